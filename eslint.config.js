@@ -1,0 +1,64 @@
+// Lint rules, including the layering rules that keep the architecture honest:
+//   shared/   pure TypeScript (language, API contract): no Node, no DOM, no Electron, no app layers
+//   main/     the engine: plain Node; only main/shell/ may touch Electron
+//   renderer/ the UI: talks to the engine through the API contract only
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = [
+  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
+  'http', 'http2', 'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream',
+  'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+];
+
+const forbid = (groups, message) => ({ group: groups, message });
+
+export const layeringRules = {
+  shared: [
+    'error',
+    {
+      paths: [...NODE_BUILTINS, 'electron'].map((name) => ({
+        name,
+        message: 'shared/ is pure TypeScript: it runs in the renderer and the engine alike.',
+      })),
+      patterns: [
+        forbid(['node:*'], 'shared/ is pure TypeScript: it runs in the renderer and the engine alike.'),
+        forbid(['**/main/**', '**/renderer/**', '**/preload/**'], 'shared/ must not import from the app layers.'),
+      ],
+    },
+  ],
+  engine: [
+    'error',
+    {
+      paths: [{ name: 'electron', message: 'The engine runs in plain Node; only main/shell/ may import electron.' }],
+      patterns: [
+        forbid(['electron/*'], 'The engine runs in plain Node; only main/shell/ may import electron.'),
+        forbid(['**/renderer/**', '**/preload/**'], 'The engine must not import UI code.'),
+      ],
+    },
+  ],
+  renderer: [
+    'error',
+    {
+      paths: [{ name: 'electron', message: 'The renderer reaches the engine through the API contract only.' }],
+      patterns: [
+        forbid(['node:*'], 'The renderer runs in a sandboxed browser context.'),
+        forbid(['**/main/**', '**/preload/**'], 'The renderer reaches the engine through the API contract only.'),
+      ],
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', 'tests/artifacts/', 'tests/fixtures/lint/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['shared/**/*.ts'], rules: { 'no-restricted-imports': layeringRules.shared } },
+  { files: ['main/**/*.ts'], ignores: ['main/shell/**'], rules: { 'no-restricted-imports': layeringRules.engine } },
+  { files: ['renderer/**/*.ts', 'renderer/**/*.tsx'], rules: { 'no-restricted-imports': layeringRules.renderer } },
+);
