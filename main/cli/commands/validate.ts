@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import type { Diagnostic } from '../../../shared/procedure';
+import { readProcedureFiles } from '../../files/procedure-files';
+import { validateSet, type FileDiagnostics } from '../../language/validate-set';
+import { UsageError, type Command } from '../io';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'Check Procedure files and report problems with their line and column',
+  usage: 'validate <files…> [--json]',
+  async run(args, io) {
+    const { values, positionals } = parseOptions(args);
+    if (positionals.length === 0) throw new UsageError('Name at least one Procedure file to validate.');
+    const files = readProcedureFiles(positionals, io.cwd);
+    const results = validateSet(files.map(({ file, parsed }) => ({ file, parsed })));
+    if (values.json) io.out(JSON.stringify({ files: results.map(toJson) }, null, 2));
+    else io.out(formatHuman(results));
+    return results.some((result) => result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) ? 1 : 0;
+  },
+};
+
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function toJson(result: FileDiagnostics) {
+  return {
+    file: result.file,
+    diagnostics: result.diagnostics.map((diagnostic) => ({
+      severity: diagnostic.severity,
+      message: diagnostic.message,
+      line: diagnostic.span.start.line,
+      column: diagnostic.span.start.column,
+      code: diagnostic.code,
+    })),
+  };
+}
+
+function formatHuman(results: FileDiagnostics[]): string {
+  const lines: string[] = [];
+  const counts: Record<Diagnostic['severity'], number> = { error: 0, warning: 0, info: 0 };
+  for (const result of results) {
+    for (const diagnostic of result.diagnostics) {
+      counts[diagnostic.severity] += 1;
+      const { line, column } = diagnostic.span.start;
+      lines.push(`${result.file}:${line}:${column}: ${diagnostic.severity}: ${diagnostic.message} [${diagnostic.code}]`);
+    }
+  }
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  lines.push(
+    `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'note')} in ${plural(results.length, 'file')}.`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,31 @@
+// Dispatches `stepwise <command> …` to its command; returns the exit code.
+import { commands } from './commands';
+import { UsageError, type CliIo } from './io';
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(helpText());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (!command) {
+    io.err(`Unknown command "${name}".\n\n${helpText()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\nUsage: stepwise ${command.usage}`);
+      return 2;
+    }
+    io.err(`stepwise ${name} failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function helpText(): string {
+  const width = Math.max(...commands.map((command) => command.usage.length));
+  return ['Usage: npm run stepwise -- <command> …', '', ...commands.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`)].join('\n');
+}
