@@ -85,13 +85,14 @@ export class BlockParser {
     if (header) {
       if (header.kind === 'if') {
         const condition: Condition = { kind: 'condition', bullet: false, blankBefore: false, branches: [], span: header.headerSpan };
-        const next = this.branchBody(i + 1, line.indent, header, false);
+        const next = this.branchBody(i + 1, line.indent, header, false, indent);
         condition.branches.push(header);
         condition.span = header.span;
         return { block: condition, next };
       }
-      if (previous?.kind === 'condition' && !previous.bullet && previous.span.start.column - 1 === line.lead) {
-        const next = this.branchBody(i + 1, line.indent, header, false);
+      // Same list level, so the same condition, whatever the exact indentation (print normalises it).
+      if (previous?.kind === 'condition' && !previous.bullet) {
+        const next = this.branchBody(i + 1, line.indent, header, false, indent);
         previous.branches.push(header);
         previous.span = { start: previous.span.start, end: header.span.end };
         return { branch: header, next };
@@ -115,7 +116,7 @@ export class BlockParser {
         condition.span = header.span;
         return { block: condition, next };
       }
-      if (previous?.kind === 'condition' && previous.bullet && previous.span.start.column - 1 === line.lead) {
+      if (previous?.kind === 'condition' && previous.bullet) {
         const next = this.branchBody(i + 1, line.indent, header, true);
         previous.branches.push(header);
         previous.span = { start: previous.span.start, end: header.span.end };
@@ -150,13 +151,14 @@ export class BlockParser {
   }
 
   /** Parses the body of a branch whose header sits at `headerIndent`, and fills in the branch. */
-  private branchBody(i: number, headerIndent: number, branch: Branch, headerIsBullet: boolean): number {
-    // Canonical bodies are bullets two spaces deeper; a plain `If …:` may also be followed by a
-    // Markdown list at its own indent.
+  private branchBody(i: number, headerIndent: number, branch: Branch, headerIsBullet: boolean, sequenceIndent = 0): number {
+    // Canonical bodies are bullets two spaces deeper. A plain `If …:` may also be followed by a
+    // Markdown list that is not deeper than it (but still inside the enclosing list level).
     const firstContent = this.nextNonBlank(i);
+    const first = firstContent === -1 ? undefined : this.lines[firstContent]!;
     let body;
-    if (!headerIsBullet && firstContent !== -1 && this.lines[firstContent]!.indent === headerIndent && BULLET.test(this.contentOf(firstContent))) {
-      body = this.sequence(i, headerIndent, true);
+    if (!headerIsBullet && first && first.indent <= headerIndent && first.indent >= sequenceIndent && BULLET.test(this.contentOf(firstContent))) {
+      body = this.sequence(i, first.indent, true);
     } else {
       body = this.sequence(i, headerIndent + 1, false);
     }
@@ -279,7 +281,9 @@ export class BlockParser {
     let last = next - 1;
     while (last >= 0 && this.lines[last]!.blank) last -= 1;
     const lastLine = last >= 0 ? Math.max(firstLine, this.lines[last]!.number) : firstLine;
-    return this.source.linesSpan(firstLine, lastLine);
+    // Start where the block's text starts, after its indentation.
+    const lead = indentOf(this.source.lines[firstLine - 1]?.text ?? '');
+    return { start: this.source.at(firstLine, lead), end: this.source.lineSpan(lastLine).end };
   }
 }
 

@@ -19,6 +19,8 @@ export function print(document: ProcedureDocument): string {
     if (out.length > 0) out.push('');
     out.push(...printStep(step));
   }
+  // Without front matter, a first line of --- would read back as the start of front matter.
+  if (!document.frontMatter && /^---\s*$/.test(out[0] ?? '')) out.unshift('');
   return out.join('\n') + '\n';
 }
 
@@ -50,8 +52,8 @@ function printParagraph(paragraph: Paragraph, indent: number, out: string[]): vo
   const pad = ' '.repeat(indent);
   const contentPad = ' '.repeat(indent + (paragraph.bullet ? 2 : 0));
   paragraph.lines.forEach((line, index) => {
-    if (index === 0) out.push(paragraph.bullet ? `${pad}- ${line.text}`.trimEnd() : `${pad}${line.text}`);
-    else out.push(`${contentPad}${line.text}`);
+    if (index === 0 && paragraph.bullet) out.push(`${pad}- ${line.text}`.trimEnd());
+    else out.push(keepOffHeading(`${index === 0 ? pad : contentPad}${line.text}`));
   });
   printBlocks(paragraph.children, indent + 2, out, false);
 }
@@ -61,7 +63,8 @@ function printCode(code: CodeBlock, indent: number, out: string[]): void {
   const contentPad = ' '.repeat(indent + (code.bullet ? 2 : 0));
   out.push(`${pad}${code.bullet ? '- ' : ''}${code.fence}${code.language}`);
   if (code.code.length > 0) {
-    for (const line of code.code.split('\n')) out.push(line ? contentPad + line : '');
+    // Python ignores the indentation of comment lines, so keepOffHeading cannot change the code.
+    for (const line of code.code.split('\n')) out.push(line ? keepOffHeading(contentPad + line) : '');
   }
   out.push(contentPad + code.fence);
 }
@@ -89,4 +92,9 @@ export function branchHeader(branch: Pick<Branch, 'kind' | 'test'>): string {
 
 export function testText(test: Test): string {
   return test.kind === 'python' ? `\`${test.expression}\`` : test.text;
+}
+
+/** A line written at column 0 as `## …` would start a step; indenting it by one space keeps it text. */
+function keepOffHeading(line: string): string {
+  return /^##(?:\s|$)/.test(line) ? ` ${line}` : line;
 }
