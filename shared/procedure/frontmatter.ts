@@ -40,10 +40,21 @@ export function parseFrontMatter(source: Source, diagnostics: Diagnostic[]): Fro
   const rawEndLine = source.lines[closing];
   const rawEnd = rawEndLine ? rawEndLine.offset : source.text.length;
   const raw = source.text.slice(Math.min(rawStart, rawEnd), rawEnd);
-  const span: Span = source.linesSpan(1, Math.max(1, Math.min(closing + 1, source.lines.length)));
-  const header = readHeader(raw, rawStart, source, span, diagnostics);
-  return { frontMatter: { raw, header }, bodyStartLine };
+  const lastLine = Math.max(1, Math.min(closing + 1, source.lines.length));
+  const span: Span = source.linesSpan(1, lastLine);
+  // The editor re-parses on every keystroke, nearly always with the front matter unchanged; the
+  // header depends on nothing but the text up to the closing fence, so reuse the last result.
+  const key = `${bodyStartLine}\u0000${source.text.slice(0, span.end.offset)}`;
+  if (lastHeader?.key !== key) {
+    const headerDiagnostics: Diagnostic[] = [];
+    lastHeader = { key, header: readHeader(raw, rawStart, source, span, headerDiagnostics), diagnostics: headerDiagnostics };
+  }
+  diagnostics.push(...lastHeader.diagnostics);
+  return { frontMatter: { raw, header: lastHeader.header }, bodyStartLine };
 }
+
+/** The header is shared between parses of the same front matter: treat it as read-only. */
+let lastHeader: { key: string; header: Header; diagnostics: Diagnostic[] } | null = null;
 
 function emptyHeader(span: Span): Header {
   return { name: null, trigger: null, description: null, subProcedure: false, attributes: [], span };

@@ -210,9 +210,9 @@ class GraphBuilder {
   private unreachableSteps(): string[] {
     const outgoing = new Map<string, string[]>();
     for (const edge of this.edges) {
-      const list = outgoing.get(edge.from) ?? [];
-      list.push(edge.to);
-      outgoing.set(edge.from, list);
+      const list = outgoing.get(edge.from);
+      if (list) list.push(edge.to);
+      else outgoing.set(edge.from, [edge.to]);
     }
     const seen = new Set<string>([TRIGGER_ID]);
     const queue = [TRIGGER_ID];

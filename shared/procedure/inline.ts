@@ -23,150 +23,156 @@ export interface InlineContext {
   diagnostics: Diagnostic[];
 }
 
+const SPECIAL = /[\\`{[@]/;
+
 /** Finds the references in one line of prose. */
 export function parseInline(text: string, context: InlineContext): InlineRef[] {
-  const refs: InlineRef[] = [];
-  const { source, line, column } = context;
-  const span = (from: number, to: number) => source.range(line, column + from, column + to);
-  const error = (from: number, to: number, code: string, message: string) =>
-    context.diagnostics.push({ severity: 'error', code, message, span: span(from, to) });
-  // A directive is final (control does not go on past it) when it begins a sentence.
-  const beginsSentence = (index: number) => {
-    const before = text.slice(0, index).trimEnd();
-    return before === '' ? context.sentenceStart : SENTENCE_END.test(before);
-  };
+  // Most lines of prose reference nothing: skip them cheaply, this runs on every keystroke.
+  if (!SPECIAL.test(text)) return [];
+  return new InlineScanner(text, context).scan();
+}
 
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === '\\') {
-      i += 2;
-      continue;
-    }
-    if (ch === '`') {
-      i = skipCodeSpan(text, i);
-      continue;
-    }
-    if (ch === '{') {
-      ATTRIBUTE.lastIndex = i;
-      const match = ATTRIBUTE.exec(text);
-      if (match) {
-        const collects = COLLECT_BEFORE.test(text.slice(0, i));
-        refs.push({ kind: 'attribute', name: match[1]!, collects, span: span(i, i + match[0].length) });
-        i += match[0].length;
-        continue;
-      }
-      i += 1;
-      continue;
-    }
-    if (ch === '[' && text[i + 1] === '[') {
-      const close = text.indexOf(']]', i + 2);
-      if (close === -1) {
+class InlineScanner {
+  private readonly refs: InlineRef[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly context: InlineContext,
+  ) {}
+
+  scan(): InlineRef[] {
+    const { text, refs } = this;
+    let i = 0;
+    while (i < text.length) {
+      const ch = text[i]!;
+      if (ch === '\\') {
         i += 2;
-        continue;
-      }
-      const inner = text.slice(i + 2, close);
-      const end = close + 2;
-      if (inner.startsWith('#')) {
-        const step = inner.slice(1).trim();
-        if (!step) error(i, end, 'empty-link', 'This step link is empty: write the step title, like [[#Find the order]].');
-        else {
-          const final = GOTO_PHRASE.test(text.slice(0, i)) && beginsSentence(phraseStart(text, i));
-          refs.push({ kind: 'goto', step, final, span: span(i, end) });
-        }
-      } else if (!inner.trim()) {
-        error(i, end, 'empty-link', 'This Procedure link is empty: write the Procedure name, like [[Verify identity]].');
-      } else {
-        refs.push({ kind: 'subprocedure', name: inner.trim(), span: span(i, end) });
-      }
-      i = end;
-      continue;
+      } else if (ch === '`') {
+        i = skipCodeSpan(text, i);
+      } else if (ch === '{') {
+        ATTRIBUTE.lastIndex = i;
+        const match = ATTRIBUTE.exec(text);
+        if (match) {
+          const collects = COLLECT_BEFORE.test(text.slice(0, i));
+          refs.push({ kind: 'attribute', name: match[1]!, collects, span: this.span(i, i + match[0].length) });
+          i += match[0].length;
+        } else i += 1;
+      } else if (ch === '[' && text[i + 1] === '[') {
+        i = this.link(i);
+      } else if (ch === '@' && (i === 0 || !/[\w.]/.test(text[i - 1]!))) {
+        i = this.at(i);
+      } else i += 1;
     }
-    if (ch === '@' && (i === 0 || !/[\w.]/.test(text[i - 1]!))) {
-      WORD.lastIndex = i + 1;
-      const word = WORD.exec(text);
-      if (!word) {
-        i += 1;
-        continue;
-      }
-      const wordEnd = i + 1 + word[0].length;
-      if (text[wordEnd] === '.' && /[A-Za-z_]/.test(text[wordEnd + 1] ?? '')) {
-        WORD.lastIndex = wordEnd + 1;
-        const action = WORD.exec(text)!;
-        const end = wordEnd + 1 + action[0].length;
-        refs.push({ kind: 'action', connector: word[0], action: action[0], span: span(i, end) });
-        i = end;
-        continue;
-      }
-      i = parseDirective(text, i, word[0], wordEnd, refs, { span, error, beginsSentence });
-      continue;
-    }
-    i += 1;
+    return refs;
   }
-  return refs;
-}
 
-interface DirectiveTools {
-  span: (from: number, to: number) => InlineRef['span'];
-  error: (from: number, to: number, code: string, message: string) => void;
-  beginsSentence: (index: number) => boolean;
-}
+  private span(from: number, to: number) {
+    const { source, line, column } = this.context;
+    return source.range(line, column + from, column + to);
+  }
 
-function parseDirective(text: string, at: number, word: string, wordEnd: number, refs: InlineRef[], tools: DirectiveTools): number {
-  const { span, error, beginsSentence } = tools;
-  const final = beginsSentence(at);
-  switch (word) {
-    case 'end':
-      refs.push({ kind: 'end', final, span: span(at, wordEnd) });
-      return wordEnd;
-    case 'handoff': {
-      // "@handoff Claims team" or "@handoff Claims team: note for the team"; the team ends the sentence.
-      const rest = text.slice(wordEnd);
-      const teamMatch = /^\s+([^:.;!?]*[^:.;!?\s])/.exec(rest);
-      if (!teamMatch) {
-        error(at, wordEnd, 'handoff-team', 'Say which team to hand off to, like `@handoff Claims team`.');
-        return wordEnd;
+  private error(from: number, to: number, code: string, message: string) {
+    this.context.diagnostics.push({ severity: 'error', code, message, span: this.span(from, to) });
+  }
+
+  /** A directive is final (control does not go on past it) when it begins a sentence. */
+  private beginsSentence(index: number): boolean {
+    const before = this.text.slice(0, index).trimEnd();
+    return before === '' ? this.context.sentenceStart : SENTENCE_END.test(before);
+  }
+
+  private link(i: number): number {
+    const { text } = this;
+    const close = text.indexOf(']]', i + 2);
+    if (close === -1) return i + 2;
+    const inner = text.slice(i + 2, close);
+    const end = close + 2;
+    if (inner.startsWith('#')) {
+      const step = inner.slice(1).trim();
+      if (!step) this.error(i, end, 'empty-link', 'This step link is empty: write the step title, like [[#Find the order]].');
+      else {
+        const final = GOTO_PHRASE.test(text.slice(0, i)) && this.beginsSentence(phraseStart(text, i));
+        this.refs.push({ kind: 'goto', step, final, span: this.span(i, end) });
       }
-      let end = wordEnd + teamMatch[0].length;
-      let note: string | null = null;
-      if (text[end] === ':') {
-        const noteText = text.slice(end + 1).trim();
-        if (noteText) {
-          note = noteText;
-          end = text.length;
+    } else if (!inner.trim()) {
+      this.error(i, end, 'empty-link', 'This Procedure link is empty: write the Procedure name, like [[Verify identity]].');
+    } else {
+      this.refs.push({ kind: 'subprocedure', name: inner.trim(), span: this.span(i, end) });
+    }
+    return end;
+  }
+
+  private at(i: number): number {
+    const { text } = this;
+    WORD.lastIndex = i + 1;
+    const word = WORD.exec(text);
+    if (!word) return i + 1;
+    const wordEnd = i + 1 + word[0].length;
+    if (text[wordEnd] === '.' && /[A-Za-z_]/.test(text[wordEnd + 1] ?? '')) {
+      WORD.lastIndex = wordEnd + 1;
+      const action = WORD.exec(text)!;
+      const end = wordEnd + 1 + action[0].length;
+      this.refs.push({ kind: 'action', connector: word[0], action: action[0], span: this.span(i, end) });
+      return end;
+    }
+    return this.directive(i, word[0], wordEnd);
+  }
+
+  private directive(at: number, word: string, wordEnd: number): number {
+    const { text, refs } = this;
+    const final = this.beginsSentence(at);
+    switch (word) {
+      case 'end':
+        refs.push({ kind: 'end', final, span: this.span(at, wordEnd) });
+        return wordEnd;
+      case 'handoff': {
+        // "@handoff Claims team" or "@handoff Claims team: note for the team"; the team ends the sentence.
+        const teamMatch = /^\s+([^:.;!?]*[^:.;!?\s])/.exec(text.slice(wordEnd));
+        if (!teamMatch) {
+          this.error(at, wordEnd, 'handoff-team', 'Say which team to hand off to, like `@handoff Claims team`.');
+          return wordEnd;
         }
+        let end = wordEnd + teamMatch[0].length;
+        let note: string | null = null;
+        if (text[end] === ':') {
+          const noteText = text.slice(end + 1).trim();
+          if (noteText) {
+            note = noteText;
+            end = text.length;
+          }
+        }
+        refs.push({ kind: 'handoff', team: teamMatch[1]!.trim(), note, final, span: this.span(at, end) });
+        return end;
       }
-      refs.push({ kind: 'handoff', team: teamMatch[1]!.trim(), note, final, span: span(at, end) });
-      return end;
-    }
-    case 'switch': {
-      const match = /^\s+\[\[([^\]#][^\]]*)\]\]/.exec(text.slice(wordEnd));
-      if (!match || !match[1]!.trim()) {
-        error(at, wordEnd, 'switch-target', 'Say which Procedure to switch to, like `@switch [[Cancel subscription]]`.');
+      case 'switch': {
+        const match = /^\s+\[\[([^\]#][^\]]*)\]\]/.exec(text.slice(wordEnd));
+        if (!match || !match[1]!.trim()) {
+          this.error(at, wordEnd, 'switch-target', 'Say which Procedure to switch to, like `@switch [[Cancel subscription]]`.');
+          return wordEnd;
+        }
+        const end = wordEnd + match[0].length;
+        refs.push({ kind: 'switch', name: match[1]!.trim(), final, span: this.span(at, end) });
+        return end;
+      }
+      case 'tag': {
+        const match = /^\s+([\w-]+)/.exec(text.slice(wordEnd));
+        if (!match) {
+          this.error(at, wordEnd, 'tag-name', 'Give the tag a name, like `@tag damaged-item`.');
+          return wordEnd;
+        }
+        const end = wordEnd + match[0].length;
+        refs.push({ kind: 'tag', tag: match[1]!, span: this.span(at, end) });
+        return end;
+      }
+      default:
+        this.error(
+          at,
+          wordEnd,
+          'unknown-directive',
+          `Unknown \`@${word}\`. Call a connector with @connector.action, or use @handoff, @end, @switch or @tag. Write \\@ for a plain @.`,
+        );
         return wordEnd;
-      }
-      const end = wordEnd + match[0].length;
-      refs.push({ kind: 'switch', name: match[1]!.trim(), final, span: span(at, end) });
-      return end;
     }
-    case 'tag': {
-      const match = /^\s+([\w-]+)/.exec(text.slice(wordEnd));
-      if (!match) {
-        error(at, wordEnd, 'tag-name', 'Give the tag a name, like `@tag damaged-item`.');
-        return wordEnd;
-      }
-      const end = wordEnd + match[0].length;
-      refs.push({ kind: 'tag', tag: match[1]!, span: span(at, end) });
-      return end;
-    }
-    default:
-      error(
-        at,
-        wordEnd,
-        'unknown-directive',
-        `Unknown \`@${word}\`. Call a connector with @connector.action, or use @handoff, @end, @switch or @tag. Write \\@ for a plain @.`,
-      );
-      return wordEnd;
   }
 }
 

@@ -1,9 +1,9 @@
 // validate(tree, context): what is wrong with a Procedure, each problem with its place and a fix.
 import type { Diagnostic, InlineRef, ProcedureDocument, Severity, Span } from './ast';
 import { toGraph, type ProcedureGraph } from './graph';
-import { analyzePython } from './python-refs';
+import { analyzePython, type PythonRefs } from './python-refs';
 import { testText } from './print';
-import { calledProcedures, namedActions, walkDocument, type PythonSnippet } from './walk';
+import { calledProcedures, walkDocument, type PythonSnippet, type WalkEvent } from './walk';
 
 export interface PythonIssue {
   /** 1-based, relative to the snippet. */
@@ -34,17 +34,30 @@ export interface ValidationContext {
 export function validate(document: ProcedureDocument, context: ValidationContext = {}, graph: ProcedureGraph = toGraph(document)): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const report = (severity: Severity, code: string, message: string, span: Span) => diagnostics.push({ severity, code, message, span });
+  // Walk once and scan each Python snippet once: every check below reads these.
+  const events = walkDocument(document);
+  const python = new Map<PythonSnippet, PythonRefs>();
+  for (const event of events) if (event.kind === 'python') python.set(event.snippet, analyzePython(event.snippet.code, event.snippet.map));
+  const facts: Facts = { document, context, events, python, declared: declaredAttributes(document, context) };
   checkHeader(document, report);
-  checkReferences(document, context, report);
-  checkConditions(document, report);
+  checkReferences(facts, report);
+  checkConditions(facts, report);
   checkFlow(document, graph, report);
-  checkAttributeOrder(document, context, report);
-  checkRecursion(document, context, report);
-  checkPython(document, context, report);
+  checkAttributeOrder(facts, report);
+  checkRecursion(facts, report);
+  checkPython(facts, report);
   return diagnostics.sort((a, b) => a.span.start.offset - b.span.start.offset);
 }
 
 type Report = (severity: Severity, code: string, message: string, span: Span) => void;
+
+interface Facts {
+  document: ProcedureDocument;
+  context: ValidationContext;
+  events: WalkEvent[];
+  python: Map<PythonSnippet, PythonRefs>;
+  declared: Set<string>;
+}
 
 function checkHeader(document: ProcedureDocument, report: Report) {
   const start = { start: document.span.start, end: document.span.start };
@@ -67,8 +80,7 @@ function checkHeader(document: ProcedureDocument, report: Report) {
   }
 }
 
-function checkReferences(document: ProcedureDocument, context: ValidationContext, report: Report) {
-  const declared = declaredAttributes(document, context);
+function checkReferences({ document, context, events, python, declared }: Facts, report: Report) {
   const titles = new Map<string, number>();
   for (const step of document.steps) {
     const key = step.title.toLowerCase();
@@ -77,11 +89,12 @@ function checkReferences(document: ProcedureDocument, context: ValidationContext
       report('warning', 'duplicate-step', `Two steps are called "${step.title}": links to it are ambiguous. Give each step its own title.`, step.titleSpan);
     }
   }
-  const called = new Set(namedActions(document));
+  const called = new Set<string>();
+  for (const event of events) if (event.kind === 'ref' && event.ref.kind === 'action') called.add(`${event.ref.connector}.${event.ref.action}`);
 
-  for (const event of walkDocument(document)) {
+  for (const event of events) {
     if (event.kind === 'python') {
-      const refs = analyzePython(event.snippet.code, event.snippet.map);
+      const refs = python.get(event.snippet)!;
       for (const ref of [...refs.attributeReads, ...refs.attributeWrites]) {
         if (!declared.has(ref.name)) report('error', 'unknown-attribute', unknownAttributeMessage(ref.name), ref.span);
       }
@@ -159,8 +172,8 @@ function checkRef(
   }
 }
 
-function checkConditions(document: ProcedureDocument, report: Report) {
-  for (const event of walkDocument(document)) {
+function checkConditions({ events }: Facts, report: Report) {
+  for (const event of events) {
     if (event.kind !== 'condition') continue;
     const seenTests = new Set<string>();
     let otherwiseSeen = false;
@@ -198,12 +211,11 @@ function checkFlow(document: ProcedureDocument, graph: ProcedureGraph, report: R
   }
 }
 
-function checkAttributeOrder(document: ProcedureDocument, context: ValidationContext, report: Report) {
-  const declared = declaredAttributes(document, context);
+function checkAttributeOrder({ document, context, events, python, declared }: Facts, report: Report) {
   const available = new Set(context.attributes ?? []);
   const warned = new Set<string>();
   const use = (name: string, span: Span) => {
-    if (available.has(name) || warned.has(name) || !declared.has(name) || context.attributes?.includes(name)) return;
+    if (available.has(name) || warned.has(name) || !declared.has(name)) return;
     warned.add(name);
     report(
       'warning',
@@ -212,17 +224,17 @@ function checkAttributeOrder(document: ProcedureDocument, context: ValidationCon
       span,
     );
   };
-  for (const step of document.steps) {
-    for (const event of walkDocument({ ...document, preamble: [], steps: [step] })) {
-      if (event.kind === 'ref' && event.ref.kind === 'attribute') {
-        const root = event.ref.name.split('.')[0]!;
-        if (event.ref.collects) available.add(root);
-        else use(root, event.ref.span);
-      } else if (event.kind === 'python') {
-        const refs = analyzePython(event.snippet.code, event.snippet.map);
-        for (const ref of refs.attributeReads) use(ref.name, ref.span);
-        for (const ref of refs.attributeWrites) available.add(ref.name);
-      }
+  // Document order; the overview (no step) describes rather than uses, so it is skipped.
+  for (const event of events) {
+    if (event.step === null) continue;
+    if (event.kind === 'ref' && event.ref.kind === 'attribute') {
+      const root = event.ref.name.split('.')[0]!;
+      if (event.ref.collects) available.add(root);
+      else use(root, event.ref.span);
+    } else if (event.kind === 'python') {
+      const refs = python.get(event.snippet)!;
+      for (const ref of refs.attributeReads) use(ref.name, ref.span);
+      for (const ref of refs.attributeWrites) available.add(ref.name);
     }
   }
   for (const attribute of document.frontMatter?.header.attributes ?? []) {
@@ -232,13 +244,17 @@ function checkAttributeOrder(document: ProcedureDocument, context: ValidationCon
   }
 }
 
-function checkRecursion(document: ProcedureDocument, context: ValidationContext, report: Report) {
+function checkRecursion({ document, context, events }: Facts, report: Report) {
   const self = document.frontMatter?.header.name;
   if (!self || !context.procedures) return;
-  const callsOf = (name: string): string[] => (name === self ? calledProcedures(document) : (context.procedures?.[name]?.calls ?? []));
-  for (const event of walkDocument(document)) {
+  const ownCalls = calledProcedures(document);
+  const callsOf = (name: string): string[] => (name === self ? ownCalls : (context.procedures?.[name]?.calls ?? []));
+  const paths = new Map<string, string[] | null>();
+  for (const event of events) {
     if (event.kind !== 'ref' || event.ref.kind !== 'subprocedure') continue;
-    const path = findPath(event.ref.name, self, callsOf);
+    const callee = event.ref.name;
+    if (!paths.has(callee)) paths.set(callee, findPath(callee, self, callsOf));
+    const path = paths.get(callee);
     if (path) {
       const chain = [self, ...path].join(' → ');
       const message =
@@ -269,9 +285,9 @@ function findPath(start: string, goal: string, callsOf: (name: string) => string
   return null;
 }
 
-function checkPython(document: ProcedureDocument, context: ValidationContext, report: Report) {
+function checkPython({ context, events }: Facts, report: Report) {
   if (!context.python) return;
-  for (const event of walkDocument(document)) {
+  for (const event of events) {
     if (event.kind !== 'python') continue;
     for (const issue of context.python(event.snippet) ?? []) {
       const at = event.snippet.map(Math.max(0, issue.line - 1), Math.max(0, issue.column - 1));

@@ -18,38 +18,43 @@ export type WalkEvent =
   | { kind: 'condition'; condition: Condition; step: Step | null }
   | { kind: 'code'; block: CodeBlock; step: Step | null };
 
-export function* walkDocument(document: ProcedureDocument): Generator<WalkEvent> {
-  yield* walkBlocks(document.preamble, null);
-  for (const step of document.steps) yield* walkBlocks(step.body, step);
+/** Everything the checks look at, in document order. An array rather than a generator: it is
+ * walked several times per keystroke and generators cost more than the walk itself. */
+export function walkDocument(document: ProcedureDocument): WalkEvent[] {
+  const events: WalkEvent[] = [];
+  walkBlocks(document.preamble, null, events);
+  for (const step of document.steps) walkBlocks(step.body, step, events);
+  return events;
 }
 
-export function* walkBlocks(blocks: Block[], step: Step | null): Generator<WalkEvent> {
+export function walkBlocks(blocks: Block[], step: Step | null, events: WalkEvent[] = []): WalkEvent[] {
   for (const block of blocks) {
     switch (block.kind) {
       case 'paragraph':
-        for (const line of block.lines) for (const ref of line.refs) yield { kind: 'ref', ref, step };
-        yield* walkBlocks(block.children, step);
+        for (const line of block.lines) for (const ref of line.refs) events.push({ kind: 'ref', ref, step });
+        walkBlocks(block.children, step, events);
         break;
       case 'code':
-        yield { kind: 'code', block, step };
-        if (block.language === 'python') yield { kind: 'python', snippet: codeSnippet(block), step };
+        events.push({ kind: 'code', block, step });
+        if (block.language === 'python') events.push({ kind: 'python', snippet: codeSnippet(block), step });
         break;
       case 'condition':
-        yield { kind: 'condition', condition: block, step };
+        events.push({ kind: 'condition', condition: block, step });
         for (const branch of block.branches) {
-          if (branch.test) yield* walkTest(branch.test, step);
-          yield* walkBlocks(branch.body, step);
+          if (branch.test) walkTest(branch.test, step, events);
+          walkBlocks(branch.body, step, events);
         }
         break;
     }
   }
+  return events;
 }
 
-function* walkTest(test: Test, step: Step | null): Generator<WalkEvent> {
+function walkTest(test: Test, step: Step | null, events: WalkEvent[]): void {
   if (test.kind === 'plain') {
-    for (const ref of test.refs) yield { kind: 'ref', ref, step };
+    for (const ref of test.refs) events.push({ kind: 'ref', ref, step });
   } else {
-    yield { kind: 'python', snippet: testSnippet(test), step };
+    events.push({ kind: 'python', snippet: testSnippet(test), step });
   }
 }
 

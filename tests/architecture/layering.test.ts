@@ -1,0 +1,34 @@
+// The layering rules fail the lint when someone breaks them.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/paths';
+
+const eslint = new ESLint({ cwd: repoRoot });
+
+async function restrictedImports(code: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
+}
+
+describe('layering lint rules', () => {
+  it('keep Node, Electron and the app layers out of shared/', async () => {
+    expect(await restrictedImports("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'shared/procedure/bad.ts')).toHaveLength(1);
+    expect(await restrictedImports("import fs from 'fs';\nexport const x = fs;\n", 'shared/procedure/bad.ts')).toHaveLength(1);
+    expect(await restrictedImports("import { app } from 'electron';\nexport const x = app;\n", 'shared/bad.ts')).toHaveLength(1);
+    expect(await restrictedImports("import { runCli } from '../../main/cli/run';\nexport const x = runCli;\n", 'shared/procedure/bad.ts')).toHaveLength(1);
+    expect(await restrictedImports("import { parse } from 'yaml';\nexport const x = parse;\n", 'shared/procedure/fine.ts')).toEqual([]);
+  });
+
+  it('keep electron out of the engine, except in main/shell/', async () => {
+    const code = "import { app } from 'electron';\nexport const x = app;\n";
+    const [message] = await restrictedImports(code, 'main/store/bad.ts');
+    expect(message).toContain('only main/shell/ may import electron');
+    expect(await restrictedImports(code, 'main/shell/window.ts')).toEqual([]);
+    expect(await restrictedImports("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'main/store/fine.ts')).toEqual([]);
+  });
+
+  it('keep the renderer to the API contract', async () => {
+    expect(await restrictedImports("import { runCli } from '../main/cli/run';\nexport const x = runCli;\n", 'renderer/app.ts')).toHaveLength(1);
+    expect(await restrictedImports("import { parse } from '../shared/procedure';\nexport const x = parse;\n", 'renderer/app.ts')).toEqual([]);
+  });
+});
