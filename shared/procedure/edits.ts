@@ -108,7 +108,9 @@ export function deleteStep(text: string, stepId: string): EditResult {
   const context = load(text);
   const step = findStep(context, stepId);
   if (!step) return { ok: false, error: `There is no step with id ${stepId}.` };
-  let { first, end } = stepRange(context, step);
+  const range = stepRange(context, step);
+  const end = range.end;
+  let first = range.first;
   // The last step: also drop the blank line that separated it from the step before.
   if (end > context.lines.count) while (first > 1 && context.lines.isBlank(first - 1)) first -= 1;
   return context.lines.apply([{ startLine: first, endLine: end, lines: [] }]);
