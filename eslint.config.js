@@ -50,7 +50,7 @@ export const layeringRules = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'tests/artifacts/', 'tests/fixtures/lint/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'tests/artifacts/', 'tests/fixtures/lint/', 'tmp-scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
