@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 // What a CLI command may touch: its arguments, output streams and the working directory.
 // Commands take it as a parameter so tests run them in-process without a subprocess.
 
@@ -22,3 +23,14 @@ export const processIo: CliIo = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   cwd: process.cwd(),
 };
+
+type ParseArgsConfig = NonNullable<Parameters<typeof parseArgs>[0]>;
+
+/** `parseArgs` with positionals allowed, turning its errors into usage errors (exit 2). */
+export function parseCommandArgs<T extends ParseArgsConfig['options']>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

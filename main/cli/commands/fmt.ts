@@ -1,21 +1,14 @@
-import { parseArgs } from 'node:util';
 import { print } from '../../../shared/procedure';
 import { writeFileAtomic } from '../../files/atomic-write';
 import { readProcedureFiles } from '../../files/procedure-files';
-import { UsageError, type Command } from '../io';
+import { parseCommandArgs, UsageError, type Command } from '../io';
 
 export const fmtCommand: Command = {
   name: 'fmt',
   summary: 'Rewrite Procedure files in canonical form (--check only reports)',
   usage: 'fmt <files…> [--check]',
   async run(args, io) {
-    let parsedArgs;
-    try {
-      parsedArgs = parseArgs({ args, allowPositionals: true, options: { check: { type: 'boolean', default: false } } });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const { values, positionals } = parsedArgs;
+    const { values, positionals } = parseCommandArgs(args, { check: { type: 'boolean', default: false } });
     if (positionals.length === 0) throw new UsageError('Name at least one Procedure file to format.');
     let failed = false;
     for (const file of readProcedureFiles(positionals, io.cwd)) {

@@ -1,20 +1,13 @@
-import { parseArgs } from 'node:util';
 import { toGraph } from '../../../shared/procedure';
 import { readProcedureFiles } from '../../files/procedure-files';
-import { UsageError, type Command } from '../io';
+import { parseCommandArgs, UsageError, type Command } from '../io';
 
 export const graphCommand: Command = {
   name: 'graph',
   summary: 'Print the graph of a Procedure: its steps, conditions, actions and how they connect',
   usage: 'graph <file> [--json]',
   async run(args, io) {
-    let parsedArgs;
-    try {
-      parsedArgs = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const { values, positionals } = parsedArgs;
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean', default: false } });
     if (positionals.length !== 1) throw new UsageError('Name exactly one Procedure file.');
     const [file] = readProcedureFiles(positionals, io.cwd);
     const graph = toGraph(file!.parsed.document);

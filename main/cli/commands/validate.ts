@@ -1,15 +1,14 @@
-import { parseArgs } from 'node:util';
 import type { Diagnostic } from '../../../shared/procedure';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { validateSet, type FileDiagnostics } from '../../language/validate-set';
-import { UsageError, type Command } from '../io';
+import { parseCommandArgs, UsageError, type Command } from '../io';
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check Procedure files and report problems with their line and column',
   usage: 'validate <files…> [--json]',
   async run(args, io) {
-    const { values, positionals } = parseOptions(args);
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean', default: false } });
     if (positionals.length === 0) throw new UsageError('Name at least one Procedure file to validate.');
     const files = readProcedureFiles(positionals, io.cwd);
     const results = validateSet(files.map(({ file, parsed }) => ({ file, parsed })));
@@ -18,14 +17,6 @@ export const validateCommand: Command = {
     return results.some((result) => result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) ? 1 : 0;
   },
 };
-
-function parseOptions(args: string[]) {
-  try {
-    return parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 function toJson(result: FileDiagnostics) {
   return {
