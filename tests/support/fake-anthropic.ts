@@ -1,0 +1,189 @@
+// A fake Anthropic Messages API on 127.0.0.1, reached through the real SDK. Each test scripts it
+// with a queue of responses or a function of the request; it records every request it receives.
+// It answers `stream: true` requests with the SSE events the SDK expects, in the documented order.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeBlock =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id?: string; name: string; input: unknown }
+  /** Sent as raw JSON text, to script malformed tool input. */
+  | { type: 'tool_use_raw'; id?: string; name: string; json: string };
+
+export interface FakeMessage {
+  content: FakeBlock[];
+  stop_reason?: 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence';
+  usage?: Partial<{ input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number }>;
+  /** Milliseconds to wait before answering (for latency and concurrency tests). */
+  delayMs?: number;
+}
+
+export interface FakeError {
+  status: number;
+  error?: { type: string; message: string };
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+
+export type FakeResponse = FakeMessage | FakeError;
+
+export interface RecordedRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: {
+    model: string;
+    max_tokens: number;
+    stream?: boolean;
+    system?: unknown;
+    tools?: { name: string; input_schema: unknown; cache_control?: unknown }[];
+    messages: { role: string; content: unknown }[];
+    tool_choice?: unknown;
+    [key: string]: unknown;
+  };
+}
+
+export type Script = FakeResponse[] | ((request: RecordedRequest, index: number) => FakeResponse | Promise<FakeResponse>);
+
+export interface FakeAnthropic {
+  url: string;
+  requests: RecordedRequest[];
+  /** Queue more responses (queue scripts only). */
+  push(...responses: FakeResponse[]): void;
+  close(): Promise<void>;
+}
+
+const isError = (response: FakeResponse): response is FakeError => 'status' in response;
+
+export async function startFakeAnthropic(script: Script = []): Promise<FakeAnthropic> {
+  const queue = Array.isArray(script) ? [...script] : null;
+  const requests: RecordedRequest[] = [];
+  let messageCount = 0;
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'fake_server_error', message: String(error) } }));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const raw = await readBody(req);
+    if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
+      return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: `No route ${req.method} ${req.url}` } });
+    }
+    const auth = req.headers['x-api-key'] ?? req.headers.authorization;
+    if (!auth) return sendJson(res, 401, { type: 'error', error: { type: 'authentication_error', message: 'No API key' } });
+    const request: RecordedRequest = { path: req.url, headers: req.headers, body: JSON.parse(raw) };
+    const index = requests.length;
+    requests.push(request);
+    let response: FakeResponse | undefined;
+    if (queue) {
+      response = queue.shift();
+      if (!response) {
+        return sendJson(res, 500, { type: 'error', error: { type: 'api_error', message: `Fake Anthropic: no scripted response left for request ${index + 1}` } });
+      }
+    } else {
+      response = await (script as Exclude<Script, FakeResponse[]>)(request, index);
+    }
+    if (response.delayMs) await new Promise((resolve) => setTimeout(resolve, response.delayMs));
+    if (isError(response)) {
+      const body = { type: 'error', error: response.error ?? { type: response.status === 429 ? 'rate_limit_error' : 'api_error', message: `Scripted ${response.status}` } };
+      // retry-after-ms keeps the SDK's retries fast in tests.
+      return sendJson(res, response.status, body, { 'retry-after-ms': '5', ...response.headers });
+    }
+    messageCount += 1;
+    const message = toMessage(response, request.body.model, messageCount);
+    if (request.body.stream) return sendStream(res, message, response);
+    return sendJson(res, 200, message);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    push: (...responses) => {
+      if (!queue) throw new Error('push() works with a queue script only');
+      queue.push(...responses);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function toMessage(response: FakeMessage, model: string, count: number) {
+  const content = response.content.map((block, index) => {
+    if (block.type === 'text') return block;
+    const id = block.id ?? `toolu_fake_${count}_${index}`;
+    if (block.type === 'tool_use') return { type: 'tool_use', id, name: block.name, input: block.input };
+    let input: unknown;
+    try {
+      input = JSON.parse(block.json);
+    } catch {
+      input = block.json; // Malformed on purpose: the client must cope.
+    }
+    return { type: 'tool_use', id, name: block.name, input };
+  });
+  const hasTool = content.some((block) => block.type === 'tool_use');
+  return {
+    id: `msg_fake_${count}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: response.stop_reason ?? (hasTool ? 'tool_use' : 'end_turn'),
+    stop_sequence: null,
+    usage: {
+      input_tokens: 100,
+      output_tokens: 20,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+      ...response.usage,
+    },
+  };
+}
+
+function sendStream(res: ServerResponse, message: ReturnType<typeof toMessage>, response: FakeMessage) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const event = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify({ type: name, ...(data as object) })}\n\n`);
+  event('message_start', { message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
+  response.content.forEach((block, index) => {
+    const sent = message.content[index]!;
+    if (block.type === 'text') {
+      event('content_block_start', { index, content_block: { type: 'text', text: '' } });
+      // Split text in a few chunks so consumers see real deltas.
+      for (const chunk of block.text.match(/[\s\S]{1,12}/g) ?? []) event('content_block_delta', { index, delta: { type: 'text_delta', text: chunk } });
+    } else {
+      const id = (sent as { id: string }).id;
+      event('content_block_start', { index, content_block: { type: 'tool_use', id, name: block.name, input: {} } });
+      const json = block.type === 'tool_use' ? JSON.stringify(block.input) : block.json;
+      for (const chunk of json.match(/[\s\S]{1,16}/g) ?? []) event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: chunk } });
+    }
+    event('content_block_stop', { index });
+  });
+  event('message_delta', { delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
+  event('message_stop', {});
+  res.end();
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_fake_${Date.now()}`, ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Shorthands for scripting. */
+export const reply = (text: string, extra: Partial<FakeMessage> = {}): FakeMessage => ({ content: [{ type: 'text', text }], ...extra });
+export const toolCall = (name: string, input: unknown, extra: Partial<FakeMessage> = {}): FakeMessage => ({ content: [{ type: 'tool_use', name, input }], ...extra });
+export const toolCalls = (...calls: [string, unknown][]): FakeMessage => ({ content: calls.map(([name, input]) => ({ type: 'tool_use' as const, name, input })) });
