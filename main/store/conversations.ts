@@ -1,0 +1,118 @@
+// Conversations (in the preview, in a simulation, in production) and their messages.
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { describeZodError } from '../validation/zod-error';
+import { StoreError } from './errors';
+import { now } from './hash';
+
+export const conversationKindSchema = z.enum(['preview', 'simulation', 'production']);
+export const conversationStatusSchema = z.enum(['open', 'ended', 'handed-off', 'failed']);
+export const messageRoleSchema = z.enum(['customer', 'agent', 'system', 'tool']);
+
+export const newConversationSchema = z.strictObject({
+  kind: conversationKindSchema,
+  procedureId: z.number().int().positive().nullish(),
+  procedureHash: z.string().nullish(),
+  simulationRunId: z.number().int().positive().nullish(),
+  externalId: z.string().max(200).nullish(),
+});
+
+export type ConversationKind = z.infer<typeof conversationKindSchema>;
+export type ConversationStatus = z.infer<typeof conversationStatusSchema>;
+export type MessageRole = z.infer<typeof messageRoleSchema>;
+
+export interface Conversation {
+  id: number;
+  kind: ConversationKind;
+  procedureId: number | null;
+  procedureHash: string | null;
+  simulationRunId: number | null;
+  externalId: string | null;
+  status: ConversationStatus;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export interface Message {
+  seq: number;
+  role: MessageRole;
+  content: string;
+  createdAt: string;
+}
+
+export class ConversationRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  create(input: z.input<typeof newConversationSchema>): Conversation {
+    const parsed = newConversationSchema.safeParse(input);
+    if (!parsed.success) throw new StoreError(`Conversation is not valid: ${describeZodError(parsed.error)}`, 'invalid');
+    const value = parsed.data;
+    const id = Number(
+      this.db
+        .prepare('INSERT INTO conversations (kind, procedure_id, procedure_hash, simulation_run_id, external_id, started_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(value.kind, value.procedureId ?? null, value.procedureHash ?? null, value.simulationRunId ?? null, value.externalId ?? null, now()).lastInsertRowid,
+    );
+    return this.require(id);
+  }
+
+  get(id: number): Conversation | null {
+    const row = this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return row ? toConversation(row) : null;
+  }
+
+  require(id: number): Conversation {
+    const conversation = this.get(id);
+    if (!conversation) throw new StoreError(`There is no conversation ${id}.`, 'not-found');
+    return conversation;
+  }
+
+  list(options: { kind?: ConversationKind; limit?: number } = {}): Conversation[] {
+    const rows = (
+      options.kind
+        ? this.db.prepare('SELECT * FROM conversations WHERE kind = ? ORDER BY id DESC LIMIT ?').all(conversationKindSchema.parse(options.kind), options.limit ?? 100)
+        : this.db.prepare('SELECT * FROM conversations ORDER BY id DESC LIMIT ?').all(options.limit ?? 100)
+    ) as Record<string, unknown>[];
+    return rows.map(toConversation);
+  }
+
+  /** Appends a message; returns its sequence number within the conversation. */
+  addMessage(conversationId: number, role: MessageRole, content: string): number {
+    const parsedRole = messageRoleSchema.safeParse(role);
+    if (!parsedRole.success) throw new StoreError(`"${role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
+    return this.db.transaction(() => {
+      this.require(conversationId);
+      const seq = ((this.db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? 0) + 1;
+      this.db.prepare('INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)').run(conversationId, seq, parsedRole.data, content, now());
+      return seq;
+    })();
+  }
+
+  messages(conversationId: number): Message[] {
+    return (this.db.prepare('SELECT seq, role, content, created_at FROM messages WHERE conversation_id = ? ORDER BY seq').all(conversationId) as {
+      seq: number;
+      role: MessageRole;
+      content: string;
+      created_at: string;
+    }[]).map((row) => ({ seq: row.seq, role: row.role, content: row.content, createdAt: row.created_at }));
+  }
+
+  finish(conversationId: number, status: Exclude<ConversationStatus, 'open'>): void {
+    const parsed = conversationStatusSchema.parse(status);
+    const changed = this.db.prepare('UPDATE conversations SET status = ?, ended_at = ? WHERE id = ?').run(parsed, now(), conversationId).changes;
+    if (changed === 0) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+  }
+}
+
+function toConversation(row: Record<string, unknown>): Conversation {
+  return {
+    id: row.id as number,
+    kind: row.kind as ConversationKind,
+    procedureId: (row.procedure_id as number | null) ?? null,
+    procedureHash: (row.procedure_hash as string | null) ?? null,
+    simulationRunId: (row.simulation_run_id as number | null) ?? null,
+    externalId: (row.external_id as string | null) ?? null,
+    status: row.status as ConversationStatus,
+    startedAt: row.started_at as string,
+    endedAt: (row.ended_at as string | null) ?? null,
+  };
+}

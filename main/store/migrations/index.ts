@@ -1,0 +1,36 @@
+// The ordered list of migrations and the runner. Migrations only ever go forward: a file whose
+// schema is newer than this build knows is refused rather than guessed at.
+import type Database from 'better-sqlite3';
+import { procedures } from './001-procedures';
+import { knowledge } from './002-knowledge';
+import { connectorsAndKeys } from './003-connectors-and-keys';
+import { runs } from './004-runs';
+import type { Migration } from './migration';
+
+export type { Migration } from './migration';
+
+export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs];
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Runs every migration above the file's version, up to `target`, each in its own transaction
+ * together with the version bump, so a crash leaves the file at one version or the next.
+ * Returns the versions that ran.
+ */
+export function migrate(db: Database.Database, target: number = LATEST_VERSION): number[] {
+  const ran: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (migration.version > target) break;
+    if (migration.version <= schemaVersion(db)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+    ran.push(migration.version);
+  }
+  return ran;
+}
