@@ -1,0 +1,72 @@
+// Searching the knowledge hub with FTS5 and BM25 ranking (a title match weighs more than a body
+// match, tags in between), with a snippet of the text around the match.
+//
+// Two phases keep the work bounded on a large hub:
+//  1. articles holding every term, best BM25 first;
+//  2. if those are too few, articles holding any of the *distinctive* terms fill the list. A term
+//     found in more than COMMON_TERM_DOCS articles says little about which article is meant (its
+//     BM25 weight is small) and would make the query score most of the hub, so phase 2 leaves it
+//     out, unless every term is that common.
+// snippet() is costly, so it runs only for the hits returned, not for every article that matches.
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { buildQuery } from './query';
+
+export interface SearchHit {
+  id: number;
+  title: string;
+  url: string | null;
+  tags: string[];
+  /** Text around the match, matched terms in **bold**, cut with "…". */
+  snippet: string;
+  /** BM25 score: lower is better (SQLite's convention). */
+  score: number;
+}
+
+export const searchOptionsSchema = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(5),
+});
+
+export const COMMON_TERM_DOCS = 2500;
+
+// Column weights for bm25(): title, body, tags.
+const RANK = 'bm25(articles_fts, 8.0, 1.0, 4.0)';
+
+export class KnowledgeSearch {
+  private readonly rank;
+  private readonly details;
+  private readonly cappedCount;
+
+  constructor(db: Database.Database) {
+    this.rank = db.prepare(`SELECT rowid AS id, ${RANK} AS score FROM articles_fts WHERE articles_fts MATCH ? ORDER BY score LIMIT ?`);
+    this.details = db.prepare(
+      `SELECT a.title, a.url, a.tags, snippet(articles_fts, 1, '**', '**', '…', 24) AS snippet
+       FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+       WHERE articles_fts MATCH ? AND articles_fts.rowid = ?`,
+    );
+    this.cappedCount = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ${COMMON_TERM_DOCS + 1})`).pluck();
+  }
+
+  search(text: string, options: z.input<typeof searchOptionsSchema> = {}): SearchHit[] {
+    const { limit } = searchOptionsSchema.parse(options);
+    const query = buildQuery(text);
+    if (!query) return [];
+    const hits = (this.rank.all(query.all, limit) as { id: number; score: number }[]).map((hit) => ({ ...hit, match: query.all }));
+    if (hits.length < limit && query.terms.length > 1) {
+      const counts = query.terms.map((term) => ({ term, docs: this.cappedCount.get(`"${term}"`) as number }));
+      const found = counts.filter(({ docs }) => docs > 0);
+      const distinctive = found.filter(({ docs }) => docs <= COMMON_TERM_DOCS);
+      const any = (distinctive.length > 0 ? distinctive : found).map(({ term }) => `"${term}"`).join(' OR ');
+      const seen = new Set(hits.map((hit) => hit.id));
+      const more = any ? (this.rank.all(any, limit + hits.length) as { id: number; score: number }[]) : [];
+      for (const hit of more) {
+        if (hits.length >= limit) break;
+        if (!seen.has(hit.id)) hits.push({ ...hit, match: any });
+      }
+    }
+    return hits.map(({ id, score, match }) => {
+      const row = this.details.get(match, id) as { title: string; url: string | null; tags: string; snippet: string };
+      return { id, title: row.title, url: row.url, tags: JSON.parse(row.tags) as string[], snippet: row.snippet, score };
+    });
+  }
+}
