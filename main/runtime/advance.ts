@@ -1,0 +1,191 @@
+// The deterministic part of a step. Python code steps and Python conditions run in the sandbox as
+// soon as everything they read is available (the attributes they read are set and the connector
+// results they read exist); the result picks the branch. The model never evaluates them.
+import type { Block, CodeBlock, Condition, InlineRef, Step } from '../../shared/procedure';
+import { analyzePython } from '../../shared/procedure/python-refs';
+import { codeSnippet, testSnippet } from '../../shared/procedure/walk';
+import type { CodeSandbox, EvaluationResult } from '../sandbox/types';
+import { branchId, codeId, conditionId, type CompiledProcedure } from './compiled-procedure';
+import type { ConversationState, Frame, TraceEvent } from './types';
+
+export interface AdvanceContext {
+  procedure: CompiledProcedure;
+  frame: Frame;
+  state: ConversationState;
+  sandbox: CodeSandbox;
+  emit: (event: TraceEvent) => void;
+}
+
+export interface AdvanceResult {
+  /** Things the runtime decided during this call, for the model to hear about. */
+  notes: string[];
+  /** A plain-language condition the model has to decide before the step can go on. */
+  awaitingDecision: { conditionId: string; branches: { id: string; test: string }[] } | null;
+  /** A code step or condition still waiting for inputs. */
+  waitingFor: { nodeId: string; missing: string[] } | null;
+  /** Final handoffs or switches in branches chosen by Python: the runtime makes sure they happen. */
+  obligations: { kind: 'handoff' | 'switch'; target: string; nodeId: string }[];
+  /** Code that failed: the step cannot go on past it. */
+  failed: { nodeId: string; message: string } | null;
+}
+
+/** Runs what is ready in the frame's current step, in document order, until something blocks. */
+export async function advance(context: AdvanceContext): Promise<AdvanceResult> {
+  const step = context.procedure.stepById(context.frame.stepId);
+  const result: AdvanceResult = { notes: [], awaitingDecision: null, waitingFor: null, obligations: [], failed: null };
+  if (step) await walk(step.body, context, result, step, false);
+  return result;
+}
+
+/** Returns false when the walk must stop (something blocks). */
+async function walk(blocks: Block[], context: AdvanceContext, result: AdvanceResult, step: Step, chosenByPython: boolean): Promise<boolean> {
+  for (const block of blocks) {
+    if (block.kind === 'paragraph') {
+      if (chosenByPython) collectObligations(block.lines.flatMap((line) => line.refs), context, result);
+      if (!(await walk(block.children, context, result, step, chosenByPython))) return false;
+    } else if (block.kind === 'code') {
+      if (block.language !== 'python') continue;
+      if (!(await runCode(block, context, result, step))) return false;
+    } else if (!(await runCondition(block, context, result, step))) return false;
+  }
+  return true;
+}
+
+function collectObligations(refs: InlineRef[], context: AdvanceContext, result: AdvanceResult) {
+  for (const ref of refs) {
+    if (!('final' in ref) || !ref.final) continue;
+    const nodeId = context.procedure.idAt(ref.span.start.offset) ?? '';
+    if (ref.kind === 'handoff') result.obligations.push({ kind: 'handoff', target: ref.team, nodeId });
+    else if (ref.kind === 'switch') result.obligations.push({ kind: 'switch', target: ref.name, nodeId });
+  }
+}
+
+function missingInputs(code: string, state: ConversationState): string[] {
+  const refs = analyzePython(code, (line, column) => ({ line, column, offset: 0 }));
+  const missing = new Set<string>();
+  for (const read of refs.attributeReads) if (!(read.name in state.attributes)) missing.add(`attribute ${read.name}`);
+  for (const read of refs.dataReads) if (!(read.name in state.data)) missing.add(`result of @${read.name}`);
+  return [...missing];
+}
+
+function attributeValues(state: ConversationState): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(state.attributes).map(([name, entry]) => [name, entry.value]));
+}
+
+async function evaluate(context: AdvanceContext, mode: 'condition' | 'code', code: string, origin: { line: number; column: number }): Promise<EvaluationResult> {
+  return context.sandbox.evaluate({
+    mode,
+    code,
+    attributes: attributeValues(context.state),
+    data: context.state.data,
+    declared: context.procedure.attributes.map((attribute) => ({ name: attribute.name, type: attribute.type, ...(attribute.values ? { values: attribute.values } : {}) })),
+    clock: context.state.clock,
+    origin,
+  });
+}
+
+async function runCode(block: CodeBlock, context: AdvanceContext, result: AdvanceResult, step: Step): Promise<boolean> {
+  const id = codeId(context.procedure, block);
+  const done = context.frame.decided[id];
+  if (done === 'ran') return true;
+  if (done?.startsWith('error')) {
+    result.failed = { nodeId: id, message: done.slice('error: '.length) };
+    return false;
+  }
+  const missing = missingInputs(block.code, context.state);
+  if (missing.length > 0) {
+    result.waitingFor = { nodeId: id, missing };
+    return false;
+  }
+  const snippet = codeSnippet(block);
+  const outcome = await evaluate(context, 'code', block.code, { line: snippet.origin.line, column: snippet.origin.column });
+  if (!outcome.ok) {
+    const message = `${outcome.error.message}${outcome.error.line ? ` (line ${outcome.error.line})` : ''}`;
+    context.frame.decided[id] = `error: ${message}`;
+    context.emit({ type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: false, error: outcome.error, durationMs: outcome.durationMs } });
+    result.failed = { nodeId: id, message };
+    result.notes.push(`The code step ${id} failed: ${message}`);
+    return false;
+  }
+  for (const [name, value] of Object.entries(outcome.attributeWrites)) {
+    context.state.attributes[name] = { value, source: 'code', turn: context.state.turn };
+    context.emit({ type: 'attribute_set', stepId: step.id, payload: { name, value, source: 'code', nodeId: id } });
+  }
+  context.frame.decided[id] = 'ran';
+  context.emit({ type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: true, writes: outcome.attributeWrites, printed: outcome.printed, durationMs: outcome.durationMs } });
+  if (Object.keys(outcome.attributeWrites).length > 0) {
+    result.notes.push(`The runtime ran ${id}: ${Object.entries(outcome.attributeWrites).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(', ')}.`);
+  }
+  return true;
+}
+
+async function runCondition(condition: Condition, context: AdvanceContext, result: AdvanceResult, step: Step): Promise<boolean> {
+  const id = conditionId(context.procedure, condition);
+  const decided = context.frame.decided[id];
+  if (decided !== undefined) return followDecision(condition, decided, context, result, step);
+
+  // Python tests in order; a plain-language test hands the rest of the decision to the model.
+  for (const [index, branch] of condition.branches.entries()) {
+    const bId = branchId(context.procedure, branch);
+    if (branch.kind === 'else') return choose(condition, id, bId, 'python', { test: 'Otherwise' }, context, result, step);
+    const test = branch.test!;
+    if (test.kind === 'plain') {
+      const remaining = condition.branches.slice(index).map((candidate) => ({
+        id: branchId(context.procedure, candidate),
+        test: candidate.test ? (candidate.test.kind === 'plain' ? candidate.test.text : `\`${candidate.test.expression}\``) : 'Otherwise',
+      }));
+      if (!condition.branches.some((candidate) => candidate.kind === 'else')) remaining.push({ id: 'none', test: 'None of these' });
+      result.awaitingDecision = { conditionId: id, branches: remaining };
+      return false;
+    }
+    const missing = missingInputs(test.expression, context.state);
+    if (missing.length > 0) {
+      result.waitingFor = { nodeId: id, missing };
+      return false;
+    }
+    const snippet = testSnippet(test);
+    const outcome = await evaluate(context, 'condition', test.expression, { line: snippet.origin.line, column: snippet.origin.column });
+    const inputs = { attributes: attributeValues(context.state), data: Object.keys(context.state.data) };
+    if (!outcome.ok) {
+      const message = `${outcome.error.message}${outcome.error.line ? ` (line ${outcome.error.line})` : ''}`;
+      context.frame.decided[id] = `error: ${message}`;
+      context.emit({ type: 'condition', stepId: step.id, payload: { nodeId: id, kind: 'python', test: test.expression, ok: false, error: outcome.error, inputs } });
+      result.failed = { nodeId: id, message };
+      result.notes.push(`The condition ${id} could not be evaluated: ${message}`);
+      return false;
+    }
+    context.emit({ type: 'condition', stepId: step.id, payload: { nodeId: id, branchId: bId, kind: 'python', test: test.expression, result: outcome.value === true, inputs } });
+    if (outcome.value === true) return choose(condition, id, bId, 'python', { test: test.expression }, context, result, step);
+  }
+  context.frame.decided[id] = 'none';
+  result.notes.push(`The runtime evaluated ${id}: no branch matched, so the step goes on after it.`);
+  return true;
+}
+
+async function choose(
+  condition: Condition,
+  id: string,
+  chosen: string,
+  by: 'python',
+  detail: { test: string },
+  context: AdvanceContext,
+  result: AdvanceResult,
+  step: Step,
+): Promise<boolean> {
+  context.frame.decided[id] = chosen;
+  result.notes.push(`The runtime evaluated ${id} (${by}): it chose ${chosen} (${detail.test}). Follow that branch.`);
+  return followDecision(condition, chosen, context, result, step, true);
+}
+
+async function followDecision(condition: Condition, decided: string, context: AdvanceContext, result: AdvanceResult, step: Step, fresh = false): Promise<boolean> {
+  if (decided === 'none') return true;
+  if (decided.startsWith('error')) {
+    result.failed = { nodeId: conditionId(context.procedure, condition), message: decided.slice('error: '.length) };
+    return false;
+  }
+  const branch = condition.branches.find((candidate) => branchId(context.procedure, candidate) === decided);
+  if (!branch) return true;
+  const byPython = branch.kind === 'else' ? condition.branches.every((candidate) => candidate.test?.kind !== 'plain') : branch.test?.kind === 'python';
+  // Obligations are collected once, when the branch is first chosen.
+  return walk(branch.body, context, result, step, byPython && fresh);
+}

@@ -1,0 +1,132 @@
+// The conversation engine: starts conversations, runs one agent turn per customer message, persists
+// the state after every turn and streams trace events to listeners. Plain Node: the app's preview,
+// simulations and the production server all drive this same class.
+import { z } from 'zod';
+import { EscalationPolicySchema, type EscalationPolicy } from './escalation';
+import type { RuntimeServices } from './services';
+import { Turn, type TurnLimits } from './turn';
+import type { ConversationPersistence, ConversationState, TraceEvent } from './types';
+
+export interface EngineOptions extends RuntimeServices {
+  persistence: ConversationPersistence;
+  limits?: Partial<TurnLimits>;
+  escalation?: Partial<EscalationPolicy>;
+  /** The conversation clock is frozen at start from this. */
+  clock?: () => Date;
+}
+
+export interface TurnResult {
+  conversationId: number;
+  replies: string[];
+  status: ConversationState['status'];
+  outcome: ConversationState['outcome'];
+  modelCalls: number;
+  toolCalls: number;
+}
+
+export type EngineListener = (conversationId: number, event: TraceEvent) => void;
+
+export class ConversationClosedError extends Error {}
+
+const customerMessageSchema = z.string().trim().min(1, 'The message is empty.').max(20_000, 'The message is longer than 20,000 characters.');
+
+export class ConversationEngine {
+  private readonly listeners = new Set<EngineListener>();
+  private readonly queues = new Map<number, Promise<unknown>>();
+  private readonly limits: TurnLimits;
+  private readonly policy: EscalationPolicy;
+
+  constructor(private readonly options: EngineOptions) {
+    this.limits = { maxModelCallsPerTurn: 6, maxToolCallsPerTurn: 12, ...options.limits };
+    this.policy = EscalationPolicySchema.parse(options.escalation ?? {});
+  }
+
+  subscribe(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts a conversation, optionally straight into a Procedure and with attributes the channel knows. */
+  async start(options: { kind: 'preview' | 'simulation' | 'production'; procedure?: string; attributes?: Record<string, unknown> } = { kind: 'preview' }): Promise<number> {
+    const id = this.options.persistence.create(options.kind);
+    const state = initialState(id, (this.options.clock ?? (() => new Date()))());
+    const trace: TraceEvent[] = [];
+    for (const [name, value] of Object.entries(options.attributes ?? {})) {
+      state.attributes[name] = { value, source: 'context', turn: 0 };
+      trace.push({ type: 'attribute_set', payload: { name, value, source: 'context' } });
+    }
+    if (options.procedure) {
+      const procedure = await this.options.catalog.load(options.procedure, { draft: this.options.draft });
+      if (!procedure) throw new Error(`There is no ${this.options.draft ? '' : 'live '}Procedure called "${options.procedure}".`);
+      const first = procedure.steps[0]?.id ?? '';
+      state.stack.push({ procedure: procedure.name, version: procedure.version, stepId: first, decided: {}, ran: [], kind: 'main' });
+      state.visited.push({ procedure: procedure.name, stepId: first, turn: 0 });
+      trace.push({ type: 'procedure_start', stepId: first, payload: { procedure: procedure.name, version: procedure.version, kind: 'main' } });
+      trace.push({ type: 'step_enter', stepId: first, payload: { procedure: procedure.name, revisit: false } });
+    }
+    for (const event of trace) this.notify(id, event);
+    this.options.persistence.saveTurn(id, state, [], trace);
+    return id;
+  }
+
+  /** One customer message in; the agent's turn out. Turns of one conversation run one at a time. */
+  send(conversationId: number, text: string): Promise<TurnResult> {
+    const previous = this.queues.get(conversationId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.runTurn(conversationId, text));
+    this.queues.set(conversationId, next);
+    return next;
+  }
+
+  state(conversationId: number): ConversationState | null {
+    return this.options.persistence.load(conversationId);
+  }
+
+  private async runTurn(conversationId: number, text: string): Promise<TurnResult> {
+    const message = customerMessageSchema.parse(text);
+    const state = this.options.persistence.load(conversationId);
+    if (!state) throw new Error(`There is no conversation ${conversationId}.`);
+    if (state.status === 'handed_off' || state.status === 'escalated') {
+      throw new ConversationClosedError(`Conversation ${conversationId} is with a person now (${state.outcome?.team ?? 'a team'}).`);
+    }
+    if (state.status === 'ended') {
+      // A new message after the end opens a new topic in the same conversation.
+      state.outcome = null;
+      state.status = 'active';
+    }
+    const turn = new Turn(state, this.options, this.limits, this.policy, (event) => this.notify(conversationId, event));
+    const output = await turn.run(message);
+    this.options.persistence.saveTurn(conversationId, state, output.newMessages, output.trace);
+    return { conversationId, replies: output.replies, status: state.status, outcome: state.outcome, modelCalls: output.modelCalls, toolCalls: output.toolCalls };
+  }
+
+  private notify(conversationId: number, event: TraceEvent) {
+    for (const listener of this.listeners) {
+      try {
+        listener(conversationId, event);
+      } catch {
+        // A failing listener (a closed window, say) must not break the conversation.
+      }
+    }
+  }
+}
+
+function initialState(id: number, now: Date): ConversationState {
+  return {
+    id,
+    status: 'waiting',
+    turn: 0,
+    clock: { now: now.toISOString() },
+    stack: [],
+    paused: [],
+    attributes: {},
+    data: {},
+    visited: [],
+    transcript: [],
+    history: [],
+    pendingToolResults: [],
+    pendingConfirmation: null,
+    progress: { lastProgressTurn: 0, connectorFailures: 0, loopStrikes: 0 },
+    outcome: null,
+    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, modelCalls: 0 },
+  };
+}

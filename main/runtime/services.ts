@@ -1,0 +1,15 @@
+// What a turn needs from the outside world.
+import type { ModelCaller, ModelCallOptions } from '../model/client';
+import type { CodeSandbox } from '../sandbox/types';
+import type { Connectors, KnowledgeSearch, ProcedureCatalog } from './types';
+
+export interface RuntimeServices {
+  model: ModelCaller;
+  catalog: ProcedureCatalog;
+  connectors: Connectors;
+  sandbox: CodeSandbox;
+  knowledge: KnowledgeSearch;
+  /** Previews run drafts; production runs live versions. */
+  draft: boolean;
+  streamOptions?: ModelCallOptions;
+}

@@ -1,0 +1,618 @@
+// One agent turn: a customer message in, the agent's replies and actions out. The model proposes;
+// the runtime checks every tool call against the active Procedure and executes it, one at a time.
+import type { ContentBlockParam, MessageParam, TextBlockParam, Tool, ToolChoice, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
+import type { AttributeDecl } from '../../shared/procedure';
+import { advance, type AdvanceResult } from './advance';
+import type { CompiledProcedure } from './compiled-procedure';
+import { checkAttributeValue } from './attribute-values';
+import { asksForHuman, escalationAfterTurn, repeatsEarlierReply, type EscalationPolicy, type EscalationReason } from './escalation';
+import { renderState, systemPrompt } from './prompt';
+import { actionFromToolName, agentTools, inputSchemas, routeTool } from './tools';
+import type { ConversationState, Frame, TraceEvent } from './types';
+import type { RuntimeServices } from './services';
+import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '../model/client';
+
+export interface TurnLimits {
+  maxModelCallsPerTurn: number;
+  maxToolCallsPerTurn: number;
+}
+
+export interface TurnOutput {
+  replies: string[];
+  newMessages: { role: 'customer' | 'agent'; text: string }[];
+  trace: TraceEvent[];
+  modelCalls: number;
+  toolCalls: number;
+}
+
+interface ToolOutcome {
+  content: string;
+  isError?: boolean;
+  /** The model must see this result before the turn can end. */
+  followUp: boolean;
+  /** The conversation (or this turn) is over. */
+  final?: boolean;
+}
+
+export class Turn {
+  private readonly replies: string[] = [];
+  private readonly newMessages: TurnOutput['newMessages'] = [];
+  private readonly trace: TraceEvent[] = [];
+  private modelCalls = 0;
+  private toolCalls = 0;
+  private progress = false;
+  private readonly procedures = new Map<string, CompiledProcedure>();
+  private lastAdvance: AdvanceResult | null = null;
+  private obligations: AdvanceResult['obligations'] = [];
+
+  constructor(
+    private readonly state: ConversationState,
+    private readonly services: RuntimeServices,
+    private readonly limits: TurnLimits,
+    private readonly policy: EscalationPolicy,
+    private readonly listener: (event: TraceEvent) => void,
+  ) {}
+
+  async run(customerText: string): Promise<TurnOutput> {
+    const { state } = this;
+    state.turn += 1;
+    state.status = 'active';
+    state.transcript.push({ role: 'customer', text: customerText, turn: state.turn });
+    this.newMessages.push({ role: 'customer', text: customerText });
+    this.emit({ type: 'customer_message', payload: { text: customerText } });
+
+    if (asksForHuman(customerText, this.policy)) {
+      this.escalate('customer_asked_for_human', 'The customer asked for a person.', true);
+      return this.output();
+    }
+    try {
+      await this.loadStack();
+      if (state.stack.length === 0) await this.route(customerText);
+      await this.agentLoop(customerText);
+    } catch (error) {
+      if (error instanceof ModelUnavailableError || error instanceof ModelRequestError) {
+        this.handOffOnFailure(error);
+        return this.output();
+      }
+      throw error;
+    }
+    this.finishTurn();
+    return this.output();
+  }
+
+  private output(): TurnOutput {
+    return { replies: this.replies, newMessages: this.newMessages, trace: this.trace, modelCalls: this.modelCalls, toolCalls: this.toolCalls };
+  }
+
+  private emit(event: TraceEvent) {
+    this.trace.push(event);
+    this.listener(event);
+  }
+
+  // ----- procedures ---------------------------------------------------------------------------
+
+  private async procedure(name: string, version?: string): Promise<CompiledProcedure | null> {
+    const cached = this.procedures.get(name);
+    if (cached) return cached;
+    const loaded = await this.services.catalog.load(name, { draft: this.services.draft, ...(version ? { version } : {}) });
+    if (loaded) this.procedures.set(name, loaded);
+    return loaded;
+  }
+
+  /** The active Procedures and every sub-procedure they may call, so the prompt holds them all. */
+  private async loadStack(): Promise<CompiledProcedure[]> {
+    const frames = [...this.state.stack, ...this.state.paused.flat()];
+    const queue = frames.map((frame) => ({ name: frame.procedure, version: frame.version as string | undefined }));
+    const loaded: CompiledProcedure[] = [];
+    const seen = new Set<string>();
+    while (queue.length > 0) {
+      const { name, version } = queue.shift()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const procedure = await this.procedure(name, version);
+      if (!procedure) continue;
+      loaded.push(procedure);
+      for (const call of procedure.calls) queue.push({ name: call, version: undefined });
+    }
+    return loaded;
+  }
+
+  private top(): Frame | undefined {
+    return this.state.stack[this.state.stack.length - 1];
+  }
+
+  private async enterProcedure(name: string, kind: Frame['kind']): Promise<CompiledProcedure | null> {
+    const procedure = await this.procedure(name);
+    if (!procedure) return null;
+    const first = procedure.steps[0];
+    const frame: Frame = { procedure: procedure.name, version: procedure.version, stepId: first?.id ?? '', decided: {}, ran: [], kind };
+    this.state.stack.push(frame);
+    this.emit({ type: 'procedure_start', stepId: frame.stepId, payload: { procedure: procedure.name, version: procedure.version, kind } });
+    if (first) this.enterStep(frame, first.id);
+    this.progress = true;
+    return procedure;
+  }
+
+  private enterStep(frame: Frame, stepId: string) {
+    const { state } = this;
+    const revisit = state.visited.some((visit) => visit.procedure === frame.procedure && visit.stepId === stepId);
+    if (revisit && state.progress.lastProgressTurn < state.turn && !this.progress) state.progress.loopStrikes += 1;
+    if (!revisit) this.progress = true;
+    frame.stepId = stepId;
+    frame.decided = {};
+    frame.ran = [];
+    state.visited.push({ procedure: frame.procedure, stepId, turn: state.turn });
+    this.emit({ type: 'step_enter', stepId, payload: { procedure: frame.procedure, revisit } });
+  }
+
+  private exitStep(frame: Frame) {
+    this.emit({ type: 'step_exit', stepId: frame.stepId, payload: { procedure: frame.procedure } });
+  }
+
+  private async runDeterministic(): Promise<AdvanceResult | null> {
+    const frame = this.top();
+    if (!frame) return null;
+    const procedure = await this.procedure(frame.procedure, frame.version);
+    if (!procedure) return null;
+    const before = Object.keys(frame.decided).length;
+    const result = await advance({ procedure, frame, state: this.state, sandbox: this.services.sandbox, emit: (event) => this.emit(event) });
+    if (Object.keys(frame.decided).length > before) this.progress = true;
+    this.obligations.push(...result.obligations);
+    this.lastAdvance = result;
+    return result;
+  }
+
+  // ----- routing ------------------------------------------------------------------------------
+
+  private async route(customerText: string) {
+    const routable = await this.services.catalog.routable();
+    if (routable.length === 0) return;
+    const result = await this.callModel({
+      system: [
+        {
+          type: 'text',
+          text: `Pick the Procedure whose trigger matches what the customer wants. Answer null when none clearly does.\n\n${routable.map((p) => `- ${p.name}: ${p.trigger}`).join('\n')}`,
+        },
+      ],
+      messages: [{ role: 'user', content: customerText }],
+      tools: [routeTool(routable)],
+      toolChoice: { type: 'tool', name: 'route' },
+      purpose: 'route',
+    });
+    const call = result.message.content.find((block): block is ToolUseBlock => block.type === 'tool_use');
+    const parsed = inputSchemas.route.safeParse(call?.input);
+    const name = parsed.success ? parsed.data.procedure : null;
+    const known = name !== null && routable.some((procedure) => procedure.name === name);
+    this.emit({
+      type: 'route',
+      payload: { procedure: known ? name : null, reason: parsed.success ? parsed.data.reason : 'unreadable routing answer', valid: parsed.success && (name === null || known) },
+    });
+    if (known) await this.enterProcedure(name!, 'main');
+  }
+
+  // ----- the agent loop -----------------------------------------------------------------------
+
+  private async agentLoop(customerText: string) {
+    const { state } = this;
+    let firstCall = true;
+    let replied = false;
+    while (true) {
+      if (this.modelCalls >= this.limits.maxModelCallsPerTurn) {
+        this.escalate('runaway', `The agent needed more than ${this.limits.maxModelCallsPerTurn} model calls for one customer message.`, true);
+        return;
+      }
+      const advanced = await this.runDeterministic();
+      const procedures = await this.loadStack();
+      const routable = await this.services.catalog.routable();
+      const stateText = renderState(state, new Map(procedures.map((p) => [p.name, p])), advanced);
+      const text = firstCall ? `<customer_message>\n${customerText}\n</customer_message>\n${stateText}` : stateText;
+      const userContent: ContentBlockParam[] = [...(state.pendingToolResults as ToolResultBlockParam[]), { type: 'text', text }];
+      state.pendingToolResults = [];
+      const userMessage = { role: 'user' as const, content: userContent };
+      const result = await this.callModel({
+        system: systemPrompt(procedures, routable),
+        messages: [...(state.history as MessageParam[]), withCacheBreakpoint(userMessage)],
+        tools: agentTools(this.toolContext(procedures, routable)),
+        toolChoice: { type: 'any' },
+        purpose: 'agent',
+      });
+      firstCall = false;
+      state.history.push(userMessage, { role: 'assistant', content: result.message.content });
+
+      const results: ToolResultBlockParam[] = [];
+      let followUp = false;
+      let final = false;
+      for (const block of result.message.content) {
+        if (block.type !== 'tool_use') continue;
+        let outcome: ToolOutcome;
+        if (final) outcome = { content: 'Not run: the conversation was already handed over or ended.', isError: true, followUp: false };
+        else if (this.toolCalls >= this.limits.maxToolCallsPerTurn) {
+          outcome = { content: `Not run: more than ${this.limits.maxToolCallsPerTurn} tool calls in one turn.`, isError: true, followUp: false };
+          this.escalate('runaway', `The agent made more than ${this.limits.maxToolCallsPerTurn} tool calls for one customer message.`, true);
+          final = true;
+        } else {
+          this.toolCalls += 1;
+          outcome = await this.runTool(block);
+        }
+        results.push({ type: 'tool_result', tool_use_id: block.id, content: outcome.content, ...(outcome.isError ? { is_error: true } : {}) });
+        if (block.name === 'reply' && !outcome.isError) replied = true;
+        followUp ||= outcome.followUp;
+        final ||= outcome.final === true;
+      }
+      state.pendingToolResults = results;
+      if (final || this.state.outcome) return;
+      if (replied && !followUp) return;
+      if (results.length === 0) {
+        // The model answered with text only: treat it as the reply so the customer is not left waiting.
+        const text = result.message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n').trim();
+        if (text) this.sendReply(text);
+        return;
+      }
+    }
+  }
+
+  private toolContext(procedures: CompiledProcedure[], routable: { name: string; trigger: string }[]) {
+    const frame = this.top();
+    const active = frame ? procedures.find((procedure) => procedure.name === frame.procedure) : undefined;
+    return {
+      stepIds: active?.steps.map((step) => step.id) ?? [],
+      subprocedures: active ? [...active.calls] : [],
+      routable: routable.filter((procedure) => procedure.name !== active?.name),
+      teams: active ? [...active.teams.values()] : [],
+      actions: active ? [...active.actions].flatMap((name) => this.services.connectors.describe(name) ?? []) : [],
+    };
+  }
+
+  private async callModel(request: {
+    system: TextBlockParam[];
+    messages: MessageParam[];
+    tools: Tool[];
+    toolChoice: ToolChoice;
+    purpose: 'route' | 'agent';
+  }): Promise<ModelCallResult> {
+    this.modelCalls += 1;
+    const started = performance.now();
+    try {
+      const result = await this.services.model.call({ role: 'agent', system: request.system, messages: request.messages, tools: request.tools, toolChoice: request.toolChoice }, this.services.streamOptions);
+      const usage = this.state.usage;
+      usage.inputTokens += result.usage.inputTokens;
+      usage.outputTokens += result.usage.outputTokens;
+      usage.cacheReadTokens += result.usage.cacheReadTokens;
+      usage.cacheWriteTokens += result.usage.cacheWriteTokens;
+      usage.costUsd += result.costUsd ?? 0;
+      usage.modelCalls += 1;
+      this.emit({
+        type: 'model_call',
+        payload: { purpose: request.purpose, model: result.model, usage: result.usage, costUsd: result.costUsd, latencyMs: Math.round(result.latencyMs), stopReason: result.message.stop_reason },
+      });
+      return result;
+    } catch (error) {
+      this.emit({ type: 'model_call', payload: { purpose: request.purpose, ok: false, error: (error as Error).message, latencyMs: Math.round(performance.now() - started) } });
+      throw error;
+    }
+  }
+
+  // ----- tools --------------------------------------------------------------------------------
+
+  private async runTool(call: ToolUseBlock): Promise<ToolOutcome> {
+    const started = performance.now();
+    const outcome = await this.dispatch(call);
+    this.emit({
+      type: 'tool_call',
+      stepId: this.top()?.stepId ?? null,
+      payload: { tool: call.name, input: call.input, ok: !outcome.isError, result: outcome.content, durationMs: Math.round(performance.now() - started) },
+    });
+    return outcome;
+  }
+
+  private parse<K extends keyof typeof inputSchemas>(name: K, input: unknown): { ok: true; value: ReturnType<(typeof inputSchemas)[K]['parse']> } | { ok: false; outcome: ToolOutcome } {
+    const parsed = inputSchemas[name].safeParse(input);
+    if (parsed.success) return { ok: true, value: parsed.data as ReturnType<(typeof inputSchemas)[K]['parse']> };
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+    return { ok: false, outcome: { content: `The ${name} input is not valid (${problems}). Call it again with valid input.`, isError: true, followUp: true } };
+  }
+
+  private async dispatch(call: ToolUseBlock): Promise<ToolOutcome> {
+    switch (call.name) {
+      case 'reply': {
+        const input = this.parse('reply', call.input);
+        if (!input.ok) return input.outcome;
+        this.sendReply(input.value.message);
+        return { content: 'Sent to the customer.', followUp: false };
+      }
+      case 'set_attributes':
+        return this.setAttributes(call.input);
+      case 'go_to_step':
+        return this.goToStep(call.input);
+      case 'decide_condition':
+        return this.decide(call.input);
+      case 'run_subprocedure':
+        return this.runSubprocedure(call.input);
+      case 'start_procedure':
+        return this.startProcedure(call.input);
+      case 'search_knowledge':
+        return this.searchKnowledge(call.input);
+      case 'handoff':
+        return this.handoff(call.input);
+      case 'escalate': {
+        const input = this.parse('escalate', call.input);
+        if (!input.ok) return input.outcome;
+        this.escalate(input.value.reason, input.value.summary, false);
+        return { content: 'Escalated to a person.', followUp: false, final: true };
+      }
+      case 'end_procedure':
+        return this.endProcedure(call.input);
+      default: {
+        const action = actionFromToolName(call.name);
+        if (action) return this.runAction(action, call.input);
+        return { content: `There is no tool called ${call.name}.`, isError: true, followUp: true };
+      }
+    }
+  }
+
+  private sendReply(message: string) {
+    const { state } = this;
+    if (repeatsEarlierReply(state, message, state.transcript.length)) state.progress.loopStrikes += 1;
+    this.replies.push(message);
+    state.transcript.push({ role: 'agent', text: message, turn: state.turn });
+    this.newMessages.push({ role: 'agent', text: message });
+    this.emit({ type: 'agent_message', stepId: this.top()?.stepId ?? null, payload: { text: message } });
+  }
+
+  private async declaredAttributes() {
+    const declared = new Map<string, AttributeDecl>();
+    for (const frame of [...this.state.stack].reverse()) {
+      const procedure = await this.procedure(frame.procedure, frame.version);
+      for (const attribute of procedure?.attributes ?? []) if (!declared.has(attribute.name)) declared.set(attribute.name, attribute);
+    }
+    return declared;
+  }
+
+  private async setAttributes(raw: unknown): Promise<ToolOutcome> {
+    const input = this.parse('set_attributes', raw);
+    if (!input.ok) return input.outcome;
+    const declared = await this.declaredAttributes();
+    const set: string[] = [];
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(input.value.values)) {
+      const decl = declared.get(name);
+      if (!decl) {
+        problems.push(`${name} is not an attribute of the active Procedure (known: ${[...declared.keys()].join(', ') || 'none'})`);
+        continue;
+      }
+      const checked = checkAttributeValue(decl, value);
+      if (!checked.ok) {
+        problems.push(checked.message);
+        continue;
+      }
+      const previous = this.state.attributes[name];
+      this.state.attributes[name] = { value: checked.value, source: 'customer', turn: this.state.turn };
+      if (!previous || JSON.stringify(previous.value) !== JSON.stringify(checked.value)) this.progress = true;
+      set.push(name);
+      this.emit({ type: 'attribute_set', stepId: this.top()?.stepId ?? null, payload: { name, value: checked.value, source: 'customer' } });
+    }
+    if (problems.length > 0) {
+      return { content: `${set.length > 0 ? `Set ${set.join(', ')}. ` : ''}Not set: ${problems.join('; ')}.`, isError: true, followUp: true };
+    }
+    // New values may unblock code steps; the model hears about anything the runtime then decides.
+    const after = await this.runDeterministic();
+    const notes = after?.notes ?? [];
+    return { content: `Set ${set.join(', ')}.${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: notes.length > 0 };
+  }
+
+  private async goToStep(raw: unknown): Promise<ToolOutcome> {
+    const input = this.parse('go_to_step', raw);
+    if (!input.ok) return input.outcome;
+    const frame = this.top();
+    const procedure = frame ? await this.procedure(frame.procedure, frame.version) : null;
+    if (!frame || !procedure) return { content: 'No Procedure is active.', isError: true, followUp: true };
+    if (!procedure.stepById(input.value.step_id)) {
+      return { content: `"${input.value.step_id}" is not a step of ${procedure.name}. Steps: ${procedure.steps.map((s) => s.id).join(', ')}.`, isError: true, followUp: true };
+    }
+    this.exitStep(frame);
+    this.enterStep(frame, input.value.step_id);
+    const after = await this.runDeterministic();
+    const notes = after?.notes ?? [];
+    const step = procedure.stepById(input.value.step_id)!;
+    return { content: `Now at step "${step.title}".${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: notes.length > 0 || after?.failed !== null };
+  }
+
+  private async decide(raw: unknown): Promise<ToolOutcome> {
+    const input = this.parse('decide_condition', raw);
+    if (!input.ok) return input.outcome;
+    const frame = this.top();
+    const awaiting = this.lastAdvance?.awaitingDecision;
+    if (!frame || !awaiting || awaiting.conditionId !== input.value.condition_id) {
+      return {
+        content: awaiting
+          ? `Only ${awaiting.conditionId} is waiting for a decision in this step.`
+          : 'No plain-language condition is waiting for a decision here; Python conditions are decided by the runtime.',
+        isError: true,
+        followUp: true,
+      };
+    }
+    const branch = awaiting.branches.find((candidate) => candidate.id === input.value.branch_id);
+    if (!branch) return { content: `Choose one of: ${awaiting.branches.map((b) => b.id).join(', ')}.`, isError: true, followUp: true };
+    frame.decided[awaiting.conditionId] = branch.id;
+    this.progress = true;
+    this.emit({ type: 'condition', stepId: frame.stepId, payload: { nodeId: awaiting.conditionId, branchId: branch.id, kind: 'plain', test: branch.test, reason: input.value.reason } });
+    const after = await this.runDeterministic();
+    const notes = after?.notes ?? [];
+    return { content: `Recorded: ${branch.id}.${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: notes.length > 0 };
+  }
+
+  private async runSubprocedure(raw: unknown): Promise<ToolOutcome> {
+    const input = this.parse('run_subprocedure', raw);
+    if (!input.ok) return input.outcome;
+    const frame = this.top();
+    const caller = frame ? await this.procedure(frame.procedure, frame.version) : null;
+    if (!caller || !caller.calls.has(input.value.name)) {
+      return { content: `${input.value.name} is not a sub-procedure the active Procedure calls.`, isError: true, followUp: true };
+    }
+    const sub = await this.enterProcedure(input.value.name, 'sub');
+    if (!sub) return { content: `The Procedure ${input.value.name} is not available.`, isError: true, followUp: true };
+    return { content: `Started ${sub.name} at its first step; the conversation returns to "${frame!.stepId}" when it ends.`, followUp: true };
+  }
+
+  private async startProcedure(raw: unknown): Promise<ToolOutcome> {
+    const input = this.parse('start_procedure', raw);
+    if (!input.ok) return input.outcome;
+    const routable = await this.services.catalog.routable();
+    if (!routable.some((procedure) => procedure.name === input.value.name)) {
+      return { content: `${input.value.name} is not a Procedure that can be started.`, isError: true, followUp: true };
+    }
+    if (this.state.stack.length > 0) {
+      const pausedStack = this.state.stack;
+      this.state.paused.push(pausedStack);
+      this.state.stack = [];
+      this.emit({ type: 'procedure_pause', stepId: pausedStack[pausedStack.length - 1]!.stepId, payload: { procedure: pausedStack[pausedStack.length - 1]!.procedure, reason: input.value.reason ?? null } });
+    }
+    const started = await this.enterProcedure(input.value.name, 'main');
+    return { content: `Started ${started!.name}.`, followUp: true };
+  }
+
+  private async searchKnowledge(raw: unknown): Promise<ToolOutcome> {
+    const input = this.parse('search_knowledge', raw);
+    if (!input.ok) return input.outcome;
+    const hits = await this.services.knowledge.search(input.value.query, 5);
+    this.emit({ type: 'knowledge_search', stepId: this.top()?.stepId ?? null, payload: { query: input.value.query, hits: hits.map((hit) => ({ id: hit.id, title: hit.title })) } });
+    if (hits.length === 0) return { content: 'No article matches. Say you are not sure rather than guess.', followUp: true };
+    return { content: JSON.stringify(hits.map((hit) => ({ id: hit.id, title: hit.title, excerpt: hit.snippet, url: hit.url }))), followUp: true };
+  }
+
+  private async handoff(raw: unknown): Promise<ToolOutcome> {
+    const input = this.parse('handoff', raw);
+    if (!input.ok) return input.outcome;
+    const frame = this.top();
+    const procedure = frame ? await this.procedure(frame.procedure, frame.version) : null;
+    if (!procedure || !procedure.teams.has(input.value.team.toLowerCase())) {
+      return { content: `The active Procedure does not hand off to "${input.value.team}". Use escalate to reach a person otherwise.`, isError: true, followUp: true };
+    }
+    this.finish('handed_off', 'procedure', input.value.team, input.value.summary, input.value.note ?? null);
+    return { content: `Handed off to ${input.value.team}.`, followUp: false, final: true };
+  }
+
+  private async endProcedure(raw: unknown): Promise<ToolOutcome> {
+    const input = this.parse('end_procedure', raw);
+    if (!input.ok) return input.outcome;
+    const { state } = this;
+    const frame = state.stack.pop();
+    if (!frame) return { content: 'No Procedure is active.', isError: true, followUp: true };
+    this.exitStep(frame);
+    this.emit({ type: 'procedure_end', stepId: frame.stepId, payload: { procedure: frame.procedure, summary: input.value.summary ?? null } });
+    this.progress = true;
+    const caller = this.top();
+    if (caller) {
+      return { content: `${frame.procedure} is complete; back in ${caller.procedure} at ${caller.stepId}. Carry on from there.`, followUp: true };
+    }
+    const paused = state.paused.pop();
+    if (paused) {
+      state.stack = paused;
+      const resumed = paused[paused.length - 1]!;
+      this.emit({ type: 'procedure_resume', stepId: resumed.stepId, payload: { procedure: resumed.procedure } });
+      return { content: `${frame.procedure} is complete; resuming ${resumed.procedure} at ${resumed.stepId}.`, followUp: true };
+    }
+    this.finish('ended', 'procedure complete', null, input.value.summary ?? null, null);
+    return { content: 'The conversation is complete.', followUp: false, final: true };
+  }
+
+  private async runAction(action: string, raw: unknown): Promise<ToolOutcome> {
+    const { state } = this;
+    const frame = this.top();
+    const procedure = frame ? await this.procedure(frame.procedure, frame.version) : null;
+    if (!frame || !procedure || !procedure.actions.has(action)) {
+      this.emit({ type: 'action_refused', stepId: frame?.stepId ?? null, payload: { action, reason: 'not named by the active Procedure' } });
+      return { content: `@${action} is not named by the active Procedure, so it cannot run.`, isError: true, followUp: true };
+    }
+    const info = this.services.connectors.describe(action);
+    if (!info) return { content: `The connector action @${action} is not configured in this workspace.`, isError: true, followUp: true };
+    let input = raw;
+    if (info.confirm) {
+      const agreement = checkAgreement(state, action, raw);
+      if (!agreement.ok) {
+        state.pendingConfirmation = { action, input: agreement.input, turn: state.turn };
+        this.emit({ type: 'action_needs_confirmation', stepId: frame.stepId, payload: { action, input: agreement.input } });
+        return { content: agreement.message, isError: true, followUp: false };
+      }
+      input = agreement.input;
+      state.pendingConfirmation = null;
+    }
+    const result = await this.services.connectors.execute(action, input, { conversationId: state.id });
+    if (!result.ok) {
+      state.progress.connectorFailures += 1;
+      return { content: `@${action} failed: ${result.error}`, isError: true, followUp: true };
+    }
+    state.progress.connectorFailures = 0;
+    state.data[action] = result.data;
+    frame.ran.push(action);
+    this.progress = true;
+    const after = await this.runDeterministic();
+    const notes = after?.notes ?? [];
+    return { content: `${JSON.stringify(result.data)}${notes.length > 0 ? `\n${notes.join(' ')}` : ''}`, followUp: true };
+  }
+
+  // ----- endings ------------------------------------------------------------------------------
+
+  private finish(kind: 'ended' | 'handed_off' | 'escalated', reason: string, team: string | null, summary: string | null, note: string | null) {
+    this.state.outcome = { kind, reason, team, summary };
+    this.state.status = kind;
+    this.emit({ type: kind === 'ended' ? 'conversation_end' : kind === 'handed_off' ? 'handoff' : 'escalation', stepId: this.top()?.stepId ?? null, payload: { reason, team, summary, note } });
+  }
+
+  private escalate(reason: EscalationReason, detail: string, tellCustomer: boolean) {
+    if (this.state.outcome) return;
+    this.finish('escalated', reason, this.policy.team, detail, null);
+    if (tellCustomer) this.sendReply(this.policy.customerMessage);
+  }
+
+  /** The model stayed unavailable after the SDK's retries: hand off with the reason; the transcript keeps everything. */
+  private handOffOnFailure(error: Error) {
+    this.finish('handed_off', `model unavailable: ${error.message}`, this.policy.team, 'The AI agent could not reach its model; the customer is waiting for a person.', null);
+    this.sendReply(this.policy.customerMessage);
+  }
+
+  private finishTurn() {
+    const { state } = this;
+    if (!state.outcome) {
+      // A handoff the Procedure requires after a Python decision happens even if the model forgot it.
+      const pending = this.obligations.find((obligation) => obligation.kind === 'handoff');
+      if (pending) {
+        this.emit({ type: 'enforced', stepId: this.top()?.stepId ?? null, payload: { nodeId: pending.nodeId, kind: pending.kind, target: pending.target } });
+        this.finish('handed_off', 'required by the Procedure', pending.target, 'The Procedure requires this handoff.', null);
+      }
+    }
+    if (this.progress) state.progress.lastProgressTurn = state.turn;
+    if (!state.outcome) {
+      const escalation = escalationAfterTurn(state, this.policy);
+      if (escalation) {
+        this.emit({ type: 'escalation_check', payload: escalation });
+        this.escalate(escalation.reason, escalation.detail, true);
+      }
+    }
+    if (!state.outcome) state.status = 'waiting';
+  }
+}
+
+/** Marks the end of the newest message, so the next call can reuse everything up to here. */
+function withCacheBreakpoint(message: { role: 'user'; content: ContentBlockParam[] }): MessageParam {
+  const content = message.content;
+  const last = content[content.length - 1]!;
+  return { role: 'user', content: [...content.slice(0, -1), { ...last, cache_control: { type: 'ephemeral' } } as ContentBlockParam] };
+}
+
+function checkAgreement(state: ConversationState, action: string, raw: unknown): { ok: true; input: unknown } | { ok: false; input: unknown; message: string } {
+  const { customer_agreement: agreement, ...input } = (raw ?? {}) as Record<string, unknown>;
+  const pending = state.pendingConfirmation;
+  const lastCustomer = [...state.transcript].reverse().find((line) => line.role === 'customer');
+  const sameRequest = pending && pending.action === action && JSON.stringify(pending.input) === JSON.stringify(input);
+  const askedBefore = sameRequest && pending.turn < state.turn;
+  const quoted = typeof agreement === 'string' && agreement.trim().length > 0 && lastCustomer !== undefined && normalizeQuote(lastCustomer.text).includes(normalizeQuote(agreement));
+  if (askedBefore && quoted) return { ok: true, input };
+  return {
+    ok: false,
+    input,
+    message: `@${action} changes something for the customer, so it needs their explicit agreement first: tell them exactly what will happen and ask them to confirm. After they agree, call it again with the same input and customer_agreement quoting their words.`,
+  };
+}
+
+const normalizeQuote = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').replace(/[“”"'’.!]/g, '').trim();

@@ -1,0 +1,101 @@
+// The conversation runtime's state and the interfaces it works through. State is plain JSON so it
+// can be persisted after every turn and a conversation resumed after a restart.
+import { z } from 'zod';
+import type { CompiledProcedure } from './compiled-procedure';
+
+export const CONVERSATION_STATUSES = ['active', 'waiting', 'handed_off', 'ended', 'escalated'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+export type AttributeSource = 'customer' | 'connector' | 'code' | 'context';
+
+const frameSchema = z.object({
+  procedure: z.string(),
+  version: z.string(),
+  stepId: z.string(),
+  /** Where the conversation is inside the step: node id → outcome (code ran, branch chosen…). */
+  decided: z.record(z.string(), z.string()),
+  /** Connector actions that ran during this visit of the step. */
+  ran: z.array(z.string()),
+  /** For sub-procedures: the frame below continues when this one ends. For a topic switch: no return. */
+  kind: z.enum(['main', 'sub', 'switched']),
+});
+export type Frame = z.infer<typeof frameSchema>;
+
+export const conversationStateSchema = z.object({
+  id: z.number().int().positive(),
+  status: z.enum(CONVERSATION_STATUSES),
+  turn: z.number().int().nonnegative(),
+  /** Frozen clock: code steps see the same today() in every replay. */
+  clock: z.object({ now: z.string() }),
+  /** Active Procedures, innermost last. */
+  stack: z.array(frameSchema),
+  /** Stacks paused by a change of topic, resumed when the new topic ends. */
+  paused: z.array(z.array(frameSchema)),
+  attributes: z.record(z.string(), z.object({ value: z.unknown(), source: z.enum(['customer', 'connector', 'code', 'context']), turn: z.number() })),
+  /** Latest result of each connector action, keyed `connector.action`. */
+  data: z.record(z.string(), z.unknown()),
+  visited: z.array(z.object({ procedure: z.string(), stepId: z.string(), turn: z.number() })),
+  transcript: z.array(z.object({ role: z.enum(['customer', 'agent']), text: z.string(), turn: z.number() })),
+  /** The model's message history, append-only so the prompt prefix stays cacheable. */
+  history: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.unknown() })),
+  /** tool_result blocks owed to the model, sent at the start of the next user message. */
+  pendingToolResults: z.array(z.unknown()),
+  /** A write action waiting for the customer's explicit agreement. */
+  pendingConfirmation: z.object({ action: z.string(), input: z.unknown(), turn: z.number() }).nullable(),
+  progress: z.object({ lastProgressTurn: z.number(), connectorFailures: z.number(), loopStrikes: z.number() }),
+  outcome: z
+    .object({ kind: z.enum(['ended', 'handed_off', 'escalated']), reason: z.string(), team: z.string().nullable(), summary: z.string().nullable() })
+    .nullable(),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number(), costUsd: z.number(), modelCalls: z.number() }),
+});
+export type ConversationState = z.infer<typeof conversationStateSchema>;
+
+// ----- what the runtime works through -----------------------------------------------------------
+
+export interface ProcedureCatalog {
+  /** Live Procedures that can start a conversation (not sub-procedures). */
+  routable(): Promise<{ name: string; trigger: string }[]>;
+  /** A Procedure by name: the live version, or the draft when `draft`, or exactly `version` when given and still known. */
+  load(name: string, options: { draft: boolean; version?: string }): Promise<CompiledProcedure | null>;
+}
+
+export interface ActionInfo {
+  /** `connector.action` */
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  /** A write action: it needs the customer's explicit agreement before it runs. */
+  confirm: boolean;
+}
+
+export type ActionResult = { ok: true; data: unknown } | { ok: false; error: string };
+
+export interface Connectors {
+  describe(action: string): ActionInfo | undefined;
+  execute(action: string, input: unknown, context: { conversationId: number; signal?: AbortSignal }): Promise<ActionResult>;
+}
+
+export interface KnowledgeHit {
+  id: number;
+  title: string;
+  snippet: string;
+  url: string | null;
+}
+
+export interface KnowledgeSearch {
+  search(query: string, limit: number): KnowledgeHit[] | Promise<KnowledgeHit[]>;
+}
+
+export interface TraceEvent {
+  type: string;
+  /** Graph id of the step (or node) the event concerns, when there is one. */
+  stepId?: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface ConversationPersistence {
+  create(kind: 'preview' | 'simulation' | 'production'): number;
+  /** Saves the state, the new transcript lines and the trace of a turn, all or nothing. */
+  saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void;
+  load(conversationId: number): ConversationState | null;
+}
