@@ -3,7 +3,7 @@
 // returns, a write action that needs the customer's agreement, and the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
-import { reply, toolCall, toolCalls } from '../support/fake-anthropic';
+import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { createHarness, type Harness } from './harness';
 
 let sandbox: PythonSandbox;
