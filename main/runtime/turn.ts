@@ -28,8 +28,12 @@ export interface TurnOutput {
 interface ToolOutcome {
   content: string;
   isError?: boolean;
-  /** The model must see this result before the turn can end. */
-  followUp: boolean;
+  /**
+   * true: the model must see this result before the turn can end (a connector result, an error).
+   * 'if-silent': worth telling the model, but a reply it already sent can stand; the next turn's
+   * state carries the news.
+   */
+  followUp: boolean | 'if-silent';
   /** The conversation (or this turn) is over. */
   final?: boolean;
 }
@@ -196,6 +200,7 @@ export class Turn {
     const { state } = this;
     let firstCall = true;
     let replied = false;
+    let extraCallForObligation = false;
     while (true) {
       if (this.modelCalls >= this.limits.maxModelCallsPerTurn) {
         this.escalate('runaway', `The agent needed more than ${this.limits.maxModelCallsPerTurn} model calls for one customer message.`, true);
@@ -236,12 +241,17 @@ export class Turn {
         }
         results.push({ type: 'tool_result', tool_use_id: block.id, content: outcome.content, ...(outcome.isError ? { is_error: true } : {}) });
         if (block.name === 'reply' && !outcome.isError) replied = true;
-        followUp ||= outcome.followUp;
+        followUp ||= outcome.followUp === true;
         final ||= outcome.final === true;
       }
       state.pendingToolResults = results;
       if (final || this.state.outcome) return;
-      if (replied && !followUp) return;
+      // A handoff the Procedure requires gets one more call, so the model can explain and make it;
+      // if it still does not, finishTurn makes it.
+      if (replied && !followUp) {
+        if (!this.obligationsPending() || extraCallForObligation) return;
+        extraCallForObligation = true;
+      }
       if (results.length === 0) {
         // The model answered with text only: treat it as the reply so the customer is not left waiting.
         const text = result.message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n').trim();
@@ -249,6 +259,18 @@ export class Turn {
         return;
       }
     }
+  }
+
+  private obligationsPending(): boolean {
+    return this.obligations.length > 0 && !this.state.outcome;
+  }
+
+  /** How much the model needs to hear about what the runtime just did. */
+  private static noteFollowUp(after: AdvanceResult | null): ToolOutcome['followUp'] {
+    if (!after) return false;
+    if (after.failed) return true;
+    // Obligations get their own extra call in the agent loop.
+    return after.notes.length > 0 || after.obligations.length > 0 ? 'if-silent' : false;
   }
 
   private toolContext(procedures: CompiledProcedure[], routable: { name: string; trigger: string }[]) {
@@ -397,7 +419,7 @@ export class Turn {
     // New values may unblock code steps; the model hears about anything the runtime then decides.
     const after = await this.runDeterministic();
     const notes = after?.notes ?? [];
-    return { content: `Set ${set.join(', ')}.${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: notes.length > 0 };
+    return { content: `Set ${set.join(', ')}.${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: Turn.noteFollowUp(after) };
   }
 
   private async goToStep(raw: unknown): Promise<ToolOutcome> {
@@ -414,7 +436,7 @@ export class Turn {
     const after = await this.runDeterministic();
     const notes = after?.notes ?? [];
     const step = procedure.stepById(input.value.step_id)!;
-    return { content: `Now at step "${step.title}".${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: notes.length > 0 || after?.failed !== null };
+    return { content: `Now at step "${step.title}".${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: Turn.noteFollowUp(after) };
   }
 
   private async decide(raw: unknown): Promise<ToolOutcome> {
@@ -438,7 +460,7 @@ export class Turn {
     this.emit({ type: 'condition', stepId: frame.stepId, payload: { nodeId: awaiting.conditionId, branchId: branch.id, kind: 'plain', test: branch.test, reason: input.value.reason } });
     const after = await this.runDeterministic();
     const notes = after?.notes ?? [];
-    return { content: `Recorded: ${branch.id}.${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: notes.length > 0 };
+    return { content: `Recorded: ${branch.id}.${notes.length > 0 ? ` ${notes.join(' ')}` : ''}`, followUp: Turn.noteFollowUp(after) };
   }
 
   private async runSubprocedure(raw: unknown): Promise<ToolOutcome> {

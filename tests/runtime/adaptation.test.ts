@@ -1,0 +1,203 @@
+// The agent adapts to the customer: new information mid-step, going back, a change of topic and
+// the return to the first Procedure, sub-procedures that come back, and resuming after a restart.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
+import { ConversationEngine } from '../../main/runtime/engine';
+import { reply, toolCall, toolCalls } from '../support/fake-anthropic';
+import { createHarness, MemoryPersistence } from './harness';
+
+let sandbox: PythonSandbox;
+beforeAll(() => {
+  sandbox = createPythonSandbox({ poolSize: 1 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe('a customer who interrupts with new information mid-step', () => {
+  it('records everything given at once, lets the runtime run what it unblocks, and skips ahead', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [
+        toolCall('route', { procedure: 'Damaged order claim', reason: 'broken kettle' }),
+        toolCalls(['reply', { message: 'Sorry! What is your order number?' }]),
+        // The customer answers with the order number and the whole story at once.
+        toolCalls(
+          ['set_attributes', { values: { order_number: '1043', damage_description: 'The glass jug shattered', preferred_resolution: 'replacement' } }],
+          ['shop__get_order', { order_number: '1043' }],
+        ),
+        toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
+        toolCalls(['go_to_step', { step_id: 'step:resolve' }], ['reply', { message: 'Thanks, I have everything. First, let me verify your identity.' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    await harness.engine.send(id, 'My kettle broke');
+    const turn = await harness.engine.send(id, 'Order 1043, the glass jug shattered, I want a replacement');
+    expect(turn.replies).toEqual(['Thanks, I have everything. First, let me verify your identity.']);
+    const state = harness.engine.state(id)!;
+    expect(Object.fromEntries(Object.entries(state.attributes).map(([k, v]) => [k, v.value]))).toEqual({
+      order_number: '1043',
+      damage_description: 'The glass jug shattered',
+      preferred_resolution: 'replacement',
+      days_since_delivery: 15,
+    });
+    // At "Resolve", the Python condition already has its input, so the runtime picked the branch on entry.
+    expect(state.stack[0]!.stepId).toBe('step:resolve');
+    expect(state.stack[0]!.decided['step:resolve/cond1']).toBe('step:resolve/cond1/b2');
+    await harness.close();
+  });
+});
+
+describe('going back to an earlier step', () => {
+  it('moves back, marks the revisit, and forgets what was decided in the step before', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [
+        toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }),
+        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
+        toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
+        toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }], ['reply', { message: 'What is damaged?' }]),
+        // "Actually, wrong order number": back to the first step.
+        toolCalls(['set_attributes', { values: { order_number: '1044' } }], ['go_to_step', { step_id: 'step:find-the-order', reason: 'The customer corrected the order number.' }], ['shop__get_order', { order_number: '1044' }]),
+        toolCalls(['reply', { message: 'Found order 1044. What is damaged?' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    await harness.engine.send(id, 'Broken item, order 1043');
+    await harness.engine.send(id, 'Sorry, wrong order, it is 1044');
+    const trace = harness.persistence.traces.get(id)!;
+    const enters = trace.filter((e) => e.type === 'step_enter').map((e) => [e.stepId, e.payload.revisit]);
+    expect(enters).toEqual([
+      ['step:find-the-order', false],
+      ['step:check-the-claim-window', false],
+      ['step:understand-the-damage', false],
+      ['step:find-the-order', true],
+    ]);
+    const state = harness.engine.state(id)!;
+    expect(state.stack[0]!.stepId).toBe('step:find-the-order');
+    expect(state.attributes.order_number!.value).toBe('1044');
+    expect(harness.connectors.calls.map((c) => c.input)).toEqual([{ order_number: '1043' }, { order_number: '1044' }]);
+    await harness.close();
+  });
+});
+
+describe('a change of topic', () => {
+  it('pauses the first Procedure, runs the second, and resumes the first where it was', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [
+        toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }),
+        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
+        toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
+        toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }], ['reply', { message: 'What is damaged?' }]),
+        // Topic switch.
+        toolCalls(['start_procedure', { name: 'Cancel subscription', reason: 'The customer wants to cancel their membership first.' }]),
+        toolCalls(['run_subprocedure', { name: 'Verify identity' }]),
+        toolCalls(['reply', { message: 'Sure. First, what is the email on your account?' }]),
+        // The customer drops it: the cancellation ends, the claim resumes.
+        toolCalls(['end_procedure', { summary: 'Customer no longer wants to cancel.' }]),
+        toolCalls(['end_procedure', { summary: 'Cancellation dropped.' }]),
+        toolCalls(['reply', { message: 'No problem. Back to your kettle: what exactly is damaged?' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    await harness.engine.send(id, 'My kettle is broken, order 1043');
+    await harness.engine.send(id, 'Actually, before that, I want to cancel my membership');
+    expect(harness.engine.state(id)!.paused).toHaveLength(1);
+    expect(harness.engine.state(id)!.stack.map((f) => f.procedure)).toEqual(['Cancel subscription', 'Verify identity']);
+    const back = await harness.engine.send(id, 'Never mind the membership, let’s do the kettle');
+    expect(back.replies).toEqual(['No problem. Back to your kettle: what exactly is damaged?']);
+    const state = harness.engine.state(id)!;
+    expect(state.paused).toEqual([]);
+    expect(state.stack).toHaveLength(1);
+    expect(state.stack[0]).toMatchObject({ procedure: 'Damaged order claim', stepId: 'step:understand-the-damage' });
+    const kinds = harness.persistence.traces.get(id)!.filter((e) => e.type.startsWith('procedure_')).map((e) => `${e.type} ${e.payload.procedure}`);
+    expect(kinds).toEqual([
+      'procedure_start Damaged order claim',
+      'procedure_pause Damaged order claim',
+      'procedure_start Cancel subscription',
+      'procedure_start Verify identity',
+      'procedure_end Verify identity',
+      'procedure_end Cancel subscription',
+      'procedure_resume Damaged order claim',
+    ]);
+    await harness.close();
+  });
+});
+
+describe('a sub-procedure', () => {
+  it('returns to the step that called it, and only runs when that Procedure calls it', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [
+        toolCall('route', { procedure: 'Refund request', reason: 'refund' }),
+        // Refund request calls [[Verify identity]], but not [[Cancel subscription]].
+        toolCalls(['run_subprocedure', { name: 'Cancel subscription' }]),
+        toolCalls(['go_to_step', { step_id: 'step:issue-the-refund' }], ['run_subprocedure', { name: 'Verify identity' }]),
+        toolCalls(['reply', { message: 'What is your email?' }]),
+        toolCalls(['end_procedure', {}]),
+        toolCalls(['reply', { message: 'Thanks. Now, the amount.' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    await harness.engine.send(id, 'I want a refund');
+    const refused = harness.persistence.traces.get(id)!.find((e) => e.type === 'tool_call' && e.payload.tool === 'run_subprocedure' && e.payload.ok === false);
+    expect(refused?.payload.result).toContain('not a sub-procedure the active Procedure calls');
+    expect(harness.engine.state(id)!.stack.map((f) => f.procedure)).toEqual(['Refund request', 'Verify identity']);
+    await harness.engine.send(id, 'sam@example.com');
+    const state = harness.engine.state(id)!;
+    expect(state.stack.map((f) => [f.procedure, f.stepId])).toEqual([['Refund request', 'step:issue-the-refund']]);
+    await harness.close();
+  });
+});
+
+describe('answers without a Procedure', () => {
+  it('searches the knowledge hub when no Procedure matches, and cites the article in the trace', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [
+        toolCall('route', { procedure: null, reason: 'A question about where to find something.' }),
+        toolCalls(['search_knowledge', { query: 'find order number' }]),
+        toolCalls(['reply', { message: 'Your order number is in the confirmation email, at the top.' }]),
+      ],
+      knowledge: (query) => (query.includes('order number') ? [{ id: 7, title: 'Where to find your order number', snippet: 'It is at the top of the confirmation email.', url: null }] : []),
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    const turn = await harness.engine.send(id, 'Where do I find my order number?');
+    expect(turn.replies).toEqual(['Your order number is in the confirmation email, at the top.']);
+    const search = harness.persistence.traces.get(id)!.find((e) => e.type === 'knowledge_search')!;
+    expect(search.payload).toEqual({ query: 'find order number', hits: [{ id: 7, title: 'Where to find your order number' }] });
+    expect(JSON.stringify(harness.fake.requests[2]!.body.messages.at(-1))).toContain('It is at the top of the confirmation email.');
+    expect(harness.engine.state(id)!.stack).toEqual([]);
+    await harness.close();
+  });
+});
+
+describe('resuming after a restart', () => {
+  it('carries on from the persisted state with a new engine', async () => {
+    const persistence = new MemoryPersistence();
+    const first = await createHarness({
+      sandbox,
+      persistence,
+      script: [toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }), toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['reply', { message: 'Looking into order 1043.' }])],
+    });
+    const id = await first.engine.start({ kind: 'production' });
+    await first.engine.send(id, 'Broken kettle, order 1043');
+    await first.close();
+
+    // A new process: a new engine over the same store.
+    const second = await createHarness({ sandbox, persistence, script: [toolCalls(['reply', { message: 'Still on order 1043: what is damaged?' }])] });
+    expect(second.engine).not.toBe(first.engine as unknown as ConversationEngine);
+    const turn = await second.engine.send(id, 'Hello?');
+    expect(turn.replies).toEqual(['Still on order 1043: what is damaged?']);
+    // Only the agent call: no new routing, because the Procedure was already active.
+    expect(second.fake.requests).toHaveLength(1);
+    const sent = JSON.stringify(second.fake.requests[0]!.body.messages);
+    expect(sent).toContain('Broken kettle, order 1043');
+    expect(sent).toContain('order_number = \\"1043\\"');
+    expect(second.engine.state(id)!.turn).toBe(2);
+    await second.close();
+  });
+
+  void reply;
+});
