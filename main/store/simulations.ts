@@ -94,6 +94,20 @@ export class SimulationRepository {
     })();
   }
 
+  /** Records a finished run made elsewhere (a bundle's last results). */
+  recordRun(simulationId: number, run: Omit<SimulationRun, 'id' | 'simulationId'>): number {
+    return this.db.transaction(() => {
+      const id = Number(
+        this.db
+          .prepare('INSERT INTO simulation_runs (simulation_id, procedure_hash, version, status, summary, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(simulationId, run.procedureHash, run.version, runStatusSchema.parse(run.status), run.summary, run.startedAt, run.finishedAt).lastInsertRowid,
+      );
+      const insert = this.db.prepare('INSERT INTO simulation_results (run_id, expectation, passed, detail) VALUES (?, ?, ?, ?)');
+      for (const result of run.results) insert.run(id, result.expectation, result.passed ? 1 : 0, result.detail);
+      return id;
+    })();
+  }
+
   /** The latest finished run of a simulation with its results, or null. */
   lastRun(simulationId: number): SimulationRun | null {
     const row = this.db

@@ -2,5 +2,9 @@ import type { Command } from '../io';
 import { fmtCommand } from './fmt';
 import { graphCommand } from './graph';
 import { validateCommand } from './validate';
+import { exportCommand, importCommand, keysCommand, verifyCommand } from './bundles';
+import { knowledgeCommand } from './knowledge';
+import { publishCommand } from './publish';
+import { workspaceCommand } from './workspace';
 
-export const commands: Command[] = [validateCommand, graphCommand, fmtCommand];
+export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand];

@@ -2,16 +2,20 @@ import type { Diagnostic } from '../../../shared/procedure';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { validateSet, type FileDiagnostics } from '../../language/validate-set';
 import { parseCommandArgs, UsageError, type Command } from '../io';
+import { loadWorkspaceForValidation } from '../workspace-validation';
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check Procedure files and report problems with their line and column',
-  usage: 'validate <files…> [--json]',
+  usage: 'validate <files…> [--json] [--workspace <file>]',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean', default: false } });
-    if (positionals.length === 0) throw new UsageError('Name at least one Procedure file to validate.');
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean', default: false }, workspace: { type: 'string' } });
+    if (positionals.length === 0 && !values.workspace) throw new UsageError('Name at least one Procedure file to validate.');
     const files = readProcedureFiles(positionals, io.cwd);
-    const results = validateSet(files.map(({ file, parsed }) => ({ file, parsed })));
+    // With --workspace, references are checked against the workspace's Procedures, connectors and
+    // teams; with no files, the workspace's own drafts are checked.
+    const { entries, base } = values.workspace ? loadWorkspaceForValidation(values.workspace, io) : { entries: [], base: {} };
+    const results = validateSet([...files.map(({ file, parsed }) => ({ file, parsed })), ...(files.length === 0 ? entries : [])], base);
     if (values.json) io.out(JSON.stringify({ files: results.map(toJson) }, null, 2));
     else io.out(formatHuman(results));
     return results.some((result) => result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) ? 1 : 0;

@@ -1,0 +1,90 @@
+// The bundle file format (docs/bundles.md): one JSON file holding a signed manifest and the
+// entries it lists. The manifest is kept as the exact string that was signed, so verifying
+// never depends on how a JSON library orders or spaces things.
+import { z } from 'zod';
+import { connectorDefinitionSchema } from '../connectors/definition';
+import { articleSchema } from '../knowledge/article';
+import { resultSchema, runStatusSchema, simulationDefinitionSchema } from '../simulations/definition';
+
+export const BUNDLE_FORMAT_VERSION = 1;
+export const INDEX_PATH = 'bundle.json';
+
+const entryPath = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(/^[a-z0-9][a-z0-9._/-]*$/, 'entry paths use lowercase letters, digits, ".", "_", "-" and "/"')
+  .refine((path) => !path.split('/').includes('..'), 'entry paths may not contain ".."');
+
+export const bundleFileSchema = z.strictObject({
+  format: z.literal('stepwise-bundle'),
+  manifest: z.string().min(2),
+  signature: z.base64(),
+  entries: z.record(entryPath, z.string()),
+});
+
+export const manifestSchema = z.strictObject({
+  formatVersion: z.number().int().positive(),
+  appVersion: z.string().min(1),
+  createdAt: z.iso.datetime(),
+  /** The signer's Ed25519 public key, SPKI PEM. */
+  publicKey: z.string().min(1),
+  keyFingerprint: z.string().min(1),
+  entries: z.array(z.strictObject({ path: entryPath, sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() })),
+});
+
+export const bundledProcedureSchema = z.strictObject({
+  name: z.string().min(1),
+  path: entryPath,
+  source: z.enum(['live', 'draft']),
+  /** The published version number in the exporting workspace, for live entries. */
+  version: z.number().int().positive().nullable(),
+  contentHash: z.string(),
+  /** Chosen for export (true), or there because a chosen one calls it (false). */
+  requested: z.boolean(),
+});
+
+export const bundleIndexSchema = z.strictObject({
+  procedures: z.array(bundledProcedureSchema),
+  connectors: z.array(z.strictObject({ name: z.string().min(1), path: entryPath })),
+  knowledge: entryPath.nullable(),
+  simulations: z.array(z.strictObject({ procedure: z.string().min(1), name: z.string().min(1), path: entryPath })),
+});
+
+export const bundledKnowledgeSchema = z.array(articleSchema);
+
+export const bundledRunSchema = z.strictObject({
+  procedureHash: z.string(),
+  version: z.number().int().nullable(),
+  status: runStatusSchema,
+  summary: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  results: z.array(resultSchema),
+});
+
+export const bundledSimulationSchema = z.strictObject({
+  procedure: z.string().min(1),
+  name: z.string().min(1),
+  definition: simulationDefinitionSchema,
+  lastRun: bundledRunSchema.nullable(),
+});
+
+export { connectorDefinitionSchema as bundledConnectorSchema };
+
+export type BundleFile = z.infer<typeof bundleFileSchema>;
+export type Manifest = z.infer<typeof manifestSchema>;
+export type BundleIndex = z.infer<typeof bundleIndexSchema>;
+export type BundledProcedure = z.infer<typeof bundledProcedureSchema>;
+export type BundledSimulation = z.infer<typeof bundledSimulationSchema>;
+
+/** A bundle that cannot be exported, verified or imported; the message says why. */
+export class BundleError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'invalid' | 'tampered' | 'untrusted' | 'unsupported' | 'incomplete' | 'conflict',
+  ) {
+    super(message);
+    this.name = 'BundleError';
+  }
+}

@@ -1,0 +1,198 @@
+// Importing a verified bundle into a workspace. Name conflicts are put to a resolver (the CLI asks
+// the person, or follows --on-conflict): rename the incoming item, replace the existing one, or
+// skip it. Renames are carried into the imported Procedures' [[…]] and @connector references.
+// Everything is written in one transaction: an import lands whole or not at all.
+import { z } from 'zod';
+import { connectorDefinitionSchema, type ConnectorDefinition } from '../connectors/definition';
+import { renameInText } from '../procedures/text';
+import { StoreError } from '../store/errors';
+import type { Workspace } from '../store/workspace';
+import { describeZodError } from '../validation/zod-error';
+import { BundleError, bundledKnowledgeSchema, bundledSimulationSchema, type BundledSimulation } from './format';
+import type { VerifiedBundle } from './verify';
+
+export type ConflictKind = 'procedure' | 'connector' | 'article' | 'simulation';
+export const resolutionSchema = z.enum(['rename', 'replace', 'skip']);
+export type Resolution = z.infer<typeof resolutionSchema>;
+
+export interface Conflict {
+  kind: ConflictKind;
+  name: string;
+  /** What the incoming item would be called if renamed. */
+  renameTo: string;
+}
+
+export type ConflictResolver = (conflict: Conflict) => Resolution | Promise<Resolution>;
+
+export interface ImportedItem {
+  kind: ConflictKind;
+  name: string;
+  outcome: 'created' | 'replaced' | 'renamed' | 'skipped' | 'unchanged';
+  /** The name it has in the workspace, when renamed. */
+  as?: string;
+}
+
+export interface ImportReport {
+  items: ImportedItem[];
+  fingerprint: string;
+}
+
+/** The conflicts an import would meet, without changing anything (for the CLI's non-TTY check). */
+export function findConflicts(workspace: Workspace, verified: VerifiedBundle): Conflict[] {
+  return plan(workspace, verified).conflicts;
+}
+
+export async function importBundle(workspace: Workspace, verified: VerifiedBundle, resolve: ConflictResolver, options: { label?: string } = {}): Promise<ImportReport> {
+  const { procedures, connectors, simulations, articles, conflicts } = plan(workspace, verified);
+  const decisions = new Map<string, Resolution>();
+  for (const conflict of conflicts) {
+    const decision = resolutionSchema.safeParse(await resolve(conflict));
+    if (!decision.success) throw new BundleError(`"${String(decision.error.issues[0]?.message)}" is not an answer: use rename, replace or skip.`, 'conflict');
+    decisions.set(key(conflict.kind, conflict.name), decision.data);
+  }
+  const decide = (kind: ConflictKind, name: string) => decisions.get(key(kind, name));
+  const renamedProcedures = new Map<string, string>();
+  const renamedConnectors = new Map<string, string>();
+  for (const conflict of conflicts) {
+    if (decide(conflict.kind, conflict.name) !== 'rename') continue;
+    if (conflict.kind === 'procedure') renamedProcedures.set(conflict.name, conflict.renameTo);
+    if (conflict.kind === 'connector') renamedConnectors.set(conflict.name, conflict.renameTo);
+  }
+  const items: ImportedItem[] = [];
+  const note = `Imported from a bundle signed by ${verified.fingerprint}${options.label ? ` (${options.label})` : ''}`;
+
+  workspace.transaction(() => {
+    for (const connector of connectors) {
+      const outcome = connector.unchanged ? 'unchanged' : outcomeOf(connector.existing, decide('connector', connector.definition.name));
+      const finalName = renamedConnectors.get(connector.definition.name) ?? connector.definition.name;
+      if (outcome === 'created' || outcome === 'replaced' || outcome === 'renamed') workspace.connectors.save({ ...connector.definition, name: finalName });
+      items.push({ kind: 'connector', name: connector.definition.name, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
+    }
+    for (const procedure of procedures) {
+      const outcome = procedure.unchanged ? 'unchanged' : outcomeOf(procedure.existing, decide('procedure', procedure.name));
+      const finalName = renamedProcedures.get(procedure.name) ?? procedure.name;
+      items.push({ kind: 'procedure', name: procedure.name, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
+      if (outcome === 'skipped' || outcome === 'unchanged') continue;
+      const text = renameInText(procedure.text, {
+        ...(finalName !== procedure.name ? { self: finalName } : {}),
+        procedures: renamedProcedures,
+        connectors: renamedConnectors,
+      });
+      if (outcome === 'replaced') workspace.procedures.saveDraft(procedure.name, text);
+      else workspace.procedures.create(text);
+      if (procedure.source === 'live') publishQuietly(workspace, finalName, `${note}, version ${procedure.version ?? '?'}`);
+    }
+    for (const simulation of simulations) {
+      const procedureName = renamedProcedures.get(simulation.procedure) ?? simulation.procedure;
+      const procedureOutcome = items.find((item) => item.kind === 'procedure' && item.name === simulation.procedure)?.outcome;
+      const label = `${simulation.procedure} / ${simulation.name}`;
+      let outcome: ImportedItem['outcome'];
+      if (simulation.unchanged) outcome = 'unchanged';
+      else if (procedureOutcome === 'skipped') outcome = 'skipped';
+      else outcome = outcomeOf(simulation.existing && procedureOutcome !== 'renamed', decide('simulation', label));
+      const finalName = outcome === 'renamed' ? renameSimulation(workspace, procedureName, simulation.name) : simulation.name;
+      items.push({ kind: 'simulation', name: label, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
+      if (outcome === 'skipped' || outcome === 'unchanged') continue;
+      const stored = workspace.simulations.save(procedureName, finalName, simulation.definition);
+      if (simulation.lastRun) workspace.simulations.recordRun(stored.id, simulation.lastRun);
+    }
+    for (const article of articles) {
+      const outcome = article.unchanged ? 'unchanged' : outcomeOf(article.existing !== null, decide('article', article.article.title));
+      const finalTitle = outcome === 'renamed' ? freeTitle(workspace, article.article.title) : article.article.title;
+      items.push({ kind: 'article', name: article.article.title, outcome, ...(outcome === 'renamed' ? { as: finalTitle } : {}) });
+      if (outcome === 'replaced') workspace.knowledge.delete(article.existing!.id);
+      if (outcome === 'created' || outcome === 'replaced' || outcome === 'renamed') workspace.knowledge.save({ ...article.article, title: finalTitle });
+    }
+  });
+  return { items, fingerprint: verified.fingerprint };
+}
+
+function outcomeOf(exists: boolean, decision: Resolution | undefined): ImportedItem['outcome'] {
+  if (!exists) return 'created';
+  if (decision === 'replace') return 'replaced';
+  if (decision === 'rename') return 'renamed';
+  return 'skipped';
+}
+
+function publishQuietly(workspace: Workspace, name: string, note: string) {
+  try {
+    workspace.procedures.publish(name, { note });
+  } catch (error) {
+    if (!(error instanceof StoreError && error.code === 'unchanged')) throw error;
+  }
+}
+
+function key(kind: ConflictKind, name: string) {
+  return `${kind}\u0000${name}`;
+}
+
+function plan(workspace: Workspace, verified: VerifiedBundle) {
+  const { bundle, index } = verified;
+  const conflicts: Conflict[] = [];
+  const procedures = index.procedures.map((entry) => {
+    const text = bundle.entries[entry.path]!;
+    const existing = workspace.procedures.get(entry.name);
+    const unchanged = existing !== null && (entry.source === 'live' ? existing.live?.contentHash : existing.draftHash) === `sha256:${entry.contentHash}`;
+    if (existing && !unchanged) conflicts.push({ kind: 'procedure', name: entry.name, renameTo: workspace.procedures.freeName(`${entry.name} (imported)`) });
+    return { ...entry, text, existing: existing !== null, unchanged };
+  });
+  const connectors = index.connectors.map((entry) => {
+    const definition = parseEntry(connectorDefinitionSchema, bundle.entries[entry.path]!, entry.path) as ConnectorDefinition;
+    const existing = workspace.connectors.get(definition.name);
+    const unchanged = existing !== null && JSON.stringify(existing) === JSON.stringify(definition);
+    if (existing && !unchanged) conflicts.push({ kind: 'connector', name: definition.name, renameTo: freeConnectorName(workspace, definition.name) });
+    return { definition, existing: existing !== null, unchanged };
+  });
+  const simulations = index.simulations.map((entry) => {
+    const simulation = parseEntry(bundledSimulationSchema, bundle.entries[entry.path]!, entry.path) as BundledSimulation;
+    const existingProcedure = workspace.procedures.get(simulation.procedure);
+    const existing = existingProcedure ? workspace.simulations.get(simulation.procedure, simulation.name) : null;
+    const unchanged = existing !== null && JSON.stringify(existing.definition) === JSON.stringify(simulation.definition);
+    if (existing && !unchanged) {
+      conflicts.push({ kind: 'simulation', name: `${simulation.procedure} / ${simulation.name}`, renameTo: `${simulation.name} (imported)` });
+    }
+    return { ...simulation, existing: existing !== null, unchanged };
+  });
+  const articles = index.knowledge
+    ? (parseEntry(bundledKnowledgeSchema, bundle.entries[index.knowledge]!, index.knowledge) as z.infer<typeof bundledKnowledgeSchema>).map((article) => {
+        const existing = workspace.knowledge.findByTitle(article.title)[0] ?? null;
+        const unchanged = existing !== null && existing.body === article.body && (existing.url ?? null) === (article.url ?? null);
+        if (existing && !unchanged) conflicts.push({ kind: 'article', name: article.title, renameTo: freeTitle(workspace, article.title) });
+        return { article, existing, unchanged };
+      })
+    : [];
+  return { procedures, connectors, simulations, articles, conflicts };
+}
+
+function parseEntry(schema: z.ZodType, text: string, path: string): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BundleError(`${path} in the bundle is not JSON.`, 'invalid');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new BundleError(`${path} in the bundle is not valid: ${describeZodError(parsed.error)}`, 'invalid');
+  return parsed.data;
+}
+
+function freeConnectorName(workspace: Workspace, name: string): string {
+  for (let index = 1; ; index++) {
+    const candidate = index === 1 ? `${name}_imported` : `${name}_imported${index}`;
+    if (!workspace.connectors.get(candidate)) return candidate;
+  }
+}
+
+function freeTitle(workspace: Workspace, title: string): string {
+  for (let index = 1; ; index++) {
+    const candidate = index === 1 ? `${title} (imported)` : `${title} (imported ${index})`;
+    if (workspace.knowledge.findByTitle(candidate).length === 0) return candidate;
+  }
+}
+
+function renameSimulation(workspace: Workspace, procedure: string, name: string): string {
+  for (let index = 1; ; index++) {
+    const candidate = index === 1 ? `${name} (imported)` : `${name} (imported ${index})`;
+    if (!workspace.simulations.get(procedure, candidate)) return candidate;
+  }
+}

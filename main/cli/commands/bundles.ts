@@ -1,0 +1,193 @@
+// export, verify and import: signed bundles that carry Procedures from one workspace to another.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { exportBundle, serializeBundle } from '../../bundles/export';
+import { BundleError } from '../../bundles/format';
+import { findConflicts, importBundle, resolutionSchema, type Conflict, type ConflictResolver } from '../../bundles/import';
+import { fingerprintOf } from '../../bundles/signing';
+import { verifyBundle } from '../../bundles/verify';
+import { writeFileAtomic } from '../../files/atomic-write';
+import { parseCommandArgs, processIo, UsageError, type CliIo, type Command } from '../io';
+import { requireWorkspacePath, secretStoreFor, withWorkspace } from '../workspace-args';
+
+/** A CLI io that can ask the person a question (tests pass one; a terminal gets readline). */
+export interface AskingIo extends CliIo {
+  ask?: (question: string) => Promise<string>;
+}
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Export Procedures (live, or --draft) with what they call and use into a signed bundle',
+  usage: 'export --workspace <file> --out <bundle> [--procedure <name>]… [--draft] [--knowledge] [--no-simulations]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      workspace: { type: 'string' },
+      out: { type: 'string' },
+      procedure: { type: 'string', multiple: true },
+      draft: { type: 'boolean', default: false },
+      knowledge: { type: 'boolean', default: false },
+      'no-simulations': { type: 'boolean', default: false },
+    });
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}": name Procedures with --procedure.`);
+    if (!values.out) throw new UsageError('Say where to write the bundle with --out <file>.');
+    const path = requireWorkspacePath(values.workspace, io);
+    return withWorkspace(path, io, async (workspace) => {
+      const { bundle, index } = await exportBundle(workspace, secretStoreFor(path), {
+        procedures: values.procedure ?? [],
+        source: values.draft ? 'draft' : 'live',
+        includeKnowledge: values.knowledge,
+        includeSimulations: !values['no-simulations'],
+      });
+      writeFileAtomic(resolve(io.cwd, values.out!), serializeBundle(bundle));
+      const called = index.procedures.filter((procedure) => !procedure.requested).map((procedure) => procedure.name);
+      io.out(
+        [
+          `Wrote ${values.out}: ${index.procedures.length} Procedure(s)${called.length > 0 ? ` (with ${called.join(', ')}, which they call)` : ''}, ` +
+            `${index.connectors.length} connector(s), ${index.simulations.length} simulation(s)${index.knowledge ? ', the knowledge hub' : ''}.`,
+          `Signed with ${JSON.parse(bundle.manifest).keyFingerprint as string}.`,
+        ].join('\n'),
+      );
+      return 0;
+    });
+  },
+};
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'Check a bundle\'s signature and contents (exit 0 valid, 1 not); --trust/--workspace check the signer',
+  usage: 'verify <bundle> [--trust <public-key.pem>]… [--workspace <file>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { trust: { type: 'string', multiple: true }, workspace: { type: 'string' } });
+    if (positionals.length !== 1) throw new UsageError('Name exactly one bundle to verify.');
+    const text = readText(positionals[0]!, io);
+    let trustedKeys: string[] | undefined = values.trust?.map((file) => readText(file, io));
+    const check = () => {
+      try {
+        const verified = verifyBundle(text, trustedKeys ? { trustedKeys } : {});
+        const count = verified.manifest.entries.length;
+        io.out(
+          `${positionals[0]}: valid. ${count} entries, signed by ${verified.fingerprint} on ${verified.manifest.createdAt} (Stepwise ${verified.manifest.appVersion}).` +
+            (verified.trusted ? ' The signer is trusted.' : ' The signer was not checked against trusted keys: pass --trust <public-key.pem> or --workspace <file>.'),
+        );
+        return 0;
+      } catch (error) {
+        if (!(error instanceof BundleError)) throw error;
+        io.err(`${positionals[0]}: NOT valid. ${error.message}`);
+        return 1;
+      }
+    };
+    if (!values.workspace) return check();
+    return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
+      trustedKeys = [...(trustedKeys ?? []), ...workspace.keys.trusted().map((key) => key.publicKey)];
+      return check();
+    });
+  },
+};
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Import a verified bundle into a workspace; asks on a name conflict (or --on-conflict rename|replace|skip)',
+  usage: 'import <bundle> --workspace <file> [--on-conflict rename|replace|skip] [--trust <public-key.pem>]',
+  async run(args, io: AskingIo) {
+    const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, 'on-conflict': { type: 'string' }, trust: { type: 'string' } });
+    if (positionals.length !== 1) throw new UsageError('Name exactly one bundle to import.');
+    const onConflict = values['on-conflict'] === undefined ? undefined : resolutionSchema.safeParse(values['on-conflict']);
+    if (onConflict && !onConflict.success) throw new UsageError(`--on-conflict takes rename, replace or skip, not "${values['on-conflict']}".`);
+    const text = readText(positionals[0]!, io);
+    const extraKey = values.trust ? readText(values.trust, io) : null;
+    const path = requireWorkspacePath(values.workspace, io);
+    return withWorkspace(path, io, async (workspace) => {
+      if (extraKey) workspace.keys.trust({ publicKey: extraKey, fingerprint: fingerprintOf(extraKey), label: values.trust! });
+      let verified;
+      try {
+        verified = verifyBundle(text, { trustedKeys: workspace.keys.trusted().map((key) => key.publicKey) });
+      } catch (error) {
+        if (!(error instanceof BundleError)) throw error;
+        const hint = error.code === 'untrusted' ? ' To accept this signer, pass --trust <their public key file> (from "stepwise keys public" in their workspace).' : '';
+        io.err(`${positionals[0]} was not imported: ${error.message}${hint}`);
+        return 1;
+      }
+      const conflicts = findConflicts(workspace, verified);
+      let resolver: ConflictResolver;
+      if (onConflict?.success) resolver = () => onConflict.data;
+      else if (conflicts.length === 0) resolver = () => 'skip';
+      else {
+        const ask = io.ask ?? (io === processIo && process.stdin.isTTY ? terminalAsk : undefined);
+        if (!ask) {
+          io.err(
+            `${positionals[0]} was not imported: ${conflicts.length} name conflict(s) and no terminal to ask:\n` +
+              conflicts.map((conflict) => `  ${conflict.kind} "${conflict.name}"`).join('\n') +
+              '\nChoose what to do with --on-conflict rename|replace|skip.',
+          );
+          return 2;
+        }
+        resolver = (conflict) => askResolution(ask, conflict);
+      }
+      const report = await importBundle(workspace, verified, resolver, { label: positionals[0]! });
+      for (const item of report.items) io.out(`${item.kind} "${item.name}": ${item.outcome}${item.as ? ` as "${item.as}"` : ''}`);
+      return 0;
+    });
+  },
+};
+
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'Print this workspace\'s bundle-signing public key, or trust another workspace\'s key',
+  usage: 'keys public|trust [<public-key.pem>] --workspace <file> [--out <file>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, out: { type: 'string' } });
+    const [action, file] = positionals;
+    const path = requireWorkspacePath(values.workspace, io);
+    if (action === 'public') {
+      return withWorkspace(path, io, async (workspace) => {
+        const { workspaceSigningKey } = await import('../../bundles/signing');
+        const key = await workspaceSigningKey(workspace, secretStoreFor(path));
+        if (values.out) {
+          writeFileSync(resolve(io.cwd, values.out), key.publicKeyPem);
+          io.out(`Wrote the public key ${key.fingerprint} to ${values.out}.`);
+        } else io.out(key.publicKeyPem.trimEnd());
+        return 0;
+      });
+    }
+    if (action === 'trust') {
+      if (!file) throw new UsageError('Name the public key file to trust.');
+      const pem = readText(file, io);
+      return withWorkspace(path, io, (workspace) => {
+        const fingerprint = fingerprintOf(pem);
+        workspace.keys.trust({ publicKey: pem, fingerprint, label: file });
+        io.out(`Bundles signed by ${fingerprint} are now trusted in this workspace.`);
+        return 0;
+      });
+    }
+    throw new UsageError(action ? `Unknown keys action "${action}".` : 'Say what to do: keys public or keys trust <file>.');
+  },
+};
+
+function readText(file: string, io: CliIo): string {
+  try {
+    return readFileSync(resolve(io.cwd, file), 'utf8');
+  } catch {
+    throw new UsageError(`Cannot read ${file}.`);
+  }
+}
+
+async function terminalAsk(question: string): Promise<string> {
+  const readline = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await readline.question(question);
+  } finally {
+    readline.close();
+  }
+}
+
+async function askResolution(ask: (question: string) => Promise<string>, conflict: Conflict): Promise<'rename' | 'replace' | 'skip'> {
+  for (;;) {
+    const answer = (await ask(`The workspace already has a ${conflict.kind} "${conflict.name}". [r]ename the incoming one to "${conflict.renameTo}", re[p]lace the existing one, or [s]kip it? `))
+      .trim()
+      .toLowerCase();
+    if (answer === 'r' || answer === 'rename') return 'rename';
+    if (answer === 'p' || answer === 'replace') return 'replace';
+    if (answer === 's' || answer === 'skip') return 'skip';
+  }
+}

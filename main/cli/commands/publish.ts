@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { publishProcedure } from '../../procedures/publish';
+import { parseCommandArgs, UsageError, type Command } from '../io';
+import { requireWorkspacePath, withWorkspace } from '../workspace-args';
+
+export const publishCommand: Command = {
+  name: 'publish',
+  summary: 'Publish a Procedure\'s draft as its new live version (--from: take the draft from a file first)',
+  usage: 'publish <procedure> --workspace <file> [--note <text>] [--from <file.md>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, note: { type: 'string' }, from: { type: 'string' } });
+    if (positionals.length !== 1) throw new UsageError('Name exactly one Procedure to publish (in quotes if it has spaces).');
+    const name = positionals[0]!;
+    const path = requireWorkspacePath(values.workspace, io);
+    let text: string | null = null;
+    if (values.from) {
+      try {
+        text = readFileSync(resolve(io.cwd, values.from), 'utf8');
+      } catch {
+        throw new UsageError(`Cannot read ${values.from}.`);
+      }
+    }
+    return withWorkspace(path, io, (workspace) => {
+      let target = name;
+      if (text !== null) target = (workspace.procedures.get(name) ? workspace.procedures.saveDraft(name, text) : workspace.procedures.create(text)).name;
+      const published = publishProcedure(workspace, target, values.note ? { note: values.note } : {});
+      io.out(`Published "${published.name}" as version ${published.version} (${published.contentHash.slice(0, 19)}…).`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import { publishProcedure } from '../../procedures/publish';
+import { loadExamples } from '../../store/example-workspace';
+import { Workspace } from '../../store/workspace';
+import { parseCommandArgs, UsageError, type Command } from '../io';
+
+export const workspaceCommand: Command = {
+  name: 'workspace',
+  summary: 'Create a workspace file (--example: with the example shop\'s Procedures, knowledge and connectors)',
+  usage: 'workspace init <file> [--example]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { example: { type: 'boolean', default: false } });
+    const [action, file, ...rest] = positionals;
+    if (action !== 'init') throw new UsageError(action ? `Unknown workspace action "${action}".` : 'Say what to do: workspace init <file>.');
+    if (!file || rest.length > 0) throw new UsageError('Name exactly one workspace file to create.');
+    const path = resolve(io.cwd, file);
+    const workspace = Workspace.create(path);
+    try {
+      if (!values.example) {
+        io.out(`Created an empty workspace at ${file}.`);
+        return 0;
+      }
+      const report = loadExamples(workspace);
+      const drafts: string[] = [];
+      for (const name of report.procedures) {
+        try {
+          publishProcedure(workspace, name, { note: 'Example' });
+        } catch (error) {
+          drafts.push(`${name}: ${(error as Error).message}`);
+        }
+      }
+      io.out(
+        [
+          `Created ${file} with the example shop:`,
+          `  ${report.procedures.length} Procedures (${report.procedures.join(', ')})`,
+          `  ${report.connectors.length} connectors (${report.connectors.join(', ')})`,
+          `  ${report.teams.length} teams`,
+          `  ${report.knowledge.created} knowledge articles`,
+        ].join('\n'),
+      );
+      for (const skipped of report.knowledge.skipped) io.err(`knowledge: skipped ${skipped.name}: ${skipped.reason}`);
+      for (const draft of drafts) io.err(`left as a draft, not published: ${draft}`);
+      return 0;
+    } finally {
+      workspace.close();
+    }
+  },
+};

@@ -1,0 +1,50 @@
+// Fills a workspace with the example shop: every examples/*.md Procedure, the knowledge articles
+// in examples/knowledge/, the connectors in examples/connectors/*.json and the teams in
+// examples/teams.json. The folder is read at run time, so new examples come in by themselves.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { importKnowledge, type ImportReport } from '../knowledge/import';
+import { describeZodError } from '../validation/zod-error';
+import { StoreError } from './errors';
+import type { Workspace } from './workspace';
+
+export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+export interface ExampleReport {
+  procedures: string[];
+  connectors: string[];
+  teams: string[];
+  knowledge: ImportReport;
+}
+
+export function loadExamples(workspace: Workspace, folder: string = EXAMPLES_DIR): ExampleReport {
+  return workspace.transaction(() => {
+    const connectors: string[] = [];
+    for (const file of listFiles(join(folder, 'connectors'), '.json')) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(join(folder, 'connectors', file), 'utf8'));
+      } catch (error) {
+        throw new StoreError(`examples/connectors/${file} is not JSON: ${(error as Error).message}`, 'invalid');
+      }
+      connectors.push(workspace.connectors.save(raw).name);
+    }
+    const teams: string[] = [];
+    const teamsFile = join(folder, 'teams.json');
+    const parsedTeams = z.array(z.unknown()).safeParse(JSON.parse(readFileSync(teamsFile, 'utf8')));
+    if (!parsedTeams.success) throw new StoreError(`examples/teams.json is not a list of teams: ${describeZodError(parsedTeams.error)}`, 'invalid');
+    for (const team of parsedTeams.data) teams.push(workspace.teams.save(team).name);
+    const procedures: string[] = [];
+    for (const file of listFiles(folder, '.md')) procedures.push(workspace.procedures.create(readFileSync(join(folder, file), 'utf8')).name);
+    const knowledge = importKnowledge(workspace.knowledge, join(folder, 'knowledge'));
+    return { procedures, connectors, teams, knowledge };
+  });
+}
+
+function listFiles(folder: string, extension: string): string[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(extension) && !name.startsWith('.'))
+    .sort();
+}
