@@ -1,0 +1,169 @@
+// Entry point of one sandbox process: a Pyodide interpreter that runs Procedure Python.
+//
+// Plain JavaScript (no build step) so that it runs under plain `node` in tests, CI and Electron.
+// The parent starts it with an empty environment, --disallow-code-generation-from-strings, a V8 heap
+// limit and, where available, Node's permission model (read access to Pyodide and this folder only).
+// See docs/security.md.
+//
+// Protocol (IPC, advanced serialization):
+//   parent -> child  { type: 'boot', snapshot: Uint8Array | null, makeSnapshot: boolean }   (first, once)
+//                    { type: 'job', id, op: 'check' | 'evaluate', payload: string }
+//   child -> parent  { type: 'snapshot', bytes: Uint8Array }   (only when asked to make one)
+//                    { type: 'ready', bootMs, heapBytes, python, fromSnapshot }
+//                    { type: 'boot-error', message }
+//                    { type: 'reply', id, body: string, heapBytes, memoryLimitHit }
+//                    { type: 'fatal', id, message, memoryLimitHit }
+import fs from 'node:fs';
+import Module from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { lockModuleLoader, removeDangerousGlobals, shimProcessBinding } from './harden.mjs';
+import { installMemoryCap } from './memory-cap.mjs';
+
+const bootStarted = performance.now();
+
+// Everything the child needs from `process` is captured now; the global goes away after boot.
+const send = process.send ? process.send.bind(process) : null;
+const exit = process.exit.bind(process);
+const onProcess = process.on.bind(process);
+const onceProcess = process.once.bind(process);
+if (!send) {
+  throw new Error('sandbox-child.mjs must be started by the sandbox pool (it needs an IPC channel)');
+}
+
+function sendThenExit(message, code) {
+  try {
+    send(message, () => exit(code));
+  } catch {
+    exit(code);
+  }
+  setTimeout(() => exit(code), 1_000).unref();
+}
+
+function describe(error) {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}');
+onProcess('disconnect', () => exit(0));
+if (typeof config.pyodideDir !== 'string' || typeof config.memoryLimitBytes !== 'number') {
+  sendThenExit({ type: 'boot-error', message: 'sandbox child started without a valid configuration' }, 2);
+} else {
+  onceProcess('message', (message) => {
+    boot(message).catch((error) => {
+      sendThenExit({ type: 'boot-error', message: describe(error) }, 1);
+    });
+  });
+}
+
+async function boot(bootMessage) {
+  if (!bootMessage || bootMessage.type !== 'boot') throw new Error('expected a boot message first');
+  const snapshot = bootMessage.snapshot instanceof Uint8Array ? bootMessage.snapshot : null;
+  const makeSnapshot = bootMessage.makeSnapshot === true && snapshot === null;
+
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const pythonDir = path.join(here, '..', 'python');
+  const memoryCap = installMemoryCap(config.memoryLimitBytes);
+  shimProcessBinding(process, fs.constants, os.constants);
+
+  const { loadPyodide } = await import(pathToFileURL(path.join(config.pyodideDir, 'pyodide.mjs')).href);
+  const pyodide = await loadPyodide({
+    indexURL: config.pyodideDir + path.sep,
+    // The `js` module would be globalThis; give it an empty object with no prototype instead.
+    jsglobals: Object.create(null),
+    env: { PYTHONHASHSEED: '0', HOME: '/home/pyodide', TZ: 'UTC' },
+    stdout: () => {},
+    stderr: () => {},
+    ...(snapshot ? { _loadSnapshot: snapshot } : {}),
+    ...(makeSnapshot ? { _makeSnapshot: true } : {}),
+  });
+  const heap = () => pyodide._module.HEAPU8.length;
+
+  if (!snapshot) {
+    // Full start: load the runner. A snapshot already holds it, imported and set up.
+    pyodide.FS.mkdirTree('/stepwise');
+    for (const file of ['sandbox_policy.py', 'sandbox_runner.py', 'sandbox_audit.py']) {
+      pyodide.FS.writeFile(`/stepwise/${file}`, fs.readFileSync(path.join(pythonDir, file), 'utf8'));
+    }
+    pyodide.runPython('import sys\nsys.path.insert(0, "/stepwise")\nimport sandbox_runner\nsandbox_runner.setup()');
+    if (makeSnapshot) {
+      // Taken before any job ran: the snapshot holds only Pyodide, the standard library and the runner.
+      const bytes = pyodide.makeMemorySnapshot();
+      send({ type: 'snapshot', bytes });
+    }
+  }
+  const runner = pyodide.pyimport('sandbox_runner');
+  const python = JSON.parse(runner.configure(JSON.stringify({ skipPolicyCheck: config.skipPolicyCheck === true })));
+  const check = runner.check;
+  const evaluate = runner.evaluate;
+
+  // Cut the Python -> JavaScript bridges: no `import js`, no `import pyodide_js`.
+  pyodide.unregisterJsModule('js');
+  pyodide.unregisterJsModule('pyodide_js');
+  pyodide.runPython(
+    [
+      'import sys',
+      'for _name in [m for m in sys.modules if m in ("js", "pyodide_js") or m.startswith(("js.", "pyodide_js.", "pyodide.http"))]:',
+      '    del sys.modules[_name]',
+      'del _name',
+    ].join('\n'),
+  );
+  // Pyodide's own stdout/stderr go nowhere: code output is collected by the runner itself.
+  pyodide.setStdout({ batched: () => {} });
+  pyodide.setStderr({ batched: () => {} });
+
+  lockModuleLoader(Module);
+  const leftovers = removeDangerousGlobals(globalThis);
+  if (leftovers.length > 0) {
+    throw new Error(`could not remove globals: ${leftovers.join(', ')}`);
+  }
+
+  // Warm up the paths a conversation takes (first calls compile and import lazily).
+  const warmClock = '2024-01-01T12:00:00Z';
+  for (const [mode, code] of [
+    ['condition', 'attributes["n"] <= 30'],
+    ['code', 'from datetime import date\nimport decimal, re, json, math\nattributes["n"] = (today() - date(2023, 12, 1)).days\nreturn {"m": 1}'],
+  ]) {
+    evaluate(JSON.stringify({ mode, code, attributes: { n: 1 }, data: {}, now: warmClock, printedLimit: 1000 }));
+  }
+  memoryCap.reset();
+
+  onProcess('message', (message) => handle(message, { check, evaluate, memoryCap, heap }));
+  send({
+    type: 'ready',
+    bootMs: Math.round(performance.now() - bootStarted),
+    heapBytes: heap(),
+    python: python.python,
+    fromSnapshot: snapshot !== null,
+  });
+}
+
+function handle(message, runtime) {
+  if (!message || message.type !== 'job' || typeof message.id !== 'number' || typeof message.payload !== 'string') {
+    return;
+  }
+  const { id, op, payload } = message;
+  runtime.memoryCap.reset();
+  try {
+    let body;
+    if (op === 'check') body = runtime.check(payload);
+    else if (op === 'evaluate') body = runtime.evaluate(payload);
+    else throw new Error(`unknown job ${String(op)}`);
+    send({
+      type: 'reply',
+      id,
+      body: String(body),
+      heapBytes: runtime.heap(),
+      memoryLimitHit: runtime.memoryCap.wasHit(),
+    });
+  } catch (error) {
+    // A Python exception never reaches here (the runner catches them all); this is Pyodide itself
+    // failing, e.g. a fatal error after a stack overflow. The interpreter is not trustworthy any more.
+    sendThenExit({ type: 'fatal', id, message: describe(error), memoryLimitHit: runtime.memoryCap.wasHit() }, 70);
+  }
+}
