@@ -18,6 +18,8 @@ export interface ModelCallOptions {
   stream?: boolean;
   /** Text as it streams in. */
   onText?: (delta: string) => void;
+  /** A tool call's input as it streams in: the tool's name and the raw JSON received so far. */
+  onToolInput?: (toolName: string, partialJson: string) => void;
   signal?: AbortSignal;
 }
 
@@ -85,6 +87,22 @@ export class ModelClient implements ModelCaller {
       if (options.stream) {
         const stream = this.sdk.messages.stream(params, { signal: options.signal });
         if (options.onText) stream.on('text', options.onText);
+        if (options.onToolInput) {
+          const onToolInput = options.onToolInput;
+          // The SDK's parsed snapshot stays empty until the JSON is complete, so keep the raw text.
+          let tool = '';
+          let json = '';
+          stream.on('streamEvent', (event) => {
+            if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
+              tool = event.content_block.name;
+              json = '';
+            }
+          });
+          stream.on('inputJson', (delta) => {
+            json += delta;
+            onToolInput(tool, json);
+          });
+        }
         message = await stream.finalMessage();
       } else {
         message = await this.sdk.messages.create(params, { signal: options.signal });

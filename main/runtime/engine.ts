@@ -25,6 +25,8 @@ export interface TurnResult {
 }
 
 export type EngineListener = (conversationId: number, event: TraceEvent) => void;
+/** A reply as the model writes it (streaming only); the finished reply also arrives as an event. */
+export type ReplyListener = (conversationId: number, textSoFar: string) => void;
 
 export class ConversationClosedError extends Error {}
 
@@ -32,6 +34,7 @@ const customerMessageSchema = z.string().trim().min(1, 'The message is empty.').
 
 export class ConversationEngine {
   private readonly listeners = new Set<EngineListener>();
+  private readonly replyListeners = new Set<ReplyListener>();
   private readonly queues = new Map<number, Promise<unknown>>();
   private readonly limits: TurnLimits;
   private readonly policy: EscalationPolicy;
@@ -44,6 +47,11 @@ export class ConversationEngine {
   subscribe(listener: EngineListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  subscribeReplies(listener: ReplyListener): () => void {
+    this.replyListeners.add(listener);
+    return () => this.replyListeners.delete(listener);
   }
 
   /** Starts a conversation, optionally straight into a Procedure and with attributes the channel knows. */
@@ -93,7 +101,16 @@ export class ConversationEngine {
       state.outcome = null;
       state.status = 'active';
     }
-    const turn = new Turn(state, this.options, this.limits, this.policy, (event) => this.notify(conversationId, event));
+    const turn = new Turn(
+      state,
+      this.options,
+      this.limits,
+      this.policy,
+      (event) => this.notify(conversationId, event),
+      (text) => {
+        for (const listener of this.replyListeners) listener(conversationId, text);
+      },
+    );
     const output = await turn.run(message);
     this.options.persistence.saveTurn(conversationId, state, output.newMessages, output.trace);
     return { conversationId, replies: output.replies, status: state.status, outcome: state.outcome, modelCalls: output.modelCalls, toolCalls: output.toolCalls };

@@ -1,5 +1,5 @@
 // What a turn needs from the outside world.
-import type { ModelCaller, ModelCallOptions } from '../model/client';
+import type { ModelCaller } from '../model/client';
 import type { CodeSandbox } from '../sandbox/types';
 import type { Connectors, KnowledgeSearch, ProcedureCatalog } from './types';
 
@@ -11,5 +11,8 @@ export interface RuntimeServices {
   knowledge: KnowledgeSearch;
   /** Previews run drafts; production runs live versions. */
   draft: boolean;
-  streamOptions?: ModelCallOptions;
+  /** Stream model responses; replies reach `onReplyText` as they are written. */
+  stream?: boolean;
 }
+
+export type ReplyStreamListener = (textSoFar: string) => void;

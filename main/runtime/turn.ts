@@ -6,10 +6,11 @@ import { advance, type AdvanceResult } from './advance';
 import type { CompiledProcedure } from './compiled-procedure';
 import { checkAttributeValue } from './attribute-values';
 import { asksForHuman, escalationAfterTurn, repeatsEarlierReply, type EscalationPolicy, type EscalationReason } from './escalation';
+import { partialStringField } from './partial-json';
 import { renderState, systemPrompt } from './prompt';
 import { actionFromToolName, agentTools, inputSchemas, routeTool } from './tools';
 import type { ConversationState, Frame, TraceEvent } from './types';
-import type { RuntimeServices } from './services';
+import type { ReplyStreamListener, RuntimeServices } from './services';
 import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '../model/client';
 
 export interface TurnLimits {
@@ -55,6 +56,7 @@ export class Turn {
     private readonly limits: TurnLimits,
     private readonly policy: EscalationPolicy,
     private readonly listener: (event: TraceEvent) => void,
+    private readonly onReplyText: ReplyStreamListener = () => undefined,
   ) {}
 
   async run(customerText: string): Promise<TurnOutput> {
@@ -295,7 +297,16 @@ export class Turn {
     this.modelCalls += 1;
     const started = performance.now();
     try {
-      const result = await this.services.model.call({ role: 'agent', system: request.system, messages: request.messages, tools: request.tools, toolChoice: request.toolChoice }, this.services.streamOptions);
+      const options = this.services.stream
+        ? {
+            stream: true,
+            onToolInput: (tool: string, partialJson: string) => {
+              const message = tool === 'reply' ? partialStringField(partialJson, 'message') : null;
+              if (message) this.onReplyText(message);
+            },
+          }
+        : {};
+      const result = await this.services.model.call({ role: 'agent', system: request.system, messages: request.messages, tools: request.tools, toolChoice: request.toolChoice }, options);
       const usage = this.state.usage;
       usage.inputTokens += result.usage.inputTokens;
       usage.outputTokens += result.usage.outputTokens;

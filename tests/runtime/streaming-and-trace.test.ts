@@ -1,0 +1,54 @@
+// Streaming replies, and what the trace must never hold.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
+import { toolCall, toolCalls } from '../support/fake-anthropic';
+import { createHarness } from './harness';
+
+let sandbox: PythonSandbox;
+beforeAll(() => {
+  sandbox = createPythonSandbox({ poolSize: 1 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe('streaming', () => {
+  it('streams the reply as the model writes it, over SSE, and ends with the same text', async () => {
+    const message = 'Thanks for waiting! I found order 1043: a kettle and a mug, delivered on 10 November.';
+    const harness = await createHarness({
+      sandbox,
+      engine: { stream: true },
+      script: [
+        toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }),
+        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
+        toolCalls(['reply', { message }]),
+      ],
+    });
+    const partials: string[] = [];
+    harness.engine.subscribeReplies((_id, text) => partials.push(text));
+    const id = await harness.engine.start({ kind: 'preview' });
+    const turn = await harness.engine.send(id, 'Order 1043 is broken');
+    expect(turn.replies).toEqual([message]);
+    expect(harness.fake.requests.every((request) => request.body.stream === true)).toBe(true);
+    expect(partials.length).toBeGreaterThan(3);
+    expect(partials.at(-1)).toBe(message);
+    // Each partial extends the one before it.
+    for (let i = 1; i < partials.length; i++) expect(partials[i]!.startsWith(partials[i - 1]!)).toBe(true);
+    await harness.close();
+  });
+});
+
+describe('the trace', () => {
+  it('never holds the API key', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }), toolCalls(['reply', { message: 'Hello!' }])],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    await harness.engine.send(id, 'Broken kettle');
+    expect(String(harness.fake.requests[0]!.headers.authorization ?? harness.fake.requests[0]!.headers['x-api-key'])).toContain('sk-test-key');
+    const stored = JSON.stringify([...harness.persistence.traces.values(), ...harness.persistence.states.values(), ...harness.persistence.messages.values()]);
+    expect(stored).not.toContain('sk-test-key');
+    await harness.close();
+  });
+});
