@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { EncryptedFileSecretStore, defaultSecretLocation } from '../secrets/encrypted-file-store';
 import type { SecretStore } from '../secrets/secret-store';
+import { translateOpenError } from '../store/database';
 import { Workspace } from '../store/workspace';
 import { UsageError, type CliIo } from './io';
 
@@ -16,6 +17,9 @@ export async function withWorkspace<T>(path: string, io: CliIo, work: (workspace
   if (workspace.migration.backup) io.err(`Upgraded ${path} from schema version ${workspace.migration.from} to ${workspace.migration.to}; the old file is backed up at ${workspace.migration.backup}.`);
   try {
     return await work(workspace);
+  } catch (error) {
+    // Damage that shows only when a page is read is still reported as damage to the file.
+    throw translateOpenError(error, path);
   } finally {
     workspace.close();
   }

@@ -1,0 +1,21 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+
+/** A fresh temporary folder per test, removed afterwards. */
+export function useTempDir(): () => string {
+  let dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    dirs = [];
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-store-'));
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+export const procedureText = (name: string, body = '## Start\nSay hello. @end', extra = '') =>
+  `---\nname: ${name}\ntrigger: The customer says hello.\n${extra}---\n\n${body}\n`;

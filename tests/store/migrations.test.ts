@@ -1,0 +1,166 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../main/store/database';
+import { WorkspaceError } from '../../main/store/errors';
+import { LATEST_VERSION, MIGRATIONS } from '../../main/store/migrations';
+import { Workspace } from '../../main/store/workspace';
+import { procedureText, useTempDir } from './helpers';
+
+function schemaOf(db: Database.Database): string[] {
+  return (db.prepare("SELECT type || ' ' || name || ': ' || coalesce(sql, '') AS s FROM sqlite_schema ORDER BY type, name").pluck().all() as string[]).map((sql) =>
+    sql.replace(/\s+/g, ' '),
+  );
+}
+
+// Data written with the schema of each version, through plain SQL as that version knew it.
+const seeds: Record<number, (db: Database.Database) => void> = {
+  1: (db) => {
+    db.prepare("INSERT INTO procedures (id, name, draft_text, draft_hash, created_at, updated_at) VALUES (1, 'Hello', ?, 'sha256:x', 't', 't')").run(procedureText('Hello'));
+    db.prepare("INSERT INTO procedure_versions (procedure_id, version, name, text, content_hash, published_at) VALUES (1, 1, 'Hello', ?, 'sha256:x', 't')").run(procedureText('Hello'));
+  },
+  2: (db) => {
+    db.prepare("INSERT INTO articles (title, body, tags, created_at, updated_at) VALUES ('Order numbers', 'Find your order number in the email.', '[]', 't', 't')").run();
+  },
+  3: (db) => {
+    db.prepare("INSERT INTO teams (name) VALUES ('Claims team')").run();
+  },
+  4: (db) => {
+    db.prepare("INSERT INTO conversations (id, kind, started_at) VALUES (1, 'preview', 't')").run();
+    db.prepare("INSERT INTO trace_events (conversation_id, seq, at, type) VALUES (1, 1, 't', 'step')").run();
+  },
+};
+
+describe('migrations', () => {
+  const tempDir = useTempDir();
+
+  it('are numbered 1, 2, 3… without gaps, and every version has seed data in this test', () => {
+    expect(MIGRATIONS.map((migration) => migration.version)).toEqual(Array.from({ length: LATEST_VERSION }, (_, index) => index + 1));
+    for (const migration of MIGRATIONS) expect(seeds[migration.version], `seed for version ${migration.version}`).toBeDefined();
+  });
+
+  it('build the latest schema from an empty file, with WAL and foreign keys on', () => {
+    const workspace = Workspace.create(join(tempDir(), 'new.stepwise'));
+    expect(workspace.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(workspace.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(workspace.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(workspace.migration.backup).toBeNull();
+    workspace.close();
+  });
+
+  for (let from = 1; from < LATEST_VERSION; from++) {
+    it(`upgrade a file from version ${from}, keeping its data and backing it up first`, () => {
+      const dir = tempDir();
+      const path = join(dir, 'old.stepwise');
+      const old = openDatabase(path, { create: true, targetVersion: from }).db;
+      for (let version = 1; version <= from; version++) seeds[version]!(old);
+      old.close();
+
+      const backups: string[] = [];
+      const upgraded = openDatabase(path, { backupPath: (version) => (backups.push(join(dir, `backup-v${version}.sqlite`)), backups[0]!) });
+      expect(upgraded.migration).toMatchObject({ from, to: LATEST_VERSION });
+      expect(upgraded.db.prepare('SELECT name FROM procedures').pluck().all()).toEqual(['Hello']);
+      if (from >= 2) expect(upgraded.db.prepare('SELECT title FROM articles').pluck().all()).toEqual(['Order numbers']);
+      // The FTS index of articles written before the upgrade still answers.
+      if (from >= 2) expect(upgraded.db.prepare("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'order'").all()).toHaveLength(1);
+
+      const fresh = openDatabase(join(dir, 'fresh.stepwise'), { create: true }).db;
+      expect(schemaOf(upgraded.db)).toEqual(schemaOf(fresh));
+      fresh.close();
+      upgraded.db.close();
+
+      const backup = new Database(backups[0]!, { readonly: true });
+      expect(backup.pragma('user_version', { simple: true })).toBe(from);
+      expect(backup.prepare('SELECT count(*) FROM procedures').pluck().get()).toBe(1);
+      backup.close();
+    });
+  }
+
+  it('refuse a file made by a newer Stepwise, leaving it untouched', () => {
+    const path = join(tempDir(), 'future.stepwise');
+    Workspace.create(path).close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    expect(() => Workspace.open(path)).toThrow(/schema version \d+, made by a newer Stepwise/);
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1);
+    after.close();
+  });
+
+  it('take no backup for a file that is already current', () => {
+    const dir = tempDir();
+    const path = join(dir, 'w.stepwise');
+    Workspace.create(path).close();
+    const again = Workspace.open(path);
+    expect(again.migration).toEqual({ from: LATEST_VERSION, to: LATEST_VERSION, backup: null });
+    again.close();
+    expect(readdirSync(dir).filter((name) => name.includes('.bak'))).toEqual([]);
+  });
+});
+
+describe('opening a file that is not a workspace', () => {
+  const tempDir = useTempDir();
+
+  it('names a missing file and how to create one', () => {
+    expect(() => Workspace.open(join(tempDir(), 'nope.stepwise'))).toThrow(/There is no workspace at .*workspace init/);
+  });
+
+  it('says a text file is not an SQLite database', () => {
+    const path = join(tempDir(), 'notes.stepwise');
+    writeFileSync(path, 'These are my notes, not a database.\n'.repeat(100));
+    const error = catchError(() => Workspace.open(path));
+    expect(error).toBeInstanceOf(WorkspaceError);
+    expect((error as WorkspaceError).code).toBe('not-sqlite');
+    expect(error.message).toMatch(/not an SQLite database/);
+  });
+
+  it('says an empty file is not a workspace', () => {
+    const path = join(tempDir(), 'empty.stepwise');
+    writeFileSync(path, '');
+    expect((catchError(() => Workspace.open(path)) as WorkspaceError).code).toBe('not-workspace');
+  });
+
+  it('says another program\'s SQLite database is not a workspace, and leaves it alone', () => {
+    const path = join(tempDir(), 'other.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE photos (id INTEGER PRIMARY KEY)');
+    db.close();
+    expect((catchError(() => Workspace.open(path)) as WorkspaceError).code).toBe('not-workspace');
+    const after = new Database(path);
+    expect(after.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all()).toEqual(['photos']);
+    after.close();
+  });
+
+  it('reports a damaged workspace as damaged instead of crashing', () => {
+    const path = join(tempDir(), 'damaged.stepwise');
+    const workspace = Workspace.create(path);
+    workspace.procedures.create(procedureText('Hello'));
+    workspace.close();
+    const bytes = readFileSync(path);
+    // Keep SQLite's 100-byte header, then scribble over the schema page and the next pages.
+    for (let offset = 100; offset < Math.min(bytes.length, 4096 * 3); offset++) bytes[offset] = (offset * 7) & 0xff;
+    writeFileSync(path, bytes);
+    const error = catchError(() => {
+      const opened = Workspace.open(path);
+      try {
+        opened.procedures.list();
+      } finally {
+        opened.close();
+      }
+    });
+    expect(error).toBeInstanceOf(WorkspaceError);
+    expect(['corrupt', 'not-sqlite']).toContain((error as WorkspaceError).code);
+    expect(existsSync(path)).toBe(true);
+  });
+});
+
+function catchError(work: () => unknown): Error {
+  try {
+    work();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { Workspace } from '../../main/store/workspace';
+import { useTempDir } from './helpers';
+
+const writerScript = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
+
+describe('reliability', () => {
+  const tempDir = useTempDir();
+
+  it('keeps every committed write when the writing process is killed with SIGKILL', async () => {
+    const path = join(tempDir(), 'crash.stepwise');
+    Workspace.create(path).close();
+    const child = spawn(process.execPath, ['--import', 'tsx', writerScript, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let conversation = 0;
+    let lastCommitted = 0;
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop()!;
+        for (const line of lines) {
+          const [word, number] = line.split(' ');
+          if (word === 'conversation') conversation = Number(number);
+          if (word === 'committed') lastCommitted = Number(number);
+        }
+        // Kill it well into the stream, while it is writing.
+        if (lastCommitted >= 10_000) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => (lastCommitted >= 10_000 ? resolve() : reject(new Error(`writer exited early: ${stderr}`))));
+    });
+    expect(await exit).toBe('SIGKILL');
+
+    const workspace = Workspace.open(path);
+    expect(workspace.integrityCheck()).toEqual(['ok']);
+    const stored = workspace.traces.count(conversation);
+    // Everything reported as committed is there (and at most the batch in flight beyond it).
+    expect(stored).toBeGreaterThanOrEqual(lastCommitted);
+    const seqs = workspace.db.prepare('SELECT seq FROM trace_events WHERE conversation_id = ? ORDER BY seq').pluck().all(conversation) as number[];
+    expect(seqs.slice(0, lastCommitted)).toEqual(Array.from({ length: lastCommitted }, (_, index) => index + 1));
+    expect(stored % 50).toBe(0); // whole batches only: no half-written transaction
+    workspace.close();
+  });
+
+  it('does not block readers while a writer holds a large open transaction', () => {
+    const path = join(tempDir(), 'wal.stepwise');
+    const writer = Workspace.create(path);
+    const conversation = writer.conversations.create({ kind: 'preview' }).id;
+    writer.traces.append(conversation, [{ type: 'start' }]);
+    const reader = new Database(path, { readonly: true });
+    reader.pragma('busy_timeout = 0'); // any lock would fail at once instead of waiting
+    writer.db.pragma('cache_size = 10'); // force the open transaction to spill pages to disk
+    writer.db.exec('BEGIN IMMEDIATE');
+    const insert = writer.db.prepare("INSERT INTO trace_events (conversation_id, seq, at, type, payload) VALUES (?, ?, 't', 'bulk', ?)");
+    for (let seq = 2; seq < 5000; seq++) insert.run(conversation, seq, 'y'.repeat(500));
+    const started = performance.now();
+    expect(reader.prepare('SELECT count(*) FROM trace_events').pluck().get()).toBe(1); // the last committed state
+    expect(performance.now() - started).toBeLessThan(100);
+    writer.db.exec('COMMIT');
+    expect(reader.prepare('SELECT count(*) FROM trace_events').pluck().get()).toBe(4999);
+    reader.close();
+    writer.close();
+  });
+
+  it('(control) the same reader IS blocked in rollback-journal mode, so the test above can fail', () => {
+    const path = join(tempDir(), 'journal.sqlite');
+    const writer = new Database(path);
+    writer.pragma('journal_mode = DELETE');
+    writer.exec("CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('a')");
+    const reader = new Database(path, { readonly: true });
+    reader.pragma('busy_timeout = 0');
+    writer.pragma('cache_size = 10');
+    writer.exec('BEGIN IMMEDIATE');
+    const insert = writer.prepare('INSERT INTO t VALUES (?)');
+    for (let index = 0; index < 5000; index++) insert.run('y'.repeat(500));
+    expect(() => reader.prepare('SELECT count(*) FROM t').pluck().get()).toThrow(/locked|busy/i);
+    writer.exec('COMMIT');
+    reader.close();
+    writer.close();
+  });
+});
