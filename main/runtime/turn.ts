@@ -30,9 +30,9 @@ interface ToolOutcome {
   content: string;
   isError?: boolean;
   /**
-   * true: the model must see this result before the turn can end (a connector result, an error).
-   * 'if-silent': worth telling the model, but a reply it already sent can stand; the next turn's
-   * state carries the news.
+   * true: the model must see this before the turn can end (an error to fix).
+   * 'if-silent': the model needs it to reply, but a reply it already sent can stand: the model sets
+   * the pace, and the next turn's state carries the news. This keeps calls per turn close to one.
    */
   followUp: boolean | 'if-silent';
   /** The conversation (or this turn) is over. */
@@ -275,15 +275,21 @@ export class Turn {
     return after.notes.length > 0 || after.obligations.length > 0 ? 'if-silent' : false;
   }
 
+  /**
+   * Tools cover every Procedure the conversation has loaded (the active ones, their sub-procedures
+   * and paused topics), so the tool list stays the same from call to call and the cached prompt
+   * prefix survives a sub-procedure starting. What may actually run is still checked against the
+   * active Procedure when the model calls a tool.
+   */
   private toolContext(procedures: CompiledProcedure[], routable: { name: string; trigger: string }[]) {
-    const frame = this.top();
-    const active = frame ? procedures.find((procedure) => procedure.name === frame.procedure) : undefined;
+    const union = <T>(pick: (procedure: CompiledProcedure) => Iterable<T>) => [...new Set(procedures.flatMap((procedure) => [...pick(procedure)]))];
+    const main = this.state.stack[0]?.procedure ?? this.state.paused[0]?.[0]?.procedure;
     return {
-      stepIds: active?.steps.map((step) => step.id) ?? [],
-      subprocedures: active ? [...active.calls] : [],
-      routable: routable.filter((procedure) => procedure.name !== active?.name),
-      teams: active ? [...active.teams.values()] : [],
-      actions: active ? [...active.actions].flatMap((name) => this.services.connectors.describe(name) ?? []) : [],
+      stepIds: union((procedure) => procedure.steps.map((step) => step.id)),
+      subprocedures: union((procedure) => procedure.calls),
+      routable: routable.filter((procedure) => procedure.name !== main),
+      teams: union((procedure) => procedure.teams.values()),
+      actions: union((procedure) => procedure.actions).flatMap((name) => this.services.connectors.describe(name) ?? []),
     };
   }
 
@@ -484,7 +490,7 @@ export class Turn {
     }
     const sub = await this.enterProcedure(input.value.name, 'sub');
     if (!sub) return { content: `The Procedure ${input.value.name} is not available.`, isError: true, followUp: true };
-    return { content: `Started ${sub.name} at its first step; the conversation returns to "${frame!.stepId}" when it ends.`, followUp: true };
+    return { content: `Started ${sub.name} at its first step; the conversation returns to "${frame!.stepId}" when it ends.`, followUp: 'if-silent' };
   }
 
   private async startProcedure(raw: unknown): Promise<ToolOutcome> {
@@ -501,7 +507,7 @@ export class Turn {
       this.emit({ type: 'procedure_pause', stepId: pausedStack[pausedStack.length - 1]!.stepId, payload: { procedure: pausedStack[pausedStack.length - 1]!.procedure, reason: input.value.reason ?? null } });
     }
     const started = await this.enterProcedure(input.value.name, 'main');
-    return { content: `Started ${started!.name}.`, followUp: true };
+    return { content: `Started ${started!.name}.`, followUp: 'if-silent' };
   }
 
   private async searchKnowledge(raw: unknown): Promise<ToolOutcome> {
@@ -509,8 +515,8 @@ export class Turn {
     if (!input.ok) return input.outcome;
     const hits = await this.services.knowledge.search(input.value.query, 5);
     this.emit({ type: 'knowledge_search', stepId: this.top()?.stepId ?? null, payload: { query: input.value.query, hits: hits.map((hit) => ({ id: hit.id, title: hit.title })) } });
-    if (hits.length === 0) return { content: 'No article matches. Say you are not sure rather than guess.', followUp: true };
-    return { content: JSON.stringify(hits.map((hit) => ({ id: hit.id, title: hit.title, excerpt: hit.snippet, url: hit.url }))), followUp: true };
+    if (hits.length === 0) return { content: 'No article matches. Say you are not sure rather than guess.', followUp: 'if-silent' };
+    return { content: JSON.stringify(hits.map((hit) => ({ id: hit.id, title: hit.title, excerpt: hit.snippet, url: hit.url }))), followUp: 'if-silent' };
   }
 
   private async handoff(raw: unknown): Promise<ToolOutcome> {
@@ -536,14 +542,14 @@ export class Turn {
     this.progress = true;
     const caller = this.top();
     if (caller) {
-      return { content: `${frame.procedure} is complete; back in ${caller.procedure} at ${caller.stepId}. Carry on from there.`, followUp: true };
+      return { content: `${frame.procedure} is complete; back in ${caller.procedure} at ${caller.stepId}. Carry on from there.`, followUp: 'if-silent' };
     }
     const paused = state.paused.pop();
     if (paused) {
       state.stack = paused;
       const resumed = paused[paused.length - 1]!;
       this.emit({ type: 'procedure_resume', stepId: resumed.stepId, payload: { procedure: resumed.procedure } });
-      return { content: `${frame.procedure} is complete; resuming ${resumed.procedure} at ${resumed.stepId}.`, followUp: true };
+      return { content: `${frame.procedure} is complete; resuming ${resumed.procedure} at ${resumed.stepId}.`, followUp: 'if-silent' };
     }
     this.finish('ended', 'procedure complete', null, input.value.summary ?? null, null);
     return { content: 'The conversation is complete.', followUp: false, final: true };
@@ -581,7 +587,7 @@ export class Turn {
     this.progress = true;
     const after = await this.runDeterministic();
     const notes = after?.notes ?? [];
-    return { content: `${JSON.stringify(result.data)}${notes.length > 0 ? `\n${notes.join(' ')}` : ''}`, followUp: true };
+    return { content: `${JSON.stringify(result.data)}${notes.length > 0 ? `\n${notes.join(' ')}` : ''}`, followUp: 'if-silent' };
   }
 
   // ----- endings ------------------------------------------------------------------------------

@@ -1,0 +1,158 @@
+// Conversation runtime figures, on a scripted damaged-order conversation against the fake Messages
+// API (instant answers) through the real SDK, with the real Python sandbox:
+//   - runtime overhead per turn, excluding model time (budget: median < 2 ms);
+//   - prompt-prefix stability: the share of each request's bytes that the previous request of the
+//     same conversation already sent, which prompt caching can reuse (budget: >= 90%);
+//   - model calls per customer turn (aim: close to one).
+import type { ModelCaller } from '../main/model/client';
+import { ModelClient } from '../main/model/client';
+import { ModelSettingsSchema } from '../main/model/settings';
+import { ConversationEngine } from '../main/runtime/engine';
+import { createPythonSandbox } from '../main/sandbox';
+import { startFakeAnthropic, toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../tests/support/fake-anthropic';
+import { examples, MemoryPersistence, shopConnectors, TextCatalog } from '../tests/runtime/harness';
+import { ms, percentile } from './stats';
+
+const CONVERSATION: { customer: string; model: FakeResponse[] }[] = [
+  {
+    customer: 'Hi, my kettle arrived broken. Order 1043.',
+    model: [
+      toolCall('route', { procedure: 'Damaged order claim', reason: 'Broken kettle.' }),
+      toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
+      toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
+      toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }], ['reply', { message: 'Sorry to hear that! What exactly is damaged?' }]),
+    ],
+  },
+  {
+    customer: 'The lid is cracked.',
+    model: [
+      toolCalls(
+        ['set_attributes', { values: { damage_description: 'The lid is cracked' } }],
+        ['decide_condition', { condition_id: 'step:understand-the-damage/cond1', branch_id: 'none', reason: 'No hazard.' }],
+        ['go_to_step', { step_id: 'step:resolve' }],
+        ['run_subprocedure', { name: 'Verify identity' }],
+        ['reply', { message: 'To confirm it is you: what is the email on your account?' }],
+      ),
+    ],
+  },
+  {
+    customer: 'sam@example.com',
+    model: [
+      toolCalls(
+        ['set_attributes', { values: { email: 'sam@example.com' } }],
+        ['accounts__send_code', { email: 'sam@example.com' }],
+        ['go_to_step', { step_id: 'step:check-the-code' }],
+        ['reply', { message: 'I sent you a code. What is it?' }],
+      ),
+    ],
+  },
+  {
+    customer: '123456',
+    model: [
+      toolCalls(['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { code: '123456' }]),
+      toolCalls(['end_procedure', {}], ['reply', { message: 'You are verified. Would you prefer a refund or a replacement?' }]),
+    ],
+  },
+  {
+    customer: 'A refund please',
+    model: [toolCalls(['set_attributes', { values: { preferred_resolution: 'refund' } }]), toolCalls(['reply', { message: 'Your refund would be 24.00. Shall I go ahead?' }])],
+  },
+  {
+    customer: 'Yes please go ahead',
+    model: [
+      toolCalls(['payments__create_refund', { amount: 24, customer_agreement: 'yes please go ahead' }], ['go_to_step', { step_id: 'step:wrap-up' }], ['reply', { message: 'Done! Anything else?' }]),
+    ],
+  },
+  { customer: 'No, thanks!', model: [toolCalls(['reply', { message: 'Have a great day!' }], ['end_procedure', {}])] },
+];
+
+const RUNS = 30;
+
+export async function run(): Promise<boolean> {
+  let queue: FakeResponse[] = [];
+  const fake = await startFakeAnthropic(() => queue.shift() ?? { status: 500 });
+  const sandbox = createPythonSandbox({ poolSize: 1 });
+  const client = new ModelClient(ModelSettingsSchema.parse({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0 }));
+  let modelTime = 0;
+  const timed: ModelCaller = {
+    async call(request, options) {
+      const started = performance.now();
+      try {
+        return await client.call(request, options);
+      } finally {
+        modelTime += performance.now() - started;
+      }
+    },
+  };
+  const engine = new ConversationEngine({
+    model: timed,
+    catalog: new TextCatalog(examples()),
+    connectors: shopConnectors(),
+    sandbox,
+    knowledge: { search: () => [] },
+    persistence: new MemoryPersistence(),
+    draft: true,
+    clock: () => new Date('2026-11-25T10:00:00Z'),
+  });
+
+  const overheads: number[] = [];
+  let calls = 0;
+  let turns = 0;
+  const stability: number[] = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const firstRequest = fake.requests.length;
+      const id = await engine.start({ kind: 'simulation' });
+      for (const turn of CONVERSATION) {
+        queue = [...turn.model];
+        modelTime = 0;
+        const started = performance.now();
+        const result = await engine.send(id, turn.customer);
+        const wall = performance.now() - started;
+        if (run > 0) overheads.push(wall - modelTime); // The first run warms the sandbox and the JIT.
+        calls += result.modelCalls;
+        turns += 1;
+      }
+      if (run === 0) stability.push(...prefixStability(fake.requests.slice(firstRequest)));
+    }
+  } finally {
+    await sandbox.close();
+    await fake.close();
+  }
+  overheads.sort((a, b) => a - b);
+  const median = percentile(overheads, 50);
+  const meanStability = stability.reduce((sum, value) => sum + value, 0) / stability.length;
+  const minStability = Math.min(...stability);
+  const callsPerTurn = calls / turns;
+  const pass = median < 2 && meanStability >= 0.9;
+  console.log(`runtime: ${CONVERSATION.length}-turn damaged-order conversation × ${RUNS} (instant fake model over HTTP, real SDK and sandbox)`);
+  console.log(`  overhead per turn, excluding model time  median ${ms(median)}  p95 ${ms(percentile(overheads, 95))}  (budget: median < 2 ms)`);
+  console.log(`  prompt-prefix stability                  mean ${(meanStability * 100).toFixed(1)}%  min ${(minStability * 100).toFixed(1)}% over ${stability.length} consecutive agent calls (budget: >= 90%)`);
+  console.log(`  model calls per customer turn            ${callsPerTurn.toFixed(2)} (${calls / RUNS} calls for ${CONVERSATION.length} turns, routing included)`);
+  console.log(`  ${pass ? 'PASS' : 'FAIL'}`);
+  return pass;
+}
+
+/** For each agent call after the first, the share of its bytes that the previous call sent first. */
+function prefixStability(requests: RecordedRequest[]): number[] {
+  const agent = requests.filter((request) => request.body.tool_choice && (request.body.tool_choice as { type: string }).type === 'any');
+  const serialized = agent.map((request) => canonical(request.body));
+  const shares: number[] = [];
+  for (let i = 1; i < serialized.length; i++) {
+    const previous = serialized[i - 1]!;
+    const current = serialized[i]!;
+    let common = 0;
+    while (common < previous.length && common < current.length && previous[common] === current[common]) common += 1;
+    // Reusable: the part of the previous request that this one repeats, up to where the previous
+    // one's moving state began (its last message), which is never reused.
+    shares.push(common / current.length);
+  }
+  return shares;
+}
+
+/** The request in the order the API caches it (tools, system, messages), without cache markers. */
+function canonical(body: RecordedRequest['body']): string {
+  const strip = (value: unknown): unknown =>
+    JSON.parse(JSON.stringify(value), (key, inner) => (key === 'cache_control' ? undefined : inner));
+  return JSON.stringify([strip(body.tools), strip(body.system), strip(body.messages)]);
+}
