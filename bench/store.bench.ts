@@ -1,0 +1,75 @@
+// Store figures: importing 50,000 articles of about 1 KB, search latency over them (p95 must be
+// under 10 ms), and trace-event write throughput in batches (at least 20,000 events/s).
+// Run alone with: npx tsx bench/store.bench.ts
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { importKnowledge } from '../main/knowledge/import';
+import { Workspace } from '../main/store/workspace';
+import { makeArticles, makeQueries } from './corpus';
+
+const ARTICLES = 50_000;
+const QUERIES = 2_000;
+const TRACE_BATCHES = 200;
+const TRACE_BATCH_SIZE = 500;
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
+  const failures: string[] = [];
+  try {
+    const articles = makeArticles(ARTICLES);
+    const averageBytes = Math.round(articles.reduce((sum, article) => sum + Buffer.byteLength(article.body), 0) / articles.length);
+    const jsonFile = join(dir, 'articles.json');
+    writeFileSync(jsonFile, JSON.stringify(articles));
+    const workspace = Workspace.create(join(dir, 'bench.stepwise'));
+
+    let started = performance.now();
+    const report = importKnowledge(workspace.knowledge, jsonFile);
+    const importSeconds = (performance.now() - started) / 1000;
+    if (report.created !== ARTICLES) failures.push(`imported ${report.created} articles, expected ${ARTICLES}`);
+    console.log(`knowledge import: ${ARTICLES.toLocaleString('en')} articles (~${averageBytes} B body each) from JSON in ${importSeconds.toFixed(2)} s (${Math.round(ARTICLES / importSeconds).toLocaleString('en')} articles/s)`);
+
+    const queries = makeQueries(QUERIES);
+    for (const query of queries.slice(0, 50)) workspace.search.search(query); // warm the page cache
+    const times: number[] = [];
+    let empty = 0;
+    for (const query of queries) {
+      const begin = performance.now();
+      const hits = workspace.search.search(query);
+      times.push(performance.now() - begin);
+      if (hits.length === 0) empty++;
+    }
+    times.sort((a, b) => a - b);
+    const p50 = percentile(times, 0.5);
+    const p95 = percentile(times, 0.95);
+    console.log(
+      `knowledge search: ${QUERIES} queries over ${ARTICLES.toLocaleString('en')} articles: p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, max ${times[times.length - 1]!.toFixed(2)} ms (${empty} with no hit)`,
+    );
+    if (p95 >= 10) failures.push(`search p95 ${p95.toFixed(2)} ms is not under 10 ms`);
+
+    const conversation = workspace.conversations.create({ kind: 'production' }).id;
+    const batch = Array.from({ length: TRACE_BATCH_SIZE }, (_, index) => ({ type: 'model.turn', stepId: 'step:find-the-order', payload: { index, tokens: 123, note: 'x'.repeat(80) } }));
+    started = performance.now();
+    for (let index = 0; index < TRACE_BATCHES; index++) workspace.traces.append(conversation, batch);
+    const traceSeconds = (performance.now() - started) / 1000;
+    const perSecond = (TRACE_BATCHES * TRACE_BATCH_SIZE) / traceSeconds;
+    console.log(`trace events: ${(TRACE_BATCHES * TRACE_BATCH_SIZE).toLocaleString('en')} in batches of ${TRACE_BATCH_SIZE}: ${Math.round(perSecond).toLocaleString('en')} events/s (synchronous=FULL)`);
+    if (perSecond < 20_000) failures.push(`trace throughput ${Math.round(perSecond)} events/s is under 20,000`);
+    workspace.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (failures.length > 0) throw new Error(`store benchmark targets missed: ${failures.join('; ')}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}
