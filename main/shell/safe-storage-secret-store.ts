@@ -63,7 +63,13 @@ export class SafeStorageSecretStore implements SecretStore {
 
   private read(): Record<string, string> {
     if (!existsSync(this.file)) return {};
-    const parsed = fileSchema.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch {
+      throw new SecretStoreError(`${this.file} is not a Stepwise secrets file (it is not JSON).`);
+    }
+    const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) throw new SecretStoreError(`${this.file} is not a Stepwise secrets file.`);
     return parsed.data.secrets;
   }
