@@ -134,7 +134,7 @@ export class InterpreterProcess {
       const timer = setTimeout(() => {
         // The only reliable stop: Python code can catch any exception, but not SIGKILL.
         this.finish({ type: 'timeout' });
-        this.kill();
+        this.markDead(`timed out after ${timeoutMs} ms`);
       }, timeoutMs);
       this.pending = { id, resolve, timer };
       const message: JobMessage = { type: 'job', id, op, payload };

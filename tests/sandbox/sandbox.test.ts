@@ -257,8 +257,8 @@ describe('check: syntax and policy, without running anything', () => {
     const issues = await sandbox.check('import os\nx = y.__class__\nprint("{0}".format(x))', 'code');
     expect(issues.map((i) => [i.line, i.column])).toEqual([
       [1, 1],
-      [2, 5],
-      [3, 7],
+      [2, 7],
+      [3, 13],
     ]);
     expect(issues[0]!.message).toContain("'os' can't be imported");
     expect(issues[1]!.message).toContain("'.__class__'");

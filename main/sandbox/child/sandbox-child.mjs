@@ -113,9 +113,11 @@ async function boot(bootMessage) {
       'del _name',
     ].join('\n'),
   );
-  // Pyodide's own stdout/stderr go nowhere: code output is collected by the runner itself.
-  pyodide.setStdout({ batched: () => {} });
-  pyodide.setStderr({ batched: () => {} });
+  // Pyodide's own stdout/stderr go nowhere: code output is collected by the runner itself. A writer
+  // that takes whole buffers costs nothing per byte, however much is written.
+  const discard = { write: (buffer) => buffer.length, isatty: false };
+  pyodide.setStdout(discard);
+  pyodide.setStderr(discard);
 
   lockModuleLoader(Module);
   const leftovers = removeDangerousGlobals(globalThis);

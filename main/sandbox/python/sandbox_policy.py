@@ -115,6 +115,14 @@ class _Source:
         return byte_col + 1
 
 
+class _At:
+    """A position to report at, when it is not a node's own start."""
+
+    def __init__(self, lineno, col_offset):
+        self.lineno = lineno
+        self.col_offset = col_offset
+
+
 class _Checker:
     def __init__(self, code, mode):
         self.mode = mode
@@ -201,14 +209,16 @@ class _Checker:
 
     def check_attribute(self, node):
         attr = node.attr
+        # Point at the attribute name itself, not at the start of the expression before the dot.
+        at = _At(node.end_lineno, node.end_col_offset - len(attr.encode("utf-8")))
         if attr.startswith("_"):
-            self.add(node, f"'.{attr}': names starting with '_' are internal to Python and can't be used")
+            self.add(at, f"'.{attr}': names starting with '_' are internal to Python and can't be used")
         elif attr in BLOCKED_ATTRIBUTES:
-            self.add(node, f"'.{attr}' can't be used: {BLOCKED_ATTRIBUTES[attr]}")
+            self.add(at, f"'.{attr}' can't be used: {BLOCKED_ATTRIBUTES[attr]}")
         elif attr.startswith(BLOCKED_ATTRIBUTE_PREFIXES):
-            self.add(node, f"'.{attr}' exposes the runtime's internals and can't be used")
+            self.add(at, f"'.{attr}' exposes the runtime's internals and can't be used")
         if isinstance(node.ctx, (ast.Store, ast.Del)):
-            self.add(node, f"setting attributes on objects (.{attr} = ...) isn't allowed; "
+            self.add(at, f"setting attributes on objects (.{attr} = ...) isn't allowed; "
                      "put values in a dict or in attributes[\"name\"]")
 
     def check_name(self, node, literal_ok):

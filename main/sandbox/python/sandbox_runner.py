@@ -236,6 +236,12 @@ class _Data(dict):
                        "Make sure that action runs before this code")
 
 
+# To the people who write Procedures these are dicts, and error messages should say so.
+for _cls in (_Attributes, _Data):
+    _cls.__name__ = _cls.__qualname__ = "dict"
+del _cls
+
+
 _run = {"printed": [], "printed_size": 0, "printed_truncated": False, "write_lines": {}}
 
 

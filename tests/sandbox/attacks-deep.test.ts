@@ -1,0 +1,158 @@
+// The attack suite again, with the static policy check (layer 1) switched off, so that the code gets
+// full Python: it escapes the restricted builtins through the class hierarchy first. What must hold
+// then is everything below layer 1: the audit hook, the cut JavaScript bridges, the locked-down
+// process and the limits. No single layer is trusted alone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPythonSandbox, type EvaluationRequest, type PythonSandbox } from '../../main/sandbox/index';
+import { expectError, expectHealthy, expectOk, request } from './helpers';
+
+const POOL_SIZE = 2;
+let sandbox: PythonSandbox;
+
+beforeAll(async () => {
+  sandbox = createPythonSandbox({ poolSize: POOL_SIZE, memoryLimitMb: 160, disablePolicyCheckForTesting: true });
+  await sandbox.ready();
+  expect(sandbox.layers).toEqual({ permissionModel: true, policyCheck: false });
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+/** Full Python: the real sys module and the real __import__, reached without any import statement. */
+const ESCAPE = [
+  'sys = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == "catch_warnings"][0]()._module.sys',
+  'builtins = sys.modules["builtins"]',
+  'real_import = builtins.__import__',
+].join('\n');
+
+const escaped = (code: string, extra: Partial<EvaluationRequest> = {}) => request({ code: `${ESCAPE}\n${code}`, ...extra });
+
+type Kind = Extract<Awaited<ReturnType<PythonSandbox['evaluate']>>, { ok: false }>['error']['kind'];
+
+async function attack(req: EvaluationRequest, kind: Kind | Kind[], message: RegExp): Promise<string> {
+  const result = await sandbox.evaluate(req);
+  if (result.ok) throw new Error(`expected a failure, got success: ${JSON.stringify(result)}`);
+  expect([kind].flat(), result.error.message).toContain(result.error.kind);
+  expect(result.error.message).toMatch(message);
+  await expectHealthy(sandbox, POOL_SIZE);
+  return result.printed;
+}
+
+it('really has full Python once layer 1 is off (the escape works)', async () => {
+  const result = expectOk(await sandbox.evaluate(escaped('print(type(sys).__name__, callable(real_import), "open" in dir(builtins))')));
+  expect(result.printed).toBe('module True True\n');
+});
+
+describe('host files', () => {
+  it('refuses to open /etc/passwd (audit hook)', () =>
+    attack(escaped('print(builtins.open("/etc/passwd").read())'), 'runtime', /PermissionError: Procedures can't open files \('\/etc\/passwd'\)/));
+
+  it('sees only the virtual filesystem, and can write nowhere', async () => {
+    const printed = await attack(
+      escaped('os = real_import("os")\nprint(sorted(os.listdir("/")), os.path.exists("/etc/passwd"), os.path.exists("/work"))\nos.open("/tmp/leak", os.O_WRONLY | os.O_CREAT)'),
+      'runtime',
+      /PermissionError: Procedures can't open files \('\/tmp\/leak'\)/,
+    );
+    expect(printed).toBe("['dev', 'home', 'lib', 'proc', 'stepwise', 'tmp'] False False\n");
+  });
+
+  it('holds no host environment, only the virtual one Pyodide makes up', async () => {
+    const result = expectOk(await sandbox.evaluate(escaped('os = real_import("os")\nimport json\nprint(json.dumps(dict(os.environ)))')));
+    const environ = JSON.parse(result.printed) as Record<string, string>;
+    const virtual = ['HOME', 'LANG', 'LD_LIBRARY_PATH', 'LOGNAME', 'PATH', 'PWD', 'PYTHONHASHSEED', 'PYTHONINSPECT', 'TZ', 'USER', '_'];
+    for (const name of Object.keys(environ)) expect(virtual).toContain(name);
+    expect(environ).toMatchObject({ HOME: '/home/pyodide', PATH: '/', USER: 'web_user' });
+    expect(Object.keys(process.env).filter((name) => !virtual.includes(name) && name in environ)).toEqual([]);
+  });
+});
+
+describe('the JavaScript bridges', () => {
+  it('has no js module to import', () =>
+    attack(escaped('js = real_import("js")\nprint(js.process)'), 'runtime', /ModuleNotFoundError: No module named 'js'/));
+
+  it('has no pyodide_js module to import, so no Emscripten filesystem to mount', () =>
+    attack(
+      escaped('pjs = real_import("pyodide_js")\npjs.FS.mount(pjs.FS.filesystems.NODEFS, {"root": "/"}, "/host")'),
+      'runtime',
+      /ModuleNotFoundError: No module named 'pyodide_js'/,
+    ));
+
+  it('keeps no registered JS modules that sys.modules tricks could bring back', async () => {
+    const code = [
+      'hook = real_import("_pyodide._importhook", fromlist=["jsfinder"])',
+      'print(sorted(hook.jsfinder.jsproxies), "js" in sys.modules, "pyodide_js" in sys.modules)',
+      'sys.modules.pop("js", None)',
+      'real_import("importlib").invalidate_caches()',
+      'real_import("js")',
+    ].join('\n');
+    const printed = await attack(escaped(code), 'runtime', /No module named 'js'/);
+    expect(printed).toBe('[] False False\n');
+  });
+
+  it('cannot turn any JsProxy into code: code generation from strings is off', async () => {
+    const viaObject = 'ffi = real_import("pyodide.ffi", fromlist=["to_js"])\nF = ffi.to_js({}).constructor.constructor\nprint(F)\nF("return process")()';
+    const printed = await attack(escaped(viaObject), 'runtime', /EvalError: Code generation from strings disallowed/);
+    expect(printed).toBe('function Function() { [native code] }\n');
+    const viaArray = 'ffi = real_import("pyodide.ffi", fromlist=["to_js"])\nffi.to_js([1]).map.constructor("return globalThis")()';
+    await attack(escaped(viaArray), 'runtime', /EvalError: Code generation from strings disallowed/);
+  });
+
+  it('cannot reach fetch or XMLHttpRequest through pyodide.http, nor eval through run_js', async () => {
+    const http = 'http = real_import("pyodide.http", fromlist=["open_url", "pyfetch"])';
+    await attack(escaped(`${http}\nhttp.open_url("http://127.0.0.1:9/")`), 'runtime', /NameError: name 'XMLHttpRequest' is not defined/);
+    await attack(escaped(`${http}\nhttp.pyfetch("http://127.0.0.1:9/").send(None)`), 'runtime', /NameError: name '(AbortController|fetch)' is not defined/);
+    await attack(escaped('code = real_import("pyodide.code", fromlist=["run_js"])\ncode.run_js("process")'), 'runtime', /ImportError: cannot import name 'eval' from 'js'|No module named 'js'/);
+  });
+
+  it('refuses gc.get_objects() walks for hidden proxies (audit hook)', async () => {
+    await attack(escaped('gc = real_import("gc")\nprint(len(gc.get_objects()))'), 'runtime', /PermissionError: Procedures can't do that \(gc.get_objects\)/);
+    await attack(escaped('gc = real_import("gc")\ngc.get_referrers(sys)'), 'runtime', /gc.get_referrers/);
+  });
+});
+
+describe('processes and the network', () => {
+  it('refuses os.system, os.popen and subprocess (audit hook)', async () => {
+    await attack(escaped('real_import("os").system("id")'), 'runtime', /PermissionError: Procedures can't do that \(os.system\)/);
+    await attack(escaped('real_import("os").popen("id").read()'), 'runtime', /PermissionError: Procedures can't do that \(subprocess.Popen\)|OSError: \[Errno 138\] emscripten does not support processes/);
+    await attack(escaped('real_import("subprocess").run(["id"])'), 'runtime', /PermissionError: Procedures can't do that \(subprocess.Popen\)|OSError: \[Errno 138\] emscripten does not support processes/);
+  });
+
+  it('refuses sockets and urllib (audit hook)', async () => {
+    await attack(escaped('s = real_import("socket")\ns.create_connection(("127.0.0.1", 80), timeout=1)'), 'runtime', /PermissionError: Procedures can't do that \(socket\./);
+    await attack(escaped('u = real_import("urllib.request", fromlist=["urlopen"])\nu.urlopen("http://127.0.0.1:9/")'), 'runtime', /PermissionError: Procedures can't do that \((urllib.Request|socket\.)/);
+  });
+
+  it('cannot add audit hooks of its own or change any function\'s code', async () => {
+    // CPython drops a new hook silently when an existing hook refuses it: count what the new one sees.
+    const added = expectOk(await sandbox.evaluate(escaped('seen = []\nsys.addaudithook(lambda event, args: seen.append(event))\nbuiltins.compile("1", "x", "eval")\nprint(len(seen))')));
+    expect(added.printed).toBe('0\n');
+    await attack(escaped('f = lambda: 1\nf.__code__ = (lambda: 2).__code__'), 'runtime', /PermissionError: Procedures can't change '__code__'/);
+    await attack(escaped('f = lambda x=1: x\nf.__defaults__ = (2,)'), 'runtime', /PermissionError: Procedures can't change '__defaults__'/);
+  });
+});
+
+describe('limits hold without layer 1', () => {
+  it('stops a loop that catches BaseException', () =>
+    attack(escaped('while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass', { timeoutMs: 300 }), 'timeout', /was stopped/));
+
+  it('stops a memory bomb', () =>
+    attack(escaped('b = []\nwhile True:\n    b.append(builtins.bytearray(1_000_000))', { timeoutMs: 20_000 }), 'memory', /more memory than a Procedure may use/));
+
+  it('survives recursion far past the default limit', () =>
+    attack(escaped('sys.setrecursionlimit(1_000_000)\ndef down(n):\n    return down(n + 1)\ndown(0)', { timeoutMs: 10_000 }), ['runtime', 'memory', 'crash'], /recursion|memory|stopped unexpectedly|stack/i));
+
+  it('drops output written straight to the real stdout', async () => {
+    const result = expectOk(await sandbox.evaluate(escaped('sys.stdout.write("x" * 10_000_000)\nprint("kept")')));
+    expect(result.printed).toBe('kept\n');
+    await expectHealthy(sandbox, POOL_SIZE);
+  });
+});
+
+it('is healthy and still correct after all of it', async () => {
+  await expectHealthy(sandbox, POOL_SIZE);
+  const runs = await sandbox.evaluateOnEach(request({ code: 'return {"refund_amount": round(sum([10.5, 4.25]), 2)}' }));
+  for (const run of runs) expect(expectOk(run.result).attributeWrites).toEqual({ refund_amount: 14.75 });
+  const error = expectError(await sandbox.evaluate(request({ code: 'attributes["verified"] = "yes"' })), 'type');
+  expect(error.message).toContain("must be True or False, but the code set it to text");
+});
