@@ -88,7 +88,7 @@ export class InterpreterProcess {
       queueMicrotask(() => this.fail(new Error(`could not start the Python interpreter: ${(error as Error).message}`)));
     }
     this.child.on('error', (error) => {
-      this.fail(error);
+      this.fail(new Error(`could not start the Python interpreter (${spec.command}): ${error.message}`));
       if (this.child.pid === undefined) markExited(); // never started, so no 'exit' will follow
     });
     this.child.on('exit', (code, signal) => {

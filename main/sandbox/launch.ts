@@ -1,4 +1,5 @@
 // How an interpreter process is started: the node flags, the environment and the file access it gets.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,9 @@ export function lockdownFlags(options: {
 export function buildLaunchSpec(options: ResolvedSandboxOptions): LaunchSpec {
   const command = options.nodeExecutable ?? process.execPath;
   const pyodideDir = options.pyodideDir ?? resolvePyodideDir();
+  if (!existsSync(path.join(pyodideDir, 'pyodide.mjs')) || !existsSync(path.join(pyodideDir, 'pyodide.asm.wasm'))) {
+    throw new Error(`Pyodide was not found in ${pyodideDir} (pyodide.mjs or pyodide.asm.wasm is missing); install the pyodide package`);
+  }
   let permission: string | null;
   if (options.permissionModel === 'off') permission = null;
   else if (options.permissionModel === 'on') permission = permissionFlag() ?? '--experimental-permission';

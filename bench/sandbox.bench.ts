@@ -1,0 +1,146 @@
+// Python sandbox figures: cold start of an interpreter (full, and from the pool's memory snapshot),
+// warm evaluations end to end through the pool (budget: median under 5 ms), and recovery after an
+// evaluation is killed. Run alone: npx tsx -e "import('./bench/sandbox.bench.ts').then(m=>m.run())"
+import { readFileSync } from 'node:fs';
+import { createPythonSandbox, type EvaluationRequest, type PythonSandbox } from '../main/sandbox/index';
+import { ms, percentile } from './stats';
+
+const BUDGET_MS = 5;
+
+const declared: EvaluationRequest['declared'] = [
+  { name: 'days_since_delivery', type: 'number' },
+  { name: 'refund_amount', type: 'number' },
+  { name: 'preferred_resolution', type: 'enum', values: ['refund', 'replacement'] },
+];
+const order = {
+  delivered_on: '2024-04-20',
+  items: [
+    { sku: 'KETTLE-1', price: 39.9 },
+    { sku: 'MUG-2', price: 12.5 },
+  ],
+  damaged_skus: ['KETTLE-1'],
+};
+const base = {
+  attributes: { days_since_delivery: 20, preferred_resolution: 'refund' },
+  data: { 'shop.get_order': order },
+  declared,
+  clock: { now: '2024-05-10T09:30:00Z' },
+};
+const claimWindow: EvaluationRequest = {
+  ...base,
+  mode: 'code',
+  code: 'from datetime import date\ndelivered = date.fromisoformat(data["shop.get_order"]["delivered_on"])\nattributes["days_since_delivery"] = (today() - delivered).days',
+};
+const withinWindow: EvaluationRequest = { ...base, mode: 'condition', code: 'attributes["days_since_delivery"] <= 30' };
+const refund: EvaluationRequest = {
+  ...base,
+  mode: 'code',
+  code: 'order = data["shop.get_order"]\nattributes["refund_amount"] = sum(i["price"] for i in order["items"] if i["sku"] in order["damaged_skus"])',
+};
+
+function summary(samples: number[]): { median: number; p95: number; max: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted[sorted.length - 1]! };
+}
+
+async function timeReady(sandbox: PythonSandbox): Promise<number> {
+  const started = performance.now();
+  await sandbox.ready();
+  return performance.now() - started;
+}
+
+async function warm(sandbox: PythonSandbox, request: EvaluationRequest, runs: number): Promise<number[]> {
+  for (let i = 0; i < 20; i++) await sandbox.evaluate(request);
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const result = await sandbox.evaluate(request);
+    samples.push(performance.now() - started);
+    if (!result.ok) throw new Error(`benchmark evaluation failed: ${result.error.message}`);
+  }
+  return samples;
+}
+
+function rssMb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null; // not Linux
+  }
+}
+
+async function waitUntil(predicate: () => boolean, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!predicate()) {
+    if (performance.now() - started > timeoutMs) throw new Error('timed out waiting for the pool');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return performance.now() - started;
+}
+
+export async function run(): Promise<boolean> {
+  console.log('Python sandbox (Pyodide in locked-down child processes)');
+
+  // Cold start: one interpreter, full start (no snapshot).
+  const cold = createPythonSandbox({ poolSize: 1, useSnapshot: false });
+  const coldMs = await timeReady(cold);
+  await cold.close();
+  console.log(`  cold start, full (Pyodide load + runner setup + hardening): ${ms(coldMs)}`);
+
+  // The pool: the first interpreter starts in full and takes a snapshot, the second starts from it.
+  const sandbox = createPythonSandbox({ poolSize: 2 });
+  const poolMs = await timeReady(sandbox);
+  console.log(`  pool of 2 ready (one full start, one from the snapshot): ${ms(poolMs)}`);
+
+  try {
+    const figures: Array<[string, number[]]> = [
+      ['condition  attributes["days_since_delivery"] <= 30', await warm(sandbox, withinWindow, 500)],
+      ['code block claim window (datetime)', await warm(sandbox, claimWindow, 500)],
+      ['code block refund amount', await warm(sandbox, refund, 500)],
+    ];
+    let withinBudget = true;
+    for (const [label, samples] of figures) {
+      const s = summary(samples);
+      if (s.median >= BUDGET_MS) withinBudget = false;
+      console.log(`  warm evaluation, end to end through the pool, ${label}: median ${ms(s.median)}, p95 ${ms(s.p95)}, max ${ms(s.max)} (${samples.length} runs)`);
+    }
+
+    // Two callers at once: both interpreters busy.
+    const parallelStarted = performance.now();
+    const perCaller = 250;
+    await Promise.all([0, 1].map(async () => {
+      for (let i = 0; i < perCaller; i++) await sandbox.evaluate(withinWindow);
+    }));
+    const parallelMs = performance.now() - parallelStarted;
+    console.log(`  throughput with 2 callers: ${Math.round((2 * perCaller) / (parallelMs / 1000))} evaluations/s`);
+
+    for (const pid of sandbox.pids()) {
+      const rss = rssMb(pid);
+      if (rss !== null) console.log(`  interpreter ${pid} RSS: ${rss.toFixed(0)} MB`);
+    }
+
+    // Recovery after a killed evaluation.
+    const replacedBefore = sandbox.stats().replaced;
+    const killStarted = performance.now();
+    const killed = await sandbox.evaluate({ ...base, mode: 'code', code: 'while True:\n    pass', timeoutMs: 100 });
+    const killedMs = performance.now() - killStarted;
+    if (killed.ok || killed.error.kind !== 'timeout') throw new Error('the endless loop was not stopped');
+    const nextStarted = performance.now();
+    const next = await sandbox.evaluate(withinWindow);
+    const nextMs = performance.now() - nextStarted;
+    if (!next.ok) throw new Error('the pool did not answer after a kill');
+    const fullMs = await waitUntil(
+      () => sandbox.stats().replaced > replacedBefore && sandbox.stats().ready === 2 && sandbox.stats().starting === 0,
+      60_000,
+    );
+    console.log(`  endless loop with a 100 ms limit stopped after ${ms(killedMs)}`);
+    console.log(`  recovery: next evaluation answered in ${ms(nextMs)} (the other interpreter); pool back to 2 warm interpreters ${ms(nextMs + fullMs)} after the kill`);
+
+    console.log(`  budget: warm median under ${BUDGET_MS} ms: ${withinBudget ? 'met' : 'MISSED'}`);
+    return withinBudget;
+  } finally {
+    await sandbox.close();
+  }
+}
