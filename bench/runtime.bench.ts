@@ -1,5 +1,6 @@
 // Conversation runtime figures, on a scripted damaged-order conversation against the fake Messages
-// API (instant answers) through the real SDK, with the real Python sandbox:
+// API (instant answers) through the real SDK, with the real Python sandbox and a real workspace file
+// (every turn's state, transcript and trace are written to SQLite):
 //   - runtime overhead per turn, excluding model time (budget: median < 2 ms);
 //   - prompt-prefix stability: the share of each request's bytes that the previous request of the
 //     same conversation already sent, which prompt caching can reuse (budget: >= 90%);
@@ -10,7 +11,8 @@ import { ModelSettingsSchema } from '../main/model/settings';
 import { ConversationEngine } from '../main/runtime/engine';
 import { createPythonSandbox } from '../main/sandbox';
 import { startFakeAnthropic, toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../tests/support/fake-anthropic';
-import { examples, MemoryPersistence, shopConnectors, TextCatalog } from '../tests/runtime/harness';
+import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../main/runtime/workspace-services';
+import { exampleWorkspace, shopConnectors } from '../tests/runtime/harness';
 import { ms, percentile } from './stats';
 
 const CONVERSATION: { customer: string; model: FakeResponse[] }[] = [
@@ -84,13 +86,14 @@ export async function run(): Promise<boolean> {
       }
     },
   };
+  const workspace = exampleWorkspace();
   const engine = new ConversationEngine({
     model: timed,
-    catalog: new TextCatalog(examples()),
+    catalog: new WorkspaceCatalog(workspace, true),
     connectors: shopConnectors(),
     sandbox,
-    knowledge: { search: () => [] },
-    persistence: new MemoryPersistence(),
+    knowledge: new WorkspaceKnowledge(workspace),
+    persistence: new WorkspacePersistence(workspace),
     draft: true,
     clock: () => new Date('2026-11-25T10:00:00Z'),
   });
@@ -118,6 +121,7 @@ export async function run(): Promise<boolean> {
   } finally {
     await sandbox.close();
     await fake.close();
+    workspace.close();
   }
   overheads.sort((a, b) => a - b);
   const median = percentile(overheads, 50);

@@ -123,6 +123,14 @@ export class Turn {
     return loaded;
   }
 
+  private routableCache: Promise<{ name: string; trigger: string }[]> | null = null;
+
+  /** The Procedures that can start a conversation, read once per turn. */
+  private routable(): Promise<{ name: string; trigger: string }[]> {
+    this.routableCache ??= this.services.catalog.routable();
+    return this.routableCache;
+  }
+
   private top(): Frame | undefined {
     return this.state.stack[this.state.stack.length - 1];
   }
@@ -171,7 +179,7 @@ export class Turn {
   // ----- routing ------------------------------------------------------------------------------
 
   private async route(customerText: string) {
-    const routable = await this.services.catalog.routable();
+    const routable = await this.routable();
     if (routable.length === 0) return;
     const result = await this.callModel({
       system: [
@@ -210,7 +218,7 @@ export class Turn {
       }
       const advanced = await this.runDeterministic();
       const procedures = await this.loadStack();
-      const routable = await this.services.catalog.routable();
+      const routable = await this.routable();
       const stateText = renderState(state, new Map(procedures.map((p) => [p.name, p])), advanced);
       const text = firstCall ? `<customer_message>\n${customerText}\n</customer_message>\n${stateText}` : stateText;
       const userContent: ContentBlockParam[] = [...(state.pendingToolResults as ToolResultBlockParam[]), { type: 'text', text }];
@@ -496,7 +504,7 @@ export class Turn {
   private async startProcedure(raw: unknown): Promise<ToolOutcome> {
     const input = this.parse('start_procedure', raw);
     if (!input.ok) return input.outcome;
-    const routable = await this.services.catalog.routable();
+    const routable = await this.routable();
     if (!routable.some((procedure) => procedure.name === input.value.name)) {
       return { content: `${input.value.name} is not a Procedure that can be started.`, isError: true, followUp: true };
     }

@@ -10,6 +10,7 @@ import { now } from './hash';
 import { KeyRepository } from './keys';
 import { KnowledgeRepository } from './knowledge';
 import { ProcedureRepository } from './procedures';
+import { SettingsRepository } from './settings';
 import { SimulationRepository } from './simulations';
 import { TeamRepository } from './teams';
 import { TraceRepository } from './traces';
@@ -24,6 +25,7 @@ export class Workspace {
   readonly conversations: ConversationRepository;
   readonly traces: TraceRepository;
   readonly keys: KeyRepository;
+  readonly settings: SettingsRepository;
 
   private constructor(
     readonly path: string,
@@ -39,6 +41,7 @@ export class Workspace {
     this.conversations = new ConversationRepository(db);
     this.traces = new TraceRepository(db);
     this.keys = new KeyRepository(db);
+    this.settings = new SettingsRepository(db);
   }
 
   /** Opens an existing workspace, migrating it (after a backup) if an older Stepwise made it. */

@@ -3,8 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { ConversationEngine } from '../../main/runtime/engine';
+import { Workspace } from '../../main/store/workspace';
 import { reply, toolCall, toolCalls } from '../support/fake-anthropic';
-import { createHarness, MemoryPersistence } from './harness';
+import { join } from 'node:path';
+import { importKnowledge } from '../../main/knowledge/import';
+import { examplesDir } from '../support/paths';
+import { createHarness, exampleWorkspace } from './harness';
 
 let sandbox: PythonSandbox;
 beforeAll(() => {
@@ -65,7 +69,7 @@ describe('going back to an earlier step', () => {
     const id = await harness.engine.start({ kind: 'preview' });
     await harness.engine.send(id, 'Broken item, order 1043');
     await harness.engine.send(id, 'Sorry, wrong order, it is 1044');
-    const trace = harness.persistence.traces.get(id)!;
+    const trace = harness.trace(id);
     const enters = trace.filter((e) => e.type === 'step_enter').map((e) => [e.stepId, e.payload.revisit]);
     expect(enters).toEqual([
       ['step:find-the-order', false],
@@ -111,7 +115,7 @@ describe('a change of topic', () => {
     expect(state.paused).toEqual([]);
     expect(state.stack).toHaveLength(1);
     expect(state.stack[0]).toMatchObject({ procedure: 'Damaged order claim', stepId: 'step:understand-the-damage' });
-    const kinds = harness.persistence.traces.get(id)!.filter((e) => e.type.startsWith('procedure_')).map((e) => `${e.type} ${e.payload.procedure}`);
+    const kinds = harness.trace(id).filter((e) => e.type.startsWith('procedure_')).map((e) => `${e.type} ${e.payload.procedure}`);
     expect(kinds).toEqual([
       'procedure_start Damaged order claim',
       'procedure_pause Damaged order claim',
@@ -141,7 +145,7 @@ describe('a sub-procedure', () => {
     });
     const id = await harness.engine.start({ kind: 'preview' });
     await harness.engine.send(id, 'I want a refund');
-    const refused = harness.persistence.traces.get(id)!.find((e) => e.type === 'tool_call' && e.payload.tool === 'run_subprocedure' && e.payload.ok === false);
+    const refused = harness.trace(id).find((e) => e.type === 'tool_call' && e.payload.tool === 'run_subprocedure' && e.payload.ok === false);
     expect(refused?.payload.result).toContain('not a sub-procedure the active Procedure calls');
     expect(harness.engine.state(id)!.stack.map((f) => f.procedure)).toEqual(['Refund request', 'Verify identity']);
     await harness.engine.send(id, 'sam@example.com');
@@ -153,21 +157,26 @@ describe('a sub-procedure', () => {
 
 describe('answers without a Procedure', () => {
   it('searches the knowledge hub when no Procedure matches, and cites the article in the trace', async () => {
+    const workspace = exampleWorkspace();
+    importKnowledge(workspace.knowledge, join(examplesDir, 'knowledge'));
     const harness = await createHarness({
       sandbox,
+      workspace,
       script: [
         toolCall('route', { procedure: null, reason: 'A question about where to find something.' }),
-        toolCalls(['search_knowledge', { query: 'find order number' }]),
-        toolCalls(['reply', { message: 'Your order number is in the confirmation email, at the top.' }]),
+        toolCalls(['search_knowledge', { query: 'where do I find my order number' }]),
+        toolCalls(['reply', { message: 'Your order number is in your confirmation email.' }]),
       ],
-      knowledge: (query) => (query.includes('order number') ? [{ id: 7, title: 'Where to find your order number', snippet: 'It is at the top of the confirmation email.', url: null }] : []),
     });
     const id = await harness.engine.start({ kind: 'preview' });
     const turn = await harness.engine.send(id, 'Where do I find my order number?');
-    expect(turn.replies).toEqual(['Your order number is in the confirmation email, at the top.']);
-    const search = harness.persistence.traces.get(id)!.find((e) => e.type === 'knowledge_search')!;
-    expect(search.payload).toEqual({ query: 'find order number', hits: [{ id: 7, title: 'Where to find your order number' }] });
-    expect(JSON.stringify(harness.fake.requests[2]!.body.messages.at(-1))).toContain('It is at the top of the confirmation email.');
+    expect(turn.replies).toEqual(['Your order number is in your confirmation email.']);
+    const search = harness.trace(id).find((e) => e.type === 'knowledge_search')!;
+    const hits = search.payload.hits as { id: number; title: string }[];
+    expect(search.payload.query).toBe('where do I find my order number');
+    expect(hits[0]!.title).toBe('Where to find your order number');
+    // The model saw the article's text, and the reply came after it.
+    expect(JSON.stringify(harness.fake.requests[2]!.body.messages.at(-1))).toContain('Where to find your order number');
     expect(harness.engine.state(id)!.stack).toEqual([]);
     await harness.close();
   });
@@ -175,18 +184,19 @@ describe('answers without a Procedure', () => {
 
 describe('resuming after a restart', () => {
   it('carries on from the persisted state with a new engine', async () => {
-    const persistence = new MemoryPersistence();
+    const workspace = exampleWorkspace();
     const first = await createHarness({
       sandbox,
-      persistence,
+      workspace,
       script: [toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }), toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['reply', { message: 'Looking into order 1043.' }])],
     });
     const id = await first.engine.start({ kind: 'production' });
     await first.engine.send(id, 'Broken kettle, order 1043');
     await first.close();
 
-    // A new process: a new engine over the same store.
-    const second = await createHarness({ sandbox, persistence, script: [toolCalls(['reply', { message: 'Still on order 1043: what is damaged?' }])] });
+    // A new process: a new engine over the same workspace file, opened again.
+    const reopened = Workspace.open(workspace.path);
+    const second = await createHarness({ sandbox, workspace: reopened, script: [toolCalls(['reply', { message: 'Still on order 1043: what is damaged?' }])] });
     expect(second.engine).not.toBe(first.engine as unknown as ConversationEngine);
     const turn = await second.engine.send(id, 'Hello?');
     expect(turn.replies).toEqual(['Still on order 1043: what is damaged?']);

@@ -70,7 +70,7 @@ describe('a damaged-order claim, end to end', () => {
     await harness.close();
   });
 
-  const trace = () => harness.persistence.traces.get(id)!;
+  const trace = () => harness.trace(id);
 
   it('routes to the Procedure whose trigger matches, with a structured answer', () => {
     const route = trace().find((event) => event.type === 'route')!;
@@ -150,10 +150,11 @@ describe('a damaged-order claim, end to end', () => {
   });
 
   it('keeps the transcript in the store and streams every stored event to listeners', () => {
-    const messages = harness.persistence.messages.get(id)!;
+    const messages = harness.messages(id);
     expect(messages.filter((m) => m.role === 'customer')).toHaveLength(7);
     expect(messages.filter((m) => m.role === 'agent')).toHaveLength(7);
-    expect(harness.events.filter((e) => e.conversationId === id).map((e) => e.event)).toEqual(trace());
+    const streamed = harness.events.filter((e) => e.conversationId === id).map(({ event }) => ({ type: event.type, stepId: event.stepId ?? null, payload: event.payload }));
+    expect(JSON.parse(JSON.stringify(streamed))).toEqual(trace());
   });
 
   it('records usage and cost for each model call', () => {

@@ -33,7 +33,7 @@ describe('handoff', () => {
     const turn = await harness.engine.send(id, 'My kettle throws sparks when I switch it on!');
     expect(turn.status).toBe('handed_off');
     expect(turn.outcome).toEqual({ kind: 'handed_off', reason: 'procedure', team: 'Safety team', summary: 'Kettle sparks when switched on.' });
-    const handoff = harness.persistence.traces.get(id)!.find((e) => e.type === 'handoff')!;
+    const handoff = harness.trace(id).find((e) => e.type === 'handoff')!;
     expect(handoff.payload).toMatchObject({ team: 'Safety team', note: 'Urgent' });
     await expect(harness.engine.send(id, 'Hello?')).rejects.toThrow(/with a person now/);
     await harness.close();
@@ -47,7 +47,7 @@ describe('handoff', () => {
     const id = await harness.engine.start({ kind: 'preview' });
     const turn = await harness.engine.send(id, 'My kettle is broken');
     expect(turn.status).toBe('waiting');
-    const refused = harness.persistence.traces.get(id)!.find((e) => e.type === 'tool_call' && e.payload.tool === 'handoff')!;
+    const refused = harness.trace(id).find((e) => e.type === 'tool_call' && e.payload.tool === 'handoff')!;
     expect(refused.payload).toMatchObject({ ok: false });
     await harness.close();
   });
@@ -69,7 +69,7 @@ describe('handoff', () => {
     const turn = await harness.engine.send(id, 'Order 1043 arrived broken');
     expect(turn.replies).toEqual(['One moment while I check.', 'I am sorry: damage claims must be made within 30 days of delivery.']);
     expect(turn.outcome).toMatchObject({ kind: 'handed_off', team: 'Claims team', reason: 'required by the Procedure' });
-    const enforced = harness.persistence.traces.get(id)!.find((e) => e.type === 'enforced')!;
+    const enforced = harness.trace(id).find((e) => e.type === 'enforced')!;
     expect(enforced.payload).toMatchObject({ kind: 'handoff', target: 'Claims team', nodeId: 'step:check-the-claim-window/handoff:claims-team' });
     expect(harness.engine.state(id)!.attributes.days_since_delivery!.value).toBe(85);
     await harness.close();
@@ -98,7 +98,7 @@ describe('autonomous escalation', () => {
     expect((await harness.engine.send(id, 'I told you, it is broken')).status).toBe('waiting');
     const third = await harness.engine.send(id, 'Why do you keep asking?');
     expect(third.outcome).toMatchObject({ kind: 'escalated', reason: 'loop' });
-    expect(harness.persistence.traces.get(id)!.find((e) => e.type === 'escalation')!.payload.summary).toMatch(/repeated itself/);
+    expect(harness.trace(id).find((e) => e.type === 'escalation')!.payload.summary).toMatch(/repeated itself/);
     await harness.close();
   });
 
@@ -160,7 +160,7 @@ describe('malformed tool input', () => {
     const turn = await harness.engine.send(id, 'Broken, I want my money back');
     expect(turn.replies).toEqual(['Got it: a refund.']);
     expect(turn.status).toBe('waiting');
-    const errors = harness.persistence.traces.get(id)!.filter((e) => e.type === 'tool_call' && e.payload.ok === false).map((e) => String(e.payload.result));
+    const errors = harness.trace(id).filter((e) => e.type === 'tool_call' && e.payload.ok === false).map((e) => String(e.payload.result));
     expect(errors[0]).toContain('days_since_delivery must be a number (not text); got the text "twelve"');
     expect(errors[0]).toContain('preferred_resolution must be one of refund, replacement');
     expect(errors[0]).toContain('nonsense is not an attribute of the active Procedure');
@@ -192,7 +192,7 @@ describe('model outages', () => {
     expect(turn.outcome!.reason).toMatch(/^model unavailable: The model is unavailable \(500\)/);
     expect(turn.replies).toEqual(["I'm bringing in a member of our team who can help you further. They'll see everything we've discussed."]);
     expect(harness.fake.requests).toHaveLength(3); // the first try and the SDK's two retries
-    expect(harness.persistence.messages.get(id)).toEqual([
+    expect(harness.messages(id)).toEqual([
       { role: 'customer', text: 'My order 1043 arrived broken and I need help today' },
       { role: 'agent', text: turn.replies[0] },
     ]);
@@ -215,7 +215,7 @@ describe('connector actions', () => {
     const id = await harness.engine.start({ kind: 'preview' });
     await harness.engine.send(id, 'Broken, and cancel my subscription');
     expect(connectors.calls).toEqual([]);
-    const trace = harness.persistence.traces.get(id)!;
+    const trace = harness.trace(id);
     expect(trace.find((e) => e.type === 'action_refused')!.payload).toEqual({ action: 'billing.cancel_subscription', reason: 'not named by the active Procedure' });
     // And it was never offered as a tool.
     expect(harness.fake.requests[1]!.body.tools!.map((tool) => tool.name)).not.toContain('billing__cancel_subscription');

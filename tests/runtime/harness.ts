@@ -1,11 +1,17 @@
 // A runtime wired to the fake Messages API (through the real SDK and model client), the real Python
-// sandbox, and in-memory connectors (allowed until the Connectors issue lands).
+// sandbox, a real workspace file (Procedures, knowledge hub, conversations, traces), and in-memory
+// connectors (allowed until the Connectors issue lands).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importArticles } from '../../main/knowledge/import';
 import { ModelClient } from '../../main/model/client';
 import { ModelSettingsSchema } from '../../main/model/settings';
-import { compileProcedure, type CompiledProcedure } from '../../main/runtime/compiled-procedure';
 import { ConversationEngine, type EngineOptions } from '../../main/runtime/engine';
-import type { ActionInfo, ActionResult, Connectors, ConversationPersistence, ConversationState, KnowledgeHit, ProcedureCatalog, TraceEvent } from '../../main/runtime/types';
+import type { ActionInfo, ActionResult, Connectors, TraceEvent } from '../../main/runtime/types';
+import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../../main/runtime/workspace-services';
 import type { CodeSandbox } from '../../main/sandbox/types';
+import { Workspace } from '../../main/store/workspace';
 import { startFakeAnthropic, type FakeAnthropic, type Script } from '../support/fake-anthropic';
 import { readExample } from '../support/paths';
 
@@ -32,47 +38,16 @@ export class InMemoryConnectors implements Connectors {
   }
 }
 
-export class TextCatalog implements ProcedureCatalog {
-  private readonly procedures: Map<string, CompiledProcedure>;
-  constructor(texts: string[]) {
-    this.procedures = new Map(texts.map((text) => compileProcedure(text, 'draft')).map((procedure) => [procedure.name, procedure]));
-  }
-  async routable() {
-    return [...this.procedures.values()].filter((p) => !p.subProcedure && p.trigger).map((p) => ({ name: p.name, trigger: p.trigger! }));
-  }
-  async load(name: string) {
-    return this.procedures.get(name) ?? null;
-  }
-}
-
-export class MemoryPersistence implements ConversationPersistence {
-  private next = 1;
-  readonly states = new Map<number, string>();
-  readonly messages = new Map<number, { role: string; text: string }[]>();
-  readonly traces = new Map<number, TraceEvent[]>();
-  create(): number {
-    const id = this.next++;
-    this.messages.set(id, []);
-    this.traces.set(id, []);
-    return id;
-  }
-  saveTurn(id: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void {
-    this.states.set(id, JSON.stringify(state));
-    this.messages.get(id)!.push(...newMessages);
-    this.traces.get(id)!.push(...JSON.parse(JSON.stringify(trace)));
-  }
-  load(id: number): ConversationState | null {
-    const saved = this.states.get(id);
-    return saved ? (JSON.parse(saved) as ConversationState) : null;
-  }
-}
-
 export interface Harness {
   fake: FakeAnthropic;
   engine: ConversationEngine;
   connectors: InMemoryConnectors;
-  persistence: MemoryPersistence;
+  workspace: Workspace;
   events: { conversationId: number; event: TraceEvent }[];
+  /** The stored trace of a conversation. */
+  trace(conversationId: number): TraceEvent[];
+  /** The stored transcript of a conversation. */
+  messages(conversationId: number): { role: string; text: string }[];
   close(): Promise<void>;
 }
 
@@ -101,31 +76,47 @@ export function shopConnectors(overrides: Record<string, ActionHandler> = {}): I
 
 export const examples = () => ['damaged-order.md', 'verify-identity.md', 'refund-request.md', 'password-reset.md', 'cancel-subscription.md'].map(readExample);
 
+/** A new workspace file holding the example Procedures as drafts (and `articles` in its knowledge hub). */
+export function exampleWorkspace(articles: unknown[] = []): Workspace {
+  const workspace = Workspace.create(join(mkdtempSync(join(tmpdir(), 'stepwise-runtime-')), 'test.stepwise'));
+  for (const text of examples()) workspace.procedures.create(text);
+  if (articles.length > 0) importArticles(workspace.knowledge, articles);
+  return workspace;
+}
+
 export async function createHarness(options: {
   script: Script;
   sandbox: CodeSandbox;
-  texts?: string[];
   connectors?: InMemoryConnectors;
-  knowledge?: (query: string) => KnowledgeHit[];
   engine?: Partial<EngineOptions>;
-  persistence?: MemoryPersistence;
+  /** Reuse a workspace, e.g. to resume a conversation in a new engine. */
+  workspace?: Workspace;
 }): Promise<Harness> {
   const fake = await startFakeAnthropic(options.script);
   const connectors = options.connectors ?? shopConnectors();
-  const persistence = options.persistence ?? new MemoryPersistence();
+  const workspace = options.workspace ?? exampleWorkspace();
   const model = new ModelClient(ModelSettingsSchema.parse({ apiKey: 'sk-test-key', baseURL: fake.url, maxRetries: 2 }));
   const engine = new ConversationEngine({
     model,
-    catalog: new TextCatalog(options.texts ?? examples()),
+    catalog: new WorkspaceCatalog(workspace, true),
     connectors,
     sandbox: options.sandbox,
-    knowledge: { search: (query) => (options.knowledge ? options.knowledge(query) : []) },
-    persistence,
+    knowledge: new WorkspaceKnowledge(workspace),
+    persistence: new WorkspacePersistence(workspace),
     draft: true,
     clock: () => new Date('2026-11-25T10:00:00Z'),
     ...options.engine,
   });
   const events: Harness['events'] = [];
   engine.subscribe((conversationId, event) => events.push({ conversationId, event }));
-  return { fake, engine, connectors, persistence, events, close: () => fake.close() };
+  return {
+    fake,
+    engine,
+    connectors,
+    workspace,
+    events,
+    trace: (id) => workspace.traces.events(id).map((event) => ({ type: event.type, stepId: event.stepId, payload: event.payload })),
+    messages: (id) => workspace.conversations.messages(id).map((message) => ({ role: message.role, text: message.content })),
+    close: () => fake.close(),
+  };
 }

@@ -1,4 +1,5 @@
 // Streaming replies, and what the trace must never hold.
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
@@ -47,8 +48,11 @@ describe('the trace', () => {
     const id = await harness.engine.start({ kind: 'preview' });
     await harness.engine.send(id, 'Broken kettle');
     expect(String(harness.fake.requests[0]!.headers.authorization ?? harness.fake.requests[0]!.headers['x-api-key'])).toContain('sk-test-key');
-    const stored = JSON.stringify([...harness.persistence.traces.values(), ...harness.persistence.states.values(), ...harness.persistence.messages.values()]);
-    expect(stored).not.toContain('sk-test-key');
+    // Nowhere in the workspace file or its write-ahead log.
+    expect(harness.trace(id).length).toBeGreaterThan(5);
+    const files = [harness.workspace.path, `${harness.workspace.path}-wal`].filter((file) => existsSync(file));
+    for (const file of files) expect(readFileSync(file).includes('sk-test-key')).toBe(false);
+    expect(JSON.stringify(harness.engine.state(id))).not.toContain('sk-test-key');
     await harness.close();
   });
 });

@@ -30,6 +30,10 @@ const seeds: Record<number, (db: Database.Database) => void> = {
     db.prepare("INSERT INTO conversations (id, kind, started_at) VALUES (1, 'preview', 't')").run();
     db.prepare("INSERT INTO trace_events (conversation_id, seq, at, type) VALUES (1, 1, 't', 'step')").run();
   },
+  5: (db) => {
+    db.prepare("INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES (1, '{}', 't')").run();
+    db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('model', '{}', 't')").run();
+  },
 };
 
 describe('migrations', () => {
