@@ -87,7 +87,7 @@ async function boot(bootMessage) {
   if (!snapshot) {
     // Full start: load the runner. A snapshot already holds it, imported and set up.
     pyodide.FS.mkdirTree('/stepwise');
-    for (const file of ['sandbox_policy.py', 'sandbox_runner.py', 'sandbox_audit.py']) {
+    for (const file of fs.readdirSync(pythonDir).filter((name) => name.endsWith('.py'))) {
       pyodide.FS.writeFile(`/stepwise/${file}`, fs.readFileSync(path.join(pythonDir, file), 'utf8'));
     }
     pyodide.runPython('import sys\nsys.path.insert(0, "/stepwise")\nimport sandbox_runner\nsandbox_runner.setup()');

@@ -1,0 +1,201 @@
+"""What code sees when it runs: restricted builtins, read-only module facades, ``attributes`` and
+``data``, and a ``print`` that keeps a bounded amount of output.
+
+This is the second line behind the policy check (sandbox_policy.py): it holds against code that
+follows the rules by accident or by mistake, not against code with full Python; the process around
+the interpreter is the boundary (see docs/security.md).
+"""
+
+import builtins
+import sys
+import types
+
+from sandbox_policy import BLOCKED_ATTRIBUTE_PREFIXES, BLOCKED_ATTRIBUTES
+
+SNIPPET_FILENAME = "<procedure>"
+
+# ---------------------------------------------------------------------------------------------------
+# Modules: read-only facades with public names only.
+
+_EXCLUDED_MEMBERS = {
+    # string.Formatter looks attributes up by name at run time ("{0.__class__}").
+    "string": {"Formatter"},
+    # Shared, mutable context singletons would carry state from one evaluation to the next.
+    "decimal": {"DefaultContext", "BasicContext", "ExtendedContext"},
+}
+
+
+class _FrozenModule(types.ModuleType):
+    def __setattr__(self, name, value):
+        raise AttributeError(f"module '{self.__name__}' can't be changed in a Procedure")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"module '{self.__name__}' can't be changed in a Procedure")
+
+
+def build_facade(name, module):
+    """A read-only module with the public, non-module members of ``module``: no statistics.sys,
+    json.decoder, re.enum, collections.abc, ..."""
+    facade = _FrozenModule(name)
+    excluded = _EXCLUDED_MEMBERS.get(name, set())
+    for member in dir(module):
+        if member.startswith("_") or member in excluded:
+            continue
+        value = getattr(module, member)
+        if not isinstance(value, types.ModuleType):
+            types.ModuleType.__setattr__(facade, member, value)
+    return facade
+
+
+def make_importer(facades):
+    """An ``__import__`` that hands out facades and nothing else."""
+
+    def safe_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level != 0 or name not in facades:
+            raise ImportError(f"'{name}' can't be imported in a Procedure")
+        facade = facades[name]
+        for member in fromlist or ():
+            if member == "*" or member.startswith("_") or not hasattr(facade, member):
+                raise ImportError(f"cannot import name '{member}' from '{name}'")
+        return facade
+
+    return safe_import
+
+
+# ---------------------------------------------------------------------------------------------------
+# Builtins.
+
+_BUILTIN_NAMES = (
+    "abs", "all", "any", "ascii", "bin", "bool", "bytes", "callable", "chr", "complex", "dict", "dir",
+    "divmod", "enumerate", "filter", "float", "format", "frozenset", "hash", "hex", "int", "isinstance",
+    "issubclass", "iter", "len", "list", "map", "max", "min", "next", "oct", "ord", "pow", "range", "repr",
+    "reversed", "round", "set", "slice", "sorted", "str", "sum", "tuple", "zip",
+    "True", "False", "None", "Ellipsis", "NotImplemented",
+    "ArithmeticError", "AssertionError", "AttributeError", "Exception", "IndexError", "KeyError",
+    "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
+    "StopIteration", "TypeError", "UnicodeError", "ValueError", "ZeroDivisionError",
+)
+
+_INTERNAL = "that attribute is internal and can't be used"
+_MISSING = object()
+
+
+def _attribute_allowed(name):
+    return (
+        isinstance(name, str)
+        and not name.startswith("_")
+        and name not in BLOCKED_ATTRIBUTES
+        and not name.startswith(BLOCKED_ATTRIBUTE_PREFIXES)
+    )
+
+
+def _safe_getattr(value, name, default=_MISSING):
+    if not _attribute_allowed(name):
+        raise AttributeError(f"getattr(..., {name!r}): {_INTERNAL}")
+    return getattr(value, name) if default is _MISSING else getattr(value, name, default)
+
+
+def _safe_hasattr(value, name):
+    if not _attribute_allowed(name):
+        raise AttributeError(f"hasattr(..., {name!r}): {_INTERNAL}")
+    return hasattr(value, name)
+
+
+def _one_arg_type(value):
+    return type(value)
+
+
+def build_builtins(importer):
+    """The builtins every evaluation starts from (copied per evaluation); ``print`` is added per run."""
+    safe = {name: getattr(builtins, name) for name in _BUILTIN_NAMES}
+    safe["__import__"] = importer
+    safe["getattr"] = _safe_getattr
+    safe["hasattr"] = _safe_hasattr
+    safe["type"] = _one_arg_type
+    return safe
+
+
+# ---------------------------------------------------------------------------------------------------
+# One evaluation: output, attribute write lines, attributes and data.
+
+
+def _snippet_line(depth):
+    """The line of the innermost snippet frame that called us (``depth`` frames up)."""
+    frame = sys._getframe(depth)
+    while frame is not None:
+        if frame.f_code.co_filename == SNIPPET_FILENAME:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+class Run:
+    """What one evaluation collects: printed text (bounded) and the line of each attribute write."""
+
+    __slots__ = ("_limit", "_parts", "_size", "truncated", "write_lines")
+
+    def __init__(self, printed_limit):
+        self._limit = printed_limit
+        self._parts = []
+        self._size = 0
+        self.truncated = False
+        self.write_lines = {}
+
+    @property
+    def printed(self):
+        return "".join(self._parts)
+
+    def print(self, *values, sep=" ", end="\n", flush=False):
+        sep = " " if sep is None else sep
+        end = "\n" if end is None else end
+        if not isinstance(sep, str) or not isinstance(end, str):
+            raise TypeError("print(): sep and end must be text")
+        room = self._limit - self._size
+        if room <= 0:
+            self.truncated = True
+            return
+        text = sep.join(str(value) for value in values) + end
+        if len(text) > room:
+            text = text[:room]
+            self.truncated = True
+        self._parts.append(text)
+        self._size += len(text)
+
+
+class Attributes(dict):
+    """The conversation's attributes. Remembers the line of each write, for error messages."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, values, run):
+        super().__init__(values)
+        self._run = run
+
+    def __setitem__(self, key, value):
+        if not isinstance(key, str):
+            raise TypeError(f"attribute names are text, like attributes[\"refund_amount\"], not {type(key).__name__}")
+        line = _snippet_line(2)
+        if line is not None:
+            self._run.write_lines[key] = line
+        dict.__setitem__(self, key, value)
+
+    def __missing__(self, key):
+        raise KeyError(f"attribute {key!r} has no value yet: it is collected or computed later, "
+                       f"or not at all. Use attributes.get({key!r}) to allow for that")
+
+
+class Data(dict):
+    """Connector results keyed by action, like data["shop.get_order"]."""
+
+    __slots__ = ()
+
+    def __missing__(self, key):
+        known = ", ".join(repr(k) for k in sorted(self)) or "none yet"
+        raise KeyError(f"data has no result for {key!r} (results so far: {known}). "
+                       "Make sure that action runs before this code")
+
+
+# To the people who write Procedures these are dicts, and error messages should say so.
+for _cls in (Attributes, Data):
+    _cls.__name__ = _cls.__qualname__ = "dict"
+del _cls
