@@ -33,7 +33,19 @@ export function systemPrompt(procedures: CompiledProcedure[], routable: { name: 
   ];
 }
 
+// A compiled Procedure never changes, so its rendering is computed once.
+const rendered = new WeakMap<CompiledProcedure, string>();
+
 function renderProcedure(procedure: CompiledProcedure): string {
+  let text = rendered.get(procedure);
+  if (text === undefined) {
+    text = renderProcedureText(procedure);
+    rendered.set(procedure, text);
+  }
+  return text;
+}
+
+function renderProcedureText(procedure: CompiledProcedure): string {
   const ids: string[] = [];
   for (const step of procedure.steps) {
     ids.push(`- ${step.id}: step "${step.title}"`);

@@ -86,6 +86,20 @@ export class ProcedureRepository {
     return (this.db.prepare('SELECT * FROM procedures ORDER BY name').all() as ProcedureRow[]).map((row) => this.toRecord(row));
   }
 
+  /**
+   * Each Procedure's name with the content hashes of its draft and live version: enough to tell
+   * whether a cached copy is still current without reading any text.
+   */
+  hashes(): { name: string; draftHash: string; liveHash: string | null }[] {
+    return this.db
+      .prepare(
+        `SELECT p.name AS name, p.draft_hash AS draftHash,
+                (SELECT v.content_hash FROM procedure_versions v WHERE v.procedure_id = p.id ORDER BY v.version DESC LIMIT 1) AS liveHash
+         FROM procedures p ORDER BY p.name`,
+      )
+      .all() as { name: string; draftHash: string; liveHash: string | null }[];
+  }
+
   names(): string[] {
     return (this.db.prepare('SELECT name FROM procedures ORDER BY name').pluck().all() as string[]);
   }
