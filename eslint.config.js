@@ -1,6 +1,7 @@
 // Lint rules, including the layering rules that keep the architecture honest:
 //   shared/   pure TypeScript (language, API contract): no Node, no DOM, no Electron, no app layers
 //   main/     the engine: plain Node; only main/shell/ may touch Electron
+//   preload/  the Electron preload: electron and shared/ only
 //   renderer/ the UI: talks to the engine through the API contract only
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -37,6 +38,15 @@ export const layeringRules = {
       ],
     },
   ],
+  preload: [
+    'error',
+    {
+      patterns: [
+        forbid(['node:*'], 'The preload runs sandboxed: it may use electron and shared/ only.'),
+        forbid(['**/main/**', '**/renderer/**'], 'The preload may use electron and shared/ only.'),
+      ],
+    },
+  ],
   renderer: [
     'error',
     {
@@ -60,5 +70,6 @@ export default tseslint.config(
   },
   { files: ['shared/**/*.ts'], rules: { 'no-restricted-imports': layeringRules.shared } },
   { files: ['main/**/*.ts'], ignores: ['main/shell/**'], rules: { 'no-restricted-imports': layeringRules.engine } },
+  { files: ['preload/**/*.ts'], rules: { 'no-restricted-imports': layeringRules.preload } },
   { files: ['renderer/**/*.ts', 'renderer/**/*.tsx'], rules: { 'no-restricted-imports': layeringRules.renderer } },
 );

@@ -30,5 +30,13 @@ describe('layering lint rules', () => {
   it('keep the renderer to the API contract', async () => {
     expect(await restrictedImports("import { runCli } from '../main/cli/run';\nexport const x = runCli;\n", 'renderer/app.ts')).toHaveLength(1);
     expect(await restrictedImports("import { parse } from '../shared/procedure';\nexport const x = parse;\n", 'renderer/app.ts')).toEqual([]);
+    expect(await restrictedImports("import { Workspace } from '../../main/store/workspace';\nexport const x = Workspace;\n", 'renderer/src/App.tsx')).toHaveLength(1);
+    expect(await restrictedImports("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'renderer/src/App.tsx')).toHaveLength(1);
+  });
+
+  it('keep the preload to electron and the API contract', async () => {
+    expect(await restrictedImports("import { contextBridge } from 'electron';\nimport { METHODS } from '../shared/api';\nexport const x = [contextBridge, METHODS];\n", 'preload/preload.ts')).toEqual([]);
+    expect(await restrictedImports("import { Workspace } from '../main/store/workspace';\nexport const x = Workspace;\n", 'preload/preload.ts')).toHaveLength(1);
+    expect(await restrictedImports("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'preload/preload.ts')).toHaveLength(1);
   });
 });

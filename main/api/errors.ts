@@ -1,0 +1,32 @@
+// Turns whatever a handler throws into an ApiError: a code and a message, never a stack trace.
+import { ZodError } from 'zod';
+import type { ApiError, ApiErrorCode } from '../../shared/api';
+import { SecretStoreError } from '../secrets/secret-store';
+import { StoreError, WorkspaceError } from '../store/errors';
+import { describeZodError } from '../validation/zod-error';
+
+/** An error a service handler raises on purpose, with the code the UI receives. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+export function toApiError(error: unknown, method: string): { error: ApiError; unexpected: boolean } {
+  if (error instanceof ServiceError) return { error: { code: error.code, message: error.message }, unexpected: false };
+  if (error instanceof StoreError) return { error: { code: error.code, message: error.message }, unexpected: false };
+  if (error instanceof WorkspaceError) return { error: { code: 'unavailable', message: error.message }, unexpected: false };
+  if (error instanceof SecretStoreError) return { error: { code: 'unavailable', message: error.message }, unexpected: false };
+  if (error instanceof ZodError) return { error: { code: 'invalid', message: describeZodError(error) }, unexpected: false };
+  const message = error instanceof Error ? error.message : String(error);
+  return { error: { code: 'internal', message: `${method} failed: ${firstLine(message)}` }, unexpected: true };
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}

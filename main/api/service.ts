@@ -1,0 +1,26 @@
+// The engine's implementation of the API contract: every call's handler, over one open workspace.
+import type { AppInfo } from '../../shared/api';
+import type { Workspace } from '../store/workspace';
+import type { Handlers } from './dispatch';
+import type { EventHub } from './events';
+import { languageHandlers, type PythonChecker } from './language-service';
+import { procedureHandlers } from './procedures-service';
+import { settingsHandlers, type SettingsDeps } from './settings-service';
+
+export interface ServiceDeps {
+  workspace: Workspace;
+  hub: EventHub;
+  info: AppInfo;
+  settings: SettingsDeps;
+  /** The sandbox's Python check, or null when no sandbox runs (Python is then not checked). */
+  python: PythonChecker | null;
+}
+
+export function createHandlers(deps: ServiceDeps): Handlers {
+  return {
+    'app.info': () => deps.info,
+    ...procedureHandlers(deps.workspace, deps.hub),
+    ...languageHandlers(deps.workspace, deps.python),
+    ...settingsHandlers(deps.settings),
+  };
+}

@@ -1,0 +1,63 @@
+// Browser mode: the engine over a workspace, served to a browser on 127.0.0.1 with a launch token.
+import { EncryptedFileSecretStore } from '../secrets/encrypted-file-store';
+import { createPythonSandbox } from '../sandbox';
+import { ModelSettingsFile } from '../settings/model-settings-file';
+import type { ModelCaller } from '../model/client';
+import type { ModelSettings } from '../model/settings';
+import { startBrowserServer, type BrowserServer } from '../server/browser-server';
+import { startEngine, type Engine } from './engine';
+import { appPaths } from './home';
+import { openAppWorkspace } from './open-workspace';
+
+export interface BrowserModeOptions {
+  home: string;
+  staticRoot: string;
+  workspace?: string;
+  port?: number;
+  token?: string;
+  /** Whether the editor gets Python checks from a sandbox (started on first use). Default true. */
+  python?: boolean;
+  modelClient?: (settings: ModelSettings) => ModelCaller;
+  log?: (message: string) => void;
+}
+
+export interface BrowserMode {
+  server: BrowserServer;
+  engine: Engine;
+  /** True when this launch created the default workspace from the examples. */
+  createdWorkspace: boolean;
+  close(): Promise<void>;
+}
+
+export async function launchBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
+  const paths = appPaths(options.home);
+  const { workspace, created } = openAppWorkspace({ ...(options.workspace ? { workspace: options.workspace } : {}), defaultWorkspace: paths.defaultWorkspace });
+  const engine = startEngine({
+    workspace,
+    mode: 'browser',
+    settings: {
+      file: new ModelSettingsFile(paths.settings),
+      secrets: new EncryptedFileSecretStore(paths.secrets),
+      secretStoreLabel: `encrypted file (${paths.secrets.file})`,
+      ...(options.modelClient ? { modelClient: options.modelClient } : {}),
+    },
+    startSandbox: options.python === false ? null : async () => createPythonSandbox({ poolSize: 1 }),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  let server: BrowserServer;
+  try {
+    server = await startBrowserServer({ dispatch: engine.dispatch, hub: engine.hub, staticRoot: options.staticRoot, ...(options.port !== undefined ? { port: options.port } : {}), ...(options.token ? { token: options.token } : {}) });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  return {
+    server,
+    engine,
+    createdWorkspace: created,
+    async close() {
+      await server.close();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Opens the workspace the app works on: the one given with --workspace, or the user's default one,
+// which the first run creates from the example shop.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { publishProcedure } from '../procedures/publish';
+import { loadExamples } from '../store/example-workspace';
+import { Workspace } from '../store/workspace';
+
+export class LaunchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LaunchError';
+  }
+}
+
+export interface OpenedWorkspace {
+  workspace: Workspace;
+  /** True when this launch created the default workspace from the examples. */
+  created: boolean;
+}
+
+export function openAppWorkspace(options: { workspace?: string; defaultWorkspace: string }): OpenedWorkspace {
+  if (options.workspace !== undefined) {
+    if (!existsSync(options.workspace)) {
+      throw new LaunchError(`There is no workspace at ${options.workspace}. Create one with: npm run stepwise -- workspace init ${options.workspace} --example`);
+    }
+    return { workspace: Workspace.open(options.workspace), created: false };
+  }
+  const path = options.defaultWorkspace;
+  if (existsSync(path)) return { workspace: Workspace.open(path), created: false };
+  mkdirSync(dirname(path), { recursive: true });
+  return { workspace: createExampleWorkspace(path), created: true };
+}
+
+/** A new workspace with the example shop, its Procedures published (those that pass the checks). */
+export function createExampleWorkspace(path: string): Workspace {
+  const workspace = Workspace.create(path);
+  try {
+    const report = loadExamples(workspace);
+    for (const name of report.procedures) {
+      try {
+        publishProcedure(workspace, name, { note: 'Example' });
+      } catch {
+        // Left as a draft: the list shows it as such, and the editor shows why.
+      }
+    }
+    return workspace;
+  } catch (error) {
+    workspace.close();
+    throw error;
+  }
+}

@@ -1,0 +1,21 @@
+import './zod-config';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { connectApi } from './api/transport';
+import { ApiProvider } from './api/context';
+import './styles.css';
+
+const root = createRoot(document.getElementById('root')!);
+try {
+  const api = connectApi();
+  root.render(
+    <StrictMode>
+      <ApiProvider api={api}>
+        <App />
+      </ApiProvider>
+    </StrictMode>,
+  );
+} catch (error) {
+  root.render(<p className="fatal">{(error as Error).message}</p>);
+}

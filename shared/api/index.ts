@@ -1,0 +1,7 @@
+// The API contract between the engine and the UI. See contract.ts.
+export * from './contract';
+export * from './result';
+export * from './schemas';
+export * from './settings';
+export { createApiClient, type ApiClient, type ApiTransport } from './client';
+export { BRIDGE_GLOBAL, type StepwiseBridge } from './bridge';

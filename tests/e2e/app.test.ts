@@ -1,0 +1,47 @@
+// The app in Debian's Chromium, against browser mode: the example workspace, and nothing requested
+// from any other host.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foreignRequests, startApp, type RunningApp } from './support/app';
+import { launchChromium } from './support/chromium';
+
+let browser: Browser;
+let app: RunningApp;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  app = await startApp(browser);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+});
+
+describe('browser mode', () => {
+  it('opens the example workspace with its Procedures and their status', async () => {
+    const { page, mode } = app;
+    expect(mode.createdWorkspace).toBe(true);
+    await page.goto(mode.server.url);
+    const list = page.getByRole('navigation', { name: 'Procedures' });
+    await expect.poll(() => list.locator('li').count()).toBe(5);
+    const verify = list.locator('li[data-procedure="Verify identity"]');
+    expect(await verify.locator('.badge.sub').textContent()).toBe('Sub-procedure');
+    expect(await verify.locator('.badge.status-live').textContent()).toBe('Live v1');
+    // The token left the address bar once it was read.
+    expect(page.url()).not.toContain('token=');
+    await app.screenshot('procedure-list');
+  });
+
+  it('refuses API calls without the launch token', async () => {
+    const response = await fetch(`${app.mode.server.origin}/api/call/procedures.list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+  });
+
+  it('requests nothing from any host but its own, and breaks no CSP rule', async () => {
+    expect(app.requests.length).toBeGreaterThan(2);
+    expect(foreignRequests(app)).toEqual([]);
+    expect(app.problems).toEqual([]);
+  });
+});
