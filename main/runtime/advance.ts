@@ -41,7 +41,9 @@ export async function advance(context: AdvanceContext): Promise<AdvanceResult> {
 async function walk(blocks: Block[], context: AdvanceContext, result: AdvanceResult, step: Step, chosenByPython: boolean): Promise<boolean> {
   for (const block of blocks) {
     if (block.kind === 'paragraph') {
-      if (chosenByPython) collectObligations(block.lines.flatMap((line) => line.refs), context, result);
+      const refs = block.lines.flatMap((line) => line.refs);
+      collectTags(refs, context, step);
+      if (chosenByPython) collectObligations(refs, context, result);
       if (!(await walk(block.children, context, result, step, chosenByPython))) return false;
     } else if (block.kind === 'code') {
       if (block.language !== 'python') continue;
@@ -49,6 +51,15 @@ async function walk(blocks: Block[], context: AdvanceContext, result: AdvanceRes
     } else if (!(await runCondition(block, context, result, step))) return false;
   }
   return true;
+}
+
+/** @tag labels on the conversation's path are recorded by the runtime, not left to the model. */
+function collectTags(refs: InlineRef[], context: AdvanceContext, step: Step) {
+  for (const ref of refs) {
+    if (ref.kind !== 'tag' || context.state.tags.includes(ref.tag)) continue;
+    context.state.tags.push(ref.tag);
+    context.emit({ type: 'tag', stepId: step.id, payload: { tag: ref.tag } });
+  }
 }
 
 function collectObligations(refs: InlineRef[], context: AdvanceContext, result: AdvanceResult) {

@@ -144,6 +144,7 @@ function initialState(id: number, now: Date): ConversationState {
     pendingConfirmation: null,
     progress: { lastProgressTurn: 0, connectorFailures: 0, loopStrikes: 0 },
     outcome: null,
+    tags: [],
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, modelCalls: 0 },
   };
 }

@@ -82,7 +82,7 @@ export class Turn {
       }
       throw error;
     }
-    this.finishTurn();
+    await this.finishTurn();
     return this.output();
   }
 
@@ -508,14 +508,32 @@ export class Turn {
     if (!routable.some((procedure) => procedure.name === input.value.name)) {
       return { content: `${input.value.name} is not a Procedure that can be started.`, isError: true, followUp: true };
     }
-    if (this.state.stack.length > 0) {
-      const pausedStack = this.state.stack;
-      this.state.paused.push(pausedStack);
+    const switched = await this.switchOrPause(input.value.name, input.value.reason ?? null);
+    const started = await this.enterProcedure(input.value.name, switched ? 'switched' : 'main');
+    return { content: switched ? `Switched to ${started!.name}; ${switched} will not resume.` : `Started ${started!.name}.`, followUp: 'if-silent' };
+  }
+
+  /**
+   * Leaves the current Procedure for `name`. Where the Procedure itself says `@switch [[name]]` it
+   * is left for good (returns its name); any other change of topic pauses it, to resume later.
+   */
+  private async switchOrPause(name: string, reason: string | null): Promise<string | null> {
+    const stack = this.state.stack;
+    const top = stack[stack.length - 1];
+    if (!top) return null;
+    const current = await this.procedure(top.procedure, top.version);
+    if (current?.switches.has(name)) {
+      for (const frame of [...stack].reverse()) {
+        this.exitStep(frame);
+        this.emit({ type: 'procedure_end', stepId: frame.stepId, payload: { procedure: frame.procedure, summary: `switched to ${name}` } });
+      }
       this.state.stack = [];
-      this.emit({ type: 'procedure_pause', stepId: pausedStack[pausedStack.length - 1]!.stepId, payload: { procedure: pausedStack[pausedStack.length - 1]!.procedure, reason: input.value.reason ?? null } });
+      return top.procedure;
     }
-    const started = await this.enterProcedure(input.value.name, 'main');
-    return { content: `Started ${started!.name}.`, followUp: 'if-silent' };
+    this.state.paused.push(stack);
+    this.state.stack = [];
+    this.emit({ type: 'procedure_pause', stepId: top.stepId, payload: { procedure: top.procedure, reason } });
+    return null;
   }
 
   private async searchKnowledge(raw: unknown): Promise<ToolOutcome> {
@@ -618,14 +636,19 @@ export class Turn {
     this.sendReply(this.policy.customerMessage);
   }
 
-  private finishTurn() {
+  private async finishTurn() {
     const { state } = this;
     if (!state.outcome) {
-      // A handoff the Procedure requires after a Python decision happens even if the model forgot it.
-      const pending = this.obligations.find((obligation) => obligation.kind === 'handoff');
-      if (pending) {
-        this.emit({ type: 'enforced', stepId: this.top()?.stepId ?? null, payload: { nodeId: pending.nodeId, kind: pending.kind, target: pending.target } });
-        this.finish('handed_off', 'required by the Procedure', pending.target, 'The Procedure requires this handoff.', null);
+      // What the Procedure requires after a Python decision happens even if the model forgot it.
+      const handoff = this.obligations.find((obligation) => obligation.kind === 'handoff');
+      const switchTo = this.obligations.find((obligation) => obligation.kind === 'switch');
+      if (handoff) {
+        this.emit({ type: 'enforced', stepId: this.top()?.stepId ?? null, payload: { nodeId: handoff.nodeId, kind: handoff.kind, target: handoff.target } });
+        this.finish('handed_off', 'required by the Procedure', handoff.target, 'The Procedure requires this handoff.', null);
+      } else if (switchTo && !state.stack.some((frame) => frame.procedure === switchTo.target)) {
+        this.emit({ type: 'enforced', stepId: this.top()?.stepId ?? null, payload: { nodeId: switchTo.nodeId, kind: switchTo.kind, target: switchTo.target } });
+        await this.switchOrPause(switchTo.target, 'required by the Procedure');
+        await this.enterProcedure(switchTo.target, 'switched');
       }
     }
     if (this.progress) state.progress.lastProgressTurn = state.turn;

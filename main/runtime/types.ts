@@ -46,6 +46,8 @@ export const conversationStateSchema = z.object({
   outcome: z
     .object({ kind: z.enum(['ended', 'handed_off', 'escalated']), reason: z.string(), team: z.string().nullable(), summary: z.string().nullable() })
     .nullable(),
+  /** Labels from @tag in the parts of Procedures the conversation went through, for reporting. */
+  tags: z.array(z.string()).default([]),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number(), costUsd: z.number(), modelCalls: z.number() }),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;

@@ -129,6 +129,33 @@ describe('a change of topic', () => {
   });
 });
 
+describe('@switch', () => {
+  it('leaves the Procedure for good when it says @switch, and records @tag labels on the way', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [
+        toolCall('route', { procedure: 'Refund request', reason: 'refund' }),
+        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }], ['go_to_step', { step_id: 'step:understand-the-reason' }]),
+        toolCalls(
+          ['decide_condition', { condition_id: 'step:understand-the-reason/cond1', branch_id: 'step:understand-the-reason/cond1/b1', reason: 'It arrived broken.' }],
+          ['reply', { message: "I'll handle this as a damage claim instead, which is faster for you." }],
+          ['start_procedure', { name: 'Damaged order claim', reason: 'The Procedure switches here.' }],
+        ),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    await harness.engine.send(id, 'I want a refund for order 1043, it arrived broken');
+    const state = harness.engine.state(id)!;
+    expect(state.stack.map((frame) => [frame.procedure, frame.kind])).toEqual([['Damaged order claim', 'switched']]);
+    expect(state.paused).toEqual([]);
+    expect(state.tags).toEqual(['refund-request']);
+    const ends = harness.trace(id).filter((e) => e.type === 'procedure_end').map((e) => e.payload);
+    expect(ends).toEqual([{ procedure: 'Refund request', summary: 'switched to Damaged order claim' }]);
+    expect(harness.trace(id).find((e) => e.type === 'tag')).toMatchObject({ stepId: 'step:find-the-order', payload: { tag: 'refund-request' } });
+    await harness.close();
+  });
+});
+
 describe('a sub-procedure', () => {
   it('returns to the step that called it, and only runs when that Procedure calls it', async () => {
     const harness = await createHarness({
