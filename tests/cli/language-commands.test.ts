@@ -17,7 +17,7 @@ const broken = '---\nname: Broken\ntrigger: Always.\n---\n## Only step\nAsk and 
 describe('stepwise validate', () => {
   it('exits 0 on the examples, checking [[…]] against the other files and noting unchecked actions', async () => {
     const io = captureIo(examplesDir);
-    const code = await runCli(['validate', 'damaged-order.md', 'verify-identity.md', '--json'], io);
+    const code = await runCli(['validate', 'damaged-order.md', 'verify-identity.md', '--json', '--no-python'], io);
     expect(code).toBe(0);
     const report = JSON.parse(io.stdout());
     expect(report.files.map((file: { file: string }) => file.file)).toEqual(['damaged-order.md', 'verify-identity.md']);
@@ -28,7 +28,7 @@ describe('stepwise validate', () => {
 
   it('reports a [[…]] that names none of the files given', async () => {
     const io = captureIo(examplesDir);
-    const code = await runCli(['validate', 'damaged-order.md', '--json'], io);
+    const code = await runCli(['validate', 'damaged-order.md', '--json', '--no-python'], io);
     expect(code).toBe(1);
     const diagnostics = JSON.parse(io.stdout()).files[0].diagnostics;
     expect(diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', code: 'unknown-procedure', line: 47, column: 38 }));
@@ -38,7 +38,7 @@ describe('stepwise validate', () => {
     const dir = workdir();
     writeFileSync(join(dir, 'broken.md'), broken);
     const io = captureIo(dir);
-    expect(await runCli(['validate', 'broken.md'], io)).toBe(1);
+    expect(await runCli(['validate', 'broken.md', '--no-python'], io)).toBe(1);
     expect(io.stdout()).toContain('broken.md:6:17: error: Attribute {order_number} is not declared');
     expect(io.stdout()).toContain('broken.md:7:7: error: There is no step called "Nowhere"');
     expect(io.stdout()).toMatch(/2 errors, 0 warnings, 0 notes in 1 file\.\n$/);
@@ -51,6 +51,21 @@ describe('stepwise validate', () => {
     expect(await runCli(['validate', 'missing.md'], captureIo(examplesDir))).toBe(2);
     expect(await runCli(['validate', 'damaged-order.md', '--bogus'], captureIo(examplesDir))).toBe(2);
     expect(await runCli(['nonsense'], captureIo(examplesDir))).toBe(2);
+  });
+});
+
+describe('stepwise validate checks Python in the sandbox', () => {
+  it('reports syntax and policy errors at their place in the document', async () => {
+    const dir = workdir();
+    const text = '---\nname: Py\ntrigger: Always.\nattributes:\n  total:\n    type: number\n---\n## Compute\n```python\nattributes["total"] = (1 +\n```\nIf `attributes["total"].__class__`:\n  - Say hi.\n';
+    writeFileSync(join(dir, 'py.md'), text);
+    const io = captureIo(dir);
+    expect(await runCli(['validate', 'py.md', '--json'], io)).toBe(1);
+    const python = JSON.parse(io.stdout()).files[0].diagnostics.filter((d: { code: string }) => d.code === 'python');
+    expect(python).toEqual([
+      expect.objectContaining({ severity: 'error', line: 10, column: 23, message: expect.stringMatching(/never closed/) }),
+      expect.objectContaining({ severity: 'error', line: 12, column: 25, message: expect.stringMatching(/__class__/) }),
+    ]);
   });
 });
 
@@ -102,7 +117,7 @@ describe('stepwise fmt', () => {
 
 describe('npm run stepwise', () => {
   it('runs the real command line end to end', () => {
-    const result = spawnSync('npm', ['run', '-s', 'stepwise', '--', 'validate', 'examples/damaged-order.md', 'examples/verify-identity.md'], {
+    const result = spawnSync('npm', ['run', '-s', 'stepwise', '--', 'validate', 'examples/damaged-order.md', 'examples/verify-identity.md', '--no-python'], {
       cwd: repoRoot,
       encoding: 'utf8',
     });

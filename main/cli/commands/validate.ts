@@ -1,21 +1,30 @@
 import type { Diagnostic } from '../../../shared/procedure';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { validateSet, type FileDiagnostics } from '../../language/validate-set';
+import { checkPythonSnippets } from '../../language/python-check';
+import { createPythonSandbox, type PythonSandbox } from '../../sandbox';
 import { parseCommandArgs, UsageError, type Command } from '../io';
 import { loadWorkspaceForValidation } from '../workspace-validation';
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check Procedure files and report problems with their line and column',
-  usage: 'validate <files…> [--json] [--workspace <file>]',
+  usage: 'validate <files…> [--json] [--workspace <file>] [--no-python]',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean', default: false }, workspace: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      json: { type: 'boolean', default: false },
+      workspace: { type: 'string' },
+      // Python is checked in the sandbox unless told not to (it takes a second or two to start).
+      'no-python': { type: 'boolean', default: false },
+    });
     if (positionals.length === 0 && !values.workspace) throw new UsageError('Name at least one Procedure file to validate.');
     const files = readProcedureFiles(positionals, io.cwd);
     // With --workspace, references are checked against the workspace's Procedures, connectors and
     // teams; with no files, the workspace's own drafts are checked.
     const { entries, base } = values.workspace ? loadWorkspaceForValidation(values.workspace, io) : { entries: [], base: {} };
-    const results = validateSet([...files.map(({ file, parsed }) => ({ file, parsed })), ...(files.length === 0 ? entries : [])], base);
+    const checked = [...files.map(({ file, parsed }) => ({ file, parsed })), ...(files.length === 0 ? entries : [])];
+    const python = values['no-python'] ? undefined : await withSandbox((sandbox) => checkPythonSnippets(checked.map((entry) => entry.parsed.document), sandbox));
+    const results = validateSet(checked, { ...base, ...(python ? { python } : {}) });
     if (values.json) io.out(JSON.stringify({ files: results.map(toJson) }, null, 2));
     else io.out(formatHuman(results));
     return results.some((result) => result.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) ? 1 : 0;
@@ -50,4 +59,13 @@ function formatHuman(results: FileDiagnostics[]): string {
     `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'note')} in ${plural(results.length, 'file')}.`,
   );
   return lines.join('\n');
+}
+
+async function withSandbox<T>(work: (sandbox: PythonSandbox) => Promise<T>): Promise<T> {
+  const sandbox = createPythonSandbox({ poolSize: 1 });
+  try {
+    return await work(sandbox);
+  } finally {
+    await sandbox.close();
+  }
 }
