@@ -90,6 +90,37 @@ describe('the JavaScript bridges', () => {
     expect(printed).toBe('[] False False\n');
   });
 
+  it('finds no JsProxy anywhere it can walk to from sys.modules', async () => {
+    const walk = [
+      'JsProxy = real_import("pyodide.ffi", fromlist=["JsProxy"]).JsProxy',
+      'types = real_import("types")',
+      'seen, found, stack = set(), [], [(m, n) for n, m in list(sys.modules.items()) if m is not None]',
+      'while stack:',
+      '    obj, path = stack.pop()',
+      '    if builtins.id(obj) in seen:',
+      '        continue',
+      '    seen.add(builtins.id(obj))',
+      '    if builtins.isinstance(obj, JsProxy):',
+      '        found.append(path)',
+      '    elif isinstance(obj, dict):',
+      '        stack.extend((v, f"{path}[{k!r}]") for k, v in obj.items())',
+      '    elif isinstance(obj, (list, tuple, set, frozenset)):',
+      '        stack.extend((v, path + "[*]") for v in obj)',
+      '    elif isinstance(obj, (types.ModuleType, builtins.type)):',
+      '        stack.append((builtins.vars(obj), path))',
+      '    elif isinstance(obj, types.FunctionType):',
+      '        stack.extend([(obj.__defaults__ or (), path), (obj.__kwdefaults__ or {}, path), (obj.__globals__, path)])',
+      '        stack.extend((c.cell_contents, path + ".<cell>") for c in obj.__closure__ or () if c.cell_contents is not None)',
+      '    elif isinstance(obj, types.MethodType):',
+      '        stack.extend([(obj.__self__, path), (obj.__func__, path)])',
+      '    elif isinstance(builtins.getattr(obj, "__dict__", None), dict):',
+      '        stack.append((obj.__dict__, path + ".__dict__"))',
+      'print(len(seen) > 10_000, found)',
+    ].join('\n');
+    const result = expectOk(await sandbox.evaluate(escaped(walk, { timeoutMs: 20_000 })));
+    expect(result.printed).toBe('True []\n');
+  });
+
   it('cannot turn any JsProxy into code: code generation from strings is off', async () => {
     const viaObject = 'ffi = real_import("pyodide.ffi", fromlist=["to_js"])\nF = ffi.to_js({}).constructor.constructor\nprint(F)\nF("return process")()';
     const printed = await attack(escaped(viaObject), 'runtime', /EvalError: Code generation from strings disallowed/);

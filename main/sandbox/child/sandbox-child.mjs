@@ -84,12 +84,13 @@ async function boot(bootMessage) {
   });
   const heap = () => pyodide._module.HEAPU8.length;
 
+  // The runner's files, in the in-memory filesystem (a snapshot holds Python's memory, not the files).
+  pyodide.FS.mkdirTree('/stepwise');
+  for (const file of fs.readdirSync(pythonDir).filter((name) => name.endsWith('.py'))) {
+    pyodide.FS.writeFile(`/stepwise/${file}`, fs.readFileSync(path.join(pythonDir, file), 'utf8'));
+  }
   if (!snapshot) {
-    // Full start: load the runner. A snapshot already holds it, imported and set up.
-    pyodide.FS.mkdirTree('/stepwise');
-    for (const file of fs.readdirSync(pythonDir).filter((name) => name.endsWith('.py'))) {
-      pyodide.FS.writeFile(`/stepwise/${file}`, fs.readFileSync(path.join(pythonDir, file), 'utf8'));
-    }
+    // Full start: import and set up the runner. A snapshot already holds it, imported and set up.
     pyodide.runPython('import sys\nsys.path.insert(0, "/stepwise")\nimport sandbox_runner\nsandbox_runner.setup()');
     if (makeSnapshot) {
       // Taken before any job ran: the snapshot holds only Pyodide, the standard library and the runner.
@@ -105,14 +106,7 @@ async function boot(bootMessage) {
   // Cut the Python -> JavaScript bridges: no `import js`, no `import pyodide_js`.
   pyodide.unregisterJsModule('js');
   pyodide.unregisterJsModule('pyodide_js');
-  pyodide.runPython(
-    [
-      'import sys',
-      'for _name in [m for m in sys.modules if m in ("js", "pyodide_js") or m.startswith(("js.", "pyodide_js.", "pyodide.http"))]:',
-      '    del sys.modules[_name]',
-      'del _name',
-    ].join('\n'),
-  );
+  pyodide.pyimport('sandbox_harden').harden().destroy();
   // Pyodide's own stdout/stderr go nowhere: code output is collected by the runner itself. A writer
   // that takes whole buffers costs nothing per byte, however much is written.
   const discard = { write: (buffer) => buffer.length, isatty: false };
