@@ -173,6 +173,12 @@ describe('limits hold without layer 1', () => {
   it('survives recursion far past the default limit', () =>
     attack(escaped('sys.setrecursionlimit(1_000_000)\ndef down(n):\n    return down(n + 1)\ndown(0)', { timeoutMs: 10_000 }), ['runtime', 'memory', 'crash'], /recursion|memory|stopped unexpectedly|stack/i));
 
+  it('replaces an interpreter that Pyodide itself gave up on; only that evaluation fails', async () => {
+    const replaced = sandbox.stats().replaced;
+    await attack(escaped('real_import("_pyodide_core").trigger_fatal_error()'), 'crash', /The Python interpreter stopped unexpectedly .* and has been replaced/);
+    expect(sandbox.stats().replaced).toBe(replaced + 1);
+  });
+
   it('drops output written straight to the real stdout', async () => {
     const result = expectOk(await sandbox.evaluate(escaped('sys.stdout.write("x" * 10_000_000)\nprint("kept")')));
     expect(result.printed).toBe('kept\n');

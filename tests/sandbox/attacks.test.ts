@@ -107,6 +107,9 @@ describe('limits', () => {
       /ran for more than 300 ms/,
     ));
 
+  it('stops catastrophic regular-expression backtracking', () =>
+    attack(request({ code: 'import re\nre.match("(a+)+$", "a" * 40 + "b")', timeoutMs: 300 }), 'timeout', /was stopped/));
+
   it('stops an endless condition', () =>
     attack(condition('all(True for _ in iter(int, 1))', { timeoutMs: 300 }), 'timeout', /was stopped/));
 
