@@ -121,6 +121,21 @@ export async function run(): Promise<boolean> {
       if (rss !== null) console.log(`  interpreter ${pid} RSS: ${rss.toFixed(0)} MB`);
     }
 
+    // The memory cap: a bomb against the default 256 MB limit on the Python (wasm) heap.
+    const before = new Map(sandbox.pids().map((pid) => [pid, rssMb(pid)] as const));
+    let peak = 0;
+    const poll = setInterval(() => {
+      for (const pid of sandbox.pids()) peak = Math.max(peak, rssMb(pid) ?? 0);
+    }, 10);
+    const bombStarted = performance.now();
+    const bomb = await sandbox.evaluate({ ...base, mode: 'code', code: 'b = []\nwhile True:\n    b.append("x" * 1_000_000)', timeoutMs: 30_000 });
+    const bombMs = performance.now() - bombStarted;
+    clearInterval(poll);
+    if (bomb.ok || bomb.error.kind !== 'memory') throw new Error('the memory bomb was not stopped by the memory cap');
+    const baseline = Math.max(...[...before.values()].map((rss) => rss ?? 0));
+    console.log(`  memory bomb stopped by the wasm heap cap after ${ms(bombMs)}; interpreter RSS peaked at ${peak.toFixed(0)} MB (about ${baseline.toFixed(0)} MB before)`);
+    await waitUntil(() => sandbox.stats().ready === 2 && sandbox.stats().starting === 0, 60_000);
+
     // Recovery after a killed evaluation.
     const replacedBefore = sandbox.stats().replaced;
     const killStarted = performance.now();
