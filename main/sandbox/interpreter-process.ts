@@ -7,7 +7,10 @@ import { childMessageSchema, type BootMessage, type JobMessage, type JobOp } fro
 export type JobOutcome =
   | { type: 'reply'; body: string; heapBytes: number; memoryLimitHit: boolean }
   | { type: 'timeout' }
-  | { type: 'died'; reason: string; memoryLimitHit: boolean };
+  /** The interpreter died while running the job. */
+  | { type: 'died'; reason: string; memoryLimitHit: boolean }
+  /** The job never ran: the pool is closed, overloaded or can't start interpreters. */
+  | { type: 'unavailable'; reason: string };
 
 type State = 'starting' | 'idle' | 'busy' | 'dead';
 

@@ -59,6 +59,7 @@ export class InterpreterPool {
 
   /** Resolves once every slot holds a warm interpreter; rejects if interpreters can't start. */
   whenReady(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the Python sandbox is closed'));
     if (this.readyCount() >= this.options.size) return Promise.resolve();
     if (this.bootFailures >= MAX_BOOT_FAILURES) return Promise.reject(new Error(this.lastBootError));
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
@@ -66,11 +67,11 @@ export class InterpreterPool {
 
   submit(op: JobOp, payload: string, timeoutMs: number, priority: Priority): Promise<JobOutcome> {
     if (this.closed) {
-      return Promise.resolve({ type: 'died', reason: 'the Python sandbox is closed', memoryLimitHit: false });
+      return Promise.resolve({ type: 'unavailable', reason: 'the Python sandbox is closed' });
     }
     const queued = this.queues.conversation.length + this.queues.editor.length;
     if (queued >= (this.options.maxQueued ?? 10_000)) {
-      return Promise.resolve({ type: 'died', reason: `the Python sandbox is overloaded (${queued} jobs waiting)`, memoryLimitHit: false });
+      return Promise.resolve({ type: 'unavailable', reason: `the Python sandbox is overloaded (${queued} jobs waiting)` });
     }
     if (this.bootFailures >= MAX_BOOT_FAILURES) {
       // Interpreters failed to start before; give them another chance now that work is waiting.
@@ -99,7 +100,7 @@ export class InterpreterPool {
           this.pinned.set(interpreter, queue);
           interpreter.onExit(() => {
             for (const orphan of this.pinned.get(interpreter)?.splice(0) ?? []) {
-              orphan.resolve({ type: 'died', reason: 'the interpreter went away', memoryLimitHit: false });
+              orphan.resolve({ type: 'unavailable', reason: 'the interpreter went away before it ran the job' });
             }
             this.pinned.delete(interpreter);
           });
@@ -222,7 +223,7 @@ export class InterpreterPool {
 
   private failQueued(reason: string): void {
     for (const queue of [this.queues.conversation, this.queues.editor]) {
-      for (const job of queue.splice(0)) job.resolve({ type: 'died', reason, memoryLimitHit: false });
+      for (const job of queue.splice(0)) job.resolve({ type: 'unavailable', reason });
     }
   }
 

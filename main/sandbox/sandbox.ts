@@ -63,7 +63,7 @@ export class PythonSandbox implements CodeSandbox {
     if (outcome.type === 'timeout') {
       return [{ line: 1, column: 1, message: 'This code is too complex to check; split it into smaller parts' }];
     }
-    if (outcome.type === 'died') {
+    if (outcome.type === 'died' || outcome.type === 'unavailable') {
       throw new SandboxUnavailableError(`Could not check the Python code: ${outcome.reason}`);
     }
     const body = parseBody(checkBodySchema, outcome.body);
@@ -129,6 +129,9 @@ export class PythonSandbox implements CodeSandbox {
         kind: 'timeout',
         message: `The code ran for more than ${timeoutMs} ms and was stopped. Look for a loop that never ends, or one that does far more work than needed`,
       });
+    }
+    if (outcome.type === 'unavailable') {
+      return failure({ kind: 'crash', message: `The Python sandbox can't run code right now: ${outcome.reason}` });
     }
     if (outcome.type === 'died') {
       if (outcome.memoryLimitHit || OUT_OF_MEMORY.test(outcome.reason)) {

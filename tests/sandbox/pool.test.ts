@@ -16,7 +16,9 @@ describe('when interpreters cannot start', () => {
     try {
       await expect(sandbox.ready()).rejects.toThrow('could not start the Python interpreter (/nonexistent/node): spawn /nonexistent/node ENOENT');
       const result = await sandbox.evaluate(condition('True'));
-      expect(expectError(result, 'crash').message).toMatch(/the Python sandbox could not start: could not start the Python interpreter/);
+      expect(expectError(result, 'crash').message).toMatch(
+        /^The Python sandbox can't run code right now: the Python sandbox could not start: could not start the Python interpreter/,
+      );
       await expect(sandbox.check('x = 1', 'code')).rejects.toThrow(SandboxUnavailableError);
     } finally {
       await sandbox.close();
@@ -51,7 +53,10 @@ describe('a pool of one', () => {
       const pids = sandbox.pids();
       await sandbox.close();
       for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
-      expect(expectError(await sandbox.evaluate(condition('True')), 'crash').message).toMatch(/closed/);
+      expect(expectError(await sandbox.evaluate(condition('True')), 'crash').message).toBe(
+        "The Python sandbox can't run code right now: the Python sandbox is closed",
+      );
+      await expect(sandbox.ready()).rejects.toThrow('the Python sandbox is closed');
     } finally {
       await sandbox.close();
     }
