@@ -14,6 +14,7 @@ import { SettingsRepository } from './settings';
 import { SimulationRepository } from './simulations';
 import { TeamRepository } from './teams';
 import { TraceRepository } from './traces';
+import { WorldRepository } from './worlds';
 
 export class Workspace {
   readonly procedures: ProcedureRepository;
@@ -26,6 +27,7 @@ export class Workspace {
   readonly traces: TraceRepository;
   readonly keys: KeyRepository;
   readonly settings: SettingsRepository;
+  readonly worlds: WorldRepository;
 
   private constructor(
     readonly path: string,
@@ -42,6 +44,7 @@ export class Workspace {
     this.traces = new TraceRepository(db);
     this.keys = new KeyRepository(db);
     this.settings = new SettingsRepository(db);
+    this.worlds = new WorldRepository(db);
   }
 
   /** Opens an existing workspace, migrating it (after a backup) if an older Stepwise made it. */

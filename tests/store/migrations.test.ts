@@ -34,6 +34,10 @@ const seeds: Record<number, (db: Database.Database) => void> = {
     db.prepare("INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES (1, '{}', 't')").run();
     db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('model', '{}', 't')").run();
   },
+  6: (db) => {
+    db.prepare("INSERT INTO worlds (name, world, updated_at) VALUES ('shop', '{\"orders\":[]}', 't')").run();
+    db.prepare("INSERT INTO conversation_worlds (conversation_id, started_from, world, updated_at) VALUES (1, 'shop', '{}', 't')").run();
+  },
 };
 
 describe('migrations', () => {
