@@ -39,6 +39,7 @@ export class McpConnection {
   private connecting: Promise<Client> | null = null;
   private transport: Transport | null = null;
   private stderrTail = '';
+  private readonly closing = new Set<Promise<void>>();
   /** Knows the secret values given to the server; grows when it connects. */
   readonly redactor: Redactor;
   /** Times the connection was (re)established. */
@@ -96,7 +97,7 @@ export class McpConnection {
     const client = this.client ?? (await this.connecting?.catch(() => null)) ?? null;
     this.client = null;
     this.connecting = null;
-    await client?.close().catch(() => undefined);
+    await Promise.all([client?.close().catch(() => undefined), ...this.closing]);
   }
 
   private connect(): Promise<Client> {
@@ -198,16 +199,28 @@ export class McpConnection {
       message = `${name} could not be started: the command "${this.server.transport.type === 'stdio' ? this.server.transport.command : ''}" was not found`;
     } else {
       message = `${name} failed while ${doing}: ${error instanceof Error ? error.message : String(error)}${this.stderrNote()}`;
-      if (!this.client) void this.dropConnection();
     }
     const connected = this.client !== null;
     return new ConnectorError(this.redactor.text(`${message}.${connected ? '' : ' It will be reconnected on the next use.'}`), kind);
   }
 
-  private async dropConnection() {
+  /** Gives up on a connection that timed out: the server may be hung, so a stdio server is stopped rather than asked. */
+  private dropConnection(): Promise<void> {
     const client = this.client;
+    const pid = this.pid;
     this.client = null;
-    await client?.close().catch(() => undefined);
+    if (!client) return Promise.resolve();
+    if (pid !== null) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    const closing = client.close().catch(() => undefined);
+    this.closing.add(closing);
+    void closing.finally(() => this.closing.delete(closing));
+    return closing;
   }
 
   private stderrNote(): string {

@@ -18,7 +18,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export type Handler = (request: SeenRequest, response: ServerResponse) => void | Promise<void>;
+export type Handler = (request: SeenRequest, response: ServerResponse) => unknown;
 
 /** Starts a server on 127.0.0.1; it is closed after the test. */
 export function useServers(): (handler: Handler) => Promise<TestServer> {
