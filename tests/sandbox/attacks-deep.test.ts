@@ -68,39 +68,48 @@ describe('host files', () => {
 });
 
 describe('the JavaScript bridges', () => {
+  const refusedBridge = /PermissionError: Procedures can't use the Python runtime's bridges to JavaScript/;
+
   it('has no js module to import', () =>
-    attack(escaped('js = real_import("js")\nprint(js.process)'), 'runtime', /ModuleNotFoundError: No module named 'js'/));
+    attack(escaped('js = real_import("js")\nprint(js.process)'), 'runtime', /PermissionError: Procedures can't use the Python runtime's bridges to JavaScript \(js\)/));
 
   it('has no pyodide_js module to import, so no Emscripten filesystem to mount', () =>
-    attack(
-      escaped('pjs = real_import("pyodide_js")\npjs.FS.mount(pjs.FS.filesystems.NODEFS, {"root": "/"}, "/host")'),
-      'runtime',
-      /ModuleNotFoundError: No module named 'pyodide_js'/,
-    ));
+    attack(escaped('pjs = real_import("pyodide_js")\npjs.FS.mount(pjs.FS.filesystems.NODEFS, {"root": "/"}, "/host")'), 'runtime', refusedBridge));
 
-  it('keeps no registered JS modules that sys.modules tricks could bring back', async () => {
+  it('cannot import the FFI, run_js, pyodide.http or Pyodide\'s core again (audit hook)', async () => {
+    await attack(escaped('ffi = real_import("pyodide.ffi", fromlist=["to_js"])\nffi.to_js({}).constructor.constructor("return process")()'), 'runtime', /bridges to JavaScript \(pyodide.ffi\)/);
+    await attack(escaped('code = real_import("pyodide.code", fromlist=["run_js"])\ncode.run_js("process")'), 'runtime', /bridges to JavaScript \(pyodide.code\)/);
+    await attack(escaped('http = real_import("pyodide.http", fromlist=["pyfetch"])'), 'runtime', /bridges to JavaScript \(pyodide.http\)/);
+    await attack(escaped('real_import("_pyodide_core").trigger_fatal_error()'), 'runtime', /bridges to JavaScript \(_pyodide_core\)/);
+    await attack(escaped('real_import("_pyodide._importhook")'), 'runtime', /bridges to JavaScript \(_pyodide._importhook\)/);
+  });
+
+  it('cannot bring them back with sys.modules or sys.meta_path tricks', async () => {
     const code = [
-      'hook = real_import("_pyodide._importhook", fromlist=["jsfinder"])',
-      'print(sorted(hook.jsfinder.jsproxies), "js" in sys.modules, "pyodide_js" in sys.modules)',
+      'bridge = [m for m in sys.modules if m.split(".")[0] in ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core")]',
+      'print(bridge, [f.__name__ for f in sys.meta_path], len(sys.path_hooks))',
       'sys.modules.pop("js", None)',
       'real_import("importlib").invalidate_caches()',
       'real_import("js")',
     ].join('\n');
-    const printed = await attack(escaped(code), 'runtime', /No module named 'js'/);
-    expect(printed).toBe('[] False False\n');
+    const printed = await attack(escaped(code), 'runtime', refusedBridge);
+    expect(printed).toBe("[] ['BuiltinImporter', 'FrozenImporter', 'PathFinder'] 2\n");
   });
 
-  it('finds no JsProxy anywhere it can walk to from sys.modules', async () => {
+  it('finds no JsProxy, bridge module or bridge function anywhere it can walk to from sys.modules', async () => {
+    // What an attacker without gc would do: follow namespaces, containers, globals, closures, defaults.
     const walk = [
-      'JsProxy = real_import("pyodide.ffi", fromlist=["JsProxy"]).JsProxy',
       'types = real_import("types")',
+      'def bridge(name):',
+      '    return isinstance(name, str) and any(name == p or name.startswith(p + ".") for p in ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core"))',
       'seen, found, stack = set(), [], [(m, n) for n, m in list(sys.modules.items()) if m is not None]',
       'while stack:',
       '    obj, path = stack.pop()',
       '    if builtins.id(obj) in seen:',
       '        continue',
       '    seen.add(builtins.id(obj))',
-      '    if builtins.isinstance(obj, JsProxy):',
+      '    if bridge(builtins.type(obj).__module__) or (isinstance(obj, (types.ModuleType,)) and bridge(obj.__name__)) or (',
+      '        isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, builtins.type)) and bridge(builtins.getattr(obj, "__module__", None))):',
       '        found.append(path)',
       '    elif isinstance(obj, dict):',
       '        stack.extend((v, f"{path}[{k!r}]") for k, v in obj.items())',
@@ -115,25 +124,10 @@ describe('the JavaScript bridges', () => {
       '        stack.extend([(obj.__self__, path), (obj.__func__, path)])',
       '    elif isinstance(builtins.getattr(obj, "__dict__", None), dict):',
       '        stack.append((obj.__dict__, path + ".__dict__"))',
-      'print(len(seen) > 10_000, found)',
+      'print(len(seen) > 10_000, found[:5])',
     ].join('\n');
     const result = expectOk(await sandbox.evaluate(escaped(walk, { timeoutMs: 20_000 })));
     expect(result.printed).toBe('True []\n');
-  });
-
-  it('cannot turn any JsProxy into code: code generation from strings is off', async () => {
-    const viaObject = 'ffi = real_import("pyodide.ffi", fromlist=["to_js"])\nF = ffi.to_js({}).constructor.constructor\nprint(F)\nF("return process")()';
-    const printed = await attack(escaped(viaObject), 'runtime', /EvalError: Code generation from strings disallowed/);
-    expect(printed).toBe('function Function() { [native code] }\n');
-    const viaArray = 'ffi = real_import("pyodide.ffi", fromlist=["to_js"])\nffi.to_js([1]).map.constructor("return globalThis")()';
-    await attack(escaped(viaArray), 'runtime', /EvalError: Code generation from strings disallowed/);
-  });
-
-  it('cannot reach fetch or XMLHttpRequest through pyodide.http, nor eval through run_js', async () => {
-    const http = 'http = real_import("pyodide.http", fromlist=["open_url", "pyfetch"])';
-    await attack(escaped(`${http}\nhttp.open_url("http://127.0.0.1:9/")`), 'runtime', /NameError: name 'XMLHttpRequest' is not defined/);
-    await attack(escaped(`${http}\nhttp.pyfetch("http://127.0.0.1:9/").send(None)`), 'runtime', /NameError: name '(AbortController|fetch)' is not defined/);
-    await attack(escaped('code = real_import("pyodide.code", fromlist=["run_js"])\ncode.run_js("process")'), 'runtime', /ImportError: cannot import name 'eval' from 'js'|No module named 'js'/);
   });
 
   it('refuses gc.get_objects() walks for hidden proxies (audit hook)', async () => {
@@ -172,12 +166,6 @@ describe('limits hold without layer 1', () => {
 
   it('survives recursion far past the default limit', () =>
     attack(escaped('sys.setrecursionlimit(1_000_000)\ndef down(n):\n    return down(n + 1)\ndown(0)', { timeoutMs: 10_000 }), ['runtime', 'memory', 'crash'], /recursion|memory|stopped unexpectedly|stack/i));
-
-  it('replaces an interpreter that Pyodide itself gave up on; only that evaluation fails', async () => {
-    const replaced = sandbox.stats().replaced;
-    await attack(escaped('real_import("_pyodide_core").trigger_fatal_error()'), 'crash', /The Python interpreter stopped unexpectedly .* and has been replaced/);
-    expect(sandbox.stats().replaced).toBe(replaced + 1);
-  });
 
   it('drops output written straight to the real stdout', async () => {
     const result = expectOk(await sandbox.evaluate(escaped('sys.stdout.write("x" * 10_000_000)\nprint("kept")')));

@@ -1,5 +1,6 @@
 // The pool's own behaviour: start failures give clear errors, conversation work goes before editor
-// work, interpreters are recycled after a number of jobs, and close() leaves no process behind.
+// work, interpreters are recycled after a number of jobs, a crashed interpreter costs only its own
+// evaluation, and close() leaves no process behind.
 import { describe, expect, it } from 'vitest';
 import { createPythonSandbox, SandboxUnavailableError } from '../../main/sandbox/index';
 import { condition, expectError, expectOk, request, waitFor } from './helpers';
@@ -27,7 +28,7 @@ describe('when interpreters cannot start', () => {
 });
 
 describe('a pool of one', () => {
-  it('serves conversations before the editor, recycles after N jobs and closes cleanly', async () => {
+  it('serves conversations before the editor, recycles after N jobs, replaces a crashed interpreter and closes cleanly', async () => {
     const sandbox = createPythonSandbox({ poolSize: 1, recycleAfterJobs: 4 });
     try {
       await sandbox.ready();
@@ -49,6 +50,17 @@ describe('a pool of one', () => {
       await waitFor(() => sandbox.stats().replaced === 1 && sandbox.stats().ready === 1, 30_000, 'a recycled interpreter');
       expect(sandbox.pids()[0]).not.toBe(firstPid);
       expect(expectOk(await sandbox.evaluate(condition('today().year == 2024'))).value).toBe(true);
+
+      // A crash from outside (say, the OS killing the process): only the running evaluation fails.
+      const crashedPid = sandbox.pids()[0]!;
+      const running = sandbox.evaluate(request({ code: 'while True:\n    pass', timeoutMs: 20_000 }));
+      await waitFor(() => sandbox.stats().busy === 1, 5_000, 'the evaluation to start');
+      process.kill(crashedPid, 'SIGKILL');
+      expect(expectError(await running, 'crash').message).toMatch(
+        /^The Python interpreter stopped unexpectedly while running this code, and has been replaced \(the Python interpreter was killed \(SIGKILL\)\)/,
+      );
+      expect(expectOk(await sandbox.evaluate(condition('1 + 1 == 2'))).value).toBe(true);
+      expect(sandbox.pids()).not.toContain(crashedPid);
 
       const pids = sandbox.pids();
       await sandbox.close();

@@ -32,12 +32,18 @@ REFUSED_EVENTS = frozenset({
 READABLE_PREFIXES = ("/lib/", "/stepwise/")
 
 
+# Pyodide's bridges to JavaScript: removed from sys.modules after start-up (sandbox_harden.py) and never
+# imported again.
+BRIDGE_MODULES = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core")
+
+
 def install():
     """Adds the hook (once per interpreter; it can't be removed)."""
 
     def hook(
         event,
         args,
+        _bridges=BRIDGE_MODULES,
         _prefixes=REFUSED_PREFIXES,
         _allowed=ALLOWED_EVENTS,
         _refused=REFUSED_EVENTS,
@@ -53,6 +59,12 @@ def install():
             )
             if not isinstance(path, str) or not path.startswith(_readable) or writing:
                 raise PermissionError(f"Procedures can't open files ({path!r})")
+            return
+        if event == "import":
+            # Raised only for modules not in sys.modules: after start-up, a bridge module is one of those.
+            name = args[0]
+            if isinstance(name, str) and any(name == b or name.startswith(b + ".") for b in _bridges):
+                raise PermissionError(f"Procedures can't use the Python runtime's bridges to JavaScript ({name})")
             return
         if event in ("object.__setattr__", "object.__delattr__"):
             # CPython audits only a few attribute changes (a function's code and defaults among them);

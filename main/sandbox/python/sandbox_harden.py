@@ -1,32 +1,72 @@
-"""Cuts what is left of the Python -> JavaScript bridges once Pyodide has started.
+"""Makes Pyodide's bridges to JavaScript unreachable from Python once the interpreter has started.
 
-After the child unregisters the ``js`` and ``pyodide_js`` modules, Pyodide's own modules still hold a
-few JavaScript objects (e.g. ``pyodide.webloop.scheduleCallback``, a JS scheduler that would run Python
-callbacks between jobs, and ``pyodide._package_loader.loadedPackages``, a plain JS object). Code that got
-full Python could reach them through ``sys.modules``. This drops the JS modules from ``sys.modules``
-and replaces every JsProxy held by a module's namespace with None.
+The child first unregisters the ``js`` and ``pyodide_js`` modules. What is left: Pyodide's own Python
+packages (``pyodide``, ``pyodide.ffi``, ``pyodide.code``, ``_pyodide``...) and the C module
+``_pyodide_core`` behind them, which can turn Python values into JavaScript objects, plus a few
+JavaScript objects those packages hold (``pyodide.webloop.scheduleCallback``, a JS scheduler that would
+run Python callbacks between jobs; ``pyodide._package_loader.loadedPackages``, a plain JS object).
+
+Nothing needs them after start-up: the engine calls the runner through Pyodide's C API. So this
+removes those modules from ``sys.modules``, and replaces with None every reference that a module's
+namespace holds to a JsProxy, to one of those modules, or to a function or class they define. The audit
+hook (sandbox_audit.py) refuses to import them again.
 """
 
 import sys
 
-BRIDGE_MODULES = ("js", "pyodide_js", "pyodide.http")
+BRIDGE_PREFIXES = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core")
+
+
+def is_bridge_module(name):
+    return isinstance(name, str) and any(name == p or name.startswith(p + ".") for p in BRIDGE_PREFIXES)
 
 
 def harden():
-    """Returns the names it cut, for the boot log and tests."""
+    """Returns what it cut (module names and namespace entries), for tests and diagnostics."""
     from pyodide.ffi import JsProxy
 
+    bridges = {name: module for name, module in sys.modules.items() if is_bridge_module(name)}
+    bridge_ids = {id(module) for module in bridges.values()}
+
+    def from_bridge(value):
+        if isinstance(value, JsProxy) or id(value) in bridge_ids:
+            return True
+        if isinstance(value, type):
+            return is_bridge_module(type.__getattribute__(value, "__module__"))
+        if is_bridge_module(type(value).__module__):  # e.g. jsnull, Pyodide's event loop policy
+            return True
+        return callable(value) and is_bridge_module(getattr(value, "__module__", None))
+
     cut = []
-    for name in list(sys.modules):
-        if name in BRIDGE_MODULES or name.startswith(tuple(module + "." for module in BRIDGE_MODULES)):
-            del sys.modules[name]
-            cut.append(name)
+
+    def scrub(container, where, depth):
+        """Replaces bridge values in a dict or list (and the dicts and lists in it) with None."""
+        items = list(container.items()) if isinstance(container, dict) else list(enumerate(container))
+        for key, value in items:
+            if from_bridge(value) or (isinstance(value, tuple) and any(from_bridge(item) for item in value)):
+                container[key] = None
+                cut.append(f"{where}[{key!r}]")
+            elif depth < 3 and isinstance(value, (dict, list)):
+                scrub(value, f"{where}[{key!r}]", depth + 1)
+
+    # Pyodide's import hooks (its JS-module finder among them) go first, so that the scrub below never
+    # leaves a None in them; the standard finders stay.
+    for hooks in (sys.meta_path, sys.path_hooks):
+        for hook in list(hooks):
+            if from_bridge(hook):
+                hooks.remove(hook)
+                cut.append(f"import hook {getattr(hook, '__name__', type(hook).__name__)}")
     for module_name, module in list(sys.modules.items()):
         namespace = getattr(module, "__dict__", None)
-        if not isinstance(namespace, dict):
-            continue
-        for name, value in list(namespace.items()):
-            if isinstance(value, JsProxy):
-                namespace[name] = None
-                cut.append(f"{module_name}.{name}")
+        if isinstance(namespace, dict) and module_name != __name__:
+            scrub(namespace, module_name, 0)
+    # typing keeps every @overload stub by module; drop the bridge modules' stubs.
+    registry = getattr(sys.modules.get("typing"), "_overload_registry", None)
+    if isinstance(registry, dict):
+        for module_name in [name for name in registry if is_bridge_module(name)]:
+            del registry[module_name]
+            cut.append(f"typing overloads of {module_name}")
+    for name in bridges:
+        del sys.modules[name]
+        cut.append(name)
     return cut
