@@ -6,6 +6,10 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   cwd: string;
+  /** Input for interactive commands (chat). */
+  stdin?: NodeJS.ReadableStream;
+  /** The environment (model key and endpoint); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A mistake in how the command was called: exit code 2. */
@@ -22,6 +26,8 @@ export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   cwd: process.cwd(),
+  stdin: process.stdin,
+  env: process.env,
 };
 
 type ParseArgsConfig = NonNullable<Parameters<typeof parseArgs>[0]>;

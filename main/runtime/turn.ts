@@ -603,6 +603,7 @@ export class Turn {
       state.pendingConfirmation = null;
     }
     const result = await this.services.connectors.execute(action, input, { conversationId: state.id });
+    if (result.record !== undefined) this.emit({ type: 'connector_call', stepId: frame.stepId, payload: { action, record: result.record } });
     if (!result.ok) {
       state.progress.connectorFailures += 1;
       return { content: `@${action} failed: ${result.error}`, isError: true, followUp: true };

@@ -70,7 +70,8 @@ export interface ActionInfo {
   confirm: boolean;
 }
 
-export type ActionResult = { ok: true; data: unknown } | { ok: false; error: string };
+/** `record` is the whole exchange (redacted by the connector) for the trace; the model sees only `data`. */
+export type ActionResult = ({ ok: true; data: unknown } | { ok: false; error: string }) & { record?: unknown };
 
 export interface Connectors {
   describe(action: string): ActionInfo | undefined;
