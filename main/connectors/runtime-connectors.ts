@@ -58,6 +58,8 @@ export interface RuntimeConnectorsOptions {
   extraMocks?: Record<string, StaticMock[]>;
   /** Mock mode: today() and now() inside handlers. */
   clock?: () => Date;
+  /** Mock mode: told after a handler changed the world (to keep it: the last call gives the final world). */
+  onWorldChange?: (world: WorldData, conversationId: number | null) => void;
   /** Receives every call for the trace. */
   onCall?: (call: ConnectorCallRecord) => void;
   /** Receives one redacted line per call. */
@@ -237,6 +239,7 @@ export class RuntimeConnectors implements Connectors {
     record.status = answer.status;
     record.fullResponse = answer.body;
     record.mock = { source: answer.source, ...(answer.index !== undefined ? { index: answer.index } : {}), worldChanged: answer.worldChanged };
+    if (answer.worldChanged) this.options.onWorldChange?.(this.world.snapshot(), record.conversationId);
     if (answer.status >= 400) throw new ConnectorError(`@${name} failed: the mocked system answered ${answer.status}${mockDetail(answer.body)}.`, 'http', answer.status);
     return selectFields(answer.body, entry.action.responseFields);
   }

@@ -1,7 +1,8 @@
 // Fills a workspace with the example shop: every examples/*.md Procedure, the knowledge articles
-// in examples/knowledge/, the connectors in examples/connectors/*.json and the teams in
-// examples/teams.json. The folder is read at run time, so new examples come in by themselves.
-import { readdirSync, readFileSync } from 'node:fs';
+// in examples/knowledge/, the connectors in examples/connectors/*.json (with their mocks), the mock
+// worlds in examples/worlds/*.json and the teams in examples/teams.json. The folder is read at run
+// time, so new examples come in by themselves.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta
 export interface ExampleReport {
   procedures: string[];
   connectors: string[];
+  worlds: string[];
   teams: string[];
   knowledge: ImportReport;
 }
@@ -31,6 +33,17 @@ export function loadExamples(workspace: Workspace, folder: string = EXAMPLES_DIR
       }
       connectors.push(workspace.connectors.save(raw).name);
     }
+    const worlds: string[] = [];
+    const worldsFolder = join(folder, 'worlds');
+    for (const file of existsSync(worldsFolder) ? listFiles(worldsFolder, '.json') : []) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(join(worldsFolder, file), 'utf8'));
+      } catch (error) {
+        throw new StoreError(`examples/worlds/${file} is not JSON: ${(error as Error).message}`, 'invalid');
+      }
+      worlds.push(workspace.worlds.save(file.replace(/\.json$/, ''), raw, 'The example shop: orders, payments, subscriptions, accounts and tickets for mocked runs.').name);
+    }
     const teams: string[] = [];
     const teamsFile = join(folder, 'teams.json');
     const parsedTeams = z.array(z.unknown()).safeParse(JSON.parse(readFileSync(teamsFile, 'utf8')));
@@ -39,7 +52,7 @@ export function loadExamples(workspace: Workspace, folder: string = EXAMPLES_DIR
     const procedures: string[] = [];
     for (const file of listFiles(folder, '.md')) procedures.push(workspace.procedures.create(readFileSync(join(folder, file), 'utf8')).name);
     const knowledge = importKnowledge(workspace.knowledge, join(folder, 'knowledge'));
-    return { procedures, connectors, teams, knowledge };
+    return { procedures, connectors, worlds, teams, knowledge };
   });
 }
 

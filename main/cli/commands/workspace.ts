@@ -33,7 +33,8 @@ export const workspaceCommand: Command = {
         [
           `Created ${file} with the example shop:`,
           `  ${report.procedures.length} Procedures (${report.procedures.join(', ')})`,
-          `  ${report.connectors.length} connectors (${report.connectors.join(', ')})`,
+          `  ${report.connectors.length} connectors (${report.connectors.join(', ')}), with mocks`,
+          `  ${report.worlds.length} mock world${report.worlds.length === 1 ? '' : 's'} (${report.worlds.join(', ')})`,
           `  ${report.teams.length} teams`,
           `  ${report.knowledge.created} knowledge articles`,
         ].join('\n'),
