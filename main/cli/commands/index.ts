@@ -1,4 +1,5 @@
 import type { Command } from '../io';
+import { chatCommand } from './chat';
 import { fmtCommand } from './fmt';
 import { graphCommand } from './graph';
 import { validateCommand } from './validate';
@@ -7,4 +8,4 @@ import { knowledgeCommand } from './knowledge';
 import { publishCommand } from './publish';
 import { workspaceCommand } from './workspace';
 
-export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand];
+export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand, chatCommand];

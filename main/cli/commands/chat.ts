@@ -1,0 +1,135 @@
+// `stepwise chat`: talk to the agent in the terminal, one customer message per line, with a
+// compact trace line for each thing the runtime does.
+import { createInterface } from 'node:readline';
+import { workspaceConnectors } from '../../connectors/workspace-connectors';
+import { ModelClient } from '../../model/client';
+import { loadModelSettings } from '../../model/workspace-settings';
+import { ConversationClosedError, ConversationEngine } from '../../runtime/engine';
+import { recordingConnectors } from '../../runtime/recording-connectors';
+import type { TraceEvent } from '../../runtime/types';
+import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../../runtime/workspace-services';
+import { createPythonSandbox } from '../../sandbox';
+import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
+import { requireWorkspacePath, secretStoreFor, withWorkspace } from '../workspace-args';
+
+export const chatCommand: Command = {
+  name: 'chat',
+  summary: 'Chat with the agent in the terminal (--mock: mocked connectors and world)',
+  usage: 'chat --workspace <file> [--procedure <name>] [--draft] [--mock] [--world <name>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      workspace: { type: 'string' },
+      procedure: { type: 'string' },
+      draft: { type: 'boolean', default: false },
+      mock: { type: 'boolean', default: false },
+      world: { type: 'string' },
+    });
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
+    if (values.world && !values.mock) throw new UsageError('--world goes with --mock.');
+    const path = requireWorkspacePath(values.workspace, io);
+    const secrets = secretStoreFor(path);
+    return withWorkspace(path, io, async (workspace) => {
+      const settings = await loadModelSettings(workspace, secrets, io.env ?? process.env);
+      if (!settings.apiKey && !settings.baseURL) {
+        throw new UsageError('No model is configured: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a local Anthropic-compatible server), or save the settings in the app.');
+      }
+      const sandbox = createPythonSandbox({ poolSize: 1 });
+      const connectors = workspaceConnectors(workspace, {
+        mode: values.mock ? 'mock' : 'live',
+        secrets,
+        sandbox,
+        ...(values.world ? { world: values.world } : {}),
+      });
+      const engine = new ConversationEngine({
+        model: new ModelClient(settings),
+        catalog: new WorkspaceCatalog(workspace, values.draft),
+        connectors: recordingConnectors(connectors),
+        sandbox,
+        knowledge: new WorkspaceKnowledge(workspace),
+        persistence: new WorkspacePersistence(workspace),
+        draft: values.draft,
+      });
+      engine.subscribe((_id, event) => {
+        const line = traceLine(event);
+        if (line) io.out(`  · ${line}`);
+      });
+      try {
+        const id = await engine.start({ kind: 'preview', ...(values.procedure ? { procedure: values.procedure } : {}) });
+        io.out(`Conversation ${id} (${values.draft ? 'drafts' : 'live versions'}, ${values.mock ? 'mocked connectors' : 'live connectors'}). Type a message; an empty line or Ctrl+D ends.`);
+        return await converse(engine, id, io);
+      } finally {
+        await connectors.close();
+        await sandbox.close();
+      }
+    });
+  },
+};
+
+async function converse(engine: ConversationEngine, id: number, io: CliIo): Promise<number> {
+  const lines = createInterface({ input: io.stdin ?? process.stdin, terminal: false });
+  try {
+    for await (const line of lines) {
+      const text = line.trim();
+      if (!text) break;
+      io.out(`customer: ${text}`);
+      try {
+        const turn = await engine.send(id, text);
+        for (const reply of turn.replies) io.out(`agent: ${reply}`);
+        if (turn.outcome) {
+          io.out(`[${turn.outcome.kind.replace('_', ' ')}${turn.outcome.team ? ` to ${turn.outcome.team}` : ''}: ${turn.outcome.reason}]`);
+          break;
+        }
+      } catch (error) {
+        if (error instanceof ConversationClosedError) {
+          io.err(error.message);
+          break;
+        }
+        throw error;
+      }
+    }
+  } finally {
+    lines.close();
+  }
+  const state = engine.state(id);
+  if (state) io.out(`${state.usage.modelCalls} model calls, ${state.usage.inputTokens + state.usage.outputTokens} tokens, $${state.usage.costUsd.toFixed(4)}.`);
+  return 0;
+}
+
+/** One short line per trace event; chatty events (messages, each model call) are left out. */
+export function traceLine(event: TraceEvent): string | null {
+  const p = event.payload;
+  switch (event.type) {
+    case 'route':
+      return `route → ${p.procedure ?? 'no Procedure'}`;
+    case 'procedure_start':
+    case 'procedure_end':
+    case 'procedure_pause':
+    case 'procedure_resume':
+      return `${event.type.replace('procedure_', '')} ${String(p.procedure)}`;
+    case 'step_enter':
+      return `step ${event.stepId}${p.revisit ? ' (again)' : ''}`;
+    case 'attribute_set':
+      return `${String(p.name)} = ${JSON.stringify(p.value)} (${String(p.source)})`;
+    case 'code_run':
+      return `code ${String(p.nodeId)} ${p.ok ? 'ran' : `failed: ${JSON.stringify(p.error)}`}`;
+    case 'condition':
+      return `condition ${String(p.nodeId)} → ${String(p.branchId ?? 'error')} (${String(p.kind)}${p.reason ? `: ${String(p.reason)}` : ''})`;
+    case 'tool_call':
+      if (p.tool === 'reply') return null;
+      return `${String(p.tool)} ${p.ok ? 'ok' : 'refused'} ${String(p.durationMs)} ms`;
+    case 'knowledge_search':
+      return `knowledge "${String(p.query)}" → ${(p.hits as { title: string }[]).map((hit) => hit.title).join('; ') || 'nothing'}`;
+    case 'handoff':
+    case 'escalation':
+      return `${event.type} ${p.team ? `to ${String(p.team)} ` : ''}(${String(p.reason)})`;
+    case 'model_call':
+      return p.ok === false ? `model call failed: ${String(p.error)}` : null;
+    case 'enforced':
+    case 'action_refused':
+    case 'action_needs_confirmation':
+    case 'tag':
+      return `${event.type.replace(/_/g, ' ')} ${JSON.stringify(p)}`;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,59 @@
+// `stepwise chat` end to end: an example workspace, mocked connectors, the fake Messages API.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../main/cli/run';
+import { Workspace } from '../../main/store/workspace';
+import { captureIo } from '../support/capture-io';
+import { startFakeAnthropic, toolCall, toolCalls, type FakeAnthropic } from '../support/fake-anthropic';
+import { repoRoot } from '../support/paths';
+
+let fake: FakeAnthropic | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function exampleWorkspace(): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'stepwise-chat-')), 'shop.stepwise');
+  expect(await runCli(['workspace', 'init', file, '--example'], captureIo(repoRoot))).toBe(0);
+  return file;
+}
+
+describe('stepwise chat', () => {
+  it('talks to the agent line by line, printing replies and a compact trace', async () => {
+    const file = await exampleWorkspace();
+    fake = await startFakeAnthropic([
+      toolCall('route', { procedure: 'Damaged order claim', reason: 'Broken kettle.' }),
+      toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
+      toolCalls(['reply', { message: 'I found order 1043. What exactly is damaged?' }]),
+      toolCalls(['reply', { message: 'Let me pass you to a colleague.' }], ['escalate', { reason: 'stuck', summary: 'Needs a person.' }]),
+    ]);
+    const io = { ...captureIo(repoRoot), stdin: Readable.from(['My order 1043 arrived broken\n', 'The glass is cracked\n']), env: { ANTHROPIC_API_KEY: 'sk-chat-test', ANTHROPIC_BASE_URL: fake.url } };
+    const code = await runCli(['chat', '--workspace', file, '--mock'], io);
+    expect(code).toBe(0);
+    const out = io.stdout();
+    expect(out).toContain('  · route → Damaged order claim');
+    expect(out).toContain('  · step step:find-the-order');
+    expect(out).toContain('  · order_number = "1043" (customer)');
+    expect(out).toMatch(/ {2}· shop__get_order ok \d+ ms/);
+    expect(out).toContain('agent: I found order 1043. What exactly is damaged?');
+    expect(out).toContain('[escalated to Support team: stuck]');
+    expect(out).toContain('4 model calls');
+    // The conversation and the world it ended with are kept in the workspace.
+    const workspace = Workspace.open(file);
+    const [conversation] = workspace.conversations.list({ kind: 'preview' });
+    expect(workspace.conversations.messages(conversation!.id).map((m) => m.role)).toEqual(['customer', 'agent', 'customer', 'agent']);
+    expect(workspace.traces.events(conversation!.id).some((event) => event.type === 'connector_call')).toBe(true);
+    workspace.close();
+  });
+
+  it('says how to configure a model when none is', async () => {
+    const file = await exampleWorkspace();
+    const io = { ...captureIo(repoRoot), stdin: Readable.from([]), env: {} };
+    expect(await runCli(['chat', '--workspace', file], io)).toBe(2);
+    expect(io.stderr()).toContain('set ANTHROPIC_API_KEY');
+  });
+});
