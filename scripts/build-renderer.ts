@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RENDERER_DIST = join(REPO_ROOT, 'dist', 'renderer');
 const STAMP = join(RENDERER_DIST, '.build-stamp');
-const INPUTS = ['renderer', 'shared', 'vite.renderer.config.ts', 'package-lock.json'];
+const INPUTS = ['renderer', 'shared', 'vite.renderer.config.ts', 'scripts/build-renderer.ts', 'package-lock.json'];
 
 function collect(path: string, hash: ReturnType<typeof createHash>) {
   const stats = statSync(path);
@@ -31,7 +31,15 @@ export async function buildRenderer(options: { force?: boolean; log?: (line: str
   if (!options.force && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === stamp && existsSync(join(RENDERER_DIST, 'index.html'))) return false;
   options.log?.('Building the renderer (Vite)…');
   const { build } = await import('vite');
-  await build({ configFile: join(REPO_ROOT, 'vite.renderer.config.ts') });
+  // Vite keeps an inherited NODE_ENV (vitest sets "test"), which would ship React's development build.
+  const inherited = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(REPO_ROOT, 'vite.renderer.config.ts'), mode: 'production' });
+  } finally {
+    if (inherited === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = inherited;
+  }
   writeFileSync(STAMP, stamp);
   return true;
 }

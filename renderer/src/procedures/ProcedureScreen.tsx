@@ -1,21 +1,176 @@
-// The Procedure screen: the editor and the graph side by side.
-import { useEffect, useState } from 'react';
+// The Procedure screen: Monaco and the live graph side by side, kept in sync both ways, with save,
+// publish, history and diff.
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { ProcedureDetail } from '../../../shared/api';
+import { parse, toGraph, type GraphNode } from '../../../shared/procedure';
 import { useApi } from '../api/context';
+import { navigate, setLeaveGuard } from '../app/navigation';
+import { ProcedureEditor, type EditorReady } from '../editor/ProcedureEditor';
+import { languageState } from '../editor/procedure-language';
+import { GraphView, type GraphAction } from '../graph/GraphView';
+import { askChoice, askText, showMessage } from '../ui/dialogs';
+import { runGraphAction } from './graph-actions';
+import { HistoryPanel } from './HistoryPanel';
+import { statusLabel } from './ProcedureList';
+import { ProcedureSession } from './session';
 
 export function ProcedureScreen({ name }: { name: string }) {
   const api = useApi();
   const [detail, setDetail] = useState<ProcedureDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [session, setSession] = useState<ProcedureSession | null>(null);
+  const [showHistory, setShowHistory] = useState(false);
+  const detailRef = useRef(detail);
+  detailRef.current = detail;
+
   useEffect(() => {
     api['procedures.get']({ name }).then(setDetail, (caught: Error) => setError(caught.message));
   }, [api, name]);
-  if (error) return <p className="error">{error}</p>;
-  if (!detail) return <p className="muted">Loading…</p>;
+
+  // The workspace's connectors, Procedures and teams, for completion, hover and validation.
+  useEffect(() => {
+    const load = () =>
+      api['language.context']({}).then((context) => {
+        languageState.context = context;
+        sessionRef.current?.revalidate();
+      }, () => {});
+    void load();
+    return api.on('procedures.changed', () => void load());
+  }, [api]);
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
+
+  const onReady = useCallback(
+    (ready: EditorReady | null) => {
+      if (!ready) {
+        setSession((old) => {
+          old?.dispose();
+          return null;
+        });
+        return;
+      }
+      const created = new ProcedureSession(ready.monaco, ready.editor, ready.model, api);
+      ready.editor.addCommand(ready.monaco.KeyMod.CtrlCmd | ready.monaco.KeyCode.KeyS, () => void saveRef.current());
+      setSession(created);
+    },
+    [api],
+  );
+
+  const save = useCallback(async (): Promise<boolean> => {
+    const current = sessionRef.current;
+    const known = detailRef.current;
+    if (!current || !known) return false;
+    try {
+      const saved = await api['procedures.saveDraft']({ name: known.name, text: current.model.getValue(), expectedHash: known.draftHash });
+      current.markSaved();
+      setDetail(saved);
+      if (saved.name !== known.name) {
+        setLeaveGuard(null);
+        await navigate({ screen: 'procedure', name: saved.name });
+      }
+      return true;
+    } catch (caught) {
+      await showMessage('The draft was not saved', (caught as Error).message);
+      return false;
+    }
+  }, [api]);
+  const saveRef = useRef(save);
+  saveRef.current = save;
+
+  const snapshot = useSyncExternalStore(session?.subscribe ?? noSubscribe, session?.getSnapshot ?? noSnapshot);
+  const dirty = snapshot?.dirty ?? false;
+
+  // Guard: leaving the screen (in the app, or closing the tab) with unsaved changes.
+  useEffect(() => {
+    if (!dirty) return;
+    setLeaveGuard(async () => {
+      const choice = await askChoice('Unsaved changes', `"${name}" has changes that are not saved.`, [
+        { id: 'cancel', label: 'Stay' },
+        { id: 'discard', label: 'Discard changes', danger: true },
+        { id: 'save', label: 'Save draft', primary: true },
+      ]);
+      if (choice === 'save') return save();
+      return choice === 'discard';
+    });
+    const onBeforeUnload = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => {
+      setLeaveGuard(null);
+      window.removeEventListener('beforeunload', onBeforeUnload);
+    };
+  }, [dirty, name, save]);
+
+  const publish = async () => {
+    if (!detail) return;
+    if (dirty && !(await save())) return;
+    const note = await askText(`Publish "${detail.name}"`, 'What changed? (a note for the history)', '', { ok: 'Publish', multiline: true });
+    if (note === null) return;
+    try {
+      const version = await api['procedures.publish']({ name: detail.name, note: note.trim() });
+      setDetail(await api['procedures.get']({ name: detail.name }));
+      await showMessage('Published', `Version ${version.version} of "${detail.name}" is live.`);
+    } catch (caught) {
+      await showMessage('Not published', (caught as Error).message);
+    }
+  };
+
+  const onReveal = useCallback((node: GraphNode) => sessionRef.current?.reveal(node.span), []);
+  const onAction = useCallback((action: GraphAction) => {
+    if (sessionRef.current) void runGraphAction(sessionRef.current, action);
+  }, []);
+  const loadSubgraph = useCallback(async (target: string) => toGraph(parse((await api['procedures.get']({ name: target })).draftText).document), [api]);
+  const onGraphError = useCallback((message: string) => setError(message), []);
+
+  if (!detail) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
+  const counts = countBySeverity(snapshot?.diagnostics ?? []);
   return (
-    <section className="procedure-screen">
-      <h1>{detail.name}</h1>
-      <pre>{detail.draftText}</pre>
+    <section className="procedure-screen" aria-label={`Procedure ${detail.name}`}>
+      <div className="procedure-toolbar">
+        <h1>{detail.name}</h1>
+        <span className={`badge status-${detail.status}`}>{statusLabel({ status: detail.status, liveVersion: detail.live?.version ?? null })}</span>
+        {detail.subProcedure && <span className="badge sub">Sub-procedure</span>}
+        <span className={`save-state ${dirty ? 'dirty' : 'clean'}`} data-testid="save-state">
+          {dirty ? '● Unsaved changes' : 'Saved'}
+        </span>
+        <span className="spacer" />
+        <button type="button" onClick={() => void save()} disabled={!dirty} title="Ctrl+S">
+          Save draft
+        </button>
+        <button type="button" className="primary" onClick={() => void publish()}>
+          Publish…
+        </button>
+        <button type="button" className={showHistory ? 'active' : ''} onClick={() => setShowHistory((shown) => !shown)}>
+          History
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error} <button type="button" onClick={() => setError(null)}>Dismiss</button>
+        </p>
+      )}
+      <div className="procedure-panes">
+        <div className="editor-pane">
+          <ProcedureEditor text={detail.draftText} onReady={onReady} />
+          <div className="status-line" data-testid="status-line">
+            <span>{counts.error} errors</span>
+            <span>{counts.warning} warnings</span>
+            <span>line {snapshot?.cursorLine ?? 1}</span>
+          </div>
+        </div>
+        <div className="graph-pane">
+          {snapshot && <GraphView graph={snapshot.analysis.graph} cursorLine={snapshot.cursorLine} diagnostics={snapshot.diagnostics} onReveal={onReveal} onAction={onAction} loadSubgraph={loadSubgraph} onError={onGraphError} />}
+        </div>
+      </div>
+      {showHistory && <HistoryPanel name={detail.name} live={detail.live?.version ?? null} onClose={() => setShowHistory(false)} />}
     </section>
   );
+}
+
+const noSubscribe = () => () => {};
+const noSnapshot = () => null;
+
+function countBySeverity(diagnostics: { severity: string }[]) {
+  const counts = { error: 0, warning: 0, info: 0 } as Record<string, number>;
+  for (const diagnostic of diagnostics) counts[diagnostic.severity] = (counts[diagnostic.severity] ?? 0) + 1;
+  return counts as { error: number; warning: number; info: number };
 }

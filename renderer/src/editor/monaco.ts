@@ -1,0 +1,17 @@
+// Monaco, bundled with the app (never from a CDN), with only the editor worker: the Procedure
+// language's services run on the main thread from shared/procedure, and no TypeScript/JSON/CSS
+// worker is ever started.
+import * as monaco from 'monaco-editor';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import { registerProcedureLanguage } from './procedure-language';
+
+self.MonacoEnvironment = {
+  getWorker(_workerId: string, label: string) {
+    if (label !== 'editorWorkerService') throw new Error(`Stepwise loads no worker for ${label}.`);
+    return new EditorWorker();
+  },
+};
+
+registerProcedureLanguage(monaco);
+
+export { monaco };

@@ -1,0 +1,222 @@
+// The live graph of the Procedure being edited. Laid out by ELK in a worker; typing re-draws it
+// without touching the viewport or the selection; the cursor's step is highlighted; clicking a node
+// selects its text; the toolbar and dragging edit the text.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeChange } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import type { Diagnostic, GraphNode, ProcedureGraph } from '../../../shared/procedure';
+import { cursorIds, FlowBuilder, type ProcedureFlowNode } from './flow';
+import type { Placement } from './layout';
+import { LayoutClient } from './layout-client';
+import { GraphActions, ProcedureNode } from './ProcedureNode';
+import { carryPositions, structureKey, type Expansion } from './structure';
+
+export type GraphAction =
+  | { type: 'add-step'; after: string | null }
+  | { type: 'add-branch'; conditionId: string }
+  | { type: 'rename'; stepId: string }
+  | { type: 'delete'; node: GraphNode }
+  | { type: 'move'; stepId: string; before: string | null };
+
+export interface GraphViewProps {
+  graph: ProcedureGraph;
+  cursorLine: number;
+  diagnostics: Diagnostic[];
+  onReveal(node: GraphNode): void;
+  onAction(action: GraphAction): void;
+  loadSubgraph(name: string): Promise<ProcedureGraph>;
+  onError(message: string): void;
+}
+
+const nodeTypes = { procedure: ProcedureNode };
+const LAYOUT_DELAY_MS = 60;
+
+export function GraphView(props: GraphViewProps) {
+  return (
+    <ReactFlowProvider>
+      <GraphCanvas {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadSubgraph, onError }: GraphViewProps) {
+  const flow = useReactFlow();
+  const builder = useRef(new FlowBuilder()).current;
+  const layoutClient = useRef<LayoutClient | null>(null);
+  const [expanded, setExpanded] = useState<ReadonlyMap<string, Expansion>>(new Map());
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [layoutVersion, setLayoutVersion] = useState(0);
+  const [dragged, setDragged] = useState<{ id: string; x: number; y: number } | null>(null);
+  const sizes = useRef(new Map<string, Placement>());
+  const positions = useRef(new Map<string, { x: number; y: number }>());
+  const placedGraph = useRef<ProcedureGraph | null>(null);
+  const laidOutKey = useRef<string | null>(null);
+  const fitted = useRef(false);
+
+  // New text: keep every node where it was (by id, or by index for a renamed node) until ELK answers.
+  if (placedGraph.current !== graph) {
+    positions.current = carryPositions(placedGraph.current, positions.current, graph);
+    placedGraph.current = graph;
+  }
+
+  const key = useMemo(() => structureKey(graph, expanded), [graph, expanded]);
+  useEffect(() => {
+    if (key === laidOutKey.current) return;
+    layoutClient.current ??= new LayoutClient();
+    const client = layoutClient.current;
+    const timer = setTimeout(() => {
+      client.layout(graph, expanded).then(
+        (placed) => {
+          if (!placed) return;
+          laidOutKey.current = key;
+          sizes.current = placed;
+          const next = new Map(positions.current);
+          for (const [id, place] of placed) next.set(id, { x: place.x, y: place.y });
+          positions.current = next;
+          setLayoutVersion((version) => version + 1);
+          if (!fitted.current) {
+            fitted.current = true;
+            // Start on the trigger and the first steps, readable, rather than the whole graph tiny.
+            const first = graph.nodes.slice(0, 10).map((node) => ({ id: node.id }));
+            requestAnimationFrame(() => void flow.fitView({ nodes: first, padding: 0.15, maxZoom: 1, minZoom: 0.4 }));
+          }
+        },
+        (error: Error) => onError(error.message),
+      );
+    }, laidOutKey.current === null ? 0 : LAYOUT_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [key, graph, expanded, flow, onError]);
+  useEffect(() => () => layoutClient.current?.dispose(), []);
+
+  const cursor = useMemo(() => cursorIds(graph, cursorLine), [graph, cursorLine]);
+  const errorIds = useMemo(() => {
+    const ids = new Set<string>();
+    for (const line of new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.span.start.line))) for (const id of cursorIds(graph, line)) ids.add(id);
+    return ids;
+  }, [diagnostics, graph]);
+  const { nodes, edges } = useMemo(() => {
+    const current = dragged ? new Map(positions.current).set(dragged.id, { x: dragged.x, y: dragged.y }) : positions.current;
+    return builder.build({ graph, positions: current, sizes: sizes.current, expanded, cursorIds: cursor, errorIds, selected });
+    // layoutVersion says positions.current changed.
+  }, [builder, graph, expanded, cursor, errorIds, selected, dragged, layoutVersion]);
+
+  const byId = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph]);
+
+  // Follow the cursor: when it moves to another step that is out of view, pan to it (zoom stays).
+  const container = useRef<HTMLDivElement>(null);
+  const cursorStep = [...cursor].find((id) => byId.get(id)?.kind === 'step') ?? null;
+  useEffect(() => {
+    if (!cursorStep || !fitted.current) return;
+    const frame = requestAnimationFrame(() => {
+      const node = flow.getInternalNode(cursorStep);
+      const box = container.current?.getBoundingClientRect();
+      if (!node || !box) return;
+      const { x, y, zoom } = flow.getViewport();
+      const width = node.measured.width ?? 200;
+      const height = node.measured.height ?? 40;
+      const left = node.internals.positionAbsolute.x * zoom + x;
+      const top = node.internals.positionAbsolute.y * zoom + y;
+      const visible = left >= 0 && top >= 0 && left + width * zoom <= box.width && top + height * zoom <= box.height;
+      if (!visible) void flow.setCenter(node.internals.positionAbsolute.x + width / 2, node.internals.positionAbsolute.y + height / 2, { zoom, duration: 150 });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [cursorStep, flow, layoutVersion]);
+  const selectedNode = selected.size === 1 ? byId.get([...selected][0]!) : undefined;
+
+  const onNodesChange = useCallback((changes: NodeChange<ProcedureFlowNode>[]) => {
+    let nextSelected: Set<string> | null = null;
+    for (const change of changes) {
+      if (change.type === 'select') {
+        nextSelected ??= new Set(selectedRef.current);
+        if (change.selected) nextSelected.add(change.id);
+        else nextSelected.delete(change.id);
+      } else if (change.type === 'position' && change.position && change.dragging) {
+        setDragged({ id: change.id, x: change.position.x, y: change.position.y });
+      }
+    }
+    if (nextSelected) setSelected(nextSelected);
+  }, []);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  const onNodeDragStop = useCallback(
+    (_event: unknown, node: Node) => {
+      setDragged(null);
+      const step = byId.get(node.id);
+      if (!step || step.kind !== 'step') return;
+      const steps = graph.nodes.filter((candidate) => candidate.kind === 'step');
+      const others = steps.filter((candidate) => candidate.id !== node.id);
+      const before = others.find((candidate) => (positions.current.get(candidate.id)?.x ?? 0) > node.position.x) ?? null;
+      const index = steps.indexOf(step);
+      const currentNext = steps[index + 1] ?? null;
+      if ((before?.id ?? null) === (currentNext?.id ?? null)) return; // dropped where it was
+      onAction({ type: 'move', stepId: step.id, before: before?.id ?? null });
+    },
+    [byId, graph, onAction],
+  );
+
+  const toggleExpand = useCallback(
+    (nodeId: string, target: string) => {
+      if (expanded.has(nodeId)) {
+        const next = new Map(expanded);
+        next.delete(nodeId);
+        setExpanded(next);
+        return;
+      }
+      loadSubgraph(target).then(
+        (subgraph) => setExpanded((current) => new Map(current).set(nodeId, { graph: subgraph })),
+        (error: Error) => onError(error.message),
+      );
+    },
+    [expanded, loadSubgraph, onError],
+  );
+  const actions = useMemo(() => ({ toggleExpand }), [toggleExpand]);
+
+  const stepOf = (node: GraphNode | undefined) => (node?.kind === 'step' ? node.id : node?.stepId) ?? null;
+  const conditionOf = (node: GraphNode | undefined) => (node?.kind === 'condition' ? node.id : node?.kind === 'branch' ? node.id.replace(/\/b\d+$/, '') : null);
+  const lastStep = [...graph.nodes].reverse().find((node) => node.kind === 'step')?.id ?? null;
+  const deletable = selectedNode && (selectedNode.kind === 'step' || selectedNode.kind === 'branch');
+
+  return (
+    <div className="graph" data-testid="graph" ref={container}>
+      <div className="graph-toolbar" role="toolbar" aria-label="Graph edits">
+        <button type="button" onClick={() => onAction({ type: 'add-step', after: stepOf(selectedNode) ?? lastStep })}>
+          Add step
+        </button>
+        <button type="button" disabled={!conditionOf(selectedNode)} onClick={() => onAction({ type: 'add-branch', conditionId: conditionOf(selectedNode)! })}>
+          Add branch
+        </button>
+        <button type="button" disabled={selectedNode?.kind !== 'step'} onClick={() => onAction({ type: 'rename', stepId: selectedNode!.id })}>
+          Rename
+        </button>
+        <button type="button" className="danger" disabled={!deletable} onClick={() => onAction({ type: 'delete', node: selectedNode! })}>
+          Delete
+        </button>
+        <span className="graph-hint">{selectedNode ? `${selectedNode.kind}: ${selectedNode.label}` : 'Select a node to edit it; drag a step to reorder.'}</span>
+      </div>
+      <GraphActions.Provider value={actions}>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onNodeClick={(_event, node) => {
+            const own = byId.get(node.id);
+            if (own) onReveal(own);
+          }}
+          onNodeDragStop={onNodeDragStop}
+          onPaneClick={() => setSelected(new Set())}
+          nodesConnectable={false}
+          edgesFocusable={false}
+          deleteKeyCode={null}
+          onlyRenderVisibleElements
+          minZoom={0.05}
+          maxZoom={2}
+        >
+          <Background gap={24} size={1} />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </GraphActions.Provider>
+    </div>
+  );
+}

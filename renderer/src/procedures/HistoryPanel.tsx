@@ -1,0 +1,97 @@
+// Published versions, newest first, and the diff of any two of them (or of a version and the draft).
+import { useEffect, useState } from 'react';
+import type { ProcedureDiff, VersionRef, VersionSummary } from '../../../shared/api';
+import { useApi } from '../api/context';
+import { DiffView } from '../editor/DiffView';
+
+const refLabel = (ref: VersionRef) => (ref === 'draft' ? 'Draft' : ref === 'live' ? 'Live' : `v${ref}`);
+
+export function HistoryPanel({ name, live, onClose }: { name: string; live: number | null; onClose: () => void }) {
+  const api = useApi();
+  const [versions, setVersions] = useState<VersionSummary[] | null>(null);
+  const [from, setFrom] = useState<VersionRef | null>(null);
+  const [to, setTo] = useState<VersionRef>('draft');
+  const [diff, setDiff] = useState<ProcedureDiff | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api['procedures.history']({ name }).then((history) => {
+      setVersions(history);
+      if (history[0]) setFrom(history[1] ? history[1].version : history[0].version);
+      if (history[1]) setTo(history[0]!.version);
+    }, (caught: Error) => setError(caught.message));
+  }, [api, name, live]);
+
+  const compare = async () => {
+    if (from === null) return;
+    try {
+      setDiff(await api['procedures.diff']({ name, from, to }));
+      setError(null);
+    } catch (caught) {
+      setError((caught as Error).message);
+    }
+  };
+
+  const options: VersionRef[] = ['draft', ...(versions ?? []).map((version) => version.version)];
+  return (
+    <aside className="history-panel" aria-label="History">
+      <div className="history-header">
+        <h2>History of {name}</h2>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {error && <p className="error">{error}</p>}
+      {versions?.length === 0 && <p className="muted">Not published yet.</p>}
+      <ol className="versions">
+        {versions?.map((version) => (
+          <li key={version.version} data-version={version.version}>
+            <strong>v{version.version}</strong> {version.version === live && <span className="badge status-live">live</span>}
+            <span className="muted"> {new Date(version.publishedAt).toLocaleString()}</span>
+            {version.republishes !== null && <span className="muted"> (republishes v{version.republishes})</span>}
+            <div className="note">{version.note || <em className="muted">no note</em>}</div>
+          </li>
+        ))}
+      </ol>
+      {versions && versions.length > 0 && (
+        <div className="compare">
+          <label>
+            From{' '}
+            <select aria-label="From version" value={String(from)} onChange={(event) => setFrom(parseRef(event.target.value))}>
+              {options.map((ref) => (
+                <option key={String(ref)} value={String(ref)}>
+                  {refLabel(ref)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            To{' '}
+            <select aria-label="To version" value={String(to)} onChange={(event) => setTo(parseRef(event.target.value))}>
+              {options.map((ref) => (
+                <option key={String(ref)} value={String(ref)}>
+                  {refLabel(ref)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="primary" onClick={() => void compare()}>
+            Compare
+          </button>
+        </div>
+      )}
+      {diff && (
+        <div className="diff-panel">
+          <p className="diff-summary">
+            {diff.from.label} → {diff.to.label}: <span className="added">+{diff.added}</span> <span className="removed">−{diff.removed}</span>
+          </p>
+          <DiffView original={diff.from.text} modified={diff.to.text} />
+        </div>
+      )}
+    </aside>
+  );
+}
+
+function parseRef(value: string): VersionRef {
+  return value === 'draft' || value === 'live' ? value : Number(value);
+}

@@ -1,0 +1,50 @@
+// Helpers to drive the Procedure screen: Monaco's text and selection, the graph's nodes.
+import type { Page } from 'playwright-core';
+
+interface Inspect {
+  text(): string;
+  selection(): string;
+  version(): number;
+}
+
+/** The whole text of the editor (Monaco draws only the visible lines). */
+export function editorText(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { __stepwise: Inspect }).__stepwise.text());
+}
+
+export function editorSelection(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { __stepwise: Inspect }).__stepwise.selection());
+}
+
+/** The lines Monaco shows, as a person reads them. */
+export async function visibleLines(page: Page): Promise<string[]> {
+  const lines = await page.locator('[data-testid="editor"] .view-line').allTextContents();
+  return lines.map((line) => line.replace(/\u00a0/g, ' '));
+}
+
+export function graphNode(page: Page, id: string) {
+  return page.locator(`.react-flow__node[data-id="${id}"]`);
+}
+
+/** Types line by line, closing any suggestion list before each Enter (which would accept it). */
+export async function typeInEditor(page: Page, text: string) {
+  await page.locator('[data-testid="editor"] textarea').focus();
+  for (const [index, line] of text.split('\n').entries()) {
+    if (index > 0) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Enter');
+    }
+    if (line) await page.keyboard.type(line);
+  }
+  await page.keyboard.press('Escape');
+}
+
+export async function answerDialog(page: Page, value: string | null, button: string) {
+  await page.getByRole('dialog').waitFor();
+  // Wait for this dialog to go, by its title: another may open right after it.
+  const title = await page.getByRole('dialog').getAttribute('aria-label');
+  const dialog = page.getByRole('dialog', { name: title ?? undefined, exact: true });
+  if (value !== null) await dialog.locator('input, textarea').fill(value);
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
