@@ -9,11 +9,11 @@ interface Inspect {
 
 /** The whole text of the editor (Monaco draws only the visible lines). */
 export function editorText(page: Page): Promise<string> {
-  return page.evaluate(() => (window as unknown as { __stepwise: Inspect }).__stepwise.text());
+  return page.evaluate(() => (globalThis as unknown as { __stepwise: Inspect }).__stepwise.text());
 }
 
 export function editorSelection(page: Page): Promise<string> {
-  return page.evaluate(() => (window as unknown as { __stepwise: Inspect }).__stepwise.selection());
+  return page.evaluate(() => (globalThis as unknown as { __stepwise: Inspect }).__stepwise.selection());
 }
 
 /** The lines Monaco shows, as a person reads them. */
