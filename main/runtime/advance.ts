@@ -3,8 +3,9 @@
 // results they read exist); the result picks the branch. The model never evaluates them.
 import type { Block, CodeBlock, Condition, InlineRef, Step } from '../../shared/procedure';
 import { analyzePython } from '../../shared/procedure/python-refs';
-import { codeSnippet, testSnippet } from '../../shared/procedure/walk';
-import type { CodeSandbox, EvaluationResult } from '../sandbox/types';
+import { testText } from '../../shared/procedure/print';
+import { codeSnippet, testSnippet, type PythonSnippet } from '../../shared/procedure/walk';
+import type { CodeSandbox, EvaluationError, EvaluationResult } from '../sandbox/types';
 import { branchId, codeId, conditionId, type CompiledProcedure } from './compiled-procedure';
 import type { ConversationState, Frame, TraceEvent } from './types';
 
@@ -95,29 +96,47 @@ async function evaluate(context: AdvanceContext, mode: 'condition' | 'code', cod
   });
 }
 
-async function runCode(block: CodeBlock, context: AdvanceContext, result: AdvanceResult, step: Step): Promise<boolean> {
-  const id = codeId(context.procedure, block);
-  const done = context.frame.decided[id];
-  if (done === 'ran') return true;
-  if (done?.startsWith('error')) {
-    result.failed = { nodeId: id, message: done.slice('error: '.length) };
-    return false;
-  }
-  const missing = missingInputs(block.code, context.state);
+/**
+ * Runs a snippet once everything it reads is known. Returns null when it is waiting for inputs or
+ * failed (both recorded in `result`, a failure also in the frame so it is not retried blindly).
+ */
+async function runSnippet(
+  context: AdvanceContext,
+  result: AdvanceResult,
+  id: string,
+  snippet: PythonSnippet,
+  onError: (error: EvaluationError, message: string) => void,
+): Promise<Extract<EvaluationResult, { ok: true }> | null> {
+  const missing = missingInputs(snippet.code, context.state);
   if (missing.length > 0) {
     result.waitingFor = { nodeId: id, missing };
-    return false;
+    return null;
   }
-  const snippet = codeSnippet(block);
-  const outcome = await evaluate(context, 'code', block.code, { line: snippet.origin.line, column: snippet.origin.column });
-  if (!outcome.ok) {
-    const message = `${outcome.error.message}${outcome.error.line ? ` (line ${outcome.error.line})` : ''}`;
-    context.frame.decided[id] = `error: ${message}`;
-    context.emit({ type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: false, error: outcome.error, durationMs: outcome.durationMs } });
-    result.failed = { nodeId: id, message };
+  const outcome = await evaluate(context, snippet.mode, snippet.code, { line: snippet.origin.line, column: snippet.origin.column });
+  if (outcome.ok) return outcome;
+  const message = `${outcome.error.message}${outcome.error.line ? ` (line ${outcome.error.line})` : ''}`;
+  context.frame.decided[id] = `error: ${message}`;
+  result.failed = { nodeId: id, message };
+  onError(outcome.error, message);
+  return null;
+}
+
+function previousFailure(context: AdvanceContext, result: AdvanceResult, id: string): boolean {
+  const done = context.frame.decided[id];
+  if (!done?.startsWith('error')) return false;
+  result.failed = { nodeId: id, message: done.slice('error: '.length) };
+  return true;
+}
+
+async function runCode(block: CodeBlock, context: AdvanceContext, result: AdvanceResult, step: Step): Promise<boolean> {
+  const id = codeId(context.procedure, block);
+  if (context.frame.decided[id] === 'ran') return true;
+  if (previousFailure(context, result, id)) return false;
+  const outcome = await runSnippet(context, result, id, codeSnippet(block), (error, message) => {
+    context.emit({ type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: false, error } });
     result.notes.push(`The code step ${id} failed: ${message}`);
-    return false;
-  }
+  });
+  if (!outcome) return false;
   for (const [name, value] of Object.entries(outcome.attributeWrites)) {
     context.state.attributes[name] = { value, source: 'code', turn: context.state.turn };
     context.emit({ type: 'attribute_set', stepId: step.id, payload: { name, value, source: 'code', nodeId: id } });
@@ -138,62 +157,40 @@ async function runCondition(condition: Condition, context: AdvanceContext, resul
   // Python tests in order; a plain-language test hands the rest of the decision to the model.
   for (const [index, branch] of condition.branches.entries()) {
     const bId = branchId(context.procedure, branch);
-    if (branch.kind === 'else') return choose(condition, id, bId, 'python', { test: 'Otherwise' }, context, result, step);
+    if (branch.kind === 'else') return choose(condition, id, bId, 'Otherwise', context, result, step);
     const test = branch.test!;
     if (test.kind === 'plain') {
       const remaining = condition.branches.slice(index).map((candidate) => ({
         id: branchId(context.procedure, candidate),
-        test: candidate.test ? (candidate.test.kind === 'plain' ? candidate.test.text : `\`${candidate.test.expression}\``) : 'Otherwise',
+        test: candidate.test ? testText(candidate.test) : 'Otherwise',
       }));
       if (!condition.branches.some((candidate) => candidate.kind === 'else')) remaining.push({ id: 'none', test: 'None of these' });
       result.awaitingDecision = { conditionId: id, branches: remaining };
       return false;
     }
-    const missing = missingInputs(test.expression, context.state);
-    if (missing.length > 0) {
-      result.waitingFor = { nodeId: id, missing };
-      return false;
-    }
-    const snippet = testSnippet(test);
-    const outcome = await evaluate(context, 'condition', test.expression, { line: snippet.origin.line, column: snippet.origin.column });
     const inputs = { attributes: attributeValues(context.state), data: Object.keys(context.state.data) };
-    if (!outcome.ok) {
-      const message = `${outcome.error.message}${outcome.error.line ? ` (line ${outcome.error.line})` : ''}`;
-      context.frame.decided[id] = `error: ${message}`;
-      context.emit({ type: 'condition', stepId: step.id, payload: { nodeId: id, kind: 'python', test: test.expression, ok: false, error: outcome.error, inputs } });
-      result.failed = { nodeId: id, message };
+    const outcome = await runSnippet(context, result, id, testSnippet(test), (error, message) => {
+      context.emit({ type: 'condition', stepId: step.id, payload: { nodeId: id, kind: 'python', test: test.expression, ok: false, error, inputs } });
       result.notes.push(`The condition ${id} could not be evaluated: ${message}`);
-      return false;
-    }
+    });
+    if (!outcome) return false;
     context.emit({ type: 'condition', stepId: step.id, payload: { nodeId: id, branchId: bId, kind: 'python', test: test.expression, result: outcome.value === true, inputs } });
-    if (outcome.value === true) return choose(condition, id, bId, 'python', { test: test.expression }, context, result, step);
+    if (outcome.value === true) return choose(condition, id, bId, test.expression, context, result, step);
   }
   context.frame.decided[id] = 'none';
   result.notes.push(`The runtime evaluated ${id}: no branch matched, so the step goes on after it.`);
   return true;
 }
 
-async function choose(
-  condition: Condition,
-  id: string,
-  chosen: string,
-  by: 'python',
-  detail: { test: string },
-  context: AdvanceContext,
-  result: AdvanceResult,
-  step: Step,
-): Promise<boolean> {
+async function choose(condition: Condition, id: string, chosen: string, test: string, context: AdvanceContext, result: AdvanceResult, step: Step): Promise<boolean> {
   context.frame.decided[id] = chosen;
-  result.notes.push(`The runtime evaluated ${id} (${by}): it chose ${chosen} (${detail.test}). Follow that branch.`);
+  result.notes.push(`The runtime evaluated ${id} (python): it chose ${chosen} (${test}). Follow that branch.`);
   return followDecision(condition, chosen, context, result, step, true);
 }
 
 async function followDecision(condition: Condition, decided: string, context: AdvanceContext, result: AdvanceResult, step: Step, fresh = false): Promise<boolean> {
   if (decided === 'none') return true;
-  if (decided.startsWith('error')) {
-    result.failed = { nodeId: conditionId(context.procedure, condition), message: decided.slice('error: '.length) };
-    return false;
-  }
+  if (previousFailure(context, result, conditionId(context.procedure, condition))) return false;
   const branch = condition.branches.find((candidate) => branchId(context.procedure, candidate) === decided);
   if (!branch) return true;
   const byPython = branch.kind === 'else' ? condition.branches.every((candidate) => candidate.test?.kind !== 'plain') : branch.test?.kind === 'python';

@@ -3,6 +3,7 @@
 // the previous turn's prompt.
 import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { Block } from '../../shared/procedure';
+import { testText } from '../../shared/procedure/print';
 import { branchId, codeId, conditionId, type CompiledProcedure } from './compiled-procedure';
 import type { AdvanceResult } from './advance';
 import type { ConversationState } from './types';
@@ -62,7 +63,7 @@ function outlineIds(blocks: Block[], procedure: CompiledProcedure, out: string[]
       const python = block.branches.every((branch) => branch.test?.kind !== 'plain');
       out.push(`  - ${conditionId(procedure, block)}: condition (${python ? 'Python: decided by the runtime' : 'plain language: you decide'})`);
       for (const branch of block.branches) {
-        const test = branch.test ? (branch.test.kind === 'plain' ? branch.test.text : `\`${branch.test.expression}\``) : 'Otherwise';
+        const test = branch.test ? testText(branch.test) : 'Otherwise';
         out.push(`    - ${branchId(procedure, branch)}: ${test}`);
         outlineIds(branch.body, procedure, out);
       }

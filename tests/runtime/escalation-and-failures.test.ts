@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { reply, toolCall, toolCalls, type FakeResponse } from '../support/fake-anthropic';
-import { createHarness, InMemoryConnectors, SHOP_ORDER, shopConnectors } from './harness';
+import { createHarness, exampleWorkspace, InMemoryConnectors, SHOP_ORDER, shopConnectors } from './harness';
 
 let sandbox: PythonSandbox;
 beforeAll(() => {
@@ -140,6 +140,54 @@ describe('autonomous escalation', () => {
     const id = await harness.engine.start({ kind: 'preview' });
     const turn = await harness.engine.send(id, 'asdf qwerty');
     expect(turn.outcome).toEqual({ kind: 'escalated', reason: 'stuck', team: 'Support team', summary: 'Cannot understand the request.' });
+    await harness.close();
+  });
+});
+
+describe('a Python code step that fails', () => {
+  it('stops the step there, tells the model where and why, and does not run it again blindly', async () => {
+    const workspace = exampleWorkspace();
+    workspace.procedures.create(
+      [
+        '---',
+        'name: Split the bill',
+        'trigger: The customer wants to split a payment.',
+        'attributes:',
+        '  people:',
+        '    type: number',
+        '  share:',
+        '    type: number',
+        '---',
+        '',
+        '## Ask',
+        'Ask how many people share the bill and collect {people}.',
+        '```python',
+        'attributes["share"] = 100 / attributes["people"]',
+        '```',
+        'Tell them their share, {share}.',
+        '',
+      ].join('\n'),
+    );
+    const harness = await createHarness({
+      sandbox,
+      workspace,
+      script: [
+        toolCall('route', { procedure: 'Split the bill', reason: 'split' }),
+        toolCalls(['set_attributes', { values: { people: 0 } }]),
+        toolCalls(['reply', { message: 'Sorry, I could not work that out. How many people, at least one?' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    const turn = await harness.engine.send(id, 'Split it between zero people');
+    expect(turn.replies).toEqual(['Sorry, I could not work that out. How many people, at least one?']);
+    const failed = harness.trace(id).find((e) => e.type === 'code_run')!;
+    expect(failed.payload).toMatchObject({ nodeId: 'step:ask/code1', ok: false });
+    expect(JSON.stringify(failed.payload.error)).toMatch(/ZeroDivisionError|division by zero/);
+    // The model heard about it before replying: the set_attributes result carried the failure.
+    expect(JSON.stringify(harness.fake.requests[2]!.body.messages.at(-1))).toMatch(/step:ask\/code1 failed/);
+    const state = harness.engine.state(id)!;
+    expect(state.stack[0]!.decided['step:ask/code1']).toMatch(/^error: /);
+    expect(state.attributes.share).toBeUndefined();
     await harness.close();
   });
 });
