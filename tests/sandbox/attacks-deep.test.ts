@@ -26,7 +26,11 @@ const ESCAPE = [
   'real_import = builtins.__import__',
 ].join('\n');
 
-const escaped = (code: string, extra: Partial<EvaluationRequest> = {}) => request({ code: `${ESCAPE}\n${code}`, ...extra });
+// Importing big parts of the standard library for the first time (urllib pulls in ~40 modules) can take
+// more than the default second on a loaded 2-core machine; the limits themselves are tested with
+// explicit, short time limits.
+const escaped = (code: string, extra: Partial<EvaluationRequest> = {}) =>
+  request({ code: `${ESCAPE}\n${code}`, timeoutMs: 10_000, ...extra });
 
 type Kind = Extract<Awaited<ReturnType<PythonSandbox['evaluate']>>, { ok: false }>['error']['kind'];
 
