@@ -104,7 +104,7 @@ export class WorkspacePersistence implements ConversationPersistence {
   private writeTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void {
     const db = this.workspace.db;
     this.workspace.transaction(() => {
-      for (const message of newMessages) this.workspace.conversations.addMessage(conversationId, message.role, message.text);
+      if (newMessages.length > 0) this.workspace.conversations.addMessages(conversationId, newMessages.map((message) => ({ role: message.role, content: message.text })));
       if (trace.length > 0) {
         this.workspace.traces.append(
           conversationId,

@@ -87,6 +87,21 @@ export class ConversationRepository {
     })();
   }
 
+  /** Appends several messages in order, in one transaction; returns the first sequence number. */
+  addMessages(conversationId: number, messages: readonly { role: MessageRole; content: string }[]): number {
+    for (const message of messages) {
+      if (!messageRoleSchema.safeParse(message.role).success) throw new StoreError(`"${message.role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
+    }
+    return this.db.transaction(() => {
+      this.require(conversationId);
+      const first = ((this.db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? 0) + 1;
+      const insert = this.db.prepare('INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)');
+      const at = now();
+      messages.forEach((message, index) => insert.run(conversationId, first + index, message.role, message.content, at));
+      return first;
+    })();
+  }
+
   messages(conversationId: number): Message[] {
     return (this.db.prepare('SELECT seq, role, content, created_at FROM messages WHERE conversation_id = ? ORDER BY seq').all(conversationId) as {
       seq: number;
