@@ -162,7 +162,7 @@ describe('the example shop', () => {
 
   it('has a mock for every action, and every example Procedure runs its actions and Python on them with no real system', async () => {
     const definitions = exampleConnectors();
-    const known = new Map(definitions.flatMap((connector) => connector.actions.map((action) => [`${connector.name}.${action.name}`, action] as const)));
+    const known = new Map<string, ConnectorDefinition['actions'][number]>(definitions.flatMap((connector) => connector.actions.map((action) => [`${connector.name}.${action.name}`, action] as const)));
     for (const [name, action] of known) expect(action.mocks, name).toBeDefined();
 
     // Sample inputs a conversation with Jane (order 1043) would give each action, in order.

@@ -4,8 +4,9 @@ import { fmtCommand } from './fmt';
 import { graphCommand } from './graph';
 import { validateCommand } from './validate';
 import { exportCommand, importCommand, keysCommand, verifyCommand } from './bundles';
+import { connectorsCommand } from './connectors';
 import { knowledgeCommand } from './knowledge';
 import { publishCommand } from './publish';
 import { workspaceCommand } from './workspace';
 
-export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand, chatCommand];
+export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand, chatCommand, connectorsCommand];
