@@ -19,7 +19,7 @@ export function parseFieldPath(path: string): PathSegment[] | string {
   let i = 0;
   while (i < path.length) {
     if (segments.length > 0 && path[i] === '.') {
-      if (path[i + 1] === '[' || i + 1 >= path.length) return `"${path}" has a "." with no name after it`;
+      if (path[i + 1] === '[' || path[i + 1] === '.' || i + 1 >= path.length) return `"${path}" has a "." with no name after it`;
       i++;
     }
     SEGMENT.lastIndex = i;

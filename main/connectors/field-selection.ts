@@ -46,13 +46,9 @@ function convert(value: unknown, as: 'number' | 'string' | 'date'): unknown {
     case 'string':
       return typeof value === 'object' ? JSON.stringify(value) : String(value);
     case 'date': {
-      // Unix seconds (Stripe) or an ISO timestamp (Shopify) → YYYY-MM-DD in UTC.
-      if (typeof value === 'number') return new Date(value * 1000).toISOString().slice(0, 10);
-      if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) {
-        if (value.length === 10) return value;
-        const date = new Date(value);
-        return Number.isNaN(date.getTime()) ? value.slice(0, 10) : date.toISOString().slice(0, 10);
-      }
+      // Unix seconds (Stripe) → the UTC date; an ISO timestamp (Shopify) → the date as it is written there.
+      if (typeof value === 'number') return Number.isFinite(value) ? new Date(value * 1000).toISOString().slice(0, 10) : null;
+      if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) return value.slice(0, 10);
       return null;
     }
   }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectorDefinitionSchema, secretNames } from '../../main/connectors/definition';
 import { StoreError } from '../../main/store/errors';
+import { describeZodError } from '../../main/validation/zod-error';
 import { Workspace } from '../../main/store/workspace';
 import { useTempDir } from '../store/helpers';
 
@@ -35,6 +36,50 @@ describe('connector definitions', () => {
     } finally {
       workspace.close();
     }
+  });
+});
+
+describe('connector definitions: the format', () => {
+  const tempDir = useTempDir();
+  const problem = (input: unknown) => {
+    const parsed = connectorDefinitionSchema.safeParse(input);
+    return parsed.success ? null : describeZodError(parsed.error);
+  };
+
+  it('name the field that is wrong', () => {
+    const action = base.actions[0];
+    expect(problem({ ...base, actions: [{ ...action, responseFields: ['orders[0]..id'] }] })).toBe('actions[0].responseFields[0]: "orders[0]..id" has a "." with no name after it');
+    expect(problem({ ...base, actions: [{ ...action, responseFields: { total: { path: 'total_price', as: 'money' } } }] })).toMatch(/^actions\[0\]\.responseFields/);
+    expect(problem({ ...base, actions: [{ ...action, path: undefined }] })).toBe('actions[0].path: an action has either a path or a url');
+    expect(problem({ ...base, actions: [{ ...action, retries: 2 }] })).toMatch(/^actions\[0\]\.retries: a POST is not idempotent/);
+    expect(problem({ ...base, actions: [{ ...action, mocks: {} }] })).toBe('actions[0].mocks: give static responses, a handler, or both');
+    expect(problem({ ...base, actions: [{ ...action, mocks: { responses: [{ status: 700 }] } }] })).toMatch(/^actions\[0\]\.mocks\.responses\[0\]\.status/);
+    expect(problem({ ...base, actions: [action, action] })).toBe('actions[1].name: two actions are called "create_refund"');
+    expect(problem({ ...base, kind: 'ftp' })).toBe('kind: kind is "http" (a data connector) or "mcp" (an MCP server)');
+    expect(problem({ kind: 'mcp', name: 'files', transport: { type: 'stdio', command: '' } })).toBe('transport.command: say which program starts the server');
+    expect(problem({ kind: 'mcp', name: 'files', transport: { type: 'stdio', command: 'node' }, actions: [{ name: 'read file', description: 'x', inputSchema: { type: 'object' } }] })).toMatch(/^actions\[0\]\.name: use letters, digits/);
+  });
+
+  it('read definitions stored before MCP servers and mocks existed, as HTTP connectors', () => {
+    const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
+    try {
+      workspace.db.prepare("INSERT INTO connectors (name, definition, created_at, updated_at) VALUES ('payments', ?, 't', 't')").run(JSON.stringify(base));
+      const stored = workspace.connectors.get('payments')!;
+      expect(stored.kind).toBe('http');
+      expect(stored.actions[0]).toMatchObject({ name: 'create_refund', confirm: true });
+      expect(stored.kind === 'http' && stored.maxResponseBytes).toBe(1_000_000);
+    } finally {
+      workspace.close();
+    }
+  });
+
+  it('take mock handlers as one string or a list of lines, and MCP secrets by name', () => {
+    const parsed = connectorDefinitionSchema.parse({ ...base, actions: [{ ...base.actions[0], mocks: { handler: ['x = 1', 'return {"response": {"x": x}}'] } }] });
+    expect(parsed.actions[0]!.mocks).toEqual({ responses: [], handler: 'x = 1\nreturn {"response": {"x": x}}' });
+    const server = connectorDefinitionSchema.parse({ kind: 'mcp', name: 'files', transport: { type: 'stdio', command: 'node', env: { FILES_TOKEN: { secret: 'files_token' }, ROOT: '/srv' } } });
+    expect(secretNames(server)).toEqual(['files_token']);
+    const http = connectorDefinitionSchema.parse({ kind: 'mcp', name: 'crm', transport: { type: 'http', url: 'https://mcp.example.com/mcp', auth: { type: 'bearer', secret: 'crm_token' } } });
+    expect(secretNames(http)).toEqual(['crm_token']);
   });
 });
 
