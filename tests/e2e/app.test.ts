@@ -2,6 +2,7 @@
 // from any other host.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reply, startFakeAnthropic } from '../support/fake-anthropic';
 import { foreignRequests, startApp, type RunningApp } from './support/app';
 import { launchChromium } from './support/chromium';
 
@@ -37,6 +38,26 @@ describe('browser mode', () => {
     const response = await fetch(`${app.mode.server.origin}/api/call/procedures.list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+  });
+
+  it('saves model settings with the key in the secret store, and tests the connection', async () => {
+    const fake = await startFakeAnthropic([reply('Hi')]);
+    try {
+      const { page } = app;
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const form = page.getByRole('region', { name: 'Settings' });
+      await form.getByLabel('API key').fill('sk-e2e-secret');
+      await form.getByLabel('Base URL').fill(fake.url);
+      await form.getByLabel('Model for the agent').fill('claude-e2e-agent');
+      await form.getByRole('button', { name: 'Test connection' }).click();
+      await expect.poll(() => page.getByTestId('connection-test').textContent(), { timeout: 15_000 }).toContain('Connected: claude-e2e-agent');
+      expect(fake.requests[0]?.body.model).toBe('claude-e2e-agent');
+      expect(await form.getByLabel('API key').inputValue()).toBe('');
+      expect(await form.getByLabel('API key').getAttribute('placeholder')).toContain('A key is saved');
+      await app.screenshot('settings');
+    } finally {
+      await fake.close();
+    }
   });
 
   it('requests nothing from any host but its own, and breaks no CSP rule', async () => {

@@ -4,6 +4,7 @@ import { useApi } from '../api/context';
 import { ProcedureList } from '../procedures/ProcedureList';
 import { ProcedureScreen } from '../procedures/ProcedureScreen';
 import { useProcedures } from '../procedures/useProcedures';
+import { SettingsScreen } from '../settings/SettingsScreen';
 import { DialogHost } from '../ui/dialogs';
 import { navigate } from './navigation';
 import { useRoute } from './route';
@@ -32,7 +33,7 @@ export function App() {
         <main className="content">
           {route.screen === 'procedure' && <ProcedureScreen key={route.name} name={route.name} />}
           {route.screen === 'home' && <p className="empty">Choose a Procedure on the left, or create a new one.</p>}
-          {route.screen === 'settings' && <p className="empty">Settings</p>}
+          {route.screen === 'settings' && <SettingsScreen />}
         </main>
       </div>
       <DialogHost />

@@ -30,6 +30,7 @@ export interface GraphViewProps {
 
 const nodeTypes = { procedure: ProcedureNode };
 const LAYOUT_DELAY_MS = 60;
+const VIRTUALIZE_ABOVE = 300;
 
 export function GraphView(props: GraphViewProps) {
   return (
@@ -140,19 +141,23 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   selectedRef.current = selected;
 
   const onNodeDragStop = useCallback(
-    (_event: unknown, node: Node) => {
+    (event: MouseEvent | TouchEvent, node: Node) => {
       setDragged(null);
       const step = byId.get(node.id);
       if (!step || step.kind !== 'step') return;
+      // Where the pointer let go, in graph coordinates: the step goes before the first step to its right.
+      const pointer = 'changedTouches' in event ? event.changedTouches[0] : event;
+      if (!pointer) return;
+      const drop = flow.screenToFlowPosition({ x: pointer.clientX, y: pointer.clientY });
       const steps = graph.nodes.filter((candidate) => candidate.kind === 'step');
-      const others = steps.filter((candidate) => candidate.id !== node.id);
-      const before = others.find((candidate) => (positions.current.get(candidate.id)?.x ?? 0) > node.position.x) ?? null;
+      const centre = (id: string) => (positions.current.get(id)?.x ?? 0) + (sizes.current.get(id)?.width ?? 0) / 2;
+      const before = steps.find((candidate) => candidate.id !== node.id && centre(candidate.id) > drop.x) ?? null;
       const index = steps.indexOf(step);
       const currentNext = steps[index + 1] ?? null;
       if ((before?.id ?? null) === (currentNext?.id ?? null)) return; // dropped where it was
       onAction({ type: 'move', stepId: step.id, before: before?.id ?? null });
     },
-    [byId, graph, onAction],
+    [byId, graph, onAction, flow],
   );
 
   const toggleExpand = useCallback(
@@ -209,7 +214,8 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
           nodesConnectable={false}
           edgesFocusable={false}
           deleteKeyCode={null}
-          onlyRenderVisibleElements
+          // Only large graphs draw just what is in view; small ones keep every node in the page.
+          onlyRenderVisibleElements={nodes.length > VIRTUALIZE_ABOVE}
           minZoom={0.05}
           maxZoom={2}
         >

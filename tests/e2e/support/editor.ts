@@ -48,3 +48,15 @@ export async function answerDialog(page: Page, value: string | null, button: str
   await dialog.getByRole('button', { name: button, exact: true }).click();
   await dialog.waitFor({ state: 'detached' });
 }
+
+/** Fits the whole graph in view and waits until the viewport stops moving. */
+export async function fitGraph(page: Page) {
+  await page.locator('.react-flow__controls-fitview').click();
+  let previous = '';
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(100);
+    const current = (await page.locator('.react-flow__viewport').getAttribute('style')) ?? '';
+    if (current === previous) return;
+    previous = current;
+  }
+}
