@@ -234,6 +234,6 @@ function codeLabel(code: string): string {
 }
 
 function shorten(text: string, max: number): string {
-  const single = text.replace(/\s+/g, ' ').trim();
+  const single = /\s\s|[\t\n\r]/.test(text) ? text.replace(/\s+/g, ' ').trim() : text.trim();
   return single.length > max ? `${single.slice(0, max - 1)}…` : single;
 }

@@ -184,7 +184,7 @@ function checkConditions({ events }: Facts, report: Report) {
       if (branch.kind === 'else') {
         if (otherwiseSeen) report('error', 'duplicate-branch', 'This condition already has an "Otherwise:" branch.', branch.headerSpan);
         otherwiseSeen = true;
-      } else if (branch.test) {
+      } else if (branch.test && event.condition.branches.length > 1) {
         const key = testText(branch.test).replace(/\s+/g, ' ').trim().toLowerCase();
         if (seenTests.has(key)) report('error', 'duplicate-branch', 'This test repeats an earlier branch of the same condition, so this branch can never be taken.', branch.headerSpan);
         seenTests.add(key);
