@@ -5,6 +5,7 @@
 //   - prompt-prefix stability: the share of each request's bytes that the previous request of the
 //     same conversation already sent, which prompt caching can reuse (budget: >= 90%);
 //   - model calls per customer turn (aim: close to one).
+import { availableParallelism, loadavg } from 'node:os';
 import type { ModelCaller } from '../main/model/client';
 import { ModelClient } from '../main/model/client';
 import { ModelSettingsSchema } from '../main/model/settings';
@@ -70,6 +71,7 @@ const CONVERSATION: { customer: string; model: FakeResponse[] }[] = [
 ];
 
 const RUNS = 30;
+const cpus_count = () => availableParallelism();
 
 export async function run(): Promise<boolean> {
   let queue: FakeResponse[] = [];
@@ -77,13 +79,17 @@ export async function run(): Promise<boolean> {
   const sandbox = createPythonSandbox({ poolSize: 1 });
   const client = new ModelClient(ModelSettingsSchema.parse({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0 }));
   let modelTime = 0;
+  let modelCpu = 0;
   const timed: ModelCaller = {
     async call(request, options) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       try {
         return await client.call(request, options);
       } finally {
         modelTime += performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        modelCpu += (used.user + used.system) / 1000;
       }
     },
   };
@@ -113,6 +119,7 @@ export async function run(): Promise<boolean> {
 
   const overheads: number[] = [];
   const saves: number[] = [];
+  const cpus: number[] = [];
   let calls = 0;
   let turns = 0;
   const stability: number[] = [];
@@ -123,14 +130,18 @@ export async function run(): Promise<boolean> {
       for (const turn of CONVERSATION) {
         queue = [...turn.model];
         modelTime = 0;
+        modelCpu = 0;
         saveTime = 0;
         const started = performance.now();
+        const cpu = process.cpuUsage();
         const result = await engine.send(id, turn.customer);
         const wall = performance.now() - started;
+        const used = process.cpuUsage(cpu);
         if (run > 0) {
           // The first run warms the sandbox and the JIT.
           overheads.push(wall - modelTime);
           saves.push(saveTime);
+          cpus.push((used.user + used.system) / 1000 - modelCpu);
         }
         calls += result.modelCalls;
         turns += 1;
@@ -144,13 +155,15 @@ export async function run(): Promise<boolean> {
   }
   overheads.sort((a, b) => a - b);
   saves.sort((a, b) => a - b);
+  cpus.sort((a, b) => a - b);
   const median = percentile(overheads, 50);
   const meanStability = stability.reduce((sum, value) => sum + value, 0) / stability.length;
   const minStability = Math.min(...stability);
   const callsPerTurn = calls / turns;
   const pass = median < 2 && meanStability >= 0.9;
-  console.log(`runtime: ${CONVERSATION.length}-turn damaged-order conversation × ${RUNS} (instant fake model over HTTP, real SDK and sandbox)`);
+  console.log(`runtime: ${CONVERSATION.length}-turn damaged-order conversation × ${RUNS} (instant fake model over HTTP, real SDK and sandbox; load average ${loadavg()[0]!.toFixed(1)} on ${cpus_count()} cores)`);
   console.log(`  overhead per turn, excluding model time  median ${ms(median)}  p95 ${ms(percentile(overheads, 95))}  (budget: median < 2 ms)`);
+  console.log(`    engine CPU time per turn, excluding model calls  median ${ms(percentile(cpus, 50))}  (the sandbox process and disk waits not included)`);
   console.log(`    of which saving the turn (SQLite, synchronous=${synchronous})   median ${ms(percentile(saves, 50))}  (STEPWISE_BENCH_SYNCHRONOUS=FULL to compare)`);
   console.log(`  prompt-prefix stability                  mean ${(meanStability * 100).toFixed(1)}%  min ${(minStability * 100).toFixed(1)}% over ${stability.length} consecutive agent calls (budget: >= 90%)`);
   console.log(`  model calls per customer turn            ${callsPerTurn.toFixed(2)} (${calls / RUNS} calls for ${CONVERSATION.length} turns, routing included)`);
