@@ -38,6 +38,10 @@ const seeds: Record<number, (db: Database.Database) => void> = {
     db.prepare("INSERT INTO worlds (name, world, updated_at) VALUES ('shop', '{\"orders\":[]}', 't')").run();
     db.prepare("INSERT INTO conversation_worlds (conversation_id, started_from, world, updated_at) VALUES (1, 'shop', '{}', 't')").run();
   },
+  7: (db) => {
+    db.prepare("INSERT INTO simulation_suites (id, started_at) VALUES (1, 't')").run();
+    db.prepare("INSERT INTO run_snapshots (content_hash, kind, name, text, created_at) VALUES ('sha256:x', 'procedure', 'Hello', 'text', 't')").run();
+  },
 };
 
 describe('migrations', () => {

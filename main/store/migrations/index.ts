@@ -7,11 +7,12 @@ import { connectorsAndKeys } from './003-connectors-and-keys';
 import { runs } from './004-runs';
 import { conversationStateAndSettings } from './005-conversation-state-and-settings';
 import { mockWorlds } from './006-mock-worlds';
+import { simulationResults } from './007-simulation-results';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds];
+export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export function schemaVersion(db: Database.Database): number {
