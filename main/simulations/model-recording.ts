@@ -61,7 +61,7 @@ export class ReplayingModelCaller implements ModelCaller {
     const hash = requestHash(request);
     if (hash !== next.requestHash) {
       throw new ReplayDivergedError(
-        `The replay diverged at ${request.role} call ${next.seq}: the request differs from the recorded one (the Procedure, the simulation or the runtime changed since the run).`,
+        `The replay diverged at call ${next.seq} (${request.role}): the request differs from the recorded one (the Procedure, the simulation or the runtime changed since the run).`,
       );
     }
     return structuredClone(next.result) as unknown as ModelCallResult;
