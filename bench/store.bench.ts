@@ -18,7 +18,7 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
 }
 
-export async function run(): Promise<void> {
+export async function run(): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
   const failures: string[] = [];
   try {
@@ -64,12 +64,20 @@ export async function run(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (failures.length > 0) throw new Error(`store benchmark targets missed: ${failures.join('; ')}`);
+  // Report, but let bench/run.ts go on to the other benchmarks.
+  for (const failure of failures) console.log(`  FAIL: ${failure}`);
+  console.log(`  ${failures.length === 0 ? 'PASS' : 'FAIL'}`);
+  return failures.length === 0;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
+  run().then(
+    (pass) => {
+      process.exitCode = pass ? 0 : 1;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
 }
