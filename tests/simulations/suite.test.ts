@@ -7,12 +7,9 @@ import { compareWithPrevious } from '../../main/simulations/comparison';
 import { estimateSuiteCost } from '../../main/simulations/cost';
 import { choose, passHatCurve, passHatK } from '../../main/simulations/scoring';
 import { runSuite, type SuiteProgress } from '../../main/simulations/suite';
-import { Workspace } from '../../main/store/workspace';
-import { toolCalls, type FakeResponse, type RecordedRequest } from '../support/fake-anthropic';
-import { roleOf, startModelServer, verdicts, type ModelServer } from './helpers';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Workspace } from '../../main/store/workspace';
+import { startModelServer, type ModelServer } from './helpers';
+import { GREETING, greetingScript, greetingWorkspace } from './greeting';
 
 let sandbox: PythonSandbox;
 beforeAll(() => {
@@ -26,49 +23,6 @@ afterEach(async () => {
   await server?.fake.close();
   workspace?.close();
 });
-
-const GREETING = `---
-name: Greeting
-trigger: The customer says hello.
----
-
-## Greet
-Say hello and ask how you can help. @end
-`;
-
-/** A workspace with one small Procedure and `count` simulations whose persona names them. */
-function greetingWorkspace(personas: string[]): Workspace {
-  const created = Workspace.create(join(mkdtempSync(join(tmpdir(), 'stepwise-suite-')), 'suite.stepwise'));
-  created.procedures.create(GREETING);
-  for (const persona of personas) {
-    created.simulations.save('Greeting', persona, {
-      customer: { persona, opening: 'Hello there' },
-      criteria: [{ name: 'greets', assertion: 'The agent says hello.' }],
-      tags: persona.startsWith('flaky') ? ['flaky'] : [],
-    });
-  }
-  return created;
-}
-
-/**
- * The agent greets and ends; the judge passes a simulation unless its persona says how it fails:
- * "always-fails", or "fails-try-N" (its Nth judged try fails).
- */
-function greetingScript(delayMs = 0): (request: RecordedRequest) => FakeResponse {
-  const judged = new Map<string, number>();
-  return (request) => {
-    const role = roleOf(request);
-    if (role === 'agent') return { ...toolCalls(['reply', { message: 'Hello! How can I help?' }], ['end_procedure', { summary: 'Greeted.' }]), delayMs };
-    if (role === 'judge') {
-      const persona = /Persona: ([\w-]+)/.exec(JSON.stringify(request.body.messages))![1]!;
-      const tries = (judged.get(persona) ?? 0) + 1;
-      judged.set(persona, tries);
-      const fails = persona === 'always-fails' || persona === `fails-try-${tries}`;
-      return { ...verdicts([fails ? { verdict: 'fail', reasoning: 'No greeting.' } : 'pass']), delayMs };
-    }
-    return { status: 500, error: { type: 'api_error', message: `unexpected ${role} call` } };
-  };
-}
 
 /** Passes calls through, counting how many are in flight at once. */
 function counting(inner: ModelCaller): ModelCaller & { max: number } {
