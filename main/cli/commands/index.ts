@@ -7,6 +7,8 @@ import { exportCommand, importCommand, keysCommand, verifyCommand } from './bund
 import { connectorsCommand } from './connectors';
 import { knowledgeCommand } from './knowledge';
 import { publishCommand } from './publish';
+import { simulateCommand } from './simulate';
+import { simulationsCommand } from './simulations';
 import { workspaceCommand } from './workspace';
 
-export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand, chatCommand, connectorsCommand];
+export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand, chatCommand, connectorsCommand, simulateCommand, simulationsCommand];

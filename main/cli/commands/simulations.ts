@@ -1,0 +1,138 @@
+// `stepwise simulations …`: import τ²-bench tasks, list simulations with their last result, show a
+// run (checks, transcript, trace), review the judge's verdicts, and the judge–human agreement rate.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { reviewedChecks, reviewedStatus, reviewVerdict } from '../../simulations/review';
+import { describeEvent } from '../../simulations/trace-digest';
+import { importTau2Tasks } from '../../simulations/tau2-import';
+import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
+import { wholeNumber } from '../model-args';
+import { requireWorkspacePath, withWorkspace } from '../workspace-args';
+
+const SUBCOMMANDS = ['import-tau2', 'list', 'show', 'review', 'agreement'] as const;
+
+export const simulationsCommand: Command = {
+  name: 'simulations',
+  summary: 'Import τ²-bench tasks, list simulations, show a run, review verdicts',
+  usage: `simulations <${SUBCOMMANDS.join('|')}> … --workspace <file>`,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'import-tau2':
+        return importTau2(rest, io);
+      case 'list':
+        return list(rest, io);
+      case 'show':
+        return show(rest, io);
+      case 'review':
+        return review(rest, io);
+      case 'agreement':
+        return agreement(rest, io);
+      default:
+        throw new UsageError(
+          `${sub ? `Unknown subcommand "${sub}"` : 'Say what to do'}: simulations import-tau2 <tasks.json> --workspace <file> --procedure <name> | list [--procedure <name>] | show <run-id> | review <run-id> --criterion <name> (--agree | --overrule) [--note <text>] | agreement`,
+        );
+    }
+  },
+};
+
+async function importTau2(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, procedure: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('Name one τ²-bench tasks.json file: simulations import-tau2 <tasks.json> --workspace <file> --procedure <name>.');
+  if (!values.procedure) throw new UsageError('Say which Procedure the simulations test with --procedure <name>.');
+  const file = resolve(io.cwd, positionals[0]!);
+  let json: string;
+  try {
+    json = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
+    const report = importTau2Tasks(workspace, values.procedure!, json, positionals[0]);
+    io.out(`Created ${report.created.length} simulation(s) for "${values.procedure}" from ${positionals[0]}${report.updated.length > 0 ? `; updated ${report.updated.length} already there` : ''}.`);
+    return 0;
+  });
+}
+
+async function list(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, procedure: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
+  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
+    const simulations = workspace.simulations.list(values.procedure);
+    if (simulations.length === 0) io.out('No simulations yet.');
+    for (const simulation of simulations) {
+      const last = workspace.simulations.lastRun(simulation.id);
+      const tags = simulation.definition.tags.length > 0 ? ` [${simulation.definition.tags.join(', ')}]` : '';
+      io.out(`${simulation.procedure} / ${simulation.name}${tags}: ${last ? `${last.status} (run ${last.id}, ${last.finishedAt})` : 'never run'}`);
+    }
+    return 0;
+  });
+}
+
+async function show(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, json: { type: 'boolean', default: false } });
+  if (positionals.length !== 1) throw new UsageError('Name one run: simulations show <run-id> --workspace <file>.');
+  const runId = wholeNumber(positionals[0], 'The run id', 0, 1, Number.MAX_SAFE_INTEGER);
+  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
+    const run = workspace.simulations.requireRun(runId);
+    const simulation = workspace.simulations.byId(run.simulationId);
+    const checks = reviewedChecks(run.checks, workspace.simulations.reviews.forRun(runId));
+    const conversationId = run.details?.conversationId ?? null;
+    const transcript = conversationId ? workspace.conversations.messages(conversationId).map((message) => ({ role: message.role, text: message.content })) : [];
+    const trace = conversationId ? workspace.traces.events(conversationId) : [];
+    if (values.json) {
+      io.out(JSON.stringify({ run: { ...run, checks }, reviewedStatus: reviewedStatus(run, checks), transcript, trace }, null, 2));
+      return 0;
+    }
+    io.out(`Run ${run.id} of ${simulation ? `${simulation.procedure} / ${simulation.name}` : `simulation ${run.simulationId}`}${run.attempt > 1 ? ` (try ${run.attempt})` : ''}: ${run.status}${reviewedStatus(run, checks) !== run.status ? ` (${reviewedStatus(run, checks)} after review)` : ''}`);
+    io.out(`  on ${run.version ? `version ${run.version}` : 'the draft'} ${run.procedureHash}; ${run.summary}`);
+    if (run.details?.attribution) io.out(`  put down to the ${run.details.attribution}`);
+    for (const check of checks) {
+      const review = check.review ? ` — reviewed: ${check.review.decision}${check.review.note ? ` ("${check.review.note}")` : ''}` : '';
+      io.out(`  ${check.effectivePassed ? '✓' : '✗'} [${check.kind}] ${check.name}: ${check.reason}${check.party ? ` (${check.party})` : ''}${review}`);
+    }
+    io.out('Transcript:');
+    for (const line of transcript) io.out(`  ${line.role}: ${line.text}`);
+    io.out('Trace:');
+    for (const event of trace) {
+      const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload });
+      if (line && event.type !== 'customer_message' && event.type !== 'agent_message') io.out(`  ${line}`);
+    }
+    return 0;
+  });
+}
+
+async function review(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    workspace: { type: 'string' },
+    criterion: { type: 'string' },
+    agree: { type: 'boolean', default: false },
+    overrule: { type: 'boolean', default: false },
+    note: { type: 'string' },
+    reviewer: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError('Name one run: simulations review <run-id> --criterion <name> (--agree | --overrule).');
+  if (values.agree === values.overrule) throw new UsageError('Give exactly one of --agree and --overrule.');
+  if (!values.criterion) throw new UsageError('Say which criterion with --criterion <name>.');
+  const runId = wholeNumber(positionals[0], 'The run id', 0, 1, Number.MAX_SAFE_INTEGER);
+  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
+    const checks = reviewVerdict(workspace, runId, values.criterion!, values.agree ? 'agree' : 'overrule', values.note ?? '', values.reviewer ?? null);
+    const status = reviewedStatus(workspace.simulations.requireRun(runId), checks);
+    const rate = workspace.simulations.reviews.agreement();
+    io.out(`Recorded: you ${values.agree ? 'agree with' : 'overrule'} the judge on "${values.criterion}". Run ${runId} now counts as ${status}.`);
+    io.out(`Judge–human agreement in this workspace: ${((rate.rate ?? 0) * 100).toFixed(0)}% of ${rate.reviewed} reviewed verdict(s).`);
+    return 0;
+  });
+}
+
+async function agreement(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, json: { type: 'boolean', default: false } });
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
+  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
+    const rate = workspace.simulations.reviews.agreement();
+    if (values.json) io.out(JSON.stringify(rate));
+    else if (rate.rate === null) io.out('No verdict has been reviewed yet in this workspace.');
+    else io.out(`Judge–human agreement: ${(rate.rate * 100).toFixed(0)}% (${rate.agreed} agreed, ${rate.overruled} overruled, of ${rate.reviewed}).`);
+    return 0;
+  });
+}

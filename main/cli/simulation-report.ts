@@ -1,0 +1,97 @@
+// How `stepwise simulate` shows a suite: the estimate, a line per finished run, then each failure
+// with its failed checks (which criterion, the judge's reason, whose failure), the transcript and the
+// trace, and the totals (pass^k, cost, comparison with the previous runs, coverage).
+import type { Comparison } from '../simulations/comparison';
+import type { CostEstimate } from '../simulations/cost';
+import type { CoverageReport } from '../simulations/coverage';
+import type { JunitCase } from '../simulations/junit';
+import type { RunOutcome } from '../simulations/runner';
+import type { SuiteReport } from '../simulations/suite';
+import { describeEvent } from '../simulations/trace-digest';
+import type { Agreement } from '../store/simulation-reviews';
+import type { Workspace } from '../store/workspace';
+
+export const usd = (value: number) => `$${value < 0.01 && value > 0 ? value.toFixed(6) : value.toFixed(4)}`;
+
+export function estimateLine(estimate: CostEstimate, simulations: number, k: number): string {
+  const basis = [estimate.fromLastRun > 0 ? `${estimate.fromLastRun} from its last run` : '', estimate.fromLength > 0 ? `${estimate.fromLength} from its length` : ''].filter(Boolean).join(', ');
+  const unpriced = estimate.unpricedModels.length > 0 ? ` Not counted (no price in the settings): ${estimate.unpricedModels.join(', ')}.` : '';
+  return `Estimated cost: ${usd(estimate.usd)} for ${estimate.runs} run(s) (${simulations} simulation(s) × ${k} ${k === 1 ? 'try' : 'tries'}; ${basis}), about ${estimate.tokens.toLocaleString('en-US')} tokens.${unpriced}`;
+}
+
+export const runLabel = (run: Pick<RunOutcome, 'procedure' | 'simulation' | 'attempt'>, k: number) => `${run.procedure} / ${run.simulation}${k > 1 ? ` (try ${run.attempt})` : ''}`;
+
+export function runLine(run: RunOutcome, finished: number, total: number, k: number): string {
+  const mark = run.status === 'passed' ? 'PASS' : run.status === 'failed' ? 'FAIL' : 'ERROR';
+  const detail =
+    run.status === 'passed'
+      ? `${run.details.turns} customer message(s), ${usd(run.details.costUsd)}`
+      : run.status === 'failed'
+        ? `${run.checks.filter((check) => !check.passed).length} of ${run.checks.length} checks failed (put down to the ${run.details.attribution ?? 'agent'})`
+        : run.summary;
+  return `[${finished}/${total}] ${mark} ${runLabel(run, k)}: ${detail}`;
+}
+
+/** Why a run failed: its failed checks, the transcript and the trace. */
+export function failureDetails(workspace: Workspace, run: RunOutcome, k: number, workspaceArg: string | null): string[] {
+  const lines = [`✗ ${runLabel(run, k)}, run ${run.runId}: ${run.status}${run.details.attribution ? `, put down to the ${run.details.attribution === 'customer' ? 'simulated customer' : run.details.attribution}` : ''}`];
+  for (const check of run.checks.filter((candidate) => !candidate.passed)) {
+    const who = check.kind === 'criterion' ? 'judge' : 'check';
+    lines.push(`    ✗ ${check.kind === 'criterion' ? `criterion "${check.name}"` : check.name} (${check.party ?? 'agent'}) — ${who}: ${check.reason}`);
+  }
+  const conversationId = run.details.conversationId;
+  if (conversationId !== null) {
+    lines.push('    transcript:');
+    for (const message of workspace.conversations.messages(conversationId)) lines.push(`      ${message.role}: ${message.content}`);
+    lines.push('    trace:');
+    for (const event of workspace.traces.events(conversationId)) {
+      if (event.type === 'customer_message' || event.type === 'agent_message') continue;
+      const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload });
+      if (line) lines.push(`      ${line}`);
+    }
+  }
+  if (workspaceArg !== null) lines.push(`    replay it offline: npm run stepwise -- simulate --workspace ${workspaceArg} --replay ${run.runId}`);
+  return lines;
+}
+
+export function summaryLines(report: SuiteReport, comparison: Comparison, coverage: CoverageReport, agreement: Agreement): string[] {
+  const lines: string[] = [];
+  const allTries = report.simulations.filter((score) => score.tries >= report.k && score.passes === score.tries).length;
+  lines.push(
+    `Results: ${report.passed} of ${report.total} run(s) passed${report.failed > 0 ? `, ${report.failed} failed` : ''}${report.errors > 0 ? `, ${report.errors} ended in an error` : ''}${report.skipped > 0 ? `, ${report.skipped} never started (cancelled)` : ''}.`,
+  );
+  if (report.passHatK !== null) lines.push(`pass^${report.k} = ${report.passHatK.toFixed(3)} (${allTries} of ${report.simulations.length} simulation(s) passed all ${report.k} ${report.k === 1 ? 'try' : 'tries'}).`);
+  lines.push(
+    `Cost: ${usd(report.costUsd)}${report.estimatedUsd !== null ? ` (estimated ${usd(report.estimatedUsd)})` : ''}; ${report.tokens.toLocaleString('en-US')} tokens; ${(report.wallMs / 1000).toFixed(1)} s.`,
+  );
+  const changed = comparison.simulations.filter((entry) => entry.previous !== null);
+  if (changed.length > 0) {
+    const names = (list: Comparison['newlyFailing']) => (list.length > 0 ? ` (${list.map((entry) => `${entry.procedure} / ${entry.name}`).join('; ')})` : '');
+    lines.push(`Compared with the previous runs: ${comparison.newlyFailing.length} newly failing${names(comparison.newlyFailing)}, ${comparison.newlyPassing.length} newly passing${names(comparison.newlyPassing)}.`);
+    for (const change of comparison.procedureChanges) lines.push(`  ${change.procedure} changed since: +${change.added} −${change.removed} line(s).`);
+  }
+  for (const entry of coverage.procedures) {
+    const unreached = entry.unreached.length > 0 ? `; never reached: ${entry.unreached.join(', ')}` : '';
+    lines.push(`Coverage of ${entry.procedure}: ${entry.visitedSteps}/${entry.steps.length} steps, ${entry.visitedBranches}/${entry.branches.length} branches${unreached}.`);
+  }
+  if (agreement.rate !== null) lines.push(`Judge–human agreement in this workspace: ${(agreement.rate * 100).toFixed(0)}% of ${agreement.reviewed} reviewed verdict(s).`);
+  return lines;
+}
+
+export function junitCases(workspace: Workspace, runs: readonly RunOutcome[], k: number): JunitCase[] {
+  return runs.map((run) => ({
+    procedure: run.procedure,
+    name: `${run.simulation}${k > 1 ? ` (try ${run.attempt})` : ''}`,
+    seconds: run.details.durationMs / 1000,
+    status: run.status,
+    summary: run.summary,
+    failures: run.checks.filter((check) => !check.passed).map((check) => `${check.name} [${check.party ?? 'agent'}]: ${check.reason}`),
+    output:
+      run.details.conversationId === null
+        ? ''
+        : workspace.conversations
+            .messages(run.details.conversationId)
+            .map((message) => `${message.role}: ${message.content}`)
+            .join('\n'),
+  }));
+}
