@@ -61,7 +61,7 @@ describe('stepwise simulate', () => {
 
     const xml = readFileSync(join(file, '..', 'report.xml'), 'utf8');
     const problems: string[] = [];
-    const document = new DOMParser({ onError: (level, message) => problems.push(`${level}: ${message}`) }).parseFromString(xml, 'text/xml');
+    const document = new DOMParser({ errorHandler: (level: string, message: unknown) => problems.push(`${level}: ${String(message)}`) }).parseFromString(xml, 'text/xml');
     expect(problems).toEqual([]);
     const suites = document.getElementsByTagName('testsuite');
     expect(suites.length).toBe(1);
@@ -97,7 +97,7 @@ describe('stepwise simulate', () => {
     // The JUnit report escapes what the customer wrote and marks the failure.
     const xml = readFileSync(join(file, '..', 'junit.xml'), 'utf8');
     const problems: string[] = [];
-    const document = new DOMParser({ onError: (level, message) => problems.push(`${level}: ${message}`) }).parseFromString(xml, 'text/xml');
+    const document = new DOMParser({ errorHandler: (level: string, message: unknown) => problems.push(`${level}: ${String(message)}`) }).parseFromString(xml, 'text/xml');
     expect(problems).toEqual([]);
     expect(document.getElementsByTagName('testsuites')[0]!.getAttribute('failures')).toBe('1');
     expect(document.getElementsByTagName('failure')[0]!.textContent).toContain('greets [agent]: No greeting.');
