@@ -2,14 +2,15 @@
 // run (checks, transcript, trace), review the judge's verdicts, and the judge–human agreement rate.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { generateSimulations, saveGenerated } from '../../authoring/simulation-generator';
 import { reviewedChecks, reviewedStatus, reviewVerdict } from '../../simulations/review';
 import { describeEvent } from '../../simulations/trace-digest';
 import { importTau2Tasks } from '../../simulations/tau2-import';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
-import { wholeNumber } from '../model-args';
-import { requireWorkspacePath, withWorkspace } from '../workspace-args';
+import { requireModel, wholeNumber } from '../model-args';
+import { requireWorkspacePath, secretStoreFor, withWorkspace } from '../workspace-args';
 
-const SUBCOMMANDS = ['import-tau2', 'list', 'show', 'review', 'agreement'] as const;
+const SUBCOMMANDS = ['import-tau2', 'generate', 'list', 'show', 'review', 'agreement'] as const;
 
 export const simulationsCommand: Command = {
   name: 'simulations',
@@ -20,6 +21,8 @@ export const simulationsCommand: Command = {
     switch (sub) {
       case 'import-tau2':
         return importTau2(rest, io);
+      case 'generate':
+        return generate(rest, io);
       case 'list':
         return list(rest, io);
       case 'show':
@@ -30,7 +33,7 @@ export const simulationsCommand: Command = {
         return agreement(rest, io);
       default:
         throw new UsageError(
-          `${sub ? `Unknown subcommand "${sub}"` : 'Say what to do'}: simulations import-tau2 <tasks.json> --workspace <file> --procedure <name> | list [--procedure <name>] | show <run-id> | review <run-id> --criterion <name> (--agree | --overrule) [--note <text>] | agreement`,
+          `${sub ? `Unknown subcommand "${sub}"` : 'Say what to do'}: simulations import-tau2 <tasks.json> --workspace <file> --procedure <name> | generate --procedure <name> [--save] | list [--procedure <name>] | show <run-id> | review <run-id> --criterion <name> (--agree | --overrule) [--note <text>] | agreement`,
         );
     }
   },
@@ -50,6 +53,24 @@ async function importTau2(args: string[], io: CliIo): Promise<number> {
   return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
     const report = importTau2Tasks(workspace, values.procedure!, json, positionals[0]);
     io.out(`Created ${report.created.length} simulation(s) for "${values.procedure}" from ${positionals[0]}${report.updated.length > 0 ? `; updated ${report.updated.length} already there` : ''}.`);
+    return 0;
+  });
+}
+
+async function generate(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, procedure: { type: 'string' }, save: { type: 'boolean', default: false } });
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
+  if (!values.procedure) throw new UsageError('Say which Procedure to write simulations for with --procedure <name>.');
+  const path = requireWorkspacePath(values.workspace, io);
+  return withWorkspace(path, io, async (workspace) => {
+    workspace.procedures.require(values.procedure!);
+    const { client } = await requireModel(workspace, secretStoreFor(path), io);
+    const generated = await generateSimulations({ workspace, model: client }, values.procedure!);
+    for (const entry of generated) io.out(`${entry.target}: ${entry.name} — ${entry.definition.customer.persona}`);
+    if (values.save) {
+      saveGenerated(workspace, values.procedure!, generated);
+      io.out(`Saved ${generated.length} simulation(s) for "${values.procedure}", tagged "generated".`);
+    } else io.out(`${generated.length} simulation(s) proposed; run again with --save to keep them.`);
     return 0;
   });
 }
