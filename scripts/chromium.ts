@@ -1,5 +1,5 @@
-// Debian's Chromium through playwright-core. The tests fail (never skip) when it is missing:
-// .ci/run installs it.
+// Debian's Chromium through playwright-core, for the end-to-end tests and the editor benchmark.
+// They fail (never skip) when it is missing: .ci/run installs it.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 

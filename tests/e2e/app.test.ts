@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reply, startFakeAnthropic } from '../support/fake-anthropic';
 import { foreignRequests, startApp, type RunningApp } from './support/app';
-import { launchChromium } from './support/chromium';
+import { launchChromium } from '../../scripts/chromium';
 
 let browser: Browser;
 let app: RunningApp;

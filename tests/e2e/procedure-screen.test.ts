@@ -4,7 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foreignRequests, startApp, type RunningApp } from './support/app';
-import { launchChromium } from './support/chromium';
+import { launchChromium } from '../../scripts/chromium';
 import { answerDialog, editorSelection, editorText, fitGraph, graphNode, typeInEditor, visibleLines } from './support/editor';
 
 let browser: Browser;

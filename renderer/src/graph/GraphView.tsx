@@ -1,15 +1,16 @@
 // The live graph of the Procedure being edited. Laid out by ELK in a worker; typing re-draws it
 // without touching the viewport or the selection; the cursor's step is highlighted; clicking a node
 // selects its text; the toolbar and dragging edit the text.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { Diagnostic, GraphNode, ProcedureGraph } from '../../../shared/procedure';
 import { cursorIds, FlowBuilder, type ProcedureFlowNode } from './flow';
+import { FlowIdentity } from './identity';
 import type { Placement } from './layout';
 import { LayoutClient } from './layout-client';
 import { GraphActions, ProcedureNode } from './ProcedureNode';
-import { carryPositions, structureKey, type Expansion } from './structure';
+import { childId, NODE_SIZE, placeNewNodes, structureKey, type Expansion } from './structure';
 
 export type GraphAction =
   | { type: 'add-step'; after: string | null }
@@ -32,61 +33,96 @@ const nodeTypes = { procedure: ProcedureNode };
 const LAYOUT_DELAY_MS = 60;
 const VIRTUALIZE_ABOVE = 300;
 
-export function GraphView(props: GraphViewProps) {
+export const GraphView = memo(function GraphView(props: GraphViewProps) {
   return (
     <ReactFlowProvider>
       <GraphCanvas {...props} />
     </ReactFlowProvider>
   );
-}
+});
 
 function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadSubgraph, onError }: GraphViewProps) {
   const flow = useReactFlow();
   const builder = useRef(new FlowBuilder()).current;
+  const identity = useRef(new FlowIdentity()).current;
   const layoutClient = useRef<LayoutClient | null>(null);
+  /** By flow id. */
   const [expanded, setExpanded] = useState<ReadonlyMap<string, Expansion>>(new Map());
+  /** Flow ids. */
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [layoutVersion, setLayoutVersion] = useState(0);
   const [dragged, setDragged] = useState<{ id: string; x: number; y: number } | null>(null);
+  /** By flow id. */
   const sizes = useRef(new Map<string, Placement>());
   const positions = useRef(new Map<string, { x: number; y: number }>());
   const placedGraph = useRef<ProcedureGraph | null>(null);
+  const ids = useRef<ReadonlyMap<string, string>>(new Map());
   const laidOutKey = useRef<string | null>(null);
+  /** The structure a layout is being computed for: typing meanwhile does not ask again. */
+  const requestedKey = useRef<string | null>(null);
   const fitted = useRef(false);
 
-  // New text: keep every node where it was (by id, or by index for a renamed node) until ELK answers.
+  // New text: nodes keep their flow ids (a renamed step stays the same node) and their places until ELK answers.
   if (placedGraph.current !== graph) {
-    positions.current = carryPositions(placedGraph.current, positions.current, graph);
+    ids.current = identity.update(graph);
+    positions.current = placeNewNodes(graph, ids.current, positions.current);
     placedGraph.current = graph;
   }
+  const flowIds = ids.current;
 
-  const key = useMemo(() => structureKey(graph, expanded), [graph, expanded]);
+  /** Expanded sub-procedures by graph id, for the layout. */
+  const expandedByGraphId = useMemo(() => {
+    const result = new Map<string, Expansion>();
+    for (const node of graph.nodes) {
+      const expansion = expanded.get(flowIds.get(node.id) ?? node.id);
+      if (expansion) result.set(node.id, expansion);
+    }
+    return result;
+  }, [graph, expanded, flowIds]);
+
+  const key = useMemo(() => structureKey(graph, expandedByGraphId), [graph, expandedByGraphId]);
   useEffect(() => {
-    if (key === laidOutKey.current) return;
+    if (key === laidOutKey.current || key === requestedKey.current) return;
     layoutClient.current ??= new LayoutClient();
     const client = layoutClient.current;
+    const requestIds = flowIds;
     const timer = setTimeout(() => {
-      client.layout(graph, expanded).then(
+      requestedKey.current = key;
+      client.layout(graph, expandedByGraphId).then(
         (placed) => {
-          if (!placed) return;
+          // Flow ids outlive renames, so a layout of this structure still fits the text typed since.
+          if (!placed || requestedKey.current !== key) return;
+          requestedKey.current = null;
           laidOutKey.current = key;
-          sizes.current = placed;
+          const toFlow = (graphId: string) => {
+            const [parent, child] = graphId.split('::');
+            const parentFlow = requestIds.get(parent!) ?? parent!;
+            return child === undefined ? parentFlow : childId(parentFlow, child);
+          };
+          const nextSizes = new Map<string, Placement>();
           const next = new Map(positions.current);
-          for (const [id, place] of placed) next.set(id, { x: place.x, y: place.y });
+          for (const [id, place] of placed) {
+            nextSizes.set(toFlow(id), place);
+            next.set(toFlow(id), { x: place.x, y: place.y });
+          }
+          sizes.current = nextSizes;
           positions.current = next;
           setLayoutVersion((version) => version + 1);
           if (!fitted.current) {
             fitted.current = true;
             // Start on the trigger and the first steps, readable, rather than the whole graph tiny.
-            const first = graph.nodes.slice(0, 10).map((node) => ({ id: node.id }));
+            const first = graph.nodes.slice(0, 10).map((node) => ({ id: requestIds.get(node.id) ?? node.id }));
             requestAnimationFrame(() => void flow.fitView({ nodes: first, padding: 0.15, maxZoom: 1, minZoom: 0.4 }));
           }
         },
-        (error: Error) => onError(error.message),
+        (error: Error) => {
+          if (requestedKey.current === key) requestedKey.current = null;
+          onError(error.message);
+        },
       );
     }, laidOutKey.current === null ? 0 : LAYOUT_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [key, graph, expanded, flow, onError]);
+  }, [key, graph, expandedByGraphId, flowIds, flow, onError]);
   useEffect(() => () => layoutClient.current?.dispose(), []);
 
   const cursor = useMemo(() => cursorIds(graph, cursorLine), [graph, cursorLine]);
@@ -97,15 +133,17 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   }, [diagnostics, graph]);
   const { nodes, edges } = useMemo(() => {
     const current = dragged ? new Map(positions.current).set(dragged.id, { x: dragged.x, y: dragged.y }) : positions.current;
-    return builder.build({ graph, positions: current, sizes: sizes.current, expanded, cursorIds: cursor, errorIds, selected });
+    return builder.build({ graph, ids: flowIds, positions: current, sizes: sizes.current, expanded, cursorIds: cursor, errorIds, selected });
     // layoutVersion says positions.current changed.
-  }, [builder, graph, expanded, cursor, errorIds, selected, dragged, layoutVersion]);
+  }, [builder, graph, flowIds, expanded, cursor, errorIds, selected, dragged, layoutVersion]);
 
-  const byId = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph]);
+  /** Graph nodes by flow id. */
+  const byId = useMemo(() => new Map(graph.nodes.map((node) => [flowIds.get(node.id) ?? node.id, node])), [graph, flowIds]);
 
   // Follow the cursor: when it moves to another step that is out of view, pan to it (zoom stays).
   const container = useRef<HTMLDivElement>(null);
-  const cursorStep = [...cursor].find((id) => byId.get(id)?.kind === 'step') ?? null;
+  const cursorStepGraphId = graph.nodes.find((node) => node.kind === 'step' && cursor.has(node.id))?.id;
+  const cursorStep = cursorStepGraphId ? (flowIds.get(cursorStepGraphId) ?? cursorStepGraphId) : null;
   useEffect(() => {
     if (!cursorStep || !fitted.current) return;
     const frame = requestAnimationFrame(() => {
@@ -123,6 +161,7 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
     return () => cancelAnimationFrame(frame);
   }, [cursorStep, flow, layoutVersion]);
   const selectedNode = selected.size === 1 ? byId.get([...selected][0]!) : undefined;
+  const flowIdOf = (graphId: string) => flowIds.get(graphId) ?? graphId;
 
   const onNodesChange = useCallback((changes: NodeChange<ProcedureFlowNode>[]) => {
     let nextSelected: Set<string> | null = null;
@@ -150,15 +189,26 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
       if (!pointer) return;
       const drop = flow.screenToFlowPosition({ x: pointer.clientX, y: pointer.clientY });
       const steps = graph.nodes.filter((candidate) => candidate.kind === 'step');
-      const centre = (id: string) => (positions.current.get(id)?.x ?? 0) + (sizes.current.get(id)?.width ?? 0) / 2;
-      const before = steps.find((candidate) => candidate.id !== node.id && centre(candidate.id) > drop.x) ?? null;
+      const centre = (id: string) => (positions.current.get(flowIdOf(id))?.x ?? 0) + (sizes.current.get(flowIdOf(id))?.width ?? NODE_SIZE.step.width) / 2;
+      const before = steps.find((candidate) => candidate.id !== step.id && centre(candidate.id) > drop.x) ?? null;
       const index = steps.indexOf(step);
       const currentNext = steps[index + 1] ?? null;
       if ((before?.id ?? null) === (currentNext?.id ?? null)) return; // dropped where it was
       onAction({ type: 'move', stepId: step.id, before: before?.id ?? null });
     },
-    [byId, graph, onAction, flow],
+    [byId, graph, onAction, flow, flowIds],
   );
+
+  const byIdRef = useRef(byId);
+  byIdRef.current = byId;
+  const onNodeClick = useCallback(
+    (_event: unknown, node: Node) => {
+      const own = byIdRef.current.get(node.id);
+      if (own) onReveal(own);
+    },
+    [onReveal],
+  );
+  const onPaneClick = useCallback(() => setSelected(new Set()), []);
 
   const toggleExpand = useCallback(
     (nodeId: string, target: string) => {
@@ -205,12 +255,9 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
           edges={edges}
           nodeTypes={nodeTypes}
           onNodesChange={onNodesChange}
-          onNodeClick={(_event, node) => {
-            const own = byId.get(node.id);
-            if (own) onReveal(own);
-          }}
+          onNodeClick={onNodeClick}
           onNodeDragStop={onNodeDragStop}
-          onPaneClick={() => setSelected(new Set())}
+          onPaneClick={onPaneClick}
           nodesConnectable={false}
           edgesFocusable={false}
           deleteKeyCode={null}

@@ -1,5 +1,5 @@
-// React Flow nodes and edges for a Procedure graph. Objects are reused when nothing about them
-// changed, so React Flow redraws only what a keystroke touched.
+// React Flow nodes and edges for a Procedure graph. Objects (and the arrays themselves) are reused
+// when nothing about them changed, so React Flow redraws only what a keystroke touched.
 import { MarkerType, Position, type Edge, type Node } from '@xyflow/react';
 import type { GraphNode, NodeKind, ProcedureGraph } from '../../../shared/procedure';
 import type { Placement } from './layout';
@@ -25,75 +25,130 @@ export type ProcedureFlowNode = Node<ProcedureNodeData, 'procedure'>;
 
 export interface FlowInput {
   graph: ProcedureGraph;
+  /** Graph id → flow id (see identity.ts). */
+  ids: ReadonlyMap<string, string>;
+  /** By flow id. */
   positions: ReadonlyMap<string, { x: number; y: number }>;
+  /** By flow id: sizes of expanded sub-procedure nodes. */
   sizes: ReadonlyMap<string, Placement>;
+  /** By flow id. */
   expanded: ReadonlyMap<string, Expansion>;
+  /** Graph ids. */
   cursorIds: ReadonlySet<string>;
-  /** Nodes with an error in them: the step, and the node on the error's line. */
+  /** Graph ids of nodes with an error in them. */
   errorIds: ReadonlySet<string>;
+  /** Flow ids. */
   selected: ReadonlySet<string>;
 }
 
 const EDGE_LABEL_LENGTH = 40;
+const MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
+const ORIGIN = { x: 0, y: 0 };
 
 export class FlowBuilder {
   private nodeCache = new Map<string, ProcedureFlowNode>();
   private edgeCache = new Map<string, Edge>();
+  private lastNodes: ProcedureFlowNode[] = [];
+  private lastEdges: Edge[] = [];
+
+  private lastEdgeInput: { graph: ProcedureGraph; ids: ReadonlyMap<string, string>; expanded: ReadonlyMap<string, Expansion> } | null = null;
+
+  /** Whether the edges are those of the last build: same ends (as flow ids), labels and kinds. */
+  private sameEdges(input: FlowInput): boolean {
+    const last = this.lastEdgeInput;
+    if (!last || last.expanded !== input.expanded) return false;
+    const a = last.graph.edges;
+    const b = input.graph.edges;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      const y = b[i]!;
+      if (x.kind !== y.kind || x.label !== y.label) return false;
+      if ((last.ids.get(x.from) ?? x.from) !== (input.ids.get(y.from) ?? y.from)) return false;
+      if ((last.ids.get(x.to) ?? x.to) !== (input.ids.get(y.to) ?? y.to)) return false;
+    }
+    return true;
+  }
 
   build(input: FlowInput): { nodes: ProcedureFlowNode[]; edges: Edge[] } {
     const nodes: ProcedureFlowNode[] = [];
     const edges: Edge[] = [];
     const nodeCache = new Map<string, ProcedureFlowNode>();
     const edgeCache = new Map<string, Edge>();
-    const addNode = (id: string, node: GraphNode, extra: { parentId?: string; foreign?: boolean; size?: { width: number; height: number } }) => {
-      const position = input.positions.get(id) ?? { x: 0, y: 0 };
-      const expansion = node.kind === 'subprocedure' && !extra.foreign ? input.expanded.get(node.id) : undefined;
-      const data: ProcedureNodeData = {
-        kind: node.kind,
-        label: node.label,
-        graphId: node.id,
-        cursor: !extra.foreign && input.cursorIds.has(node.id),
-        error: !extra.foreign && input.errorIds.has(node.id),
-        ...(node.target ? { target: node.target } : {}),
-        ...(node.kind === 'subprocedure' ? { expanded: Boolean(expansion) } : {}),
-        ...(extra.foreign ? { foreign: true } : {}),
-        ...(node.test ? { testKind: node.test } : {}),
-      };
-      const size = extra.size ?? NODE_SIZE[node.kind];
+    const flowId = (graphId: string) => input.ids.get(graphId) ?? graphId;
+
+    const addNode = (id: string, node: GraphNode, extra: { parentId?: string; foreign?: boolean; expansion?: Expansion }) => {
+      const position = input.positions.get(id) ?? ORIGIN;
+      const cursor = !extra.foreign && input.cursorIds.has(node.id);
+      const error = !extra.foreign && input.errorIds.has(node.id);
+      const expanded = node.kind === 'subprocedure' && !extra.foreign ? Boolean(extra.expansion) : undefined;
+      const placed = extra.expansion ? input.sizes.get(id) : undefined;
+      const width = placed ? placed.width : NODE_SIZE[node.kind].width;
+      const height = placed ? placed.height : NODE_SIZE[node.kind].height;
       const selected = input.selected.has(id);
       const old = this.nodeCache.get(id);
-      const same =
+      // Compared field by field, without building anything: most nodes are unchanged on a keystroke.
+      if (
         old &&
         old.position.x === position.x &&
         old.position.y === position.y &&
         old.selected === selected &&
         old.parentId === extra.parentId &&
-        old.width === size.width &&
-        old.height === size.height &&
-        shallowEqual(old.data, data);
-      const flowNode: ProcedureFlowNode = same
-        ? old
-        : {
-            id,
-            type: 'procedure',
-            position,
-            data,
-            selected,
-            width: size.width,
-            height: size.height,
-            sourcePosition: Position.Right,
-            targetPosition: Position.Left,
-            draggable: node.kind === 'step' && !extra.foreign,
-            selectable: true,
-            connectable: false,
-            ...(extra.parentId ? { parentId: extra.parentId, extent: 'parent' as const } : {}),
-          };
+        old.width === width &&
+        old.height === height &&
+        old.data.kind === node.kind &&
+        old.data.label === node.label &&
+        old.data.graphId === node.id &&
+        old.data.cursor === cursor &&
+        old.data.error === error &&
+        old.data.target === node.target &&
+        old.data.expanded === expanded &&
+        old.data.foreign === extra.foreign &&
+        old.data.testKind === node.test
+      ) {
+        nodeCache.set(id, old);
+        nodes.push(old);
+        return;
+      }
+      const data: ProcedureNodeData = {
+        kind: node.kind,
+        label: node.label,
+        graphId: node.id,
+        cursor,
+        error,
+        ...(node.target ? { target: node.target } : {}),
+        ...(expanded !== undefined ? { expanded } : {}),
+        ...(extra.foreign ? { foreign: true } : {}),
+        ...(node.test ? { testKind: node.test } : {}),
+      };
+      const flowNode: ProcedureFlowNode = {
+        id,
+        type: 'procedure',
+        position,
+        data,
+        selected,
+        width,
+        height,
+        sourcePosition: Position.Right,
+        targetPosition: Position.Left,
+        draggable: node.kind === 'step' && !extra.foreign,
+        selectable: true,
+        connectable: false,
+        ...(extra.parentId ? { parentId: extra.parentId, extent: 'parent' as const } : {}),
+      };
       nodeCache.set(id, flowNode);
       nodes.push(flowNode);
     };
-    const addEdges = (graph: ProcedureGraph, prefix: (id: string) => string, foreign: boolean) => {
-      graph.edges.forEach((edge, index) => {
-        const id = `${prefix(edge.from)}->${prefix(edge.to)}#${index}`;
+
+    const addEdges = (graph: ProcedureGraph, toFlow: (graphId: string) => string, foreign: boolean) => {
+      const seen = new Map<string, number>();
+      for (const edge of graph.edges) {
+        const source = toFlow(edge.from);
+        const target = toFlow(edge.to);
+        const pair = `${source}->${target}`;
+        const count = (seen.get(pair) ?? 0) + 1;
+        seen.set(pair, count);
+        const id = count === 1 ? pair : `${pair}#${count}`;
         const label = edge.label ? shorten(edge.label) : edge.kind === 'optional' ? 'when needed' : undefined;
         const className = `edge-${edge.kind}${foreign ? ' edge-foreign' : ''}`;
         const old = this.edgeCache.get(id);
@@ -102,44 +157,53 @@ export class FlowBuilder {
             ? old
             : {
                 id,
-                source: prefix(edge.from),
-                target: prefix(edge.to),
+                source,
+                target,
                 ...(label ? { label } : {}),
                 className,
-                markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+                markerEnd: MARKER,
                 animated: edge.kind === 'goto',
                 selectable: false,
                 focusable: false,
               };
         edgeCache.set(id, flowEdge);
         edges.push(flowEdge);
-      });
+      }
     };
 
     for (const node of input.graph.nodes) {
-      const expansion = node.kind === 'subprocedure' ? input.expanded.get(node.id) : undefined;
-      const placed = input.sizes.get(node.id);
-      addNode(node.id, node, expansion && placed ? { size: { width: placed.width, height: placed.height } } : {});
-      if (expansion) {
-        for (const child of expansion.graph.nodes) addNode(childId(node.id, child.id), child, { parentId: node.id, foreign: true });
-      }
+      const id = flowId(node.id);
+      const expansion = node.kind === 'subprocedure' ? input.expanded.get(id) : undefined;
+      addNode(id, node, expansion ? { expansion } : {});
+      if (expansion) for (const child of expansion.graph.nodes) addNode(childId(id, child.id), child, { parentId: id, foreign: true });
     }
-    addEdges(input.graph, (id) => id, false);
-    for (const [id, expansion] of input.expanded) if (input.graph.nodes.some((node) => node.id === id)) addEdges(expansion.graph, (child) => childId(id, child), true);
+    const reuseEdges = this.sameEdges(input);
+    if (!reuseEdges) {
+      addEdges(input.graph, flowId, false);
+      for (const node of input.graph.nodes) {
+        const id = flowId(node.id);
+        const expansion = node.kind === 'subprocedure' ? input.expanded.get(id) : undefined;
+        if (expansion) addEdges(expansion.graph, (child) => childId(id, child), true);
+      }
+      this.edgeCache = edgeCache;
+      this.lastEdges = sameElements(edges, this.lastEdges) ? this.lastEdges : edges;
+    }
+    this.lastEdgeInput = { graph: input.graph, ids: input.ids, expanded: input.expanded };
     this.nodeCache = nodeCache;
-    this.edgeCache = edgeCache;
-    return { nodes, edges };
+    // The same arrays when every element is the same object: React Flow then has nothing to do.
+    if (!sameElements(nodes, this.lastNodes)) this.lastNodes = nodes;
+    return { nodes: this.lastNodes, edges: this.lastEdges };
   }
+}
+
+function sameElements<T>(a: T[], b: T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function shorten(label: string): string {
   return label.length > EDGE_LABEL_LENGTH ? `${label.slice(0, EDGE_LABEL_LENGTH - 1)}…` : label;
-}
-
-function shallowEqual(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => a[key] === b[key]);
 }
 
 /** The ids to highlight for a cursor line: the step it is in, and the node on that line. */

@@ -34,31 +34,28 @@ export function structureKey(graph: ProcedureGraph, expanded: ReadonlyMap<string
 }
 
 /**
- * Positions for a new graph from the old one's: a node keeps its place by id, or else takes the
- * place of the node at the same index when that one is gone (a renamed step), or else sits just
- * after the node its first incoming edge comes from.
+ * Positions (by flow id) for a new graph: a node whose flow id already has a place keeps it; a new
+ * one sits just after the node its first incoming edge comes from, until ELK answers.
  */
-export function carryPositions(
-  previous: { nodes: GraphNode[] } | null,
+export function placeNewNodes(
+  graph: { nodes: GraphNode[]; edges: GraphEdge[] },
+  ids: ReadonlyMap<string, string>,
   positions: ReadonlyMap<string, { x: number; y: number }>,
-  next: { nodes: GraphNode[]; edges: GraphEdge[] },
 ): Map<string, { x: number; y: number }> {
   const result = new Map<string, { x: number; y: number }>();
-  const nextIds = new Set(next.nodes.map((node) => node.id));
-  next.nodes.forEach((node, index) => {
-    const own = positions.get(node.id);
-    if (own) return result.set(node.id, own);
-    const old = previous?.nodes[index];
-    if (old && old.kind === node.kind && !nextIds.has(old.id)) {
-      const inherited = positions.get(old.id);
-      if (inherited) result.set(node.id, inherited);
-    }
-  });
-  for (const node of next.nodes) {
-    if (result.has(node.id)) continue;
-    const from = next.edges.find((edge) => edge.to === node.id && result.has(edge.from));
-    const origin = from ? result.get(from.from)! : { x: 0, y: 0 };
-    result.set(node.id, { x: origin.x + 260, y: origin.y });
+  const flowId = (graphId: string) => ids.get(graphId) ?? graphId;
+  // Nodes inside expanded sub-procedures keep their places (relative to their parent).
+  for (const [key, value] of positions) if (key.includes('::')) result.set(key, value);
+  for (const node of graph.nodes) {
+    const own = positions.get(flowId(node.id));
+    if (own) result.set(flowId(node.id), own);
+  }
+  for (const node of graph.nodes) {
+    const id = flowId(node.id);
+    if (result.has(id)) continue;
+    const from = graph.edges.find((edge) => edge.to === node.id && result.has(flowId(edge.from)));
+    const origin = from ? result.get(flowId(from.from))! : { x: 0, y: 0 };
+    result.set(id, { x: origin.x + 260, y: origin.y });
   }
   return result;
 }

@@ -18,13 +18,16 @@ export interface Analysis {
   graph: ProcedureGraph;
 }
 
-const VALIDATE_DELAY_MS = 120;
+// Validation waits for a pause in typing (it takes a few milliseconds on a long Procedure, and the
+// graph must not wait behind it); the graph itself follows every keystroke.
+const VALIDATE_DELAY_MS = 250;
 const PYTHON_DELAY_MS = 400;
 const MARKER_OWNER = 'procedure';
 
 export class ProcedureSession {
   analysis: Analysis;
   diagnostics: Diagnostic[] = [];
+  private diagnosticsSignature: string | null = null;
   cursorLine = 1;
   private savedVersion: number;
   private readonly listeners = new Set<() => void>();
@@ -145,6 +148,13 @@ export class ProcedureSession {
   private runValidation() {
     const { document, graph, parseDiagnostics } = this.analysis;
     const diagnostics = [...parseDiagnostics, ...validate(document, validationContext(languageState.context, this.python), graph)];
+    // Nothing new to show (the usual case while typing prose): leave the markers and the graph alone.
+    const signature = diagnostics.map((d) => `${d.severity}|${d.code}|${d.span.start.offset}|${d.span.end.offset}|${d.message}`).join('\n');
+    if (signature === this.diagnosticsSignature) {
+      this.schedulePython();
+      return;
+    }
+    this.diagnosticsSignature = signature;
     this.diagnostics = diagnostics;
     const severity = this.monaco.MarkerSeverity;
     const byKey = new Map<string, Diagnostic>();

@@ -22,8 +22,14 @@ export async function visibleLines(page: Page): Promise<string[]> {
   return lines.map((line) => line.replace(/\u00a0/g, ' '));
 }
 
+/**
+ * The graph's node for a node id of the Procedure graph. (React Flow's own ids stay the same while a
+ * step is renamed, so they can differ from the language's ids; nodes inside an expanded
+ * sub-procedure are named `<node>::<id in the callee>`.)
+ */
 export function graphNode(page: Page, id: string) {
-  return page.locator(`.react-flow__node[data-id="${id}"]`);
+  if (id.includes('::')) return page.locator(`.react-flow__node[data-id="${id}"]`);
+  return page.locator(`.react-flow__node:has(> [data-node-id="${id}"])`);
 }
 
 /** Types line by line, closing any suggestion list before each Enter (which would accept it). */
