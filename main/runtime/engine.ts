@@ -30,12 +30,20 @@ export type ReplyListener = (conversationId: number, textSoFar: string) => void;
 
 export class ConversationClosedError extends Error {}
 
+const RECENT_STATES = 200;
+
 const customerMessageSchema = z.string().trim().min(1, 'The message is empty.').max(20_000, 'The message is longer than 20,000 characters.');
 
 export class ConversationEngine {
   private readonly listeners = new Set<EngineListener>();
   private readonly replyListeners = new Set<ReplyListener>();
   private readonly queues = new Map<number, Promise<unknown>>();
+  /**
+   * States of recent conversations as saved after their last turn, so the next turn need not read
+   * them back. Only this engine drives its conversations; a turn that fails drops its entry, and
+   * the stored state is read again.
+   */
+  private readonly recent = new Map<number, ConversationState>();
   private readonly limits: TurnLimits;
   private readonly policy: EscalationPolicy;
 
@@ -89,9 +97,16 @@ export class ConversationEngine {
     return this.options.persistence.load(conversationId);
   }
 
+  private remember(conversationId: number, state: ConversationState) {
+    this.recent.delete(conversationId);
+    this.recent.set(conversationId, state);
+    if (this.recent.size > RECENT_STATES) this.recent.delete(this.recent.keys().next().value!);
+  }
+
   private async runTurn(conversationId: number, text: string): Promise<TurnResult> {
     const message = customerMessageSchema.parse(text);
-    const state = this.options.persistence.load(conversationId);
+    const state = this.recent.get(conversationId) ?? this.options.persistence.load(conversationId);
+    this.recent.delete(conversationId);
     if (!state) throw new Error(`There is no conversation ${conversationId}.`);
     if (state.status === 'handed_off' || state.status === 'escalated') {
       throw new ConversationClosedError(`Conversation ${conversationId} is with a person now (${state.outcome?.team ?? 'a team'}).`);
@@ -113,6 +128,7 @@ export class ConversationEngine {
     );
     const output = await turn.run(message);
     this.options.persistence.saveTurn(conversationId, state, output.newMessages, output.trace);
+    this.remember(conversationId, state);
     return { conversationId, replies: output.replies, status: state.status, outcome: state.outcome, modelCalls: output.modelCalls, toolCalls: output.toolCalls };
   }
 
