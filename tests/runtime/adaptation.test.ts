@@ -8,6 +8,8 @@ import { reply, toolCall, toolCalls } from '../support/fake-anthropic';
 import { join } from 'node:path';
 import { importKnowledge } from '../../main/knowledge/import';
 import { examplesDir } from '../support/paths';
+import type { ConversationPersistence } from '../../main/runtime/types';
+import { WorkspacePersistence } from '../../main/runtime/workspace-services';
 import { createHarness, exampleWorkspace } from './harness';
 
 let sandbox: PythonSandbox;
@@ -234,6 +236,44 @@ describe('resuming after a restart', () => {
     expect(sent).toContain('order_number = \\"1043\\"');
     expect(second.engine.state(id)!.turn).toBe(2);
     await second.close();
+  });
+
+  it('loses nothing when saving a turn fails: the next turn starts from the last saved state', async () => {
+    const workspace = exampleWorkspace();
+    const store = new WorkspacePersistence(workspace);
+    let failNext = false;
+    const persistence: ConversationPersistence = {
+      create: (kind) => store.create(kind),
+      load: (id) => store.load(id),
+      saveTurn: (...args) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk full');
+        }
+        store.saveTurn(...args);
+      },
+    };
+    const harness = await createHarness({
+      sandbox,
+      workspace,
+      engine: { persistence },
+      script: [
+        toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }),
+        toolCalls(['reply', { message: 'What is your order number?' }]),
+        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['reply', { message: 'Thanks.' }]),
+        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['reply', { message: 'Thanks, 1043.' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    await harness.engine.send(id, 'My kettle is broken');
+    failNext = true;
+    await expect(harness.engine.send(id, 'Order 1043')).rejects.toThrow('disk full');
+    const retried = await harness.engine.send(id, 'Order 1043, again');
+    expect(retried.replies).toEqual(['Thanks, 1043.']);
+    const state = harness.engine.state(id)!;
+    expect(state.turn).toBe(2);
+    expect(state.transcript.map((line) => line.text)).toEqual(['My kettle is broken', 'What is your order number?', 'Order 1043, again', 'Thanks, 1043.']);
+    await harness.close();
   });
 
   void reply;
