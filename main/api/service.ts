@@ -21,6 +21,6 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     'app.info': () => deps.info,
     ...procedureHandlers(deps.workspace, deps.hub),
     ...languageHandlers(deps.workspace, deps.python),
-    ...settingsHandlers(deps.settings),
+    ...settingsHandlers(deps.workspace, deps.settings),
   };
 }

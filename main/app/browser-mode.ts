@@ -1,7 +1,6 @@
 // Browser mode: the engine over a workspace, served to a browser on 127.0.0.1 with a launch token.
-import { EncryptedFileSecretStore } from '../secrets/encrypted-file-store';
+import { defaultSecretLocation, EncryptedFileSecretStore } from '../secrets/encrypted-file-store';
 import { createPythonSandbox } from '../sandbox';
-import { ModelSettingsFile } from '../settings/model-settings-file';
 import type { ModelCaller } from '../model/client';
 import type { ModelSettings } from '../model/settings';
 import { startBrowserServer, type BrowserServer } from '../server/browser-server';
@@ -32,13 +31,14 @@ export interface BrowserMode {
 export async function launchBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
   const paths = appPaths(options.home);
   const { workspace, created } = openAppWorkspace({ ...(options.workspace ? { workspace: options.workspace } : {}), defaultWorkspace: paths.defaultWorkspace });
+  const secretLocation = defaultSecretLocation(workspace.path);
   const engine = startEngine({
     workspace,
     mode: 'browser',
     settings: {
-      file: new ModelSettingsFile(paths.settings),
-      secrets: new EncryptedFileSecretStore(paths.secrets),
-      secretStoreLabel: `encrypted file (${paths.secrets.file})`,
+      // The same store as the command line's, so `stepwise simulate` finds the key saved here.
+      secrets: new EncryptedFileSecretStore(secretLocation),
+      secretStoreLabel: `encrypted file ${secretLocation.file}`,
       ...(options.modelClient ? { modelClient: options.modelClient } : {}),
     },
     startSandbox: options.python === false ? null : async () => createPythonSandbox({ poolSize: 1 }),

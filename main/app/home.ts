@@ -13,15 +13,8 @@ export function appHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.P
 export interface AppPaths {
   home: string;
   defaultWorkspace: string;
-  settings: string;
-  secrets: { file: string; keyFile: string };
 }
 
 export function appPaths(home: string): AppPaths {
-  return {
-    home,
-    defaultWorkspace: join(home, 'workspace.stepwise'),
-    settings: join(home, 'settings.json'),
-    secrets: { file: join(home, 'secrets.json'), keyFile: join(home, 'secrets.key') },
-  };
+  return { home, defaultWorkspace: join(home, 'workspace.stepwise') };
 }

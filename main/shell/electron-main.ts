@@ -8,7 +8,6 @@ import { appPaths } from '../app/home';
 import { parseLaunchArgs } from '../app/launch-args';
 import { LaunchError, openAppWorkspace } from '../app/open-workspace';
 import { createPythonSandbox } from '../sandbox';
-import { ModelSettingsFile } from '../settings/model-settings-file';
 import { APP_ENTRY, handleAppProtocol, registerAppScheme } from './app-protocol';
 import { forwardEvents, registerIpc } from './ipc';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
@@ -32,7 +31,6 @@ async function start() {
     workspace,
     mode: 'electron',
     settings: {
-      file: new ModelSettingsFile(paths.settings),
       secrets: new SafeStorageSecretStore(safeStorage, join(paths.home, 'secrets.safe-storage.json')),
       secretStoreLabel: 'OS keychain (Electron safeStorage)',
     },

@@ -1,20 +1,20 @@
 // An engine over a fresh example workspace, in a temporary folder.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { ModelCaller } from '../../main/model/client';
 import type { ModelSettings } from '../../main/model/settings';
 import { startEngine, type Engine } from '../../main/app/engine';
-import { appPaths } from '../../main/app/home';
 import { createExampleWorkspace } from '../../main/app/open-workspace';
-import { EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
-import { ModelSettingsFile } from '../../main/settings/model-settings-file';
+import { defaultSecretLocation, EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
 import { useTempDir } from '../store/helpers';
 
 export interface TestEngine extends Engine {
   home: string;
   call(method: string, input?: unknown): Promise<unknown>;
-  settingsFileText(): string;
+  /** The workspace file and its WAL, as text, to look for what must not be there. */
+  workspaceBytes(): string;
+  secretsFile: string;
 }
 
 export function useEngine(): (options?: { modelClient?: (settings: ModelSettings) => ModelCaller }) => TestEngine {
@@ -25,12 +25,12 @@ export function useEngine(): (options?: { modelClient?: (settings: ModelSettings
   });
   return (options = {}) => {
     const home = tempDir();
-    const paths = appPaths(home);
     const workspace = createExampleWorkspace(join(home, 'shop.stepwise'));
+    const secrets = defaultSecretLocation(workspace.path, {});
     const engine = startEngine({
       workspace,
       mode: 'browser',
-      settings: { file: new ModelSettingsFile(paths.settings), secrets: new EncryptedFileSecretStore(paths.secrets), secretStoreLabel: 'test file', ...options },
+      settings: { secrets: new EncryptedFileSecretStore(secrets), secretStoreLabel: 'test file', ...options },
       startSandbox: null,
       log: () => {},
     });
@@ -43,7 +43,8 @@ export function useEngine(): (options?: { modelClient?: (settings: ModelSettings
         if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
         return result.value;
       },
-      settingsFileText: () => readFileSync(paths.settings, 'utf8'),
+      workspaceBytes: () => [workspace.path, `${workspace.path}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join(''),
+      secretsFile: secrets.file,
     };
   };
 }

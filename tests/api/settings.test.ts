@@ -1,7 +1,6 @@
 // Model settings: the key goes to the secret store and never back to the UI or into the settings
 // file; "test connection" calls the configured base URL (here, the fake Messages API).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODEL_ROLES as SHARED_ROLES } from '../../shared/api';
 import { MODEL_ROLES } from '../../main/model/settings';
@@ -28,8 +27,14 @@ describe('settings', () => {
     const saved = await api.call('settings.save', { provider: 'anthropic', baseURL: 'http://127.0.0.1:9/', models, apiKey: 'sk-secret-value-123' });
     expect(saved).toMatchObject({ hasApiKey: true, models, baseURL: 'http://127.0.0.1:9/' });
     expect(JSON.stringify(saved)).not.toContain('sk-secret-value-123');
-    expect(api.settingsFileText()).not.toContain('sk-secret-value-123');
-    expect(readFileSync(join(api.home, 'secrets.json'), 'utf8')).not.toContain('sk-secret-value-123');
+    expect(api.workspaceBytes()).toContain('claude-test-judge'); // the settings are in the workspace…
+    expect(api.workspaceBytes()).not.toContain('sk-secret-value-123'); // …the key is not
+    expect(readFileSync(api.secretsFile, 'utf8')).not.toContain('sk-secret-value-123');
+    // The command line reads the same settings and key.
+    const { loadModelSettings } = await import('../../main/model/workspace-settings');
+    const { EncryptedFileSecretStore, defaultSecretLocation } = await import('../../main/secrets/encrypted-file-store');
+    const cli = await loadModelSettings(api.workspace, new EncryptedFileSecretStore(defaultSecretLocation(api.workspace.path, {})), {});
+    expect(cli).toMatchObject({ apiKey: 'sk-secret-value-123', baseURL: 'http://127.0.0.1:9/', models });
     // Saving without a key keeps the stored one; null removes it.
     expect(await api.call('settings.save', { provider: 'anthropic', baseURL: '', models })).toMatchObject({ hasApiKey: true, baseURL: null });
     expect(await api.call('settings.save', { provider: 'anthropic', baseURL: null, models, apiKey: null })).toMatchObject({ hasApiKey: false });
