@@ -3,6 +3,7 @@
 import type { ConversationPersistence, ConversationState, TraceEvent } from '../runtime/types';
 import { WorkspacePersistence } from '../runtime/workspace-services';
 import type { Workspace } from '../store/workspace';
+import { withRelaxedSync } from './relaxed-sync';
 
 export class SimulationPersistence implements ConversationPersistence {
   private readonly inner: WorkspacePersistence;
@@ -16,7 +17,10 @@ export class SimulationPersistence implements ConversationPersistence {
 
   create(): number {
     const procedure = this.workspace.procedures.get(this.run.procedure);
-    return this.workspace.conversations.create({ kind: 'simulation', simulationRunId: this.run.runId, procedureId: procedure?.id ?? null, procedureHash: this.run.procedureHash }).id;
+    return withRelaxedSync(
+      this.workspace,
+      () => this.workspace.conversations.create({ kind: 'simulation', simulationRunId: this.run.runId, procedureId: procedure?.id ?? null, procedureHash: this.run.procedureHash }).id,
+    );
   }
 
   saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void {

@@ -13,7 +13,7 @@ import type { StoredSimulation } from '../store/simulations';
 import type { Workspace } from '../store/workspace';
 import { attribute, conformanceCheck } from './attribution';
 import { actionCalls, attributeChecks, describeOutcome, expectedActionChecks, finalStatusCheck, forbiddenActionChecks, turnLimitCheck, worldChecks } from './checks';
-import { CustomerSimulator } from './customer';
+import { CustomerSimulator, type TranscriptLine } from './customer';
 import type { CheckOutcome, Party, SimulationDefinition } from './definition';
 import { StructuredOutputError } from './forced-tool';
 import { judge, type JudgeResult } from './judge';
@@ -21,6 +21,7 @@ import { RecordingModelCaller, ReplayDivergedError, totalCost, withSignal } from
 import { SimulationPersistence } from './persistence';
 import { PinnedCatalog, type PinnedProcedures } from './pinned-procedures';
 import type { CustomerConformance, RunDetails } from './records';
+import { withRelaxedSync } from './relaxed-sync';
 import type { RunConnectors } from './run-connectors';
 import { digestTrace } from './trace-digest';
 
@@ -90,7 +91,9 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
   }
   const live = workspace.procedures.get(simulation.procedure)?.live;
   const version = !pinned.draft && live?.contentHash === procedureHash ? live.version : null;
-  const runId = workspace.simulations.startRun(simulation.id, { procedureHash, version, suiteId: input.suiteId, attempt: input.attempt, replayOf: input.replayOf, definition });
+  const runId = withRelaxedSync(workspace, () =>
+    workspace.simulations.startRun(simulation.id, { procedureHash, version, suiteId: input.suiteId, attempt: input.attempt, replayOf: input.replayOf, definition }),
+  );
   const recorder = new RecordingModelCaller(withSignal(input.model, input.signal));
   const played: Played = { conversationId: null, state: null, trace: [], turns: 0, endedBy: 'error', error: null };
   let connectors: RunConnectors | null = null;
@@ -117,6 +120,7 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
     });
     const customer = new CustomerSimulator(recorder, definition.customer);
     const id = played.conversationId;
+    const transcript: TranscriptLine[] = [];
     for (;;) {
       input.signal?.throwIfAborted();
       if (played.turns >= definition.maxTurns) {
@@ -127,8 +131,7 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
       if (played.turns === 0 && definition.customer.opening) message = definition.customer.opening;
       else {
         phase = 'customer';
-        const transcript = engine.state(id)?.transcript ?? [];
-        const turn = await customer.next(transcript.map((line) => ({ role: line.role, text: line.text })));
+        const turn = await customer.next(transcript);
         if (turn.done) {
           played.endedBy = 'customer_done';
           break;
@@ -138,6 +141,7 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
       phase = 'agent';
       const result = await engine.send(id, message);
       played.turns += 1;
+      transcript.push({ role: 'customer', text: message }, ...result.replies.map((text) => ({ role: 'agent' as const, text })));
       if (result.outcome) {
         played.endedBy = 'outcome';
         break;
@@ -181,11 +185,13 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
   };
   const status: RunOutcome['status'] = played.error ? 'error' : checks.every((check) => check.passed) ? 'passed' : 'failed';
   const summary = summarize(status, checks, played);
-  workspace.transaction(() => {
-    workspace.simulations.completeRun(runId, { status, summary, checks, details });
-    workspace.simulations.recordings.saveModelCalls(runId, recorder.calls);
-    if (connectors && connectors.recorded.length > 0) workspace.simulations.recordings.saveConnectorCalls(runId, connectors.recorded);
-  });
+  withRelaxedSync(workspace, () =>
+    workspace.transaction(() => {
+      workspace.simulations.completeRun(runId, { status, summary, checks, details });
+      workspace.simulations.recordings.saveModelCalls(runId, recorder.calls);
+      if (connectors && connectors.recorded.length > 0) workspace.simulations.recordings.saveConnectorCalls(runId, connectors.recorded);
+    }),
+  );
   return { runId, simulationId: simulation.id, procedure: simulation.procedure, simulation: simulation.name, attempt: input.attempt, status, summary, checks, details };
 }
 

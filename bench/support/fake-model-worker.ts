@@ -1,0 +1,18 @@
+// The fake Messages API in a worker thread, so the benchmark's process spends its own CPU only on
+// Stepwise (a real model runs elsewhere too). The worker loads a script module that exports
+// `script(request)`, starts the fake server with it and posts its URL; it answers "count" with the
+// number of requests served.
+import { parentPort, workerData } from 'node:worker_threads';
+import { startFakeAnthropic, type Script } from '../../tests/support/fake-anthropic';
+
+const { scriptModule } = workerData as { scriptModule: string };
+const { script } = (await import(scriptModule)) as { script: Script };
+const fake = await startFakeAnthropic(script);
+parentPort!.on('message', async (message: string) => {
+  if (message === 'count') parentPort!.postMessage({ count: fake.requests.length });
+  if (message === 'close') {
+    await fake.close();
+    parentPort!.postMessage({ closed: true });
+  }
+});
+parentPort!.postMessage({ url: fake.url });

@@ -1,0 +1,25 @@
+// The scripted fake model of bench/simulations.bench.ts, loaded by the fake server's worker thread.
+import type { ModelRole } from '../../main/model/settings';
+import { toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../../tests/support/fake-anthropic';
+
+export const TURNS = 8;
+export const DELAY_MS = 50;
+
+export const MODELS: Record<ModelRole, string> = { agent: 'bench-agent', customer: 'bench-customer', judge: 'bench-judge', author: 'bench-author' };
+
+/**
+ * The agent records the new question and replies every turn (one call per turn), and ends the
+ * Procedure on turn 8; the customer keeps asking; the judge passes.
+ */
+export function script(request: RecordedRequest): FakeResponse {
+  const role = (Object.entries(MODELS) as [ModelRole, string][]).find(([, model]) => model === request.body.model)![0];
+  const at = (response: FakeResponse): FakeResponse => ({ ...response, delayMs: DELAY_MS });
+  if (role === 'customer') return at(toolCall('customer_message', { message: `Another question about order 1043 (${JSON.stringify(request.body.messages).length})`, done: false }));
+  if (role === 'judge') {
+    return at(toolCall('record_verdicts', { verdicts: [{ criterion: 'C1', verdict: 'pass', reasoning: 'It answered.' }], customer: { followed_instructions: true, stopped_early: false, reasoning: 'Fine.' } }));
+  }
+  const turn = Number(/<state turn=\\"(\d+)\\"/.exec(JSON.stringify(request.body.messages.at(-1)))?.[1] ?? '0');
+  if (turn >= TURNS) return at(toolCalls(['reply', { message: 'Glad I could help. Goodbye!' }], ['end_procedure', { summary: 'Answered.' }]));
+  return at(toolCalls(['set_attributes', { values: { question: `Question ${turn}` } }], ['reply', { message: `Answer number ${turn}.` }]));
+}
+
