@@ -85,6 +85,20 @@ interface RunRow {
 
 const simulationName = z.string().trim().min(1, 'a simulation needs a name').max(200);
 
+interface SimulationRow {
+  id: number;
+  procedure: string;
+  name: string;
+  definition: string;
+  updated_at: string;
+}
+
+function toStored(row: SimulationRow): StoredSimulation {
+  const parsed = simulationDefinitionSchema.safeParse(JSON.parse(row.definition));
+  if (!parsed.success) throw new StoreError(`The stored simulation "${row.name}" is not valid: ${describeZodError(parsed.error)}`, 'invalid');
+  return { id: row.id, procedure: row.procedure, name: row.name, definition: parsed.data, updatedAt: row.updated_at };
+}
+
 export class SimulationRepository {
   readonly suites: SimulationSuiteRepository;
   readonly reviews: SimulationReviewRepository;
@@ -116,7 +130,10 @@ export class SimulationRepository {
   }
 
   get(procedure: string, name: string): StoredSimulation | null {
-    return this.list(procedure).find((simulation) => simulation.name === name) ?? null;
+    const row = this.db
+      .prepare('SELECT s.*, p.name AS procedure FROM simulations s JOIN procedures p ON p.id = s.procedure_id WHERE p.id = ? AND s.name = ?')
+      .get(this.procedures.require(procedure).id, name) as SimulationRow | undefined;
+    return row ? toStored(row) : null;
   }
 
   list(procedure?: string): StoredSimulation[] {
@@ -126,12 +143,8 @@ export class SimulationRepository {
         : this.db
             .prepare('SELECT s.*, p.name AS procedure FROM simulations s JOIN procedures p ON p.id = s.procedure_id WHERE p.id = ? ORDER BY s.name')
             .all(this.procedures.require(procedure).id)
-    ) as { id: number; procedure: string; name: string; definition: string; updated_at: string }[];
-    return rows.map((row) => {
-      const parsed = simulationDefinitionSchema.safeParse(JSON.parse(row.definition));
-      if (!parsed.success) throw new StoreError(`The stored simulation "${row.name}" is not valid: ${describeZodError(parsed.error)}`, 'invalid');
-      return { id: row.id, procedure: row.procedure, name: row.name, definition: parsed.data, updatedAt: row.updated_at };
-    });
+    ) as SimulationRow[];
+    return rows.map(toStored);
   }
 
   delete(procedure: string, name: string): boolean {
@@ -141,8 +154,8 @@ export class SimulationRepository {
 
   /** A stored simulation by id, or null. */
   byId(id: number): StoredSimulation | null {
-    const row = this.db.prepare('SELECT p.name FROM simulations s JOIN procedures p ON p.id = s.procedure_id WHERE s.id = ?').pluck().get(id) as string | undefined;
-    return row === undefined ? null : (this.list(row).find((simulation) => simulation.id === id) ?? null);
+    const row = this.db.prepare('SELECT s.*, p.name AS procedure FROM simulations s JOIN procedures p ON p.id = s.procedure_id WHERE s.id = ?').get(id) as SimulationRow | undefined;
+    return row ? toStored(row) : null;
   }
 
   startRun(simulationId: number, against: RunTarget): number {
