@@ -1,12 +1,13 @@
 // The live graph of the Procedure being edited. Laid out by ELK in a worker; typing re-draws it
 // without touching the viewport or the selection; the cursor's step is highlighted; clicking a node
 // selects its text; the toolbar and dragging edit the text.
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { Diagnostic, GraphNode, ProcedureGraph } from '../../../shared/procedure';
 import { cursorIds, FlowBuilder, type ProcedureFlowNode } from './flow';
 import { FlowIdentity } from './identity';
+import { LiveLabels } from './live-labels';
 import type { Placement } from './layout';
 import { LayoutClient } from './layout-client';
 import { GraphActions, ProcedureNode } from './ProcedureNode';
@@ -45,6 +46,7 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   const flow = useReactFlow();
   const builder = useRef(new FlowBuilder()).current;
   const identity = useRef(new FlowIdentity()).current;
+  const liveLabels = useRef(new LiveLabels()).current;
   const layoutClient = useRef<LayoutClient | null>(null);
   /** By flow id. */
   const [expanded, setExpanded] = useState<ReadonlyMap<string, Expansion>>(new Map());
@@ -131,11 +133,14 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
     for (const line of new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.span.start.line))) for (const id of cursorIds(graph, line)) ids.add(id);
     return ids;
   }, [diagnostics, graph]);
-  const { nodes, edges } = useMemo(() => {
+  const { nodes, edges, live } = useMemo(() => {
     const current = dragged ? new Map(positions.current).set(dragged.id, { x: dragged.x, y: dragged.y }) : positions.current;
     return builder.build({ graph, ids: flowIds, positions: current, sizes: sizes.current, expanded, cursorIds: cursor, errorIds, selected });
     // layoutVersion says positions.current changed.
   }, [builder, graph, flowIds, expanded, cursor, errorIds, selected, dragged, layoutVersion]);
+
+  // Labels and highlights go straight to the node components, before the frame is painted.
+  useLayoutEffect(() => liveLabels.update(live), [liveLabels, live]);
 
   /** Graph nodes by flow id. */
   const byId = useMemo(() => new Map(graph.nodes.map((node) => [flowIds.get(node.id) ?? node.id, node])), [graph, flowIds]);
@@ -161,7 +166,6 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
     return () => cancelAnimationFrame(frame);
   }, [cursorStep, flow, layoutVersion]);
   const selectedNode = selected.size === 1 ? byId.get([...selected][0]!) : undefined;
-  const flowIdOf = (graphId: string) => flowIds.get(graphId) ?? graphId;
 
   const onNodesChange = useCallback((changes: NodeChange<ProcedureFlowNode>[]) => {
     let nextSelected: Set<string> | null = null;
@@ -179,9 +183,14 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
 
+  // Read through a ref, so that the handler (and React Flow's store) stays the same while typing.
+  const dragContext = useRef({ byId, graph, onAction, flowIds });
+  dragContext.current = { byId, graph, onAction, flowIds };
   const onNodeDragStop = useCallback(
     (event: MouseEvent | TouchEvent, node: Node) => {
       setDragged(null);
+      const { byId, graph, onAction, flowIds } = dragContext.current;
+      const flowIdOf = (graphId: string) => flowIds.get(graphId) ?? graphId;
       const step = byId.get(node.id);
       if (!step || step.kind !== 'step') return;
       // Where the pointer let go, in graph coordinates: the step goes before the first step to its right.
@@ -196,7 +205,7 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
       if ((before?.id ?? null) === (currentNext?.id ?? null)) return; // dropped where it was
       onAction({ type: 'move', stepId: step.id, before: before?.id ?? null });
     },
-    [byId, graph, onAction, flow, flowIds],
+    [flow],
   );
 
   const byIdRef = useRef(byId);
@@ -225,7 +234,7 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
     },
     [expanded, loadSubgraph, onError],
   );
-  const actions = useMemo(() => ({ toggleExpand }), [toggleExpand]);
+  const actions = useMemo(() => ({ toggleExpand, liveLabels }), [toggleExpand, liveLabels]);
 
   const stepOf = (node: GraphNode | undefined) => (node?.kind === 'step' ? node.id : node?.stepId) ?? null;
   const conditionOf = (node: GraphNode | undefined) => (node?.kind === 'condition' ? node.id : node?.kind === 'branch' ? node.id.replace(/\/b\d+$/, '') : null);

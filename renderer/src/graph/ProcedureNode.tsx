@@ -4,8 +4,9 @@ import { createContext, memo, useContext } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { NodeKind } from '../../../shared/procedure';
 import type { ProcedureFlowNode } from './flow';
+import { LiveLabels, useLiveNode } from './live-labels';
 
-export const GraphActions = createContext<{ toggleExpand(nodeId: string, target: string): void }>({ toggleExpand: () => {} });
+export const GraphActions = createContext<{ toggleExpand(nodeId: string, target: string): void; liveLabels: LiveLabels }>({ toggleExpand: () => {}, liveLabels: new LiveLabels() });
 
 const ICONS: Record<NodeKind, string> = {
   trigger: '⚡',
@@ -33,15 +34,17 @@ const KIND_LABEL: Record<NodeKind, string> = {
 
 function ProcedureNodeView({ id, data, selected }: NodeProps<ProcedureFlowNode>) {
   const actions = useContext(GraphActions);
-  const classes = ['graph-node', `kind-${data.kind}`, data.cursor ? 'is-cursor' : '', data.error ? 'has-error' : '', selected ? 'is-selected' : '', data.foreign ? 'is-foreign' : '', data.expanded ? 'is-expanded' : '']
+  const live = useLiveNode(actions.liveLabels, id);
+  const label = live?.label ?? '';
+  const classes = ['graph-node', `kind-${data.kind}`, live?.cursor ? 'is-cursor' : '', live?.error ? 'has-error' : '', selected ? 'is-selected' : '', data.foreign ? 'is-foreign' : '', data.expanded ? 'is-expanded' : '']
     .filter(Boolean)
     .join(' ');
   return (
-    <div className={classes} data-node-id={data.graphId} data-kind={data.kind} title={`${KIND_LABEL[data.kind]}: ${data.label}`}>
+    <div className={classes} data-node-id={live?.graphId} data-kind={data.kind} title={`${KIND_LABEL[data.kind]}: ${label}`}>
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="graph-node-header">
         {ICONS[data.kind] && <span className="graph-node-icon">{ICONS[data.kind]}</span>}
-        <span className="graph-node-label">{data.label}</span>
+        <span className="graph-node-label">{label}</span>
         {data.kind === 'subprocedure' && data.target && !data.foreign && (
           <button
             type="button"

@@ -3,16 +3,12 @@
 import { MarkerType, Position, type Edge, type Node } from '@xyflow/react';
 import type { GraphNode, NodeKind, ProcedureGraph } from '../../../shared/procedure';
 import type { Placement } from './layout';
+import type { LiveNode } from './live-labels';
 import { childId, NODE_SIZE, type Expansion } from './structure';
 
+/** What a node shows that changes only with the structure. Labels and highlights: see live-labels.ts. */
 export interface ProcedureNodeData extends Record<string, unknown> {
   kind: NodeKind;
-  label: string;
-  /** The node's id in the Procedure graph (for nodes of an expanded sub-procedure: in the callee's). */
-  graphId: string;
-  /** The step the text cursor is in, or the node on the cursor's line. */
-  cursor: boolean;
-  error: boolean;
   /** For sub-procedure nodes. */
   target?: string;
   expanded?: boolean;
@@ -70,17 +66,18 @@ export class FlowBuilder {
     return true;
   }
 
-  build(input: FlowInput): { nodes: ProcedureFlowNode[]; edges: Edge[] } {
+  /** The nodes and edges, and each node's live values (by flow id) for LiveLabels. */
+  build(input: FlowInput): { nodes: ProcedureFlowNode[]; edges: Edge[]; live: Map<string, LiveNode> } {
     const nodes: ProcedureFlowNode[] = [];
     const edges: Edge[] = [];
+    const live = new Map<string, LiveNode>();
     const nodeCache = new Map<string, ProcedureFlowNode>();
     const edgeCache = new Map<string, Edge>();
     const flowId = (graphId: string) => input.ids.get(graphId) ?? graphId;
 
     const addNode = (id: string, node: GraphNode, extra: { parentId?: string; foreign?: boolean; expansion?: Expansion }) => {
       const position = input.positions.get(id) ?? ORIGIN;
-      const cursor = !extra.foreign && input.cursorIds.has(node.id);
-      const error = !extra.foreign && input.errorIds.has(node.id);
+      live.set(id, { label: node.label, graphId: node.id, cursor: !extra.foreign && input.cursorIds.has(node.id), error: !extra.foreign && input.errorIds.has(node.id) });
       const expanded = node.kind === 'subprocedure' && !extra.foreign ? Boolean(extra.expansion) : undefined;
       const placed = extra.expansion ? input.sizes.get(id) : undefined;
       const width = placed ? placed.width : NODE_SIZE[node.kind].width;
@@ -97,10 +94,6 @@ export class FlowBuilder {
         old.width === width &&
         old.height === height &&
         old.data.kind === node.kind &&
-        old.data.label === node.label &&
-        old.data.graphId === node.id &&
-        old.data.cursor === cursor &&
-        old.data.error === error &&
         old.data.target === node.target &&
         old.data.expanded === expanded &&
         old.data.foreign === extra.foreign &&
@@ -112,10 +105,6 @@ export class FlowBuilder {
       }
       const data: ProcedureNodeData = {
         kind: node.kind,
-        label: node.label,
-        graphId: node.id,
-        cursor,
-        error,
         ...(node.target ? { target: node.target } : {}),
         ...(expanded !== undefined ? { expanded } : {}),
         ...(extra.foreign ? { foreign: true } : {}),
@@ -192,7 +181,7 @@ export class FlowBuilder {
     this.nodeCache = nodeCache;
     // The same arrays when every element is the same object: React Flow then has nothing to do.
     if (!sameElements(nodes, this.lastNodes)) this.lastNodes = nodes;
-    return { nodes: this.lastNodes, edges: this.lastEdges };
+    return { nodes: this.lastNodes, edges: this.lastEdges, live };
   }
 }
 
