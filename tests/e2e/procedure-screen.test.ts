@@ -44,6 +44,11 @@ describe('the Procedure screen', () => {
     await graphNode(page, 'step:check-the-tracking').waitFor();
     expect(await graphNode(page, 'step:check-the-tracking').textContent()).toContain('Check the tracking');
     expect(await page.getByTestId('save-state').textContent()).toContain('Unsaved changes');
+    // Leaving with unsaved changes asks first; staying keeps the text.
+    await page.locator('li[data-procedure="Refund request"] a').click();
+    await answerDialog(page, null, 'Stay');
+    expect(await editorText(page)).toContain('## Check the tracking');
+    expect(page.url()).toContain('Lost%20parcel');
     await page.getByRole('button', { name: 'Save draft' }).click();
     await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('Saved');
     await app.screenshot('procedure-screen-new');
