@@ -10,6 +10,7 @@ import type { PythonChecker } from '../api/language-service';
 import { createHandlers } from '../api/service';
 import type { SettingsDeps } from '../api/settings-service';
 import type { PythonSandbox } from '../sandbox';
+import { startAppAutoRerun } from '../simulations/app-auto-rerun';
 import type { Workspace } from '../store/workspace';
 
 export interface EngineOptions {
@@ -40,11 +41,21 @@ export function startEngine(options: EngineOptions): Engine {
     : null;
   const info: AppInfo = { mode: options.mode, version: appVersion(), workspacePath: options.workspace.path, workspaceName: basename(options.workspace.path) };
   const handlers = createHandlers({ workspace: options.workspace, hub, info, settings: options.settings, python });
+  // Re-runs a Procedure's simulations when its draft is saved, if the workspace's setting says so.
+  const autoRerun = startAppAutoRerun({
+    workspace: options.workspace,
+    events: hub,
+    secrets: options.settings.secrets,
+    sandbox: options.startSandbox ? () => (sandbox ??= options.startSandbox!()) : null,
+    ...(options.settings.modelClient ? { modelClient: options.settings.modelClient } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   return {
     dispatch: createDispatch(handlers, options.log ? { log: options.log } : {}),
     hub,
     workspace: options.workspace,
     async close() {
+      await autoRerun.close();
       if (sandbox) await (await sandbox.catch(() => null))?.close();
       options.workspace.close();
     },
