@@ -8,7 +8,7 @@ import type { CostEstimate } from './cost';
 import { totalTokens } from './model-recording';
 import { PinnedCatalog, pinProcedures } from './pinned-procedures';
 import { runPool } from './pool';
-import type { RunOutcome, SimulationServices } from './runner';
+import { SimulationSetupError, type RunOutcome, type SimulationServices } from './runner';
 import { passHatK } from './scoring';
 import { runSimulation } from './simulate';
 
@@ -69,6 +69,12 @@ export async function runSuite(services: SimulationServices, simulations: readon
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`--repeat must be a whole number ≥ 1 (got ${k}).`);
   const draft = options.draft ?? true;
   const pinned = pinProcedures(services.workspace, draft);
+  const missing = [...new Set(simulations.map((simulation) => simulation.procedure).filter((name) => !pinned.hashes[name]))];
+  if (missing.length > 0) {
+    throw new SimulationSetupError(
+      draft ? `These Procedures are not in the workspace: ${missing.join(', ')}.` : `These Procedures have no live version: ${missing.join(', ')}. Publish them, or run the simulations on drafts.`,
+    );
+  }
   const catalog = new PinnedCatalog(services.workspace, pinned);
   const jobs = simulations.flatMap((simulation) => Array.from({ length: k }, (_, index) => ({ simulation, attempt: index + 1 })));
   const suiteId = services.workspace.simulations.suites.start(
@@ -85,19 +91,25 @@ export async function runSuite(services: SimulationServices, simulations: readon
   progress({ type: 'suite_started', suiteId, total: jobs.length });
   let startedRuns = 0;
   let finishedRuns = 0;
-  const outcomes = await runPool(
-    jobs,
-    options.concurrency,
-    async ({ simulation, attempt }) => {
-      startedRuns += 1;
-      progress({ type: 'run_started', simulation: simulation.name, procedure: simulation.procedure, attempt, started: startedRuns, total: jobs.length });
-      const outcome = await runSimulation(services, simulation, { model: options.model, pinned, catalog, attempt, suiteId, ...(options.signal ? { signal: options.signal } : {}) });
-      finishedRuns += 1;
-      progress({ type: 'run_finished', run: outcome, finished: finishedRuns, total: jobs.length });
-      return outcome;
-    },
-    options.signal,
-  );
+  let outcomes: (RunOutcome | undefined)[];
+  try {
+    outcomes = await runPool(
+      jobs,
+      options.concurrency,
+      async ({ simulation, attempt }) => {
+        startedRuns += 1;
+        progress({ type: 'run_started', simulation: simulation.name, procedure: simulation.procedure, attempt, started: startedRuns, total: jobs.length });
+        const outcome = await runSimulation(services, simulation, { model: options.model, pinned, catalog, attempt, suiteId, ...(options.signal ? { signal: options.signal } : {}) });
+        finishedRuns += 1;
+        progress({ type: 'run_finished', run: outcome, finished: finishedRuns, total: jobs.length });
+        return outcome;
+      },
+      options.signal,
+    );
+  } catch (error) {
+    services.workspace.simulations.suites.finish(suiteId, 'error', { error: (error as Error).message });
+    throw error;
+  }
   const runs = outcomes.filter((outcome): outcome is RunOutcome => outcome !== undefined);
   const report = summarize(suiteId, simulations, runs, jobs.length, k, options, performance.now() - started);
   services.workspace.simulations.suites.finish(suiteId, report.status, { ...report, runs: runs.map((run) => ({ runId: run.runId, simulation: run.simulation, attempt: run.attempt, status: run.status })) });

@@ -136,6 +136,16 @@ describe('a suite', () => {
     expect(workspace.simulations.suites.get(report.suiteId)?.status).toBe('cancelled');
   });
 
+  it('refuses to run live versions of a Procedure that was never published, before starting anything', async () => {
+    workspace = greetingWorkspace(['steady-a']);
+    server = await startModelServer(greetingScript());
+    await expect(runSuite({ workspace, sandbox }, workspace.simulations.list(), { model: server.client, repeat: 1, concurrency: 1, draft: false })).rejects.toThrow(
+      'These Procedures have no live version: Greeting. Publish them, or run the simulations on drafts.',
+    );
+    expect(server.fake.requests).toHaveLength(0);
+    expect(workspace.simulations.runs(workspace.simulations.list()[0]!.id)).toEqual([]);
+  });
+
   it('compares with the previous runs: newly failing, newly passing, and the Procedure diff between them', async () => {
     workspace = greetingWorkspace(['steady-a', 'fails-try-2']);
     server = await startModelServer(greetingScript());
