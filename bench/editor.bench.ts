@@ -5,6 +5,7 @@
 //   2. time to an interactive editor with the example workspace: from navigation to Monaco showing
 //      the Procedure's text, on a fresh page each time. Budget: under 2 s (every load).
 import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -40,7 +41,7 @@ const PROBES = `
   window.__keydownAt = [];
   document.addEventListener('keydown', (event) => window.__keydownAt.push(event.timeStamp), true);
   window.__waitForLabel = (label) => new Promise((resolve, reject) => {
-    setTimeout(() => reject(new Error('The graph never showed "' + label + '"')), 5000);
+    setTimeout(() => reject(new Error('The graph never showed "' + label + '"')), 15000);
     const done = () => requestAnimationFrame(() => resolve(performance.now()));
     const found = () => [...document.querySelectorAll('.graph-node-label')].some((element) => element.textContent === label);
     if (found()) return done();
@@ -76,7 +77,7 @@ async function keystrokeLatency(browser: Browser, home: string): Promise<{ sampl
     await page.keyboard.type(String(lineNumber));
     await page.keyboard.press('Enter');
     await page.keyboard.press('End');
-    await page.locator('.graph-node-label', { hasText: new RegExp(`^${title}$`) }).waitFor({ timeout: 10_000 });
+    await page.locator('.graph-node-label', { hasText: new RegExp(`^${title}$`) }).waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
     const samples: number[] = [];
     let typed = title;
@@ -144,7 +145,8 @@ export async function run(): Promise<boolean> {
     const max = keys.samples[keys.samples.length - 1]!;
     const keysPass = p95 < KEYSTROKE_P95_BUDGET_MS;
     const loadsPass = loads[loads.length - 1]! < INTERACTIVE_BUDGET_MS;
-    console.log(`editor (Chromium, production build, browser mode)`);
+    // The figures depend on what else the machine runs: say how busy it was.
+    console.log(`editor (Chromium, production build, browser mode; load average ${loadavg().map((value) => value.toFixed(1)).join(' ')} on ${cpus().length} cores)`);
     console.log(`  keystroke to graph, ${keys.lines}-line Procedure (${keys.nodes} nodes drawn), ${keys.samples.length} keystrokes:`);
     console.log(`    p50 ${p50.toFixed(1)} ms  p95 ${p95.toFixed(1)} ms  max ${max.toFixed(1)} ms  (budget p95 < ${KEYSTROKE_P95_BUDGET_MS} ms: ${keysPass ? 'PASS' : 'FAIL'})`);
     console.log(`  opening it until its whole graph is laid out and drawn: ${keys.firstLayoutMs.toFixed(0)} ms (no budget)`);

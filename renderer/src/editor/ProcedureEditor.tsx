@@ -36,6 +36,13 @@ export function ProcedureEditor({ text, onReady }: { text: string; onReady: (rea
       tabSize: 2,
       insertSpaces: true,
       unicodeHighlight: { ambiguousCharacters: false },
+      // Work Monaco would redo after every keystroke that Procedures do not need.
+      occurrencesHighlight: 'off',
+      selectionHighlight: false,
+      codeLens: false,
+      links: false,
+      colorDecorators: false,
+      stickyScroll: { enabled: false },
     });
     ready.current({ monaco, editor, model });
     return () => {

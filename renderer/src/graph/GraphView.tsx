@@ -33,6 +33,7 @@ export interface GraphViewProps {
 const nodeTypes = { procedure: ProcedureNode };
 const LAYOUT_DELAY_MS = 60;
 const VIRTUALIZE_ABOVE = 300;
+const TYPING_PAUSE_MS = 400;
 
 export const GraphView = memo(function GraphView(props: GraphViewProps) {
   return (
@@ -63,9 +64,12 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   /** The structure a layout is being computed for: typing meanwhile does not ask again. */
   const requestedKey = useRef<string | null>(null);
   const fitted = useRef(false);
+  const lastEdit = useRef(0);
+  const container = useRef<HTMLDivElement>(null);
 
   // New text: nodes keep their flow ids (a renamed step stays the same node) and their places until ELK answers.
   if (placedGraph.current !== graph) {
+    lastEdit.current = performance.now();
     ids.current = identity.update(graph);
     positions.current = placeNewNodes(graph, ids.current, positions.current);
     placedGraph.current = graph;
@@ -90,33 +94,45 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
     const requestIds = flowIds;
     const timer = setTimeout(() => {
       requestedKey.current = key;
+      container.current?.setAttribute('data-layout', 'pending');
+      const applyWhenIdle = (placed: Map<string, Placement> | null) => {
+        // Flow ids outlive renames, so a layout of this structure still fits the text typed since.
+        if (!placed || requestedKey.current !== key) return;
+        // Nodes do not jump around under the cursor: a new layout waits for a pause in typing.
+        const idleFor = performance.now() - lastEdit.current;
+        if (fitted.current && idleFor < TYPING_PAUSE_MS) {
+          setTimeout(() => applyWhenIdle(placed), TYPING_PAUSE_MS - idleFor);
+          return;
+        }
+        apply(placed);
+      };
+      const apply = (placed: Map<string, Placement>) => {
+        requestedKey.current = null;
+        laidOutKey.current = key;
+        container.current?.setAttribute('data-layout', 'done');
+        const toFlow = (graphId: string) => {
+          const [parent, child] = graphId.split('::');
+          const parentFlow = requestIds.get(parent!) ?? parent!;
+          return child === undefined ? parentFlow : childId(parentFlow, child);
+        };
+        const nextSizes = new Map<string, Placement>();
+        const next = new Map(positions.current);
+        for (const [id, place] of placed) {
+          nextSizes.set(toFlow(id), place);
+          next.set(toFlow(id), { x: place.x, y: place.y });
+        }
+        sizes.current = nextSizes;
+        positions.current = next;
+        setLayoutVersion((version) => version + 1);
+        if (!fitted.current) {
+          fitted.current = true;
+          // Start on the trigger and the first steps, readable, rather than the whole graph tiny.
+          const first = graph.nodes.slice(0, 10).map((node) => ({ id: requestIds.get(node.id) ?? node.id }));
+          requestAnimationFrame(() => void flow.fitView({ nodes: first, padding: 0.15, maxZoom: 1, minZoom: 0.4 }));
+        }
+      };
       client.layout(graph, expandedByGraphId).then(
-        (placed) => {
-          // Flow ids outlive renames, so a layout of this structure still fits the text typed since.
-          if (!placed || requestedKey.current !== key) return;
-          requestedKey.current = null;
-          laidOutKey.current = key;
-          const toFlow = (graphId: string) => {
-            const [parent, child] = graphId.split('::');
-            const parentFlow = requestIds.get(parent!) ?? parent!;
-            return child === undefined ? parentFlow : childId(parentFlow, child);
-          };
-          const nextSizes = new Map<string, Placement>();
-          const next = new Map(positions.current);
-          for (const [id, place] of placed) {
-            nextSizes.set(toFlow(id), place);
-            next.set(toFlow(id), { x: place.x, y: place.y });
-          }
-          sizes.current = nextSizes;
-          positions.current = next;
-          setLayoutVersion((version) => version + 1);
-          if (!fitted.current) {
-            fitted.current = true;
-            // Start on the trigger and the first steps, readable, rather than the whole graph tiny.
-            const first = graph.nodes.slice(0, 10).map((node) => ({ id: requestIds.get(node.id) ?? node.id }));
-            requestAnimationFrame(() => void flow.fitView({ nodes: first, padding: 0.15, maxZoom: 1, minZoom: 0.4 }));
-          }
-        },
+        (placed) => applyWhenIdle(placed),
         (error: Error) => {
           if (requestedKey.current === key) requestedKey.current = null;
           onError(error.message);
@@ -146,7 +162,6 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   const byId = useMemo(() => new Map(graph.nodes.map((node) => [flowIds.get(node.id) ?? node.id, node])), [graph, flowIds]);
 
   // Follow the cursor: when it moves to another step that is out of view, pan to it (zoom stays).
-  const container = useRef<HTMLDivElement>(null);
   const cursorStepGraphId = graph.nodes.find((node) => node.kind === 'step' && cursor.has(node.id))?.id;
   const cursorStep = cursorStepGraphId ? (flowIds.get(cursorStepGraphId) ?? cursorStepGraphId) : null;
   useEffect(() => {

@@ -57,6 +57,8 @@ export async function answerDialog(page: Page, value: string | null, button: str
 
 /** Fits the whole graph in view and waits until the viewport stops moving. */
 export async function fitGraph(page: Page) {
+  // A new layout waits for a pause in typing: let it land first.
+  await page.locator('[data-testid="graph"]:not([data-layout="pending"])').waitFor();
   await page.locator('.react-flow__controls-fitview').click();
   let previous = '';
   for (let i = 0; i < 40; i++) {
