@@ -10,6 +10,8 @@ export default defineConfig({
   root,
   base: './',
   plugins: [react()],
+  // renderer/src/editor/monaco-slim.ts picks Monaco's features by file.
+  resolve: { alias: [{ find: /^monaco-esm\//, replacement: fileURLToPath(new URL('./node_modules/monaco-editor/esm/vs/', import.meta.url)) }] },
   build: {
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,

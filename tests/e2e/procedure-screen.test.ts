@@ -26,6 +26,7 @@ const open = async (name: string) => {
   await app.page.locator(`li[data-procedure="${name}"] a`).click();
   await app.page.locator('[data-testid="editor"] .view-lines').waitFor();
   await graphNode(app.page, 'trigger').waitFor();
+  await fitGraph(app.page); // the graph opens on its start, readable: see all of it to click anywhere
 };
 
 describe('the Procedure screen', () => {
@@ -80,6 +81,7 @@ describe('the Procedure screen', () => {
   it('adds a branch from the graph as a text edit that Ctrl+Z undoes', async () => {
     const { page } = app;
     const before = await editorText(page);
+    await fitGraph(page);
     await graphNode(page, 'step:check-the-claim-window/cond1').click();
     await page.getByRole('toolbar', { name: 'Graph edits' }).getByRole('button', { name: 'Add branch' }).click();
     await answerDialog(page, 'the order was a gift', 'Add branch');
@@ -124,6 +126,7 @@ describe('the Procedure screen', () => {
 
   it('marks an error where it is', async () => {
     const { page } = app;
+    await fitGraph(page);
     await graphNode(page, 'step:find-the-order').click();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Home');

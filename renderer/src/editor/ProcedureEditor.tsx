@@ -1,7 +1,7 @@
 // The Monaco editor for one Procedure's text. It creates the model and editor, hands them to the
 // screen through onReady, and disposes both when the screen closes.
 import { useEffect, useRef } from 'react';
-import type * as Monaco from 'monaco-editor';
+import type * as Monaco from 'monaco-editor/editor/editor.api';
 import { monaco } from './monaco';
 import { PROCEDURE_LANGUAGE } from './tokens';
 

@@ -1,7 +1,7 @@
-// Monaco, bundled with the app (never from a CDN), with only the editor worker: the Procedure
+// Monaco, bundled with the app (never from a CDN; see monaco-slim.ts), with only the editor worker: the Procedure
 // language's services run on the main thread from shared/procedure, and no TypeScript/JSON/CSS
 // worker is ever started.
-import * as monaco from 'monaco-editor';
+import * as monaco from './monaco-slim';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import { registerProcedureLanguage } from './procedure-language';
 

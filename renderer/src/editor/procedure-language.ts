@@ -1,7 +1,7 @@
 // Registers the Procedure language with Monaco: highlighting, completion, hover, folding and quick
 // fixes. The providers read the document from a per-model cache and the workspace's context from
 // `languageState`, which the Procedure screen keeps up to date.
-import type * as Monaco from 'monaco-editor';
+import type * as Monaco from 'monaco-editor/editor/editor.api';
 import type { LanguageContext } from '../../../shared/api';
 import { parse, type Diagnostic, type ProcedureDocument } from '../../../shared/procedure';
 import { completionsAt, type CompletionKind } from '../language/completions';

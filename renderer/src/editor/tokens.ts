@@ -1,6 +1,6 @@
 // Syntax highlighting for Procedures (Monarch): the front matter as YAML, step headings, branch
 // headers, references and directives, inline code and ```python blocks as Python.
-import type * as Monaco from 'monaco-editor';
+import type * as Monaco from 'monaco-editor/editor/editor.api';
 
 export const PROCEDURE_LANGUAGE = 'procedure';
 

@@ -34,6 +34,7 @@ const nodeTypes = { procedure: ProcedureNode };
 const LAYOUT_DELAY_MS = 60;
 const VIRTUALIZE_ABOVE = 300;
 const TYPING_PAUSE_MS = 400;
+const START_ZOOM = 0.8;
 
 export const GraphView = memo(function GraphView(props: GraphViewProps) {
   return (
@@ -126,9 +127,10 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
         setLayoutVersion((version) => version + 1);
         if (!fitted.current) {
           fitted.current = true;
-          // Start on the trigger and the first steps, readable, rather than the whole graph tiny.
-          const first = graph.nodes.slice(0, 10).map((node) => ({ id: requestIds.get(node.id) ?? node.id }));
-          requestAnimationFrame(() => void flow.fitView({ nodes: first, padding: 0.15, maxZoom: 1, minZoom: 0.4 }));
+          // Start readable, on the trigger at the left, rather than with the whole graph tiny.
+          const trigger = next.get(requestIds.get('trigger') ?? 'trigger') ?? { x: 0, y: 0 };
+          const height = container.current?.getBoundingClientRect().height ?? 600;
+          requestAnimationFrame(() => void flow.setViewport({ x: 24 - trigger.x * START_ZOOM, y: height / 2 - (trigger.y + 28) * START_ZOOM, zoom: START_ZOOM }));
         }
       };
       client.layout(graph, expandedByGraphId).then(

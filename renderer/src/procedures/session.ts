@@ -1,7 +1,7 @@
 // One open Procedure: the Monaco model and what the language makes of it. Re-parses and re-graphs
 // on every change (a few milliseconds, even for 2,000 lines), validates shortly after, asks the
 // sandbox to check new Python snippets, and applies graph edits as one undoable text edit.
-import type * as Monaco from 'monaco-editor';
+import type * as Monaco from 'monaco-editor/editor/editor.api';
 import type { ApiClient, PythonIssueDto } from '../../../shared/api';
 import { ApiCallError } from '../../../shared/api';
 import { parse, toGraph, validate, type Diagnostic, type EditResult, type ProcedureDocument, type ProcedureGraph, type Span } from '../../../shared/procedure';
