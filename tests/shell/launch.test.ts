@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createExampleWorkspace } from '../../main/app/open-workspace';
 import { findElectron } from '../../scripts/electron-binary';
 import { repoRoot } from '../support/paths';
 
@@ -53,6 +54,18 @@ describe('launching', () => {
     const token = url.hash.replace('#token=', '');
     const response = await fetch(`${url.origin}/api/call/app.info`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
     expect(await response.json()).toMatchObject({ ok: true, value: { mode: 'browser', workspaceName: 'workspace.stepwise' } });
+  }, 60_000);
+
+  it('npm run serve opens the workspace given with --workspace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-given-'));
+    homes.push(dir);
+    createExampleWorkspace(join(dir, 'given.stepwise')).close();
+    const started = run('scripts/serve.ts', ['--workspace', join(dir, 'given.stepwise'), '--port', '0']);
+    const line = await started.urlLine;
+    const url = new URL(line.slice(line.indexOf('http')));
+    const response = await fetch(`${url.origin}/api/call/app.info`, { method: 'POST', headers: { authorization: `Bearer ${url.hash.replace('#token=', '')}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(await response.json()).toMatchObject({ ok: true, value: { workspaceName: 'given.stepwise', workspacePath: join(dir, 'given.stepwise') } });
+    expect(existsSync(join(started.home, 'workspace.stepwise'))).toBe(false); // the default one was not created
   }, 60_000);
 
   it('npm run serve refuses a workspace that does not exist, and bad arguments', async () => {
