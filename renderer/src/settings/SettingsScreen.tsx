@@ -84,7 +84,7 @@ export function SettingsScreen() {
           <span>API key</span>
           <input type="password" autoComplete="off" value={apiKey} placeholder={view.hasApiKey ? 'A key is saved; type a new one to replace it' : 'No key saved'} onChange={(event) => setApiKey(event.target.value)} />
           <small className="muted">
-            Kept in the {view.secretStore}, never in the settings file.{' '}
+            Kept in the {view.secretStore}, never in the workspace.{' '}
             {view.hasApiKey && (
               <button type="button" className="link danger" onClick={() => void save(null)}>
                 Remove the saved key
