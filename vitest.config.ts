@@ -8,5 +8,7 @@ export default defineConfig({
     // Property tests and subprocess-based CLI tests need more than the 5 s default on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The end-to-end tests wait for the page with expect.poll: allow for a busy 2-core machine.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
