@@ -78,6 +78,8 @@ const STORE_STATUS: Record<ConversationState['status'], 'open' | 'ended' | 'hand
  */
 export class WorkspacePersistence implements ConversationPersistence {
   private readonly synchronous: 'FULL' | 'NORMAL';
+  /** How many history messages each conversation has stored; history is append-only. */
+  private readonly storedHistory = new Map<number, number>();
 
   constructor(
     private readonly workspace: Workspace,
@@ -103,6 +105,8 @@ export class WorkspacePersistence implements ConversationPersistence {
 
   private writeTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void {
     const db = this.workspace.db;
+    const { history, ...rest } = state;
+    const stored = this.storedHistoryLength(conversationId);
     this.workspace.transaction(() => {
       if (newMessages.length > 0) this.workspace.conversations.addMessages(conversationId, newMessages.map((message) => ({ role: message.role, content: message.text })));
       if (trace.length > 0) {
@@ -111,15 +115,27 @@ export class WorkspacePersistence implements ConversationPersistence {
           trace.map((event) => ({ type: event.type, stepId: event.stepId ?? null, payload: event.payload })),
         );
       }
+      // Only the messages added since the last save: the history is never rewritten.
+      const insert = db.prepare('INSERT INTO conversation_history (conversation_id, seq, message) VALUES (?, ?, ?)');
+      for (let index = stored; index < history.length; index++) insert.run(conversationId, index + 1, JSON.stringify(history[index]));
       db.prepare(
         'INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
-      ).run(conversationId, JSON.stringify(state), new Date().toISOString());
+      ).run(conversationId, JSON.stringify({ ...rest, history: [] }), new Date().toISOString());
       const status = STORE_STATUS[state.status];
       const current = this.workspace.conversations.require(conversationId);
       if (status !== 'open' && current.status === 'open') this.workspace.conversations.finish(conversationId, status);
       // A message after the end opens a new topic: the conversation is open again.
       if (status === 'open' && current.status !== 'open') db.prepare("UPDATE conversations SET status = 'open', ended_at = NULL WHERE id = ?").run(conversationId);
     });
+    this.storedHistory.set(conversationId, history.length);
+  }
+
+  private storedHistoryLength(conversationId: number): number {
+    const known = this.storedHistory.get(conversationId);
+    if (known !== undefined) return known;
+    const count = this.workspace.db.prepare('SELECT count(*) FROM conversation_history WHERE conversation_id = ?').pluck().get(conversationId) as number;
+    this.storedHistory.set(conversationId, count);
+    return count;
   }
 
   load(conversationId: number): ConversationState | null {
@@ -127,6 +143,8 @@ export class WorkspacePersistence implements ConversationPersistence {
     if (raw === undefined) return null;
     const parsed = conversationStateSchema.safeParse(JSON.parse(raw));
     if (!parsed.success) throw new Error(`The saved state of conversation ${conversationId} is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}.`);
-    return parsed.data;
+    const rows = this.workspace.db.prepare('SELECT message FROM conversation_history WHERE conversation_id = ? ORDER BY seq').pluck().all(conversationId) as string[];
+    this.storedHistory.set(conversationId, rows.length);
+    return { ...parsed.data, history: rows.map((row) => JSON.parse(row) as ConversationState['history'][number]) };
   }
 }

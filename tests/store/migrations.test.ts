@@ -42,6 +42,9 @@ const seeds: Record<number, (db: Database.Database) => void> = {
     db.prepare("INSERT INTO simulation_suites (id, started_at) VALUES (1, 't')").run();
     db.prepare("INSERT INTO run_snapshots (content_hash, kind, name, text, created_at) VALUES ('sha256:x', 'procedure', 'Hello', 'text', 't')").run();
   },
+  8: (db) => {
+    db.prepare("INSERT INTO conversation_history (conversation_id, seq, message) VALUES (1, 1, '{\"role\":\"user\",\"content\":\"hi\"}')").run();
+  },
 };
 
 describe('migrations', () => {

@@ -8,11 +8,12 @@ import { runs } from './004-runs';
 import { conversationStateAndSettings } from './005-conversation-state-and-settings';
 import { mockWorlds } from './006-mock-worlds';
 import { simulationResults } from './007-simulation-results';
+import { conversationHistory } from './008-conversation-history';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults];
+export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export function schemaVersion(db: Database.Database): number {

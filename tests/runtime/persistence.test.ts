@@ -1,0 +1,69 @@
+// Conversation state in the workspace: the history is appended, never rewritten, and histories
+// saved inside the state by schema version 5 move to their own table.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ConversationState } from '../../main/runtime/types';
+import { WorkspacePersistence } from '../../main/runtime/workspace-services';
+import { openDatabase } from '../../main/store/database';
+import { Workspace } from '../../main/store/workspace';
+
+function state(id: number, history: unknown[]): ConversationState {
+  return {
+    id,
+    status: 'waiting',
+    turn: 1,
+    clock: { now: '2026-11-25T10:00:00.000Z' },
+    stack: [],
+    paused: [],
+    attributes: {},
+    data: {},
+    visited: [],
+    transcript: [],
+    history: history as ConversationState['history'],
+    pendingToolResults: [],
+    pendingConfirmation: null,
+    progress: { lastProgressTurn: 0, connectorFailures: 0, loopStrikes: 0 },
+    outcome: null,
+    tags: [],
+    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, modelCalls: 0 },
+  };
+}
+
+const message = (n: number) => ({ role: n % 2 ? 'assistant' : 'user', content: `message ${n}` });
+
+describe('conversation persistence', () => {
+  it('appends only the new history messages at each save, and reads them all back', () => {
+    const workspace = Workspace.create(join(mkdtempSync(join(tmpdir(), 'stepwise-persist-')), 'w.stepwise'));
+    const persistence = new WorkspacePersistence(workspace);
+    const id = persistence.create('preview');
+    persistence.saveTurn(id, state(id, [message(0), message(1)]), [], []);
+    persistence.saveTurn(id, state(id, [message(0), message(1), message(2), message(3)]), [], []);
+    const rows = workspace.db.prepare('SELECT seq, message FROM conversation_history WHERE conversation_id = ? ORDER BY seq').all(id) as { seq: number; message: string }[];
+    expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+    const stored = JSON.parse(workspace.db.prepare('SELECT state FROM conversation_state WHERE conversation_id = ?').pluck().get(id) as string);
+    expect(stored.history).toEqual([]);
+    // A new instance (a restart) reads the whole history back, and carries on appending.
+    const again = new WorkspacePersistence(workspace);
+    expect(again.load(id)!.history).toEqual([message(0), message(1), message(2), message(3)]);
+    again.saveTurn(id, state(id, [message(0), message(1), message(2), message(3), message(4)]), [], []);
+    expect(new WorkspacePersistence(workspace).load(id)!.history).toHaveLength(5);
+    workspace.close();
+  });
+
+  it('moves a history saved inside the state by schema version 5 into its own table', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'stepwise-persist-')), 'old.stepwise');
+    const old = openDatabase(path, { create: true, targetVersion: 7 }).db;
+    old.prepare("INSERT INTO conversations (id, kind, started_at) VALUES (1, 'preview', 't')").run();
+    old.prepare("INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES (1, ?, 't')").run(JSON.stringify(state(1, [message(0), message(1), message(2)])));
+    old.close();
+    const workspace = Workspace.open(path);
+    expect(workspace.migration.from).toBe(7);
+    const loaded = new WorkspacePersistence(workspace).load(1)!;
+    expect(loaded.history).toEqual([message(0), message(1), message(2)]);
+    const stored = JSON.parse(workspace.db.prepare('SELECT state FROM conversation_state WHERE conversation_id = 1').pluck().get() as string);
+    expect(stored.history).toEqual([]);
+    workspace.close();
+  });
+});
