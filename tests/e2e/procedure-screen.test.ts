@@ -163,6 +163,25 @@ describe('the Procedure screen', () => {
     await app.screenshot('procedure-screen-diff');
   });
 
+  it('completes connector actions after @ and explains a reference on hover', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Close' }).click();
+    await fitGraph(page);
+    await graphNode(page, 'step:wrap-up').click();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Home');
+    await page.keyboard.type('Check @shop.get');
+    const suggestions = page.locator('.suggest-widget');
+    await expect.poll(() => suggestions.textContent()).toContain('shop.get_order');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(' first. ');
+    await expect.poll(() => editorText(page)).toContain('Check @shop.get_order first. Tell the customer');
+    const reference = page.locator('[data-testid="editor"] .view-line span', { hasText: /^@shop\.get_order$/ }).first();
+    await reference.hover();
+    await expect.poll(() => page.locator('.monaco-hover').first().textContent()).toContain('Look up an order by its number');
+    await app.screenshot('procedure-screen-hover');
+  });
+
   it('asked nothing of any other host', () => {
     expect(foreignRequests(app)).toEqual([]);
     expect(app.problems).toEqual([]);

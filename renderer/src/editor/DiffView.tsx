@@ -22,9 +22,15 @@ export function DiffView({ original, modified }: { original: string; modified: s
     });
     editor.setModel({ original: left, modified: right });
     return () => {
+      // Detach the models first: a diff still being computed then has nothing to report to.
+      editor.setModel(null);
       editor.dispose();
       left.dispose();
       right.dispose();
+      // Monaco keeps one global hover factory, set by the last editor created: the diff editor's,
+      // whose services are gone now, so every later hover (in the Procedure editor too) would throw
+      // "InstantiationService has been disposed". An editor made from the global services resets it.
+      monaco.editor.create(document.createElement('div')).dispose();
     };
   }, [original, modified]);
   return <div className="diff-host" ref={host} data-testid="diff" />;

@@ -236,12 +236,16 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   );
   const onPaneClick = useCallback(() => setSelected(new Set()), []);
 
+  const expandedRef = useRef(expanded);
+  expandedRef.current = expanded;
   const toggleExpand = useCallback(
     (nodeId: string, target: string) => {
-      if (expanded.has(nodeId)) {
-        const next = new Map(expanded);
-        next.delete(nodeId);
-        setExpanded(next);
+      if (expandedRef.current.has(nodeId)) {
+        setExpanded((current) => {
+          const next = new Map(current);
+          next.delete(nodeId);
+          return next;
+        });
         return;
       }
       loadSubgraph(target).then(
@@ -249,7 +253,7 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
         (error: Error) => onError(error.message),
       );
     },
-    [expanded, loadSubgraph, onError],
+    [loadSubgraph, onError],
   );
   const actions = useMemo(() => ({ toggleExpand, liveLabels }), [toggleExpand, liveLabels]);
 

@@ -29,7 +29,7 @@ export async function startApp(browser: Browser, options: Partial<BrowserModeOpt
   const requests: string[] = [];
   const problems: string[] = [];
   context.on('request', (request) => requests.push(request.url()));
-  context.on('weberror', (error) => problems.push(`page error: ${error.error().message}`));
+  context.on('weberror', (error) => problems.push(`page error: ${error.error().message}\n${error.error().stack?.split('\n').slice(1, 6).join('\n') ?? ''}`));
   const page = await context.newPage();
   page.on('websocket', (socket) => requests.push(socket.url()));
   page.on('console', (message) => {
