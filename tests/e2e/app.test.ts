@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reply, startFakeAnthropic } from '../support/fake-anthropic';
 import { foreignRequests, startApp, type RunningApp } from './support/app';
+import { answerDialog } from './support/editor';
 import { launchChromium } from '../../scripts/chromium';
 
 let browser: Browser;
@@ -32,6 +33,32 @@ describe('browser mode', () => {
     // The token left the address bar once it was read.
     expect(page.url()).not.toContain('token=');
     await app.screenshot('procedure-list');
+  });
+
+  it('renames, duplicates and deletes Procedures from the list', async () => {
+    const { page } = app;
+    const list = page.getByRole('navigation', { name: 'Procedures' });
+    // The row's buttons show on hover, as for a person with a mouse.
+    const row = (name: string) => list.locator(`li[data-procedure="${name}"]`);
+    await row('Refund request').hover();
+    await list.getByRole('button', { name: 'Rename Refund request' }).click();
+    await answerDialog(page, 'Refund claim', 'Rename');
+    await list.locator('li[data-procedure="Refund claim"]').waitFor();
+    await row('Refund claim').hover();
+    await list.getByRole('button', { name: 'Duplicate Refund claim' }).click();
+    await list.locator('li[data-procedure="Refund claim (copy)"]').waitFor();
+    expect(await list.locator('li[data-procedure="Refund claim (copy)"] .badge.status-draft').textContent()).toBe('Draft');
+    await row('Refund claim (copy)').hover();
+    await list.getByRole('button', { name: 'Delete Refund claim (copy)' }).click();
+    await answerDialog(page, null, 'Delete');
+    await expect.poll(() => list.locator('li[data-procedure="Refund claim (copy)"]').count()).toBe(0);
+    // A Procedure others call is not deleted, and the app says why.
+    await row('Verify identity').hover();
+    await list.getByRole('button', { name: 'Delete Verify identity' }).click();
+    await answerDialog(page, null, 'Delete');
+    await expect.poll(() => page.getByRole('dialog').textContent()).toMatch(/call it with \[\[Verify identity\]\]\. Remove those calls first\./);
+    await answerDialog(page, null, 'OK');
+    expect(await list.locator('li').count()).toBe(5);
   });
 
   it('refuses API calls without the launch token', async () => {
