@@ -39,10 +39,18 @@ describe('the Procedure screen', () => {
     expect(await editorText(page)).toContain('name: Lost parcel');
     expect(await page.locator('li[data-procedure="Lost parcel"] .badge.status-draft').textContent()).toBe('Draft');
 
+    // Select a node and zoom in: typing must keep both.
+    await graphNode(page, 'step:first-step').click();
+    await page.locator('.react-flow__controls-zoomin').click();
+    await page.waitForTimeout(300);
+    const scale = async () => /scale\(([\d.]+)\)/.exec((await page.locator('.react-flow__viewport').getAttribute('style')) ?? '')?.[1];
+    const zoom = await scale();
     await page.locator('[data-testid="editor"] textarea').focus();
     await page.keyboard.press('Control+End');
     await typeInEditor(page, '\n## Check the tracking\nAsk for the tracking number.');
     await graphNode(page, 'step:check-the-tracking').waitFor();
+    expect(await scale()).toBe(zoom);
+    expect(await graphNode(page, 'step:first-step').locator('.graph-node.is-selected').count()).toBe(1);
     expect(await graphNode(page, 'step:check-the-tracking').textContent()).toContain('Check the tracking');
     expect(await page.getByTestId('save-state').textContent()).toContain('Unsaved changes');
     // Leaving with unsaved changes asks first; staying keeps the text.
