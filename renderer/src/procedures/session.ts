@@ -65,6 +65,7 @@ export class ProcedureSession {
       text: () => model.getValue(),
       selection: () => model.getValueInRange(editor.getSelection() ?? new this.monaco.Range(1, 1, 1, 1)),
       version: () => this.analysis.version,
+      diagnostics: () => this.diagnostics.map((d) => ({ severity: d.severity, code: d.code, message: d.message, line: d.span.start.line })),
     };
   }
 

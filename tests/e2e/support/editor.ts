@@ -5,11 +5,17 @@ interface Inspect {
   text(): string;
   selection(): string;
   version(): number;
+  diagnostics(): { severity: string; code: string; message: string; line: number }[];
 }
 
 /** The whole text of the editor (Monaco draws only the visible lines). */
 export function editorText(page: Page): Promise<string> {
   return page.evaluate(() => (globalThis as unknown as { __stepwise: Inspect }).__stepwise.text());
+}
+
+/** The diagnostics the editor marks. */
+export function editorDiagnostics(page: Page) {
+  return page.evaluate(() => (globalThis as unknown as { __stepwise: Inspect }).__stepwise.diagnostics());
 }
 
 export function editorSelection(page: Page): Promise<string> {
