@@ -85,7 +85,8 @@ function encodeBody(action: ConnectorAction, input: unknown, headers: Record<str
   return JSON.stringify(filled === MISSING ? null : filled);
 }
 
-async function applyAuth(auth: ConnectorAuth, url: URL, headers: Record<string, string>, secrets: SecretResolver, redactor: Redactor) {
+/** Adds a connector's credentials to a request (HTTP actions and MCP servers over HTTP alike). */
+export async function applyAuth(auth: ConnectorAuth, url: URL, headers: Record<string, string>, secrets: SecretResolver, redactor: Redactor) {
   const secret = async (name: string) => {
     const value = await secrets(name);
     redactor.add(name, value);

@@ -9,10 +9,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { appVersion } from '../app-version';
-import type { ConnectorAuth, McpServer } from './definition';
+import type { McpServer } from './definition';
 import { ConnectorError } from './errors';
 import { guardedFetch } from './guarded-fetch';
-import type { SecretResolver } from './http-request';
+import { applyAuth, type SecretResolver } from './http-request';
 import { Redactor } from './redaction';
 
 export const DEFAULT_MCP_CALL_TIMEOUT_MS = 30_000;
@@ -150,36 +150,11 @@ export class McpConnection {
     }
     const url = new URL(transport.url);
     const headers: Record<string, string> = { ...(transport.headers ?? {}) };
-    await this.applyAuth(transport.auth, url, headers);
+    await applyAuth(transport.auth, url, headers, this.options.secrets, this.redactor);
     return new StreamableHTTPClientTransport(url, {
       requestInit: { headers },
       fetch: guardedFetch({ allowInternal: this.server.allowInternalHosts, ...(this.options.loopbackPortsForTesting ? { loopbackPortsForTesting: this.options.loopbackPortsForTesting } : {}) }),
     });
-  }
-
-  private async applyAuth(auth: ConnectorAuth, url: URL, headers: Record<string, string>) {
-    const secret = async (name: string) => {
-      const value = await this.options.secrets(name);
-      this.redactor.add(name, value);
-      return value;
-    };
-    switch (auth.type) {
-      case 'none':
-        return;
-      case 'bearer':
-        headers.authorization = `Bearer ${await secret(auth.secret)}`;
-        return;
-      case 'basic': {
-        const username = auth.usernameSecret ? await secret(auth.usernameSecret) : auth.username!;
-        const token = Buffer.from(`${username}:${await secret(auth.passwordSecret)}`).toString('base64');
-        this.redactor.addDerived(token, auth.passwordSecret);
-        headers.authorization = `Basic ${token}`;
-        return;
-      }
-      case 'apiKey':
-        if (auth.in === 'header') headers[auth.name] = await secret(auth.secret);
-        else url.searchParams.set(auth.name, await secret(auth.secret));
-    }
   }
 
   /** A ConnectorError saying what failed and what happens next; drops a connection that is no longer usable. */
