@@ -263,14 +263,7 @@ export class SimulationRepository {
     }
     const checks = this.checks(row.id);
     return {
-      id: row.id,
-      simulationId: row.simulation_id,
-      procedureHash: row.procedure_hash,
-      version: row.version,
-      status: row.status,
-      summary: row.summary,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
+      ...runFields(row),
       results: checks.map((check) => ({ expectation: check.name, passed: check.passed, detail: check.reason })),
       suiteId: row.suite_id,
       attempt: row.attempt,
@@ -321,15 +314,24 @@ export class SimulationRepository {
       detail: string;
     }[]).map((result) => ({ expectation: result.expectation, passed: result.passed === 1, detail: result.detail }));
     return {
-      id: row.id,
-      simulationId: row.simulation_id,
-      procedureHash: row.procedure_hash,
-      version: row.version,
-      status: row.status,
-      summary: row.summary,
-      startedAt: row.started_at,
-      finishedAt: row.finished_at,
+      ...runFields(row),
       results,
     };
   }
+}
+
+type RunFieldsRow = Pick<RunRow, 'id' | 'simulation_id' | 'procedure_hash' | 'version' | 'status' | 'summary' | 'started_at' | 'finished_at'>;
+
+/** The columns every kind of run record shares. */
+function runFields(row: RunFieldsRow) {
+  return {
+    id: row.id,
+    simulationId: row.simulation_id,
+    procedureHash: row.procedure_hash,
+    version: row.version,
+    status: row.status,
+    summary: row.summary,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
 }
