@@ -155,7 +155,7 @@ describe('stepwise simulations import-tau2', () => {
   it('imports the τ²-bench fixture and prints how many simulations it created', async () => {
     const file = await exampleWorkspace();
     const out = io();
-    const tasks = resolve(repoRoot, '../shared/fixtures/tau2/retail-tasks.json');
+    const tasks = resolve(repoRoot, 'tests/fixtures/tau2/retail-tasks.json');
     expect(await runCli(['simulations', 'import-tau2', tasks, '--workspace', file, '--procedure', 'Refund request'], out)).toBe(0);
     expect(out.stdout()).toContain('Created 3 simulation(s) for "Refund request"');
     const bad = io();

@@ -1,11 +1,14 @@
 // Golden tests over every example: the parse outline, the graph and the diagnostics are compared
 // with reviewed files under __golden__/, and every example round-trips through print.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, print, toGraph, type Block } from '../../shared/procedure';
 import { validateSet } from '../../main/language/validate-set';
-import { exampleFiles, readExample, sharedRoot } from '../support/paths';
+import { designDir, exampleFiles, readExample } from '../support/paths';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 function outline(blocks: Block[]): unknown[] {
   return blocks.map((block) => {
@@ -51,19 +54,22 @@ describe('examples', () => {
           },
           diagnostics: diagnostics[index]!.diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.severity} ${d.code}`),
         };
-        await expect(JSON.stringify(golden, null, 2) + '\n').toMatchFileSnapshot(join('__golden__', file.replace(/\.md$/, '.json')));
+        const goldenFile = join('__golden__', file.replace(/\.md$/, '.json'));
+        // A missing golden must fail, not be written silently (GOLDEN_WRITE=1 writes a new one on purpose).
+        if (!process.env.GOLDEN_WRITE) expect(existsSync(join(here, goldenFile)), `${goldenFile} is missing`).toBe(true);
+        await expect(JSON.stringify(golden, null, 2) + '\n').toMatchFileSnapshot(goldenFile);
       });
     });
   }
 });
 
-describe('the design examples in ../shared/design', () => {
+describe('the design examples (tests/fixtures/design, copied from the team\'s design notes)', () => {
   it('damaged-order.md is used unchanged', () => {
-    expect(readExample('damaged-order.md')).toBe(readFileSync(join(sharedRoot, 'design/damaged-order.md'), 'utf8'));
+    expect(readExample('damaged-order.md')).toBe(readFileSync(join(designDir, 'damaged-order.md'), 'utf8'));
   });
 
   it('verify-identity.md differs only where the retry now loops back to the code step', () => {
-    const design = readFileSync(join(sharedRoot, 'design/verify-identity.md'), 'utf8').split('\n');
+    const design = readFileSync(join(designDir, 'verify-identity.md'), 'utf8').split('\n');
     const ours = readExample('verify-identity.md').split('\n');
     expect(ours.length).toBe(design.length);
     const changed = ours.flatMap((line, index) => (line === design[index] ? [] : [line]));
@@ -72,7 +78,7 @@ describe('the design examples in ../shared/design', () => {
 
   it('both design files parse, validate and round-trip as given', () => {
     for (const name of ['damaged-order.md', 'verify-identity.md']) {
-      const text = readFileSync(join(sharedRoot, 'design', name), 'utf8');
+      const text = readFileSync(join(designDir, name), 'utf8');
       const result = parse(text);
       expect(result.diagnostics).toEqual([]);
       expect(print(result.document)).toBe(text);

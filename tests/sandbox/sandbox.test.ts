@@ -19,7 +19,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-const DESIGN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/design');
+const DESIGN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/design');
 
 /** The ```python blocks (dedented) and the `If \`...\`:` conditions of a design document. */
 function pythonIn(document: string): { blocks: string[]; conditions: string[] } {

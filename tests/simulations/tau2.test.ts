@@ -1,4 +1,4 @@
-// τ²-bench tasks imported as simulations, on the fixture in ../shared/fixtures/tau2/.
+// τ²-bench tasks imported as simulations, on the fixture in tests/fixtures/tau2/ (copied from the team's fixtures).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { Workspace } from '../../main/store/workspace';
 import { repoRoot } from '../support/paths';
 import { shopWorkspace } from './helpers';
 
-const fixture = resolve(repoRoot, '../shared/fixtures/tau2/retail-tasks.json');
+const fixture = resolve(repoRoot, 'tests/fixtures/tau2/retail-tasks.json');
 const json = readFileSync(fixture, 'utf8');
 
 let workspace: Workspace | undefined;

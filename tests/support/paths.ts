@@ -3,8 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** The team's shared folder, beside the repository. */
-export const sharedRoot = resolve(repoRoot, '../shared');
+/** Data copied from the team's design notes, so tests use only what the repository holds. */
+export const fixturesDir = join(repoRoot, 'tests/fixtures');
+export const designDir = join(fixturesDir, 'design');
 export const examplesDir = join(repoRoot, 'examples');
 
 export function exampleFiles(): string[] {
