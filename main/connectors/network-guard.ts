@@ -41,6 +41,9 @@ const RANGES: [string, number, 'ipv4' | 'ipv6', string][] = [
   ['ff00::', 8, 'ipv6', 'a multicast address'],
   ['2001:db8::', 32, 'ipv6', 'a documentation address'],
   ['100::', 64, 'ipv6', 'a discard address'],
+  // Local-use NAT64 (RFC 8215) translates to whatever the local network chooses, so no embedded
+  // address can be trusted to be public.
+  ['64:ff9b:1::', 48, 'ipv6', 'a local-use NAT64 address'],
 ];
 
 const lists = RANGES.map(([network, prefix, type, description]) => {
@@ -61,17 +64,23 @@ export function internalAddress(address: string): { description: string; loopbac
   return null;
 }
 
-/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible or NAT64 (64:ff9b::/96) IPv6 address. */
+/**
+ * The IPv4 address an IPv6 address carries, for the prefixes that route to it: IPv4-mapped
+ * (::ffff:0:0/96), IPv4-compatible (::/96), SIIT IPv4-translated (::ffff:0:0:0/96), well-known
+ * NAT64 (64:ff9b::/96) and 6to4 (2002::/16, the IPv4 in the second and third groups).
+ */
 function embeddedIPv4(address: string): string | null {
   const groups = expandIPv6(address);
   if (!groups) return null;
   const zeros = (from: number, to: number) => groups.slice(from, to).every((group) => group === 0);
+  const dotted = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  if (groups[0] === 0x2002) return dotted(groups[1]!, groups[2]!);
   const mapped = zeros(0, 5) && groups[5] === 0xffff;
+  const translated = zeros(0, 4) && groups[4] === 0xffff && groups[5] === 0;
   const compatible = zeros(0, 6) && (groups[6] !== 0 || groups[7]! > 1);
   const nat64 = groups[0] === 0x64 && groups[1] === 0xff9b && zeros(2, 6);
-  if (!mapped && !compatible && !nat64) return null;
-  const [high, low] = [groups[6]!, groups[7]!];
-  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  if (!mapped && !translated && !compatible && !nat64) return null;
+  return dotted(groups[6]!, groups[7]!);
 }
 
 function expandIPv6(address: string): number[] | null {
