@@ -5,7 +5,7 @@ import type { ConnectorAction, ConnectorAuth, HttpConnector } from './definition
 import { ConnectorError } from './errors';
 import type { HttpExchange } from './http-client';
 import type { Redactor } from './redaction';
-import { asText, fillJson, fillText, formEncode, MISSING, TemplateError } from './template';
+import { asText, fillJson, fillText, fillUrlTemplate, formEncode, MISSING, TemplateError } from './template';
 
 /** Gives a secret's value by name, or throws a ConnectorError of kind "secret". */
 export type SecretResolver = (name: string) => Promise<string>;
@@ -44,9 +44,8 @@ export async function buildHttpRequest(connector: HttpConnector, action: Connect
 }
 
 function actionUrl(connector: HttpConnector, action: ConnectorAction, input: unknown): URL {
-  const encode = (text: string) => encodeURIComponent(text);
-  const filled = action.url !== undefined ? fillText(action.url, input, 'url', { encode, required: true }) : fillText(action.path!, input, 'path', { encode, required: true });
-  const text = action.url !== undefined ? (filled as string) : `${connector.baseUrl.replace(/\/+$/, '')}${(filled as string).startsWith('/') ? '' : '/'}${filled as string}`;
+  const filled = action.url !== undefined ? fillUrlTemplate(action.url, input, 'url') : fillUrlTemplate(action.path!, input, 'path');
+  const text = action.url !== undefined ? filled : `${connector.baseUrl.replace(/\/+$/, '')}${filled.startsWith('/') ? '' : '/'}${filled}`;
   try {
     return new URL(text);
   } catch {

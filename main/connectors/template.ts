@@ -61,6 +61,31 @@ export function fillText(template: string, input: unknown, where: string, option
   });
 }
 
+/** `.` or `..`, also percent-encoded (`%2e%2E`): URL parsing removes these and the one before. */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/**
+ * Fills a URL or path template. Each value is percent-encoded, so an input cannot add a segment
+ * (`/`), a query or a fragment. An input that turns a whole path segment into `.` or `..` is refused:
+ * `/orders/{{input.id}}/items` with `..` would otherwise reach `/items` of the level above.
+ */
+export function fillUrlTemplate(template: string, input: unknown, where: string): string {
+  checkPlaceholders(template, where);
+  const end = template.search(/[?#]/);
+  const path = end === -1 ? template : template.slice(0, end);
+  const rest = end === -1 ? '' : template.slice(end);
+  const fill = (text: string) => fillText(text, input, where, { encode: encodeURIComponent, required: true }) as string;
+  // Placeholders never contain "/", so each segment of the template is filled on its own.
+  const segments = path.split('/').map((segment) => {
+    const filled = fill(segment);
+    if (filled !== segment && DOT_SEGMENT.test(filled)) {
+      throw new TemplateError(`${where}: the input makes the path segment "${filled}", which would move up the URL's path; "." and ".." are not allowed as values here`);
+    }
+    return filled;
+  });
+  return segments.join('/') + fill(rest);
+}
+
 /** Fills every string of a JSON value. Whole-placeholder strings keep the input's value and type; missing ones drop their key. */
 export function fillJson(value: unknown, input: unknown, where: string): unknown {
   if (typeof value === 'string') {

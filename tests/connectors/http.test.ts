@@ -120,6 +120,21 @@ describe('HTTP connectors: requests and responses', () => {
     expect(JSON.parse(seen.body)).toEqual({ order: { note: 'Replacement for order 10/../43?x=1', line_items: [{ sku: 'KETTLE-1', quantity: 1 }] } });
   });
 
+  it('refuse an input of "." or ".." in a path segment instead of moving up the path', async () => {
+    const server = await serve((req, res) => json(res, 200, { path: req.url }));
+    const definition = connector(server, { baseUrl: `${server.url}/customers/42`, actions: [action({ name: 'order_items', path: '/orders/{{input.order_number}}/items' })] });
+    const { connectors, calls } = live(definition, server);
+    for (const order_number of ['..', '.']) {
+      const result = await connectors.execute('shop.order_items', { order_number }, { conversationId: 1 });
+      expect(result, order_number).toEqual({ ok: false, error: `@shop.order_items failed: path: the input makes the path segment "${order_number}", which would move up the URL's path; "." and ".." are not allowed as values here` });
+    }
+    expect(server.requests).toHaveLength(0);
+    expect(calls.every((call) => !call.ok)).toBe(true);
+    // Encoded dots and slashes stay inside their one segment.
+    for (const order_number of ['%2e%2e', '..%2f..', '../..']) expect((await connectors.execute('shop.order_items', { order_number }, { conversationId: 1 })).ok, order_number).toBe(true);
+    expect(server.requests.map((request) => request.url)).toEqual(['/customers/42/orders/%252e%252e/items', '/customers/42/orders/..%252f../items', '/customers/42/orders/..%2F../items']);
+  });
+
   it('send form bodies the way Stripe reads them, from an object or a string template', async () => {
     const server = await serve((_req, res) => json(res, 200, { id: 're_1', object: 'refund', amount: 2400, status: 'succeeded', charge: 'ch_1', metadata: {} }));
     const definition = connector(server, {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFieldPath } from '../../main/connectors/field-paths';
 import { selectFields } from '../../main/connectors/field-selection';
-import { fillJson, fillText, formEncode, MISSING, TemplateError } from '../../main/connectors/template';
+import { fillJson, fillText, fillUrlTemplate, formEncode, MISSING, TemplateError } from '../../main/connectors/template';
 
 const response = {
   data: [
@@ -76,6 +76,28 @@ describe('templates', () => {
     expect(() => fillText('/orders/{{input.id}}', input, 'path', { required: true })).toThrow('path: the input has no value for {{input.id}}, which the URL needs');
     expect(() => fillText('/orders/{{order_number}}', input, 'path')).toThrow(TemplateError);
     expect(() => fillText('/orders/{{order_number}}', input, 'path')).toThrow('path: "{{order_number}}" is not a placeholder; write {{input.name}} with a field of the action\'s input');
+  });
+
+  it('refuse an input that makes a URL path segment "." or "..", in any spelling, and keep "/" from adding segments', () => {
+    const path = '/customers/42/orders/{{input.id}}/items';
+    for (const id of ['..', '.']) {
+      expect(() => fillUrlTemplate(path, { id }, 'path'), id).toThrow(`path: the input makes the path segment "${id}", which would move up the URL's path`);
+    }
+    // Encoded spellings are encoded again (the "%" becomes "%25"), so they stay one harmless segment.
+    expect(fillUrlTemplate(path, { id: '%2e%2e' }, 'path')).toBe('/customers/42/orders/%252e%252e/items');
+    expect(fillUrlTemplate(path, { id: '%2E.' }, 'path')).toBe('/customers/42/orders/%252E./items');
+    expect(fillUrlTemplate(path, { id: '../..' }, 'path')).toBe('/customers/42/orders/..%2F../items');
+    expect(fillUrlTemplate(path, { id: '..\\..' }, 'path')).toBe('/customers/42/orders/..%5C../items');
+    // Two placeholders that together make "..", or one next to a literal "%2e", are caught too.
+    expect(() => fillUrlTemplate('/a/{{input.x}}{{input.y}}/b', { x: '.', y: '.' }, 'path')).toThrow(TemplateError);
+    expect(() => fillUrlTemplate('/a/{{input.x}}%2E/b', { x: '.' }, 'path')).toThrow(TemplateError);
+    // Dots inside a longer value, a template's own dot segments, and the query part are left alone.
+    expect(fillUrlTemplate(path, { id: '1043.json' }, 'path')).toBe('/customers/42/orders/1043.json/items');
+    expect(fillUrlTemplate(path, { id: '...' }, 'path')).toBe('/customers/42/orders/.../items');
+    expect(fillUrlTemplate('/a/../{{input.id}}', { id: '7' }, 'path')).toBe('/a/../7');
+    expect(fillUrlTemplate('https://api.example.com/v1/{{input.id}}?from={{input.from}}#{{input.id}}', { id: 'x y', from: '..' }, 'url')).toBe('https://api.example.com/v1/x%20y?from=..#x%20y');
+    // A stray brace pair across a "/" is still reported.
+    expect(() => fillUrlTemplate('/a/{{input/x}}', { x: '1' }, 'path')).toThrow('is not a placeholder');
   });
 
   it('fill JSON bodies keeping the input\'s types, and encode forms the way Stripe reads them', () => {
