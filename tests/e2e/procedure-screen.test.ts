@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foreignRequests, startApp, type RunningApp } from './support/app';
 import { launchChromium } from '../../scripts/chromium';
-import { answerDialog, editorSelection, editorText, fitGraph, graphNode, typeInEditor, visibleLines } from './support/editor';
+import { answerDialog, editorSelection, editorText, fitGraph, graphNode, typeInEditor, viewportSettled, visibleLines } from './support/editor';
 
 let browser: Browser;
 let app: RunningApp;
@@ -42,8 +42,7 @@ describe('the Procedure screen', () => {
     // Select a node and zoom in: typing must keep both.
     await graphNode(page, 'step:first-step').click();
     await page.locator('.react-flow__controls-zoomin').click();
-    await page.waitForTimeout(300);
-    const scale = async () => /scale\(([\d.]+)\)/.exec((await page.locator('.react-flow__viewport').getAttribute('style')) ?? '')?.[1];
+    const scale = async () => /scale\(([\d.]+)\)/.exec(await viewportSettled(page))?.[1];
     const zoom = await scale();
     await page.locator('[data-testid="editor"] textarea').focus();
     await page.keyboard.press('Control+End');

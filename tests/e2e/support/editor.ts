@@ -66,11 +66,21 @@ export async function fitGraph(page: Page) {
   // A new layout waits for a pause in typing: let it land first.
   await page.locator('[data-testid="graph"]:not([data-layout="pending"])').waitFor();
   await page.locator('.react-flow__controls-fitview').click();
+  await viewportSettled(page);
+}
+
+/**
+ * Waits until the graph's viewport has stopped moving (zoom and fit animate), and returns its
+ * transform. On a busy machine an animation can take far longer than its nominal duration, so this
+ * waits for two equal readings in a row rather than for a fixed time.
+ */
+export async function viewportSettled(page: Page): Promise<string> {
   let previous = '';
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 100; i++) {
     await page.waitForTimeout(100);
     const current = (await page.locator('.react-flow__viewport').getAttribute('style')) ?? '';
-    if (current === previous) return;
+    if (current === previous) return current;
     previous = current;
   }
+  throw new Error(`the graph's viewport was still moving after 10 s: ${previous}`);
 }
