@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { KnowledgeSearch } from '../knowledge/search';
+import { ConnectorGrantRepository } from './connector-grants';
 import { ConnectorRepository } from './connectors';
 import { ConversationRepository } from './conversations';
 import { openDatabase, type OpenOptions, type OpenedDatabase } from './database';
@@ -19,6 +20,8 @@ import { WorldRepository } from './worlds';
 export class Workspace {
   readonly procedures: ProcedureRepository;
   readonly connectors: ConnectorRepository;
+  /** What the local user allowed each connector to do (commands, secrets, internal hosts). */
+  readonly connectorGrants: ConnectorGrantRepository;
   readonly teams: TeamRepository;
   readonly knowledge: KnowledgeRepository;
   readonly search: KnowledgeSearch;
@@ -36,6 +39,7 @@ export class Workspace {
   ) {
     this.procedures = new ProcedureRepository(db);
     this.connectors = new ConnectorRepository(db);
+    this.connectorGrants = new ConnectorGrantRepository(db);
     this.teams = new TeamRepository(db);
     this.knowledge = new KnowledgeRepository(db);
     this.search = new KnowledgeSearch(db);

@@ -45,6 +45,10 @@ const seeds: Record<number, (db: Database.Database) => void> = {
   8: (db) => {
     db.prepare("INSERT INTO conversation_history (conversation_id, seq, message) VALUES (1, 1, '{\"role\":\"user\",\"content\":\"hi\"}')").run();
   },
+  9: (db) => {
+    db.prepare("INSERT INTO connectors (name, definition, created_at, updated_at) VALUES ('crm', '{}', 't', 't')").run();
+    db.prepare("INSERT INTO connector_grants (connector, kind, name, scope, granted_by, granted_at) VALUES ('crm', 'secret', 'crm_token', 'crm.example.com', 'test', 't')").run();
+  },
 };
 
 describe('migrations', () => {
@@ -91,6 +95,22 @@ describe('migrations', () => {
       backup.close();
     });
   }
+
+  it('version 9 adds connector grants to a version-8 file: its connectors start with none, and grants go with their connector', () => {
+    const dir = tempDir();
+    const path = join(dir, 'v8.stepwise');
+    const old = openDatabase(path, { create: true, targetVersion: 8 }).db;
+    old.prepare("INSERT INTO connectors (name, definition, created_at, updated_at) VALUES ('crm', '{}', 't', 't')").run();
+    old.close();
+    const upgraded = openDatabase(path, { backupPath: () => join(dir, 'v8.bak') }).db;
+    expect(upgraded.prepare('SELECT count(*) FROM connector_grants').pluck().get()).toBe(0);
+    upgraded.prepare("INSERT INTO connector_grants (connector, kind, name, scope, granted_by, granted_at) VALUES ('crm', 'command', '', 'x', 'test', 't')").run();
+    expect(() => upgraded.prepare("INSERT INTO connector_grants (connector, kind, name, scope, granted_by, granted_at) VALUES ('nobody', 'command', '', 'x', 'test', 't')").run()).toThrow(/FOREIGN KEY/);
+    expect(() => upgraded.prepare("INSERT INTO connector_grants (connector, kind, name, scope, granted_by, granted_at) VALUES ('crm', 'root', '', 'x', 'test', 't')").run()).toThrow(/CHECK/);
+    upgraded.prepare("DELETE FROM connectors WHERE name = 'crm'").run();
+    expect(upgraded.prepare('SELECT count(*) FROM connector_grants').pluck().get()).toBe(0);
+    upgraded.close();
+  });
 
   it('refuse a file made by a newer Stepwise, leaving it untouched', () => {
     const path = join(tempDir(), 'future.stepwise');

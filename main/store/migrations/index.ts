@@ -9,11 +9,12 @@ import { conversationStateAndSettings } from './005-conversation-state-and-setti
 import { mockWorlds } from './006-mock-worlds';
 import { simulationResults } from './007-simulation-results';
 import { conversationHistory } from './008-conversation-history';
+import { connectorGrants } from './009-connector-grants';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory];
+export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory, connectorGrants];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export function schemaVersion(db: Database.Database): number {
