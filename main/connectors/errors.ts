@@ -5,6 +5,7 @@ export type ConnectorErrorKind =
   | 'unknown-action'
   | 'input'
   | 'secret'
+  | 'not-approved'
   | 'refused'
   | 'network'
   | 'timeout'

@@ -4,6 +4,9 @@
 //   await connectors.execute('shop.get_order', { order_number: '1043' }, { conversationId });
 //   connectors.finalWorld();   // what the mock handlers left behind
 //
+// Every live call passes one gate first: a connector that runs a command, reads a secret or reaches
+// internal hosts runs only with the local user's grants for exactly that (./capabilities.ts), and it
+// reads only the secrets granted to it, never Stepwise's own (the model's key).
 // Every call: the input is checked against the action's schema first; secrets are resolved only
 // then, and redacted from everything recorded; the model gets only the selected response fields;
 // `onCall` receives the whole exchange (redacted) for the trace. One instance per run in mock mode,
@@ -12,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { ActionInfo, ActionResult, Connectors } from '../runtime/types';
 import type { SecretStore } from '../secrets/secret-store';
 import type { CodeSandbox } from '../sandbox/types';
+import { connectorCapabilities, covers, isReservedSecret, missingGrants, notApprovedMessage, reservedSecretMessage, type GrantLookup } from './capabilities';
 import type { ConnectorAction, ConnectorDefinition, HttpConnector, McpAction, McpServer, StaticMock } from './definition';
 import { ConnectorError } from './errors';
 import { selectFields } from './field-selection';
@@ -50,6 +54,11 @@ export interface RuntimeConnectorsOptions {
   mode: ConnectorMode;
   /** Live mode: where secret values come from. */
   secrets?: SecretStore;
+  /**
+   * Live mode: what the local user allowed each connector to do. Absent: nothing, so a connector
+   * that runs a command, reads a secret or reaches internal hosts refuses to run.
+   */
+  grants?: GrantLookup;
   /** Mock mode: the world this run starts from (copied). */
   world?: WorldData;
   /** Mock mode: runs Python mock handlers. */
@@ -168,10 +177,11 @@ export class RuntimeConnectors implements Connectors {
 
   /** The live connection to an MCP server, created on first use. */
   connection(server: McpServer): McpConnection {
+    this.assertApproved(server);
     let connection = this.connections.get(server.name);
     if (!connection) {
       connection = new McpConnection(server, {
-        secrets: this.secretResolver(server.name),
+        secrets: this.secretResolver(server),
         redactor: this.redactor,
         ...(this.loopbackPorts ? { loopbackPortsForTesting: this.loopbackPorts } : {}),
         ...(this.options.log ? { log: this.options.log } : {}),
@@ -184,6 +194,7 @@ export class RuntimeConnectors implements Connectors {
   // ----- live -----------------------------------------------------------------------------------
 
   private async runLive(name: string, entry: Entry, input: unknown, record: ConnectorCallRecord, signal?: AbortSignal): Promise<unknown> {
+    this.assertApproved(entry.connector);
     if (entry.kind === 'mcp') {
       const tool = entry.action.tool ?? entry.action.name;
       record.request = { server: entry.connector.name, tool, arguments: input };
@@ -198,7 +209,7 @@ export class RuntimeConnectors implements Connectors {
       return selectFields(outcome.value, entry.action.responseFields);
     }
     const run = await runHttpAction(entry.connector, entry.action, input, {
-      secrets: this.secretResolver(entry.connector.name),
+      secrets: this.secretResolver(entry.connector),
       redactor: this.redactor,
       ...(this.loopbackPorts ? { loopbackPortsForTesting: this.loopbackPorts } : {}),
       ...(signal ? { signal } : {}),
@@ -212,18 +223,30 @@ export class RuntimeConnectors implements Connectors {
     return selectFields(run.response!.body, entry.action.responseFields);
   }
 
-  private secretResolver(connector: string): SecretResolver {
+  /** The gate: refuses a connector with a capability the local user has not granted as it now stands. */
+  private assertApproved(connector: ConnectorDefinition) {
+    const missing = missingGrants(connector, this.options.grants?.(connector.name) ?? []);
+    if (missing.length > 0) throw new ConnectorError(notApprovedMessage(connector.name, missing), 'not-approved');
+  }
+
+  /** Reads only the secrets granted to this connector, and never one of Stepwise's own. */
+  private secretResolver(connector: ConnectorDefinition): SecretResolver {
     return async (name) => {
+      if (isReservedSecret(name)) throw new ConnectorError(reservedSecretMessage(connector.name, name), 'not-approved');
+      const capability = connectorCapabilities(connector).find((candidate) => candidate.kind === 'secret' && candidate.name === name);
+      if (!capability || !covers(this.options.grants?.(connector.name) ?? [], capability)) {
+        throw new ConnectorError(`Connector "${connector.name}" may not read the secret "${name}": it is not bound to this connector in this workspace (stepwise connectors approve ${connector.name} --secret ${name} --workspace <file>).`, 'not-approved');
+      }
       const store = this.options.secrets;
-      if (!store) throw new ConnectorError(`Connector "${connector}" needs the secret "${name}", but no secret store was given, so it cannot run live.`, 'secret');
+      if (!store) throw new ConnectorError(`Connector "${connector.name}" needs the secret "${name}", but no secret store was given, so it cannot run live.`, 'secret');
       let value: string | null;
       try {
         value = await store.get(name);
       } catch (error) {
-        throw new ConnectorError(`The secret "${name}" of connector "${connector}" could not be read: ${(error as Error).message}`, 'secret');
+        throw new ConnectorError(`The secret "${name}" of connector "${connector.name}" could not be read: ${(error as Error).message}`, 'secret');
       }
       if (value === null || value === '') {
-        throw new ConnectorError(`The secret "${name}" that connector "${connector}" needs is not set (stepwise connectors secret ${name} --from-env VAR --workspace <file>).`, 'secret');
+        throw new ConnectorError(`The secret "${name}" that connector "${connector.name}" needs is not set (stepwise connectors secret ${name} --from-env VAR --workspace <file>).`, 'secret');
       }
       this.redactor.add(name, value);
       return value;

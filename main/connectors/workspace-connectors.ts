@@ -1,5 +1,6 @@
-// Connectors for a workspace: its connector definitions, live (secrets from its SecretStore) or
-// mocked (starting from one of its mock worlds, keeping the world each conversation ends with).
+// Connectors for a workspace: its connector definitions, live (gated by the grants its user made,
+// secrets from its SecretStore) or mocked (starting from one of its mock worlds, keeping the world
+// each conversation ends with).
 //
 //   const connectors = workspaceConnectors(workspace, { mode: 'mock', sandbox, onCall });
 //   …run a conversation…
@@ -44,6 +45,8 @@ export function workspaceConnectors(workspace: Workspace, options: WorkspaceConn
     definitions,
     mode: options.mode,
     world,
+    // Read at each call, so an approval or a revocation counts at once.
+    grants: (connector) => workspace.connectorGrants.list(connector),
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.extraMocks ? { extraMocks: options.extraMocks } : {}),

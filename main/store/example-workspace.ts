@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { saveAuthoredConnector } from '../connectors/grants';
 import { importKnowledge, type ImportReport } from '../knowledge/import';
 import { describeZodError } from '../validation/zod-error';
 import { StoreError } from './errors';
@@ -31,7 +32,8 @@ export function loadExamples(workspace: Workspace, folder: string = EXAMPLES_DIR
       } catch (error) {
         throw new StoreError(`examples/connectors/${file} is not JSON: ${(error as Error).message}`, 'invalid');
       }
-      connectors.push(workspace.connectors.save(raw).name);
+      // The examples ship with Stepwise: adding them is the user's approval of what they ask for.
+      connectors.push(saveAuthoredConnector(workspace, raw, 'the example shop').name);
     }
     const worlds: string[] = [];
     const worldsFolder = join(folder, 'worlds');

@@ -2,6 +2,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
+import { connectorCapabilities, type GrantLookup } from '../../main/connectors/capabilities';
+import type { ConnectorDefinition } from '../../main/connectors/definition';
 import type { SecretStore } from '../../main/secrets/secret-store';
 
 export interface SeenRequest {
@@ -84,4 +86,9 @@ export class MemorySecretStore implements SecretStore {
   async names() {
     return [...this.values.keys()].sort();
   }
+}
+
+/** Grants every capability the definitions ask for, as their author does by adding them (main/connectors/capabilities.ts). */
+export function grantEverything(definitions: readonly ConnectorDefinition[]): GrantLookup {
+  return (name) => connectorCapabilities(definitions.find((definition) => definition.name === name)!);
 }

@@ -6,7 +6,7 @@ import { connectorDefinitionSchema, type ConnectorDefinition } from '../../main/
 import { internalAddress } from '../../main/connectors/network-guard';
 import { RuntimeConnectors, type ConnectorCallRecord } from '../../main/connectors/runtime-connectors';
 import { describeZodError } from '../../main/validation/zod-error';
-import { json, MemorySecretStore, useServers, type TestServer } from './helpers';
+import { grantEverything, json, MemorySecretStore, useServers, type TestServer } from './helpers';
 
 const secrets = new MemorySecretStore({ shop_token: 'shpat_0123456789abcdef', stripe_key: 'sk_test_51Hxyz', svc_password: 'p@ss word/1', svc_user: 'ops-bot' });
 
@@ -34,6 +34,7 @@ function live(definition: ConnectorDefinition, server: TestServer | null, extra:
     definitions: [definition],
     mode: 'live',
     secrets,
+    grants: grantEverything([definition]),
     onCall: (call) => calls.push(call),
     retryDelayMs: 10,
     ...(server ? { loopbackPortsForTesting: [server.port] } : {}),

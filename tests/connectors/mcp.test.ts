@@ -12,7 +12,7 @@ import { McpConnection } from '../../main/connectors/mcp-connection';
 import { allowTools } from '../../main/connectors/mcp-tools';
 import { RuntimeConnectors, type ConnectorCallRecord } from '../../main/connectors/runtime-connectors';
 import { repoRoot } from '../support/paths';
-import { MemorySecretStore } from './helpers';
+import { grantEverything, MemorySecretStore } from './helpers';
 
 const EVERYTHING = join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
@@ -40,7 +40,7 @@ describe('MCP servers over stdio', () => {
     // The allow-list is stored as a definition; Procedures name its tools as @everything.<tool>.
     const definition = connectorDefinitionSchema.parse({ ...bare, actions: actions.map((action) => (action.name === 'get-structured-content' ? { ...action, responseFields: { temperature: 'temperature' } } : action)) });
     const calls: ConnectorCallRecord[] = [];
-    const connectors = new RuntimeConnectors({ definitions: [definition], mode: 'live', onCall: (call) => calls.push(call) });
+    const connectors = new RuntimeConnectors({ definitions: [definition], mode: 'live', grants: grantEverything([definition]), onCall: (call) => calls.push(call) });
     open.push(connectors);
     expect(connectors.describe('everything.get-sum')).toMatchObject({ name: 'everything.get-sum', confirm: false, inputSchema: { type: 'object' } });
     expect(connectors.describe('everything.get-env')).toBeUndefined();
@@ -64,7 +64,7 @@ describe('MCP servers over stdio', () => {
       { name: 'trigger-long-running-operation', description: 'Takes a while.', inputSchema: { type: 'object', properties: { duration: { type: 'number' }, steps: { type: 'number' } } } },
     ];
     const logs: string[] = [];
-    const connectors = new RuntimeConnectors({ definitions: [everything(tools)], mode: 'live', log: (line) => logs.push(line) });
+    const connectors = new RuntimeConnectors({ definitions: [everything(tools)], mode: 'live', grants: grantEverything([everything(tools)]), log: (line) => logs.push(line) });
     open.push(connectors);
     expect((await connectors.execute('everything.echo', { message: 'one' }, { conversationId: 1 })).ok).toBe(true);
     const connection = connectors.connection(everything(tools));
@@ -92,7 +92,7 @@ describe('MCP servers over stdio', () => {
 
   it('time out a call that takes too long, and a server that cannot start', async () => {
     const tools = [{ name: 'trigger-long-running-operation', description: 'Takes a while.', inputSchema: { type: 'object' }, timeoutMs: 300 }, { name: 'echo', description: 'Echoes.', inputSchema: { type: 'object' } }];
-    const connectors = new RuntimeConnectors({ definitions: [everything(tools)], mode: 'live' });
+    const connectors = new RuntimeConnectors({ definitions: [everything(tools)], mode: 'live', grants: grantEverything([everything(tools)]) });
     open.push(connectors);
     const started = Date.now();
     const result = await connectors.execute('everything.trigger-long-running-operation', { duration: 5, steps: 1 }, { conversationId: 1 });
@@ -101,7 +101,7 @@ describe('MCP servers over stdio', () => {
     expect(await connectors.execute('everything.echo', { message: 'back' }, { conversationId: 1 })).toEqual({ ok: true, data: { text: 'Echo: back' } });
 
     const missing = mcpServerSchema.parse({ kind: 'mcp', name: 'ghost', transport: { type: 'stdio', command: '/nonexistent/mcp-server' }, actions: [{ name: 'x', description: 'X.', inputSchema: { type: 'object' } }] });
-    const broken = new RuntimeConnectors({ definitions: [missing], mode: 'live' });
+    const broken = new RuntimeConnectors({ definitions: [missing], mode: 'live', grants: grantEverything([missing]) });
     open.push(broken);
     expect(await broken.execute('ghost.x', {}, { conversationId: 1 })).toEqual({
       ok: false,
@@ -114,7 +114,7 @@ describe('MCP servers over stdio', () => {
       transport: { type: 'stdio', command: process.execPath, args: [EVERYTHING, 'stdio'], env: { SHOP_API_TOKEN: { secret: 'mcp_token' }, REGION: 'eu' } },
     });
     const calls: ConnectorCallRecord[] = [];
-    const connectors = new RuntimeConnectors({ definitions: [server], mode: 'live', secrets: new MemorySecretStore({ mcp_token: 'mcp-secret-7f3a9c' }), onCall: (call) => calls.push(call) });
+    const connectors = new RuntimeConnectors({ definitions: [server], mode: 'live', grants: grantEverything([server]), secrets: new MemorySecretStore({ mcp_token: 'mcp-secret-7f3a9c' }), onCall: (call) => calls.push(call) });
     open.push(connectors);
     const result = await connectors.execute('everything.get-env', {}, { conversationId: 1 });
     expect(result.ok).toBe(true);
@@ -148,11 +148,11 @@ describe('MCP servers over Streamable HTTP', () => {
     expect(http.authorizations.every((value) => value === 'Bearer tok-orders-1')).toBe(true);
 
     const withTools = { ...definition, actions: allowTools(definition, tools, ['order_status']) };
-    const connectors = new RuntimeConnectors({ definitions: [withTools], mode: 'live', secrets, loopbackPortsForTesting: [http.port] });
+    const connectors = new RuntimeConnectors({ definitions: [withTools], mode: 'live', grants: grantEverything([withTools]), secrets, loopbackPortsForTesting: [http.port] });
     open.push(connectors);
     expect(await connectors.execute('orders.order_status', { order_number: '1043' }, { conversationId: 1 })).toEqual({ ok: true, data: { order_number: '1043', status: 'delivered' } });
 
-    const refused = new RuntimeConnectors({ definitions: [withTools], mode: 'live', secrets });
+    const refused = new RuntimeConnectors({ definitions: [withTools], mode: 'live', grants: grantEverything([withTools]), secrets });
     open.push(refused);
     expect(await refused.execute('orders.order_status', { order_number: '1043' }, { conversationId: 1 })).toMatchObject({
       ok: false,

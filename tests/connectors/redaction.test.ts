@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectorDefinitionSchema } from '../../main/connectors/definition';
+import { saveAuthoredConnector } from '../../main/connectors/grants';
 import { workspaceConnectors } from '../../main/connectors/workspace-connectors';
 import { EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
 import { Workspace } from '../../main/store/workspace';
@@ -50,14 +51,15 @@ describe('secrets after connector calls', () => {
         { name: 'legacy', auth: { type: 'basic', username: 'support', passwordSecret: 'basic_password' } },
       ];
       for (const definition of definitions) {
-        workspace.connectors.save({
+        saveAuthoredConnector(workspace, {
           ...definition,
           baseUrl: `${server.url}/api`,
           allowInternalHosts: true,
           actions: [action('echo', '/echo'), action('fail', '/fail'), action('slow', '/slow', { timeoutMs: 200 })],
-        });
+        }, 'test');
       }
-      workspace.connectors.save(
+      saveAuthoredConnector(
+        workspace,
         connectorDefinitionSchema.parse({
           kind: 'mcp',
           name: 'everything',
@@ -69,6 +71,7 @@ describe('secrets after connector calls', () => {
           },
           actions: [{ name: 'get-env', description: 'Its environment.', inputSchema: { type: 'object' } }],
         }),
+        'test',
       );
 
       const conversation = workspace.conversations.create({ kind: 'preview' });
