@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describeZodError } from '../validation/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
+import { writeTransaction } from './write-transaction';
 
 export const conversationKindSchema = z.enum(['preview', 'simulation', 'production']);
 export const conversationStatusSchema = z.enum(['open', 'ended', 'handed-off', 'failed']);
@@ -79,12 +80,12 @@ export class ConversationRepository {
   addMessage(conversationId: number, role: MessageRole, content: string): number {
     const parsedRole = messageRoleSchema.safeParse(role);
     if (!parsedRole.success) throw new StoreError(`"${role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       this.require(conversationId);
       const seq = ((this.db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? 0) + 1;
       this.db.prepare('INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)').run(conversationId, seq, parsedRole.data, content, now());
       return seq;
-    })();
+    });
   }
 
   /** Appends several messages in order, in one transaction; returns the first sequence number. */
@@ -92,14 +93,14 @@ export class ConversationRepository {
     for (const message of messages) {
       if (!messageRoleSchema.safeParse(message.role).success) throw new StoreError(`"${message.role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
     }
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       this.require(conversationId);
       const first = ((this.db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? 0) + 1;
       const insert = this.db.prepare('INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)');
       const at = now();
       messages.forEach((message, index) => insert.run(conversationId, first + index, message.role, message.content, at));
       return first;
-    })();
+    });
   }
 
   messages(conversationId: number): Message[] {

@@ -8,7 +8,8 @@ export type WorkspaceErrorCode =
   | 'corrupt' // an SQLite database that SQLite itself reports as damaged
   | 'too-new' // made by a newer Stepwise with a schema this one does not know
   | 'readonly' // needs a migration but was opened read-only
-  | 'unavailable'; // locked or unreadable
+  | 'locked' // another program held the write lock for longer than the busy timeout
+  | 'unavailable'; // unreadable
 
 /** A workspace file cannot be opened or used as it is. */
 export class WorkspaceError extends Error {

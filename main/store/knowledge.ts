@@ -4,6 +4,7 @@ import { articleSchema, type ArticleInput, type StoredArticle } from '../knowled
 import { describeZodError } from '../validation/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
+import { writeTransaction } from './write-transaction';
 
 interface ArticleRow {
   id: number;
@@ -39,6 +40,11 @@ export class KnowledgeRepository {
     if (!parsed.success) throw new StoreError(`Article is not valid: ${describeZodError(parsed.error)}`, 'invalid');
     const article = parsed.data;
     const values = { title: article.title, body: article.body, url: article.url ?? null, tags: JSON.stringify(article.tags), source, at: now() };
+    return writeTransaction(this.db, () => this.upsert(values));
+  }
+
+  private upsert(values: { title: string; body: string; url: string | null; tags: string; source: string | null; at: string }): { id: number; outcome: SaveOutcome } {
+    const source = values.source;
     if (source !== null) {
       const existing = this.findBySource.get(source) as Pick<ArticleRow, 'title' | 'body' | 'url' | 'tags'> | undefined;
       if (existing) {
@@ -76,9 +82,9 @@ export class KnowledgeRepository {
     return this.db.prepare('DELETE FROM articles WHERE id = ?').run(id).changes > 0;
   }
 
-  /** Runs `work` in one transaction: a bulk import commits all of its articles or none. */
+  /** Runs `work` in one write transaction: a bulk import commits all of its articles or none. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return writeTransaction(this.db, work);
   }
 }
 

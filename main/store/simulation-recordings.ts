@@ -7,6 +7,7 @@ import { recordedConnectorCallSchema, recordedModelCallSchema, type RecordedConn
 import { describeZodError } from '../validation/zod-error';
 import { StoreError } from './errors';
 import { contentHash, now } from './hash';
+import { writeTransaction } from './write-transaction';
 
 export class SimulationRecordingRepository {
   constructor(private readonly db: Database.Database) {}
@@ -15,9 +16,9 @@ export class SimulationRecordingRepository {
     const parsed = z.array(recordedModelCallSchema).safeParse(calls);
     if (!parsed.success) throw new StoreError(`Recorded model calls are not valid: ${describeZodError(parsed.error)}`, 'invalid');
     const insert = this.db.prepare('INSERT INTO simulation_model_calls (run_id, seq, role, request_hash, response) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const call of parsed.data) insert.run(runId, call.seq, call.role, call.requestHash, JSON.stringify(call.result));
-    })();
+    });
   }
 
   modelCalls(runId: number): RecordedModelCall[] {
@@ -38,9 +39,9 @@ export class SimulationRecordingRepository {
     const parsed = z.array(recordedConnectorCallSchema).safeParse(calls);
     if (!parsed.success) throw new StoreError(`Recorded connector calls are not valid: ${describeZodError(parsed.error)}`, 'invalid');
     const insert = this.db.prepare('INSERT INTO simulation_connector_calls (run_id, seq, action, input_hash, result) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const call of parsed.data) insert.run(runId, call.seq, call.action, call.inputHash, JSON.stringify(call.result));
-    })();
+    });
   }
 
   connectorCalls(runId: number): RecordedConnectorCall[] {

@@ -20,6 +20,7 @@ import type { ProcedureRepository } from './procedures';
 import { SimulationRecordingRepository } from './simulation-recordings';
 import { SimulationReviewRepository } from './simulation-reviews';
 import { SimulationSuiteRepository } from './simulation-suites';
+import { writeTransaction } from './write-transaction';
 
 export interface StoredSimulation {
   id: number;
@@ -176,7 +177,7 @@ export class SimulationRepository {
     if (!checks.success) throw new StoreError(`Simulation checks are not valid: ${describeZodError(checks.error)}`, 'invalid');
     const details = runDetailsSchema.safeParse(outcome.details);
     if (!details.success) throw new StoreError(`Simulation run details are not valid: ${describeZodError(details.error)}`, 'invalid');
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const changed = this.db
         .prepare('UPDATE simulation_runs SET status = ?, summary = ?, finished_at = ?, details = ? WHERE id = ?')
         .run(status, outcome.summary, now(), JSON.stringify(details.data), runId).changes;
@@ -185,7 +186,7 @@ export class SimulationRepository {
       for (const check of checks.data) {
         insert.run(runId, check.name, check.passed ? 1 : 0, check.reason, check.kind, check.party, check.evidence === undefined ? null : JSON.stringify(check.evidence));
       }
-    })();
+    });
   }
 
   /** A run with its checks and details, or null. */
@@ -278,17 +279,17 @@ export class SimulationRepository {
     const parsedStatus = runStatusSchema.parse(status);
     const parsed = z.array(resultSchema).safeParse(results);
     if (!parsed.success) throw new StoreError(`Simulation results are not valid: ${describeZodError(parsed.error)}`, 'invalid');
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const changed = this.db.prepare('UPDATE simulation_runs SET status = ?, summary = ?, finished_at = ? WHERE id = ?').run(parsedStatus, summary, now(), runId).changes;
       if (changed === 0) throw new StoreError(`There is no simulation run ${runId}.`, 'not-found');
       const insert = this.db.prepare('INSERT INTO simulation_results (run_id, expectation, passed, detail) VALUES (?, ?, ?, ?)');
       for (const result of parsed.data) insert.run(runId, result.expectation, result.passed ? 1 : 0, result.detail);
-    })();
+    });
   }
 
   /** Records a finished run made elsewhere (a bundle's last results). */
   recordRun(simulationId: number, run: Omit<SimulationRun, 'id' | 'simulationId'>): number {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const id = Number(
         this.db
           .prepare('INSERT INTO simulation_runs (simulation_id, procedure_hash, version, status, summary, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
@@ -297,7 +298,7 @@ export class SimulationRepository {
       const insert = this.db.prepare('INSERT INTO simulation_results (run_id, expectation, passed, detail) VALUES (?, ?, ?, ?)');
       for (const result of run.results) insert.run(id, result.expectation, result.passed ? 1 : 0, result.detail);
       return id;
-    })();
+    });
   }
 
   /** The latest finished run of a simulation with its results, or null. */

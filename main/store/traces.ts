@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { describeZodError } from '../validation/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
+import { writeTransaction } from './write-transaction';
 
 export const traceEventSchema = z.strictObject({
   type: z.string().trim().min(1).max(100),
@@ -36,14 +37,14 @@ export class TraceRepository {
   append(conversationId: number, events: readonly TraceEventInput[]): number {
     const parsed = z.array(traceEventSchema).safeParse(events);
     if (!parsed.success) throw new StoreError(`Trace events are not valid: ${describeZodError(parsed.error)}`, 'invalid');
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const first = ((this.lastSeq.get(conversationId) as number | null) ?? 0) + 1;
       const at = now();
       parsed.data.forEach((event, index) => {
         this.insert.run(conversationId, first + index, event.at ?? at, event.type, event.stepId ?? null, JSON.stringify(event.payload));
       });
       return first;
-    })();
+    });
   }
 
   events(conversationId: number, options: { afterSeq?: number; limit?: number } = {}): TraceEvent[] {

@@ -12,6 +12,7 @@ export const API_ERROR_CODES = [
   'in-use',
   'unchanged',
   'unavailable', // something the call needs (the model, the Python sandbox) cannot be reached
+  'locked', // another program kept the workspace file locked for longer than the busy timeout; try again
   'internal', // a bug: the message says what failed, the details stay in the engine's log
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

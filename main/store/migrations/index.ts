@@ -30,12 +30,15 @@ export function migrate(db: Database.Database, target: number = LATEST_VERSION):
   const ran: number[] = [];
   for (const migration of MIGRATIONS) {
     if (migration.version > target) break;
-    if (migration.version <= schemaVersion(db)) continue;
-    db.transaction(() => {
+    // IMMEDIATE, and the version read inside it: another process opening the same old file at
+    // the same time waits for this one instead of failing, then finds the migration done.
+    const applied = db.transaction(() => {
+      if (migration.version <= schemaVersion(db)) return false;
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
-    })();
-    ran.push(migration.version);
+      return true;
+    }).immediate();
+    if (applied) ran.push(migration.version);
   }
   return ran;
 }
