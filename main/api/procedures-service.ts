@@ -100,8 +100,8 @@ export function procedureHandlers(workspace: Workspace, hub: EventHub) {
       return detailOf(record);
     },
 
-    'procedures.publish': ({ name, note }: CallArgs<'procedures.publish'>) => {
-      const { text: _text, ...summary } = publishProcedure(workspace, name, { note });
+    'procedures.publish': ({ name, note, expectedHash }: CallArgs<'procedures.publish'>) => {
+      const { text: _text, ...summary } = publishProcedure(workspace, name, { note, expectedHash });
       hub.emit('procedures.changed', { names: [name], reason: 'published' });
       return summary;
     },

@@ -1,19 +1,49 @@
 // Publishing a draft, after checking it against the rest of the workspace: a draft with errors
-// (an unknown [[Procedure]], an unknown @connector.action…) never goes live.
+// (an unknown [[Procedure]], an unknown @connector.action…) never goes live. What is published is
+// always the text the caller gave or saw: the checks and the publish are one write transaction,
+// so no other writer can slip its own text in between.
 import { parse, validate } from '../../shared/procedure';
 import { StoreError } from '../store/errors';
-import type { VersionRecord } from '../store/procedures';
+import { contentHash } from '../store/hash';
+import { draftChanged, type VersionRecord } from '../store/procedures';
 import type { Workspace } from '../store/workspace';
 import { workspaceValidationContext } from './workspace-context';
 
-export function publishProcedure(workspace: Workspace, name: string, options: { note?: string; author?: string } = {}): VersionRecord {
-  const record = workspace.procedures.require(name);
-  const { document } = parse(record.draftText);
-  const errors = validate(document, workspaceValidationContext(workspace)).filter((diagnostic) => diagnostic.severity === 'error');
-  if (errors.length > 0) {
-    const listed = errors.slice(0, 5).map((error) => `  line ${error.span.start.line}: ${error.message}`);
-    if (errors.length > 5) listed.push(`  …and ${errors.length - 5} more`);
-    throw new StoreError(`"${name}" was not published: its draft has ${errors.length} error(s).\n${listed.join('\n')}`, 'invalid');
-  }
-  return workspace.procedures.publish(name, options);
+export type PublishRequest = {
+  note?: string;
+  author?: string;
+} & (
+  | {
+      /** Publish exactly this text: saved as the draft (a new Procedure if there is none by that name) and published together. */
+      text: string;
+      expectedHash?: never;
+    }
+  | {
+      /** Publish the draft only if it is still the text the caller saw (its content hash). */
+      expectedHash?: string;
+      text?: never;
+    }
+);
+
+export function publishProcedure(workspace: Workspace, name: string, request: PublishRequest = {}): VersionRecord {
+  return workspace.transaction(() => {
+    let target = name;
+    let expectedHash = request.expectedHash;
+    if (request.text !== undefined) {
+      target = (workspace.procedures.get(name) ? workspace.procedures.saveDraft(name, request.text) : workspace.procedures.create(request.text)).name;
+      expectedHash = contentHash(request.text);
+    }
+    const record = workspace.procedures.require(target);
+    if (expectedHash !== undefined && record.draftHash !== expectedHash) throw draftChanged(target);
+    const { document } = parse(record.draftText);
+    const errors = validate(document, workspaceValidationContext(workspace)).filter((diagnostic) => diagnostic.severity === 'error');
+    if (errors.length > 0) {
+      const listed = errors.slice(0, 5).map((error) => `  line ${error.span.start.line}: ${error.message}`);
+      if (errors.length > 5) listed.push(`  …and ${errors.length - 5} more`);
+      const what = request.text !== undefined ? 'the text has' : 'its draft has';
+      const nothing = request.text !== undefined ? ' Nothing was saved.' : '';
+      throw new StoreError(`"${target}" was not published: ${what} ${errors.length} error(s).${nothing}\n${listed.join('\n')}`, 'invalid');
+    }
+    return workspace.procedures.publish(target, { note: request.note, author: request.author, expectedHash: record.draftHash });
+  });
 }

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { procedureFacts, referencedProcedures, renameInText } from '../procedures/text';
 import { StoreError } from './errors';
 import { contentHash, now } from './hash';
+import { writeTransaction } from './write-transaction';
 
 export interface ProcedureRecord {
   id: number;
@@ -52,6 +53,13 @@ interface VersionRow {
   republishes: number | null;
 }
 
+export interface PublishOptions {
+  note?: string;
+  author?: string;
+  /** The content hash of the draft the caller saw: publish only if the draft is still that text. */
+  expectedHash?: string;
+}
+
 const VERSION_COLUMNS = 'version, name, content_hash, note, author, published_at, republishes';
 
 export class ProcedureRepository {
@@ -60,12 +68,14 @@ export class ProcedureRepository {
   /** Creates a Procedure whose draft is `text`; its name comes from the front matter. */
   create(text: string): ProcedureRecord {
     const name = requireName(text);
-    this.assertNameFree(name);
-    const at = now();
-    this.db
-      .prepare('INSERT INTO procedures (name, draft_text, draft_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(name, text, contentHash(text), at, at);
-    return this.require(name);
+    return writeTransaction(this.db, () => {
+      this.assertNameFree(name);
+      const at = now();
+      this.db
+        .prepare('INSERT INTO procedures (name, draft_text, draft_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+        .run(name, text, contentHash(text), at, at);
+      return this.require(name);
+    });
   }
 
   get(name: string): ProcedureRecord | null {
@@ -109,22 +119,27 @@ export class ProcedureRepository {
    * a name another Procedure already has is refused (and nothing is saved).
    */
   saveDraft(name: string, text: string): ProcedureRecord {
-    const record = this.require(name);
-    const newName = procedureFacts(text).name ?? record.name;
-    if (newName !== record.name) this.assertNameFree(newName);
-    this.db
-      .prepare('UPDATE procedures SET name = ?, draft_text = ?, draft_hash = ?, updated_at = ? WHERE id = ?')
-      .run(newName, text, contentHash(text), now(), record.id);
-    return this.require(newName);
+    const newName = procedureFacts(text).name;
+    return writeTransaction(this.db, () => {
+      const record = this.require(name);
+      const savedName = newName ?? record.name;
+      if (savedName !== record.name) this.assertNameFree(savedName);
+      this.db
+        .prepare('UPDATE procedures SET name = ?, draft_text = ?, draft_hash = ?, updated_at = ? WHERE id = ?')
+        .run(savedName, text, contentHash(text), now(), record.id);
+      return this.require(savedName);
+    });
   }
 
   /**
    * Publishes the draft as a new version. Refused when the draft does not parse or is the same
-   * text as the live version. (Checks against the rest of the workspace are the caller's job.)
+   * text as the live version, and, with `expectedHash`, when the draft is no longer the text the
+   * caller saw. (Checks against the rest of the workspace are the caller's job.)
    */
-  publish(name: string, options: { note?: string; author?: string } = {}): VersionRecord {
-    return this.db.transaction(() => {
+  publish(name: string, options: PublishOptions = {}): VersionRecord {
+    return writeTransaction(this.db, () => {
       const record = this.require(name);
+      if (options.expectedHash !== undefined && record.draftHash !== options.expectedHash) throw draftChanged(name);
       const facts = procedureFacts(record.draftText);
       if (facts.errors.length > 0) {
         const first = facts.errors[0]!;
@@ -135,12 +150,12 @@ export class ProcedureRepository {
         throw new StoreError(`Nothing to publish: the draft of "${name}" is the same as live version ${record.live.version}.`, 'unchanged');
       }
       return this.insertVersion(record.id, facts.name, record.draftText, options.note ?? '', options.author ?? null, null);
-    })();
+    });
   }
 
   /** Publishes the text of an earlier version again, as a new version. The draft is left alone. */
   rollback(name: string, version: number, options: { note?: string; author?: string } = {}): VersionRecord {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const record = this.require(name);
       const old = this.version(name, version);
       if (record.live && record.live.contentHash === old.contentHash) {
@@ -148,7 +163,7 @@ export class ProcedureRepository {
       }
       const note = options.note ?? `Rollback to version ${version}`;
       return this.insertVersion(record.id, old.name, old.text, note, options.author ?? null, version);
-    })();
+    });
   }
 
   /** Published versions, newest first. */
@@ -177,14 +192,16 @@ export class ProcedureRepository {
 
   /** A copy with its own name and the same draft; the history is not copied. */
   duplicate(name: string, newName: string = this.freeName(`${name} (copy)`)): ProcedureRecord {
-    const record = this.require(name);
-    this.assertNameFree(newName);
-    return this.create(renameInText(record.draftText, { self: newName }));
+    return writeTransaction(this.db, () => {
+      const record = this.require(name);
+      this.assertNameFree(newName);
+      return this.create(renameInText(record.draftText, { self: newName }));
+    });
   }
 
   /** Deletes a Procedure and its history. Refused while another Procedure references it. */
   delete(name: string): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const record = this.require(name);
       const callers = this.callersOf(record);
       if (callers.length > 0) {
@@ -192,7 +209,7 @@ export class ProcedureRepository {
         throw new StoreError(`"${name}" was not deleted: ${list} ${callers.length === 1 ? 'calls' : 'call'} it with [[${name}]]. Remove those calls first.`, 'in-use');
       }
       this.db.prepare('DELETE FROM procedures WHERE id = ?').run(record.id);
-    })();
+    });
   }
 
   /** Other Procedures whose draft or live version references this one, by its draft or live name. */
@@ -243,6 +260,14 @@ export class ProcedureRepository {
       live: live ? toVersion(live) : null,
     };
   }
+}
+
+/** The draft is not the text the caller saw: someone else saved over it in the meantime. */
+export function draftChanged(name: string): StoreError {
+  return new StoreError(
+    `"${name}" was not published: its draft was changed elsewhere since you read it, so publishing now would publish text you have not seen. Reopen it, check the text and publish again.`,
+    'conflict',
+  );
 }
 
 function requireName(text: string): string {

@@ -48,7 +48,11 @@ export const calls = {
     z.strictObject({ name: ProcedureNameSchema, text: z.string().max(5_000_000), expectedHash: z.string().optional() }),
     ProcedureDetailSchema,
   ),
-  'procedures.publish': call('Publishes the draft as a new version, after checking it against the workspace.', z.strictObject({ name: ProcedureNameSchema, note: z.string().max(2000) }), VersionSummarySchema),
+  'procedures.publish': call(
+    'Publishes the draft as a new version, after checking it against the workspace; `expectedHash` (the draft the user saw) refuses a draft someone else changed meanwhile.',
+    z.strictObject({ name: ProcedureNameSchema, note: z.string().max(2000), expectedHash: z.string().min(1) }),
+    VersionSummarySchema,
+  ),
   'procedures.history': call('Published versions, newest first.', named, z.array(VersionSummarySchema)),
   'procedures.version': call('The text of one published version.', z.strictObject({ name: ProcedureNameSchema, version: z.number().int().positive() }), VersionRecordSchema),
   'procedures.diff': call('The texts of two versions (or the draft), for the diff editor.', z.strictObject({ name: ProcedureNameSchema, from: VersionRefSchema, to: VersionRefSchema }), DiffSchema),

@@ -94,8 +94,8 @@ describe('the service over a workspace', () => {
   it('publishes with a note, keeps history and diffs two versions', async () => {
     const api = engine();
     const detail = (await api.call('procedures.get', { name: 'Refund request' })) as { draftText: string };
-    await api.call('procedures.saveDraft', { name: 'Refund request', text: detail.draftText.replace('## ', '## Greet\nSay hello.\n\n## ') });
-    const published = (await api.call('procedures.publish', { name: 'Refund request', note: 'Greet first' })) as { version: number; note: string };
+    const saved = (await api.call('procedures.saveDraft', { name: 'Refund request', text: detail.draftText.replace('## ', '## Greet\nSay hello.\n\n## ') })) as { draftHash: string };
+    const published = (await api.call('procedures.publish', { name: 'Refund request', note: 'Greet first', expectedHash: saved.draftHash })) as { version: number; note: string };
     expect(published).toMatchObject({ version: 2, note: 'Greet first' });
     const history = (await api.call('procedures.history', { name: 'Refund request' })) as { version: number }[];
     expect(history.map((v) => v.version)).toEqual([2, 1]);
@@ -103,9 +103,24 @@ describe('the service over a workspace', () => {
     expect(diff.added).toBe(3);
     expect(diff.removed).toBe(0);
     expect(diff.to.text).toContain('## Greet');
-    await expect(api.call('procedures.publish', { name: 'Refund request', note: '' })).rejects.toMatchObject({ code: 'unchanged' });
-    await api.call('procedures.saveDraft', { name: 'Refund request', text: detail.draftText.replace('## ', '## Broken\nAsk for {no_such_attribute}.\n\n## ') });
-    await expect(api.call('procedures.publish', { name: 'Refund request', note: '' })).rejects.toMatchObject({ code: 'invalid' });
+    await expect(api.call('procedures.publish', { name: 'Refund request', note: '', expectedHash: saved.draftHash })).rejects.toMatchObject({ code: 'unchanged' });
+    const broken = (await api.call('procedures.saveDraft', { name: 'Refund request', text: detail.draftText.replace('## ', '## Broken\nAsk for {no_such_attribute}.\n\n## ') })) as { draftHash: string };
+    await expect(api.call('procedures.publish', { name: 'Refund request', note: '', expectedHash: broken.draftHash })).rejects.toMatchObject({ code: 'invalid' });
+  });
+
+  it('publishes only the draft the caller saw: a draft changed since then is refused as a conflict', async () => {
+    const api = engine();
+    const seen = (await api.call('procedures.get', { name: 'Refund request' })) as { draftText: string; draftHash: string };
+    const mine = (await api.call('procedures.saveDraft', { name: 'Refund request', text: seen.draftText.replace('## ', '## Mine\nSay hello.\n\n## ') })) as { draftHash: string };
+    // Another window saves over it before this one publishes.
+    await api.call('procedures.saveDraft', { name: 'Refund request', text: seen.draftText.replace('## ', '## Theirs\nSay hi.\n\n## '), expectedHash: mine.draftHash });
+    await expect(api.call('procedures.publish', { name: 'Refund request', note: 'mine', expectedHash: mine.draftHash })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/changed elsewhere since you read it/),
+    });
+    expect(((await api.call('procedures.history', { name: 'Refund request' })) as unknown[]).length).toBe(1); // nothing published
+    // Without the hash of what the caller saw, the API does not publish at all.
+    await expect(api.call('procedures.publish', { name: 'Refund request', note: 'blind' })).rejects.toMatchObject({ code: 'invalid-input' });
   });
 
   it('gives the editor the connectors, Procedures and teams', async () => {

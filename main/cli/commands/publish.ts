@@ -22,9 +22,10 @@ export const publishCommand: Command = {
       }
     }
     return withWorkspace(path, io, (workspace) => {
-      let target = name;
-      if (text !== null) target = (workspace.procedures.get(name) ? workspace.procedures.saveDraft(name, text) : workspace.procedures.create(text)).name;
-      const published = publishProcedure(workspace, target, values.note ? { note: values.note } : {});
+      // With --from, the file's text is saved and published in one transaction: the version
+      // published is exactly that text, whatever other writers do meanwhile.
+      const note = values.note ? { note: values.note } : {};
+      const published = publishProcedure(workspace, name, text !== null ? { ...note, text } : note);
       io.out(`Published "${published.name}" as version ${published.version} (${published.contentHash.slice(0, 19)}…).`);
       return 0;
     });

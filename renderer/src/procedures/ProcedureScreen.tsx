@@ -63,6 +63,7 @@ export function ProcedureScreen({ name }: { name: string }) {
     try {
       const saved = await api['procedures.saveDraft']({ name: known.name, text: current.model.getValue(), expectedHash: known.draftHash });
       current.markSaved();
+      detailRef.current = saved; // what publish goes on to publish, before React renders it
       setDetail(saved);
       if (saved.name !== known.name) {
         setLeaveGuard(null);
@@ -106,9 +107,11 @@ export function ProcedureScreen({ name }: { name: string }) {
     const note = await askText(`Publish "${detail.name}"`, 'What changed? (a note for the history)', '', { ok: 'Publish', multiline: true });
     if (note === null) return;
     try {
-      const version = await api['procedures.publish']({ name: detail.name, note: note.trim() });
-      setDetail(await api['procedures.get']({ name: detail.name }));
-      await showMessage('Published', `Version ${version.version} of "${detail.name}" is live.`);
+      // The hash of the draft this screen shows: the engine refuses if someone else changed it.
+      const seen = detailRef.current ?? detail;
+      const version = await api['procedures.publish']({ name: seen.name, note: note.trim(), expectedHash: seen.draftHash });
+      setDetail(await api['procedures.get']({ name: seen.name }));
+      await showMessage('Published', `Version ${version.version} of "${seen.name}" is live.`);
     } catch (caught) {
       await showMessage('Not published', (caught as Error).message);
     }
