@@ -34,8 +34,8 @@ export function openAppWorkspace(options: { workspace?: string; defaultWorkspace
 
 /** A new workspace with the example shop, its Procedures published (those that pass the checks). */
 export function createExampleWorkspace(path: string): Workspace {
-  const workspace = Workspace.create(path);
-  try {
+  // Filled before it appears at `path`: a first launch killed halfway leaves no half-made workspace.
+  return Workspace.create(path, (workspace) => {
     const report = loadExamples(workspace);
     for (const name of report.procedures) {
       try {
@@ -44,9 +44,5 @@ export function createExampleWorkspace(path: string): Workspace {
         // Left as a draft: the list shows it as such, and the editor shows why.
       }
     }
-    return workspace;
-  } catch (error) {
-    workspace.close();
-    throw error;
-  }
+  });
 }

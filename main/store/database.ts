@@ -1,9 +1,11 @@
-// Opens a workspace file: checks that it is one, sets the pragmas, backs it up and migrates it.
+// Opens a workspace file: checks that it is one and undamaged, then sets the pragmas, backs it up
+// and migrates it.
 // Every way a file can be wrong ends in a WorkspaceError that says which, never in a crash.
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { WorkspaceError } from './errors';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
+import { DEFAULT_BUSY_TIMEOUT_MS, isLockedError, lockedError } from './write-transaction';
 
 /** `PRAGMA application_id` of a Stepwise workspace: "STPW". */
 export const APPLICATION_ID = 0x53545057;
@@ -12,11 +14,14 @@ const SQLITE_HEADER = 'SQLite format 3\u0000';
 export interface OpenOptions {
   /** Create the file if it does not exist (workspace init). Default false. */
   create?: boolean;
+  /** Only read: nothing is written to the file, which may sit in a folder this process cannot write to. */
   readonly?: boolean;
   /** Where to put the backup taken before a migration; default `<file>.v<old>-<time>.bak`. */
   backupPath?: (fromVersion: number) => string;
   /** Migrate only up to this version (tests of older schemas). */
   targetVersion?: number;
+  /** How long a write waits for another program's write to finish; default 5 s. */
+  busyTimeoutMs?: number;
 }
 
 export interface OpenedDatabase {
@@ -26,20 +31,23 @@ export interface OpenedDatabase {
 }
 
 export function openDatabase(path: string, options: OpenOptions = {}): OpenedDatabase {
-  checkFile(path, options.create ?? false);
-  let db: Database.Database;
+  const create = options.create ?? false;
+  const readonly = options.readonly ?? false;
+  checkFile(path, create);
+  const db = connect(path, readonly, create);
   try {
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
-  } catch (error) {
-    throw translateOpenError(error, path);
-  }
-  try {
-    configure(db, options.readonly ?? false);
-    const from = checkIdentity(db, path);
+    // Settings of this connection only. Nothing that changes the file (WAL, the application id, a
+    // migration) happens before the file is known to be a workspace, so another program's
+    // database is refused exactly as it was found.
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    const from = checkIdentity(db, path, create);
+    if (from > 0) checkPages(db, path);
+    if (!readonly) configureWrites(db);
     const target = options.targetVersion ?? LATEST_VERSION;
     let backup: string | null = null;
     if (from < target) {
-      if (options.readonly) {
+      if (readonly) {
         throw new WorkspaceError(`${path} was made by an older Stepwise and needs an upgrade; open it once with write access.`, 'readonly', path);
       }
       if (from > 0) {
@@ -60,19 +68,72 @@ function defaultBackupPath(path: string) {
   return (from: number) => `${path}.v${from}-${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
 }
 
-function configure(db: Database.Database, readonly: boolean) {
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  if (!readonly) {
-    // WAL lets readers go on while a writer writes. FULL syncs the log on every commit, so a
-    // committed write survives a crash of the process and of the machine.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+function connect(path: string, readonly: boolean, create: boolean): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly, fileMustExist: !create });
+  } catch (error) {
+    throw translateOpenError(error, path);
+  }
+  if (!readonly) return db;
+  try {
+    db.pragma('schema_version'); // the first read, where SQLite needs the WAL's companion files
+    return db;
+  } catch (error) {
+    db.close();
+    if (!cannotCreateWalFiles(error)) throw translateOpenError(error, path);
+    return readInMemory(path);
   }
 }
 
+/** A WAL database needs `-wal` and `-shm` files beside it, even to read; a read-only folder has none. */
+function cannotCreateWalFiles(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY_CANTINIT';
+}
+
+/**
+ * Reads a workspace in a folder this process cannot write to (a read-only share, a locked-down
+ * folder) into memory. Safe only when there is no `-wal` file: then every committed write is in
+ * the main file. The file is read once, and refused if it changed during the read.
+ */
+function readInMemory(path: string): Database.Database {
+  const wal = `${path}-wal`;
+  const pending = () =>
+    new WorkspaceError(
+      `Cannot read ${path}: its folder is read-only and ${wal} holds writes not yet in the file. Open it once from a program with write access to the folder.`,
+      'unavailable',
+      path,
+    );
+  if (existsSync(wal)) throw pending();
+  let before, bytes, after;
+  try {
+    before = statSync(path);
+    bytes = readFileSync(path);
+    after = statSync(path);
+  } catch (error) {
+    throw new WorkspaceError(`Cannot read ${path}: ${(error as Error).message}.`, 'unavailable', path);
+  }
+  if (existsSync(wal)) throw pending();
+  if (before.size !== after.size || before.mtimeMs !== after.mtimeMs) {
+    throw new WorkspaceError(`${path} changed while it was being read; try again.`, 'unavailable', path);
+  }
+  // Bytes 18 and 19 of the header say "WAL"; the copy in memory has no log, so it is read as a
+  // rollback-journal database. Only the copy is changed.
+  bytes[18] = 1;
+  bytes[19] = 1;
+  return new Database(bytes, { readonly: true });
+}
+
+function configureWrites(db: Database.Database) {
+  // WAL lets readers go on while a writer writes. FULL syncs the log on every commit, so a
+  // committed write survives a crash of the process and of the machine.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+}
+
 /** Returns the file's schema version after checking that it is a workspace this build can open. */
-function checkIdentity(db: Database.Database, path: string): number {
+function checkIdentity(db: Database.Database, path: string, create: boolean): number {
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const version = schemaVersion(db);
   const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n;
@@ -86,7 +147,26 @@ function checkIdentity(db: Database.Database, path: string): number {
       path,
     );
   }
+  // Only `workspace init` turns an empty database into a workspace; opening one never does.
+  if (version === 0 && !create) {
+    throw new WorkspaceError(
+      `${path} is an SQLite database with no workspace in it (nothing was ever set up in it, or an older "workspace init" was interrupted). Remove it, or create a workspace with "stepwise workspace init <file>".`,
+      'not-workspace',
+      path,
+    );
+  }
   return version;
+}
+
+/** Damage anywhere in the file, found before anything is written over it. */
+function checkPages(db: Database.Database, path: string) {
+  const found = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((row) => row.quick_check);
+  if (found.length === 1 && found[0] === 'ok') return;
+  throw new WorkspaceError(
+    `${path} is damaged: SQLite's check of its pages found ${found.length === 5 ? 'at least 5 problems' : `${found.length} problem(s)`}, the first: ${found[0]}. Nothing was written to it; restore it from a backup.`,
+    'corrupt',
+    path,
+  );
 }
 
 function checkFile(path: string, create: boolean) {
@@ -122,10 +202,11 @@ export function translateOpenError(error: unknown, path: string): Error {
   if (code.startsWith('SQLITE_CORRUPT')) {
     return new WorkspaceError(`${path} is damaged (SQLite reports: ${detail}). Restore it from a backup; the file was left as it is.`, 'corrupt', path);
   }
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new WorkspaceError(`${path} is locked by another program; close it there and try again.`, 'unavailable', path);
+  if (isLockedError(error)) return lockedError(path);
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new WorkspaceError(`Cannot write to ${path}: the file or its folder is read-only (SQLite reports: ${detail}). Nothing was changed.`, 'unavailable', path);
   }
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_PERM')) {
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_PERM')) {
     return new WorkspaceError(`Cannot open ${path}: ${detail}.`, 'unavailable', path);
   }
   return error instanceof Error ? error : new Error(String(error));

@@ -1,12 +1,11 @@
 // A workspace: one SQLite file holding everything a team authors and runs.
-import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { KnowledgeSearch } from '../knowledge/search';
+import { createAtomically } from './atomic-create';
 import { ConnectorGrantRepository } from './connector-grants';
 import { ConnectorRepository } from './connectors';
 import { ConversationRepository } from './conversations';
 import { openDatabase, type OpenOptions, type OpenedDatabase } from './database';
-import { WorkspaceError } from './errors';
 import { now } from './hash';
 import { KeyRepository } from './keys';
 import { KnowledgeRepository } from './knowledge';
@@ -16,6 +15,7 @@ import { SimulationRepository } from './simulations';
 import { TeamRepository } from './teams';
 import { TraceRepository } from './traces';
 import { WorldRepository } from './worlds';
+import { writeTransaction } from './write-transaction';
 
 export class Workspace {
   readonly procedures: ProcedureRepository;
@@ -57,17 +57,28 @@ export class Workspace {
     return new Workspace(path, opened.db, opened.migration);
   }
 
-  /** Creates a new, empty workspace; refuses to touch a file that is already there. */
-  static create(path: string): Workspace {
-    if (existsSync(path)) throw new WorkspaceError(`${path} already exists; choose another file name or remove it first.`, 'exists', path);
-    const opened = openDatabase(path, { create: true });
-    opened.db.prepare("INSERT INTO workspace_meta (key, value) VALUES ('created_at', ?)").run(now());
-    return new Workspace(path, opened.db, opened.migration);
+  /**
+   * Creates a new workspace, filled by `populate` (the example shop…), and opens it. It appears at
+   * `path` only once complete: a creation killed halfway leaves nothing there. Refuses to touch a
+   * file that is already there.
+   */
+  static create(path: string, populate?: (workspace: Workspace) => void): Workspace {
+    createAtomically(path, (temporaryPath) => {
+      const opened = openDatabase(temporaryPath, { create: true });
+      const building = new Workspace(temporaryPath, opened.db, opened.migration);
+      try {
+        opened.db.prepare("INSERT INTO workspace_meta (key, value) VALUES ('created_at', ?)").run(now());
+        populate?.(building);
+      } finally {
+        building.close(); // the last connection: SQLite moves the WAL into the file and removes it
+      }
+    });
+    return Workspace.open(path);
   }
 
-  /** Runs `work` in one write transaction. */
+  /** Runs `work` in one write transaction, started IMMEDIATE (see write-transaction.ts). */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    return writeTransaction(this.db, work);
   }
 
   /** SQLite's own consistency check: "ok", or what it found. */

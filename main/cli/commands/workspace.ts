@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { publishProcedure } from '../../procedures/publish';
-import { loadExamples } from '../../store/example-workspace';
+import { loadExamples, type ExampleReport } from '../../store/example-workspace';
 import { Workspace } from '../../store/workspace';
-import { parseCommandArgs, UsageError, type Command } from '../io';
+import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 
 export const workspaceCommand: Command = {
   name: 'workspace',
@@ -14,36 +14,41 @@ export const workspaceCommand: Command = {
     if (action !== 'init') throw new UsageError(action ? `Unknown workspace action "${action}".` : 'Say what to do: workspace init <file>.');
     if (!file || rest.length > 0) throw new UsageError('Name exactly one workspace file to create.');
     const path = resolve(io.cwd, file);
-    const workspace = Workspace.create(path);
-    try {
-      if (!values.example) {
-        io.out(`Created an empty workspace at ${file}.`);
-        return 0;
-      }
-      const report = loadExamples(workspace);
-      const drafts: string[] = [];
+    let report: ExampleReport | null = null;
+    const drafts: string[] = [];
+    // The workspace is filled before it appears at `path`: an init killed halfway leaves nothing.
+    const workspace = Workspace.create(path, (building) => {
+      if (!values.example) return;
+      report = loadExamples(building);
       for (const name of report.procedures) {
         try {
-          publishProcedure(workspace, name, { note: 'Example' });
+          publishProcedure(building, name, { note: 'Example' });
         } catch (error) {
           drafts.push(`${name}: ${(error as Error).message}`);
         }
       }
-      io.out(
-        [
-          `Created ${file} with the example shop:`,
-          `  ${report.procedures.length} Procedures (${report.procedures.join(', ')})`,
-          `  ${report.connectors.length} connectors (${report.connectors.join(', ')}), with mocks`,
-          `  ${report.worlds.length} mock world${report.worlds.length === 1 ? '' : 's'} (${report.worlds.join(', ')})`,
-          `  ${report.teams.length} teams`,
-          `  ${report.knowledge.created} knowledge articles`,
-        ].join('\n'),
-      );
-      for (const skipped of report.knowledge.skipped) io.err(`knowledge: skipped ${skipped.name}: ${skipped.reason}`);
-      for (const draft of drafts) io.err(`left as a draft, not published: ${draft}`);
+    });
+    workspace.close();
+    if (report === null) {
+      io.out(`Created an empty workspace at ${file}.`);
       return 0;
-    } finally {
-      workspace.close();
     }
+    return printExampleReport(io, file, report, drafts);
   },
 };
+
+function printExampleReport(io: CliIo, file: string, report: ExampleReport, drafts: string[]): number {
+  io.out(
+    [
+      `Created ${file} with the example shop:`,
+      `  ${report.procedures.length} Procedures (${report.procedures.join(', ')})`,
+      `  ${report.connectors.length} connectors (${report.connectors.join(', ')}), with mocks`,
+      `  ${report.worlds.length} mock world${report.worlds.length === 1 ? '' : 's'} (${report.worlds.join(', ')})`,
+      `  ${report.teams.length} teams`,
+      `  ${report.knowledge.created} knowledge articles`,
+    ].join('\n'),
+  );
+  for (const skipped of report.knowledge.skipped) io.err(`knowledge: skipped ${skipped.name}: ${skipped.reason}`);
+  for (const draft of drafts) io.err(`left as a draft, not published: ${draft}`);
+  return 0;
+}
