@@ -33,6 +33,6 @@ export const knowledgeCommand: Command = {
       else if (hits.length === 0) io.out('No articles found.');
       else io.out(hits.map((hit, index) => `${index + 1}. ${hit.title}${hit.url ? `  <${hit.url}>` : ''}\n   ${hit.snippet.replace(/\s+/g, ' ')}`).join('\n'));
       return 0;
-    });
+    }, { readonly: true });
   },
 };

@@ -87,7 +87,7 @@ async function list(args: string[], io: CliIo): Promise<number> {
       io.out(`${simulation.procedure} / ${simulation.name}${tags}: ${last ? `${last.status} (run ${last.id}, ${last.finishedAt})` : 'never run'}`);
     }
     return 0;
-  });
+  }, { readonly: true });
 }
 
 async function show(args: string[], io: CliIo): Promise<number> {
@@ -120,7 +120,7 @@ async function show(args: string[], io: CliIo): Promise<number> {
       if (line && event.type !== 'customer_message' && event.type !== 'agent_message') io.out(`  ${line}`);
     }
     return 0;
-  });
+  }, { readonly: true });
 }
 
 async function review(args: string[], io: CliIo): Promise<number> {
@@ -155,5 +155,5 @@ async function agreement(args: string[], io: CliIo): Promise<number> {
     else if (rate.rate === null) io.out('No verdict has been reviewed yet in this workspace.');
     else io.out(`Judge–human agreement: ${(rate.rate * 100).toFixed(0)}% (${rate.agreed} agreed, ${rate.overruled} overruled, of ${rate.reviewed}).`);
     return 0;
-  });
+  }, { readonly: true });
 }
