@@ -57,7 +57,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     if (!hosts().has(req.headers.host ?? '')) return sendText(res, 403, 'This server only answers requests addressed to 127.0.0.1 or localhost.');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestUrl(req, port);
+    if (!url) return sendJson(res, 400, failure('invalid-input', 'The request\'s path is not a valid URL path.'));
     if (url.pathname.startsWith('/api/')) {
       const origin = req.headers.origin;
       if (origin !== undefined && !origins().has(origin)) return sendJson(res, 403, failure('unauthorized', 'Requests from other sites are refused.'));
@@ -72,7 +73,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       } catch {
         return sendJson(res, 400, failure('invalid-input', 'The request body is not JSON.'));
       }
-      const method = decodeURIComponent(url.pathname.slice(CALL_PREFIX.length));
+      const method = decodePathPart(url.pathname.slice(CALL_PREFIX.length));
+      if (method === null) return sendJson(res, 400, failure('invalid-input', `The method name in the path, "${url.pathname.slice(CALL_PREFIX.length)}", is not valid percent-encoded UTF-8.`));
       return sendJson(res, 200, await options.dispatch(method, input));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Only GET here.');
@@ -90,8 +92,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestUrl(req, port);
     const allowed =
+      url !== null &&
       url.pathname === '/api/events' && hosts().has(req.headers.host ?? '') && origins().has(req.headers.origin ?? '') && tokenMatches(token, url.searchParams.get('token'));
     if (!allowed) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
@@ -126,6 +129,24 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The request's URL, or null when its target cannot be read as one (a client's mistake, not ours). */
+function requestUrl(req: IncomingMessage, port: number): URL | null {
+  try {
+    return new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+  } catch {
+    return null;
+  }
+}
+
+/** A percent-decoded path part, or null when its encoding is broken (`%E0%A4%A`). */
+function decodePathPart(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 
 function bearer(req: IncomingMessage): string | null {

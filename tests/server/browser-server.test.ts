@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createDispatch, type Handlers } from '../../main/api/dispatch';
@@ -86,6 +87,43 @@ describe('browser-mode server', () => {
     expect((await call(s, { ...auth, host: `evil.example:${s.port}` })).status).toBe(403);
     expect((await raw(s, '/', { headers: { host: 'evil.example' } })).status).toBe(403);
     expect((await call(s, { ...auth, 'content-type': 'text/plain' })).status).toBe(415);
+  });
+
+  it('answers 400 with a clear JSON error, not 500, for a method name or path that cannot be decoded', async () => {
+    const s = await start();
+    const post = (path: string) =>
+      raw(s, path, { method: 'POST', headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/json', authorization: `Bearer ${s.token}` }, body: '{}' });
+    for (const path of ['/api/call/%E0%A4%A', '/api/call/app.info%', '/api/call/%FF', '/api/call/app%2']) {
+      const answer = await post(path);
+      expect(answer.status, path).toBe(400);
+      expect(String(answer.headers['content-type']), path).toContain('application/json');
+      const body = JSON.parse(answer.body);
+      expect(body, path).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      expect(body.error.message, path).toContain('is not valid percent-encoded UTF-8');
+    }
+    // A request target that is not a URL path at all.
+    const broken = await post('//[');
+    expect(broken.status).toBe(400);
+    expect(JSON.parse(broken.body)).toEqual({ ok: false, error: { code: 'invalid-input', message: "The request's path is not a valid URL path." } });
+    // The token is still checked first, and a well-encoded name still works.
+    expect((await raw(s, '/api/call/%E0%A4%A', { method: 'POST', headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect(JSON.parse((await post('/api/call/app%2Einfo')).body)).toMatchObject({ ok: true, value: { mode: 'browser' } });
+  });
+
+  it('refuses a WebSocket upgrade to a target that is not a URL path, and keeps serving', async () => {
+    const s = await start();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(s.port, '127.0.0.1', () => {
+        socket.write(`GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nOrigin: ${s.origin}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      });
+      let text = '';
+      socket.setTimeout(5000, () => socket.destroy());
+      socket.on('data', (chunk) => (text += String(chunk)));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 403/);
+    expect((await call(s, { authorization: `Bearer ${s.token}` })).status).toBe(200);
   });
 
   it('serves the app with a strict CSP and no eval', async () => {
