@@ -1,7 +1,9 @@
 // Every model call goes through here: the Anthropic SDK with the workspace's settings, streaming
-// when asked, usage and cost for each call, and errors sorted into "try later" and "fix settings".
+// when asked, usage and cost for each call, a response that breaks mid-way retried, and errors
+// sorted into "try later" and "fix settings" (faults.ts).
 import Anthropic from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming, MessageParam, TextBlockParam, Tool, ToolChoice } from '@anthropic-ai/sdk/resources/messages';
+import { classifyModelFault, responseRetryDelay, type ModelFault } from './faults';
 import type { ModelRole, ModelSettings } from './settings';
 import { costOf, type TokenUsage } from './usage';
 
@@ -21,6 +23,18 @@ export interface ModelCallOptions {
   /** A tool call's input as it streams in: the tool's name and the raw JSON received so far. */
   onToolInput?: (toolName: string, partialJson: string) => void;
   signal?: AbortSignal;
+  /**
+   * A response broke after it began and the same request is about to be sent again: whatever
+   * `onText` and `onToolInput` passed on from it is void.
+   */
+  onRetry?: (retry: ModelRetry) => void;
+}
+
+export interface ModelRetry {
+  fault: ModelFault;
+  /** The attempt that failed (1 for the first). */
+  attempt: number;
+  delayMs: number;
 }
 
 export interface ModelCallResult {
@@ -32,11 +46,12 @@ export interface ModelCallResult {
   latencyMs: number;
 }
 
-/** The model could not be reached after the SDK's retries (network, timeout, 429, 5xx, overloaded). */
+/** The model could not be reached, or kept breaking off mid-response, after every retry. */
 export class ModelUnavailableError extends Error {
   constructor(
     message: string,
     readonly status: number | undefined,
+    readonly fault: ModelFault,
   ) {
     super(message);
     this.name = 'ModelUnavailableError';
@@ -48,6 +63,7 @@ export class ModelRequestError extends Error {
   constructor(
     message: string,
     readonly status: number | undefined,
+    readonly fault: ModelFault,
   ) {
     super(message);
     this.name = 'ModelRequestError';
@@ -57,6 +73,9 @@ export class ModelRequestError extends Error {
 export interface ModelCaller {
   call(request: ModelCallRequest, options?: ModelCallOptions): Promise<ModelCallResult>;
 }
+
+/** One try: the message, or the fault that broke it. The caller's own abort is thrown. */
+type Attempt = { ok: true; message: Message } | { ok: false; fault: ModelFault };
 
 export class ModelClient implements ModelCaller {
   private readonly sdk: Anthropic;
@@ -82,33 +101,20 @@ export class ModelClient implements ModelCaller {
       ...(request.toolChoice ? { tool_choice: request.toolChoice } : {}),
     };
     const started = performance.now();
+    const policy = { retries: this.settings.responseRetries, delayMs: this.settings.responseRetryDelayMs };
     let message: Message;
-    try {
-      if (options.stream) {
-        const stream = this.sdk.messages.stream(params, { signal: options.signal });
-        if (options.onText) stream.on('text', options.onText);
-        if (options.onToolInput) {
-          const onToolInput = options.onToolInput;
-          // The SDK's parsed snapshot stays empty until the JSON is complete, so keep the raw text.
-          let tool = '';
-          let json = '';
-          stream.on('streamEvent', (event) => {
-            if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
-              tool = event.content_block.name;
-              json = '';
-            }
-          });
-          stream.on('inputJson', (delta) => {
-            json += delta;
-            onToolInput(tool, json);
-          });
-        }
-        message = await stream.finalMessage();
-      } else {
-        message = await this.sdk.messages.create(params, { signal: options.signal });
+    // The SDK retries what fails before a response begins; a response that breaks after its
+    // headers is retried here (see faults.ts for why that is safe).
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(params, options);
+      if (outcome.ok) {
+        message = outcome.message;
+        break;
       }
-    } catch (error) {
-      throw classify(error);
+      const delayMs = responseRetryDelay(outcome.fault, attempt, policy);
+      if (delayMs === null) throw modelError(outcome.fault, attempt);
+      options.onRetry?.({ fault: outcome.fault, attempt, delayMs });
+      await pause(delayMs, options.signal);
     }
     const usage: TokenUsage = {
       inputTokens: message.usage.input_tokens,
@@ -118,26 +124,94 @@ export class ModelClient implements ModelCaller {
     };
     return { model, message, usage, costUsd: costOf(usage, this.settings.prices[model]), latencyMs: performance.now() - started };
   }
-}
 
-function classify(error: unknown): Error {
-  if (error instanceof Anthropic.APIUserAbortError) return error;
-  if (error instanceof Anthropic.APIConnectionError) {
-    return new ModelUnavailableError(`The model could not be reached: ${error.message}`, undefined);
-  }
-  if (error instanceof Anthropic.APIError) {
-    const status = error.status;
-    const detail = apiErrorMessage(error);
-    if (status === 429 || status === 408 || status === 409 || (status !== undefined && status >= 500)) {
-      return new ModelUnavailableError(`The model is unavailable (${status}): ${detail}`, status);
+  private async attempt(params: MessageCreateParamsNonStreaming, options: ModelCallOptions): Promise<Attempt> {
+    // Once the headers are in, the SDK's timeout no longer applies: a response that goes silent
+    // would hang until the socket times out. This timer, reset on every event, ends it.
+    const idle = new AbortController();
+    const idleTimeoutMs = this.settings.idleTimeoutMs;
+    let stalled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        idle.abort();
+      }, idleTimeoutMs);
+    };
+    const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
+    try {
+      if (!options.stream) {
+        const pending = this.sdk.messages.create(params, { signal });
+        pending.asResponse().then(arm, () => undefined);
+        return { ok: true, message: await pending };
+      }
+      const stream = this.sdk.messages.stream(params, { signal });
+      stream.on('connect', arm);
+      stream.on('streamEvent', arm);
+      if (options.onText) stream.on('text', options.onText);
+      if (options.onToolInput) {
+        const onToolInput = options.onToolInput;
+        // The SDK's parsed snapshot stays empty until the JSON is complete, so keep the raw text.
+        let tool = '';
+        let json = '';
+        stream.on('streamEvent', (event) => {
+          if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
+            tool = event.content_block.name;
+            json = '';
+          }
+        });
+        stream.on('inputJson', (delta) => {
+          json += delta;
+          onToolInput(tool, json);
+        });
+      }
+      const message = await stream.finalMessage();
+      // A stream closed cleanly before message_stop still yields the partial message: refuse it.
+      if (message.stop_reason === null) {
+        return { ok: false, fault: { kind: 'dropped', phase: 'response', status: undefined, detail: 'the response ended before the message was complete' } };
+      }
+      return { ok: true, message };
+    } catch (error) {
+      const fault = classifyModelFault(error, { stalled, idleTimeoutMs });
+      if (fault === 'aborted') throw error instanceof Anthropic.APIUserAbortError ? error : new Anthropic.APIUserAbortError();
+      return { ok: false, fault };
+    } finally {
+      clearTimeout(timer);
     }
-    const hint = status === 401 ? ' Check the API key in Settings.' : status === 404 ? ' Check the model names in Settings.' : '';
-    return new ModelRequestError(`The model refused the request (${status}): ${detail}.${hint}`, status);
   }
-  return error instanceof Error ? error : new Error(String(error));
 }
 
-function apiErrorMessage(error: InstanceType<typeof Anthropic.APIError>): string {
-  const body = error.error as { error?: { message?: string } } | undefined;
-  return body?.error?.message ?? error.message;
+function modelError(fault: ModelFault, attempts: number): ModelUnavailableError | ModelRequestError {
+  if (fault.kind === 'refused') {
+    const hint = fault.status === 401 ? ' Check the API key in Settings.' : fault.status === 404 ? ' Check the model names in Settings.' : '';
+    return new ModelRequestError(`The model refused the request (${fault.status ?? 'error event'}): ${fault.detail}.${hint}`, fault.status, fault);
+  }
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  switch (fault.phase === 'request' ? fault.kind : 'response') {
+    case 'unreachable':
+      return new ModelUnavailableError(`The model could not be reached: ${fault.detail}`, undefined, fault);
+    case 'timeout':
+      return new ModelUnavailableError(`The model could not be reached: ${fault.detail}${fault.status ? ` (${fault.status})` : ''}`, fault.status, fault);
+    case 'response':
+      return new ModelUnavailableError(`The model's response broke off (${fault.kind})${tries}: ${fault.detail}`, fault.status, fault);
+    default:
+      return new ModelUnavailableError(`The model is unavailable (${fault.status}): ${fault.detail}`, fault.status, fault);
+  }
+}
+
+/** Waits before a retry; the caller's abort ends the wait. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Anthropic.APIUserAbortError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Anthropic.APIUserAbortError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -39,6 +39,14 @@ export const ModelSettingsSchema = z.object({
   timeoutMs: z.number().int().positive().default(60_000),
   /** Retries the SDK makes on 429, 5xx and connection errors before the call counts as failed. */
   maxRetries: z.number().int().min(0).max(10).default(2),
+  /**
+   * Retries of a call whose response broke after it began (connection cut, stall, malformed or
+   * error event), which the SDK does not retry; waits responseRetryDelayMs, doubling each time.
+   */
+  responseRetries: z.number().int().min(0).max(5).default(2),
+  responseRetryDelayMs: z.number().int().min(0).max(60_000).default(500),
+  /** The longest silence once a response has begun before it counts as stalled. */
+  idleTimeoutMs: z.number().int().positive().default(30_000),
   prices: z.record(z.string(), PriceSchema).default(DEFAULT_PRICES),
 });
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;

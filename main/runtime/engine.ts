@@ -3,6 +3,7 @@
 // simulations and the production server all drive this same class.
 import { z } from 'zod';
 import { EscalationPolicySchema, type EscalationPolicy } from './escalation';
+import { mayResumeAfterOutage } from './outage';
 import type { RuntimeServices } from './services';
 import { Turn, type TurnLimits } from './turn';
 import type { ConversationPersistence, ConversationState, TraceEvent } from './types';
@@ -22,11 +23,16 @@ export interface TurnResult {
   outcome: ConversationState['outcome'];
   modelCalls: number;
   toolCalls: number;
+  /** Handed off by a model outage, and the customer's next message will resume the conversation. */
+  resumable: boolean;
 }
 
 export type EngineListener = (conversationId: number, event: TraceEvent) => void;
-/** A reply as the model writes it (streaming only); the finished reply also arrives as an event. */
-export type ReplyListener = (conversationId: number, textSoFar: string) => void;
+/**
+ * A reply as the model writes it (streaming only); the finished reply also arrives as an event.
+ * `withdrawn`: the response broke off mid-way, drop the partial text (see ReplyStreamListener).
+ */
+export type ReplyListener = (conversationId: number, textSoFar: string, withdrawn?: boolean) => void;
 
 export class ConversationClosedError extends Error {}
 
@@ -108,7 +114,8 @@ export class ConversationEngine {
     const state = this.recent.get(conversationId) ?? this.options.persistence.load(conversationId);
     this.recent.delete(conversationId);
     if (!state) throw new Error(`There is no conversation ${conversationId}.`);
-    if (state.status === 'handed_off' || state.status === 'escalated') {
+    // A handoff made because the model was down is the exception: the Turn re-opens it (outage.ts).
+    if ((state.status === 'handed_off' || state.status === 'escalated') && !mayResumeAfterOutage(state, this.policy)) {
       throw new ConversationClosedError(`Conversation ${conversationId} is with a person now (${state.outcome?.team ?? 'a team'}).`);
     }
     if (state.status === 'ended') {
@@ -122,14 +129,28 @@ export class ConversationEngine {
       this.limits,
       this.policy,
       (event) => this.notify(conversationId, event),
-      (text) => {
-        for (const listener of this.replyListeners) listener(conversationId, text);
+      (text, withdrawn) => {
+        for (const listener of this.replyListeners) {
+          try {
+            listener(conversationId, text, withdrawn);
+          } catch {
+            // Called from inside the model stream: a failing listener must not look like a broken response.
+          }
+        }
       },
     );
     const output = await turn.run(message);
     this.options.persistence.saveTurn(conversationId, state, output.newMessages, output.trace);
     this.remember(conversationId, state);
-    return { conversationId, replies: output.replies, status: state.status, outcome: state.outcome, modelCalls: output.modelCalls, toolCalls: output.toolCalls };
+    return {
+      conversationId,
+      replies: output.replies,
+      status: state.status,
+      outcome: state.outcome,
+      modelCalls: output.modelCalls,
+      toolCalls: output.toolCalls,
+      resumable: mayResumeAfterOutage(state, this.policy),
+    };
   }
 
   private notify(conversationId: number, event: TraceEvent) {
@@ -160,6 +181,7 @@ function initialState(id: number, now: Date): ConversationState {
     pendingConfirmation: null,
     progress: { lastProgressTurn: 0, connectorFailures: 0, loopStrikes: 0 },
     outcome: null,
+    outage: null,
     tags: [],
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, modelCalls: 0 },
   };

@@ -21,6 +21,11 @@ export const EscalationPolicySchema = z.object({
   connectorFailures: z.number().int().min(1).default(3),
   /** The team that takes escalations. */
   team: z.string().min(1).default('Support team'),
+  /**
+   * A conversation handed off because the model was unavailable re-opens at the step it was on
+   * when the customer writes again (outage.ts). Off: it stays with the team, like any handoff.
+   */
+  resumeAfterOutage: z.boolean().default(true),
   /** What the customer is told when the runtime escalates or hands off on its own. */
   customerMessage: z.string().min(1).default("I'm bringing in a member of our team who can help you further. They'll see everything we've discussed."),
 });

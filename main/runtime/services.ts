@@ -15,4 +15,8 @@ export interface RuntimeServices {
   stream?: boolean;
 }
 
-export type ReplyStreamListener = (textSoFar: string) => void;
+/**
+ * A reply as the model writes it: the text so far, growing. `withdrawn` (with empty text): the
+ * response it came from broke off, so drop what was shown; a retry may write it again.
+ */
+export type ReplyStreamListener = (textSoFar: string, withdrawn?: boolean) => void;

@@ -6,12 +6,13 @@ import { advance, type AdvanceResult } from './advance';
 import type { CompiledProcedure } from './compiled-procedure';
 import { checkAttributeValue } from './attribute-values';
 import { asksForHuman, escalationAfterTurn, repeatsEarlierReply, type EscalationPolicy, type EscalationReason } from './escalation';
+import { customerMessagesBlock, outageRecord } from './outage';
 import { partialStringField } from './partial-json';
 import { renderState, systemPrompt } from './prompt';
 import { actionFromToolName, agentTools, inputSchemas, routeTool } from './tools';
 import type { ConversationState, Frame, TraceEvent } from './types';
 import type { ReplyStreamListener, RuntimeServices } from './services';
-import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '../model/client';
+import { ModelRequestError, ModelUnavailableError, type ModelCallOptions, type ModelCallResult } from '../model/client';
 
 export interface TurnLimits {
   maxModelCallsPerTurn: number;
@@ -49,6 +50,8 @@ export class Turn {
   private readonly procedures = new Map<string, CompiledProcedure>();
   private lastAdvance: AdvanceResult | null = null;
   private obligations: AdvanceResult['obligations'] = [];
+  /** An agent call carrying this turn's customer message has succeeded. */
+  private reachedModel = false;
 
   constructor(
     private readonly state: ConversationState,
@@ -62,6 +65,7 @@ export class Turn {
   async run(customerText: string): Promise<TurnOutput> {
     const { state } = this;
     state.turn += 1;
+    const earlier = this.reopenAfterOutage();
     state.status = 'active';
     state.transcript.push({ role: 'customer', text: customerText, turn: state.turn });
     this.newMessages.push({ role: 'customer', text: customerText });
@@ -71,13 +75,16 @@ export class Turn {
       this.escalate('customer_asked_for_human', 'The customer asked for a person.', true);
       return this.output();
     }
+    const forModel = [...earlier, customerText];
     try {
       await this.loadStack();
-      if (state.stack.length === 0) await this.route(customerText);
-      await this.agentLoop(customerText);
+      if (state.stack.length === 0) await this.route(forModel.join('\n\n'));
+      await this.agentLoop(forModel);
     } catch (error) {
+      // The seam for model failures: whatever broke, the turn ends in a consistent state that the
+      // engine saves, with the customer's message kept and the fault in the trace.
       if (error instanceof ModelUnavailableError || error instanceof ModelRequestError) {
-        this.handOffOnFailure(error);
+        this.handOffOnFailure(error, { earlier, current: customerText });
         return this.output();
       }
       throw error;
@@ -206,7 +213,8 @@ export class Turn {
 
   // ----- the agent loop -----------------------------------------------------------------------
 
-  private async agentLoop(customerText: string) {
+  /** `customerMessages`: this turn's message, after any a model outage left unanswered. */
+  private async agentLoop(customerMessages: string[]) {
     const { state } = this;
     let firstCall = true;
     let replied = false;
@@ -220,9 +228,8 @@ export class Turn {
       const procedures = await this.loadStack();
       const routable = await this.routable();
       const stateText = renderState(state, new Map(procedures.map((p) => [p.name, p])), advanced);
-      const text = firstCall ? `<customer_message>\n${customerText}\n</customer_message>\n${stateText}` : stateText;
+      const text = firstCall ? `${customerMessagesBlock(customerMessages)}\n${stateText}` : stateText;
       const userContent: ContentBlockParam[] = [...(state.pendingToolResults as ToolResultBlockParam[]), { type: 'text', text }];
-      state.pendingToolResults = [];
       const userMessage = { role: 'user' as const, content: userContent };
       const result = await this.callModel({
         system: systemPrompt(procedures, routable),
@@ -231,7 +238,11 @@ export class Turn {
         toolChoice: { type: 'any' },
         purpose: 'agent',
       });
+      // Only now are the owed tool results delivered: if the call fails, they stay owed, so the
+      // history never holds a tool call without its result.
+      state.pendingToolResults = [];
       firstCall = false;
+      this.reachedModel = true;
       state.history.push(userMessage, { role: 'assistant', content: result.message.content });
 
       const results: ToolResultBlockParam[] = [];
@@ -310,16 +321,33 @@ export class Turn {
   }): Promise<ModelCallResult> {
     this.modelCalls += 1;
     const started = performance.now();
+    // A reply streamed from a response that then breaks off is withdrawn from the listeners: the
+    // retry (or the outage message) replaces it, and the transcript only ever holds whole replies.
+    let streamedReply = false;
+    const withdrawStreamedReply = () => {
+      if (!streamedReply) return false;
+      streamedReply = false;
+      this.onReplyText('', true);
+      return true;
+    };
     try {
-      const options = this.services.stream
-        ? {
-            stream: true,
-            onToolInput: (tool: string, partialJson: string) => {
-              const message = tool === 'reply' ? partialStringField(partialJson, 'message') : null;
-              if (message) this.onReplyText(message);
-            },
-          }
-        : {};
+      const options: ModelCallOptions = {
+        ...(this.services.stream
+          ? {
+              stream: true,
+              onToolInput: (tool: string, partialJson: string) => {
+                const message = tool === 'reply' ? partialStringField(partialJson, 'message') : null;
+                if (!message) return;
+                streamedReply = true;
+                this.onReplyText(message);
+              },
+            }
+          : {}),
+        onRetry: ({ fault, attempt, delayMs }) => {
+          const withdrawn = withdrawStreamedReply();
+          this.emit({ type: 'model_retry', payload: { purpose: request.purpose, fault: fault.kind, phase: fault.phase, detail: fault.detail, attempt, delayMs, withdrawnReply: withdrawn } });
+        },
+      };
       const result = await this.services.model.call({ role: 'agent', system: request.system, messages: request.messages, tools: request.tools, toolChoice: request.toolChoice }, options);
       const usage = this.state.usage;
       usage.inputTokens += result.usage.inputTokens;
@@ -334,7 +362,9 @@ export class Turn {
       });
       return result;
     } catch (error) {
-      this.emit({ type: 'model_call', payload: { purpose: request.purpose, ok: false, error: (error as Error).message, latencyMs: Math.round(performance.now() - started) } });
+      withdrawStreamedReply();
+      const fault = error instanceof ModelUnavailableError || error instanceof ModelRequestError ? { fault: error.fault.kind, phase: error.fault.phase } : {};
+      this.emit({ type: 'model_call', payload: { purpose: request.purpose, ok: false, error: (error as Error).message, ...fault, latencyMs: Math.round(performance.now() - started) } });
       throw error;
     }
   }
@@ -397,9 +427,10 @@ export class Turn {
     }
   }
 
-  private sendReply(message: string) {
+  /** `byRuntime`: the runtime's own notice (an outage), which never counts as the agent repeating itself. */
+  private sendReply(message: string, byRuntime = false) {
     const { state } = this;
-    if (repeatsEarlierReply(state, message, state.transcript.length)) state.progress.loopStrikes += 1;
+    if (!byRuntime && repeatsEarlierReply(state, message, state.transcript.length)) state.progress.loopStrikes += 1;
     this.replies.push(message);
     state.transcript.push({ role: 'agent', text: message, turn: state.turn });
     this.newMessages.push({ role: 'agent', text: message });
@@ -631,10 +662,43 @@ export class Turn {
     if (tellCustomer) this.sendReply(this.policy.customerMessage);
   }
 
-  /** The model stayed unavailable after the SDK's retries: hand off with the reason; the transcript keeps everything. */
-  private handOffOnFailure(error: Error) {
+  /**
+   * The model failed for good (after every retry): hand off with the reason and record the outage
+   * (outage.ts), so a later message can resume here. The transcript keeps everything.
+   */
+  private handOffOnFailure(error: ModelUnavailableError | ModelRequestError, owed: { earlier: string[]; current: string }) {
+    const { state } = this;
+    const outage = outageRecord(state, error.fault, this.policy, { ...owed, reachedModel: this.reachedModel });
+    state.outage = outage;
+    // The model's failure is not the agent's lack of progress: this turn does not count toward no_progress.
+    state.progress.lastProgressTurn = state.turn;
+    this.emit({
+      type: 'model_outage',
+      stepId: outage.stepId,
+      payload: { fault: error.fault.kind, phase: error.fault.phase, status: error.status ?? null, detail: error.fault.detail, procedure: outage.procedure, resumable: outage.resumable },
+    });
     this.finish('handed_off', `model unavailable: ${error.message}`, this.policy.team, 'The AI agent could not reach its model; the customer is waiting for a person.', null);
-    this.sendReply(this.policy.customerMessage);
+    this.sendReply(this.policy.customerMessage, true);
+  }
+
+  /**
+   * A conversation handed off by a model outage re-opens at the step it stopped on (the engine has
+   * checked that the policy allows it). Returns the messages the model never received.
+   */
+  private reopenAfterOutage(): string[] {
+    const { state } = this;
+    const outage = state.outage;
+    if (!outage) return [];
+    state.outage = null;
+    if (state.status === 'handed_off') {
+      state.outcome = null;
+      this.emit({
+        type: 'resumed_after_outage',
+        stepId: outage.stepId,
+        payload: { sinceTurn: outage.turn, fault: outage.fault, procedure: outage.procedure, unanswered: outage.unanswered.length },
+      });
+    }
+    return outage.unanswered;
   }
 
   private async finishTurn() {

@@ -21,6 +21,22 @@ const frameSchema = z.object({
 });
 export type Frame = z.infer<typeof frameSchema>;
 
+const outageSchema = z.object({
+  /** The turn the model failed in. */
+  turn: z.number(),
+  /** The fault's kind (faults.ts), kept as text so a renamed kind never makes a saved state unreadable. */
+  fault: z.string(),
+  detail: z.string(),
+  /** Where the conversation stood: a resumed conversation carries on here. */
+  procedure: z.string().nullable(),
+  stepId: z.string().nullable(),
+  /** Whether a later customer message may re-open the conversation (decided when it failed). */
+  resumable: z.boolean(),
+  /** Customer messages the model never received, oldest first: a resumed turn hands them over. */
+  unanswered: z.array(z.string()),
+});
+export type OutageRecord = z.infer<typeof outageSchema>;
+
 export const conversationStateSchema = z.object({
   id: z.number().int().positive(),
   status: z.enum(CONVERSATION_STATUSES),
@@ -46,6 +62,11 @@ export const conversationStateSchema = z.object({
   outcome: z
     .object({ kind: z.enum(['ended', 'handed_off', 'escalated']), reason: z.string(), team: z.string().nullable(), summary: z.string().nullable() })
     .nullable(),
+  /**
+   * Set while the conversation is handed off because the model failed (see outage.ts): where it
+   * stopped, why, and the customer messages the model never saw. Absent in states saved before.
+   */
+  outage: outageSchema.nullable().optional(),
   /** Labels from @tag in the parts of Procedures the conversation went through, for reporting. */
   tags: z.array(z.string()).default([]),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number(), costUsd: z.number(), modelCalls: z.number() }),

@@ -91,11 +91,13 @@ export async function createHarness(options: {
   engine?: Partial<EngineOptions>;
   /** Reuse a workspace, e.g. to resume a conversation in a new engine. */
   workspace?: Workspace;
+  /** Model settings over the defaults (retries, timeouts). */
+  model?: Record<string, unknown>;
 }): Promise<Harness> {
   const fake = await startFakeAnthropic(options.script);
   const connectors = options.connectors ?? shopConnectors();
   const workspace = options.workspace ?? exampleWorkspace();
-  const model = new ModelClient(ModelSettingsSchema.parse({ apiKey: 'sk-test-key', baseURL: fake.url, maxRetries: 2 }));
+  const model = new ModelClient(ModelSettingsSchema.parse({ apiKey: 'sk-test-key', baseURL: fake.url, maxRetries: 2, ...options.model }));
   const engine = new ConversationEngine({
     model,
     catalog: new WorkspaceCatalog(workspace, true),

@@ -1,6 +1,8 @@
 // A fake Anthropic Messages API on 127.0.0.1, reached through the real SDK. Each test scripts it
 // with a queue of responses or a function of the request; it records every request it receives.
-// It answers `stream: true` requests with the SSE events the SDK expects, in the documented order.
+// It answers `stream: true` requests with the SSE events the SDK expects, in the documented order,
+// and can break a response after its headers (a dropped connection, a stall, a malformed event, an
+// SSE `error` event) the way a flaky network or an overloaded API does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -25,7 +27,31 @@ export interface FakeError {
   delayMs?: number;
 }
 
-export type FakeResponse = FakeMessage | FakeError;
+/**
+ * A response that breaks after its 200 headers:
+ * - `drop`: the first `afterBytes` bytes of the body, then the connection is destroyed;
+ * - `stall`: the first `afterBytes` bytes, then nothing more until the client gives up;
+ * - `malformed`: the first `afterEvents` SSE events, then one whose data is not JSON (a
+ *   non-streaming request gets a body cut to half its length, announced as complete);
+ * - `error_event`: the first `afterEvents` SSE events, then an SSE `error` event carrying `error`
+ *   (what the API sends when it fails mid-stream; a non-streaming request gets a 500 instead);
+ * - `truncate`: the first `afterEvents` SSE events, then the body ends cleanly, before
+ *   message_stop (a non-streaming request gets the `malformed` body).
+ */
+export interface FakeFault {
+  fault: 'drop' | 'stall' | 'malformed' | 'error_event' | 'truncate';
+  /** The message being sent when it breaks (default: a short text). */
+  message?: FakeMessage;
+  /** drop, stall: body bytes sent first (default 120). */
+  afterBytes?: number;
+  /** malformed, error_event: SSE events sent first (default 1: message_start). */
+  afterEvents?: number;
+  /** error_event: the error it carries (default an overloaded_error). */
+  error?: { type: string; message: string };
+  delayMs?: number;
+}
+
+export type FakeResponse = FakeMessage | FakeError | FakeFault;
 
 export interface RecordedRequest {
   path: string;
@@ -53,6 +79,8 @@ export interface FakeAnthropic {
 }
 
 const isError = (response: FakeResponse): response is FakeError => 'status' in response;
+const isFault = (response: FakeResponse): response is FakeFault => 'fault' in response;
+const DEFAULT_FAULT_MESSAGE: FakeMessage = { content: [{ type: 'text', text: 'This reply never arrives whole.' }] };
 
 export async function startFakeAnthropic(script: Script = []): Promise<FakeAnthropic> {
   const queue = Array.isArray(script) ? [...script] : null;
@@ -92,6 +120,7 @@ export async function startFakeAnthropic(script: Script = []): Promise<FakeAnthr
       return sendJson(res, response.status, body, { 'retry-after-ms': '5', ...response.headers });
     }
     messageCount += 1;
+    if (isFault(response)) return sendFault(res, response, request.body, messageCount);
     const message = toMessage(response, request.body.model, messageCount);
     if (request.body.stream) return sendStream(res, message, response);
     return sendJson(res, 200, message);
@@ -146,9 +175,10 @@ function toMessage(response: FakeMessage, model: string, count: number) {
   };
 }
 
-function sendStream(res: ServerResponse, message: ReturnType<typeof toMessage>, response: FakeMessage) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  const event = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify({ type: name, ...(data as object) })}\n\n`);
+/** The SSE events of a streamed message, each as the exact text sent on the wire. */
+function streamEvents(message: ReturnType<typeof toMessage>, response: FakeMessage): string[] {
+  const events: string[] = [];
+  const event = (name: string, data: unknown) => events.push(`event: ${name}\ndata: ${JSON.stringify({ type: name, ...(data as object) })}\n\n`);
   event('message_start', { message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
   response.content.forEach((block, index) => {
     const sent = message.content[index]!;
@@ -166,12 +196,55 @@ function sendStream(res: ServerResponse, message: ReturnType<typeof toMessage>, 
   });
   event('message_delta', { delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
   event('message_stop', {});
+  return events;
+}
+
+function sendStream(res: ServerResponse, message: ReturnType<typeof toMessage>, response: FakeMessage) {
+  res.writeHead(200, SSE_HEADERS);
+  for (const event of streamEvents(message, response)) res.write(event);
   res.end();
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
+
+function sendFault(res: ServerResponse, fault: FakeFault, body: RecordedRequest['body'], count: number) {
+  const scripted = fault.message ?? DEFAULT_FAULT_MESSAGE;
+  const message = toMessage(scripted, body.model, count);
+  const events = body.stream ? streamEvents(message, scripted) : null;
+  const afterEvents = fault.afterEvents ?? 1;
+  if (fault.fault === 'drop' || fault.fault === 'stall') {
+    const whole = Buffer.from(events ? events.join('') : JSON.stringify(message));
+    const part = whole.subarray(0, Math.min(fault.afterBytes ?? 120, whole.length - 1));
+    // A JSON body announces its full length, so the client knows the bytes that follow are missing.
+    res.writeHead(200, events ? SSE_HEADERS : { 'content-type': 'application/json', 'content-length': String(whole.length) });
+    res.write(part, () => {
+      if (fault.fault === 'drop') res.socket?.destroy();
+      // stall: the connection stays open, silent, until the client gives up or the server closes.
+    });
+    return;
+  }
+  if (fault.fault === 'malformed' || fault.fault === 'truncate') {
+    if (!events) {
+      const whole = JSON.stringify(message);
+      return sendJson(res, 200, undefined, {}, whole.slice(0, Math.floor(whole.length / 2)));
+    }
+    res.writeHead(200, SSE_HEADERS);
+    for (const event of events.slice(0, afterEvents)) res.write(event);
+    if (fault.fault === 'malformed') res.write('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_del\n\n');
+    res.end();
+    return;
+  }
+  const error = fault.error ?? { type: 'overloaded_error', message: 'Overloaded' };
+  if (!events) return sendJson(res, 500, { type: 'error', error });
+  res.writeHead(200, SSE_HEADERS);
+  for (const event of events.slice(0, afterEvents)) res.write(event);
+  res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n`);
+  res.end();
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, raw?: string) {
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_fake_${Date.now()}`, ...headers });
-  res.end(JSON.stringify(body));
+  res.end(raw ?? JSON.stringify(body));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -187,3 +260,4 @@ function readBody(req: IncomingMessage): Promise<string> {
 export const reply = (text: string, extra: Partial<FakeMessage> = {}): FakeMessage => ({ content: [{ type: 'text', text }], ...extra });
 export const toolCall = (name: string, input: unknown, extra: Partial<FakeMessage> = {}): FakeMessage => ({ content: [{ type: 'tool_use', name, input }], ...extra });
 export const toolCalls = (...calls: [string, unknown][]): FakeMessage => ({ content: calls.map(([name, input]) => ({ type: 'tool_use' as const, name, input })) });
+export const fault = (kind: FakeFault['fault'], extra: Omit<FakeFault, 'fault'> = {}): FakeFault => ({ fault: kind, ...extra });

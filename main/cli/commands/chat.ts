@@ -77,6 +77,11 @@ async function converse(engine: ConversationEngine, id: number, io: CliIo): Prom
         for (const reply of turn.replies) io.out(`agent: ${reply}`);
         if (turn.outcome) {
           io.out(`[${turn.outcome.kind.replace('_', ' ')}${turn.outcome.team ? ` to ${turn.outcome.team}` : ''}: ${turn.outcome.reason}]`);
+          // A model outage keeps the conversation: the next message picks it up where it stopped.
+          if (turn.resumable) {
+            io.out('[the model is unavailable; write again to carry on where the conversation stopped]');
+            continue;
+          }
           break;
         }
       } catch (error) {
@@ -124,6 +129,10 @@ export function traceLine(event: TraceEvent): string | null {
       return `${event.type} ${p.team ? `to ${String(p.team)} ` : ''}(${String(p.reason)})`;
     case 'model_call':
       return p.ok === false ? `model call failed: ${String(p.error)}` : null;
+    case 'model_retry':
+      return `model response broke off (${String(p.fault)}): retrying in ${String(p.delayMs)} ms`;
+    case 'resumed_after_outage':
+      return `resumed after the model outage${p.procedure ? ` in ${String(p.procedure)} at ${String(event.stepId)}` : ''}`;
     case 'enforced':
     case 'action_refused':
     case 'action_needs_confirmation':
