@@ -12,7 +12,8 @@ export type JobOutcome =
   /** The job never ran: the pool is closed, overloaded or can't start interpreters. */
   | { type: 'unavailable'; reason: string };
 
-type State = 'starting' | 'idle' | 'busy' | 'dead';
+/** restoring: the job is answered, and the process is putting the interpreter back to its clean state. */
+type State = 'starting' | 'idle' | 'busy' | 'restoring' | 'dead';
 
 interface PendingJob {
   id: number;
@@ -21,6 +22,8 @@ interface PendingJob {
 }
 
 const STDERR_TAIL_CHARS = 2_000;
+/** A restore copies the interpreter's memory (tens of MB): milliseconds. Far longer means it is stuck. */
+const RESTORE_TIMEOUT_MS = 10_000;
 
 export interface BootPlan {
   snapshot: Uint8Array | null;
@@ -46,6 +49,8 @@ export class InterpreterProcess {
   private nextId = 1;
   private stderrTail = '';
   private exitListeners: Array<() => void> = [];
+  private idleListeners: Array<() => void> = [];
+  private restoreTimer: NodeJS.Timeout | null = null;
   private settleReady!: (error?: Error) => void;
 
   constructor(
@@ -113,8 +118,9 @@ export class InterpreterProcess {
     return this.state === 'starting';
   }
 
+  /** Running a job, or putting the interpreter back after one. */
   get isBusy(): boolean {
-    return this.state === 'busy';
+    return this.state === 'busy' || this.state === 'restoring';
   }
 
   get isDead(): boolean {
@@ -124,6 +130,11 @@ export class InterpreterProcess {
   onExit(listener: () => void): void {
     if (this.state === 'dead') listener();
     else this.exitListeners.push(listener);
+  }
+
+  /** Called whenever the interpreter becomes idle after a restore (not after a plain reply). */
+  onIdleAgain(listener: () => void): void {
+    this.idleListeners.push(listener);
   }
 
   /** Runs one job. The interpreter must be idle. Never rejects: failures come back as outcomes. */
@@ -195,8 +206,26 @@ export class InterpreterProcess {
         }
         this.heapBytes = message.heapBytes;
         this.jobs += 1;
-        this.state = 'idle';
+        if (message.restoring) {
+          this.state = 'restoring';
+          this.restoreTimer = setTimeout(() => this.markDead('the interpreter did not finish its restore'), RESTORE_TIMEOUT_MS);
+          this.restoreTimer.unref();
+        } else {
+          this.state = 'idle';
+        }
         this.finish({ type: 'reply', body: message.body, heapBytes: message.heapBytes, memoryLimitHit: message.memoryLimitHit });
+        break;
+      case 'restored':
+        if (this.state !== 'restoring') {
+          if (this.state !== 'dead') {
+            this.markDead('the Python interpreter reported a restore it was not doing');
+            this.kill();
+          }
+          break;
+        }
+        this.clearRestoreTimer();
+        this.state = 'idle';
+        for (const listener of this.idleListeners) listener();
         break;
       case 'fatal':
         this.finish({
@@ -224,8 +253,15 @@ export class InterpreterProcess {
     this.kill();
   }
 
+  private clearRestoreTimer(): void {
+    if (this.restoreTimer) clearTimeout(this.restoreTimer);
+    this.restoreTimer = null;
+  }
+
   private markDead(reason: string): void {
     if (this.state === 'dead') return;
+    this.clearRestoreTimer();
+    this.idleListeners = [];
     if (this.state === 'starting') this.settleReady(new Error(reason));
     this.state = 'dead';
     this.finish({ type: 'died', reason, memoryLimitHit: false });

@@ -69,6 +69,7 @@ export function buildLaunchSpec(options: ResolvedSandboxOptions): LaunchSpec {
     pyodideDir,
     memoryLimitBytes: options.memoryLimitMb * 1024 * 1024,
     skipPolicyCheck: options.disablePolicyCheckForTesting,
+    isolateEvaluations: options.isolateEvaluations,
   };
   const args = [
     ...lockdownFlags({

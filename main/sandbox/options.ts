@@ -32,6 +32,13 @@ export const sandboxOptionsSchema = z.object({
   /** Folder of the `pyodide` npm package. Default: resolved from node_modules. */
   pyodideDir: z.string().min(1).optional(),
   /**
+   * Put each interpreter back to its clean state after every evaluation, so that nothing one
+   * evaluation does can be seen by the next (see docs/security.md). Turning it off is for the
+   * benchmark that measures what isolation costs, and for the test that proves the isolation test can
+   * fail; never in the app.
+   */
+  isolateEvaluations: z.boolean().default(true),
+  /**
    * Tests only: start interpreters without the static policy check (layer 1), to prove that the
    * process layer holds on its own. Never set this in the app.
    */

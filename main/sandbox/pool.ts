@@ -173,6 +173,7 @@ export class InterpreterPool {
       },
     });
     this.interpreters.add(interpreter);
+    interpreter.onIdleAgain(() => this.pump());
     interpreter.onExit(() => {
       // A failed start is handled by onBootFailure (with back-off), not here.
       if (!interpreter.wasReady || !this.interpreters.delete(interpreter) || this.closed) return;

@@ -37,7 +37,10 @@ export const childMessageSchema = z.discriminatedUnion('type', [
     body: z.string(),
     heapBytes: z.number().nonnegative(),
     memoryLimitHit: z.boolean(),
+    /** The interpreter is being put back to its clean state; a 'restored' message follows. */
+    restoring: z.boolean(),
   }),
+  z.object({ type: z.literal('restored'), id: z.int() }),
   z.object({ type: z.literal('fatal'), id: z.int(), message: z.string(), memoryLimitHit: z.boolean().optional() }),
 ]);
 

@@ -11,7 +11,8 @@
 //   child -> parent  { type: 'snapshot', bytes: Uint8Array }   (only when asked to make one)
 //                    { type: 'ready', bootMs, heapBytes, python, fromSnapshot }
 //                    { type: 'boot-error', message }
-//                    { type: 'reply', id, body: string, heapBytes, memoryLimitHit }
+//                    { type: 'reply', id, body: string, heapBytes, memoryLimitHit, restoring }
+//                    { type: 'restored', id }   (after an evaluation: the interpreter is clean again)
 //                    { type: 'fatal', id, message, memoryLimitHit }
 import fs from 'node:fs';
 import Module from 'node:module';
@@ -21,6 +22,7 @@ import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { captureCleanState } from './clean-state.mjs';
 import { lockModuleLoader, removeDangerousGlobals, shimProcessBinding } from './harden.mjs';
 import { installMemoryCap } from './memory-cap.mjs';
 
@@ -99,9 +101,10 @@ async function boot(bootMessage) {
     }
   }
   const runner = pyodide.pyimport('sandbox_runner');
-  const python = JSON.parse(runner.configure(JSON.stringify({ skipPolicyCheck: config.skipPolicyCheck === true })));
+  const python = JSON.parse(runner.configure());
   const check = runner.check;
-  const evaluate = runner.evaluate;
+  // The switch lives here, out of Python's reach: code can't turn the policy check off for later jobs.
+  const evaluate = config.skipPolicyCheck === true ? runner.evaluate_without_policy_check : runner.evaluate;
 
   // Cut the Python -> JavaScript bridges: no `import js`, no `import pyodide_js`.
   pyodide.unregisterJsModule('js');
@@ -128,8 +131,10 @@ async function boot(bootMessage) {
     evaluate(JSON.stringify({ mode, code, attributes: { n: 1 }, data: {}, now: warmClock, printedLimit: 1000 }));
   }
   memoryCap.reset();
+  // Taken last, after start-up and warm-up: every evaluation starts from exactly this state.
+  const clean = config.isolateEvaluations === false ? null : captureCleanState(pyodide._module, pyodide.FS);
 
-  onProcess('message', (message) => handle(message, { check, evaluate, memoryCap, heap }));
+  onProcess('message', (message) => handle(message, { check, evaluate, memoryCap, heap, clean }));
   send({
     type: 'ready',
     bootMs: Math.round(performance.now() - bootStarted),
@@ -150,13 +155,22 @@ function handle(message, runtime) {
     if (op === 'check') body = runtime.check(payload);
     else if (op === 'evaluate') body = runtime.evaluate(payload);
     else throw new Error(`unknown job ${String(op)}`);
+    // A check never runs the code, so only an evaluation needs the interpreter put back.
+    const restoring = op === 'evaluate' && runtime.clean !== null;
     send({
       type: 'reply',
       id,
       body: String(body),
       heapBytes: runtime.heap(),
       memoryLimitHit: runtime.memoryCap.wasHit(),
+      restoring,
     });
+    if (restoring) {
+      // After the reply, so the restore is not in the evaluation's latency; the pool sends this
+      // interpreter nothing until it says it is clean.
+      runtime.clean.restore();
+      send({ type: 'restored', id });
+    }
   } catch (error) {
     // A Python exception never reaches here (the runner catches them all); this is Pyodide itself
     // failing, e.g. a fatal error after a stack overflow. The interpreter is not trustworthy any more.

@@ -10,6 +10,16 @@ Nothing needs them after start-up: the engine calls the runner through Pyodide's
 removes those modules from ``sys.modules``, and replaces with None every reference that a module's
 namespace holds to a JsProxy, to one of those modules, or to a function or class they define. The audit
 hook (sandbox_audit.py) refuses to import them again.
+
+The import hook sees only imports through ``__import__``; ``importlib.import_module`` and
+``_imp.create_builtin(spec)`` create a built-in module without any audit event, and the C module
+``_pyodide_core`` stays in the interpreter's table of built-in modules. So, last, the built-in modules
+that the offered standard library may still load lazily are loaded now, and ``_imp``'s two module
+factories are replaced by functions that refuse: no built-in or extension module can be created after
+start-up, ``_pyodide_core`` included. The replacements hold no reference to the originals, so there is
+nothing to recover them from.
+
+Finally the runner's own modules leave ``sys.modules``: the engine holds the entry points it calls.
 """
 
 import sys
@@ -19,6 +29,41 @@ BRIDGE_PREFIXES = ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core")
 
 def is_bridge_module(name):
     return isinstance(name, str) and any(name == p or name.startswith(p + ".") for p in BRIDGE_PREFIXES)
+
+
+# Built-in C modules that the offered modules (re, json, statistics, decimal, collections, str.encode's
+# codecs, ...) may import on first use. Everything else built in (_ctypes, _testcapi, _socket, ...) can
+# never be created once harden() ran.
+LAZY_BUILTINS = (
+    "_bisect", "_heapq", "_json", "_random", "_statistics", "_struct", "_decimal", "_contextvars",
+    "_locale", "_string", "_opcode", "_typing", "unicodedata", "binascii", "zlib", "cmath", "array",
+    "_multibytecodec", "_codecs_cn", "_codecs_hk", "_codecs_iso2022", "_codecs_jp", "_codecs_kr",
+    "_codecs_tw",
+)
+
+
+def _refuse_module_creation(*args, **kwargs):
+    raise ImportError("Procedures can't load modules")
+
+
+def close_module_factories():
+    """Loads the lazily needed built-ins, then makes ``_imp`` unable to create any more modules."""
+    import _imp
+
+    for name in LAZY_BUILTINS:
+        if name in sys.builtin_module_names and name not in sys.modules:
+            __import__(name)
+    for factory in ("create_builtin", "create_dynamic", "exec_builtin", "exec_dynamic"):
+        setattr(_imp, factory, _refuse_module_creation)
+
+
+def drop_runner_modules():
+    """Takes the runner's modules out of sys.modules and __main__ (the engine keeps what it calls)."""
+    main = sys.modules.get("__main__")
+    for name in [name for name in sys.modules if name.startswith("sandbox_")]:
+        del sys.modules[name]
+        if main is not None:
+            main.__dict__.pop(name, None)
 
 
 def harden():
@@ -69,4 +114,6 @@ def harden():
     for name in bridges:
         del sys.modules[name]
         cut.append(name)
+    close_module_factories()
+    drop_runner_modules()
     return cut

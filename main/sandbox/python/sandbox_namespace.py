@@ -10,19 +10,13 @@ import builtins
 import sys
 import types
 
-from sandbox_policy import BLOCKED_ATTRIBUTE_PREFIXES, BLOCKED_ATTRIBUTES
+from sandbox_policy import BLOCKED_ATTRIBUTE_PREFIXES, BLOCKED_ATTRIBUTES, OFFERED_MEMBERS, WITHHELD_MEMBERS
 
 SNIPPET_FILENAME = "<procedure>"
 
 # ---------------------------------------------------------------------------------------------------
-# Modules: read-only facades with public names only.
-
-_EXCLUDED_MEMBERS = {
-    # string.Formatter looks attributes up by name at run time ("{0.__class__}").
-    "string": {"Formatter"},
-    # Shared, mutable context singletons would carry state from one evaluation to the next.
-    "decimal": {"DefaultContext", "BasicContext", "ExtendedContext"},
-}
+# Modules: read-only facades with the offered public names only (see OFFERED_MEMBERS and
+# WITHHELD_MEMBERS in sandbox_policy.py: the policy refuses the same names before anything runs).
 
 
 class _FrozenModule(types.ModuleType):
@@ -37,9 +31,10 @@ def build_facade(name, module):
     """A read-only module with the public, non-module members of ``module``: no statistics.sys,
     json.decoder, re.enum, collections.abc, ..."""
     facade = _FrozenModule(name)
-    excluded = _EXCLUDED_MEMBERS.get(name, set())
+    withheld = WITHHELD_MEMBERS.get(name, {})
+    offered = OFFERED_MEMBERS.get(name)
     for member in dir(module):
-        if member.startswith("_") or member in excluded:
+        if member.startswith("_") or member in withheld or (offered is not None and member not in offered):
             continue
         value = getattr(module, member)
         if not isinstance(value, types.ModuleType):
@@ -102,6 +97,9 @@ def _safe_hasattr(value, name):
 
 
 def _one_arg_type(value):
+    # The class of a class is a metaclass, and calling one creates classes: type(type(1))("X", (), {}).
+    if isinstance(value, type):
+        raise TypeError("type() of a class isn't available in a Procedure: it would create classes")
     return type(value)
 
 

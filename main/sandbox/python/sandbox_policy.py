@@ -25,6 +25,37 @@ ALLOWED_IMPORTS = (
     "string",
 )
 
+# What each module offers. functools is an allow-list: most of it works on functions' internals by name
+# (update_wrapper/wraps copy attributes named in data, such as "__globals__") or evaluates annotations
+# (singledispatch). The others offer their public names except those withheld here.
+OFFERED_MEMBERS = {
+    "functools": ("cache", "cmp_to_key", "lru_cache", "partial", "reduce"),
+}
+_COPIES_INTERNALS = "it copies functions' internals by name, which would reach outside the Procedure"
+WITHHELD_MEMBERS = {
+    "functools": {
+        "update_wrapper": _COPIES_INTERNALS,
+        "wraps": _COPIES_INTERNALS,
+        "WRAPPER_ASSIGNMENTS": _COPIES_INTERNALS,
+        "WRAPPER_UPDATES": _COPIES_INTERNALS,
+        "singledispatch": "it evaluates type annotations as code",
+        "singledispatchmethod": "it evaluates type annotations as code",
+        "cached_property": "it is only useful in classes, which Procedures don't use",
+        "partialmethod": "it is only useful in classes, which Procedures don't use",
+        "total_ordering": "it changes classes, which Procedures don't use",
+    },
+    # string.Formatter looks attributes up by name at run time ("{0.__class__}").
+    "string": {"Formatter": "it looks attributes up by name; use an f-string instead"},
+    # Shared, mutable context singletons would carry state from one evaluation to the next.
+    "decimal": {
+        "DefaultContext": "it is shared; use decimal.localcontext() or decimal.Context()",
+        "BasicContext": "it is shared; use decimal.Context()",
+        "ExtendedContext": "it is shared; use decimal.Context()",
+    },
+}
+WITHHELD_NAMES = {name: f"{module}.{name} isn't available: {reason}"
+                  for module, members in WITHHELD_MEMBERS.items() for name, reason in members.items()}
+
 # Names the runtime gives to every snippet. Rebinding them would silently lose attribute writes.
 RESERVED_NAMES = frozenset({"attributes", "data", "today", "now"})
 
@@ -96,6 +127,10 @@ def _import_message(module):
     return f"'{module}' can't be imported in a Procedure{reason}. You can import: {_allowed_list()}"
 
 
+def _is_type_call(node):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type"
+
+
 def _is_dunder(name):
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
@@ -163,6 +198,12 @@ class _Checker:
                     self.add(node, f"'from {module} import *' isn't allowed; import the names you need")
                 elif alias.name.startswith("_"):
                     self.add(node, f"'{alias.name}' is internal to {module} and can't be imported")
+                elif alias.name in WITHHELD_MEMBERS.get(module, {}) or (
+                        module in OFFERED_MEMBERS and alias.name not in OFFERED_MEMBERS[module]):
+                    reason = WITHHELD_MEMBERS.get(module, {}).get(alias.name)
+                    offered = ", ".join(OFFERED_MEMBERS.get(module, ()))
+                    self.add(node, f"{module}.{alias.name} isn't available: {reason}" if reason
+                             else f"{module}.{alias.name} isn't available; from {module} you can use {offered}")
                 self.check_binding(node, alias.asname or alias.name)
         elif isinstance(node, ast.Attribute):
             self.check_attribute(node)
@@ -170,6 +211,10 @@ class _Checker:
             self.check_name(node, literal_ok)
         elif isinstance(node, ast.Call):
             self.check_call(node, literal_ok)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _is_dunder(node.value):
+            # Text naming an internal is only useful to library code that looks attributes up by name,
+            # like functools.update_wrapper(..., updated=("__globals__",)).
+            self.add(node, f"the text {node.value!r} names an internal of Python, which Procedures can't use")
         elif isinstance(node, ast.ClassDef):
             self.add(node, "classes can't be defined in a Procedure; use dicts and functions")
         elif isinstance(node, (ast.AsyncFunctionDef, ast.AsyncFor, ast.AsyncWith, ast.Await)):
@@ -217,6 +262,8 @@ class _Checker:
             self.add(at, f"'.{attr}' can't be used: {BLOCKED_ATTRIBUTES[attr]}")
         elif attr.startswith(BLOCKED_ATTRIBUTE_PREFIXES):
             self.add(at, f"'.{attr}' exposes the runtime's internals and can't be used")
+        elif attr in WITHHELD_NAMES:
+            self.add(at, WITHHELD_NAMES[attr])
         if isinstance(node.ctx, (ast.Store, ast.Del)):
             self.add(at, f"setting attributes on objects (.{attr} = ...) isn't allowed; "
                      "put values in a dict or in attributes[\"name\"]")
@@ -247,6 +294,8 @@ class _Checker:
         elif isinstance(func, ast.Name) and func.id == "type":
             if len(node.args) != 1 or node.keywords:
                 self.add(node, "type() can only be used with one argument, to see what kind of value something is")
+            elif _is_type_call(node.args[0]):
+                self.add(node, "type(type(...)) gives the class of classes, which would create classes; Procedures don't use classes")
         elif isinstance(func, ast.Name) and func.id == "print":
             for keyword in node.keywords:
                 if keyword.arg == "file":

@@ -1,13 +1,20 @@
 """Runs Procedure code inside the sandbox's Pyodide interpreter.
 
-Imported once per interpreter. The child process calls four entry points, taking and returning JSON
+Imported once per interpreter. The child process calls these entry points, taking and returning JSON
 text:
 
   setup()                  once at boot: pure-Python datetime with a frozen clock, module facades, the
                            audit hook (may run before a memory snapshot that later interpreters start from)
-  configure(options_json)  once per process: settings such as the test-only policy switch
+  configure()              once per process, after setup() or a snapshot: clears caches
   check(request_json)      syntax + policy issues for a snippet; never runs it
   evaluate(request_json)   runs a condition or code block and reports what it did
+  evaluate_without_policy_check(request_json)
+                           the same without the policy check, for tests of the deeper layers only. The
+                           child process chooses which of the two it calls: no state in here turns the
+                           check off, so code can't switch it off for later evaluations.
+
+The child puts the whole interpreter back to its state after start-up once every evaluation is done
+(child/clean-state.mjs), so nothing an evaluation changes here outlives it.
 
 Results are JSON only, never Python objects; the engine checks them (attribute types included).
 """
@@ -34,7 +41,7 @@ MAX_MESSAGE_CHARS = 600
 CACHE_SIZE = 256
 CO_GENERATOR = 0x20
 
-_state = {"setup": False, "skip_policy": False}
+_state = {"setup": False}
 
 # ---------------------------------------------------------------------------------------------------
 # Compilation, cached: the same snippet runs many times in a conversation.
@@ -51,11 +58,11 @@ class _Compiled:
         self.shift = shift  # leading blanks removed from a condition's first line
 
 
-def _compile(code, mode):
-    key = (mode, code)
+def _compile(code, mode, checked=True):
+    key = (mode, code, checked)
     hit = _cache.pop(key, None)
     if hit is None:
-        hit = _compile_uncached(code, mode)
+        hit = _compile_uncached(code, mode, checked)
         if len(_cache) >= CACHE_SIZE:
             _cache.pop(next(iter(_cache)))  # least recently used
     _cache[key] = hit
@@ -100,13 +107,13 @@ def _as_function(tree):
     return ast.fix_missing_locations(ast.Module(body=[function], type_ignores=[]))
 
 
-def _compile_uncached(code, mode):
+def _compile_uncached(code, mode, checked):
     source, shift = code, 0
     if mode == "condition":
         # A condition is one expression; leading blanks would be an "unexpected indent".
         source = code.lstrip(" \t")
         shift = len(code) - len(source)
-    tree, issues = _parse_only(source, mode) if _state["skip_policy"] else parse(source, mode)
+    tree, issues = parse(source, mode) if checked else _parse_only(source, mode)
     if issues:
         return _Compiled(None, [(line, column + shift if line == 1 else column, message, kind) for (line, column, message, kind) in issues], shift)
     try:
@@ -182,10 +189,18 @@ def _reply(run, body):
 
 
 def evaluate(request_json):
+    return _evaluate(request_json, True)
+
+
+def evaluate_without_policy_check(request_json):
+    return _evaluate(request_json, False)
+
+
+def _evaluate(request_json, checked):
     request = json.loads(request_json)
     mode = request["mode"]
     run = Run(int(request["printedLimit"]))
-    compiled = _compile(request["code"], mode)
+    compiled = _compile(request["code"], mode, checked)
     if compiled.issues:
         line, column, message, kind = compiled.issues[0]
         more = len(compiled.issues) - 1
@@ -265,12 +280,10 @@ def check(request_json):
     return json.dumps({"issues": issues}, ensure_ascii=False)
 
 
-def configure(options_json):
-    """Per-process settings, applied after setup() (which may come from a memory snapshot)."""
+def configure():
+    """Once per process, after setup() (which may come from a memory snapshot)."""
     if not _state["setup"]:
         raise RuntimeError("configure() needs setup() first")
-    options = json.loads(options_json)
-    _state["skip_policy"] = bool(options.get("skipPolicyCheck", False))
     _cache.clear()
     return json.dumps({"python": sys.version.split()[0]})
 
