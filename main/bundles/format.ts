@@ -3,6 +3,7 @@
 // never depends on how a JSON library orders or spaces things.
 import { z } from 'zod';
 import { connectorDefinitionSchema } from '../connectors/definition';
+import { describeZodError } from '../validation/zod-error';
 import { articleSchema } from '../knowledge/article';
 import { resultSchema, runStatusSchema, simulationDefinitionSchema } from '../simulations/definition';
 
@@ -82,9 +83,22 @@ export type BundledSimulation = z.infer<typeof bundledSimulationSchema>;
 export class BundleError extends Error {
   constructor(
     message: string,
-    readonly code: 'invalid' | 'tampered' | 'untrusted' | 'unsupported' | 'incomplete' | 'conflict',
+    readonly code: 'invalid' | 'tampered' | 'untrusted' | 'unsupported' | 'incomplete' | 'conflict' | 'too-large' | 'forbidden',
   ) {
     super(message);
     this.name = 'BundleError';
   }
+}
+
+/** An entry's JSON, checked against its schema; anything else is a BundleError naming the entry. */
+export function parseBundleEntry<S extends z.ZodType>(schema: S, text: string, path: string): z.output<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BundleError(`${path} in the bundle is not JSON.`, 'invalid');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new BundleError(`${path} in the bundle is not valid: ${describeZodError(parsed.error)}`, 'invalid');
+  return parsed.data;
 }

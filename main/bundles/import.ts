@@ -1,14 +1,20 @@
 // Importing a verified bundle into a workspace. Name conflicts are put to a resolver (the CLI asks
 // the person, or follows --on-conflict): rename the incoming item, replace the existing one, or
 // skip it. Renames are carried into the imported Procedures' [[…]] and @connector references.
-// Everything is written in one transaction: an import lands whole or not at all.
+// An imported connector that runs a command, reads a secret or reaches internal hosts is inert
+// until the importer approves that capability: each one no grant covers yet is put to an approver
+// (the CLI's --approve-… flags or a question; a dialog's checkboxes), and only a yes is granted.
+// Everything, the signer's trust included, is written in one transaction: an import lands whole
+// or not at all.
 import { z } from 'zod';
-import { connectorDefinitionSchema, type ConnectorDefinition } from '../connectors/definition';
+import { connectorCapabilities, covers, isReservedSecret, reservedSecretMessage, type Capability } from '../connectors/capabilities';
+import { connectorDefinitionSchema, secretNames, type ConnectorDefinition } from '../connectors/definition';
 import { renameInText } from '../procedures/text';
 import { StoreError } from '../store/errors';
 import type { Workspace } from '../store/workspace';
-import { describeZodError } from '../validation/zod-error';
-import { BundleError, bundledKnowledgeSchema, bundledSimulationSchema, type BundledSimulation } from './format';
+import { bundleCapabilities, type BundledConnectorCapabilities } from './capabilities';
+import { BundleError, bundledKnowledgeSchema, bundledSimulationSchema, parseBundleEntry } from './format';
+import { fingerprintOf } from './signing';
 import type { VerifiedBundle } from './verify';
 
 export type ConflictKind = 'procedure' | 'connector' | 'article' | 'simulation';
@@ -32,9 +38,36 @@ export interface ImportedItem {
   as?: string;
 }
 
+/** A capability an imported connector needs and no grant covers yet. */
+export interface CapabilityRequest {
+  /** The connector's name in the bundle (what --approve-… flags name). */
+  connector: string;
+  /** Its name in the workspace after the import (differs when renamed). */
+  as: string;
+  /** False when the connector is already there, unchanged, and was simply never approved. */
+  incoming: boolean;
+  capability: Capability;
+}
+
+/** Says yes to a capability request, or no (the connector then stays inert for it). */
+export type CapabilityApprover = (request: CapabilityRequest) => boolean | Promise<boolean>;
+
+export interface ImportOptions {
+  /** Where the bundle came from, for the published versions' note and the grants' record. */
+  label?: string;
+  /** Asked for each capability no grant covers yet. Absent: nothing is approved. */
+  approve?: CapabilityApprover;
+  /** A signer's public key (PEM) to trust: recorded only when the import succeeds, in its transaction. */
+  trust?: { publicKey: string; label: string };
+}
+
 export interface ImportReport {
   items: ImportedItem[];
   fingerprint: string;
+  /** Capabilities granted by this import. */
+  approved: CapabilityRequest[];
+  /** Capabilities left unapproved: those connectors refuse to run live until someone approves them. */
+  pending: CapabilityRequest[];
 }
 
 /** The conflicts an import would meet, without changing anything (for the CLI's non-TTY check). */
@@ -42,7 +75,12 @@ export function findConflicts(workspace: Workspace, verified: VerifiedBundle): C
   return plan(workspace, verified).conflicts;
 }
 
-export async function importBundle(workspace: Workspace, verified: VerifiedBundle, resolve: ConflictResolver, options: { label?: string } = {}): Promise<ImportReport> {
+/** What an import dialog shows before anything changes: the name conflicts, and what each connector asks to do. */
+export function describeImport(workspace: Workspace, verified: VerifiedBundle): { conflicts: Conflict[]; capabilities: BundledConnectorCapabilities[] } {
+  return { conflicts: plan(workspace, verified).conflicts, capabilities: bundleCapabilities(verified) };
+}
+
+export async function importBundle(workspace: Workspace, verified: VerifiedBundle, resolve: ConflictResolver, options: ImportOptions = {}): Promise<ImportReport> {
   const { procedures, connectors, simulations, articles, conflicts } = plan(workspace, verified);
   const decisions = new Map<string, Resolution>();
   for (const conflict of conflicts) {
@@ -61,13 +99,33 @@ export async function importBundle(workspace: Workspace, verified: VerifiedBundl
   const items: ImportedItem[] = [];
   const note = `Imported from a bundle signed by ${verified.fingerprint}${options.label ? ` (${options.label})` : ''}`;
 
+  // Connector outcomes are settled first so the approver is asked only about connectors that land.
+  const connectorPlans = connectors.map((connector) => {
+    const outcome: ImportedItem['outcome'] = connector.unchanged ? 'unchanged' : outcomeOf(connector.existing, decide('connector', connector.definition.name));
+    const finalName = renamedConnectors.get(connector.definition.name) ?? connector.definition.name;
+    return { ...connector, outcome, finalName };
+  });
+  const approved: CapabilityRequest[] = [];
+  const pending: CapabilityRequest[] = [];
+  for (const connector of connectorPlans) {
+    if (connector.outcome === 'skipped') continue;
+    // A renamed connector is new under its new name; any other keeps the grants its name has here.
+    const grants = connector.outcome === 'renamed' || connector.outcome === 'created' ? [] : workspace.connectorGrants.list(connector.finalName);
+    for (const capability of connectorCapabilities(connector.definition)) {
+      if (covers(grants, capability)) continue;
+      const request: CapabilityRequest = { connector: connector.definition.name, as: connector.finalName, incoming: connector.outcome !== 'unchanged', capability };
+      ((await options.approve?.(request)) === true ? approved : pending).push(request);
+    }
+  }
+  const grantedBy = `import of ${options.label ?? 'a bundle'} signed by ${verified.fingerprint}`;
+
   workspace.transaction(() => {
-    for (const connector of connectors) {
-      const outcome = connector.unchanged ? 'unchanged' : outcomeOf(connector.existing, decide('connector', connector.definition.name));
-      const finalName = renamedConnectors.get(connector.definition.name) ?? connector.definition.name;
+    for (const connector of connectorPlans) {
+      const { outcome, finalName } = connector;
       if (outcome === 'created' || outcome === 'replaced' || outcome === 'renamed') workspace.connectors.save({ ...connector.definition, name: finalName });
       items.push({ kind: 'connector', name: connector.definition.name, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
     }
+    for (const { as, capability } of approved) workspace.connectorGrants.grant({ connector: as, kind: capability.kind, name: capability.name, scope: capability.scope, grantedBy });
     for (const procedure of procedures) {
       const outcome = procedure.unchanged ? 'unchanged' : outcomeOf(procedure.existing, decide('procedure', procedure.name));
       const finalName = renamedProcedures.get(procedure.name) ?? procedure.name;
@@ -103,8 +161,9 @@ export async function importBundle(workspace: Workspace, verified: VerifiedBundl
       if (outcome === 'replaced') workspace.knowledge.delete(article.existing!.id);
       if (outcome === 'created' || outcome === 'replaced' || outcome === 'renamed') workspace.knowledge.save({ ...article.article, title: finalTitle });
     }
+    if (options.trust) workspace.keys.trust({ publicKey: options.trust.publicKey, fingerprint: fingerprintOf(options.trust.publicKey), label: options.trust.label });
   });
-  return { items, fingerprint: verified.fingerprint };
+  return { items, fingerprint: verified.fingerprint, approved, pending };
 }
 
 function outcomeOf(exists: boolean, decision: Resolution | undefined): ImportedItem['outcome'] {
@@ -137,14 +196,17 @@ function plan(workspace: Workspace, verified: VerifiedBundle) {
     return { ...entry, text, existing: existing !== null, unchanged };
   });
   const connectors = index.connectors.map((entry) => {
-    const definition = parseEntry(connectorDefinitionSchema, bundle.entries[entry.path]!, entry.path) as ConnectorDefinition;
+    const definition: ConnectorDefinition = parseBundleEntry(connectorDefinitionSchema, bundle.entries[entry.path]!, entry.path);
+    // No approval can give a connector Stepwise's own secrets: a bundle asking for one is refused whole.
+    const reserved = secretNames(definition).find(isReservedSecret);
+    if (reserved !== undefined) throw new BundleError(`${reservedSecretMessage(definition.name, reserved)} The bundle was not imported; nothing was changed.`, 'forbidden');
     const existing = workspace.connectors.get(definition.name);
     const unchanged = existing !== null && JSON.stringify(existing) === JSON.stringify(definition);
     if (existing && !unchanged) conflicts.push({ kind: 'connector', name: definition.name, renameTo: freeConnectorName(workspace, definition.name) });
     return { definition, existing: existing !== null, unchanged };
   });
   const simulations = index.simulations.map((entry) => {
-    const simulation = parseEntry(bundledSimulationSchema, bundle.entries[entry.path]!, entry.path) as BundledSimulation;
+    const simulation = parseBundleEntry(bundledSimulationSchema, bundle.entries[entry.path]!, entry.path);
     const existingProcedure = workspace.procedures.get(simulation.procedure);
     const existing = existingProcedure ? workspace.simulations.get(simulation.procedure, simulation.name) : null;
     const unchanged = existing !== null && JSON.stringify(existing.definition) === JSON.stringify(simulation.definition);
@@ -154,7 +216,7 @@ function plan(workspace: Workspace, verified: VerifiedBundle) {
     return { ...simulation, existing: existing !== null, unchanged };
   });
   const articles = index.knowledge
-    ? (parseEntry(bundledKnowledgeSchema, bundle.entries[index.knowledge]!, index.knowledge) as z.infer<typeof bundledKnowledgeSchema>).map((article) => {
+    ? parseBundleEntry(bundledKnowledgeSchema, bundle.entries[index.knowledge]!, index.knowledge).map((article) => {
         const existing = workspace.knowledge.findByTitle(article.title)[0] ?? null;
         const unchanged = existing !== null && existing.body === article.body && (existing.url ?? null) === (article.url ?? null);
         if (existing && !unchanged) conflicts.push({ kind: 'article', name: article.title, renameTo: freeTitle(workspace, article.title) });
@@ -162,18 +224,6 @@ function plan(workspace: Workspace, verified: VerifiedBundle) {
       })
     : [];
   return { procedures, connectors, simulations, articles, conflicts };
-}
-
-function parseEntry(schema: z.ZodType, text: string, path: string): unknown {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new BundleError(`${path} in the bundle is not JSON.`, 'invalid');
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new BundleError(`${path} in the bundle is not valid: ${describeZodError(parsed.error)}`, 'invalid');
-  return parsed.data;
 }
 
 function freeConnectorName(workspace: Workspace, name: string): string {

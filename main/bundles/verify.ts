@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { describeZodError } from '../validation/zod-error';
 import { sha256 } from './export';
-import { BUNDLE_FORMAT_VERSION, BundleError, bundleFileSchema, bundleIndexSchema, INDEX_PATH, manifestSchema, type BundleFile, type BundleIndex, type Manifest } from './format';
+import { BUNDLE_FORMAT_VERSION, BundleError, bundleFileSchema, bundleIndexSchema, INDEX_PATH, manifestSchema, parseBundleEntry, type BundleFile, type BundleIndex, type Manifest } from './format';
+import { checkBundleSize } from './read';
 import { fingerprintOf, verifyBytes } from './signing';
 
 export interface VerifiedBundle {
@@ -19,9 +20,12 @@ export interface VerifiedBundle {
 export interface VerifyOptions {
   /** Public keys (PEM) the signer must be one of. Absent: only integrity and signature are checked. */
   trustedKeys?: string[];
+  /** The largest bundle accepted, in bytes (./read.ts's default when absent). */
+  maxBytes?: number;
 }
 
 export function verifyBundle(text: string, options: VerifyOptions = {}): VerifiedBundle {
+  checkBundleSize(text, options.maxBytes);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -80,10 +84,9 @@ export function verifyBundle(text: string, options: VerifyOptions = {}): Verifie
 
   const indexText = bundle.entries[INDEX_PATH];
   if (indexText === undefined) throw new BundleError(`The bundle has no ${INDEX_PATH}.`, 'invalid');
-  const index = bundleIndexSchema.safeParse(JSON.parse(indexText));
-  if (!index.success) throw new BundleError(`The bundle's ${INDEX_PATH} is not valid: ${describeZodError(index.error)}`, 'invalid');
-  for (const path of [...index.data.procedures, ...index.data.connectors, ...index.data.simulations].map((item) => item.path).concat(index.data.knowledge ?? [])) {
+  const index = parseBundleEntry(bundleIndexSchema, indexText, INDEX_PATH);
+  for (const path of [...index.procedures, ...index.connectors, ...index.simulations].map((item) => item.path).concat(index.knowledge ?? [])) {
     if (bundle.entries[path] === undefined) throw new BundleError(`${INDEX_PATH} refers to ${path}, which is not in the bundle.`, 'invalid');
   }
-  return { bundle, manifest, index: index.data, fingerprint, trusted };
+  return { bundle, manifest, index, fingerprint, trusted };
 }

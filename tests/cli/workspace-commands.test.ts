@@ -88,7 +88,11 @@ describe('workspace commands', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/procedure "Verify identity"[\s\S]*--on-conflict rename\|replace\|skip/);
 
-    const skipped = await run(dir, 'import', 'all.bundle', '--workspace', 'b.stepwise', '--on-conflict', 'skip');
+    // The refused import trusted nothing: without --trust the signer is still unknown to b.
+    const stillUntrusted = await run(dir, 'import', 'all.bundle', '--workspace', 'b.stepwise', '--on-conflict', 'skip');
+    expect(stillUntrusted.code).toBe(1);
+    expect(stillUntrusted.err).toMatch(/not a trusted key/);
+    const skipped = await run(dir, 'import', 'all.bundle', '--workspace', 'b.stepwise', '--trust', 'a.pub', '--on-conflict', 'skip');
     expect(skipped.code).toBe(0);
     expect(skipped.out).toMatch(/procedure "Verify identity": skipped/);
     expect((await run(dir, 'import', 'all.bundle', '--workspace', 'b.stepwise', '--on-conflict', 'maybe')).code).toBe(2);

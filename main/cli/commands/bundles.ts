@@ -1,10 +1,14 @@
 // export, verify and import: signed bundles that carry Procedures from one workspace to another.
+// verify and import show what the bundle's connectors ask to do on this machine; import grants only
+// what the person approves, by a question or by --approve-… flags that name each capability.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { exportBundle, serializeBundle } from '../../bundles/export';
+import { bundleCapabilities, describeBundleCapabilities, type BundledConnectorCapabilities } from '../../bundles/capabilities';
 import { BundleError } from '../../bundles/format';
-import { findConflicts, importBundle, resolutionSchema, type Conflict, type ConflictResolver } from '../../bundles/import';
+import { findConflicts, importBundle, resolutionSchema, type CapabilityApprover, type CapabilityRequest, type Conflict, type ConflictResolver } from '../../bundles/import';
+import { DEFAULT_MAX_BUNDLE_BYTES, readBundleFile } from '../../bundles/read';
 import { fingerprintOf } from '../../bundles/signing';
 import { verifyBundle } from '../../bundles/verify';
 import { writeFileAtomic } from '../../files/atomic-write';
@@ -56,19 +60,25 @@ export const exportCommand: Command = {
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Check a bundle\'s signature and contents (exit 0 valid, 1 not); --trust/--workspace check the signer',
-  usage: 'verify <bundle> [--trust <public-key.pem>]… [--workspace <file>]',
+  usage: 'verify <bundle> [--trust <public-key.pem>]… [--workspace <file>] [--max-size <MB>]',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { trust: { type: 'string', multiple: true }, workspace: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, { trust: { type: 'string', multiple: true }, workspace: { type: 'string' }, 'max-size': { type: 'string' } });
     if (positionals.length !== 1) throw new UsageError('Name exactly one bundle to verify.');
-    const text = readText(positionals[0]!, io);
+    const maxBytes = maxSize(values['max-size']);
     let trustedKeys: string[] | undefined = values.trust?.map((file) => readText(file, io));
     const check = () => {
       try {
-        const verified = verifyBundle(text, trustedKeys ? { trustedKeys } : {});
+        const verified = verifyBundle(readBundle(positionals[0]!, io, maxBytes), { maxBytes, ...(trustedKeys ? { trustedKeys } : {}) });
         const count = verified.manifest.entries.length;
         io.out(
           `${positionals[0]}: valid. ${count} entries, signed by ${verified.fingerprint} on ${verified.manifest.createdAt} (Stepwise ${verified.manifest.appVersion}).` +
             (verified.trusted ? ' The signer is trusted.' : ' The signer was not checked against trusted keys: pass --trust <public-key.pem> or --workspace <file>.'),
+        );
+        const asked = describeBundleCapabilities(bundleCapabilities(verified));
+        io.out(
+          asked.length === 0
+            ? 'Its connectors ask for nothing to approve: no command, no secret, no internal host.'
+            : `What its connectors ask to do on the importing machine (each stays off until the importer approves it):\n${asked.join('\n')}`,
         );
         return 0;
       } catch (error) {
@@ -87,33 +97,50 @@ export const verifyCommand: Command = {
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'Import a verified bundle into a workspace; asks on a name conflict (or --on-conflict rename|replace|skip)',
-  usage: 'import <bundle> --workspace <file> [--on-conflict rename|replace|skip] [--trust <public-key.pem>]',
+  summary: 'Import a verified bundle into a workspace; asks on a name conflict (or --on-conflict) and before granting a connector a command, a secret or internal hosts (or --approve-…)',
+  usage:
+    'import <bundle> --workspace <file> [--on-conflict rename|replace|skip] [--trust <public-key.pem>] [--max-size <MB>]\n' +
+    '       [--approve-command <connector>]… [--approve-secret <connector>:<secret>]… [--approve-internal-hosts <connector>]…',
   async run(args, io: AskingIo) {
-    const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, 'on-conflict': { type: 'string' }, trust: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      workspace: { type: 'string' },
+      'on-conflict': { type: 'string' },
+      trust: { type: 'string' },
+      'max-size': { type: 'string' },
+      'approve-command': { type: 'string', multiple: true },
+      'approve-secret': { type: 'string', multiple: true },
+      'approve-internal-hosts': { type: 'string', multiple: true },
+    });
     if (positionals.length !== 1) throw new UsageError('Name exactly one bundle to import.');
     const onConflict = values['on-conflict'] === undefined ? undefined : resolutionSchema.safeParse(values['on-conflict']);
     if (onConflict && !onConflict.success) throw new UsageError(`--on-conflict takes rename, replace or skip, not "${values['on-conflict']}".`);
-    const text = readText(positionals[0]!, io);
+    const maxBytes = maxSize(values['max-size']);
     const extraKey = values.trust ? readText(values.trust, io) : null;
     const path = requireWorkspacePath(values.workspace, io);
     return withWorkspace(path, io, async (workspace) => {
-      if (extraKey) workspace.keys.trust({ publicKey: extraKey, fingerprint: fingerprintOf(extraKey), label: values.trust! });
       let verified;
+      let conflicts: Conflict[];
       try {
-        verified = verifyBundle(text, { trustedKeys: workspace.keys.trusted().map((key) => key.publicKey) });
+        // The --trust key counts for this check only; it is recorded with the import, if the import happens.
+        const trustedKeys = [...workspace.keys.trusted().map((key) => key.publicKey), ...(extraKey ? [extraKey] : [])];
+        verified = verifyBundle(readBundle(positionals[0]!, io, maxBytes), { trustedKeys, maxBytes });
+        conflicts = findConflicts(workspace, verified);
       } catch (error) {
         if (!(error instanceof BundleError)) throw error;
         const hint = error.code === 'untrusted' ? ' To accept this signer, pass --trust <their public key file> (from "stepwise keys public" in their workspace).' : '';
         io.err(`${positionals[0]} was not imported: ${error.message}${hint}`);
         return 1;
       }
-      const conflicts = findConflicts(workspace, verified);
+      const flagged = approvalFlags(bundleCapabilities(verified), {
+        command: values['approve-command'] ?? [],
+        secret: values['approve-secret'] ?? [],
+        internalHosts: values['approve-internal-hosts'] ?? [],
+      });
+      const ask = io.ask ?? (io === processIo && process.stdin.isTTY ? terminalAsk : undefined);
       let resolver: ConflictResolver;
       if (onConflict?.success) resolver = () => onConflict.data;
       else if (conflicts.length === 0) resolver = () => 'skip';
       else {
-        const ask = io.ask ?? (io === processIo && process.stdin.isTTY ? terminalAsk : undefined);
         if (!ask) {
           io.err(
             `${positionals[0]} was not imported: ${conflicts.length} name conflict(s) and no terminal to ask:\n` +
@@ -124,8 +151,23 @@ export const importCommand: Command = {
         }
         resolver = (conflict) => askResolution(ask, conflict);
       }
-      const report = await importBundle(workspace, verified, resolver, { label: positionals[0]! });
+      // Flags approve by name; a terminal is asked about connectors this import brings in; nothing else is approved.
+      const approve: CapabilityApprover = (request) => {
+        if (flagged.has(requestKey(request.connector, request.capability.kind, request.capability.name))) return true;
+        return ask && request.incoming ? askApproval(ask, request) : false;
+      };
+      const report = await importBundle(workspace, verified, resolver, {
+        label: positionals[0]!,
+        approve,
+        ...(extraKey ? { trust: { publicKey: extraKey, label: values.trust! } } : {}),
+      });
       for (const item of report.items) io.out(`${item.kind} "${item.name}": ${item.outcome}${item.as ? ` as "${item.as}"` : ''}`);
+      if (extraKey) io.out(`Bundles signed by ${fingerprintOf(extraKey)} are now trusted in this workspace.`);
+      for (const request of report.approved) io.out(`approved: connector "${request.as}" ${request.capability.description}`);
+      if (report.pending.length > 0) {
+        io.out(`Not approved, so these connectors will not run live until you approve them (stepwise connectors approve <connector> …):`);
+        for (const request of report.pending) io.out(`  connector "${request.as}" ${request.capability.description}`);
+      }
       return 0;
     });
   },
@@ -163,6 +205,57 @@ export const keysCommand: Command = {
     throw new UsageError(action ? `Unknown keys action "${action}".` : 'Say what to do: keys public or keys trust <file>.');
   },
 };
+
+/** The --approve-… flags as a set of (connector, kind, name) keys, each checked against what the bundle asks for. */
+function approvalFlags(asked: readonly BundledConnectorCapabilities[], flags: { command: string[]; secret: string[]; internalHosts: string[] }): Set<string> {
+  const keys = new Set<string>();
+  const find = (connector: string, kind: 'command' | 'secret' | 'internal-hosts', name: string, flag: string) => {
+    const entry = asked.find((candidate) => candidate.connector === connector);
+    if (!entry) throw new UsageError(`${flag} names connector "${connector}", which is not in the bundle${asked.length > 0 ? ` (it has ${asked.map((candidate) => candidate.connector).join(', ')})` : ''}.`);
+    if (!entry.capabilities.some((capability) => capability.kind === kind && capability.name === name)) {
+      const what = kind === 'command' ? 'runs no command' : kind === 'secret' ? `reads no secret "${name}"` : 'does not reach internal hosts';
+      throw new UsageError(`${flag}: connector "${connector}" in the bundle ${what}, so there is nothing to approve there.`);
+    }
+    keys.add(requestKey(connector, kind, name));
+  };
+  for (const connector of flags.command) find(connector, 'command', '', `--approve-command ${connector}`);
+  for (const connector of flags.internalHosts) find(connector, 'internal-hosts', '', `--approve-internal-hosts ${connector}`);
+  for (const value of flags.secret) {
+    const colon = value.indexOf(':');
+    if (colon <= 0 || colon === value.length - 1) throw new UsageError(`--approve-secret takes <connector>:<secret>, not "${value}".`);
+    find(value.slice(0, colon), 'secret', value.slice(colon + 1), `--approve-secret ${value}`);
+  }
+  return keys;
+}
+
+function requestKey(connector: string, kind: string, name: string): string {
+  return `${connector}\u0000${kind}\u0000${name}`;
+}
+
+async function askApproval(ask: (question: string) => Promise<string>, request: CapabilityRequest): Promise<boolean> {
+  for (;;) {
+    const answer = (await ask(`Connector "${request.as}" from the bundle ${request.capability.description}. Allow it? [y/N] `)).trim().toLowerCase();
+    if (answer === 'y' || answer === 'yes') return true;
+    if (answer === '' || answer === 'n' || answer === 'no') return false;
+  }
+}
+
+function maxSize(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_BUNDLE_BYTES;
+  const megabytes = Number(value);
+  if (!Number.isFinite(megabytes) || megabytes <= 0) throw new UsageError(`--max-size takes a size in MB, such as 200, not "${value}".`);
+  return Math.floor(megabytes * 1024 * 1024);
+}
+
+/** The bundle's text; a file that cannot be opened is a usage error, one over the cap a BundleError. */
+function readBundle(file: string, io: CliIo, maxBytes: number): string {
+  try {
+    return readBundleFile(resolve(io.cwd, file), maxBytes);
+  } catch (error) {
+    if (error instanceof BundleError) throw error;
+    throw new UsageError(`Cannot read ${file}.`);
+  }
+}
 
 function readText(file: string, io: CliIo): string {
   try {
