@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/run';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
-import { startFakeAnthropic, toolCall, toolCalls, type FakeAnthropic } from '../support/fake-anthropic';
+import { fault, startFakeAnthropic, toolCall, toolCalls, type FakeAnthropic } from '../support/fake-anthropic';
 import { repoRoot } from '../support/paths';
 
 let fake: FakeAnthropic | undefined;
@@ -47,6 +47,41 @@ describe('stepwise chat', () => {
     const [conversation] = workspace.conversations.list({ kind: 'preview' });
     expect(workspace.conversations.messages(conversation!.id).map((m) => m.role)).toEqual(['customer', 'agent', 'customer', 'agent']);
     expect(workspace.traces.events(conversation!.id).some((event) => event.type === 'connector_call')).toBe(true);
+    workspace.close();
+  });
+
+  it('keeps the conversation through a model response cut mid-way, and carries on when the model is back', async () => {
+    const file = await exampleWorkspace();
+    // The first call's response is cut after 120 bytes, every time (the try and two retries).
+    fake = await startFakeAnthropic((_request, index) =>
+      index < 3
+        ? fault('drop', { afterBytes: 120 })
+        : index === 3
+          ? toolCall('route', { procedure: 'Damaged order claim', reason: 'Broken kettle.' })
+          : toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['reply', { message: 'Sorry about that! Let me look up order 1043.' }]),
+    );
+    const io = { ...captureIo(repoRoot), stdin: Readable.from(['My order 1043 arrived broken\n', 'Are you there?\n']), env: { ANTHROPIC_API_KEY: 'sk-chat-test', ANTHROPIC_BASE_URL: fake.url } };
+    const code = await runCli(['chat', '--workspace', file, '--mock'], io);
+    expect(io.stderr()).not.toContain('chat failed');
+    expect(code).toBe(0);
+    const out = io.stdout();
+    expect(out).toMatch(/ {2}· model response broke off \(dropped\): retrying in \d+ ms/);
+    expect(out).toMatch(/\[handed off to Support team: model unavailable: The model's response broke off \(dropped\) \(3 attempts\)/);
+    expect(out).toContain('[the model is unavailable; write again to carry on where the conversation stopped]');
+    expect(out).toContain('customer: Are you there?');
+    expect(out).toContain('  · resumed after the model outage');
+    expect(out).toContain('agent: Sorry about that! Let me look up order 1043.');
+    // The routing call, once the model was back, saw both messages.
+    expect(JSON.stringify(fake.requests[3]!.body.messages)).toContain('My order 1043 arrived broken');
+    const workspace = Workspace.open(file);
+    const [conversation] = workspace.conversations.list({ kind: 'preview' });
+    expect(workspace.conversations.messages(conversation!.id).map((m) => [m.role, m.content])).toEqual([
+      ['customer', 'My order 1043 arrived broken'],
+      ['agent', expect.stringContaining('member of our team')],
+      ['customer', 'Are you there?'],
+      ['agent', 'Sorry about that! Let me look up order 1043.'],
+    ]);
+    expect(workspace.traces.events(conversation!.id).find((event) => event.type === 'model_outage')!.payload).toMatchObject({ fault: 'dropped' });
     workspace.close();
   });
 

@@ -1,8 +1,10 @@
 // The model client through the real SDK against the fake Messages API.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ModelClient, ModelRequestError, ModelUnavailableError } from '../../main/model/client';
+import Anthropic from '@anthropic-ai/sdk';
+import { ModelClient, ModelRequestError, ModelUnavailableError, type ModelRetry } from '../../main/model/client';
+import { classifyModelFault, responseRetryDelay, type ModelFault, type ModelFaultKind } from '../../main/model/faults';
 import { ModelSettingsSchema, settingsFromEnvironment } from '../../main/model/settings';
-import { reply, startFakeAnthropic, toolCall, type FakeAnthropic } from '../support/fake-anthropic';
+import { fault, reply, startFakeAnthropic, toolCall, type FakeAnthropic, type FakeResponse } from '../support/fake-anthropic';
 
 let fake: FakeAnthropic | undefined;
 afterEach(async () => {
@@ -83,6 +85,95 @@ describe('ModelClient', () => {
     await client(fake.url).call({ ...request, tools, toolChoice: { type: 'tool', name: 'pick' } });
     expect(fake.requests[0]!.body.tools).toEqual(tools);
     expect(fake.requests[0]!.body.tool_choice).toEqual({ type: 'tool', name: 'pick' });
+  });
+});
+
+describe('a response that breaks after its headers', () => {
+  const fast = { responseRetries: 2, responseRetryDelayMs: 5, idleTimeoutMs: 300 };
+  const broken: [string, FakeResponse, boolean, ModelFaultKind][] = [
+    ['cut after 120 bytes (stream)', fault('drop'), true, 'dropped'],
+    ['cut after 120 bytes (JSON)', fault('drop'), false, 'dropped'],
+    ['silent past the idle timeout (stream)', fault('stall', { afterBytes: 300 }), true, 'stalled'],
+    ['silent past the idle timeout (JSON)', fault('stall', { afterBytes: 60 }), false, 'stalled'],
+    ['a malformed event', fault('malformed', { afterEvents: 2 }), true, 'malformed'],
+    ['a JSON body that does not parse', fault('malformed'), false, 'malformed'],
+    ['an SSE api_error event', fault('error_event', { error: { type: 'api_error', message: 'Internal' } }), true, 'server_error'],
+    ['an SSE overloaded_error event', fault('error_event'), true, 'overloaded'],
+    ['a stream that ends before message_stop', fault('truncate', { afterEvents: 3 }), true, 'dropped'],
+  ];
+
+  for (const [name, response, stream, kind] of broken) {
+    it(`${name}: retried with backoff, and the call succeeds when the next response is whole`, async () => {
+      fake = await startFakeAnthropic([response, reply('Back again.')]);
+      const retries: ModelRetry[] = [];
+      const result = await client(fake.url, fast).call(request, { stream, onRetry: (retry) => retries.push(retry) });
+      expect(result.message.content).toEqual([{ type: 'text', text: 'Back again.' }]);
+      expect(fake.requests).toHaveLength(2);
+      expect(retries).toEqual([{ fault: expect.objectContaining({ kind, phase: 'response' }), attempt: 1, delayMs: 5 }]);
+    });
+
+    it(`${name}: reported as the model being unavailable once the retries run out`, async () => {
+      fake = await startFakeAnthropic(() => response);
+      const retries: number[] = [];
+      const error = await client(fake.url, fast)
+        .call(request, { stream, onRetry: (retry) => retries.push(retry.delayMs) })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelUnavailableError);
+      expect((error as ModelUnavailableError).fault).toMatchObject({ kind, phase: 'response' });
+      expect((error as Error).message).toContain(`The model's response broke off (${kind}) (3 attempts)`);
+      expect(retries).toEqual([5, 10]);
+      expect(fake.requests).toHaveLength(3);
+    });
+  }
+
+  it('is not retried again when the SDK has already retried before any response (529)', async () => {
+    fake = await startFakeAnthropic(() => ({ status: 529, error: { type: 'overloaded_error', message: 'Overloaded' } }));
+    const error = await client(fake.url, fast).call(request, { stream: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelUnavailableError);
+    expect((error as ModelUnavailableError).fault).toMatchObject({ kind: 'overloaded', phase: 'request', status: 529 });
+    expect(fake.requests).toHaveLength(3); // the SDK's try and two retries, nothing more
+  });
+
+  it('is not retried when an error event refuses the request itself', async () => {
+    fake = await startFakeAnthropic(() => fault('error_event', { error: { type: 'invalid_request_error', message: 'prompt is too long' } }));
+    const error = await client(fake.url, fast).call(request, { stream: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelRequestError);
+    expect((error as ModelRequestError).fault.kind).toBe('refused');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("stays the caller's abort, not a stall, when the caller cancels a silent response", async () => {
+    fake = await startFakeAnthropic(() => fault('stall', { afterBytes: 300 }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const retries: unknown[] = [];
+    const error = await client(fake.url, { ...fast, idleTimeoutMs: 5_000 })
+      .call(request, { stream: true, signal: controller.signal, onRetry: (retry) => retries.push(retry) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.APIUserAbortError);
+    expect(retries).toEqual([]);
+    expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe('model faults', () => {
+  const faultOf = (kind: ModelFaultKind, phase: 'request' | 'response'): ModelFault => ({ kind, phase, status: undefined, detail: '' });
+  const policy = { retries: 2, delayMs: 100 };
+
+  it('retry a broken response with a doubling wait, up to the limit', () => {
+    expect([1, 2, 3].map((attempt) => responseRetryDelay(faultOf('dropped', 'response'), attempt, policy))).toEqual([100, 200, null]);
+  });
+
+  it('leave what the SDK already retried, a refusal and an unknown error alone', () => {
+    expect(responseRetryDelay(faultOf('overloaded', 'request'), 1, policy)).toBeNull();
+    expect(responseRetryDelay(faultOf('refused', 'response'), 1, policy)).toBeNull();
+    expect(responseRetryDelay(faultOf('unexpected', 'response'), 1, policy)).toBeNull();
+  });
+
+  it('sort an unknown error as unexpected, and a stall before anything else', () => {
+    expect(classifyModelFault(new Error('boom'), { stalled: false })).toMatchObject({ kind: 'unexpected', detail: 'boom' });
+    expect(classifyModelFault(new Anthropic.APIUserAbortError(), { stalled: true, idleTimeoutMs: 10 })).toMatchObject({ kind: 'stalled' });
+    expect(classifyModelFault(new Anthropic.APIUserAbortError(), { stalled: false })).toBe('aborted');
   });
 });
 
