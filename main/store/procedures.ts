@@ -1,6 +1,7 @@
 // Procedures: each has one editable draft and an immutable, numbered history of published
 // versions. The live version is the latest published one; editing the draft never changes it.
 import type Database from 'better-sqlite3';
+import { procedureNameProblem } from '../procedures/name';
 import { procedureFacts, referencedProcedures, renameInText } from '../procedures/text';
 import { StoreError } from './errors';
 import { contentHash, now } from './hash';
@@ -243,6 +244,8 @@ export class ProcedureRepository {
   }
 
   private assertNameFree(name: string) {
+    const problem = procedureNameProblem(name);
+    if (problem) throw new StoreError(problem, 'invalid');
     if (this.get(name)) throw new StoreError(`There is already a Procedure called "${name}": give this one another name.`, 'conflict');
   }
 
