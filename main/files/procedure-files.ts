@@ -1,6 +1,6 @@
 // Reading Procedure files from disk for the CLI.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse, type ParseResult } from '../../shared/procedure';
 import { UsageError } from '../cli/io';
 
@@ -12,16 +12,58 @@ export interface ProcedureFile {
   parsed: ParseResult;
 }
 
-export function readProcedureFiles(files: string[], cwd: string): ProcedureFile[] {
-  return files.map((file) => {
+/**
+ * Reads the Procedure files named on the command line. With `expandFolders`, a folder stands for the
+ * `.md` files directly inside it (not its subfolders: a workspace folder keeps knowledge articles
+ * there); without, naming a folder is a usage error that says so.
+ */
+export function readProcedureFiles(files: string[], cwd: string, options: { expandFolders?: boolean } = {}): ProcedureFile[] {
+  return files.flatMap((file) => namedFiles(file, cwd, options.expandFolders ?? false)).map((file) => {
     const path = resolve(cwd, file);
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-      throw new UsageError(`Cannot read ${file}: ${reason}.`);
+      throw new UsageError(`Cannot read ${file}: ${reason(error)}.`);
     }
     return { file, path, text, parsed: parse(text) };
   });
+}
+
+/** The file itself, or a folder's .md files (sorted) when folders are expanded. */
+function namedFiles(file: string, cwd: string, expandFolders: boolean): string[] {
+  const path = resolve(cwd, file);
+  let folder: boolean;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${reason(error)}.`);
+  }
+  if (!folder) return [file];
+  if (!expandFolders) throw new UsageError(`${file} is a folder: name a Procedure file (.md) instead.`);
+  let names: string[];
+  try {
+    names = readdirSync(path)
+      .filter((name) => name.toLowerCase().endsWith('.md') && isFile(join(path, name)))
+      .sort();
+  } catch (error) {
+    throw new UsageError(`Cannot read the folder ${file}: ${reason(error)}.`);
+  }
+  if (names.length === 0) throw new UsageError(`${file} is a folder with no Procedure files (.md) directly in it.`);
+  return names.map((name) => join(file, name));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (error as Error).message;
 }

@@ -9,7 +9,7 @@ import { loadWorkspaceForValidation } from '../workspace-validation';
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check Procedure files and report problems with their line and column',
-  usage: 'validate <files…> [--json] [--workspace <file>] [--no-python]',
+  usage: 'validate <files or folders…> [--json] [--workspace <file>] [--no-python]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       json: { type: 'boolean', default: false },
@@ -18,7 +18,8 @@ export const validateCommand: Command = {
       'no-python': { type: 'boolean', default: false },
     });
     if (positionals.length === 0 && !values.workspace) throw new UsageError('Name at least one Procedure file to validate.');
-    const files = readProcedureFiles(positionals, io.cwd);
+    // A folder stands for the Procedure files in it (`validate examples/`).
+    const files = readProcedureFiles(positionals, io.cwd, { expandFolders: true });
     // With --workspace, references are checked against the workspace's Procedures, connectors and
     // teams; with no files, the workspace's own drafts are checked.
     const { entries, base } = values.workspace ? loadWorkspaceForValidation(values.workspace, io) : { entries: [], base: {} };
