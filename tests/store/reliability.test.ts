@@ -3,10 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../main/cli/run';
 import { Workspace } from '../../main/store/workspace';
+import { captureIo } from '../support/capture-io';
+import { finished, startScript } from './child';
+import { publishText } from './fixtures/publish-texts';
 import { useTempDir } from './helpers';
 
 const writerScript = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
+const publisherScript = fileURLToPath(new URL('./fixtures/publisher.ts', import.meta.url));
 
 describe('reliability', () => {
   const tempDir = useTempDir();
@@ -50,6 +55,55 @@ describe('reliability', () => {
     expect(seqs.slice(0, lastCommitted)).toEqual(Array.from({ length: lastCommitted }, (_, index) => index + 1));
     expect(stored % 50).toBe(0); // whole batches only: no half-written transaction
     workspace.close();
+  });
+
+  it('leaves, after a `publish --from` killed at any moment, either that exact text published or nothing changed', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const path = join(dir, 'shop.stepwise');
+    expect(await runCli(['workspace', 'init', path, '--example'], captureIo(dir))).toBe(0);
+    let published = 0; // rounds whose text is live, as the workspace says after each kill
+    for (let kill = 0; kill < 8; kill++) {
+      const child = startScript(publisherScript, [path, String(published + 1)]);
+      const done = finished(child);
+      let reported = published;
+      let scheduled = false;
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          for (const line of chunk.toString().split('\n')) if (line.startsWith('published ')) reported = Math.max(reported, Number(line.slice(10)));
+          // Once it is publishing (its modules loaded), kill it at a random moment of the loop.
+          if (reported > published && !scheduled) {
+            scheduled = true;
+            setTimeout(() => (child.kill('SIGKILL'), resolve()), Math.random() * 300);
+          }
+        });
+        child.on('exit', () => (child.killed ? resolve() : reject(new Error('the publisher exited on its own'))));
+      });
+      const exit = await done;
+      expect(exit.signal, exit.stderr).toBe('SIGKILL');
+
+      const workspace = Workspace.open(path);
+      try {
+        expect(workspace.integrityCheck()).toEqual(['ok']);
+        const rounds = workspace.procedures
+          .history('Refund request')
+          .filter((version) => version.note.startsWith('text '))
+          .reverse();
+        // Every version is exactly the text its note names, in order, with none missing.
+        rounds.forEach((version, index) => {
+          expect(version.note).toBe(`text ${index + 1}`);
+          expect(workspace.procedures.version('Refund request', version.version).text).toBe(publishText(index + 1));
+        });
+        expect(rounds.length).toBeGreaterThanOrEqual(reported);
+        expect(rounds.length).toBeLessThanOrEqual(reported + 1);
+        // The command in flight either published its text, or changed nothing: never a draft
+        // saved without its version.
+        const record = workspace.procedures.require('Refund request');
+        expect(record.live!.contentHash).toBe(record.draftHash);
+        published = rounds.length;
+      } finally {
+        workspace.close();
+      }
+    }
   });
 
   it('does not block readers while a writer holds a large open transaction', () => {

@@ -1,0 +1,62 @@
+// Real child processes for the concurrency and crash tests: the command line in another process,
+// and another program holding the workspace's write lock.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cliAt = fileURLToPath(new URL('./fixtures/cli-at.ts', import.meta.url));
+const lockHolder = fileURLToPath(new URL('./fixtures/lock-holder.mjs', import.meta.url));
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts a TypeScript script in its own Node process (through tsx), from the repository's root. */
+export function startScript(script: string, args: string[], options: { uid?: number; gid?: number } = {}): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+}
+
+export function finished(child: ChildProcessByStdio<null, Readable, Readable>): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Runs `stepwise <args>` in a child process, starting the command itself at `at` (epoch ms). */
+export function runCliAt(at: number, args: string[], options: { uid?: number; gid?: number } = {}): Promise<Finished> {
+  return finished(startScript(cliAt, [String(at), ...args], options));
+}
+
+/** Resolves once `child` has printed `line`. */
+export function waitForLine(child: ChildProcessByStdio<null, Readable, Readable>, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.split('\n').includes(line)) {
+        child.stdout.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.on('exit', () => reject(new Error(`the child exited before printing "${line}"`)));
+  });
+}
+
+/** Another program: takes the workspace's write lock, holds it for `holdMs`, then commits. */
+export async function holdWriteLock(path: string, holdMs: number): Promise<{ released: Promise<Finished> }> {
+  const child = spawn(process.execPath, [lockHolder, path, String(holdMs)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const locked = waitForLine(child, 'locked');
+  const released = finished(child);
+  await locked;
+  return { released };
+}
