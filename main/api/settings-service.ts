@@ -36,7 +36,7 @@ export function settingsHandlers(workspace: Workspace, deps: SettingsDeps) {
     },
 
     'settings.testConnection': async (): Promise<CallOutput<'settings.testConnection'>> => {
-      const settings = ModelSettingsSchema.parse({ ...(await load()), maxRetries: 0, timeoutMs: TEST_TIMEOUT_MS });
+      const settings = ModelSettingsSchema.parse({ ...(await load()), maxRetries: 0, responseRetries: 0, timeoutMs: TEST_TIMEOUT_MS, idleTimeoutMs: TEST_TIMEOUT_MS });
       const client = (deps.modelClient ?? ((s: ModelSettings) => new ModelClient(s)))(settings);
       const started = performance.now();
       try {
