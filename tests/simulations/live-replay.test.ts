@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { saveAuthoredConnector } from '../../main/connectors/grants';
 import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { pinProcedures } from '../../main/simulations/pinned-procedures';
 import { replayRun, runSimulation } from '../../main/simulations/simulate';
@@ -48,7 +49,8 @@ function mcpServer(command: string) {
 describe('a live simulation', () => {
   it('records the connector results and replays them offline', async () => {
     workspace = Workspace.create(join(mkdtempSync(join(tmpdir(), 'stepwise-live-')), 'live.stepwise'));
-    workspace.connectors.save(mcpServer(process.execPath));
+    // Added by the local user, so the command is approved by that act.
+    saveAuthoredConnector(workspace, mcpServer(process.execPath), 'test');
     workspace.procedures.create(SUM);
     const simulation = workspace.simulations.save('Sum', 'Adds', {
       customer: { persona: 'Curious', opening: 'What is 2 plus 40?' },
