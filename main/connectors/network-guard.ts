@@ -67,7 +67,8 @@ export function internalAddress(address: string): { description: string; loopbac
 /**
  * The IPv4 address an IPv6 address carries, for the prefixes that route to it: IPv4-mapped
  * (::ffff:0:0/96), IPv4-compatible (::/96), SIIT IPv4-translated (::ffff:0:0:0/96), well-known
- * NAT64 (64:ff9b::/96) and 6to4 (2002::/16, the IPv4 in the second and third groups).
+ * NAT64 (64:ff9b::/96), 6to4 (2002::/16, the IPv4 in the second and third groups) and Teredo
+ * (2001::/32, the client's IPv4 inverted in the last two groups).
  */
 function embeddedIPv4(address: string): string | null {
   const groups = expandIPv6(address);
@@ -75,6 +76,7 @@ function embeddedIPv4(address: string): string | null {
   const zeros = (from: number, to: number) => groups.slice(from, to).every((group) => group === 0);
   const dotted = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
   if (groups[0] === 0x2002) return dotted(groups[1]!, groups[2]!);
+  if (groups[0] === 0x2001 && groups[1] === 0) return dotted(~groups[6]! & 0xffff, ~groups[7]! & 0xffff);
   const mapped = zeros(0, 5) && groups[5] === 0xffff;
   const translated = zeros(0, 4) && groups[4] === 0xffff && groups[5] === 0;
   const compatible = zeros(0, 6) && (groups[6] !== 0 || groups[7]! > 1);

@@ -405,12 +405,14 @@ describe('HTTP connectors: the address policy', () => {
     for (const address of external) expect(internalAddress(address), address).toBeNull();
   });
 
-  it('look inside the IPv6 prefixes that carry an IPv4 address: SIIT, 6to4 and both NAT64 prefixes', async () => {
+  it('look inside the IPv6 prefixes that carry an IPv4 address: SIIT, 6to4, Teredo and both NAT64 prefixes', async () => {
     // SIIT (::ffff:0:0:0/96), 6to4 (2002::/16) and well-known NAT64 (64:ff9b::/96) reach the IPv4 they carry.
     const internal = ['::ffff:0:127.0.0.1', '::ffff:0:7f00:1', '::ffff:0:a00:1', '::ffff:0:a9fe:a9fe', '2002:7f00:1::', '2002:a00:1::1', '2002:c0a8:101:1::1', '2002:a9fe:a9fe::', '64:ff9b::7f00:1', '64:ff9b::a9fe:a9fe'];
     // Local-use NAT64 (64:ff9b:1::/48) maps to whatever the local network chooses: refused whatever it carries.
     internal.push('64:ff9b:1::808:808', '64:ff9b:1:abcd::1');
-    const external = ['::ffff:0:808:808', '2002:808:808::1', '64:ff9b::808:808', '2003:7f00:1::'];
+    // Teredo (2001::/32) carries the client's IPv4 inverted: 80ff:fefe is 127.0.1.1, f5ff:fffe is 10.0.0.1.
+    internal.push('2001:0:4136:e378:8000:63bf:80ff:fefe', '2001::f5ff:fffe');
+    const external = ['::ffff:0:808:808', '2002:808:808::1', '64:ff9b::808:808', '2003:7f00:1::', '2001:0:4136:e378:8000:63bf:f7f7:f7f7', '2001:db9::1'];
     for (const address of internal) expect(internalAddress(address), address).not.toBeNull();
     for (const address of external) expect(internalAddress(address), address).toBeNull();
     expect(internalAddress('2002:7f00:1::')).toEqual({ description: 'a loopback address', loopback: true });
