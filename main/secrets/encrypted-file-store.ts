@@ -5,7 +5,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { assertPrivate, writePrivateFile } from './private-file';
-import { checkSecretName, SecretStoreError, type SecretStore } from './secret-store';
+import { RecordSecretStore } from './record-secret-store';
+import { SecretStoreError } from './secret-store';
 
 const fileSchema = z.strictObject({
   format: z.literal('stepwise-secrets'),
@@ -24,29 +25,18 @@ export interface EncryptedFileLocation {
   keyFile: string;
 }
 
-export class EncryptedFileSecretStore implements SecretStore {
-  constructor(private readonly location: EncryptedFileLocation) {}
-
-  async get(name: string): Promise<string | null> {
-    return this.read()[checkSecretName(name)] ?? null;
+export class EncryptedFileSecretStore extends RecordSecretStore {
+  constructor(private readonly location: EncryptedFileLocation) {
+    super();
   }
 
-  async set(name: string, value: string): Promise<void> {
-    const secrets = this.read();
-    secrets[checkSecretName(name)] = value;
-    this.write(secrets);
+  // The whole file is encrypted, so values are kept as they are inside it.
+  protected seal(_name: string, value: string): string {
+    return value;
   }
 
-  async delete(name: string): Promise<boolean> {
-    const secrets = this.read();
-    if (!(name in secrets)) return false;
-    delete secrets[name];
-    this.write(secrets);
-    return true;
-  }
-
-  async names(): Promise<string[]> {
-    return Object.keys(this.read()).sort();
+  protected unseal(_name: string, stored: string): string {
+    return stored;
   }
 
   private key(create: boolean): Buffer | null {
@@ -61,7 +51,7 @@ export class EncryptedFileSecretStore implements SecretStore {
     return key;
   }
 
-  private read(): Record<string, string> {
+  protected readRecord(): Record<string, string> {
     const { file, keyFile } = this.location;
     if (!existsSync(file)) return {};
     const key = this.key(false);
@@ -83,7 +73,7 @@ export class EncryptedFileSecretStore implements SecretStore {
     return contentSchema.parse(JSON.parse(plain));
   }
 
-  private write(secrets: Record<string, string>) {
+  protected writeRecord(secrets: Record<string, string>): void {
     const key = this.key(true)!;
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { writePrivateFile } from '../secrets/private-file';
-import { checkSecretName, SecretStoreError, type SecretStore } from '../secrets/secret-store';
+import { RecordSecretStore } from '../secrets/record-secret-store';
+import { SecretStoreError } from '../secrets/secret-store';
 
 /** The part of Electron's `safeStorage` this store uses. */
 export interface SafeStorageLike {
@@ -19,40 +20,26 @@ const fileSchema = z.strictObject({
   secrets: z.record(z.string(), z.base64()),
 });
 
-export class SafeStorageSecretStore implements SecretStore {
+export class SafeStorageSecretStore extends RecordSecretStore {
   constructor(
     private readonly safeStorage: SafeStorageLike,
     private readonly file: string,
-  ) {}
+  ) {
+    super();
+  }
 
-  async get(name: string): Promise<string | null> {
-    const encrypted = this.read()[checkSecretName(name)];
-    if (encrypted === undefined) return null;
+  protected seal(_name: string, value: string): string {
+    this.assertAvailable();
+    return this.safeStorage.encryptString(value).toString('base64');
+  }
+
+  protected unseal(name: string, stored: string): string {
     this.assertAvailable();
     try {
-      return this.safeStorage.decryptString(Buffer.from(encrypted, 'base64'));
+      return this.safeStorage.decryptString(Buffer.from(stored, 'base64'));
     } catch {
       throw new SecretStoreError(`The OS keychain could not decrypt the secret "${name}": it was stored by another user or machine. Enter it again.`);
     }
-  }
-
-  async set(name: string, value: string): Promise<void> {
-    this.assertAvailable();
-    const secrets = this.read();
-    secrets[checkSecretName(name)] = this.safeStorage.encryptString(value).toString('base64');
-    this.write(secrets);
-  }
-
-  async delete(name: string): Promise<boolean> {
-    const secrets = this.read();
-    if (!(name in secrets)) return false;
-    delete secrets[name];
-    this.write(secrets);
-    return true;
-  }
-
-  async names(): Promise<string[]> {
-    return Object.keys(this.read()).sort();
   }
 
   private assertAvailable() {
@@ -61,7 +48,7 @@ export class SafeStorageSecretStore implements SecretStore {
     }
   }
 
-  private read(): Record<string, string> {
+  protected readRecord(): Record<string, string> {
     if (!existsSync(this.file)) return {};
     let raw: unknown;
     try {
@@ -74,7 +61,7 @@ export class SafeStorageSecretStore implements SecretStore {
     return parsed.data.secrets;
   }
 
-  private write(secrets: Record<string, string>) {
+  protected writeRecord(secrets: Record<string, string>): void {
     writePrivateFile(this.file, `${JSON.stringify({ format: 'stepwise-safe-storage', version: 1, secrets })}\n`);
   }
 }

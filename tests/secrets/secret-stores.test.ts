@@ -88,3 +88,26 @@ describe('SafeStorageSecretStore (app)', () => {
     await expect(store.set('token', SECRET)).rejects.toThrow(/keychain is not available/);
   });
 });
+
+describe('both SecretStores', () => {
+  const tempDir = useTempDir();
+  const stores = () => {
+    const dir = tempDir();
+    return [new EncryptedFileSecretStore({ file: join(dir, 's.secrets'), keyFile: join(dir, 's.key') }), new SafeStorageSecretStore(fakeSafeStorage(), join(dir, 'safe.json'))];
+  };
+
+  it('treat names of Object.prototype members as absent secrets, not inherited values', async () => {
+    for (const store of stores()) {
+      await store.set('token', SECRET);
+      for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+        expect(await store.get(name), `${store.constructor.name} get ${name}`).toBeNull();
+        expect(await store.delete(name), `${store.constructor.name} delete ${name}`).toBe(false);
+      }
+      expect(await store.names()).toEqual(['token']);
+      await store.set('constructor', 'a real one');
+      expect(await store.get('constructor')).toBe('a real one');
+      expect(await store.delete('constructor')).toBe(true);
+      expect(await store.get('token')).toBe(SECRET);
+    }
+  });
+});
