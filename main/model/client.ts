@@ -131,9 +131,12 @@ export class ModelClient implements ModelCaller {
     const idle = new AbortController();
     const idleTimeoutMs = this.settings.idleTimeoutMs;
     let stalled = false;
+    let finished = false;
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
+      // The headers callback may run after the body has already been read.
+      if (finished) return;
       timer = setTimeout(() => {
         stalled = true;
         idle.abort();
@@ -177,6 +180,7 @@ export class ModelClient implements ModelCaller {
       if (fault === 'aborted') throw error instanceof Anthropic.APIUserAbortError ? error : new Anthropic.APIUserAbortError();
       return { ok: false, fault };
     } finally {
+      finished = true;
       clearTimeout(timer);
     }
   }
