@@ -130,7 +130,7 @@ describe('HTTP connectors: requests and responses', () => {
       expect(result, order_number).toEqual({ ok: false, error: `@shop.order_items failed: path: the input makes the path segment "${order_number}", which would move up the URL's path; "." and ".." are not allowed as values here` });
     }
     expect(server.requests).toHaveLength(0);
-    expect(calls.every((call) => !call.ok)).toBe(true);
+    expect(calls.map((call) => [call.status, call.attempts, call.request])).toEqual([[null, 0, null], [null, 0, null]]);
     // Encoded dots and slashes stay inside their one segment.
     for (const order_number of ['%2e%2e', '..%2f..', '../..']) expect((await connectors.execute('shop.order_items', { order_number }, { conversationId: 1 })).ok, order_number).toBe(true);
     expect(server.requests.map((request) => request.url)).toEqual(['/customers/42/orders/%252e%252e/items', '/customers/42/orders/..%252f../items', '/customers/42/orders/..%2F../items']);
