@@ -169,12 +169,8 @@ export class ModelClient implements ModelCaller {
           onToolInput(tool, json);
         });
       }
-      const message = await stream.finalMessage();
-      // A stream closed cleanly before message_stop still yields the partial message: refuse it.
-      if (message.stop_reason === null) {
-        return { ok: false, fault: { kind: 'dropped', phase: 'response', status: undefined, detail: 'the response ended before the message was complete' } };
-      }
-      return { ok: true, message };
+      // A stream that ends before message_stop is rejected by the SDK ("ended without"): faults.ts calls it dropped.
+      return { ok: true, message: await stream.finalMessage() };
     } catch (error) {
       const fault = classifyModelFault(error, { stalled, idleTimeoutMs });
       if (fault === 'aborted') throw error instanceof Anthropic.APIUserAbortError ? error : new Anthropic.APIUserAbortError();

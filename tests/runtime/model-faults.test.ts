@@ -161,6 +161,31 @@ describe('a response that breaks once', () => {
   });
 });
 
+describe('a tool call in a response that breaks', () => {
+  it('is not run from the broken response, only from the whole one that replaces it, once', async () => {
+    const lookUp = toolCalls(['shop__get_order', { order_number: '1043' }]);
+    const harness = await createHarness({
+      sandbox,
+      model: FAST,
+      engine: { stream: true },
+      script: [
+        // The tool call arrives whole (through content_block_stop), then the stream ends cleanly
+        // without message_delta or message_stop: nothing in it may run.
+        fault('truncate', { message: lookUp, afterEvents: 5 }),
+        lookUp,
+        toolCalls(['reply', { message: 'I found order 1043.' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview', procedure: CLAIM });
+    const turn = await harness.engine.send(id, 'Order 1043 arrived broken');
+    expect(turn.replies).toEqual(['I found order 1043.']);
+    expect(harness.connectors.calls).toEqual([{ action: 'shop.get_order', input: { order_number: '1043' } }]);
+    expect(harness.trace(id).filter((event) => event.type === 'tool_call').map((event) => event.payload.tool)).toEqual(['shop__get_order', 'reply']);
+    expect(harness.trace(id).find((event) => event.type === 'model_retry')!.payload).toMatchObject({ fault: 'dropped' });
+    await harness.close();
+  });
+});
+
 describe('a conversation handed off by a model outage', () => {
   it('carries on at the step it was on, attributes intact, once the model is back (in a new engine)', async () => {
     const workspace = exampleWorkspace();
