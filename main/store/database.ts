@@ -160,7 +160,14 @@ function checkIdentity(db: Database.Database, path: string, create: boolean): nu
 
 /** Damage anywhere in the file, found before anything is written over it. */
 function checkPages(db: Database.Database, path: string) {
-  const found = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((row) => row.quick_check);
+  let found: string[];
+  try {
+    found = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((row) => row.quick_check);
+  } catch (error) {
+    if (!((error as { code?: string }).code ?? '').startsWith('SQLITE_CORRUPT')) throw error;
+    // A page too damaged to walk stops the check itself.
+    found = [`a page it could not read (${(error as Error).message})`];
+  }
   if (found.length === 1 && found[0] === 'ok') return;
   throw new WorkspaceError(
     `${path} is damaged: SQLite's check of its pages found ${found.length === 5 ? 'at least 5 problems' : `${found.length} problem(s)`}, the first: ${found[0]}. Nothing was written to it; restore it from a backup.`,

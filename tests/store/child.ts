@@ -31,9 +31,13 @@ export function finished(child: ChildProcessByStdio<null, Readable, Readable>): 
   });
 }
 
-/** Runs `stepwise <args>` in a child process, starting the command itself at `at` (epoch ms). */
+/** Starts `stepwise <args>` in a child process; the command itself starts at `at` (epoch ms). */
+export function startCliAt(at: number, args: string[], options: { uid?: number; gid?: number } = {}): ChildProcessByStdio<null, Readable, Readable> {
+  return startScript(cliAt, [String(at), ...args], options);
+}
+
 export function runCliAt(at: number, args: string[], options: { uid?: number; gid?: number } = {}): Promise<Finished> {
-  return finished(startScript(cliAt, [String(at), ...args], options));
+  return finished(startCliAt(at, args, options));
 }
 
 /** Resolves once `child` has printed `line`. */
