@@ -131,6 +131,7 @@ async function boot(bootMessage) {
     evaluate(JSON.stringify({ mode, code, attributes: { n: 1 }, data: {}, now: warmClock, printedLimit: 1000 }));
   }
   memoryCap.reset();
+  limitCStack(pyodide._module);
   // Taken last, after start-up and warm-up: every evaluation starts from exactly this state.
   const clean = config.isolateEvaluations === false ? null : captureCleanState(pyodide._module, pyodide.FS);
 
@@ -142,6 +143,21 @@ async function boot(bootMessage) {
     python: python.python,
     fromSnapshot: snapshot !== null,
   });
+}
+
+/**
+ * CPython stops deep C recursion (repr of a nested list, json.loads of "[[[[...", comparisons) by
+ * watching its stack. In WebAssembly that is a stack in linear memory which such recursion barely
+ * uses, while each level takes far more of the engine's native stack: without this, 10,000 levels
+ * overflow the native stack first and Pyodide dies. So Python is told its stack is small (64 KiB from
+ * here), and raises RecursionError well before the native stack runs out.
+ * @param {any} module the Emscripten module
+ */
+function limitCStack(module) {
+  const PYTHON_C_STACK_BYTES = 64 * 1024;
+  const here = module._emscripten_stack_get_current();
+  const status = module._PyUnstable_ThreadState_SetStackProtection(module._PyThreadState_Get(), here - PYTHON_C_STACK_BYTES, PYTHON_C_STACK_BYTES);
+  if (status !== 0) throw new Error('could not set the Python stack limit');
 }
 
 function handle(message, runtime) {

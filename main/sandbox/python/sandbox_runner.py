@@ -37,11 +37,27 @@ from sandbox_policy import ALLOWED_IMPORTS, parse, syntax_issue
 from sandbox_values import Unstorable, describe, to_json
 
 BLOCK_FUNCTION = "_procedure_block"
+HOLD_FUNCTION = "__stepwise_hold__"
 MAX_MESSAGE_CHARS = 600
 CACHE_SIZE = 256
 CO_GENERATOR = 0x20
 
 _state = {"setup": False}
+
+# What evaluations made, held until the child restores the interpreter (which frees it all at once).
+# Freeing a value nested thousands of levels deep recurses in C deeper than WebAssembly's stack allows,
+# and Pyodide then dies; the restore never frees anything one object at a time.
+_kept = []
+
+# Holds the running block's frame, so that its variables outlive the block. Compiled apart, with
+# nothing in its namespace but one exception class and the list above.
+_HOLD_SOURCE = """
+def __stepwise_hold__():
+    try:
+        raise LookupError
+    except LookupError as caught:
+        _kept.append(caught.__traceback__.tb_frame.f_back)
+"""
 
 # ---------------------------------------------------------------------------------------------------
 # Compilation, cached: the same snippet runs many times in a conversation.
@@ -95,6 +111,8 @@ class _ReturnLineMarker(ast.NodeTransformer):
 def _as_function(tree):
     """A code block becomes the body of a function, so that it may `return` at top level."""
     body = [_ReturnLineMarker().visit(statement) for statement in tree.body] or [ast.Pass()]
+    hold = ast.Expr(value=ast.Call(func=ast.Name(id=HOLD_FUNCTION, ctx=ast.Load()), args=[], keywords=[]))
+    body.insert(0, ast.copy_location(hold, body[0]))
     function = ast.FunctionDef(
         name=BLOCK_FUNCTION,
         args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
@@ -164,7 +182,8 @@ def _runtime_error(error, shift):
     if isinstance(error, MemoryError):
         return _error("memory", "the code used more memory than a Procedure may use", line, column)
     if isinstance(error, RecursionError):
-        return _error("runtime", "the code called itself too many times (too deep recursion)", line, column)
+        return _error("runtime", "the code called itself too many times, or worked on a value nested too deeply "
+                      "(too deep recursion)", line, column)
     if isinstance(error, KeyError):
         key = error.args[0] if error.args else None
         if isinstance(key, str) and key.startswith(("attribute ", "data has no result")):
@@ -220,21 +239,27 @@ def _evaluate(request_json, checked):
         "data": Data(request["data"]),
         "today": _state["today"],
         "now": _state["now"],
+        HOLD_FUNCTION: _state["hold"],
     }
+    _kept.clear()  # empty already when the interpreter is restored after every evaluation
+    _kept.append(namespace)
     value = returned = return_line = None
     clock.set(request["now"])
     try:
         if mode == "condition":
             value = eval(compiled.code, namespace)
+            _kept.append(value)
         else:
             exec(compiled.code, namespace)
             block = namespace.pop(BLOCK_FUNCTION)
             if block.__code__.co_flags & CO_GENERATOR:
                 return _reply(run, {"ok": False, "error": _error("policy", "'yield' can only be used inside a function", 1, 1)})
             outcome = block()
+            _kept.append(outcome)
             if outcome is not None:
                 return_line, returned = outcome
     except BaseException as error:  # noqa: BLE001 - every failure of the code is reported; none escapes
+        _kept.append(error)
         return _reply(run, {"ok": False, "error": _runtime_error(error, compiled.shift)})
     finally:
         clock.clear()
@@ -299,7 +324,9 @@ def setup():
 
     modules = {name: dt if name == "datetime" else __import__(name) for name in ALLOWED_IMPORTS}
     facades = {name: build_facade(name, module) for name, module in modules.items()}
-    _state.update(datetime=dt, decimal=decimal, clock=clock, now=now, today=today,
+    hold_namespace = {"__builtins__": {"LookupError": LookupError}, "__name__": "procedure", "_kept": _kept}
+    exec(compile(_HOLD_SOURCE, "<hold>", "exec"), hold_namespace)
+    _state.update(datetime=dt, decimal=decimal, clock=clock, now=now, today=today, hold=hold_namespace[HOLD_FUNCTION],
                   builtins=build_builtins(make_importer(facades)))
 
     # Lazy imports the runtime may need later, done now: before the audit hook, and into the snapshot.

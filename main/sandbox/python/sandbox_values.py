@@ -51,7 +51,10 @@ def to_json(value, datetime_module, decimal_module, depth=0):
 def describe(value):
     """'a list ([1, 2])': a value's type and a short repr, for messages."""
     name = type(value).__name__
-    text = repr(value)
+    try:
+        text = repr(value)
+    except (RecursionError, MemoryError):
+        text = "nested too deeply to show"
     if len(text) > 60:
         text = text[:57] + "..."
     article = "an" if name[:1] in "aeiou" else "a"
