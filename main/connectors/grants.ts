@@ -29,6 +29,26 @@ export function saveAuthoredConnector(workspace: Workspace, input: ConnectorDefi
   });
 }
 
+/**
+ * Saves a local edit of a connector (operations imported into it from OpenAPI). A new connector
+ * is approved by that act. An existing one keeps the approvals it had, carried over to where the
+ * edit points them (a new base URL, say), and gains none: an edit never approves what an import
+ * left unapproved.
+ */
+export function saveEditedConnector(workspace: Workspace, input: ConnectorDefinitionInput | unknown, grantedBy: string): ConnectorDefinition {
+  return workspace.transaction(() => {
+    const name = (input as { name?: unknown } | null)?.name;
+    const before = typeof name === 'string' ? workspace.connectors.get(name) : null;
+    if (!before) return saveAuthoredConnector(workspace, input, grantedBy);
+    const approvedBefore = approvalStatus(workspace, before).filter((entry) => entry.approved).map((entry) => entry.capability);
+    const saved = workspace.connectors.save(input);
+    assertNoReservedSecret(saved);
+    const carried = connectorCapabilities(saved).filter((capability) => approvedBefore.some((old) => old.kind === capability.kind && old.name === capability.name));
+    grant(workspace, saved, carried, grantedBy);
+    return saved;
+  });
+}
+
 /** Refuses a definition that names one of Stepwise's own secrets (the model's key). */
 export function assertNoReservedSecret(connector: ConnectorDefinition): void {
   const reserved = secretNames(connector).find(isReservedSecret);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectorCapabilities, isReservedSecret, missingGrants } from '../../main/connectors/capabilities';
 import { connectorDefinitionSchema, type ConnectorDefinition } from '../../main/connectors/definition';
-import { grant, saveAuthoredConnector, selectCapabilities } from '../../main/connectors/grants';
+import { grant, saveAuthoredConnector, saveEditedConnector, selectCapabilities } from '../../main/connectors/grants';
 import { RuntimeConnectors } from '../../main/connectors/runtime-connectors';
 import { workspaceConnectors } from '../../main/connectors/workspace-connectors';
 import { Workspace } from '../../main/store/workspace';
@@ -93,6 +93,25 @@ describe('the live gate', () => {
     const connectors = new RuntimeConnectors({ definitions: [server], mode: 'mock' });
     expect(await connectors.execute('files.list', {}, { conversationId: 1 })).toEqual({ ok: true, data: { files: [] } });
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('an edit (operations imported from OpenAPI) keeps the approvals a connector had, carried to its new scope, and adds none', () => {
+    const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
+    try {
+      const crm = { name: 'crm', baseUrl: 'https://crm.example.com', auth: { type: 'bearer', secret: 'crm_token' }, allowInternalHosts: true, actions: [ping] };
+      // As an import leaves it: stored, nothing approved.
+      workspace.connectors.save(crm);
+      saveEditedConnector(workspace, { ...crm, actions: [ping, { ...ping, name: 'pong' }] }, 'test');
+      expect(workspace.connectorGrants.list('crm')).toEqual([]);
+
+      // Approved for its secret only, then pointed elsewhere by its own user: the secret's approval follows, nothing else is added.
+      grant(workspace, workspace.connectors.get('crm')!, selectCapabilities(workspace.connectors.get('crm')!, { secrets: ['crm_token'] }), 'test');
+      const moved = saveEditedConnector(workspace, { ...crm, baseUrl: 'https://crm2.example.com' }, 'test');
+      expect(missingGrants(moved, workspace.connectorGrants.list('crm')).map((capability) => capability.kind)).toEqual(['internal-hosts']);
+      expect(workspace.connectorGrants.list('crm').map((entry) => entry.scope)).toEqual(['hosts:crm2.example.com']);
+    } finally {
+      workspace.close();
+    }
   });
 
   it('grants what its author adds, refuses to grant the model key or what a connector does not ask for, and counts a revocation at once', async () => {

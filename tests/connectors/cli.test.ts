@@ -59,7 +59,10 @@ describe('connectors commands', () => {
         actions: [{ name: 'status', description: 'Order status.', inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }, method: 'GET', path: '/orders/{{input.id}}', responseFields: { status: 'order.status' } }],
       }),
     );
-    expect(await run(dir, ['connectors', 'add', 'orders.json', '--workspace', 'w.stepwise'])).toMatchObject({ code: 0, out: 'Saved connector "orders" with 1 action; it needs the secret orders_token.\n' });
+    expect(await run(dir, ['connectors', 'add', 'orders.json', '--workspace', 'w.stepwise'])).toMatchObject({
+      code: 0,
+      out: `Saved connector "orders" with 1 action; it needs the secret orders_token.\nApproved as you added it: it may reach internal addresses (private networks, this machine) at 127.0.0.1.\n`,
+    });
     const missing = await run(dir, ['connectors', 'try', 'orders.status', '--input', '{"id":"7"}', '--workspace', 'w.stepwise']);
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('The secret "orders_token" that connector "orders" needs is not set');
@@ -91,7 +94,7 @@ describe('connectors commands', () => {
       join(dir, 'everything.json'),
       JSON.stringify({ kind: 'mcp', name: 'everything', transport: { type: 'stdio', command: process.execPath, args: [join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'] } }),
     );
-    expect((await run(dir, ['connectors', 'add', 'everything.json', '--workspace', 'w.stepwise'])).out).toBe('Saved connector "everything" with 0 actions.\n');
+    expect((await run(dir, ['connectors', 'add', 'everything.json', '--workspace', 'w.stepwise'])).out).toMatch(/^Saved connector "everything" with 0 actions\.\nApproved as you added it: it runs the command `\S+ \S+server-everything\S+ stdio` on this machine\.\n$/);
     const tools = await run(dir, ['connectors', 'mcp-tools', 'everything', '--workspace', 'w.stepwise']);
     expect(tools.out).toMatch(/tools on "everything"[\s\S]* {3}echo /);
     expect((await run(dir, ['connectors', 'mcp-tools', 'everything', '--allow', 'echo,get-sum', '--workspace', 'w.stepwise'])).out).toBe(

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { secretNames, type ConnectorDefinition, type HttpConnector } from '../../connectors/definition';
 import { approvalCommand } from '../../connectors/capabilities';
-import { approvalStatus, grant, GrantError, saveAuthoredConnector, selectCapabilities, type ApprovalRequest } from '../../connectors/grants';
+import { approvalStatus, grant, GrantError, saveAuthoredConnector, saveEditedConnector, selectCapabilities, type ApprovalRequest } from '../../connectors/grants';
 import { allowTools } from '../../connectors/mcp-tools';
 import { importOpenApi, listOperations, readOpenApi } from '../../connectors/openapi-import';
 import { formatTryResult, tryAction } from '../../connectors/try-action';
@@ -98,6 +98,8 @@ export const connectorsCommand: Command = {
           // Adding it is the author's approval of what it asks for.
           const saved = asUsageError(() => saveAuthoredConnector(workspace, raw, 'added with connectors add'));
           io.out(`Saved connector "${saved.name}" with ${saved.actions.length} action${saved.actions.length === 1 ? '' : 's'}${secretNames(saved).length > 0 ? `; it needs the secret${secretNames(saved).length === 1 ? '' : 's'} ${secretNames(saved).join(', ')}` : ''}.`);
+          const approved = approvalStatus(workspace, saved).filter((entry) => entry.capability.kind !== 'secret');
+          for (const { capability } of approved) io.out(`Approved as you added it: it ${capability.description}.`);
           return 0;
         });
       }
@@ -176,7 +178,7 @@ async function importCommand(path: string, file: string, values: { connector?: s
       ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
       ...(existing ? { existing: existing as HttpConnector } : {}),
     });
-    const saved = asUsageError(() => saveAuthoredConnector(workspace, connector, 'imported from OpenAPI with connectors import-openapi'));
+    const saved = asUsageError(() => saveEditedConnector(workspace, connector, 'imported from OpenAPI with connectors import-openapi'));
     for (const warning of warnings) io.err(`warning: ${warning}`);
     io.out(`Imported ${values.operations!.split(',').length} operation(s) into "${saved.name}": ${saved.actions.map((entry) => `@${saved.name}.${entry.name}`).join(', ')}.`);
     const secrets = secretNames(saved);
