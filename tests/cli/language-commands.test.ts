@@ -125,6 +125,6 @@ describe('npm run stepwise', () => {
     expect(result.stdout).toContain('0 errors, 0 warnings, 5 notes in 2 files.');
     const bad = spawnSync('npm', ['run', '-s', 'stepwise', '--', 'validate'], { cwd: repoRoot, encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(execFileSync('npm', ['run', '-s', 'stepwise', '--', 'help'], { cwd: repoRoot, encoding: 'utf8' })).toContain('validate <files…>');
+    expect(execFileSync('npm', ['run', '-s', 'stepwise', '--', 'help'], { cwd: repoRoot, encoding: 'utf8' })).toContain('validate <files or folders…>');
   });
 });
