@@ -74,6 +74,18 @@ export interface ModelCaller {
   call(request: ModelCallRequest, options?: ModelCallOptions): Promise<ModelCallResult>;
 }
 
+/**
+ * The SDK's only error-level log for messages is a malformed event's raw data (the model's words,
+ * maybe the customer's) on stderr. The client reports that fault itself, without the data, in the
+ * trace; so errors are dropped here, and warnings (deprecated models…) still reach stderr.
+ */
+const SDK_LOGGER = {
+  error: () => undefined,
+  warn: (...args: unknown[]) => console.warn(...args),
+  info: () => undefined,
+  debug: () => undefined,
+};
+
 /** One try: the message, or the fault that broke it. The caller's own abort is thrown. */
 type Attempt = { ok: true; message: Message } | { ok: false; fault: ModelFault };
 
@@ -87,6 +99,7 @@ export class ModelClient implements ModelCaller {
       ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
       maxRetries: settings.maxRetries,
       timeout: settings.timeoutMs,
+      logger: SDK_LOGGER,
     });
   }
 

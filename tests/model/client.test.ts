@@ -1,5 +1,5 @@
 // The model client through the real SDK against the fake Messages API.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { ModelClient, ModelRequestError, ModelUnavailableError, type ModelRetry } from '../../main/model/client';
 import { classifyModelFault, responseRetryDelay, type ModelFault, type ModelFaultKind } from '../../main/model/faults';
@@ -125,6 +125,17 @@ describe('a response that breaks after its headers', () => {
       expect(fake.requests).toHaveLength(3);
     });
   }
+
+  it("keeps a malformed event's raw data (the model's words) off stderr", async () => {
+    fake = await startFakeAnthropic([fault('malformed', { afterEvents: 2 }), reply('Fine.')]);
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await client(fake.url, fast).call(request, { stream: true });
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
+  });
 
   it('is not retried again when the SDK has already retried before any response (529)', async () => {
     fake = await startFakeAnthropic(() => ({ status: 529, error: { type: 'overloaded_error', message: 'Overloaded' } }));
