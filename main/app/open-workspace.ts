@@ -39,7 +39,7 @@ export function createExampleWorkspace(path: string): Workspace {
     const report = loadExamples(workspace);
     for (const name of report.procedures) {
       try {
-        publishProcedure(workspace, name, { note: 'Example' });
+        publishProcedure(workspace, name, { note: 'Example', currentDraft: true });
       } catch {
         // Left as a draft: the list shows it as such, and the editor shows why.
       }

@@ -9,23 +9,18 @@ import { draftChanged, type VersionRecord } from '../store/procedures';
 import type { Workspace } from '../store/workspace';
 import { workspaceValidationContext } from './workspace-context';
 
-export type PublishRequest = {
-  note?: string;
-  author?: string;
-} & (
-  | {
-      /** Publish exactly this text: saved as the draft (a new Procedure if there is none by that name) and published together. */
-      text: string;
-      expectedHash?: never;
-    }
-  | {
-      /** Publish the draft only if it is still the text the caller saw (its content hash). */
-      expectedHash?: string;
-      text?: never;
-    }
+/**
+ * What to publish. Every caller says which text it means, so none publishes a text it never saw:
+ * the text itself, the hash of the draft the caller saw, or, for a caller that publishes the
+ * draft as it is (the command line without --from, the example shop), `currentDraft`.
+ */
+export type PublishRequest = { note?: string; author?: string } & (
+  | { text: string; expectedHash?: never; currentDraft?: never }
+  | { expectedHash: string; text?: never; currentDraft?: never }
+  | { currentDraft: true; text?: never; expectedHash?: never }
 );
 
-export function publishProcedure(workspace: Workspace, name: string, request: PublishRequest = {}): VersionRecord {
+export function publishProcedure(workspace: Workspace, name: string, request: PublishRequest): VersionRecord {
   return workspace.transaction(() => {
     let target = name;
     let expectedHash = request.expectedHash;

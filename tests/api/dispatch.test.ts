@@ -42,6 +42,15 @@ describe('dispatch', () => {
     expect(logged.join('\n')).toContain('    at '); // the stack goes to the engine's log instead
   });
 
+  it('answers "locked", not "internal", when the workspace stayed locked past the busy timeout', async () => {
+    const logged: string[] = [];
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    const dispatch = createDispatch(handlers({ 'procedures.delete': () => { throw busy; } }), { log: (line) => logged.push(line) });
+    const result = await dispatch('procedures.delete', { name: 'x' });
+    expect(result).toEqual({ ok: false, error: { code: 'locked', message: expect.stringMatching(/^The workspace is locked: another program kept writing to it for more than 5 s, so nothing was changed/) } });
+    expect(logged).toEqual([]); // not logged as a bug
+  });
+
   it('refuses to return what the contract does not allow', async () => {
     const dispatch = createDispatch(handlers({ 'procedures.history': () => [{ version: 'one' }] }), { log: () => {} });
     expect(await dispatch('procedures.history', { name: 'x' })).toEqual({

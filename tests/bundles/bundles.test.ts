@@ -27,7 +27,7 @@ describe('bundles', () => {
     secrets = new EncryptedFileSecretStore({ file: join(dir, 'source.secrets'), keyFile: join(dir, 'source.key') });
     await secrets.set('stripe_secret_key', SECRET_VALUE);
     loadExamples(source);
-    for (const record of source.procedures.list()) publishProcedure(source, record.name);
+    for (const record of source.procedures.list()) publishProcedure(source, record.name, { currentDraft: true });
     const damaged = source.simulations.save('Damaged order claim', 'Broken mug', {
       customer: { persona: 'Polite, in a hurry', opening: 'My mug arrived broken.' },
       expectations: [{ name: 'offers a replacement' }],
@@ -140,7 +140,7 @@ describe('bundles', () => {
     try {
       loadExamples(target);
       target.procedures.saveDraft('Verify identity', target.procedures.require('Verify identity').draftText.replace('Send a one-time code', 'Send a code'));
-      publishProcedure(target, 'Verify identity');
+      publishProcedure(target, 'Verify identity', { currentDraft: true });
       target.procedures.saveDraft('Damaged order claim', target.procedures.require('Damaged order claim').draftText.replace('Greet the customer briefly', 'Greet the customer'));
       const shop = target.connectors.get('shop')!;
       target.connectors.save({ ...shop, description: 'Our own shop connector' });

@@ -48,11 +48,44 @@ describe('Procedures in the store', () => {
     expect(workspace.procedures.history('Greeting')).toHaveLength(1);
   });
 
+  it('publish a given text whole: saved and published together, or, when it fails a check, nothing saved', () => {
+    workspace.procedures.create(procedureText('Refund', '## Start\nSay hello. @end'));
+    const draftBefore = workspace.procedures.require('Refund').draftHash;
+    const broken = procedureText('Refund', '## Start\nConfirm with [[Verify identity]]. @end');
+    expect(() => publishProcedure(workspace, 'Refund', { text: broken, note: 'broken' })).toThrow(/not published: the text has 1 error\(s\)\. Nothing was saved\./);
+    expect(workspace.procedures.require('Refund').draftHash).toBe(draftBefore);
+    expect(workspace.procedures.history('Refund')).toEqual([]);
+
+    const good = procedureText('Refund', '## Start\nSay hello warmly. @end');
+    const version = publishProcedure(workspace, 'Refund', { text: good, note: 'warmer' });
+    expect(version).toMatchObject({ version: 1, text: good, note: 'warmer' });
+    expect(workspace.procedures.require('Refund').draftText).toBe(good);
+    // A text for a Procedure that does not exist yet creates it.
+    expect(publishProcedure(workspace, 'Gift cards', { text: procedureText('Gift cards'), note: 'new' }).name).toBe('Gift cards');
+  });
+
+  it('publish only the draft the caller saw: a draft changed since is a conflict, and nothing is published', () => {
+    const seen = workspace.procedures.create(procedureText('Refund', '## Start\nSay hello. @end'));
+    workspace.procedures.saveDraft('Refund', procedureText('Refund', '## Start\nSomeone else wrote this. @end'));
+    for (const publish of [
+      () => publishProcedure(workspace, 'Refund', { expectedHash: seen.draftHash, note: 'mine' }),
+      () => workspace.procedures.publish('Refund', { expectedHash: seen.draftHash, note: 'mine' }),
+    ]) {
+      const error = catchError(publish);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).code).toBe('conflict');
+      expect(error.message).toMatch(/^"Refund" was not published: its draft was changed elsewhere since you read it/);
+    }
+    expect(workspace.procedures.history('Refund')).toEqual([]);
+    const current = workspace.procedures.require('Refund');
+    expect(publishProcedure(workspace, 'Refund', { expectedHash: current.draftHash, note: 'seen' }).text).toBe(current.draftText);
+  });
+
   it('check a draft against the workspace before publishing it', () => {
     workspace.procedures.create(procedureText('Refund', '## Start\nConfirm with [[Verify identity]]. @end'));
-    expect(() => publishProcedure(workspace, 'Refund')).toThrow(/not published: .*\n.*no Procedure called "Verify identity"/);
+    expect(() => publishProcedure(workspace, 'Refund', { currentDraft: true })).toThrow(/not published: .*\n.*no Procedure called "Verify identity"/);
     workspace.procedures.create(procedureText('Verify identity', '## Check\nAsk for the code. @end'));
-    expect(publishProcedure(workspace, 'Refund').version).toBe(1);
+    expect(publishProcedure(workspace, 'Refund', { currentDraft: true }).version).toBe(1);
   });
 
   it('keep published versions immutable, even through SQL', () => {
@@ -126,3 +159,12 @@ describe('Procedures in the store', () => {
     expect(() => workspace.procedures.require('refund request')).toThrow(/Did you mean "Refund request"\?/);
   });
 });
+
+function catchError(work: () => unknown): Error {
+  try {
+    work();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}

@@ -25,7 +25,7 @@ export const publishCommand: Command = {
       // With --from, the file's text is saved and published in one transaction: the version
       // published is exactly that text, whatever other writers do meanwhile.
       const note = values.note ? { note: values.note } : {};
-      const published = publishProcedure(workspace, name, text !== null ? { ...note, text } : note);
+      const published = publishProcedure(workspace, name, text !== null ? { ...note, text } : { ...note, currentDraft: true });
       io.out(`Published "${published.name}" as version ${published.version} (${published.contentHash.slice(0, 19)}…).`);
       return 0;
     });

@@ -22,7 +22,7 @@ export const workspaceCommand: Command = {
       report = loadExamples(building);
       for (const name of report.procedures) {
         try {
-          publishProcedure(building, name, { note: 'Example' });
+          publishProcedure(building, name, { note: 'Example', currentDraft: true });
         } catch (error) {
           drafts.push(`${name}: ${(error as Error).message}`);
         }
