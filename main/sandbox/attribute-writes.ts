@@ -27,6 +27,31 @@ function isPlainObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Field names that JavaScript gives a meaning of their own. Merging a returned dict, or following a
+ * dotted key, assigns fields by name: "customer.__proto__.isAdmin" would set the prototype of the
+ * customer object instead of a field. So they are refused as field names in what code returns.
+ */
+const RESERVED_FIELD_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The first reserved field name anywhere inside `value` (a JSON value, so finite and acyclic). */
+function reservedFieldIn(value: JsonValue): string | null {
+  const pending: JsonValue[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    if (Array.isArray(current)) pending.push(...current);
+    else if (isPlainObject(current)) {
+      for (const [key, item] of Object.entries(current)) {
+        if (RESERVED_FIELD_NAMES.has(key)) return key;
+        pending.push(item);
+      }
+    }
+  }
+  return null;
+}
+
+const RESERVED_REASON = 'a name JavaScript reserves, which can\'t be a field of an attribute';
+
 function deepMerge(target: JsonValue | undefined, source: JsonObject): JsonObject {
   const merged: JsonObject = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(source)) {
@@ -138,6 +163,19 @@ export function computeAttributeWrites(report: WriteReport): WriteOutcome {
     const current = (name: string): JsonValue | undefined => (writes.has(name) ? writes.get(name) : report.after[name]);
     const decl = declared.get(key);
     const dot = key.indexOf('.');
+    const reservedInKey = key.split('.').find((part) => RESERVED_FIELD_NAMES.has(part));
+    if (reservedInKey !== undefined) {
+      return { ok: false, message: `the returned key '${key}' uses '${reservedInKey}', ${RESERVED_REASON}`, line: report.returnLine };
+    }
+    const reservedInValue = reservedFieldIn(value);
+    if (reservedInValue !== null) {
+      const target = decl || dot <= 0 ? key : key.slice(0, dot);
+      return {
+        ok: false,
+        message: `the returned dict for attribute '${target}' holds the key '${reservedInValue}', ${RESERVED_REASON}`,
+        line: report.returnLine,
+      };
+    }
     if (decl || dot <= 0) {
       // A whole attribute. A dict returned for an object attribute updates it in place.
       const merged = decl?.type === 'object' && isPlainObject(value) ? deepMerge(current(key), value) : value;
