@@ -68,9 +68,8 @@ describe('bundle capabilities', () => {
     expect(bundleCapabilities(verified)).toEqual([expect.objectContaining({ connector: 'evil', reserved: ['model.api_key'] })]);
 
     const attempt = importBundle(target, verified, () => 'skip', { approve: () => true, trust: { publicKey: verified.manifest.publicKey, label: 'attacker.pub' } });
-    await expect(attempt).rejects.toThrow(BundleError);
     await expect(attempt).rejects.toThrow(/names the secret "model.api_key", which belongs to Stepwise itself \(the model's key\); a connector never reads it\. The bundle was not imported/);
-    expect((await attempt.catch((error: BundleError) => error)).code).toBe('forbidden');
+    await expect(attempt).rejects.toSatisfy((error) => error instanceof BundleError && error.code === 'forbidden');
     expect(target.connectors.list()).toEqual([]);
     expect(target.procedures.list()).toEqual([]);
     expect(target.keys.trusted()).toEqual([]);
