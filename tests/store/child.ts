@@ -56,9 +56,9 @@ export function waitForLine(child: ChildProcessByStdio<null, Readable, Readable>
   });
 }
 
-/** Another program: takes the workspace's write lock, holds it for `holdMs`, then commits. */
-export async function holdWriteLock(path: string, holdMs: number): Promise<{ released: Promise<Finished> }> {
-  const child = spawn(process.execPath, [lockHolder, path, String(holdMs)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Another program: takes the workspace's write lock, adds the team `team`, holds the lock for `holdMs`, then commits. */
+export async function holdWriteLock(path: string, holdMs: number, team = 'Lock holder'): Promise<{ released: Promise<Finished> }> {
+  const child = spawn(process.execPath, [lockHolder, path, String(holdMs), team], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const locked = waitForLine(child, 'locked');
   const released = finished(child);
   await locked;

@@ -120,6 +120,18 @@ describe('workspace init', () => {
     workspace.close();
   });
 
+  it('that fails halfway leaves nothing, and never replaces a file that appeared meanwhile', () => {
+    const dir = tempDir();
+    const path = join(dir, 'shop.stepwise');
+    expect(() => Workspace.create(path, () => { throw new Error('examples are broken'); })).toThrow('examples are broken');
+    expect(readdirSync(dir)).toEqual([]);
+
+    const error = catchError(() => Workspace.create(path, () => writeFileSync(path, 'another init got here first')));
+    expect((error as WorkspaceError).code).toBe('exists');
+    expect(readFileSync(path, 'utf8')).toBe('another init got here first');
+    expect(readdirSync(dir)).toEqual(['shop.stepwise']);
+  });
+
   it('killed at a random moment, leaves either no file or a complete workspace', { timeout: 120_000 }, async () => {
     const outcomes: string[] = [];
     for (let attempt = 0; attempt < 4; attempt++) {
