@@ -8,6 +8,8 @@ import { connectorDefinitionSchema, type ConnectorDefinition } from '../../main/
 import { grant, saveAuthoredConnector, saveEditedConnector, selectCapabilities } from '../../main/connectors/grants';
 import { RuntimeConnectors } from '../../main/connectors/runtime-connectors';
 import { workspaceConnectors } from '../../main/connectors/workspace-connectors';
+import type { CodeSandbox } from '../../main/sandbox/types';
+import { liveRunConnectors } from '../../main/simulations/run-connectors';
 import { Workspace } from '../../main/store/workspace';
 import { useTempDir } from '../store/helpers';
 import { json, MemorySecretStore, useServers } from './helpers';
@@ -80,6 +82,23 @@ describe('the live gate', () => {
     expect(reads).toEqual([]);
     expect(server.requests).toEqual([]);
     expect(await connectors.execute('status.ping', {}, { conversationId: 1 })).toEqual({ ok: true, data: { ok: true } });
+  });
+
+  it("gates a live simulation's connectors the same way, and records the refusal with the run", async () => {
+    const server = await serve((_request, response) => json(response, 200, { ok: true }));
+    const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
+    try {
+      workspace.connectors.save({ name: 'crm', baseUrl: server.url, allowInternalHosts: true, auth: { type: 'none' }, actions: [ping] }); // as an import leaves it
+      const unused = new Proxy({}, { get: () => { throw new Error('live connectors use no sandbox'); } }) as CodeSandbox;
+      const run = liveRunConnectors(workspace, { sandbox: unused, clock: () => new Date(), conversationId: () => 1, secrets: new MemorySecretStore() });
+      const result = await run.connectors.execute('crm.ping', {}, { conversationId: 1 });
+      expect(result).toMatchObject({ ok: false, error: expect.stringContaining('Connector "crm" is not approved in this workspace: it may reach internal addresses') });
+      expect(run.recorded).toEqual([expect.objectContaining({ action: 'crm.ping', result: expect.objectContaining({ ok: false }) })]);
+      expect(server.requests).toEqual([]);
+      await run.close();
+    } finally {
+      workspace.close();
+    }
   });
 
   it('leaves mocked runs alone: a mocked stdio server never starts, approved or not', async () => {
