@@ -83,6 +83,12 @@ describe('bundle capabilities on the command line', () => {
     expect((await run(dir, ['connectors', 'mcp-tools', 'files', '--workspace', 'b.stepwise'])).err).toMatch(/Connector "files" is not approved/);
     expect(existsSync(marker)).toBe(false);
 
+    const status = await run(dir, ['connectors', 'approve', 'crm', '--workspace', 'b.stepwise']);
+    expect(status.code).toBe(2);
+    expect(status.err).toContain('Say what to approve with --command, --secret <name> or --internal-hosts. Connector "crm":\n  NOT approved: it reads the secret "crm_token" and sends it to 127.0.0.1\n  NOT approved: it may reach internal addresses');
+    expect((await run(dir, ['connectors', 'approve', 'crm', '--command', '--workspace', 'b.stepwise'])).err).toContain('Connector "crm" runs no command, so there is nothing to approve there');
+    expect((await run(dir, ['connectors', 'approve', 'nobody', '--command', '--workspace', 'b.stepwise'])).err).toContain('There is no connector "nobody"');
+
     // The local user approves, and binds the secret by storing it for the connector.
     expect((await run(dir, ['connectors', 'approve', 'files', '--command', '--workspace', 'b.stepwise'])).out).toMatch(/^Approved: connector "files" runs the command/);
     await run(dir, ['connectors', 'try', 'files.list', '--workspace', 'b.stepwise']);
