@@ -71,6 +71,8 @@ describe('bundle capabilities on the command line', () => {
     expect(imported.out).toContain('connector "files": created');
     expect(imported.out).toMatch(/Not approved, so these connectors will not run live until you approve them[^\n]*\n {2}connector "crm" reads the secret "crm_token"/);
     expect(imported.out).not.toContain('approved: connector');
+    expect(imported.out).toContain('To approve "files": stepwise connectors approve files --command --workspace b.stepwise\n');
+    expect(imported.out).toContain('To approve "crm": stepwise connectors approve crm --secret crm_token --internal-hosts --workspace b.stepwise\n');
 
     const listed = await run(dir, ['connectors', 'list', '--workspace', 'b.stepwise']);
     expect(listed.out).toContain('not approved to run live: it runs the command');

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { exportBundle, serializeBundle } from '../../bundles/export';
 import { bundleCapabilities, describeBundleCapabilities, type BundledConnectorCapabilities } from '../../bundles/capabilities';
 import { BundleError } from '../../bundles/format';
+import { approvalCommand } from '../../connectors/capabilities';
 import { findConflicts, importBundle, resolutionSchema, type CapabilityApprover, type CapabilityRequest, type Conflict, type ConflictResolver } from '../../bundles/import';
 import { DEFAULT_MAX_BUNDLE_BYTES, readBundleFile } from '../../bundles/read';
 import { fingerprintOf } from '../../bundles/signing';
@@ -165,8 +166,12 @@ export const importCommand: Command = {
       if (extraKey) io.out(`Bundles signed by ${fingerprintOf(extraKey)} are now trusted in this workspace.`);
       for (const request of report.approved) io.out(`approved: connector "${request.as}" ${request.capability.description}`);
       if (report.pending.length > 0) {
-        io.out(`Not approved, so these connectors will not run live until you approve them (stepwise connectors approve <connector> …):`);
+        io.out('Not approved, so these connectors will not run live until you approve them:');
         for (const request of report.pending) io.out(`  connector "${request.as}" ${request.capability.description}`);
+        for (const connector of new Set(report.pending.map((request) => request.as))) {
+          const capabilities = report.pending.filter((request) => request.as === connector).map((request) => request.capability);
+          io.out(`To approve "${connector}": ${approvalCommand(connector, capabilities)} --workspace ${values.workspace}`);
+        }
       }
       return 0;
     });
