@@ -77,6 +77,11 @@ describe('bundle capabilities on the command line', () => {
     const listed = await run(dir, ['connectors', 'list', '--workspace', 'b.stepwise']);
     expect(listed.out).toContain('not approved to run live: it runs the command');
     expect(listed.out).toContain('(stepwise connectors approve crm --secret crm_token --internal-hosts)');
+    const listedJson = JSON.parse((await run(dir, ['connectors', 'list', '--json', '--workspace', 'b.stepwise'])).out);
+    expect(listedJson.map((entry: { name: string; needsApproval: string[] }) => [entry.name, entry.needsApproval.length])).toEqual([
+      ['crm', 2],
+      ['files', 1],
+    ]);
 
     const tried = await run(dir, ['connectors', 'try', 'files.list', '--workspace', 'b.stepwise']);
     expect(tried.code).toBe(1);
