@@ -1,7 +1,8 @@
 // Opens a workspace file: checks that it is one and undamaged, then sets the pragmas, backs it up
 // and migrates it.
 // Every way a file can be wrong ends in a WorkspaceError that says which, never in a crash.
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { WorkspaceError } from './errors';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
@@ -71,6 +72,14 @@ function defaultBackupPath(path: string) {
 function connect(path: string, readonly: boolean, create: boolean): Database.Database {
   let db: Database.Database;
   try {
+    if (readonly && writable(path)) {
+      // A connection that refuses every write (query_only) rather than a read-only one: the last
+      // connection to close removes the WAL's -wal and -shm files, which a read-only one leaves
+      // behind, so a read leaves the folder as it found it.
+      db = new Database(path, { fileMustExist: true });
+      db.pragma('query_only = ON');
+      return db;
+    }
     db = new Database(path, { readonly, fileMustExist: !create });
   } catch (error) {
     throw translateOpenError(error, path);
@@ -83,6 +92,16 @@ function connect(path: string, readonly: boolean, create: boolean): Database.Dat
     db.close();
     if (!cannotCreateWalFiles(error)) throw translateOpenError(error, path);
     return readInMemory(path);
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

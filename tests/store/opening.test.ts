@@ -178,6 +178,7 @@ describe('a command that only reads', () => {
     workspace.close();
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(statSync(path).mtimeMs).toBe(mtime);
+    expect(readdirSync(dir)).toEqual(['shop.stepwise']); // no -wal or -shm left beside it
   });
 
   it('works in a folder it cannot write to: knowledge search, validate and simulations list', { timeout: 60_000 }, async () => {
