@@ -2,7 +2,7 @@
 // with a hard time limit, and kills it when it overruns, misbehaves or is no longer wanted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { LaunchSpec } from './launch';
-import { childMessageSchema, type BootMessage, type JobMessage, type JobOp } from './protocol';
+import { childMessageSchema, type BootMessage, type JobMessage, type JobOp, type JobSnippet } from './protocol';
 
 export type JobOutcome =
   | { type: 'reply'; body: string; heapBytes: number; memoryLimitHit: boolean }
@@ -138,7 +138,7 @@ export class InterpreterProcess {
   }
 
   /** Runs one job. The interpreter must be idle. Never rejects: failures come back as outcomes. */
-  run(op: JobOp, payload: string, timeoutMs: number): Promise<JobOutcome> {
+  run(op: JobOp, payload: string, timeoutMs: number, snippet?: JobSnippet): Promise<JobOutcome> {
     if (this.state !== 'idle') {
       return Promise.resolve({ type: 'died', reason: `the Python interpreter is ${this.state}`, memoryLimitHit: false });
     }
@@ -151,7 +151,7 @@ export class InterpreterProcess {
         this.markDead(`timed out after ${timeoutMs} ms`);
       }, timeoutMs);
       this.pending = { id, resolve, timer };
-      const message: JobMessage = { type: 'job', id, op, payload };
+      const message: JobMessage = snippet ? { type: 'job', id, op, payload, snippet } : { type: 'job', id, op, payload };
       try {
         this.child.send(message, (error) => {
           if (error) this.markDead(`could not send the job to the Python interpreter: ${error.message}`);

@@ -3,7 +3,7 @@
 // is killed, crashes or grows too big is replaced in the background; only the job it was running fails.
 import { InterpreterProcess, type JobOutcome } from './interpreter-process';
 import type { LaunchSpec } from './launch';
-import type { JobOp } from './protocol';
+import type { JobOp, JobSnippet } from './protocol';
 import type { PoolStats } from './types';
 
 export type Priority = 'conversation' | 'editor';
@@ -22,6 +22,7 @@ export interface PoolOptions {
 interface QueuedJob {
   op: JobOp;
   payload: string;
+  snippet?: JobSnippet;
   timeoutMs: number;
   resolve: (outcome: JobOutcome) => void;
 }
@@ -65,7 +66,7 @@ export class InterpreterPool {
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
-  submit(op: JobOp, payload: string, timeoutMs: number, priority: Priority): Promise<JobOutcome> {
+  submit(op: JobOp, payload: string, timeoutMs: number, priority: Priority, snippet?: JobSnippet): Promise<JobOutcome> {
     if (this.closed) {
       return Promise.resolve({ type: 'unavailable', reason: 'the Python sandbox is closed' });
     }
@@ -79,7 +80,7 @@ export class InterpreterPool {
       this.fill();
     }
     return new Promise((resolve) => {
-      this.queues[priority].push({ op, payload, timeoutMs, resolve });
+      this.queues[priority].push({ op, payload, snippet, timeoutMs, resolve });
       this.pump();
     });
   }
@@ -88,13 +89,13 @@ export class InterpreterPool {
    * Runs the same job once on every warm interpreter (after waiting for a full pool), e.g. to check
    * that all of them give the same answer.
    */
-  async runOnEach(op: JobOp, payload: string, timeoutMs: number): Promise<PinnedOutcome[]> {
+  async runOnEach(op: JobOp, payload: string, timeoutMs: number, snippet?: JobSnippet): Promise<PinnedOutcome[]> {
     await this.whenReady();
     const targets = [...this.interpreters].filter((i) => i.isIdle || i.isBusy);
     const runs = targets.map(
       (interpreter) =>
         new Promise<PinnedOutcome>((resolve) => {
-          const job: QueuedJob = { op, payload, timeoutMs, resolve: (outcome) => resolve({ pid: interpreter.pid, outcome }) };
+          const job: QueuedJob = { op, payload, snippet, timeoutMs, resolve: (outcome) => resolve({ pid: interpreter.pid, outcome }) };
           const queue = this.pinned.get(interpreter) ?? [];
           queue.push(job);
           this.pinned.set(interpreter, queue);
@@ -241,7 +242,7 @@ export class InterpreterPool {
   }
 
   private async dispatch(interpreter: InterpreterProcess, job: QueuedJob): Promise<void> {
-    const outcome = await interpreter.run(job.op, job.payload, job.timeoutMs);
+    const outcome = await interpreter.run(job.op, job.payload, job.timeoutMs, job.snippet);
     this.completed += 1;
     if (outcome.type === 'reply') {
       const tooBig = outcome.memoryLimitHit || outcome.heapBytes > this.options.recycleAboveBytes;

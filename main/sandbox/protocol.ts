@@ -5,12 +5,20 @@ import { jsonObjectSchema } from './json';
 
 export type JobOp = 'check' | 'evaluate';
 
+/** The snippet of an evaluation, by itself: the child keeps its compiled form across restores. */
+export interface JobSnippet {
+  mode: 'condition' | 'code';
+  code: string;
+}
+
 export interface JobMessage {
   type: 'job';
   id: number;
   op: JobOp;
   /** JSON text handed to the Python runner as is. */
   payload: string;
+  /** For an evaluation: the mode and code that are also in the payload. */
+  snippet?: JobSnippet;
 }
 
 export interface BootMessage {

@@ -78,7 +78,7 @@ export class PythonSandbox implements CodeSandbox {
     const started = performance.now();
     const request = parseEvaluationRequest(raw);
     const timeoutMs = request.timeoutMs ?? this.options.defaultTimeoutMs;
-    const runs = await this.pool.runOnEach('evaluate', this.payload(request), timeoutMs);
+    const runs = await this.pool.runOnEach('evaluate', this.payload(request), timeoutMs, { mode: request.mode, code: request.code });
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     return runs.map(({ pid, outcome }) => ({ pid, result: { ...this.interpret(outcome, request, timeoutMs), durationMs } }));
   }
@@ -99,7 +99,7 @@ export class PythonSandbox implements CodeSandbox {
     const started = performance.now();
     const request = parseEvaluationRequest(raw);
     const timeoutMs = request.timeoutMs ?? this.options.defaultTimeoutMs;
-    const outcome = await this.pool.submit('evaluate', this.payload(request), timeoutMs, priority);
+    const outcome = await this.pool.submit('evaluate', this.payload(request), timeoutMs, priority, { mode: request.mode, code: request.code });
     const result = this.interpret(outcome, request, timeoutMs);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     return { ...result, durationMs };

@@ -13,6 +13,13 @@
 //   - the dynamically loaded libraries: if one was loaded, restored memory would no longer match the
 //     loader's bookkeeping, so the interpreter can't be restored and must be replaced.
 // Memory that grew past the captured size is zeroed, so nothing of an earlier evaluation is left in it.
+//
+// What is copied back is only what an evaluation can have touched, which keeps the restore to about half
+// the memory: the C globals (below the stack), the live top of the stack and the heap up to its break
+// (which never moves down). The rest of the stack is dead at capture: it is zeroed then, and zeroed
+// again at each restore (much cheaper than a copy). Memory above the break is untouched, by definition.
+
+const STACK_GUARD_BYTES = 4096; // below the stack pointer at capture, copied anyway
 
 /**
  * Reads every slot of a Pyodide value table until the first index past its end (the getter throws).
@@ -32,11 +39,19 @@ function readTable(get) {
 /**
  * @param {any} module the Emscripten module (pyodide._module)
  * @param {any} FS Emscripten's filesystem (pyodide.FS)
- * @returns {{ restore(): void, bytes: number }}
+ * @returns {{ restore(): void, bytes: number, layoutKnown: boolean }}
  */
 export function captureCleanState(module, FS) {
-  const memory = module.HEAPU8.slice();
   const stackPointer = module.stackSave();
+  const stackLow = module._emscripten_stack_get_end();
+  const breakAtCapture = module._sbrk(0);
+  // The layout this relies on: [globals][stack, growing down][heap up to the break]. Anything else,
+  // and every byte is copied back.
+  const layoutKnown = stackLow > 0 && stackLow < stackPointer - STACK_GUARD_BYTES
+    && stackPointer <= module._emscripten_stack_get_base() && module._emscripten_stack_get_base() <= breakAtCapture;
+  const deadStackEnd = layoutKnown ? stackPointer - STACK_GUARD_BYTES : stackLow;
+  if (layoutKnown) module.HEAPU8.fill(0, stackLow, deadStackEnd);
+  const memory = module.HEAPU8.slice();
   const hiwire = readTable((index) => module.__hiwire_get(index));
   const immortal = readTable((index) => module.__hiwire_immortal_get(index));
   const streams = new Set(FS.streams.map((stream, fd) => (stream ? fd : -1)).filter((fd) => fd >= 0));
@@ -54,10 +69,17 @@ export function captureCleanState(module, FS) {
         throw new Error('the interpreter\'s table of permanent JavaScript values changed; it cannot be restored');
       }
     }
-    const top = module._sbrk(0); // the end of the Python heap now (it never shrinks)
+    const top = module._sbrk(0); // the end of the Python heap now (it never moves down)
     const heap = module.HEAPU8; // read again: memory may have grown, which replaces the view
     if (top > memory.length) heap.fill(0, memory.length, Math.min(top, heap.length));
-    heap.set(memory);
+    if (layoutKnown) {
+      heap.set(memory.subarray(0, stackLow));
+      heap.fill(0, stackLow, deadStackEnd);
+      const end = Math.min(Math.max(top, breakAtCapture), memory.length);
+      heap.set(memory.subarray(deadStackEnd, end), deadStackEnd);
+    } else {
+      heap.set(memory);
+    }
 
     for (let index = 0; ; index++) {
       let current;
@@ -74,5 +96,5 @@ export function captureCleanState(module, FS) {
     });
   }
 
-  return { restore, bytes: memory.length };
+  return { restore, bytes: memory.length, layoutKnown };
 }

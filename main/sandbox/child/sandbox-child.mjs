@@ -7,7 +7,7 @@
 //
 // Protocol (IPC, advanced serialization):
 //   parent -> child  { type: 'boot', snapshot: Uint8Array | null, makeSnapshot: boolean }   (first, once)
-//                    { type: 'job', id, op: 'check' | 'evaluate', payload: string }
+//                    { type: 'job', id, op: 'check' | 'evaluate', payload: string, snippet?: { mode, code } }
 //   child -> parent  { type: 'snapshot', bytes: Uint8Array }   (only when asked to make one)
 //                    { type: 'ready', bootMs, heapBytes, python, fromSnapshot }
 //                    { type: 'boot-error', message }
@@ -105,6 +105,7 @@ async function boot(bootMessage) {
   const check = runner.check;
   // The switch lives here, out of Python's reach: code can't turn the policy check off for later jobs.
   const evaluate = config.skipPolicyCheck === true ? runner.evaluate_without_policy_check : runner.evaluate;
+  const compileForCache = config.skipPolicyCheck === true ? runner.compile_for_cache_without_policy_check : runner.compile_for_cache;
 
   // Cut the Python -> JavaScript bridges: no `import js`, no `import pyodide_js`.
   pyodide.unregisterJsModule('js');
@@ -135,7 +136,8 @@ async function boot(bootMessage) {
   // Taken last, after start-up and warm-up: every evaluation starts from exactly this state.
   const clean = config.isolateEvaluations === false ? null : captureCleanState(pyodide._module, pyodide.FS);
 
-  onProcess('message', (message) => handle(message, { check, evaluate, memoryCap, heap, clean }));
+  const compiled = new CompiledSnippets(compileForCache);
+  onProcess('message', (message) => handle(message, { check, evaluate, compiled, memoryCap, heap, clean }));
   send({
     type: 'ready',
     bootMs: Math.round(performance.now() - bootStarted),
@@ -160,6 +162,47 @@ function limitCStack(module) {
   if (status !== 0) throw new Error('could not set the Python stack limit');
 }
 
+/**
+ * Compiled snippets, kept here because the restore after each evaluation wipes the runner's own cache
+ * (compiling is most of a warm evaluation's time). Filled only by compile_for_cache, which runs before
+ * any code of the job: what code does can't put anything in here. Python can't reach this object.
+ */
+class CompiledSnippets {
+  static MAX_ENTRIES = 256;
+  static MAX_CHARS = 16_000_000;
+
+  /** @param {(mode: string, code: string) => string} compile */
+  constructor(compile) {
+    this.compile = compile;
+    /** @type {Map<string, string>} least recently used first */
+    this.entries = new Map();
+    this.chars = 0;
+  }
+
+  /**
+   * The compiled form of a snippet for the runner, or '' to let it compile (and report issues) itself.
+   * @param {{ mode: string, code: string } | undefined} snippet
+   */
+  lookup(snippet) {
+    if (!snippet || typeof snippet.mode !== 'string' || typeof snippet.code !== 'string') return '';
+    const key = `${snippet.mode}\0${snippet.code}`;
+    let compiled = this.entries.get(key);
+    if (compiled !== undefined) {
+      this.entries.delete(key);
+    } else {
+      compiled = String(this.compile(snippet.mode, snippet.code));
+      this.chars += key.length + compiled.length;
+    }
+    this.entries.set(key, compiled);
+    while (this.entries.size > CompiledSnippets.MAX_ENTRIES || this.chars > CompiledSnippets.MAX_CHARS) {
+      const [oldest, value] = this.entries.entries().next().value;
+      this.entries.delete(oldest);
+      this.chars -= oldest.length + value.length;
+    }
+    return compiled;
+  }
+}
+
 function handle(message, runtime) {
   if (!message || message.type !== 'job' || typeof message.id !== 'number' || typeof message.payload !== 'string') {
     return;
@@ -169,7 +212,7 @@ function handle(message, runtime) {
   try {
     let body;
     if (op === 'check') body = runtime.check(payload);
-    else if (op === 'evaluate') body = runtime.evaluate(payload);
+    else if (op === 'evaluate') body = runtime.evaluate(payload, runtime.compiled.lookup(message.snippet));
     else throw new Error(`unknown job ${String(op)}`);
     // A check never runs the code, so only an evaluation needs the interpreter put back.
     const restoring = op === 'evaluate' && runtime.clean !== null;

@@ -7,8 +7,13 @@ text:
                            audit hook (may run before a memory snapshot that later interpreters start from)
   configure()              once per process, after setup() or a snapshot: clears caches
   check(request_json)      syntax + policy issues for a snippet; never runs it
-  evaluate(request_json)   runs a condition or code block and reports what it did
-  evaluate_without_policy_check(request_json)
+  compile_for_cache(mode, code)
+                           the snippet compiled, as text the child keeps between evaluations (the
+                           restore below wipes this module's own cache); called before any code ran
+  evaluate(request_json, compiled)
+                           runs a condition or code block and reports what it did; `compiled` is the
+                           text compile_for_cache gave for this snippet, or "" to compile here
+  compile_for_cache_without_policy_check(mode, code), evaluate_without_policy_check(request_json, compiled)
                            the same without the policy check, for tests of the deeper layers only. The
                            child process chooses which of the two it calls: no state in here turns the
                            check off, so code can't switch it off for later evaluations.
@@ -21,6 +26,7 @@ Results are JSON only, never Python objects; the engine checks them (attribute t
 
 import ast
 import json
+import marshal
 import sys
 
 from sandbox_clock import FrozenClock, load_pure_datetime
@@ -207,19 +213,38 @@ def _reply(run, body):
     return json.dumps(body, ensure_ascii=False, allow_nan=False)
 
 
-def evaluate(request_json):
-    return _evaluate(request_json, True)
+def compile_for_cache(mode, code):
+    return _compile_for_cache(mode, code, True)
 
 
-def evaluate_without_policy_check(request_json):
-    return _evaluate(request_json, False)
+def compile_for_cache_without_policy_check(mode, code):
+    return _compile_for_cache(mode, code, False)
 
 
-def _evaluate(request_json, checked):
+def _compile_for_cache(mode, code, checked):
+    """The compiled snippet as marshal data in a latin-1 string, or "" if it has issues."""
+    compiled = _compile(code, mode, checked)
+    return "" if compiled.issues else marshal.dumps(compiled.code).decode("latin-1")
+
+
+def _from_cache(code, mode, cached):
+    shift = len(code) - len(code.lstrip(" \t")) if mode == "condition" else 0
+    return _Compiled(marshal.loads(cached.encode("latin-1")), [], shift)
+
+
+def evaluate(request_json, compiled=""):
+    return _evaluate(request_json, True, compiled)
+
+
+def evaluate_without_policy_check(request_json, compiled=""):
+    return _evaluate(request_json, False, compiled)
+
+
+def _evaluate(request_json, checked, cached):
     request = json.loads(request_json)
     mode = request["mode"]
     run = Run(int(request["printedLimit"]))
-    compiled = _compile(request["code"], mode, checked)
+    compiled = _from_cache(request["code"], mode, cached) if cached else _compile(request["code"], mode, checked)
     if compiled.issues:
         line, column, message, kind = compiled.issues[0]
         more = len(compiled.issues) - 1
