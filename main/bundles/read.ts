@@ -37,12 +37,13 @@ export function checkBundleSize(text: string, maxBytes: number = DEFAULT_MAX_BUN
 
 function tooLarge(what: string, bytes: number | null, maxBytes: number): BundleError {
   return new BundleError(
-    `${what} is ${bytes === null ? 'larger than' : `${megabytes(bytes)}, over`} the ${megabytes(maxBytes)} limit for bundles, so it was not read. If you expect a bundle this large, raise the limit (--max-size <MB>).`,
+    `${what} is ${bytes === null ? 'larger than' : `${size(bytes)}, over`} the limit of ${size(maxBytes)} for bundles, so it was not read. If you expect a bundle this large, raise the limit (--max-size <MB>).`,
     'too-large',
   );
 }
 
-function megabytes(bytes: number): string {
+function size(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${bytes} bytes`;
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 }
 
