@@ -3,10 +3,13 @@
 // deeper than the line that owns them.
 import type { Block, Branch, CodeBlock, Condition, Diagnostic, Paragraph, Position, Span, Test, TextLine } from './ast';
 import { endsSentence, parseInline } from './inline';
+import { MAX_NESTING_DEPTH } from './limits';
 import { indentOf, indentWidth, type Source } from './source';
 
-export const IF_HEADER = /^if\s+(.+?)\s*:\s*$/i;
-export const ELSE_IF_HEADER = /^(?:otherwise,?\s+if|else,?\s+if|elif)\s+(.+?)\s*:\s*$/i;
+// The test starts and ends with a non-space character. (A lazy `(.+?)\s*:` retried every split of
+// a run of spaces: "If" followed by 10,000 spaces and a letter took minutes to reject.)
+export const IF_HEADER = /^if\s+(\S(?:.*\S)?)\s*:\s*$/i;
+export const ELSE_IF_HEADER = /^(?:otherwise,?\s+if|else,?\s+if|elif)\s+(\S(?:.*\S)?)\s*:\s*$/i;
 export const ELSE_HEADER = /^(?:otherwise|else)\s*:\s*$/i;
 const BULLET = /^[-*+](?:\s+|$)/;
 const FENCE_OPEN = /^(`{3,}|~{3,})\s*([\w+-]*)\s*$/;
@@ -24,6 +27,8 @@ interface Line {
 
 export class BlockParser {
   private readonly lines: Line[];
+  /** How many sequences enclose the one being parsed (0 for a step's body). */
+  private depth = 0;
 
   constructor(
     private readonly source: Source,
@@ -48,6 +53,7 @@ export class BlockParser {
    * With `bulletsOnly`, the sequence ends at the first line that is not a bullet item.
    */
   private sequence(start: number, indent: number, bulletsOnly: boolean): { blocks: Block[]; next: number } {
+    if (this.depth > MAX_NESTING_DEPTH) return this.tooDeep(start, indent, bulletsOnly);
     const blocks: Block[] = [];
     let i = start;
     while (i < this.lines.length) {
@@ -143,7 +149,7 @@ export class BlockParser {
       paragraph.lines.push(this.textLine(candidate.number, candidate.lead, rest, endsSentence(previousText)));
       next += 1;
     }
-    const children = this.sequence(next, childIndent, false);
+    const children = this.nested(() => this.sequence(next, childIndent, false));
     paragraph.children = children.blocks;
     next = children.next;
     paragraph.span = this.spanTo(line.number, next);
@@ -156,15 +162,62 @@ export class BlockParser {
     // Markdown list that is not deeper than it (but still inside the enclosing list level).
     const firstContent = this.nextNonBlank(i);
     const first = firstContent === -1 ? undefined : this.lines[firstContent]!;
-    let body;
-    if (!headerIsBullet && first && first.indent <= headerIndent && first.indent >= sequenceIndent && BULLET.test(this.contentOf(firstContent))) {
-      body = this.sequence(i, first.indent, true);
-    } else {
-      body = this.sequence(i, headerIndent + 1, false);
-    }
+    const listAtHeaderIndent =
+      !headerIsBullet && first && first.indent <= headerIndent && first.indent >= sequenceIndent && BULLET.test(this.contentOf(firstContent));
+    const body = this.nested(() => (listAtHeaderIndent ? this.sequence(i, first.indent, true) : this.sequence(i, headerIndent + 1, false)));
     branch.body = body.blocks;
     branch.span = this.spanTo(branch.headerSpan.start.line, body.next);
     return body.next;
+  }
+
+  private nested<T>(parse: () => T): T {
+    this.depth += 1;
+    try {
+      return parse();
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  /**
+   * A sequence nested deeper than MAX_NESTING_DEPTH: reported once, and its lines kept as plain
+   * paragraphs, so that nothing is lost and neither parsing nor printing recurses any deeper.
+   */
+  private tooDeep(start: number, indent: number, bulletsOnly: boolean): { blocks: Block[]; next: number } {
+    const blocks: Block[] = [];
+    let i = start;
+    let reported = false;
+    while (i < this.lines.length) {
+      const line = this.lines[i]!;
+      if (line.blank) {
+        i += 1;
+        continue;
+      }
+      if (line.indent < indent || (bulletsOnly && !BULLET.test(line.text.slice(line.lead)))) break;
+      if (!reported) {
+        this.diagnostics.push({
+          severity: 'error',
+          code: 'nesting-too-deep',
+          message: `This is nested more than ${MAX_NESTING_DEPTH} levels deep, so it is read as plain text. Move the deeper part into a step of its own or a sub-procedure.`,
+          span: this.source.range(line.number, line.lead, line.text.trimEnd().length),
+        });
+        reported = true;
+      }
+      const paragraph: Paragraph = { kind: 'paragraph', bullet: false, blankBefore: i > 0 && this.lines[i - 1]!.blank, lines: [], children: [], span: this.source.lineSpan(line.number) };
+      const first = i;
+      while (i < this.lines.length && !this.lines[i]!.blank && this.lines[i]!.indent >= indent) {
+        const current = this.lines[i]!;
+        // A list under a plain `If …:` ends, or starts its next item, at its own indentation.
+        if (bulletsOnly && i > first && current.indent < indent + 2) break;
+        const previousText = paragraph.lines[paragraph.lines.length - 1]?.text;
+        paragraph.lines.push(this.textLine(current.number, current.lead, current.text.slice(current.lead), previousText === undefined || endsSentence(previousText)));
+        i += 1;
+      }
+      paragraph.span = this.spanTo(line.number, i);
+      blocks.push(paragraph);
+    }
+    while (i > start && this.lines[i - 1]!.blank) i -= 1;
+    return { blocks, next: i };
   }
 
   private branchHeader(line: Line, column: number, text: string): Branch | null {

@@ -22,8 +22,9 @@ class Lines {
   private readonly finalNewline: boolean;
 
   constructor(text: string) {
-    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
-    this.lines = text.split(/\r?\n/);
+    // Lines break where the parser breaks them: at LF, CRLF or a lone CR.
+    this.eol = text.includes('\r\n') ? '\r\n' : text.includes('\r') && !text.includes('\n') ? '\r' : '\n';
+    this.lines = text.split(/\r\n|\r|\n/);
     this.finalNewline = this.lines.length > 1 && this.lines[this.lines.length - 1] === '';
     if (this.finalNewline) this.lines.pop();
   }

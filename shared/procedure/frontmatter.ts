@@ -71,7 +71,8 @@ function readHeader(raw: string, rawStart: number, source: Source, span: Span, d
 
   let doc;
   try {
-    doc = parseDocument(raw, { prettyErrors: false, uniqueKeys: true });
+    // A lone CR ends a line here as everywhere else; as LF it keeps every offset where it was.
+    doc = parseDocument(raw.replace(/\r(?!\n)/g, '\n'), { prettyErrors: false, uniqueKeys: true });
   } catch (error) {
     report('error', 'yaml', `The front matter is not valid YAML: ${String(error)}`, span);
     return header;

@@ -4,9 +4,12 @@ import type { Diagnostic, ParseResult, ProcedureDocument, Step } from './ast';
 import { BlockParser } from './blocks';
 import { parseFrontMatter } from './frontmatter';
 import { IdAllocator, slugify } from './ids';
+import { MAX_LINE_LENGTH } from './limits';
 import { Source } from './source';
 
-const STEP_HEADING = /^##(?:\s+|$)(.*)$/;
+// The spaces after ## are taken whole (a lookahead cannot backtrack), so a heading-like line that
+// fails to match is rejected in one pass rather than once per space.
+const STEP_HEADING = /^##(?:(?=(\s+))\1|$)(.*)$/;
 
 export function parse(text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
@@ -22,6 +25,7 @@ export function parse(text: string): ParseResult {
 }
 
 function parseDocument(source: Source, diagnostics: Diagnostic[]): ProcedureDocument {
+  reportLongLines(source, diagnostics);
   const { frontMatter, bodyStartLine } = parseFrontMatter(source, diagnostics);
   const lineCount = source.lines.length;
   const headings: number[] = [];
@@ -35,7 +39,7 @@ function parseDocument(source: Source, diagnostics: Diagnostic[]): ProcedureDocu
   const steps: Step[] = headings.map((line, index) => {
     const lastLine = (headings[index + 1] ?? lineCount + 1) - 1;
     const headingText = source.lines[line - 1]!.text;
-    const title = STEP_HEADING.exec(headingText)![1]!.trim();
+    const title = STEP_HEADING.exec(headingText)![2]!.trim();
     const titleColumn = title ? headingText.indexOf(title, 2) : headingText.length;
     const titleSpan = source.range(line, titleColumn, titleColumn + title.length);
     if (!title) {
@@ -48,4 +52,16 @@ function parseDocument(source: Source, diagnostics: Diagnostic[]): ProcedureDocu
   });
 
   return { kind: 'document', frontMatter, preamble, steps, span: { start: source.at(1, 0), end: source.end() } };
+}
+
+function reportLongLines(source: Source, diagnostics: Diagnostic[]): void {
+  for (const line of source.lines) {
+    if (line.text.length <= MAX_LINE_LENGTH) continue;
+    diagnostics.push({
+      severity: 'error',
+      code: 'line-too-long',
+      message: `This line is ${line.text.length.toLocaleString('en-US')} characters long; lines may hold at most ${MAX_LINE_LENGTH.toLocaleString('en-US')}. Break it into shorter lines.`,
+      span: source.range(line.number, MAX_LINE_LENGTH, line.text.length),
+    });
+  }
 }

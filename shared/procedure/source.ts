@@ -6,7 +6,7 @@ export interface SourceLine {
   number: number;
   /** Offset of the first character of the line. */
   offset: number;
-  /** The line without its line break (a trailing `\r` is dropped too). */
+  /** The line without its line break. */
   text: string;
 }
 
@@ -15,16 +15,15 @@ export class Source {
 
   constructor(readonly text: string) {
     this.lines = [];
-    let offset = 0;
+    // A line ends at LF, CRLF or a lone CR (old Mac files; a CR pasted on its own), as in the editor.
+    // A byte-order mark before line 1 is not part of its text: front matter behind it is still found.
+    let offset = text.charCodeAt(0) === BOM ? 1 : 0;
     let number = 1;
     while (true) {
-      const newline = text.indexOf('\n', offset);
-      const end = newline === -1 ? text.length : newline;
-      let lineText = text.slice(offset, end);
-      if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
-      this.lines.push({ number, offset, text: lineText });
-      if (newline === -1) break;
-      offset = newline + 1;
+      const end = nextLineBreak(text, offset);
+      this.lines.push({ number, offset, text: text.slice(offset, end) });
+      if (end === text.length) break;
+      offset = end + (text.charCodeAt(end) === CR && text.charCodeAt(end + 1) === LF ? 2 : 1);
       number += 1;
     }
   }
@@ -63,7 +62,7 @@ export class Source {
       else high = mid - 1;
     }
     const line = this.lines[low]!;
-    const column = Math.min(clamped - line.offset, line.text.length);
+    const column = Math.max(0, Math.min(clamped - line.offset, line.text.length));
     return { line: line.number, column: column + 1, offset: line.offset + column };
   }
 
@@ -71,6 +70,18 @@ export class Source {
     const last = this.lines[this.lines.length - 1]!;
     return { line: last.number, column: last.text.length + 1, offset: last.offset + last.text.length };
   }
+}
+
+const BOM = 0xfeff;
+const CR = 0x0d;
+const LF = 0x0a;
+
+function nextLineBreak(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === LF || code === CR) return i;
+  }
+  return text.length;
 }
 
 /** Number of leading whitespace characters. */

@@ -47,6 +47,22 @@ const connectors = { shop: { actions: ['get_order', 'create_replacement'] } };
 const procedures = { 'Test procedure': { calls: [] }, 'Verify identity': { calls: [] } };
 
 const cases: Case[] = [
+  // ----- limits (shared/procedure/limits.ts)
+  {
+    code: 'line-too-long',
+    severity: 'error',
+    text: `${HEADER}\n## Step\nSay ${'a'.repeat(10_000)}.\n`,
+    at: { line: 12, column: 10_001 },
+    message: /10,005 characters long; lines may hold at most 10,000/,
+  },
+  {
+    code: 'nesting-too-deep',
+    severity: 'error',
+    // 34 levels of items: the 34th (line 45, indented 66 spaces) is one level past the limit of 32.
+    text: `${HEADER}\n## Step\n${Array.from({ length: 34 }, (_, level) => `${'  '.repeat(level)}- Level ${level}.`).join('\n')}\n`,
+    at: { line: 45, column: 67 },
+    message: /nested more than 32 levels deep/,
+  },
   // ----- front matter
   { code: 'missing-front-matter', severity: 'error', text: '## Only a step\nHello.\n', at: { line: 1, column: 1 } },
   { code: 'unclosed-front-matter', severity: 'error', text: '---\nname: X\ntrigger: Y\n## Step\nHi.\n', at: { line: 1, column: 1 } },

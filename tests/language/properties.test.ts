@@ -7,7 +7,7 @@ import { exampleFiles, readExample } from '../support/paths';
 const examples = exampleFiles().map(readExample);
 
 // Fragments that matter to the grammar, so mutations reach the interesting paths.
-const TOKENS = ['\n', ' ', '  ', '\t', '\r\n', '- ', '  - ', '## ', '---\n', '```', '```python\n', 'If ', 'Otherwise:', 'Otherwise, if ', ':', '`', '{', '}', '{email}', '[[', ']]', '[[#', '@', '@end', '@handoff ', '@switch ', '@tag ', '@shop.get_order', 'collect ', '.', '\\', 'é', '😀', '\u0000'];
+const TOKENS = ['\n', ' ', '  ', '\t', '\r\n', '\r', '\uFEFF', '- ', '  - ', '## ', '---\n', '```', '```python\n', 'If ', 'Otherwise:', 'Otherwise, if ', ':', '`', '{', '}', '{email}', '[[', ']]', '[[#', '@', '@end', '@handoff ', '@switch ', '@tag ', '@shop.get_order', 'collect ', '.', '\\', 'é', '😀', '\u0000'];
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 8 })) }),
@@ -46,7 +46,7 @@ const mutatedExample = fc
 const anyText = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((parts) => parts.join('')));
 
 function expectSpansInBounds(text: string, diagnostics: Diagnostic[]) {
-  const lineCount = text.split('\n').length;
+  const lineCount = text.split(/\r\n|\r|\n/).length;
   for (const { span } of diagnostics) {
     expect(span.start.offset).toBeGreaterThanOrEqual(0);
     expect(span.end.offset).toBeLessThanOrEqual(text.length);
