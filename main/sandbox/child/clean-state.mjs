@@ -39,7 +39,7 @@ function readTable(get) {
 /**
  * @param {any} module the Emscripten module (pyodide._module)
  * @param {any} FS Emscripten's filesystem (pyodide.FS)
- * @returns {{ restore(): void, bytes: number, layoutKnown: boolean }}
+ * @returns {{ restore(): void, differences(): number, bytes: number, layoutKnown: boolean }}
  */
 export function captureCleanState(module, FS) {
   const stackPointer = module.stackSave();
@@ -96,5 +96,14 @@ export function captureCleanState(module, FS) {
     });
   }
 
-  return { restore, bytes: memory.length, layoutKnown };
+  /** Bytes that differ from the clean state (memory past the capture must be zero). For tests. */
+  function differences() {
+    const heap = module.HEAPU8;
+    let count = 0;
+    for (let index = 0; index < memory.length; index++) if (heap[index] !== memory[index]) count++;
+    for (let index = memory.length; index < heap.length; index++) if (heap[index] !== 0) count++;
+    return count;
+  }
+
+  return { restore, differences, bytes: memory.length, layoutKnown };
 }
