@@ -118,9 +118,13 @@ export class InterpreterProcess {
     return this.state === 'starting';
   }
 
-  /** Running a job, or putting the interpreter back after one. */
   get isBusy(): boolean {
-    return this.state === 'busy' || this.state === 'restoring';
+    return this.state === 'busy';
+  }
+
+  /** Putting the interpreter back to its clean state after an evaluation (warm, but not taking work). */
+  get isRestoring(): boolean {
+    return this.state === 'restoring';
   }
 
   get isDead(): boolean {

@@ -91,7 +91,7 @@ export class InterpreterPool {
    */
   async runOnEach(op: JobOp, payload: string, timeoutMs: number, snippet?: JobSnippet): Promise<PinnedOutcome[]> {
     await this.whenReady();
-    const targets = [...this.interpreters].filter((i) => i.isIdle || i.isBusy);
+    const targets = [...this.interpreters].filter((i) => i.isIdle || i.isBusy || i.isRestoring);
     const runs = targets.map(
       (interpreter) =>
         new Promise<PinnedOutcome>((resolve) => {
@@ -113,14 +113,17 @@ export class InterpreterPool {
 
   stats(): PoolStats {
     let busy = 0;
+    let restoring = 0;
     let starting = 0;
     for (const interpreter of this.interpreters) {
       if (interpreter.isBusy) busy += 1;
+      if (interpreter.isRestoring) restoring += 1;
       if (interpreter.isStarting) starting += 1;
     }
     return {
       ready: this.readyCount(),
       busy,
+      restoring,
       starting,
       queued: this.queues.conversation.length + this.queues.editor.length,
       replaced: this.replaced,
@@ -146,7 +149,7 @@ export class InterpreterPool {
 
   private readyCount(): number {
     let ready = 0;
-    for (const interpreter of this.interpreters) if (interpreter.isIdle || interpreter.isBusy) ready += 1;
+    for (const interpreter of this.interpreters) if (interpreter.isIdle || interpreter.isBusy || interpreter.isRestoring) ready += 1;
     return ready;
   }
 

@@ -67,7 +67,10 @@ export interface CodeSandbox {
 export interface PoolStats {
   /** Interpreters warm and able to take work (idle or busy). */
   ready: number;
+  /** Running a job. */
   busy: number;
+  /** Being put back to their clean state after an evaluation (see docs/security.md, layer 4). */
+  restoring: number;
   starting: number;
   queued: number;
   /** Interpreters replaced since the pool started (killed, crashed or recycled). */
