@@ -2,12 +2,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, type ParseResult } from '../../shared/procedure';
+import { normaliseTextFile } from '../../shared/text-file';
 import { UsageError } from '../cli/io';
 
 export interface ProcedureFile {
   /** As given on the command line. */
   file: string;
   path: string;
+  /** The file's text exactly as stored. */
+  original: string;
+  /** The text as parsed: no byte-order mark, LF line breaks (as knowledge articles are read). */
   text: string;
   parsed: ParseResult;
 }
@@ -20,13 +24,22 @@ export interface ProcedureFile {
 export function readProcedureFiles(files: string[], cwd: string, options: { expandFolders?: boolean } = {}): ProcedureFile[] {
   return files.flatMap((file) => namedFiles(file, cwd, options.expandFolders ?? false)).map((file) => {
     const path = resolve(cwd, file);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(path, 'utf8');
+      bytes = readFileSync(path);
     } catch (error) {
       throw new UsageError(`Cannot read ${file}: ${reason(error)}.`);
     }
-    return { file, path, text, parsed: parse(text) };
+    let original: string;
+    try {
+      // Strict, so that bad bytes are not swapped for U+FFFD (which fmt would then write back), and
+      // keeping a byte-order mark, so that `original` is the text exactly as stored.
+      original = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      throw new UsageError(`Cannot read ${file}: it is not UTF-8 text.`);
+    }
+    const text = normaliseTextFile(original);
+    return { file, path, original, text, parsed: parse(text) };
   });
 }
 

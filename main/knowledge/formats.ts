@@ -3,6 +3,7 @@
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { normaliseTextFile } from '../../shared/text-file';
 import type { ArticleInput } from './article';
 import { htmlToText } from './html';
 
@@ -30,7 +31,7 @@ export function readArticleFile(name: string, bytes: Buffer): ArticleInput {
 function decodeText(bytes: Buffer): string {
   if (bytes.includes(0)) throw new ArticleFileError('the file holds binary data, not text');
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+    return normaliseTextFile(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw new ArticleFileError('the file is not UTF-8 text');
   }

@@ -3,6 +3,7 @@
 export * from './ast';
 export { parse } from './parse';
 export { print } from './print';
+export { documentShape, shapeDifferences, type DocumentShape } from './shape';
 export { validate, type PythonIssue, type ValidationContext } from './validate';
 export { toGraph, type GraphEdge, type GraphNode, type NodeKind, type ProcedureGraph } from './graph';
 export { calledProcedures, namedActions, pythonSnippets, type PythonSnippet } from './walk';

@@ -1,7 +1,9 @@
-import { print } from '../../../shared/procedure';
+import { parse, print, shapeDifferences, type DocumentShape } from '../../../shared/procedure';
 import { writeFileAtomic } from '../../files/atomic-write';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { parseCommandArgs, UsageError, type Command } from '../io';
+
+const CHANGED_PART: Record<keyof DocumentShape, string> = { document: 'its steps and blocks', graph: 'its graph', diagnostics: 'its problems' };
 
 export const fmtCommand: Command = {
   name: 'fmt',
@@ -21,7 +23,16 @@ export const fmtCommand: Command = {
         continue;
       }
       const formatted = print(file.parsed.document);
-      if (formatted === file.text) continue;
+      // Compared with the file as stored, so a byte-order mark or CRLF line breaks count as changes.
+      if (formatted === file.original) continue;
+      const changed = shapeDifferences(file.parsed, parse(formatted));
+      if (changed.length > 0) {
+        // Formatting must never change what a Procedure says: keep the author's text instead.
+        const parts = changed.map((part) => CHANGED_PART[part]).join(' and ');
+        io.err(`${file.file}: not formatted: the canonical form would read back differently (${parts} would change), so the file is left as it is.`);
+        failed = true;
+        continue;
+      }
       if (values.check) {
         io.out(`${file.file}: not canonically formatted`);
         failed = true;
