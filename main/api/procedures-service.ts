@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import type { CallArgs, CallOutput, ProcedureStatus } from '../../shared/api';
 import { diffVersions } from '../procedures/diff';
+import { DraftSummaries } from '../procedures/draft-summaries';
 import { publishProcedure } from '../procedures/publish';
 import { procedureFacts, renameInText } from '../procedures/text';
 import type { ProcedureRecord } from '../store/procedures';
@@ -34,14 +35,15 @@ export function starterText(name: string, subProcedure: boolean): string {
   return ['---', stringify(header, { lineWidth: 0 }).trimEnd(), '---', '', '## First step', 'Say what the agent should do first.', ''].join('\n');
 }
 
-export function procedureHandlers(workspace: Workspace, hub: EventHub) {
+export function procedureHandlers(workspace: Workspace, hub: EventHub, summaries = new DraftSummaries()) {
   const procedures = workspace.procedures;
   return {
     'procedures.list': (): CallOutput<'procedures.list'> =>
       procedures.list().map((record) => ({
         name: record.name,
         status: statusOf(record),
-        subProcedure: procedureFacts(record.draftText).subProcedure,
+        // Unchanged drafts are not parsed again: their summary is remembered by content hash.
+        subProcedure: summaries.get(record.draftHash, record.draftText).subProcedure,
         liveVersion: record.live?.version ?? null,
         updatedAt: record.updatedAt,
       })),
