@@ -227,6 +227,15 @@ describe('with the policy check off (full Python)', () => {
         );
         const builtins = expectOk(await sandbox.evaluate(request({ code: 'print(sorted(today.__globals__["__builtins__"]))' })));
         expect(builtins.printed).toBe("['RuntimeError']\n");
+        // Everything else the runner hands to code: builtins it replaced, attributes, data, module facades.
+        const handed = [
+          'import functools',
+          'functions = [print.__func__, getattr, hasattr, type, __builtins__["__import__"], type(attributes).__setitem__,',
+          '             type(attributes).__missing__, type(data).__missing__, type(functools).__setattr__]',
+          'bad = sorted({k for f in functions for k, v in f.__globals__.items() if v.__class__.__name__ == "module" or k in ("sys", "builtins")})',
+          'print(bad, len(functions))',
+        ].join('\n');
+        expect(expectOk(await sandbox.evaluate(request({ code: handed }))).printed).toBe('[] 9\n');
       });
 
       it('withholds update_wrapper and wraps at run time, and refuses type() of a class', async () => {

@@ -3,43 +3,28 @@
 
 This is the second line behind the policy check (sandbox_policy.py): it holds against code that
 follows the rules by accident or by mistake, not against code with full Python; the process around
-the interpreter is the boundary (see docs/security.md).
+the interpreter is the boundary, and the restore after each evaluation ends whatever code changed
+(see docs/security.md).
+
+Every function and class that code can call here is compiled from ``_SURFACE_SOURCE`` into a namespace
+of its own, which holds a few builtins and constants and no module: a function handed to code must not
+lead to the host through its ``__globals__`` (this module's globals hold ``sys`` and ``builtins``).
 """
 
 import builtins
-import sys
 import types
 
 from sandbox_policy import BLOCKED_ATTRIBUTE_PREFIXES, BLOCKED_ATTRIBUTES, OFFERED_MEMBERS, WITHHELD_MEMBERS
 
 SNIPPET_FILENAME = "<procedure>"
 
-# ---------------------------------------------------------------------------------------------------
-# Modules: read-only facades with the offered public names only (see OFFERED_MEMBERS and
-# WITHHELD_MEMBERS in sandbox_policy.py: the policy refuses the same names before anything runs).
-
-
-class _FrozenModule(types.ModuleType):
+_SURFACE_SOURCE = '''
+class FrozenModule(_ModuleType):
     def __setattr__(self, name, value):
         raise AttributeError(f"module '{self.__name__}' can't be changed in a Procedure")
 
     def __delattr__(self, name):
         raise AttributeError(f"module '{self.__name__}' can't be changed in a Procedure")
-
-
-def build_facade(name, module):
-    """A read-only module with the public, non-module members of ``module``: no statistics.sys,
-    json.decoder, re.enum, collections.abc, ..."""
-    facade = _FrozenModule(name)
-    withheld = WITHHELD_MEMBERS.get(name, {})
-    offered = OFFERED_MEMBERS.get(name)
-    for member in dir(module):
-        if member.startswith("_") or member in withheld or (offered is not None and member not in offered):
-            continue
-        value = getattr(module, member)
-        if not isinstance(value, types.ModuleType):
-            types.ModuleType.__setattr__(facade, member, value)
-    return facade
 
 
 def make_importer(facades):
@@ -57,20 +42,6 @@ def make_importer(facades):
     return safe_import
 
 
-# ---------------------------------------------------------------------------------------------------
-# Builtins.
-
-_BUILTIN_NAMES = (
-    "abs", "all", "any", "ascii", "bin", "bool", "bytes", "callable", "chr", "complex", "dict", "dir",
-    "divmod", "enumerate", "filter", "float", "format", "frozenset", "hash", "hex", "int", "isinstance",
-    "issubclass", "iter", "len", "list", "map", "max", "min", "next", "oct", "ord", "pow", "range", "repr",
-    "reversed", "round", "set", "slice", "sorted", "str", "sum", "tuple", "zip",
-    "True", "False", "None", "Ellipsis", "NotImplemented",
-    "ArithmeticError", "AssertionError", "AttributeError", "Exception", "IndexError", "KeyError",
-    "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
-    "StopIteration", "TypeError", "UnicodeError", "ValueError", "ZeroDivisionError",
-)
-
 _INTERNAL = "that attribute is internal and can't be used"
 _MISSING = object()
 
@@ -79,49 +50,39 @@ def _attribute_allowed(name):
     return (
         isinstance(name, str)
         and not name.startswith("_")
-        and name not in BLOCKED_ATTRIBUTES
-        and not name.startswith(BLOCKED_ATTRIBUTE_PREFIXES)
+        and name not in _BLOCKED_ATTRIBUTES
+        and not name.startswith(_BLOCKED_ATTRIBUTE_PREFIXES)
     )
 
 
-def _safe_getattr(value, name, default=_MISSING):
+def safe_getattr(value, name, default=_MISSING):
     if not _attribute_allowed(name):
         raise AttributeError(f"getattr(..., {name!r}): {_INTERNAL}")
     return getattr(value, name) if default is _MISSING else getattr(value, name, default)
 
 
-def _safe_hasattr(value, name):
+def safe_hasattr(value, name):
     if not _attribute_allowed(name):
         raise AttributeError(f"hasattr(..., {name!r}): {_INTERNAL}")
     return hasattr(value, name)
 
 
-def _one_arg_type(value):
+def one_arg_type(value):
     # The class of a class is a metaclass, and calling one creates classes: type(type(1))("X", (), {}).
     if isinstance(value, type):
         raise TypeError("type() of a class isn't available in a Procedure: it would create classes")
     return type(value)
 
 
-def build_builtins(importer):
-    """The builtins every evaluation starts from (copied per evaluation); ``print`` is added per run."""
-    safe = {name: getattr(builtins, name) for name in _BUILTIN_NAMES}
-    safe["__import__"] = importer
-    safe["getattr"] = _safe_getattr
-    safe["hasattr"] = _safe_hasattr
-    safe["type"] = _one_arg_type
-    return safe
-
-
-# ---------------------------------------------------------------------------------------------------
-# One evaluation: output, attribute write lines, attributes and data.
-
-
-def _snippet_line(depth):
-    """The line of the innermost snippet frame that called us (``depth`` frames up)."""
-    frame = sys._getframe(depth)
+def _snippet_line():
+    """The line of the innermost snippet frame that called us. The frame comes from a traceback, not
+    from sys, which this namespace doesn't hold."""
+    try:
+        raise LookupError
+    except LookupError as caught:
+        frame = caught.__traceback__.tb_frame.f_back
     while frame is not None:
-        if frame.f_code.co_filename == SNIPPET_FILENAME:
+        if frame.f_code.co_filename == _SNIPPET_FILENAME:
             return frame.f_lineno
         frame = frame.f_back
     return None
@@ -143,9 +104,9 @@ class Run:
     def printed(self):
         return "".join(self._parts)
 
-    def print(self, *values, sep=" ", end="\n", flush=False):
+    def print(self, *values, sep=" ", end="\\n", flush=False):
         sep = " " if sep is None else sep
-        end = "\n" if end is None else end
+        end = "\\n" if end is None else end
         if not isinstance(sep, str) or not isinstance(end, str):
             raise TypeError("print(): sep and end must be text")
         room = self._limit - self._size
@@ -171,8 +132,8 @@ class Attributes(dict):
 
     def __setitem__(self, key, value):
         if not isinstance(key, str):
-            raise TypeError(f"attribute names are text, like attributes[\"refund_amount\"], not {type(key).__name__}")
-        line = _snippet_line(2)
+            raise TypeError(f"attribute names are text, like attributes[\\"refund_amount\\"], not {type(key).__name__}")
+        line = _snippet_line()
         if line is not None:
             self._run.write_lines[key] = line
         dict.__setitem__(self, key, value)
@@ -194,6 +155,75 @@ class Data(dict):
 
 
 # To the people who write Procedures these are dicts, and error messages should say so.
-for _cls in (Attributes, Data):
-    _cls.__name__ = _cls.__qualname__ = "dict"
-del _cls
+Attributes.__name__ = Attributes.__qualname__ = "dict"
+Data.__name__ = Data.__qualname__ = "dict"
+'''
+
+_SURFACE_BUILTINS = (
+    "__build_class__", "AttributeError", "ImportError", "KeyError", "LookupError", "TypeError", "dict",
+    "getattr", "hasattr", "isinstance", "len", "object", "property", "repr", "sorted", "str", "super", "type",
+)
+
+
+def _build_surface():
+    namespace = {
+        "__builtins__": {name: getattr(builtins, name) for name in _SURFACE_BUILTINS},
+        "__name__": "procedure",
+        "_ModuleType": types.ModuleType,
+        "_BLOCKED_ATTRIBUTES": frozenset(BLOCKED_ATTRIBUTES),
+        "_BLOCKED_ATTRIBUTE_PREFIXES": tuple(BLOCKED_ATTRIBUTE_PREFIXES),
+        "_SNIPPET_FILENAME": SNIPPET_FILENAME,
+    }
+    exec(compile(_SURFACE_SOURCE, "<surface>", "exec"), namespace)
+    return namespace
+
+
+_surface = _build_surface()
+Run = _surface["Run"]
+Attributes = _surface["Attributes"]
+Data = _surface["Data"]
+make_importer = _surface["make_importer"]
+
+# ---------------------------------------------------------------------------------------------------
+# Modules: read-only facades with the offered public names only (see OFFERED_MEMBERS and
+# WITHHELD_MEMBERS in sandbox_policy.py: the policy refuses the same names before anything runs).
+
+
+def build_facade(name, module):
+    """A read-only module with the offered public, non-module members of ``module``: no statistics.sys,
+    json.decoder, re.enum, collections.abc, functools.update_wrapper, ..."""
+    facade = _surface["FrozenModule"](name)
+    withheld = WITHHELD_MEMBERS.get(name, {})
+    offered = OFFERED_MEMBERS.get(name)
+    for member in dir(module):
+        if member.startswith("_") or member in withheld or (offered is not None and member not in offered):
+            continue
+        value = getattr(module, member)
+        if not isinstance(value, types.ModuleType):
+            types.ModuleType.__setattr__(facade, member, value)
+    return facade
+
+
+# ---------------------------------------------------------------------------------------------------
+# Builtins.
+
+_BUILTIN_NAMES = (
+    "abs", "all", "any", "ascii", "bin", "bool", "bytes", "callable", "chr", "complex", "dict", "dir",
+    "divmod", "enumerate", "filter", "float", "format", "frozenset", "hash", "hex", "int", "isinstance",
+    "issubclass", "iter", "len", "list", "map", "max", "min", "next", "oct", "ord", "pow", "range", "repr",
+    "reversed", "round", "set", "slice", "sorted", "str", "sum", "tuple", "zip",
+    "True", "False", "None", "Ellipsis", "NotImplemented",
+    "ArithmeticError", "AssertionError", "AttributeError", "Exception", "IndexError", "KeyError",
+    "LookupError", "NameError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
+    "StopIteration", "TypeError", "UnicodeError", "ValueError", "ZeroDivisionError",
+)
+
+
+def build_builtins(importer):
+    """The builtins every evaluation starts from (copied per evaluation); ``print`` is added per run."""
+    safe = {name: getattr(builtins, name) for name in _BUILTIN_NAMES}
+    safe["__import__"] = importer
+    safe["getattr"] = _surface["safe_getattr"]
+    safe["hasattr"] = _surface["safe_hasattr"]
+    safe["type"] = _surface["one_arg_type"]
+    return safe
