@@ -71,6 +71,18 @@ describe('fmt refuses a text it cannot round-trip', () => {
     expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toBe(ambiguous);
   });
 
+  it('also when the document has no problem at all', async () => {
+    // The If's body is at six spaces; "## Notes" at two is text at the step's level, and would move
+    // into the If's body in canonical form.
+    const clean = '---\nname: Notes\ntrigger: Always.\n---\n\n## Check\n    If the order is late:\n      - Say sorry.\n  ## Notes for the team\n';
+    const dir = fileWith('clean.md', clean);
+    const io = captureIo(dir);
+    expect(await runCli(['validate', 'clean.md', '--no-python'], captureIo(dir))).toBe(0);
+    expect(await runCli(['fmt', 'clean.md'], io)).toBe(1);
+    expect(io.stderr()).toBe('clean.md: not formatted: the canonical form would read back differently (its steps and blocks would change), so the file is left as it is.\n');
+    expect(readFileSync(join(dir, 'clean.md'), 'utf8')).toBe(clean);
+  });
+
   it('--check reports the same refusal', async () => {
     const dir = fileWith('notes.md', ambiguous);
     const io = captureIo(dir);
