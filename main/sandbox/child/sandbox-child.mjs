@@ -136,7 +136,8 @@ async function boot(bootMessage) {
   // Taken last, after start-up and warm-up: every evaluation starts from exactly this state.
   const clean = config.isolateEvaluations === false ? null : captureCleanState(pyodide._module, pyodide.FS);
 
-  const compiled = new CompiledSnippets(compileForCache);
+  // Without the restore, the runner's own cache lasts, and code could have changed what compiles.
+  const compiled = clean === null ? null : new CompiledSnippets(compileForCache);
   onProcess('message', (message) => handle(message, { check, evaluate, compiled, memoryCap, heap, clean }));
   send({
     type: 'ready',
@@ -165,7 +166,8 @@ function limitCStack(module) {
 /**
  * Compiled snippets, kept here because the restore after each evaluation wipes the runner's own cache
  * (compiling is most of a warm evaluation's time). Filled only by compile_for_cache, which runs before
- * any code of the job: what code does can't put anything in here. Python can't reach this object.
+ * any code of the job, in an interpreter just restored: what code does can't put anything in here.
+ * Python can't reach this object.
  */
 class CompiledSnippets {
   static MAX_ENTRIES = 256;
@@ -212,7 +214,7 @@ function handle(message, runtime) {
   try {
     let body;
     if (op === 'check') body = runtime.check(payload);
-    else if (op === 'evaluate') body = runtime.evaluate(payload, runtime.compiled.lookup(message.snippet));
+    else if (op === 'evaluate') body = runtime.evaluate(payload, runtime.compiled?.lookup(message.snippet) ?? '');
     else throw new Error(`unknown job ${String(op)}`);
     // A check never runs the code, so only an evaluation needs the interpreter put back.
     const restoring = op === 'evaluate' && runtime.clean !== null;
