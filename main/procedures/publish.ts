@@ -30,8 +30,8 @@ export function publishProcedure(workspace: Workspace, name: string, request: Pu
     }
     const record = workspace.procedures.require(target);
     if (expectedHash !== undefined && record.draftHash !== expectedHash) throw draftChanged(target);
-    const { document } = parse(record.draftText);
-    const errors = validate(document, workspaceValidationContext(workspace)).filter((diagnostic) => diagnostic.severity === 'error');
+    const parsed = parse(record.draftText);
+    const errors = [...parsed.diagnostics, ...validate(parsed.document, workspaceValidationContext(workspace))].filter((diagnostic) => diagnostic.severity === 'error');
     if (errors.length > 0) {
       const listed = errors.slice(0, 5).map((error) => `  line ${error.span.start.line}: ${error.message}`);
       if (errors.length > 5) listed.push(`  …and ${errors.length - 5} more`);

@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/run';
+import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
 import { examplesDir } from '../support/paths';
 import { useTempDir } from '../store/helpers';
@@ -25,6 +26,22 @@ describe('a Procedure name with a control character', () => {
     expect(published.err).toContain('The Procedure name "Gift\\u{0}card balance" contains a control character (U+0000 at character 5)');
     const listed = await run(dir, 'validate', '--workspace', 'w.stepwise', '--no-python');
     expect(listed.out).not.toContain('Gift');
+  });
+});
+
+describe('publish --from', () => {
+  it('reads the file as validate does: the version holds the text without its BOM and with LF line breaks', async () => {
+    const dir = tempDir();
+    expect((await run(dir, 'workspace', 'init', 'w.stepwise', '--example')).code).toBe(0);
+    const text = '---\nname: Gift card balance\ntrigger: The customer asks about a gift card.\n---\n\n## Answer\nTell the customer the balance. @end\n';
+    writeFileSync(join(dir, 'bom.md'), '\uFEFF' + text.replace(/\n/g, '\r\n'));
+    expect((await run(dir, 'publish', 'Gift card balance', '--workspace', 'w.stepwise', '--from', 'bom.md')).code).toBe(0);
+    const workspace = Workspace.open(join(dir, 'w.stepwise'), { readonly: true });
+    try {
+      expect(workspace.procedures.version('Gift card balance', 1).text).toBe(text);
+    } finally {
+      workspace.close();
+    }
   });
 });
 

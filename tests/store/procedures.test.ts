@@ -81,6 +81,14 @@ describe('Procedures in the store', () => {
     expect(publishProcedure(workspace, 'Refund', { expectedHash: current.draftHash, note: 'seen' }).text).toBe(current.draftText);
   });
 
+  it('refuse to publish a draft whose text has parse errors, not only validation errors', () => {
+    // 40 nested conditions pass the front matter but exceed the nesting cap: a parse error.
+    const nested = Array.from({ length: 40 }, (_, depth) => `${'  '.repeat(depth)}- If the customer says ${depth}:`).join('\n');
+    workspace.procedures.create(procedureText('Deep', `## Start\n${nested}\n${'  '.repeat(40)}- Say hello. @end`));
+    expect(() => publishProcedure(workspace, 'Deep', { currentDraft: true })).toThrow(/not published: its draft has \d+ error\(s\)[^]*nested/);
+    expect(workspace.procedures.history('Deep')).toEqual([]);
+  });
+
   it('check a draft against the workspace before publishing it', () => {
     workspace.procedures.create(procedureText('Refund', '## Start\nConfirm with [[Verify identity]]. @end'));
     expect(() => publishProcedure(workspace, 'Refund', { currentDraft: true })).toThrow(/not published: .*\n.*no Procedure called "Verify identity"/);

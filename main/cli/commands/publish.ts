@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readProcedureFiles } from '../../files/procedure-files';
 import { publishProcedure } from '../../procedures/publish';
 import { parseCommandArgs, UsageError, type Command } from '../io';
 import { requireWorkspacePath, withWorkspace } from '../workspace-args';
@@ -13,14 +12,9 @@ export const publishCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('Name exactly one Procedure to publish (in quotes if it has spaces).');
     const name = positionals[0]!;
     const path = requireWorkspacePath(values.workspace, io);
-    let text: string | null = null;
-    if (values.from) {
-      try {
-        text = readFileSync(resolve(io.cwd, values.from), 'utf8');
-      } catch {
-        throw new UsageError(`Cannot read ${values.from}.`);
-      }
-    }
+    // Read as every Procedure file is read (strict UTF-8, no BOM, LF line breaks), so the version
+    // published holds the same text that `validate` checked.
+    const text = values.from ? readProcedureFiles([values.from], io.cwd)[0]!.text : null;
     return withWorkspace(path, io, (workspace) => {
       // With --from, the file's text is saved and published in one transaction: the version
       // published is exactly that text, whatever other writers do meanwhile.
