@@ -238,6 +238,18 @@ describe('with the policy check off (full Python)', () => {
         expect(expectOk(await sandbox.evaluate(request({ code: handed }))).printed).toBe('[] 9\n');
       });
 
+      it('refuses writes to function internals at run time, and forgets the rest with the evaluation', async () => {
+        await refusedWith(sandbox, request({ code: 'today.__globals__ = {}' }), 'runtime', /AttributeError: readonly attribute|AttributeError: .*__globals__/);
+        await refusedWith(sandbox, request({ code: 'today.__closure__ = None' }), 'runtime', /AttributeError: readonly attribute|AttributeError: .*__closure__/);
+        await refusedWith(sandbox, request({ code: 'today.__code__ = (lambda: 1).__code__' }), 'runtime', /PermissionError: Procedures can't change '__code__' of a function/);
+        await refusedWith(sandbox, request({ code: 'print.__func__.__kwdefaults__ = {}' }), 'runtime', /PermissionError: Procedures can't change '__kwdefaults__'/);
+        // CPython has no audit event for a function's __dict__: the write works, and is gone afterwards.
+        for (const run of await sandbox.evaluateOnEach(request({ code: 'today.__dict__["planted"] = 1\ntoday.also = 2\nprint(sorted(today.__dict__))' }))) {
+          expect(expectOk(run.result).printed).toBe("['also', 'planted']\n");
+        }
+        for (const run of await sandbox.evaluateOnEach(request({ code: 'print(today.__dict__)' }))) expect(expectOk(run.result).printed).toBe('{}\n');
+      });
+
       it('withholds update_wrapper and wraps at run time, and refuses type() of a class', async () => {
         await refusedWith(sandbox, request({ code: 'import functools\nfunctools.update_wrapper' }), 'runtime', /AttributeError: module 'functools' has no attribute 'update_wrapper'/);
         await refusedWith(sandbox, request({ code: 'from functools import wraps' }), 'runtime', /ImportError: cannot import name 'wraps' from 'functools'/);
