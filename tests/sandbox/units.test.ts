@@ -69,6 +69,28 @@ describe('computeAttributeWrites', () => {
     });
     expect(computeAttributeWrites(report({ returned: { 'customer..x': 1 } }))).toMatchObject({ ok: false });
   });
+
+  it('refuses __proto__, constructor and prototype in returned keys and merged dicts, before any merge', () => {
+    const before = { customer: { tier: 'gold' } };
+    for (const key of ['customer.__proto__.isAdmin', 'customer.constructor.prototype.isAdmin', 'customer.prototype', '__proto__.isAdmin']) {
+      const outcome = computeAttributeWrites(report({ before, after: before, returned: { [key]: true }, returnLine: 3 }));
+      expect(outcome).toMatchObject({ ok: false, line: 3, message: expect.stringMatching(new RegExp(`^the returned key '${key.replace(/\./g, '\\.')}' uses '(__proto__|constructor|prototype)', a name JavaScript reserves`)) });
+    }
+    // From JSON, as the interpreter's reply arrives: "__proto__" is then an own key, not the prototype.
+    const returned = JSON.parse('{"customer": {"address": {"__proto__": {"isAdmin": true}}}}') as WriteReport['returned'];
+    const outcome = computeAttributeWrites(report({ before, after: before, returned, returnLine: 4 }));
+    expect(outcome).toEqual({
+      ok: false,
+      line: 4,
+      message: "the returned dict for attribute 'customer' holds the key '__proto__', a name JavaScript reserves, which can't be a field of an attribute",
+    });
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    // Ordinary keys still merge.
+    expect(computeAttributeWrites(report({ before, after: before, returned: { 'customer.address.city': 'Lyon' } }))).toEqual({
+      ok: true,
+      writes: { customer: { tier: 'gold', address: { city: 'Lyon' } } },
+    });
+  });
 });
 
 describe('typeProblem', () => {
@@ -187,6 +209,7 @@ describe('options', () => {
       env: {},
       permissionModel: 'auto',
       useSnapshot: true,
+      isolateEvaluations: true,
       disablePolicyCheckForTesting: false,
     });
   });
