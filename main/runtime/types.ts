@@ -3,8 +3,9 @@
 import { z } from 'zod';
 import type { CompiledProcedure } from './compiled-procedure';
 
-export const CONVERSATION_STATUSES = ['active', 'waiting', 'handed_off', 'ended', 'escalated'] as const;
-export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+import { CONVERSATION_STATUSES, type ConversationStatus } from '../../shared/conversation-status';
+
+export { CONVERSATION_STATUSES, type ConversationStatus };
 
 export type AttributeSource = 'customer' | 'connector' | 'code' | 'context';
 
