@@ -1,7 +1,6 @@
 // The agent adapts to the customer: new information mid-step, going back, a change of topic and
 // the return to the first Procedure, sub-procedures that come back, and resuming after a restart.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
+import { describe, expect, it } from 'vitest';
 import { ConversationEngine } from '../../main/runtime/engine';
 import { Workspace } from '../../main/store/workspace';
 import { reply, toolCall, toolCalls } from '../support/fake-anthropic';
@@ -10,15 +9,9 @@ import { importKnowledge } from '../../main/knowledge/import';
 import { examplesDir } from '../support/paths';
 import type { ConversationPersistence } from '../../main/runtime/types';
 import { WorkspacePersistence } from '../../main/runtime/workspace-services';
-import { createHarness, exampleWorkspace } from './harness';
+import { createHarness, exampleWorkspace, useHarnessFixtures } from './harness';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = useHarnessFixtures();
 
 describe('a customer who interrupts with new information mid-step', () => {
   it('records everything given at once, lets the runtime run what it unblocks, and skips ahead', async () => {

@@ -2,17 +2,10 @@
 // action, a Python code step and condition, a plain-language condition, a sub-procedure that
 // returns, a write action that needs the customer's agreement, and the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
-import { createHarness, type Harness } from './harness';
+import { createHarness, type Harness, useHarnessFixtures } from './harness';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = useHarnessFixtures();
 
 describe('a damaged-order claim, end to end', () => {
   let harness: Harness;

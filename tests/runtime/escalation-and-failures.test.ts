@@ -1,17 +1,10 @@
 // Handoffs, each autonomous escalation trigger, malformed model output, model outages, refused
 // actions and the per-turn limits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
+import { describe, expect, it } from 'vitest';
 import { reply, toolCall, toolCalls, type FakeResponse } from '../support/fake-anthropic';
-import { createHarness, exampleWorkspace, InMemoryConnectors, SHOP_ORDER, shopConnectors } from './harness';
+import { createHarness, exampleWorkspace, InMemoryConnectors, SHOP_ORDER, shopConnectors, useHarnessFixtures } from './harness';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = useHarnessFixtures();
 
 const routeToClaim = toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' });
 

@@ -12,7 +12,8 @@ import type { ActionInfo, ActionResult, Connectors, TraceEvent } from '../../mai
 import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../../main/runtime/workspace-services';
 import type { CodeSandbox } from '../../main/sandbox/types';
 import { Workspace } from '../../main/store/workspace';
-import { startFakeAnthropic, type FakeAnthropic, type Script } from '../support/fake-anthropic';
+import type { FakeAnthropic, Script } from '../support/fake-anthropic';
+import { useFakeAnthropic, useSandbox, type StartFakeAnthropic } from '../support/fixtures';
 import { readExample } from '../support/paths';
 
 export type ActionHandler = (input: Record<string, unknown>) => ActionResult | Promise<ActionResult>;
@@ -84,6 +85,17 @@ export function exampleWorkspace(articles: unknown[] = []): Workspace {
   return workspace;
 }
 
+let startFake: StartFakeAnthropic | undefined;
+
+/**
+ * Call at the top of a runtime test file: the file's sandbox, and the hooks that close each
+ * harness's model server after its test (or, made in a beforeAll, after the file), failed or not.
+ */
+export function useHarnessFixtures(): CodeSandbox {
+  startFake = useFakeAnthropic();
+  return useSandbox();
+}
+
 export async function createHarness(options: {
   script: Script;
   sandbox: CodeSandbox;
@@ -94,7 +106,8 @@ export async function createHarness(options: {
   /** Model settings over the defaults (retries, timeouts). */
   model?: Record<string, unknown>;
 }): Promise<Harness> {
-  const fake = await startFakeAnthropic(options.script);
+  if (!startFake) throw new Error('createHarness: call useHarnessFixtures() at the top of the test file');
+  const fake = await startFake(options.script);
   const connectors = options.connectors ?? shopConnectors();
   const workspace = options.workspace ?? exampleWorkspace();
   const model = new ModelClient(ModelSettingsSchema.parse({ apiKey: 'sk-test-key', baseURL: fake.url, maxRetries: 2, ...options.model }));

@@ -2,23 +2,16 @@
 // API: every fault ends in a saved, consistent state (the customer's message kept, the fault in the
 // trace), is retried where that is safe, and a conversation handed off by an outage carries on at
 // the step it was on once the model is back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelClient } from '../../main/model/client';
 import { ModelSettingsSchema } from '../../main/model/settings';
 import { ConversationClosedError, ConversationEngine } from '../../main/runtime/engine';
 import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../../main/runtime/workspace-services';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { Workspace } from '../../main/store/workspace';
 import { fault, toolCalls, type FakeResponse } from '../support/fake-anthropic';
-import { createHarness, exampleWorkspace, shopConnectors } from './harness';
+import { createHarness, exampleWorkspace, shopConnectors, useHarnessFixtures } from './harness';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = useHarnessFixtures();
 
 const CLAIM = 'Damaged order claim';
 const FIRST_STEP = 'step:find-the-order';

@@ -1,17 +1,10 @@
 // Streaming replies, and what the trace must never hold.
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
+import { describe, expect, it } from 'vitest';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
-import { createHarness } from './harness';
+import { createHarness, useHarnessFixtures } from './harness';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = useHarnessFixtures();
 
 describe('streaming', () => {
   it('streams the reply as the model writes it, over SSE, and ends with the same text', async () => {
