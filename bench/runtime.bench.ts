@@ -9,11 +9,12 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { ModelCaller } from '../main/model/client';
 import { ModelClient } from '../main/model/client';
 import { ModelSettingsSchema } from '../main/model/settings';
-import { ConversationEngine } from '../main/runtime/engine';
+import { createEngine } from '../main/assembly/engine';
 import type { ConversationPersistence } from '../main/runtime/types';
 import { createPythonSandbox } from '../main/sandbox';
 import { startFakeAnthropic, toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../tests/support/fake-anthropic';
-import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../main/runtime/workspace-services';
+import { WorkspacePersistence } from '../main/runtime/workspace-services';
+import { Workspace } from '../main/store/workspace';
 import { exampleWorkspace, shopConnectors } from '../tests/runtime/harness';
 import { ms, percentile } from './stats';
 
@@ -93,9 +94,11 @@ export async function run(): Promise<boolean> {
       }
     },
   };
-  const workspace = exampleWorkspace();
   const synchronous = process.env.STEPWISE_BENCH_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL';
-  const store = new WorkspacePersistence(workspace, { synchronous });
+  const example = exampleWorkspace();
+  const workspace = Workspace.open(example.path, { activityDurability: synchronous === 'FULL' ? 'full' : 'relaxed' });
+  example.close();
+  const store = new WorkspacePersistence(workspace);
   let saveTime = 0;
   const persistence: ConversationPersistence = {
     create: (kind) => store.create(kind),
@@ -106,14 +109,14 @@ export async function run(): Promise<boolean> {
       saveTime += performance.now() - started;
     },
   };
-  const engine = new ConversationEngine({
+  // The sandbox is started up front and shared: the first run warms it, the others are measured.
+  const { engine } = createEngine({
+    workspace,
     model: timed,
-    catalog: new WorkspaceCatalog(workspace, true),
+    draft: true,
     connectors: shopConnectors(),
     sandbox,
-    knowledge: new WorkspaceKnowledge(workspace),
     persistence,
-    draft: true,
     clock: () => new Date('2026-11-25T10:00:00Z'),
   });
 

@@ -1,21 +1,13 @@
 // Turns whatever a handler throws into an ApiError: a code and a message, never a stack trace.
 import { ZodError } from 'zod';
-import type { ApiError, ApiErrorCode } from '../../shared/api';
+import type { ApiError } from '../../shared/api';
 import { SecretStoreError } from '../secrets/secret-store';
+import { ServiceError } from '../services/errors';
 import { StoreError, WorkspaceError } from '../store/errors';
 import { isLockedError, lockedError } from '../store/write-transaction';
 import { describeZodError } from '../validation/zod-error';
 
-/** An error a service handler raises on purpose, with the code the UI receives. */
-export class ServiceError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ServiceError';
-  }
-}
+export { ServiceError };
 
 export function toApiError(error: unknown, method: string): { error: ApiError; unexpected: boolean } {
   if (error instanceof ServiceError) return { error: { code: error.code, message: error.message }, unexpected: false };

@@ -1,6 +1,7 @@
 // The engine as the app runs it: the open workspace, the API's handlers and dispatch, the event hub
-// and a Python sandbox started the first time the editor asks for a check. Electron and browser
-// mode both run this; only the transport differs.
+// and one Python sandbox, started the first time something needs it (the editor's check, a
+// re-run simulation, a preview conversation). Electron and browser mode both run this; only the
+// transport differs.
 import { basename } from 'node:path';
 import type { AppInfo } from '../../shared/api';
 import { appVersion } from '../app-version';
@@ -9,11 +10,13 @@ import { EventHub } from '../api/events';
 import type { PythonChecker } from '../api/language-service';
 import { createHandlers } from '../api/service';
 import type { SettingsDeps } from '../api/settings-service';
+import { createEngine, type AssembledEngine, type CreateEngineOptions } from '../assembly/engine';
+import { LazySandbox } from '../assembly/lazy-sandbox';
 import type { PythonSandbox } from '../sandbox';
 import { startAppAutoRerun } from '../simulations/app-auto-rerun';
 import type { Workspace } from '../store/workspace';
 
-export interface EngineOptions {
+export interface AppEngineOptions {
   workspace: Workspace;
   mode: AppInfo['mode'];
   settings: SettingsDeps;
@@ -26,19 +29,15 @@ export interface Engine {
   dispatch: Dispatch;
   hub: EventHub;
   workspace: Workspace;
+  /** A conversation runtime over this workspace, sharing the app's sandbox (the preview's). */
+  conversations(options: Omit<CreateEngineOptions, 'workspace' | 'sandbox'>): AssembledEngine;
   close(): Promise<void>;
 }
 
-export function startEngine(options: EngineOptions): Engine {
+export function startEngine(options: AppEngineOptions): Engine {
   const hub = new EventHub();
-  let sandbox: Promise<PythonSandbox> | null = null;
-  const python: PythonChecker | null = options.startSandbox
-    ? async (code, mode) => {
-        const start = options.startSandbox!;
-        sandbox ??= start();
-        return (await sandbox).check(code, mode);
-      }
-    : null;
+  const sandbox = new LazySandbox(options.startSandbox, 'Python is not available in this session, so nothing that needs it can run.');
+  const python: PythonChecker | null = sandbox.available ? (code, mode) => sandbox.check(code, mode) : null;
   const info: AppInfo = { mode: options.mode, version: appVersion(), workspacePath: options.workspace.path, workspaceName: basename(options.workspace.path) };
   const handlers = createHandlers({ workspace: options.workspace, hub, info, settings: options.settings, python });
   // Re-runs a Procedure's simulations when its draft is saved, if the workspace's setting says so.
@@ -46,7 +45,7 @@ export function startEngine(options: EngineOptions): Engine {
     workspace: options.workspace,
     events: hub,
     secrets: options.settings.secrets,
-    sandbox: options.startSandbox ? () => (sandbox ??= options.startSandbox!()) : null,
+    sandbox: sandbox.shared(),
     ...(options.settings.modelClient ? { modelClient: options.settings.modelClient } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
@@ -54,9 +53,10 @@ export function startEngine(options: EngineOptions): Engine {
     dispatch: createDispatch(handlers, options.log ? { log: options.log } : {}),
     hub,
     workspace: options.workspace,
+    conversations: (engine) => createEngine({ ...engine, workspace: options.workspace, sandbox: sandbox.shared() }),
     async close() {
       await autoRerun.close();
-      if (sandbox) await (await sandbox.catch(() => null))?.close();
+      await sandbox.close();
       options.workspace.close();
     },
   };

@@ -4,9 +4,8 @@
 // down to one party, and everything is stored against the Procedure version the run ran on, with
 // every model response recorded for exact replay.
 import type { ModelCaller } from '../model/client';
-import { ConversationEngine } from '../runtime/engine';
+import { createEngine } from '../assembly/engine';
 import type { ConversationState, TraceEvent } from '../runtime/types';
-import { WorkspaceKnowledge } from '../runtime/workspace-services';
 import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
 import type { StoredSimulation } from '../store/simulations';
@@ -103,14 +102,15 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
   try {
     await checkWorldAssertions(services.sandbox, definition);
     connectors = input.connectors(() => played.conversationId);
-    const engine = new ConversationEngine({
+    // The run's connectors and the suite's sandbox belong to the run and the suite: nothing to close here.
+    const { engine } = createEngine({
+      workspace,
       model: recorder,
+      draft: pinned.draft,
       catalog: input.catalog,
       connectors: connectors.connectors,
       sandbox: services.sandbox,
-      knowledge: new WorkspaceKnowledge(workspace),
       persistence: new SimulationPersistence(workspace, { runId, procedure: simulation.procedure, procedureHash }),
-      draft: pinned.draft,
       clock: () => input.clock,
     });
     played.conversationId = await engine.start({

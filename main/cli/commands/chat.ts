@@ -1,16 +1,11 @@
 // `stepwise chat`: talk to the agent in the terminal, one customer message per line, with a
 // compact trace line for each thing the runtime does.
 import { createInterface } from 'node:readline';
-import { workspaceConnectors } from '../../connectors/workspace-connectors';
-import { ModelClient } from '../../model/client';
-import { loadModelSettings } from '../../model/workspace-settings';
-import { ConversationClosedError, ConversationEngine } from '../../runtime/engine';
-import { recordingConnectors } from '../../runtime/recording-connectors';
+import { createEngine } from '../../assembly/engine';
+import { ConversationClosedError, type ConversationEngine } from '../../runtime/engine';
 import type { TraceEvent } from '../../runtime/types';
-import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../../runtime/workspace-services';
-import { createPythonSandbox } from '../../sandbox';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
-import { requireWorkspacePath, secretStoreFor, withWorkspace } from '../workspace-args';
+import { withSession } from '../session';
 
 export const chatCommand: Command = {
   name: 'chat',
@@ -26,28 +21,14 @@ export const chatCommand: Command = {
     });
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
     if (values.world && !values.mock) throw new UsageError('--world goes with --mock.');
-    const path = requireWorkspacePath(values.workspace, io);
-    const secrets = secretStoreFor(path);
-    return withWorkspace(path, io, async (workspace) => {
-      const settings = await loadModelSettings(workspace, secrets, io.env ?? process.env);
-      if (!settings.apiKey && !settings.baseURL) {
-        throw new UsageError('No model is configured: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a local Anthropic-compatible server), or save the settings in the app.');
-      }
-      const sandbox = createPythonSandbox({ poolSize: 1 });
-      const connectors = workspaceConnectors(workspace, {
-        mode: values.mock ? 'mock' : 'live',
-        secrets,
-        sandbox,
-        ...(values.world ? { world: values.world } : {}),
-      });
-      const engine = new ConversationEngine({
-        model: new ModelClient(settings),
-        catalog: new WorkspaceCatalog(workspace, values.draft),
-        connectors: recordingConnectors(connectors),
-        sandbox,
-        knowledge: new WorkspaceKnowledge(workspace),
-        persistence: new WorkspacePersistence(workspace),
+    return withSession(values.workspace, io, async ({ workspace, secrets, sandbox, model }) => {
+      const { client } = await model();
+      const { engine, close } = createEngine({
+        workspace,
+        model: client,
         draft: values.draft,
+        connectors: { mode: values.mock ? 'mock' : 'live', secrets, ...(values.world ? { world: values.world } : {}) },
+        sandbox,
       });
       engine.subscribe((_id, event) => {
         const line = traceLine(event);
@@ -58,8 +39,7 @@ export const chatCommand: Command = {
         io.out(`Conversation ${id} (${values.draft ? 'drafts' : 'live versions'}, ${values.mock ? 'mocked connectors' : 'live connectors'}). Type a message; an empty line or Ctrl+D ends.`);
         return await converse(engine, id, io);
       } finally {
-        await connectors.close();
-        await sandbox.close();
+        await close();
       }
     });
   },

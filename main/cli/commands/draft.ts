@@ -6,12 +6,10 @@ import { resolve } from 'node:path';
 import { draftProcedure } from '../../authoring/drafter';
 import { describeDiagnostics } from '../../authoring/procedure-check';
 import { writeFileAtomic } from '../../files/atomic-write';
-import { createPythonSandbox } from '../../sandbox';
-import { lazySandbox } from '../../simulations/lazy-sandbox';
 import type { Workspace } from '../../store/workspace';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
-import { requireModel, wholeNumber } from '../model-args';
-import { requireWorkspacePath, secretStoreFor, withWorkspace } from '../workspace-args';
+import { wholeNumber } from '../model-args';
+import { withSession } from '../session';
 
 export function readTextFile(io: CliIo, file: string, what: string): string {
   const path = resolve(io.cwd, file);
@@ -53,34 +51,28 @@ export const draftCommand: Command = {
     const outline = readTextFile(io, values.outline, 'outline');
     const transcripts = (values.transcript ?? []).map((file) => readTextFile(io, file, 'transcript'));
     const maxRepairs = wholeNumber(values['max-repairs'], '--max-repairs', 3, 0, 10);
-    const path = requireWorkspacePath(values.workspace, io);
-    return withWorkspace(path, io, async (workspace) => {
+    return withSession(values.workspace, io, async ({ workspace, path, sandbox, model }) => {
       const articles = (values.article ?? []).map((reference) => article(workspace, reference));
-      const { client } = await requireModel(workspace, secretStoreFor(path), io);
-      const sandbox = lazySandbox(() => createPythonSandbox({ poolSize: 1 }));
-      try {
-        const result = await draftProcedure({ workspace, model: client, sandbox }, { outline, articles, transcripts, maxRepairs });
-        const repaired = result.attempts > 1 ? `, after ${result.attempts - 1} repair(s) from validate's diagnostics` : '';
-        if (!result.valid) {
-          io.err(`The draft still does not pass validate after ${maxRepairs} repair(s):\n${describeDiagnostics(result.diagnostics, result.text)}`);
-          io.out(result.text);
-          return 1;
-        }
-        io.err(`Drafted "${result.name}"${repaired}. ${result.summary}`.trim());
-        const remarks = describeDiagnostics(result.diagnostics, result.text, ['warning']);
-        if (remarks) io.err(`Warnings:\n${remarks}`);
-        if (values.out) {
-          writeFileAtomic(resolve(io.cwd, values.out), result.text);
-          io.err(`Written to ${resolve(io.cwd, values.out)}.`);
-        } else io.out(result.text);
-        if (values.save) {
-          workspace.procedures.create(result.text);
-          io.err(`Saved "${result.name}" as a draft in ${path}.`);
-        }
-        return 0;
-      } finally {
-        await sandbox.close();
+      const { client } = await model();
+      const result = await draftProcedure({ workspace, model: client, sandbox }, { outline, articles, transcripts, maxRepairs });
+      const repaired = result.attempts > 1 ? `, after ${result.attempts - 1} repair(s) from validate's diagnostics` : '';
+      if (!result.valid) {
+        io.err(`The draft still does not pass validate after ${maxRepairs} repair(s):\n${describeDiagnostics(result.diagnostics, result.text)}`);
+        io.out(result.text);
+        return 1;
       }
+      io.err(`Drafted "${result.name}"${repaired}. ${result.summary}`.trim());
+      const remarks = describeDiagnostics(result.diagnostics, result.text, ['warning']);
+      if (remarks) io.err(`Warnings:\n${remarks}`);
+      if (values.out) {
+        writeFileAtomic(resolve(io.cwd, values.out), result.text);
+        io.err(`Written to ${resolve(io.cwd, values.out)}.`);
+      } else io.out(result.text);
+      if (values.save) {
+        workspace.procedures.create(result.text);
+        io.err(`Saved "${result.name}" as a draft in ${path}.`);
+      }
+      return 0;
     });
   },
 };

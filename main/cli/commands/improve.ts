@@ -3,11 +3,9 @@
 import { createInterface } from 'node:readline';
 import { applyProposal, proposeImprovement, type ImprovementTarget } from '../../authoring/improver';
 import { describeDiagnostics } from '../../authoring/procedure-check';
-import { createPythonSandbox } from '../../sandbox';
-import { lazySandbox } from '../../simulations/lazy-sandbox';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
-import { requireModel, wholeNumber } from '../model-args';
-import { requireWorkspacePath, secretStoreFor, withWorkspace } from '../workspace-args';
+import { wholeNumber } from '../model-args';
+import { withSession } from '../session';
 import { readTextFile } from './draft';
 
 async function ask(io: CliIo, question: string): Promise<string> {
@@ -42,35 +40,29 @@ export const improveCommand: Command = {
     const feedback = values.feedback ?? readTextFile(io, values['feedback-file']!, 'feedback');
     const runId = values.run === undefined ? undefined : wholeNumber(values.run, '--run', 0, 1, Number.MAX_SAFE_INTEGER);
     const target: ImprovementTarget = values.simulation ? { kind: 'simulation', procedure: values.procedure, simulation: values.simulation } : { kind: 'procedure', procedure: values.procedure };
-    const path = requireWorkspacePath(values.workspace, io);
-    return withWorkspace(path, io, async (workspace) => {
-      const { client } = await requireModel(workspace, secretStoreFor(path), io);
-      const sandbox = lazySandbox(() => createPythonSandbox({ poolSize: 1 }));
-      try {
-        const proposal = await proposeImprovement({ workspace, model: client, sandbox }, target, feedback, runId === undefined ? {} : { runId });
-        const what = target.kind === 'procedure' ? `"${target.procedure}"` : `the simulation "${target.simulation}" of "${target.procedure}"`;
-        if (!proposal.valid) {
-          io.err(`The proposed change to ${what} does not pass validate, so it cannot be applied:\n${describeDiagnostics(proposal.diagnostics, proposal.after)}`);
-          io.out(proposal.patch);
-          return 1;
-        }
-        if (proposal.patch === '') {
-          io.out(`No change proposed for ${what}. ${proposal.summary}`.trim());
-          return 0;
-        }
-        io.out(`Proposed change to ${what} (+${proposal.added} −${proposal.removed}): ${proposal.summary}`);
+    return withSession(values.workspace, io, async ({ workspace, sandbox, model }) => {
+      const { client } = await model();
+      const proposal = await proposeImprovement({ workspace, model: client, sandbox }, target, feedback, runId === undefined ? {} : { runId });
+      const what = target.kind === 'procedure' ? `"${target.procedure}"` : `the simulation "${target.simulation}" of "${target.procedure}"`;
+      if (!proposal.valid) {
+        io.err(`The proposed change to ${what} does not pass validate, so it cannot be applied:\n${describeDiagnostics(proposal.diagnostics, proposal.after)}`);
         io.out(proposal.patch);
-        const accepted = values.yes || /^(y|yes)$/i.test(await ask(io, 'Apply this change? [y/N]'));
-        if (!accepted) {
-          io.out('Not applied.');
-          return 0;
-        }
-        applyProposal(workspace, proposal);
-        io.out(`Applied to ${what}${target.kind === 'procedure' ? ' (its draft)' : ''}.`);
-        return 0;
-      } finally {
-        await sandbox.close();
+        return 1;
       }
+      if (proposal.patch === '') {
+        io.out(`No change proposed for ${what}. ${proposal.summary}`.trim());
+        return 0;
+      }
+      io.out(`Proposed change to ${what} (+${proposal.added} −${proposal.removed}): ${proposal.summary}`);
+      io.out(proposal.patch);
+      const accepted = values.yes || /^(y|yes)$/i.test(await ask(io, 'Apply this change? [y/N]'));
+      if (!accepted) {
+        io.out('Not applied.');
+        return 0;
+      }
+      applyProposal(workspace, proposal);
+      io.out(`Applied to ${what}${target.kind === 'procedure' ? ' (its draft)' : ''}.`);
+      return 0;
     });
   },
 };

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { importKnowledge } from '../../knowledge/import';
 import { parseCommandArgs, UsageError, type Command } from '../io';
-import { requireWorkspacePath, withWorkspace } from '../workspace-args';
+import { withSession } from '../session';
 
 export const knowledgeCommand: Command = {
   name: 'knowledge',
@@ -16,9 +16,8 @@ export const knowledgeCommand: Command = {
     const [action, argument, ...rest] = positionals;
     if (action !== 'import' && action !== 'search') throw new UsageError(action ? `Unknown knowledge action "${action}".` : 'Say what to do: knowledge import or knowledge search.');
     if (!argument || rest.length > 0) throw new UsageError(action === 'import' ? 'Name one folder or file to import.' : 'Give one query, in quotes.');
-    const path = requireWorkspacePath(values.workspace, io);
     if (action === 'import') {
-      return withWorkspace(path, io, (workspace) => {
+      return withSession(values.workspace, io, ({ workspace }) => {
         const report = importKnowledge(workspace.knowledge, resolve(io.cwd, argument));
         for (const skipped of report.skipped) io.err(`skipped ${skipped.name}: ${skipped.reason}`);
         io.out(`Imported ${report.created} new, ${report.updated} updated, ${report.unchanged} unchanged; ${report.skipped.length} skipped.`);
@@ -27,7 +26,7 @@ export const knowledgeCommand: Command = {
     }
     const limit = values.limit === undefined ? 5 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError('--limit takes a whole number from 1 to 100.');
-    return withWorkspace(path, io, (workspace) => {
+    return withSession(values.workspace, io, ({ workspace }) => {
       const hits = workspace.search.search(argument, { limit });
       if (values.json) io.out(JSON.stringify({ query: argument, hits }, null, 2));
       else if (hits.length === 0) io.out('No articles found.');

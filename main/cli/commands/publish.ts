@@ -1,7 +1,7 @@
 import { readProcedureFiles } from '../../files/procedure-files';
-import { publishProcedure } from '../../procedures/publish';
+import { ProcedureService } from '../../services/procedures';
 import { parseCommandArgs, UsageError, type Command } from '../io';
-import { requireWorkspacePath, withWorkspace } from '../workspace-args';
+import { withSession } from '../session';
 
 export const publishCommand: Command = {
   name: 'publish',
@@ -11,15 +11,14 @@ export const publishCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, note: { type: 'string' }, from: { type: 'string' } });
     if (positionals.length !== 1) throw new UsageError('Name exactly one Procedure to publish (in quotes if it has spaces).');
     const name = positionals[0]!;
-    const path = requireWorkspacePath(values.workspace, io);
     // Read as every Procedure file is read (strict UTF-8, no BOM, LF line breaks), so the version
     // published holds the same text that `validate` checked.
     const text = values.from ? readProcedureFiles([values.from], io.cwd)[0]!.text : null;
-    return withWorkspace(path, io, (workspace) => {
+    return withSession(values.workspace, io, ({ workspace }) => {
       // With --from, the file's text is saved and published in one transaction: the version
       // published is exactly that text, whatever other writers do meanwhile.
       const note = values.note ? { note: values.note } : {};
-      const published = publishProcedure(workspace, name, text !== null ? { ...note, text } : { ...note, currentDraft: true });
+      const published = new ProcedureService(workspace).publish(name, text !== null ? { ...note, text } : { ...note, currentDraft: true });
       io.out(`Published "${published.name}" as version ${published.version} (${published.contentHash.slice(0, 19)}…).`);
       return 0;
     });

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { publishProcedure } from '../../procedures/publish';
+import { ProcedureService } from '../../services/procedures';
 import { loadExamples, type ExampleReport } from '../../store/example-workspace';
 import { Workspace } from '../../store/workspace';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
@@ -20,9 +20,10 @@ export const workspaceCommand: Command = {
     const workspace = Workspace.create(path, (building) => {
       if (!values.example) return;
       report = loadExamples(building);
+      const procedures = new ProcedureService(building);
       for (const name of report.procedures) {
         try {
-          publishProcedure(building, name, { note: 'Example', currentDraft: true });
+          procedures.publish(name, { note: 'Example', currentDraft: true });
         } catch (error) {
           drafts.push(`${name}: ${(error as Error).message}`);
         }

@@ -1,0 +1,90 @@
+// The one assembly of the conversation runtime: a ConversationEngine over a workspace, with its
+// Procedures (drafts or live), its knowledge hub, its conversation store, the connectors (the
+// workspace's own, live behind the approvals its user made, or mocked over a world) and a Python
+// sandbox started on first use. The app's preview, `stepwise chat`, the simulations and the
+// benchmarks all build their engine here, so they run the very same runtime.
+import { workspaceConnectors } from '../connectors/workspace-connectors';
+import type { ModelCaller } from '../model/client';
+import { ConversationEngine, type EngineOptions } from '../runtime/engine';
+import { recordingConnectors } from '../runtime/recording-connectors';
+import type { Connectors, ConversationPersistence, ProcedureCatalog } from '../runtime/types';
+import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../runtime/workspace-services';
+import { createPythonSandbox } from '../sandbox';
+import type { CodeSandbox } from '../sandbox/types';
+import type { SecretStore } from '../secrets/secret-store';
+import type { Workspace } from '../store/workspace';
+import { LazySandbox } from './lazy-sandbox';
+
+/** The workspace's connectors: live (each call through the approval gate, secrets from `secrets`) or mocked over a world. */
+export interface WorkspaceConnectorChoice {
+  mode: 'live' | 'mock';
+  /** Mock mode: the starting world's name (default: "shop", or the only world). */
+  world?: string;
+  /** Live mode: where secret values come from. */
+  secrets?: SecretStore;
+}
+
+export interface CreateEngineOptions {
+  workspace: Workspace;
+  model: ModelCaller;
+  /** Drafts (previews, simulations on drafts) or live versions. */
+  draft: boolean;
+  /** The workspace's connectors as chosen, or connectors the caller built (a simulation run's, a benchmark's). */
+  connectors: WorkspaceConnectorChoice | Connectors;
+  /** A sandbox the caller shares and closes; without one, the engine starts its own on first use and closes it. */
+  sandbox?: CodeSandbox;
+  /** Default: the workspace's Procedures (drafts or live, as `draft` says). */
+  catalog?: ProcedureCatalog;
+  /** Default: conversations stored in the workspace. */
+  persistence?: ConversationPersistence;
+  clock?: EngineOptions['clock'];
+  limits?: EngineOptions['limits'];
+  escalation?: EngineOptions['escalation'];
+  stream?: boolean;
+}
+
+export interface AssembledEngine {
+  engine: ConversationEngine;
+  /** Closes what the assembly opened (the workspace connectors, its own sandbox); never the workspace. */
+  close(): Promise<void>;
+}
+
+export function createEngine(options: CreateEngineOptions): AssembledEngine {
+  const { workspace } = options;
+  const ownSandbox = options.sandbox ? null : new LazySandbox(() => createPythonSandbox({ poolSize: 1 }));
+  const sandbox = options.sandbox ?? ownSandbox!;
+  const built = isChoice(options.connectors)
+    ? workspaceConnectors(workspace, {
+        mode: options.connectors.mode,
+        sandbox,
+        ...(options.connectors.secrets ? { secrets: options.connectors.secrets } : {}),
+        ...(options.connectors.world !== undefined ? { world: options.connectors.world } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+      })
+    : null;
+  const engine = new ConversationEngine({
+    model: options.model,
+    catalog: options.catalog ?? new WorkspaceCatalog(workspace, options.draft),
+    // Every call carries its full (redacted) record into the trace.
+    connectors: built ? recordingConnectors(built) : (options.connectors as Connectors),
+    sandbox,
+    knowledge: new WorkspaceKnowledge(workspace),
+    persistence: options.persistence ?? new WorkspacePersistence(workspace),
+    draft: options.draft,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.escalation ? { escalation: options.escalation } : {}),
+    ...(options.stream !== undefined ? { stream: options.stream } : {}),
+  });
+  return {
+    engine,
+    async close() {
+      await built?.close();
+      await ownSandbox?.close();
+    },
+  };
+}
+
+function isChoice(connectors: WorkspaceConnectorChoice | Connectors): connectors is WorkspaceConnectorChoice {
+  return typeof (connectors as Connectors).describe !== 'function';
+}
