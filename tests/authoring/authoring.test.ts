@@ -1,27 +1,23 @@
 // AI authoring against the fake Messages API: a drafted Procedure that comes back invalid and is
 // repaired from the diagnostics, simulations generated for every branch, and improvements shown as
 // a diff and applied only when accepted.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { draftProcedure } from '../../main/authoring/drafter';
 import { applyProposal, proposeImprovement } from '../../main/authoring/improver';
 import { checkProcedureText } from '../../main/authoring/procedure-check';
 import { generateSimulations, generationTargets, saveGenerated } from '../../main/authoring/simulation-generator';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { StoreError } from '../../main/store/errors';
 import type { Workspace } from '../../main/store/workspace';
 import { toolCall, type FakeResponse } from '../support/fake-anthropic';
-import { byRole, shopWorkspace, startModelServer, type ModelServer } from '../simulations/helpers';
+import { byRole, shopWorkspace, useModelServers, type ModelServer } from '../simulations/helpers';
+import { useSandbox } from '../support/fixtures';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox();
 
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 let workspace: Workspace | undefined;
 afterEach(async () => {
-  await server?.fake.close();
   workspace?.close();
 });
 
@@ -117,7 +113,6 @@ describe('generating simulations', () => {
     const full = targets.flatMap((target) => Array.from({ length: target.min }, (_, index) => ({ target: target.id, name: `${target.id} ${index + 1}`, definition: { customer } })));
     const missingBranch = full.filter((entry) => entry.target !== 'step:resolve/cond1/b2');
     const invalid = [...full.slice(0, 1).map((entry) => ({ ...entry, definition: { customer: {} } })), ...full.slice(1)];
-    server!.fake.close();
     server = await startModelServer(byRole({ author: [toolCall('propose_simulations', { simulations: [...missingBranch.slice(1), invalid[0]] }), toolCall('propose_simulations', { simulations: full })] }));
 
     const generated = await generateSimulations({ workspace: services.workspace, model: server.client }, 'Damaged order claim');
@@ -146,7 +141,6 @@ describe('improving from feedback', () => {
     const services = await start([]);
     const before = services.workspace.procedures.require('Damaged order claim').draftText;
     const after = before.replace('Greet the customer briefly and ask', 'Greet the customer by name and ask');
-    server!.fake.close();
     server = await startModelServer(byRole({ author: [write(after, 'Greets by name.'), write(after, 'Greets by name.')] }));
     const model = server.client;
     const proposal = await proposeImprovement({ ...services, model }, { kind: 'procedure', procedure: 'Damaged order claim' }, 'Greet customers by name.');
@@ -168,7 +162,6 @@ describe('improving from feedback', () => {
     const services = await start([]);
     services.workspace.simulations.save('Damaged order claim', 'Refund', { customer: { persona: 'Jane' }, finalStatus: { status: 'ended' } });
     const revised = { customer: { persona: 'Jane' }, finalStatus: { status: 'handed_off', team: 'Safety team' } };
-    server!.fake.close();
     server = await startModelServer(byRole({ author: [toolCall('revise_simulation', { definition: revised, summary: 'A sparking kettle is handed to the Safety team.' })] }));
     const proposal = await proposeImprovement({ ...services, model: server.client }, { kind: 'simulation', procedure: 'Damaged order claim', simulation: 'Refund' }, 'It should expect the Safety handoff.');
     expect(proposal.patch).toContain('-    "status": "ended"');

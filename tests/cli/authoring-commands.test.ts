@@ -10,11 +10,11 @@ import { runCli } from '../../main/cli/run';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
 import { toolCall } from '../support/fake-anthropic';
-import { startModelServer, type ModelServer } from '../simulations/helpers';
+import { useModelServers, type ModelServer } from '../simulations/helpers';
 
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 afterEach(async () => {
-  await server?.fake.close();
   server = undefined;
 });
 

@@ -3,18 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/run';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
-import { fault, startFakeAnthropic, toolCall, toolCalls, type FakeAnthropic } from '../support/fake-anthropic';
+import { fault, toolCall, toolCalls, type FakeAnthropic } from '../support/fake-anthropic';
+import { useFakeAnthropic } from '../support/fixtures';
 import { repoRoot } from '../support/paths';
 
+const startFakeAnthropic = useFakeAnthropic();
 let fake: FakeAnthropic | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
 
 async function exampleWorkspace(): Promise<string> {
   const file = join(mkdtempSync(join(tmpdir(), 'stepwise-chat-')), 'shop.stepwise');

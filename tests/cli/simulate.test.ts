@@ -10,14 +10,14 @@ import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
 import { repoRoot } from '../support/paths';
 import { GREETING, greetingScript } from '../simulations/greeting';
-import { byRole, startModelServer, testSettings, verdicts, type ModelServer } from '../simulations/helpers';
+import { byRole, testSettings, useModelServers, verdicts, type ModelServer } from '../simulations/helpers';
 import { agentScript, baseDefinition, customerScript } from '../simulations/scenario';
 import { saveModelSettings } from '../../main/model/workspace-settings';
 import { EncryptedFileSecretStore, defaultSecretLocation } from '../../main/secrets/encrypted-file-store';
 
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 afterEach(async () => {
-  await server?.fake.close();
   server = undefined;
 });
 

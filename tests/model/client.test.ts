@@ -1,16 +1,14 @@
 // The model client through the real SDK against the fake Messages API.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { ModelClient, ModelRequestError, ModelUnavailableError, type ModelRetry } from '../../main/model/client';
 import { classifyModelFault, responseRetryDelay, type ModelFault, type ModelFaultKind } from '../../main/model/faults';
 import { ModelSettingsSchema, settingsFromEnvironment } from '../../main/model/settings';
-import { fault, reply, startFakeAnthropic, toolCall, type FakeAnthropic, type FakeResponse } from '../support/fake-anthropic';
+import { fault, reply, toolCall, type FakeAnthropic, type FakeResponse } from '../support/fake-anthropic';
+import { useFakeAnthropic } from '../support/fixtures';
 
+const startFakeAnthropic = useFakeAnthropic();
 let fake: FakeAnthropic | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
 
 function client(url: string, overrides: Record<string, unknown> = {}) {
   return new ModelClient(ModelSettingsSchema.parse({ apiKey: 'sk-test-secret', baseURL: url, maxRetries: 2, ...overrides }));

@@ -10,13 +10,13 @@ import { EncryptedFileSecretStore, defaultSecretLocation } from '../../main/secr
 import { AUTO_RERUN_KEY, autoRerunSettingsSchema } from '../../main/simulations/auto-rerun';
 import { Workspace } from '../../main/store/workspace';
 import { GREETING, greetingScript } from './greeting';
-import { startModelServer, testSettings, type ModelServer } from './helpers';
+import { testSettings, useModelServers, type ModelServer } from './helpers';
 
 let engine: Engine | undefined;
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 afterEach(async () => {
   await engine?.close();
-  await server?.fake.close();
 });
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -1,9 +1,8 @@
 // The workspace setting that re-runs a Procedure's simulations when its draft is saved (through the
 // API's procedures.saveDraft and its change events), and human reviews of the judge's verdicts.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EventHub } from '../../main/api/events';
 import { procedureHandlers } from '../../main/api/procedures-service';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { AUTO_RERUN_KEY, AutoRerun, autoRerunSettingsSchema } from '../../main/simulations/auto-rerun';
 import { pinProcedures } from '../../main/simulations/pinned-procedures';
 import { reviewedStatus, reviewVerdict } from '../../main/simulations/review';
@@ -11,20 +10,17 @@ import { runSimulation } from '../../main/simulations/simulate';
 import type { SuiteReport } from '../../main/simulations/suite';
 import type { Workspace } from '../../main/store/workspace';
 import { GREETING, greetingScript, greetingWorkspace } from './greeting';
-import { startModelServer, type ModelServer } from './helpers';
+import { useModelServers, type ModelServer } from './helpers';
+import { useSandbox } from '../support/fixtures';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox();
 
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 let workspace: Workspace | undefined;
 let rerun: AutoRerun | undefined;
 afterEach(async () => {
   await rerun?.close();
-  await server?.fake.close();
   workspace?.close();
   rerun = undefined;
 });

@@ -8,7 +8,8 @@ import { ModelClient } from '../../main/model/client';
 import { ModelSettingsSchema, type ModelRole, type ModelSettings } from '../../main/model/settings';
 import { loadExamples } from '../../main/store/example-workspace';
 import { Workspace } from '../../main/store/workspace';
-import { startFakeAnthropic, toolCall, type FakeAnthropic, type FakeResponse, type RecordedRequest, type Script } from '../support/fake-anthropic';
+import { toolCall, type FakeAnthropic, type FakeResponse, type RecordedRequest, type Script } from '../support/fake-anthropic';
+import { useFakeAnthropic } from '../support/fixtures';
 
 export const ROLE_MODELS: Record<ModelRole, string> = { agent: 'agent-model', customer: 'customer-model', judge: 'judge-model', author: 'author-model' };
 const PRICE = { inputPerMTok: 1, outputPerMTok: 5, cacheReadPerMTok: 0.1, cacheWritePerMTok: 1.25 };
@@ -50,10 +51,17 @@ export interface ModelServer {
   requests(role: ModelRole): RecordedRequest[];
 }
 
-export async function startModelServer(script: Script): Promise<ModelServer> {
-  const fake = await startFakeAnthropic(script);
-  const settings = testSettings(fake.url);
-  return { fake, client: new ModelClient(settings), settings, requests: (role) => fake.requests.filter((request) => roleOf(request) === role) };
+/**
+ * Call at the top of a test file: starts model servers, each closed by a hook after the test that
+ * started it (see tests/support/fixtures.ts), failed or not.
+ */
+export function useModelServers(): (script: Script) => Promise<ModelServer> {
+  const startFake = useFakeAnthropic();
+  return async (script) => {
+    const fake = await startFake(script);
+    const settings = testSettings(fake.url);
+    return { fake, client: new ModelClient(settings), settings, requests: (role) => fake.requests.filter((request) => roleOf(request) === role) };
+  };
 }
 
 /** A new workspace file with the example shop: Procedures, connectors with mocks, worlds, teams, knowledge. */

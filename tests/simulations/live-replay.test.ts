@@ -3,28 +3,24 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { saveAuthoredConnector } from '../../main/connectors/grants';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { pinProcedures } from '../../main/simulations/pinned-procedures';
 import { replayRun, runSimulation } from '../../main/simulations/simulate';
 import { Workspace } from '../../main/store/workspace';
 import { toolCalls } from '../support/fake-anthropic';
 import { repoRoot } from '../support/paths';
-import { byRole, startModelServer, verdicts, type ModelServer } from './helpers';
+import { byRole, useModelServers, verdicts, type ModelServer } from './helpers';
+import { useSandbox } from '../support/fixtures';
 
 const EVERYTHING = join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox();
 
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 let workspace: Workspace | undefined;
 afterEach(async () => {
-  await server?.fake.close();
   workspace?.close();
 });
 

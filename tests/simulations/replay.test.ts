@@ -1,27 +1,24 @@
 // Deterministic replay: every model response of a run is recorded, and the run plays again exactly,
 // offline (the fake model server is closed), on the texts, world and clock it had. Also the step
 // coverage of a run, by graph node id.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
+import { afterEach, describe, expect, it } from 'vitest';
 import { coverage, runsCoverage } from '../../main/simulations/coverage';
 import { ReplayDivergedError } from '../../main/simulations/model-recording';
 import { pinProcedures } from '../../main/simulations/pinned-procedures';
 import { replayedRunConnectors } from '../../main/simulations/run-connectors';
 import { replayRun, runSimulation } from '../../main/simulations/simulate';
 import type { Workspace } from '../../main/store/workspace';
-import { byRole, say, shopWorkspace, startModelServer, verdicts, type ModelServer } from './helpers';
+import { byRole, say, shopWorkspace, useModelServers, verdicts, type ModelServer } from './helpers';
+import { useSandbox } from '../support/fixtures';
 import { agentScript, baseDefinition, customerScript, OPENING } from './scenario';
+import { sqlOf } from '../store/sql';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox();
 
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 let workspace: Workspace | undefined;
 afterEach(async () => {
-  await server?.fake.close();
   workspace?.close();
 });
 
@@ -69,7 +66,7 @@ describe('replay', () => {
   it('says where a replay diverges from the recording', async () => {
     const original = await recordedRun();
     await server!.fake.close();
-    workspace!.db.prepare("UPDATE simulation_model_calls SET request_hash = 'sha256:other' WHERE run_id = ? AND seq = 3").run(original.runId);
+    sqlOf(workspace!).prepare("UPDATE simulation_model_calls SET request_hash = 'sha256:other' WHERE run_id = ? AND seq = 3").run(original.runId);
     const result = await replayRun({ workspace: workspace!, sandbox }, original.runId);
     expect(result.identical).toBe(false);
     expect(result.replay.status).toBe('error');

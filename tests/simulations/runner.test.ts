@@ -1,27 +1,23 @@
 // Whole simulations against the fake Messages API: a scripted customer, a scripted agent (the real
 // conversation runtime, mocked connectors over the shop world, the real Python sandbox) and a
 // scripted judge. For each kind of check, one simulation that passes and one that fails.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckKind, SimulationDefinitionInput } from '../../main/simulations/definition';
 import { pinProcedures } from '../../main/simulations/pinned-procedures';
 import type { RunOutcome } from '../../main/simulations/runner';
 import { runSimulation } from '../../main/simulations/simulate';
 import type { Workspace } from '../../main/store/workspace';
 import type { FakeResponse } from '../support/fake-anthropic';
-import { byRole, done, say, shopWorkspace, startModelServer, verdicts, type ModelServer } from './helpers';
+import { byRole, done, say, shopWorkspace, useModelServers, verdicts, type ModelServer } from './helpers';
+import { useSandbox } from '../support/fixtures';
 import { agentScript, baseDefinition, customerScript } from './scenario';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox();
 
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 let workspace: Workspace | undefined;
 afterEach(async () => {
-  await server?.fake.close();
   workspace?.close();
   server = undefined;
   workspace = undefined;

@@ -1,26 +1,22 @@
 // Suites: the concurrency limit, pass^k over repeated tries, progress events, cancellation, the cost
 // estimate before and the actual cost after, and the comparison with the previous runs.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelCaller } from '../../main/model/client';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { compareWithPrevious } from '../../main/simulations/comparison';
 import { estimateSuiteCost } from '../../main/simulations/cost';
 import { choose, passHatCurve, passHatK } from '../../main/simulations/scoring';
 import { runSuite, type SuiteProgress } from '../../main/simulations/suite';
 import type { Workspace } from '../../main/store/workspace';
-import { startModelServer, type ModelServer } from './helpers';
+import { useModelServers, type ModelServer } from './helpers';
+import { useSandbox } from '../support/fixtures';
 import { GREETING, greetingScript, greetingWorkspace } from './greeting';
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(() => sandbox.close());
+const sandbox = useSandbox();
 
+const startModelServer = useModelServers();
 let server: ModelServer | undefined;
 let workspace: Workspace | undefined;
 afterEach(async () => {
-  await server?.fake.close();
   workspace?.close();
 });
 
