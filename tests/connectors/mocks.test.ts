@@ -2,14 +2,14 @@
 // changing a per-run world, and the example shop running every example Procedure with no real system.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectorDefinitionSchema, type ConnectorDefinition } from '../../main/connectors/definition';
 import { RuntimeConnectors, type ConnectorCallRecord } from '../../main/connectors/runtime-connectors';
 import { workspaceConnectors } from '../../main/connectors/workspace-connectors';
-import { createPythonSandbox, type PythonSandbox } from '../../main/sandbox';
 import { loadExamples } from '../../main/store/example-workspace';
 import { Workspace } from '../../main/store/workspace';
 import { namedActions, parse, pythonSnippets } from '../../shared/procedure';
+import { useSandbox } from '../support/fixtures';
 import { examplesDir, exampleFiles, readExample } from '../support/paths';
 import { useTempDir } from '../store/helpers';
 
@@ -22,13 +22,7 @@ function exampleConnectors(): ConnectorDefinition[] {
 }
 const shopWorld = () => JSON.parse(readFileSync(join(examplesDir, 'worlds/shop.json'), 'utf8')) as Record<string, unknown>;
 
-let sandbox: PythonSandbox;
-beforeAll(() => {
-  sandbox = createPythonSandbox({ poolSize: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = useSandbox();
 
 function mocked(extra: Partial<ConstructorParameters<typeof RuntimeConnectors>[0]> = {}) {
   const calls: ConnectorCallRecord[] = [];
