@@ -1,7 +1,7 @@
 // Differences between two versions of a Procedure (or a version and the draft), with jsdiff.
 import { createTwoFilesPatch, structuredPatch, type StructuredPatchHunk } from 'diff';
 import { StoreError } from '../store/errors';
-import type { ProcedureRepository } from '../store/procedures';
+import type { ProcedureRepository } from '../store/repositories';
 
 /** A published version number, the draft, or whatever is live. */
 export type VersionRef = number | 'draft' | 'live';
@@ -14,13 +14,6 @@ export interface ProcedureDiff {
   hunks: StructuredPatchHunk[];
   added: number;
   removed: number;
-}
-
-export function parseVersionRef(value: string): VersionRef {
-  if (value === 'draft' || value === 'live') return value;
-  const match = /^v?(\d+)$/.exec(value);
-  if (!match) throw new StoreError(`"${value}" is not a version: use a number like 3 (or v3), "live" or "draft".`, 'invalid');
-  return Number(match[1]);
 }
 
 export function diffVersions(procedures: ProcedureRepository, name: string, from: VersionRef, to: VersionRef): ProcedureDiff {
