@@ -90,8 +90,7 @@ export async function exportBundle(workspace: Workspace, secrets: SecretStore, o
   }
   if (options.includeSimulations ?? true) {
     for (const [name, candidate] of included) {
-      const record = workspace.db.prepare('SELECT name FROM procedures WHERE id = ?').pluck().get(candidate.id) as string;
-      for (const simulation of workspace.simulations.list(record)) {
+      for (const simulation of workspace.simulations.list(workspace.procedures.nameOf(candidate.id))) {
         const run = workspace.simulations.lastRun(simulation.id);
         const content: BundledSimulation = {
           procedure: name,

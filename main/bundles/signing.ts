@@ -1,7 +1,6 @@
 // Ed25519 keys for signing bundles, one pair per workspace. The private key goes through the
 // SecretStore; the workspace file keeps only the public key and its fingerprint.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { randomUUID } from 'node:crypto';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Workspace } from '../store/workspace';
 import { BundleError } from './format';
@@ -64,9 +63,5 @@ export async function workspaceSigningKey(workspace: Workspace, secrets: SecretS
 
 /** A random id for the workspace, made once; it keeps secret names apart in a shared keychain. */
 export function workspaceId(workspace: Workspace): string {
-  const existing = workspace.db.prepare("SELECT value FROM workspace_meta WHERE key = 'id'").pluck().get() as string | undefined;
-  if (existing) return existing;
-  const id = randomUUID();
-  workspace.db.prepare("INSERT INTO workspace_meta (key, value) VALUES ('id', ?)").run(id);
-  return id;
+  return workspace.meta.id();
 }

@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
-import type { KnowledgeRepository, SaveOutcome } from '../store/knowledge';
+import type { SaveOutcome } from '../store/knowledge';
+import type { KnowledgeRepository } from '../store/repositories';
 import { describeZodError } from '../validation/zod-error';
 import { articleSchema, type Article } from './article';
 import { ArticleFileError, readArticleFile } from './formats';

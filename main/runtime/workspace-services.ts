@@ -60,91 +60,33 @@ export class WorkspaceKnowledge implements KnowledgeSearch {
   }
 }
 
-const STORE_STATUS: Record<ConversationState['status'], 'open' | 'ended' | 'handed-off'> = {
-  active: 'open',
-  waiting: 'open',
-  ended: 'ended',
-  handed_off: 'handed-off',
-  // The store's status column predates escalation; the exact outcome is kept in the state.
-  escalated: 'handed-off',
-};
-
 /**
  * Conversations in the workspace: the state, the transcript and the trace of each turn, in one
- * transaction. Turns are written with synchronous=NORMAL by default: in WAL mode that survives any
- * crash of the app, and a power cut can lose at most the last turns, never consistency. The rest
- * of the workspace (authoring) stays at FULL. Production deployments that must not lose a turn to
- * a power cut pass `synchronous: 'FULL'` (about 0.8 ms more per turn, measured in bench/).
+ * transaction, committed at the workspace's activity durability (store/durability.ts).
  */
 export class WorkspacePersistence implements ConversationPersistence {
-  private readonly synchronous: 'FULL' | 'NORMAL';
-  /** How many history messages each conversation has stored; history is append-only. */
-  private readonly storedHistory = new Map<number, number>();
-
-  constructor(
-    private readonly workspace: Workspace,
-    options: { synchronous?: 'FULL' | 'NORMAL' } = {},
-  ) {
-    this.synchronous = options.synchronous ?? 'NORMAL';
-  }
+  constructor(private readonly workspace: Workspace) {}
 
   create(kind: 'preview' | 'simulation' | 'production'): number {
     return this.workspace.conversations.create({ kind }).id;
   }
 
   saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void {
-    const db = this.workspace.db;
-    const previous = db.pragma('synchronous', { simple: true }) as number;
-    db.pragma(`synchronous = ${this.synchronous}`);
-    try {
-      this.writeTurn(conversationId, state, newMessages, trace);
-    } finally {
-      db.pragma(`synchronous = ${previous}`);
-    }
-  }
-
-  private writeTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void {
-    const db = this.workspace.db;
     const { history, ...rest } = state;
-    const stored = this.storedHistoryLength(conversationId);
-    this.workspace.transaction(() => {
-      if (newMessages.length > 0) this.workspace.conversations.addMessages(conversationId, newMessages.map((message) => ({ role: message.role, content: message.text })));
-      if (trace.length > 0) {
-        this.workspace.traces.append(
-          conversationId,
-          trace.map((event) => ({ type: event.type, stepId: event.stepId ?? null, payload: event.payload })),
-        );
-      }
-      // Only the messages added since the last save: the history is never rewritten.
-      const insert = db.prepare('INSERT INTO conversation_history (conversation_id, seq, message) VALUES (?, ?, ?)');
-      for (let index = stored; index < history.length; index++) insert.run(conversationId, index + 1, JSON.stringify(history[index]));
-      db.prepare(
-        'INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
-      ).run(conversationId, JSON.stringify({ ...rest, history: [] }), new Date().toISOString());
-      const status = STORE_STATUS[state.status];
-      const current = this.workspace.conversations.require(conversationId);
-      if (status !== 'open' && current.status === 'open') this.workspace.conversations.finish(conversationId, status);
-      // A message after the end opens a new topic: the conversation is open again.
-      if (status === 'open' && current.status !== 'open') db.prepare("UPDATE conversations SET status = 'open', ended_at = NULL WHERE id = ?").run(conversationId);
+    this.workspace.turns.save(conversationId, {
+      state: rest,
+      history,
+      status: state.status,
+      newMessages: newMessages.map((message) => ({ role: message.role, content: message.text })),
+      trace: trace.map((event) => ({ type: event.type, stepId: event.stepId ?? null, payload: event.payload })),
     });
-    this.storedHistory.set(conversationId, history.length);
-  }
-
-  private storedHistoryLength(conversationId: number): number {
-    const known = this.storedHistory.get(conversationId);
-    if (known !== undefined) return known;
-    const count = this.workspace.db.prepare('SELECT count(*) FROM conversation_history WHERE conversation_id = ?').pluck().get(conversationId) as number;
-    this.storedHistory.set(conversationId, count);
-    return count;
   }
 
   load(conversationId: number): ConversationState | null {
-    const raw = this.workspace.db.prepare('SELECT state FROM conversation_state WHERE conversation_id = ?').pluck().get(conversationId) as string | undefined;
-    if (raw === undefined) return null;
-    const parsed = conversationStateSchema.safeParse(JSON.parse(raw));
+    const stored = this.workspace.turns.load(conversationId);
+    if (!stored) return null;
+    const parsed = conversationStateSchema.safeParse({ ...(stored.state as object), history: stored.history });
     if (!parsed.success) throw new Error(`The saved state of conversation ${conversationId} is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}.`);
-    const rows = this.workspace.db.prepare('SELECT message FROM conversation_history WHERE conversation_id = ? ORDER BY seq').pluck().all(conversationId) as string[];
-    this.storedHistory.set(conversationId, rows.length);
-    return { ...parsed.data, history: rows.map((row) => JSON.parse(row) as ConversationState['history'][number]) };
+    return parsed.data;
   }
 }

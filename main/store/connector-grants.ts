@@ -28,7 +28,7 @@ interface Row {
   granted_at: string;
 }
 
-export class ConnectorGrantRepository {
+export class SqliteConnectorGrantRepository {
   constructor(private readonly db: Database.Database) {}
 
   /** Grants (or re-grants with a new scope) one capability of an existing connector. */

@@ -1,11 +1,11 @@
 // Connector definitions, validated on the way in and on the way out.
 import type Database from 'better-sqlite3';
 import { connectorDefinitionSchema, type ConnectorDefinition, type ConnectorDefinitionInput } from '../connectors/definition';
-import { describeZodError } from '../validation/zod-error';
+import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
 
-export class ConnectorRepository {
+export class SqliteConnectorRepository {
   constructor(private readonly db: Database.Database) {}
 
   /** Adds a connector, or replaces the one with the same name. */

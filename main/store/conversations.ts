@@ -1,13 +1,14 @@
 // Conversations (in the preview, in a simulation, in production) and their messages.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { describeZodError } from '../validation/zod-error';
+import { CONVERSATION_STATUSES, isClosedStatus, type ConversationStatus } from '../../shared/conversation-status';
+import { activityTransaction, type Durability } from './durability';
 import { StoreError } from './errors';
 import { now } from './hash';
-import { writeTransaction } from './write-transaction';
+import { describeZodError } from '../../shared/zod-error';
 
 export const conversationKindSchema = z.enum(['preview', 'simulation', 'production']);
-export const conversationStatusSchema = z.enum(['open', 'ended', 'handed-off', 'failed']);
+export const conversationStatusSchema = z.enum(CONVERSATION_STATUSES);
 export const messageRoleSchema = z.enum(['customer', 'agent', 'system', 'tool']);
 
 export const newConversationSchema = z.strictObject({
@@ -19,7 +20,7 @@ export const newConversationSchema = z.strictObject({
 });
 
 export type ConversationKind = z.infer<typeof conversationKindSchema>;
-export type ConversationStatus = z.infer<typeof conversationStatusSchema>;
+export type { ConversationStatus };
 export type MessageRole = z.infer<typeof messageRoleSchema>;
 
 export interface Conversation {
@@ -41,18 +42,21 @@ export interface Message {
   createdAt: string;
 }
 
-export class ConversationRepository {
-  constructor(private readonly db: Database.Database) {}
+export class SqliteConversationRepository {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly durability: Durability,
+  ) {}
 
   create(input: z.input<typeof newConversationSchema>): Conversation {
     const parsed = newConversationSchema.safeParse(input);
     if (!parsed.success) throw new StoreError(`Conversation is not valid: ${describeZodError(parsed.error)}`, 'invalid');
     const value = parsed.data;
-    const id = Number(
+    const id = activityTransaction(this.db, this.durability, () => Number(
       this.db
         .prepare('INSERT INTO conversations (kind, procedure_id, procedure_hash, simulation_run_id, external_id, started_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(value.kind, value.procedureId ?? null, value.procedureHash ?? null, value.simulationRunId ?? null, value.externalId ?? null, now()).lastInsertRowid,
-    );
+    ));
     return this.require(id);
   }
 
@@ -80,7 +84,7 @@ export class ConversationRepository {
   addMessage(conversationId: number, role: MessageRole, content: string): number {
     const parsedRole = messageRoleSchema.safeParse(role);
     if (!parsedRole.success) throw new StoreError(`"${role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
-    return writeTransaction(this.db, () => {
+    return activityTransaction(this.db, this.durability, () => {
       this.require(conversationId);
       const seq = ((this.db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? 0) + 1;
       this.db.prepare('INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)').run(conversationId, seq, parsedRole.data, content, now());
@@ -93,7 +97,7 @@ export class ConversationRepository {
     for (const message of messages) {
       if (!messageRoleSchema.safeParse(message.role).success) throw new StoreError(`"${message.role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
     }
-    return writeTransaction(this.db, () => {
+    return activityTransaction(this.db, this.durability, () => {
       this.require(conversationId);
       const first = ((this.db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? 0) + 1;
       const insert = this.db.prepare('INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -112,9 +116,17 @@ export class ConversationRepository {
     }[]).map((row) => ({ seq: row.seq, role: row.role, content: row.content, createdAt: row.created_at }));
   }
 
-  finish(conversationId: number, status: Exclude<ConversationStatus, 'open'>): void {
-    const parsed = conversationStatusSchema.parse(status);
-    const changed = this.db.prepare('UPDATE conversations SET status = ?, ended_at = ? WHERE id = ?').run(parsed, now(), conversationId).changes;
+  /**
+   * Records where the conversation stands. A closed status (ended, handed off, escalated) stamps
+   * the end once; an open one (a new message after the end) clears it.
+   */
+  setStatus(conversationId: number, status: ConversationStatus): void {
+    const parsed = conversationStatusSchema.safeParse(status);
+    if (!parsed.success) throw new StoreError(`"${status}" is not a conversation status: use ${CONVERSATION_STATUSES.join(', ')}.`, 'invalid');
+    const endedAt = isClosedStatus(parsed.data) ? now() : null;
+    const changed = activityTransaction(this.db, this.durability, () =>
+      this.db.prepare('UPDATE conversations SET status = ?, ended_at = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(ended_at, ?) END WHERE id = ?').run(parsed.data, endedAt, endedAt, conversationId).changes,
+    );
     if (changed === 0) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
   }
 }

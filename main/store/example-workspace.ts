@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { saveAuthoredConnector } from '../connectors/grants';
 import { importKnowledge, type ImportReport } from '../knowledge/import';
-import { describeZodError } from '../validation/zod-error';
+import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import type { Workspace } from './workspace';
 

@@ -17,7 +17,7 @@ export interface TrustedKey {
   addedAt: string;
 }
 
-export class KeyRepository {
+export class SqliteKeyRepository {
   constructor(private readonly db: Database.Database) {}
 
   signingKey(): SigningKeyRecord | null {

@@ -10,7 +10,7 @@
 // snippet() is costly, so it runs only for the hits returned, not for every article that matches.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { buildQuery } from './query';
+import { buildQuery } from './knowledge-query';
 
 export interface SearchHit {
   id: number;
@@ -32,7 +32,8 @@ export const COMMON_TERM_DOCS = 2500;
 // Column weights for bm25(): title, body, tags.
 const RANK = 'bm25(articles_fts, 8.0, 1.0, 4.0)';
 
-export class KnowledgeSearch {
+/** Full-text search over the knowledge hub (the runtime's `KnowledgeSearch` port is answered from this). */
+export class SqliteKnowledgeSearchRepository {
   private readonly rank;
   private readonly details;
   private readonly cappedCount;

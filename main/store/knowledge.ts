@@ -1,7 +1,7 @@
 // Knowledge articles. The FTS5 index follows the table through triggers (see migration 2).
 import type Database from 'better-sqlite3';
 import { articleSchema, type ArticleInput, type StoredArticle } from '../knowledge/article';
-import { describeZodError } from '../validation/zod-error';
+import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
 import { writeTransaction } from './write-transaction';
@@ -19,7 +19,7 @@ interface ArticleRow {
 
 export type SaveOutcome = 'created' | 'updated' | 'unchanged';
 
-export class KnowledgeRepository {
+export class SqliteKnowledgeRepository {
   private readonly upsertStatement;
   private readonly findBySource;
 

@@ -63,7 +63,7 @@ export interface PublishOptions {
 
 const VERSION_COLUMNS = 'version, name, content_hash, note, author, published_at, republishes';
 
-export class ProcedureRepository {
+export class SqliteProcedureRepository {
   constructor(private readonly db: Database.Database) {}
 
   /** Creates a Procedure whose draft is `text`; its name comes from the front matter. */
@@ -91,6 +91,13 @@ export class ProcedureRepository {
     const close = known.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
     const hint = close ? ` Did you mean "${close}"?` : known.length > 0 ? ` Procedures in this workspace: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}.` : ' The workspace has no Procedures yet.';
     throw new StoreError(`There is no Procedure called "${name}".${hint}`, 'not-found');
+  }
+
+  /** The current name of the Procedure with this id (a published version keeps the name it had). */
+  nameOf(id: number): string {
+    const name = this.db.prepare('SELECT name FROM procedures WHERE id = ?').pluck().get(id) as string | undefined;
+    if (name === undefined) throw new StoreError(`There is no Procedure with id ${id}.`, 'not-found');
+    return name;
   }
 
   list(): ProcedureRecord[] {

@@ -2,11 +2,11 @@
 // Each caller validates its own document with zod; secrets never go here.
 import type Database from 'better-sqlite3';
 import type { z } from 'zod';
-import { describeZodError } from '../validation/zod-error';
+import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
 
-export class SettingsRepository {
+export class SqliteSettingsRepository {
   constructor(private readonly db: Database.Database) {}
 
   /** The stored document, validated; `fallback` when nothing is stored. */

@@ -4,12 +4,12 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { recordedConnectorCallSchema, recordedModelCallSchema, type RecordedConnectorCall, type RecordedModelCall } from '../simulations/records';
-import { describeZodError } from '../validation/zod-error';
+import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { contentHash, now } from './hash';
 import { writeTransaction } from './write-transaction';
 
-export class SimulationRecordingRepository {
+export class SqliteSimulationRecordingRepository {
   constructor(private readonly db: Database.Database) {}
 
   saveModelCalls(runId: number, calls: RecordedModelCall[]): void {

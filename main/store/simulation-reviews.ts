@@ -2,7 +2,7 @@
 // note. The workspace's judge–human agreement rate is the share of reviews that agree.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { describeZodError } from '../validation/zod-error';
+import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
 
@@ -31,7 +31,7 @@ export interface Agreement {
   rate: number | null;
 }
 
-export class SimulationReviewRepository {
+export class SqliteSimulationReviewRepository {
   constructor(private readonly db: Database.Database) {}
 
   /** Records (or replaces) the review of one judged criterion of a run. */

@@ -20,7 +20,7 @@ export interface StoredSuite {
   finishedAt: string | null;
 }
 
-export class SimulationSuiteRepository {
+export class SqliteSimulationSuiteRepository {
   constructor(private readonly db: Database.Database) {}
 
   start(options: Record<string, unknown>, estimate: Record<string, unknown>): number {

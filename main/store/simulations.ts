@@ -13,13 +13,13 @@ import {
   type SimulationResult,
 } from '../simulations/definition';
 import { runDetailsSchema, type RunDetails } from '../simulations/records';
-import { describeZodError } from '../validation/zod-error';
+import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
-import type { ProcedureRepository } from './procedures';
-import { SimulationRecordingRepository } from './simulation-recordings';
-import { SimulationReviewRepository } from './simulation-reviews';
-import { SimulationSuiteRepository } from './simulation-suites';
+import type { SqliteProcedureRepository } from './procedures';
+import { SqliteSimulationRecordingRepository } from './simulation-recordings';
+import { SqliteSimulationReviewRepository } from './simulation-reviews';
+import { SqliteSimulationSuiteRepository } from './simulation-suites';
 import { writeTransaction } from './write-transaction';
 
 export interface StoredSimulation {
@@ -100,18 +100,18 @@ function toStored(row: SimulationRow): StoredSimulation {
   return { id: row.id, procedure: row.procedure, name: row.name, definition: parsed.data, updatedAt: row.updated_at };
 }
 
-export class SimulationRepository {
-  readonly suites: SimulationSuiteRepository;
-  readonly reviews: SimulationReviewRepository;
-  readonly recordings: SimulationRecordingRepository;
+export class SqliteSimulationRepository {
+  readonly suites: SqliteSimulationSuiteRepository;
+  readonly reviews: SqliteSimulationReviewRepository;
+  readonly recordings: SqliteSimulationRecordingRepository;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly procedures: ProcedureRepository,
+    private readonly procedures: SqliteProcedureRepository,
   ) {
-    this.suites = new SimulationSuiteRepository(db);
-    this.reviews = new SimulationReviewRepository(db);
-    this.recordings = new SimulationRecordingRepository(db);
+    this.suites = new SqliteSimulationSuiteRepository(db);
+    this.reviews = new SqliteSimulationReviewRepository(db);
+    this.recordings = new SqliteSimulationRecordingRepository(db);
   }
 
   save(procedure: string, name: string, definition: unknown): StoredSimulation {

@@ -6,7 +6,7 @@ import { StoreError } from './errors';
 export const teamSchema = z.strictObject({ name: z.string().trim().min(1).max(200), description: z.string().default('') });
 export type Team = z.infer<typeof teamSchema>;
 
-export class TeamRepository {
+export class SqliteTeamRepository {
   constructor(private readonly db: Database.Database) {}
 
   save(input: unknown): Team {

@@ -2,10 +2,10 @@
 // in one transaction, because a running conversation produces many small events.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { describeZodError } from '../validation/zod-error';
+import { describeZodError } from '../../shared/zod-error';
+import { activityTransaction, type Durability } from './durability';
 import { StoreError } from './errors';
 import { now } from './hash';
-import { writeTransaction } from './write-transaction';
 
 export const traceEventSchema = z.strictObject({
   type: z.string().trim().min(1).max(100),
@@ -24,11 +24,14 @@ export interface TraceEvent {
   payload: Record<string, unknown>;
 }
 
-export class TraceRepository {
+export class SqliteTraceRepository {
   private readonly insert;
   private readonly lastSeq;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly durability: Durability,
+  ) {
     this.insert = db.prepare('INSERT INTO trace_events (conversation_id, seq, at, type, step_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
     this.lastSeq = db.prepare('SELECT max(seq) FROM trace_events WHERE conversation_id = ?').pluck();
   }
@@ -37,7 +40,7 @@ export class TraceRepository {
   append(conversationId: number, events: readonly TraceEventInput[]): number {
     const parsed = z.array(traceEventSchema).safeParse(events);
     if (!parsed.success) throw new StoreError(`Trace events are not valid: ${describeZodError(parsed.error)}`, 'invalid');
-    return writeTransaction(this.db, () => {
+    return activityTransaction(this.db, this.durability, () => {
       const first = ((this.lastSeq.get(conversationId) as number | null) ?? 0) + 1;
       const at = now();
       parsed.data.forEach((event, index) => {

@@ -1,60 +1,81 @@
 // A workspace: one SQLite file holding everything a team authors and runs.
 import type Database from 'better-sqlite3';
-import { KnowledgeSearch } from '../knowledge/search';
 import { createAtomically } from './atomic-create';
-import { ConnectorGrantRepository } from './connector-grants';
-import { ConnectorRepository } from './connectors';
-import { ConversationRepository } from './conversations';
+import { SqliteConnectorGrantRepository } from './connector-grants';
+import { SqliteConnectorRepository } from './connectors';
+import { SqliteConversationTurnRepository } from './conversation-turns';
+import { SqliteConversationRepository } from './conversations';
 import { openDatabase, type OpenOptions, type OpenedDatabase } from './database';
-import { now } from './hash';
-import { KeyRepository } from './keys';
-import { KnowledgeRepository } from './knowledge';
-import { ProcedureRepository } from './procedures';
-import { SettingsRepository } from './settings';
-import { SimulationRepository } from './simulations';
-import { TeamRepository } from './teams';
-import { TraceRepository } from './traces';
-import { WorldRepository } from './worlds';
+import { activityTransaction, DEFAULT_ACTIVITY_DURABILITY, type Durability } from './durability';
+import { SqliteKeyRepository } from './keys';
+import { SqliteKnowledgeRepository } from './knowledge';
+import { SqliteKnowledgeSearchRepository } from './knowledge-search';
+import { SqliteProcedureRepository } from './procedures';
+import type { ConversationRepositories, ConversationStore } from './repositories';
+import { SqliteSettingsRepository } from './settings';
+import { SqliteSimulationRepository } from './simulations';
+import { SqliteTeamRepository } from './teams';
+import { SqliteConversationStore } from './sqlite-conversation-store';
+import { SqliteTraceRepository } from './traces';
+import { SqliteWorkspaceMetaRepository } from './workspace-meta';
+import { SqliteWorldRepository } from './worlds';
 import { writeTransaction } from './write-transaction';
 
+export interface WorkspaceOptions extends Omit<OpenOptions, 'create'> {
+  /** How conversations, their turns and simulation bookkeeping are committed (durability.ts). Default 'relaxed'. */
+  activityDurability?: Durability;
+}
+
 export class Workspace {
-  readonly procedures: ProcedureRepository;
-  readonly connectors: ConnectorRepository;
+  readonly procedures: SqliteProcedureRepository;
+  readonly connectors: SqliteConnectorRepository;
   /** What the local user allowed each connector to do (commands, secrets, internal hosts). */
-  readonly connectorGrants: ConnectorGrantRepository;
-  readonly teams: TeamRepository;
-  readonly knowledge: KnowledgeRepository;
-  readonly search: KnowledgeSearch;
-  readonly simulations: SimulationRepository;
-  readonly conversations: ConversationRepository;
-  readonly traces: TraceRepository;
-  readonly keys: KeyRepository;
-  readonly settings: SettingsRepository;
-  readonly worlds: WorldRepository;
+  readonly connectorGrants: SqliteConnectorGrantRepository;
+  readonly teams: SqliteTeamRepository;
+  readonly knowledge: SqliteKnowledgeRepository;
+  readonly search: SqliteKnowledgeSearchRepository;
+  readonly simulations: SqliteSimulationRepository;
+  /** Conversations and their transcripts, read synchronously by the studio (reports, coverage). */
+  readonly conversations: SqliteConversationRepository;
+  readonly traces: SqliteTraceRepository;
+  /** The runtime-facing ports on this file (async, as on PostgreSQL): what the engine persists through. */
+  readonly conversationStore: ConversationStore;
+  /** The same turns, synchronously: the desktop engine's persistence (runtime/workspace-services.ts). */
+  readonly turns: SqliteConversationTurnRepository;
+  readonly meta: SqliteWorkspaceMetaRepository;
+  readonly keys: SqliteKeyRepository;
+  readonly settings: SqliteSettingsRepository;
+  readonly worlds: SqliteWorldRepository;
 
   private constructor(
     readonly path: string,
-    readonly db: Database.Database,
+    /** Only main/store/ knows SQL: the connection never leaves the store. */
+    private readonly db: Database.Database,
     readonly migration: OpenedDatabase['migration'],
+    readonly activityDurability: Durability,
   ) {
-    this.procedures = new ProcedureRepository(db);
-    this.connectors = new ConnectorRepository(db);
-    this.connectorGrants = new ConnectorGrantRepository(db);
-    this.teams = new TeamRepository(db);
-    this.knowledge = new KnowledgeRepository(db);
-    this.search = new KnowledgeSearch(db);
-    this.simulations = new SimulationRepository(db, this.procedures);
-    this.conversations = new ConversationRepository(db);
-    this.traces = new TraceRepository(db);
-    this.keys = new KeyRepository(db);
-    this.settings = new SettingsRepository(db);
-    this.worlds = new WorldRepository(db);
+    this.procedures = new SqliteProcedureRepository(db);
+    this.connectors = new SqliteConnectorRepository(db);
+    this.connectorGrants = new SqliteConnectorGrantRepository(db);
+    this.teams = new SqliteTeamRepository(db);
+    this.knowledge = new SqliteKnowledgeRepository(db);
+    this.search = new SqliteKnowledgeSearchRepository(db);
+    this.simulations = new SqliteSimulationRepository(db, this.procedures);
+    this.conversations = new SqliteConversationRepository(db, activityDurability);
+    this.traces = new SqliteTraceRepository(db, activityDurability);
+    this.turns = new SqliteConversationTurnRepository(db, activityDurability, this.conversations, this.traces);
+    this.conversationStore = new SqliteConversationStore(db, activityDurability, { conversations: this.conversations, traces: this.traces, turns: this.turns });
+    this.meta = new SqliteWorkspaceMetaRepository(db);
+    this.keys = new SqliteKeyRepository(db);
+    this.settings = new SqliteSettingsRepository(db);
+    this.worlds = new SqliteWorldRepository(db);
   }
 
   /** Opens an existing workspace, migrating it (after a backup) if an older Stepwise made it. */
-  static open(path: string, options: Omit<OpenOptions, 'create'> = {}): Workspace {
-    const opened = openDatabase(path, options);
-    return new Workspace(path, opened.db, opened.migration);
+  static open(path: string, options: WorkspaceOptions = {}): Workspace {
+    const { activityDurability, ...open } = options;
+    const opened = openDatabase(path, open);
+    return new Workspace(path, opened.db, opened.migration, activityDurability ?? DEFAULT_ACTIVITY_DURABILITY);
   }
 
   /**
@@ -65,9 +86,9 @@ export class Workspace {
   static create(path: string, populate?: (workspace: Workspace) => void): Workspace {
     createAtomically(path, (temporaryPath) => {
       const opened = openDatabase(temporaryPath, { create: true });
-      const building = new Workspace(temporaryPath, opened.db, opened.migration);
+      const building = new Workspace(temporaryPath, opened.db, opened.migration, DEFAULT_ACTIVITY_DURABILITY);
       try {
-        opened.db.prepare("INSERT INTO workspace_meta (key, value) VALUES ('created_at', ?)").run(now());
+        building.meta.markCreated();
         populate?.(building);
       } finally {
         building.close(); // the last connection: SQLite moves the WAL into the file and removes it
@@ -79,6 +100,23 @@ export class Workspace {
   /** Runs `work` in one write transaction, started IMMEDIATE (see write-transaction.ts). */
   transaction<T>(work: () => T): T {
     return writeTransaction(this.db, work);
+  }
+
+  /**
+   * Runs `work` (simulation bookkeeping: runs, results, recordings) in one write transaction
+   * committed at the workspace's activity durability, like conversation turns.
+   */
+  recordActivity<T>(work: () => T): T {
+    return activityTransaction(this.db, this.activityDurability, work);
+  }
+
+  /** See ConversationStore.unitOfWork: conversation writes that must land together. */
+  unitOfWork<T>(work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
+    return this.conversationStore.unitOfWork(work);
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
   }
 
   /** SQLite's own consistency check: "ok", or what it found. */

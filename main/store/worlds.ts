@@ -14,7 +14,7 @@ export interface StoredWorld {
   updatedAt: string;
 }
 
-export class WorldRepository {
+export class SqliteWorldRepository {
   constructor(private readonly db: Database.Database) {}
 
   /** Adds a starting world, or replaces the one with the same name. */

@@ -5,6 +5,7 @@ import { StoreError } from '../../main/store/errors';
 import { describeZodError } from '../../main/validation/zod-error';
 import { Workspace } from '../../main/store/workspace';
 import { useTempDir } from '../store/helpers';
+import { sqlOf } from '../store/sql';
 
 const base = {
   name: 'payments',
@@ -63,7 +64,7 @@ describe('connector definitions: the format', () => {
   it('read definitions stored before MCP servers and mocks existed, as HTTP connectors', () => {
     const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
     try {
-      workspace.db.prepare("INSERT INTO connectors (name, definition, created_at, updated_at) VALUES ('payments', ?, 't', 't')").run(JSON.stringify(base));
+      sqlOf(workspace).prepare("INSERT INTO connectors (name, definition, created_at, updated_at) VALUES ('payments', ?, 't', 't')").run(JSON.stringify(base));
       const stored = workspace.connectors.get('payments')!;
       expect(stored.kind).toBe('http');
       expect(stored.actions[0]).toMatchObject({ name: 'create_refund', confirm: true });
@@ -98,8 +99,8 @@ describe('conversations and traces', () => {
       expect(workspace.traces.count(conversation.id)).toBe(2);
       expect(workspace.traces.append(conversation.id, [{ type: 'end' }])).toBe(3);
       expect(() => workspace.conversations.create({ kind: 'chat' as 'preview' })).toThrow(/kind/);
-      workspace.conversations.finish(conversation.id, 'handed-off');
-      expect(workspace.conversations.require(conversation.id).status).toBe('handed-off');
+      workspace.conversations.setStatus(conversation.id, 'handed_off');
+      expect(workspace.conversations.require(conversation.id).status).toBe('handed_off');
     } finally {
       workspace.close();
     }

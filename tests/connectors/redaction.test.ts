@@ -126,7 +126,7 @@ describe('secrets after connector calls', () => {
       // The secrets file beside the workspace holds them encrypted.
       expect(readFileSync(`${path}.secrets`, 'utf8')).not.toContain('REDACTME');
     } finally {
-      if (workspace.db.open) workspace.close();
+      if (workspace.isOpen) workspace.close();
     }
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModelSettings, MODEL_API_KEY_SECRET, saveModelSettings } from '../../main/model/workspace-settings';
 import { EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
 import { Workspace } from '../../main/store/workspace';
+import { sqlOf } from '../store/sql';
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-settings-'));
@@ -20,7 +21,7 @@ describe('model settings in a workspace', () => {
     expect(await secrets.get(MODEL_API_KEY_SECRET)).toBe('sk-very-secret-value');
     const loaded = await loadModelSettings(workspace, secrets);
     expect(loaded).toMatchObject({ apiKey: 'sk-very-secret-value', baseURL: 'http://127.0.0.1:8080', models: { agent: 'a', judge: 'j' } });
-    workspace.db.pragma('wal_checkpoint(TRUNCATE)');
+    sqlOf(workspace).pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(workspace.path).includes('sk-very-secret-value')).toBe(false);
     workspace.close();
   });

@@ -8,6 +8,7 @@ import type { ConversationState } from '../../main/runtime/types';
 import { WorkspacePersistence } from '../../main/runtime/workspace-services';
 import { openDatabase } from '../../main/store/database';
 import { Workspace } from '../../main/store/workspace';
+import { sqlOf } from '../store/sql';
 
 function state(id: number, history: unknown[]): ConversationState {
   return {
@@ -40,9 +41,9 @@ describe('conversation persistence', () => {
     const id = persistence.create('preview');
     persistence.saveTurn(id, state(id, [message(0), message(1)]), [], []);
     persistence.saveTurn(id, state(id, [message(0), message(1), message(2), message(3)]), [], []);
-    const rows = workspace.db.prepare('SELECT seq, message FROM conversation_history WHERE conversation_id = ? ORDER BY seq').all(id) as { seq: number; message: string }[];
+    const rows = sqlOf(workspace).prepare('SELECT seq, message FROM conversation_history WHERE conversation_id = ? ORDER BY seq').all(id) as { seq: number; message: string }[];
     expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
-    const stored = JSON.parse(workspace.db.prepare('SELECT state FROM conversation_state WHERE conversation_id = ?').pluck().get(id) as string);
+    const stored = JSON.parse(sqlOf(workspace).prepare('SELECT state FROM conversation_state WHERE conversation_id = ?').pluck().get(id) as string);
     expect(stored.history).toEqual([]);
     // A new instance (a restart) reads the whole history back, and carries on appending.
     const again = new WorkspacePersistence(workspace);
@@ -62,7 +63,7 @@ describe('conversation persistence', () => {
     expect(workspace.migration.from).toBe(7);
     const loaded = new WorkspacePersistence(workspace).load(1)!;
     expect(loaded.history).toEqual([message(0), message(1), message(2)]);
-    const stored = JSON.parse(workspace.db.prepare('SELECT state FROM conversation_state WHERE conversation_id = 1').pluck().get() as string);
+    const stored = JSON.parse(sqlOf(workspace).prepare('SELECT state FROM conversation_state WHERE conversation_id = 1').pluck().get() as string);
     expect(stored.history).toEqual([]);
     workspace.close();
   });

@@ -7,6 +7,7 @@ import { WorkspaceError } from '../../main/store/errors';
 import { LATEST_VERSION, MIGRATIONS } from '../../main/store/migrations';
 import { Workspace } from '../../main/store/workspace';
 import { procedureText, useTempDir } from './helpers';
+import { sqlOf } from './sql';
 
 function schemaOf(db: Database.Database): string[] {
   return (db.prepare("SELECT type || ' ' || name || ': ' || coalesce(sql, '') AS s FROM sqlite_schema ORDER BY type, name").pluck().all() as string[]).map((sql) =>
@@ -49,6 +50,9 @@ const seeds: Record<number, (db: Database.Database) => void> = {
     db.prepare("INSERT INTO connectors (name, definition, created_at, updated_at) VALUES ('crm', '{}', 't', 't')").run();
     db.prepare("INSERT INTO connector_grants (connector, kind, name, scope, granted_by, granted_at) VALUES ('crm', 'secret', 'crm_token', 'crm.example.com', 'test', 't')").run();
   },
+  10: (db) => {
+    db.prepare("INSERT INTO conversations (id, kind, status, started_at, ended_at) VALUES (2, 'production', 'escalated', 't', 't')").run();
+  },
 };
 
 describe('migrations', () => {
@@ -61,9 +65,9 @@ describe('migrations', () => {
 
   it('build the latest schema from an empty file, with WAL and foreign keys on', () => {
     const workspace = Workspace.create(join(tempDir(), 'new.stepwise'));
-    expect(workspace.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
-    expect(workspace.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(workspace.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(sqlOf(workspace).pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(sqlOf(workspace).pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(sqlOf(workspace).pragma('foreign_keys', { simple: true })).toBe(1);
     expect(workspace.migration.backup).toBeNull();
     workspace.close();
   });
@@ -109,6 +113,50 @@ describe('migrations', () => {
     expect(() => upgraded.prepare("INSERT INTO connector_grants (connector, kind, name, scope, granted_by, granted_at) VALUES ('crm', 'root', '', 'x', 'test', 't')").run()).toThrow(/CHECK/);
     upgraded.prepare("DELETE FROM connectors WHERE name = 'crm'").run();
     expect(upgraded.prepare('SELECT count(*) FROM connector_grants').pluck().get()).toBe(0);
+    upgraded.close();
+  });
+
+  it('version 10 rewrites stored statuses into the runtime vocabulary: an escalation stays escalated, and no message, trace or state is lost', () => {
+    const dir = tempDir();
+    const path = join(dir, 'v9.stepwise');
+    const old = openDatabase(path, { create: true, targetVersion: 9 }).db;
+    const insert = old.prepare("INSERT INTO conversations (id, kind, status, started_at, ended_at) VALUES (?, 'preview', ?, 't', ?)");
+    const state = old.prepare("INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES (?, ?, 't')");
+    // What version 9 wrote: 'handed-off' for an escalation and a handoff alike, 'open' for active and waiting.
+    insert.run(1, 'handed-off', 't1');
+    state.run(1, JSON.stringify({ status: 'escalated', history: [] }));
+    insert.run(2, 'handed-off', 't2');
+    state.run(2, JSON.stringify({ status: 'handed_off', history: [] }));
+    insert.run(3, 'open', null);
+    state.run(3, JSON.stringify({ status: 'waiting', history: [] }));
+    insert.run(4, 'open', null); // no turn saved yet
+    insert.run(5, 'handed-off', 't5');
+    state.run(5, 'not json');
+    insert.run(6, 'failed', 't6');
+    old.prepare("INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (1, 1, 'customer', 'I want a person', 't')").run();
+    old.prepare("INSERT INTO trace_events (conversation_id, seq, at, type, payload) VALUES (1, 1, 't', 'escalated', '{}')").run();
+    old.prepare("INSERT INTO conversation_history (conversation_id, seq, message) VALUES (1, 1, '{}')").run();
+    old.close();
+
+    const upgraded = openDatabase(path, { backupPath: () => join(dir, 'v9.bak') }).db;
+    expect(upgraded.prepare('SELECT id, status, ended_at FROM conversations ORDER BY id').all()).toEqual([
+      { id: 1, status: 'escalated', ended_at: 't1' },
+      { id: 2, status: 'handed_off', ended_at: 't2' },
+      { id: 3, status: 'waiting', ended_at: null },
+      { id: 4, status: 'active', ended_at: null },
+      { id: 5, status: 'handed_off', ended_at: 't5' },
+      { id: 6, status: 'ended', ended_at: 't6' },
+    ]);
+    expect(upgraded.prepare('SELECT count(*) FROM messages WHERE conversation_id = 1').pluck().get()).toBe(1);
+    expect(upgraded.prepare('SELECT count(*) FROM trace_events WHERE conversation_id = 1').pluck().get()).toBe(1);
+    expect(upgraded.prepare('SELECT count(*) FROM conversation_history WHERE conversation_id = 1').pluck().get()).toBe(1);
+    expect(upgraded.prepare('SELECT count(*) FROM conversation_state').pluck().get()).toBe(4);
+    // The keys still hold: deleting a conversation takes its rows along; the old names are refused.
+    expect(upgraded.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(() => upgraded.prepare("UPDATE conversations SET status = 'handed-off' WHERE id = 2").run()).toThrow(/CHECK/);
+    upgraded.prepare('DELETE FROM conversations WHERE id = 1').run();
+    expect(upgraded.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
+    expect(upgraded.prepare('SELECT count(*) FROM conversation_history').pluck().get()).toBe(0);
     upgraded.close();
   });
 

@@ -5,6 +5,7 @@ import { publishProcedure } from '../../main/procedures/publish';
 import { StoreError } from '../../main/store/errors';
 import { Workspace } from '../../main/store/workspace';
 import { procedureText, useTempDir } from './helpers';
+import { sqlOf } from './sql';
 
 describe('Procedures in the store', () => {
   const tempDir = useTempDir();
@@ -99,8 +100,8 @@ describe('Procedures in the store', () => {
   it('keep published versions immutable, even through SQL', () => {
     workspace.procedures.create(procedureText('Greeting'));
     workspace.procedures.publish('Greeting');
-    expect(() => workspace.db.prepare("UPDATE procedure_versions SET text = 'x'").run()).toThrow(/immutable/);
-    expect(() => workspace.db.prepare('DELETE FROM procedure_versions').run()).toThrow(/kept/);
+    expect(() => sqlOf(workspace).prepare("UPDATE procedure_versions SET text = 'x'").run()).toThrow(/immutable/);
+    expect(() => sqlOf(workspace).prepare('DELETE FROM procedure_versions').run()).toThrow(/kept/);
   });
 
   it('diff two versions, or a version and the draft, with a unified patch', () => {
@@ -151,7 +152,7 @@ describe('Procedures in the store', () => {
     workspace.procedures.delete('Refund');
     workspace.procedures.delete('Verify identity');
     expect(workspace.procedures.names()).toEqual([]);
-    expect(workspace.db.prepare('SELECT count(*) FROM procedure_versions').pluck().get()).toBe(0);
+    expect(sqlOf(workspace).prepare('SELECT count(*) FROM procedure_versions').pluck().get()).toBe(0);
   });
 
   it('rename a Procedure when its draft changes name, refusing a name in use', () => {

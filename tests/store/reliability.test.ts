@@ -9,6 +9,7 @@ import { captureIo } from '../support/capture-io';
 import { finished, startScript } from './child';
 import { publishText } from './fixtures/publish-texts';
 import { useTempDir } from './helpers';
+import { sqlOf } from './sql';
 
 const writerScript = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
 const publisherScript = fileURLToPath(new URL('./fixtures/publisher.ts', import.meta.url));
@@ -51,7 +52,7 @@ describe('reliability', () => {
     const stored = workspace.traces.count(conversation);
     // Everything reported as committed is there (and at most the batch in flight beyond it).
     expect(stored).toBeGreaterThanOrEqual(lastCommitted);
-    const seqs = workspace.db.prepare('SELECT seq FROM trace_events WHERE conversation_id = ? ORDER BY seq').pluck().all(conversation) as number[];
+    const seqs = sqlOf(workspace).prepare('SELECT seq FROM trace_events WHERE conversation_id = ? ORDER BY seq').pluck().all(conversation) as number[];
     expect(seqs.slice(0, lastCommitted)).toEqual(Array.from({ length: lastCommitted }, (_, index) => index + 1));
     expect(stored % 50).toBe(0); // whole batches only: no half-written transaction
     workspace.close();
@@ -113,14 +114,14 @@ describe('reliability', () => {
     writer.traces.append(conversation, [{ type: 'start' }]);
     const reader = new Database(path, { readonly: true });
     reader.pragma('busy_timeout = 0'); // any lock would fail at once instead of waiting
-    writer.db.pragma('cache_size = 10'); // force the open transaction to spill pages to disk
-    writer.db.exec('BEGIN IMMEDIATE');
-    const insert = writer.db.prepare("INSERT INTO trace_events (conversation_id, seq, at, type, payload) VALUES (?, ?, 't', 'bulk', ?)");
+    sqlOf(writer).pragma('cache_size = 10'); // force the open transaction to spill pages to disk
+    sqlOf(writer).exec('BEGIN IMMEDIATE');
+    const insert = sqlOf(writer).prepare("INSERT INTO trace_events (conversation_id, seq, at, type, payload) VALUES (?, ?, 't', 'bulk', ?)");
     for (let seq = 2; seq < 5000; seq++) insert.run(conversation, seq, 'y'.repeat(500));
     const started = performance.now();
     expect(reader.prepare('SELECT count(*) FROM trace_events').pluck().get()).toBe(1); // the last committed state
     expect(performance.now() - started).toBeLessThan(100);
-    writer.db.exec('COMMIT');
+    sqlOf(writer).exec('COMMIT');
     expect(reader.prepare('SELECT count(*) FROM trace_events').pluck().get()).toBe(4999);
     reader.close();
     writer.close();

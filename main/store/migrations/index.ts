@@ -10,11 +10,12 @@ import { mockWorlds } from './006-mock-worlds';
 import { simulationResults } from './007-simulation-results';
 import { conversationHistory } from './008-conversation-history';
 import { connectorGrants } from './009-connector-grants';
+import { conversationStatus } from './010-conversation-status';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory, connectorGrants];
+export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory, connectorGrants, conversationStatus];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export function schemaVersion(db: Database.Database): number {
@@ -32,13 +33,24 @@ export function migrate(db: Database.Database, target: number = LATEST_VERSION):
     if (migration.version > target) break;
     // IMMEDIATE, and the version read inside it: another process opening the same old file at
     // the same time waits for this one instead of failing, then finds the migration done.
-    const applied = db.transaction(() => {
-      if (migration.version <= schemaVersion(db)) return false;
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-      return true;
-    }).immediate();
-    if (applied) ran.push(migration.version);
+    // foreign_keys can only change outside a transaction.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      const applied = db.transaction(() => {
+        if (migration.version <= schemaVersion(db)) return false;
+        db.exec(migration.sql);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as { table: string }[];
+          if (broken.length > 0) throw new Error(`Migration ${migration.version} (${migration.name}) would leave ${broken.length} row(s) of ${broken[0]!.table} pointing at nothing; nothing was changed.`);
+        }
+        db.pragma(`user_version = ${migration.version}`);
+        return true;
+      }).immediate();
+      if (applied) ran.push(migration.version);
+    } finally {
+      if (migration.rebuildsTables) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
   }
   return ran;
 }
