@@ -1,21 +1,34 @@
 // The deterministic part of a step. Python code steps and Python conditions run in the sandbox as
 // soon as everything they read is available (the attributes they read are set and the connector
 // results they read exist); the result picks the branch. The model never evaluates them.
+//
+// A pure decision that needs the sandbox: `advance` is a generator that yields each evaluation it
+// needs (a `sandbox` effect) and receives its result, so the caller runs Python (turn.ts) or
+// answers from a script (the rule tests). It changes only the working copy it is given.
 import type { Block, CodeBlock, Condition, InlineRef, Step } from '../../shared/procedure';
 import { analyzePython } from '../../shared/procedure/python-refs';
 import { testText } from '../../shared/procedure/print';
 import { codeSnippet, testSnippet, type PythonSnippet } from '../../shared/procedure/walk';
-import type { CodeSandbox, EvaluationError, EvaluationResult } from '../sandbox/types';
+import type { EvaluationError, EvaluationRequest, EvaluationResult } from '../sandbox/types';
+import { emit, type Change } from './change';
 import { branchId, codeId, conditionId, type CompiledProcedure } from './compiled-procedure';
-import type { ConversationState, Frame, TraceEvent } from './types';
+import type { ConversationState, Frame } from './types';
 
-export interface AdvanceContext {
+interface AdvanceContext {
   procedure: CompiledProcedure;
   frame: Frame;
+  change: Change;
   state: ConversationState;
-  sandbox: CodeSandbox;
-  emit: (event: TraceEvent) => void;
 }
+
+/** The one effect the deterministic part needs: evaluate this snippet in the sandbox. */
+export interface SandboxEffect {
+  kind: 'sandbox';
+  request: EvaluationRequest;
+}
+
+/** Drives `advance`: yields sandbox effects and takes their results. */
+export type Advancing = Generator<SandboxEffect, AdvanceResult, EvaluationResult>;
 
 export interface AdvanceResult {
   /** Things the runtime decided during this call, for the model to hear about. */
@@ -30,26 +43,40 @@ export interface AdvanceResult {
   failed: { nodeId: string; message: string } | null;
 }
 
-/** Runs what is ready in the frame's current step, in document order, until something blocks. */
-export async function advance(context: AdvanceContext): Promise<AdvanceResult> {
-  const step = context.procedure.stepById(context.frame.stepId);
+/** Runs what is ready in the innermost frame's current step, in document order, until something blocks. */
+export function* advance(change: Change, procedure: CompiledProcedure): Advancing {
   const result: AdvanceResult = { notes: [], awaitingDecision: null, waitingFor: null, obligations: [], failed: null };
-  if (step) await walk(step.body, context, result, step, false);
+  const frame = change.state.stack[change.state.stack.length - 1];
+  if (!frame) return result;
+  const context: AdvanceContext = { procedure, frame, change, state: change.state };
+  const step = procedure.stepById(frame.stepId);
+  const before = Object.keys(frame.decided).length;
+  if (step) yield* walk(step.body, context, result, step, false);
+  // A code step that ran or a branch chosen is progress, as a new attribute is.
+  if (Object.keys(frame.decided).length > before) change.progressed = true;
   return result;
 }
 
+/** Runs `advance` to the end with a synchronous evaluator (for tests and tools that need no Python). */
+export function advanceWith(change: Change, procedure: CompiledProcedure, evaluate: (request: EvaluationRequest) => EvaluationResult): AdvanceResult {
+  const running = advance(change, procedure);
+  let next = running.next();
+  while (!next.done) next = running.next(evaluate(next.value.request));
+  return next.value;
+}
+
 /** Returns false when the walk must stop (something blocks). */
-async function walk(blocks: Block[], context: AdvanceContext, result: AdvanceResult, step: Step, chosenByPython: boolean): Promise<boolean> {
+function* walk(blocks: Block[], context: AdvanceContext, result: AdvanceResult, step: Step, chosenByPython: boolean): Generator<SandboxEffect, boolean, EvaluationResult> {
   for (const block of blocks) {
     if (block.kind === 'paragraph') {
       const refs = block.lines.flatMap((line) => line.refs);
       collectTags(refs, context, step);
       if (chosenByPython) collectObligations(refs, context, result);
-      if (!(await walk(block.children, context, result, step, chosenByPython))) return false;
+      if (!(yield* walk(block.children, context, result, step, chosenByPython))) return false;
     } else if (block.kind === 'code') {
       if (block.language !== 'python') continue;
-      if (!(await runCode(block, context, result, step))) return false;
-    } else if (!(await runCondition(block, context, result, step))) return false;
+      if (!(yield* runCode(block, context, result, step))) return false;
+    } else if (!(yield* runCondition(block, context, result, step))) return false;
   }
   return true;
 }
@@ -59,7 +86,7 @@ function collectTags(refs: InlineRef[], context: AdvanceContext, step: Step) {
   for (const ref of refs) {
     if (ref.kind !== 'tag' || context.state.tags.includes(ref.tag)) continue;
     context.state.tags.push(ref.tag);
-    context.emit({ type: 'tag', stepId: step.id, payload: { tag: ref.tag } });
+    emit(context.change, { type: 'tag', stepId: step.id, payload: { tag: ref.tag } });
   }
 }
 
@@ -84,8 +111,8 @@ function attributeValues(state: ConversationState): Record<string, unknown> {
   return Object.fromEntries(Object.entries(state.attributes).map(([name, entry]) => [name, entry.value]));
 }
 
-async function evaluate(context: AdvanceContext, mode: 'condition' | 'code', code: string, origin: { line: number; column: number }): Promise<EvaluationResult> {
-  return context.sandbox.evaluate({
+function evaluation(context: AdvanceContext, mode: 'condition' | 'code', code: string, origin: { line: number; column: number }): SandboxEffect {
+  const request: EvaluationRequest = {
     mode,
     code,
     attributes: attributeValues(context.state),
@@ -93,26 +120,27 @@ async function evaluate(context: AdvanceContext, mode: 'condition' | 'code', cod
     declared: context.procedure.attributes.map((attribute) => ({ name: attribute.name, type: attribute.type, ...(attribute.values ? { values: attribute.values } : {}) })),
     clock: context.state.clock,
     origin,
-  });
+  };
+  return { kind: 'sandbox', request };
 }
 
 /**
  * Runs a snippet once everything it reads is known. Returns null when it is waiting for inputs or
  * failed (both recorded in `result`, a failure also in the frame so it is not retried blindly).
  */
-async function runSnippet(
+function* runSnippet(
   context: AdvanceContext,
   result: AdvanceResult,
   id: string,
   snippet: PythonSnippet,
   onError: (error: EvaluationError, message: string) => void,
-): Promise<Extract<EvaluationResult, { ok: true }> | null> {
+): Generator<SandboxEffect, Extract<EvaluationResult, { ok: true }> | null, EvaluationResult> {
   const missing = missingInputs(snippet.code, context.state);
   if (missing.length > 0) {
     result.waitingFor = { nodeId: id, missing };
     return null;
   }
-  const outcome = await evaluate(context, snippet.mode, snippet.code, { line: snippet.origin.line, column: snippet.origin.column });
+  const outcome: EvaluationResult = yield evaluation(context, snippet.mode, snippet.code, { line: snippet.origin.line, column: snippet.origin.column });
   if (outcome.ok) return outcome;
   const message = `${outcome.error.message}${outcome.error.line ? ` (line ${outcome.error.line})` : ''}`;
   context.frame.decided[id] = `error: ${message}`;
@@ -128,36 +156,36 @@ function previousFailure(context: AdvanceContext, result: AdvanceResult, id: str
   return true;
 }
 
-async function runCode(block: CodeBlock, context: AdvanceContext, result: AdvanceResult, step: Step): Promise<boolean> {
+function* runCode(block: CodeBlock, context: AdvanceContext, result: AdvanceResult, step: Step): Generator<SandboxEffect, boolean, EvaluationResult> {
   const id = codeId(context.procedure, block);
   if (context.frame.decided[id] === 'ran') return true;
   if (previousFailure(context, result, id)) return false;
-  const outcome = await runSnippet(context, result, id, codeSnippet(block), (error, message) => {
-    context.emit({ type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: false, error } });
+  const outcome = yield* runSnippet(context, result, id, codeSnippet(block), (error, message) => {
+    emit(context.change, { type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: false, error } });
     result.notes.push(`The code step ${id} failed: ${message}`);
   });
   if (!outcome) return false;
   for (const [name, value] of Object.entries(outcome.attributeWrites)) {
     context.state.attributes[name] = { value, source: 'code', turn: context.state.turn };
-    context.emit({ type: 'attribute_set', stepId: step.id, payload: { name, value, source: 'code', nodeId: id } });
+    emit(context.change, { type: 'attribute_set', stepId: step.id, payload: { name, value, source: 'code', nodeId: id } });
   }
   context.frame.decided[id] = 'ran';
-  context.emit({ type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: true, writes: outcome.attributeWrites, printed: outcome.printed, durationMs: outcome.durationMs } });
+  emit(context.change, { type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: true, writes: outcome.attributeWrites, printed: outcome.printed, durationMs: outcome.durationMs } });
   if (Object.keys(outcome.attributeWrites).length > 0) {
     result.notes.push(`The runtime ran ${id}: ${Object.entries(outcome.attributeWrites).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(', ')}.`);
   }
   return true;
 }
 
-async function runCondition(condition: Condition, context: AdvanceContext, result: AdvanceResult, step: Step): Promise<boolean> {
+function* runCondition(condition: Condition, context: AdvanceContext, result: AdvanceResult, step: Step): Generator<SandboxEffect, boolean, EvaluationResult> {
   const id = conditionId(context.procedure, condition);
   const decided = context.frame.decided[id];
-  if (decided !== undefined) return followDecision(condition, decided, context, result, step);
+  if (decided !== undefined) return yield* followDecision(condition, decided, context, result, step);
 
   // Python tests in order; a plain-language test hands the rest of the decision to the model.
   for (const [index, branch] of condition.branches.entries()) {
     const bId = branchId(context.procedure, branch);
-    if (branch.kind === 'else') return choose(condition, id, bId, 'Otherwise', context, result, step);
+    if (branch.kind === 'else') return yield* choose(condition, id, bId, 'Otherwise', context, result, step);
     const test = branch.test!;
     if (test.kind === 'plain') {
       const remaining = condition.branches.slice(index).map((candidate) => ({
@@ -169,31 +197,31 @@ async function runCondition(condition: Condition, context: AdvanceContext, resul
       return false;
     }
     const inputs = { attributes: attributeValues(context.state), data: Object.keys(context.state.data) };
-    const outcome = await runSnippet(context, result, id, testSnippet(test), (error, message) => {
-      context.emit({ type: 'condition', stepId: step.id, payload: { nodeId: id, kind: 'python', test: test.expression, ok: false, error, inputs } });
+    const outcome = yield* runSnippet(context, result, id, testSnippet(test), (error, message) => {
+      emit(context.change, { type: 'condition', stepId: step.id, payload: { nodeId: id, kind: 'python', test: test.expression, ok: false, error, inputs } });
       result.notes.push(`The condition ${id} could not be evaluated: ${message}`);
     });
     if (!outcome) return false;
-    context.emit({ type: 'condition', stepId: step.id, payload: { nodeId: id, branchId: bId, kind: 'python', test: test.expression, result: outcome.value === true, inputs } });
-    if (outcome.value === true) return choose(condition, id, bId, test.expression, context, result, step);
+    emit(context.change, { type: 'condition', stepId: step.id, payload: { nodeId: id, branchId: bId, kind: 'python', test: test.expression, result: outcome.value === true, inputs } });
+    if (outcome.value === true) return yield* choose(condition, id, bId, test.expression, context, result, step);
   }
   context.frame.decided[id] = 'none';
   result.notes.push(`The runtime evaluated ${id}: no branch matched, so the step goes on after it.`);
   return true;
 }
 
-async function choose(condition: Condition, id: string, chosen: string, test: string, context: AdvanceContext, result: AdvanceResult, step: Step): Promise<boolean> {
+function* choose(condition: Condition, id: string, chosen: string, test: string, context: AdvanceContext, result: AdvanceResult, step: Step): Generator<SandboxEffect, boolean, EvaluationResult> {
   context.frame.decided[id] = chosen;
   result.notes.push(`The runtime evaluated ${id} (python): it chose ${chosen} (${test}). Follow that branch.`);
-  return followDecision(condition, chosen, context, result, step, true);
+  return yield* followDecision(condition, chosen, context, result, step, true);
 }
 
-async function followDecision(condition: Condition, decided: string, context: AdvanceContext, result: AdvanceResult, step: Step, fresh = false): Promise<boolean> {
+function* followDecision(condition: Condition, decided: string, context: AdvanceContext, result: AdvanceResult, step: Step, fresh = false): Generator<SandboxEffect, boolean, EvaluationResult> {
   if (decided === 'none') return true;
   if (previousFailure(context, result, conditionId(context.procedure, condition))) return false;
   const branch = condition.branches.find((candidate) => branchId(context.procedure, candidate) === decided);
   if (!branch) return true;
   const byPython = branch.kind === 'else' ? condition.branches.every((candidate) => candidate.test?.kind !== 'plain') : branch.test?.kind === 'python';
   // Obligations are collected once, when the branch is first chosen.
-  return walk(branch.body, context, result, step, byPython && fresh);
+  return yield* walk(branch.body, context, result, step, byPython && fresh);
 }

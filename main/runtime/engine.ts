@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { EscalationPolicySchema, type EscalationPolicy } from './escalation';
 import { mayResumeAfterOutage } from './outage';
 import type { RuntimeServices } from './services';
-import { Turn, type TurnLimits } from './turn';
+import { ZERO_USAGE } from '../model/usage';
+import { Turn } from './turn';
+import { DEFAULT_LIMITS, type TurnLimits } from './turn-rules';
 import type { ConversationPersistence, ConversationState, TraceEvent } from './types';
 
-export interface EngineOptions extends RuntimeServices {
+export interface ConversationEngineOptions extends RuntimeServices {
   persistence: ConversationPersistence;
   limits?: Partial<TurnLimits>;
   escalation?: Partial<EscalationPolicy>;
@@ -53,8 +55,8 @@ export class ConversationEngine {
   private readonly limits: TurnLimits;
   private readonly policy: EscalationPolicy;
 
-  constructor(private readonly options: EngineOptions) {
-    this.limits = { maxModelCallsPerTurn: 6, maxToolCallsPerTurn: 12, ...options.limits };
+  constructor(private readonly options: ConversationEngineOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.policy = EscalationPolicySchema.parse(options.escalation ?? {});
   }
 
@@ -111,17 +113,14 @@ export class ConversationEngine {
 
   private async runTurn(conversationId: number, text: string): Promise<TurnResult> {
     const message = customerMessageSchema.parse(text);
-    const state = this.recent.get(conversationId) ?? this.options.persistence.load(conversationId);
+    const stored = this.recent.get(conversationId) ?? this.options.persistence.load(conversationId);
     this.recent.delete(conversationId);
-    if (!state) throw new Error(`There is no conversation ${conversationId}.`);
+    if (!stored) throw new Error(`There is no conversation ${conversationId}.`);
+    // A new message after the end opens a new topic in the same conversation.
+    const state: ConversationState = stored.status === 'ended' ? { ...stored, outcome: null, status: 'active' } : stored;
     // A handoff made because the model was down is the exception: the Turn re-opens it (outage.ts).
     if ((state.status === 'handed_off' || state.status === 'escalated') && !mayResumeAfterOutage(state, this.policy)) {
       throw new ConversationClosedError(`Conversation ${conversationId} is with a person now (${state.outcome?.team ?? 'a team'}).`);
-    }
-    if (state.status === 'ended') {
-      // A new message after the end opens a new topic in the same conversation.
-      state.outcome = null;
-      state.status = 'active';
     }
     const turn = new Turn(
       state,
@@ -140,16 +139,17 @@ export class ConversationEngine {
       },
     );
     const output = await turn.run(message);
-    this.options.persistence.saveTurn(conversationId, state, output.newMessages, output.trace);
-    this.remember(conversationId, state);
+    const next = output.state;
+    this.options.persistence.saveTurn(conversationId, next, output.newMessages, output.trace);
+    this.remember(conversationId, next);
     return {
       conversationId,
       replies: output.replies,
-      status: state.status,
-      outcome: state.outcome,
+      status: next.status,
+      outcome: next.outcome,
       modelCalls: output.modelCalls,
       toolCalls: output.toolCalls,
-      resumable: mayResumeAfterOutage(state, this.policy),
+      resumable: mayResumeAfterOutage(next, this.policy),
     };
   }
 
@@ -183,6 +183,6 @@ function initialState(id: number, now: Date): ConversationState {
     outcome: null,
     outage: null,
     tags: [],
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, modelCalls: 0 },
+    usage: { ...ZERO_USAGE, costUsd: 0, modelCalls: 0 },
   };
 }

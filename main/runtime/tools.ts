@@ -1,40 +1,14 @@
-// The tools the agent model is given, and the schemas its inputs are checked against. Tool names
-// use `__` for the dot of a connector action, since tool names cannot hold dots.
+// The tools the agent model is given, as one table: each built-in tool's name, the schema its input
+// is checked against, its description and JSON schema for the model, and its rule (rules-*.ts).
+// Tool names use `__` for the dot of a connector action, since tool names cannot hold dots.
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
+import type { Change } from './change';
+import type { CompiledProcedure } from './compiled-procedure';
+import type { RuleContext, RuleResult } from './decision';
+import { escalateRule, handoffRule, replyRule, searchKnowledgeRule, setAttributesRule } from './rules-conversation';
+import { decideConditionRule, endProcedureRule, goToStepRule, runSubprocedureRule, startProcedureRule } from './rules-movement';
 import type { ActionInfo } from './types';
-
-export const BUILTIN_TOOLS = {
-  reply: 'reply',
-  setAttributes: 'set_attributes',
-  goToStep: 'go_to_step',
-  decide: 'decide_condition',
-  runSubprocedure: 'run_subprocedure',
-  startProcedure: 'start_procedure',
-  searchKnowledge: 'search_knowledge',
-  handoff: 'handoff',
-  escalate: 'escalate',
-  end: 'end_procedure',
-} as const;
-
-export const inputSchemas = {
-  reply: z.strictObject({ message: z.string().trim().min(1, 'message must not be empty') }),
-  set_attributes: z.strictObject({ values: z.record(z.string(), z.unknown()) }),
-  go_to_step: z.strictObject({ step_id: z.string().min(1), reason: z.string().optional() }),
-  decide_condition: z.strictObject({ condition_id: z.string().min(1), branch_id: z.string().min(1), reason: z.string().min(1, 'give the reason for the choice') }),
-  run_subprocedure: z.strictObject({ name: z.string().min(1) }),
-  start_procedure: z.strictObject({ name: z.string().min(1), reason: z.string().optional() }),
-  search_knowledge: z.strictObject({ query: z.string().trim().min(2) }),
-  handoff: z.strictObject({ team: z.string().min(1), summary: z.string().min(1), note: z.string().optional() }),
-  escalate: z.strictObject({ reason: z.enum(['customer_asked_for_human', 'stuck', 'other']), summary: z.string().min(1) }),
-  end_procedure: z.strictObject({ summary: z.string().optional() }),
-  route: z.strictObject({ procedure: z.string().nullable(), reason: z.string() }),
-};
-
-export const actionToolName = (action: string) => action.replace('.', '__');
-export const actionFromToolName = (name: string) => (name.includes('__') ? name.replace('__', '.') : null);
-
-const object = (properties: Record<string, unknown>, required: string[]): Tool['input_schema'] => ({ type: 'object', properties, required, additionalProperties: false });
 
 export interface ToolContext {
   stepIds: string[];
@@ -44,96 +18,151 @@ export interface ToolContext {
   actions: ActionInfo[];
 }
 
+export interface BuiltinTool<Input = unknown> {
+  name: string;
+  /** Checks the model's input; a failure goes back to the model as an error to fix. */
+  input: z.ZodType<Input>;
+  description: string;
+  /** The JSON schema the model sees, or null when the tool is not offered in this context. */
+  parameters(context: ToolContext): Tool['input_schema'] | null;
+  rule(change: Change, input: Input, context: RuleContext): RuleResult;
+  /** Procedures the rule needs loaded, beyond those of the conversation. */
+  loads?(input: Input): string[];
+}
+
+const object = (properties: Record<string, unknown>, required: string[]): Tool['input_schema'] => ({ type: 'object', properties, required, additionalProperties: false });
+const tool = <Input>(definition: BuiltinTool<Input>): BuiltinTool => definition as unknown as BuiltinTool;
+const whenSteps = (context: ToolContext, schema: Tool['input_schema']) => (context.stepIds.length > 0 ? schema : null);
+
+/** In the order the model sees them: the order is part of the cached prompt prefix. */
+export const BUILTIN_TOOL_TABLE: readonly BuiltinTool[] = [
+  tool({
+    name: 'reply',
+    input: z.strictObject({ message: z.string().trim().min(1, 'message must not be empty') }),
+    description: 'Send a message to the customer. Every customer message gets at least one reply.',
+    parameters: () => object({ message: { type: 'string' } }, ['message']),
+    rule: replyRule,
+  }),
+  tool({
+    name: 'set_attributes',
+    input: z.strictObject({ values: z.record(z.string(), z.unknown()) }),
+    description: 'Record attribute values the customer gave you, using the declared attribute names and types.',
+    parameters: () => object({ values: { type: 'object', description: 'attribute name → value' } }, ['values']),
+    rule: setAttributesRule,
+  }),
+  tool({
+    name: 'search_knowledge',
+    input: z.strictObject({ query: z.string().trim().min(2) }),
+    description: 'Search the knowledge hub when the customer lacks information or asks a question the Procedure does not answer. Cite what you use.',
+    parameters: () => object({ query: { type: 'string' } }, ['query']),
+    rule: searchKnowledgeRule,
+  }),
+  tool({
+    name: 'escalate',
+    input: z.strictObject({ reason: z.enum(['customer_asked_for_human', 'stuck', 'other']), summary: z.string().min(1) }),
+    description: 'Bring in a human when the customer asks for a person, or when you are stuck and cannot make progress.',
+    parameters: () => object({ reason: { type: 'string', enum: ['customer_asked_for_human', 'stuck', 'other'] }, summary: { type: 'string' } }, ['reason', 'summary']),
+    rule: escalateRule,
+  }),
+  tool({
+    name: 'start_procedure',
+    input: z.strictObject({ name: z.string().min(1), reason: z.string().optional() }),
+    description: 'Start the Procedure that matches what the customer now wants. If another Procedure is active it is paused, and resumed when this one ends.',
+    parameters: (context) =>
+      context.routable.length > 0 ? object({ name: { type: 'string', enum: context.routable.map((procedure) => procedure.name) }, reason: { type: 'string' } }, ['name']) : null,
+    rule: startProcedureRule,
+    loads: (input) => [input.name],
+  }),
+  tool({
+    name: 'go_to_step',
+    input: z.strictObject({ step_id: z.string().min(1), reason: z.string().optional() }),
+    description: 'Move to a step of the active Procedure: the next one, or back or ahead as the conversation needs.',
+    parameters: (context) => whenSteps(context, object({ step_id: { type: 'string', enum: context.stepIds }, reason: { type: 'string' } }, ['step_id'])),
+    rule: goToStepRule,
+  }),
+  tool({
+    name: 'decide_condition',
+    input: z.strictObject({ condition_id: z.string().min(1), branch_id: z.string().min(1), reason: z.string().min(1, 'give the reason for the choice') }),
+    description: 'Choose the branch of a plain-language condition, with your reason. Python conditions are decided by the runtime, never by you.',
+    parameters: (context) => whenSteps(context, object({ condition_id: { type: 'string' }, branch_id: { type: 'string' }, reason: { type: 'string' } }, ['condition_id', 'branch_id', 'reason'])),
+    rule: decideConditionRule,
+  }),
+  tool({
+    name: 'end_procedure',
+    input: z.strictObject({ summary: z.string().optional() }),
+    description: 'The active Procedure is complete (where it says @end).',
+    parameters: (context) => whenSteps(context, object({ summary: { type: 'string' } }, [])),
+    rule: endProcedureRule,
+  }),
+  tool({
+    name: 'run_subprocedure',
+    input: z.strictObject({ name: z.string().min(1) }),
+    description: 'Run a sub-procedure the active Procedure calls with [[…]]; the conversation comes back to this step when it ends.',
+    parameters: (context) => (context.subprocedures.length > 0 ? object({ name: { type: 'string', enum: context.subprocedures } }, ['name']) : null),
+    rule: runSubprocedureRule,
+    loads: (input) => [input.name],
+  }),
+  tool({
+    name: 'handoff',
+    input: z.strictObject({ team: z.string().min(1), summary: z.string().min(1), note: z.string().optional() }),
+    description: 'Hand the conversation to a human team the Procedure names (@handoff), with a summary for them.',
+    parameters: (context) =>
+      context.teams.length > 0 ? object({ team: { type: 'string', enum: context.teams }, summary: { type: 'string' }, note: { type: 'string' } }, ['team', 'summary']) : null,
+    rule: handoffRule,
+  }),
+];
+
+const byName = new Map(BUILTIN_TOOL_TABLE.map((entry) => [entry.name, entry]));
+
+export const builtinTool = (name: string): BuiltinTool | undefined => byName.get(name);
+
+export const actionToolName = (action: string) => action.replace('.', '__');
+export const actionFromToolName = (name: string) => (name.includes('__') ? name.replace('__', '.') : null);
+
+/**
+ * Tools cover every Procedure the conversation has loaded (the active ones, their sub-procedures
+ * and paused topics), so the tool list stays the same from call to call and the cached prompt
+ * prefix survives a sub-procedure starting. What may actually run is still checked against the
+ * active Procedure when the model calls a tool (the rules).
+ */
+export function toolContext(
+  procedures: readonly CompiledProcedure[],
+  routable: readonly { name: string; trigger: string }[],
+  mainProcedure: string | undefined,
+  describeAction: (action: string) => ActionInfo | undefined,
+): ToolContext {
+  const union = <T>(pick: (procedure: CompiledProcedure) => Iterable<T>) => [...new Set(procedures.flatMap((procedure) => [...pick(procedure)]))];
+  return {
+    stepIds: union((procedure) => procedure.steps.map((step) => step.id)),
+    subprocedures: union((procedure) => procedure.calls),
+    routable: routable.filter((procedure) => procedure.name !== mainProcedure),
+    teams: union((procedure) => procedure.teams.values()),
+    actions: union((procedure) => procedure.actions).flatMap((name) => describeAction(name) ?? []),
+  };
+}
+
 /** Tools for the agent when a Procedure is active (or none is, for knowledge answers). */
 export function agentTools(context: ToolContext): Tool[] {
-  const tools: Tool[] = [
-    {
-      name: 'reply',
-      description: 'Send a message to the customer. Every customer message gets at least one reply.',
-      input_schema: object({ message: { type: 'string' } }, ['message']),
-    },
-    {
-      name: 'set_attributes',
-      description: 'Record attribute values the customer gave you, using the declared attribute names and types.',
-      input_schema: object({ values: { type: 'object', description: 'attribute name → value' } }, ['values']),
-    },
-    {
-      name: 'search_knowledge',
-      description: 'Search the knowledge hub when the customer lacks information or asks a question the Procedure does not answer. Cite what you use.',
-      input_schema: object({ query: { type: 'string' } }, ['query']),
-    },
-    {
-      name: 'escalate',
-      description: 'Bring in a human when the customer asks for a person, or when you are stuck and cannot make progress.',
-      input_schema: object({ reason: { type: 'string', enum: ['customer_asked_for_human', 'stuck', 'other'] }, summary: { type: 'string' } }, ['reason', 'summary']),
-    },
-  ];
-  if (context.routable.length > 0) {
-    tools.push({
-      name: 'start_procedure',
-      description:
-        'Start the Procedure that matches what the customer now wants. If another Procedure is active it is paused, and resumed when this one ends.',
-      input_schema: object({ name: { type: 'string', enum: context.routable.map((procedure) => procedure.name) }, reason: { type: 'string' } }, ['name']),
-    });
+  const tools: Tool[] = [];
+  for (const entry of BUILTIN_TOOL_TABLE) {
+    const parameters = entry.parameters(context);
+    if (parameters) tools.push({ name: entry.name, description: entry.description, input_schema: parameters });
   }
-  if (context.stepIds.length > 0) {
-    tools.push(
-      {
-        name: 'go_to_step',
-        description: 'Move to a step of the active Procedure: the next one, or back or ahead as the conversation needs.',
-        input_schema: object({ step_id: { type: 'string', enum: context.stepIds }, reason: { type: 'string' } }, ['step_id']),
-      },
-      {
-        name: 'decide_condition',
-        description: 'Choose the branch of a plain-language condition, with your reason. Python conditions are decided by the runtime, never by you.',
-        input_schema: object({ condition_id: { type: 'string' }, branch_id: { type: 'string' }, reason: { type: 'string' } }, ['condition_id', 'branch_id', 'reason']),
-      },
-      {
-        name: 'end_procedure',
-        description: 'The active Procedure is complete (where it says @end).',
-        input_schema: object({ summary: { type: 'string' } }, []),
-      },
-    );
-  }
-  if (context.subprocedures.length > 0) {
-    tools.push({
-      name: 'run_subprocedure',
-      description: 'Run a sub-procedure the active Procedure calls with [[…]]; the conversation comes back to this step when it ends.',
-      input_schema: object({ name: { type: 'string', enum: context.subprocedures } }, ['name']),
-    });
-  }
-  if (context.teams.length > 0) {
-    tools.push({
-      name: 'handoff',
-      description: 'Hand the conversation to a human team the Procedure names (@handoff), with a summary for them.',
-      input_schema: object({ team: { type: 'string', enum: context.teams }, summary: { type: 'string' }, note: { type: 'string' } }, ['team', 'summary']),
-    });
-  }
-  for (const action of context.actions) {
-    const schema = action.inputSchema as { properties?: Record<string, unknown>; required?: string[] };
-    tools.push({
-      name: actionToolName(action.name),
-      description: `${action.description}${action.confirm ? ' This changes something for the customer: ask for their explicit agreement first, then call it with customer_agreement quoting their words.' : ''}`,
-      input_schema: action.confirm
-        ? {
-            type: 'object',
-            properties: { ...(schema.properties ?? {}), customer_agreement: { type: 'string', description: "The customer's own words agreeing, quoted from their latest message." } },
-            required: [...(schema.required ?? [])],
-          }
-        : (action.inputSchema as Tool['input_schema']),
-    });
-  }
+  for (const action of context.actions) tools.push(actionTool(action));
   return tools;
 }
 
-/** The single tool of the routing call: which live Procedure the customer's message is about. */
-export function routeTool(routable: { name: string; trigger: string }[]): Tool {
+function actionTool(action: ActionInfo): Tool {
+  const schema = action.inputSchema as { properties?: Record<string, unknown>; required?: string[] };
   return {
-    name: 'route',
-    description: 'Pick the Procedure whose trigger matches what the customer wants, or null when none does.',
-    input_schema: object(
-      { procedure: { type: ['string', 'null'], enum: [...routable.map((procedure) => procedure.name), null] }, reason: { type: 'string' } },
-      ['procedure', 'reason'],
-    ),
+    name: actionToolName(action.name),
+    description: `${action.description}${action.confirm ? ' This changes something for the customer: ask for their explicit agreement first, then call it with customer_agreement quoting their words.' : ''}`,
+    input_schema: action.confirm
+      ? {
+          type: 'object',
+          properties: { ...(schema.properties ?? {}), customer_agreement: { type: 'string', description: "The customer's own words agreeing, quoted from their latest message." } },
+          required: [...(schema.required ?? [])],
+        }
+      : (action.inputSchema as Tool['input_schema']),
   };
 }

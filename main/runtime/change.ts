@@ -1,0 +1,71 @@
+// The working copy a pure runtime decision builds: the next state, the trace events it adds, the
+// replies it sends. A decision never touches the state it was given: `begin` copies every part a
+// rule may change (frames, attributes, data, visits, transcript, counters, tags), and leaves shared
+// the parts only the turn loop replaces (the model history, owed tool results). Copying those few
+// containers costs microseconds where structuredClone of a whole conversation costs far more.
+import type { EscalationPolicy, EscalationReason } from './escalation';
+import { repeatsEarlierReply } from './escalation';
+import type { ConversationState, Frame, TraceEvent } from './types';
+
+export interface Change {
+  state: ConversationState;
+  events: TraceEvent[];
+  replies: string[];
+  /** Something moved forward in this turn (a new attribute, result, step or decision). */
+  progressed: boolean;
+}
+
+export const copyFrame = (frame: Frame): Frame => ({ ...frame, decided: { ...frame.decided }, ran: [...frame.ran] });
+
+export function copyState(state: ConversationState): ConversationState {
+  return {
+    ...state,
+    stack: state.stack.map(copyFrame),
+    paused: state.paused.map((stack) => stack.map(copyFrame)),
+    attributes: { ...state.attributes },
+    data: { ...state.data },
+    visited: [...state.visited],
+    transcript: [...state.transcript],
+    progress: { ...state.progress },
+    tags: [...state.tags],
+    usage: { ...state.usage },
+  };
+}
+
+/** A fresh change on a copy of `state`; `progressed` carries what the turn has done so far. */
+export function begin(state: ConversationState, progressed: boolean): Change {
+  return { state: copyState(state), events: [], replies: [], progressed };
+}
+
+export function emit(change: Change, event: TraceEvent): void {
+  change.events.push(event);
+}
+
+export function topFrame(state: ConversationState): Frame | undefined {
+  return state.stack[state.stack.length - 1];
+}
+
+export const currentStepId = (state: ConversationState): string | null => topFrame(state)?.stepId ?? null;
+
+/** `byRuntime`: the runtime's own notice (an outage), which never counts as the agent repeating itself. */
+export function sendReply(change: Change, message: string, byRuntime = false): void {
+  const { state } = change;
+  if (!byRuntime && repeatsEarlierReply(state, message, state.transcript.length)) state.progress.loopStrikes += 1;
+  change.replies.push(message);
+  state.transcript.push({ role: 'agent', text: message, turn: state.turn });
+  emit(change, { type: 'agent_message', stepId: currentStepId(state), payload: { text: message } });
+}
+
+export function finish(change: Change, kind: 'ended' | 'handed_off' | 'escalated', reason: string, team: string | null, summary: string | null, note: string | null): void {
+  const { state } = change;
+  state.outcome = { kind, reason, team, summary };
+  state.status = kind;
+  emit(change, { type: kind === 'ended' ? 'conversation_end' : kind === 'handed_off' ? 'handoff' : 'escalation', stepId: currentStepId(state), payload: { reason, team, summary, note } });
+}
+
+/** Brings in the escalation team, unless the conversation already has its outcome. */
+export function escalate(change: Change, policy: EscalationPolicy, reason: EscalationReason, detail: string, tellCustomer: boolean): void {
+  if (change.state.outcome) return;
+  finish(change, 'escalated', reason, policy.team, detail, null);
+  if (tellCustomer) sendReply(change, policy.customerMessage);
+}

@@ -1,0 +1,83 @@
+// How the conversation moves through Procedures, as pure changes to a working copy (change.ts):
+// entering a Procedure or a step, a change of topic (paused, or left for good with @switch), and
+// the end of a Procedure (a sub-procedure returns, a paused topic resumes).
+import { emit, finish, topFrame, type Change } from './change';
+import type { CompiledProcedure } from './compiled-procedure';
+import type { Frame } from './types';
+
+export function enterProcedure(change: Change, procedure: CompiledProcedure, kind: Frame['kind']): void {
+  const first = procedure.steps[0];
+  const frame: Frame = { procedure: procedure.name, version: procedure.version, stepId: first?.id ?? '', decided: {}, ran: [], kind };
+  change.state.stack.push(frame);
+  emit(change, { type: 'procedure_start', stepId: frame.stepId, payload: { procedure: procedure.name, version: procedure.version, kind } });
+  if (first) enterStep(change, frame, first.id);
+  change.progressed = true;
+}
+
+/** A revisit with nothing new since the last progress counts toward the loop check. */
+export function enterStep(change: Change, frame: Frame, stepId: string): void {
+  const { state } = change;
+  const revisit = state.visited.some((visit) => visit.procedure === frame.procedure && visit.stepId === stepId);
+  if (revisit && state.progress.lastProgressTurn < state.turn && !change.progressed) state.progress.loopStrikes += 1;
+  if (!revisit) change.progressed = true;
+  frame.stepId = stepId;
+  frame.decided = {};
+  frame.ran = [];
+  state.visited.push({ procedure: frame.procedure, stepId, turn: state.turn });
+  emit(change, { type: 'step_enter', stepId, payload: { procedure: frame.procedure, revisit } });
+}
+
+export function exitStep(change: Change, frame: Frame): void {
+  emit(change, { type: 'step_exit', stepId: frame.stepId, payload: { procedure: frame.procedure } });
+}
+
+/**
+ * Leaves the current Procedure for `name`. Where the Procedure itself says `@switch [[name]]` it
+ * is left for good (returns its name); any other change of topic pauses it, to resume later.
+ */
+export function switchOrPause(change: Change, procedures: ReadonlyMap<string, CompiledProcedure>, name: string, reason: string | null): string | null {
+  const { state } = change;
+  const stack = state.stack;
+  const top = topFrame(state);
+  if (!top) return null;
+  if (procedures.get(top.procedure)?.switches.has(name)) {
+    for (const frame of [...stack].reverse()) {
+      exitStep(change, frame);
+      emit(change, { type: 'procedure_end', stepId: frame.stepId, payload: { procedure: frame.procedure, summary: `switched to ${name}` } });
+    }
+    state.stack = [];
+    return top.procedure;
+  }
+  state.paused = [...state.paused, stack];
+  state.stack = [];
+  emit(change, { type: 'procedure_pause', stepId: top.stepId, payload: { procedure: top.procedure, reason } });
+  return null;
+}
+
+export type ProcedureEnd =
+  | { kind: 'none' }
+  | { kind: 'returned'; ended: Frame; caller: Frame }
+  | { kind: 'resumed'; ended: Frame; resumed: Frame }
+  | { kind: 'complete'; ended: Frame };
+
+/** Ends the innermost Procedure: its caller carries on, or the topic paused last resumes, or the conversation is complete. */
+export function endProcedure(change: Change, summary: string | null): ProcedureEnd {
+  const { state } = change;
+  const ended = state.stack.pop();
+  if (!ended) return { kind: 'none' };
+  exitStep(change, ended);
+  emit(change, { type: 'procedure_end', stepId: ended.stepId, payload: { procedure: ended.procedure, summary } });
+  change.progressed = true;
+  const caller = topFrame(state);
+  if (caller) return { kind: 'returned', ended, caller };
+  const paused = state.paused.at(-1);
+  if (paused) {
+    state.paused = state.paused.slice(0, -1);
+    state.stack = paused;
+    const resumed = paused[paused.length - 1]!;
+    emit(change, { type: 'procedure_resume', stepId: resumed.stepId, payload: { procedure: resumed.procedure } });
+    return { kind: 'resumed', ended, resumed };
+  }
+  finish(change, 'ended', 'procedure complete', null, summary, null);
+  return { kind: 'complete', ended };
+}

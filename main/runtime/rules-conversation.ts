@@ -1,0 +1,80 @@
+// The rules of the tools that talk and record: reply, set_attributes, search_knowledge, handoff and
+// escalate. Each works on a working copy (change.ts) and returns the outcome, or the effect it needs.
+import type { AttributeDecl } from '../../shared/procedure';
+import { checkAttributeValue } from './attribute-values';
+import { begin, currentStepId, emit, escalate, finish, sendReply, topFrame, type Change } from './change';
+import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
+import type { EscalationReason } from './escalation';
+import type { ConversationState, KnowledgeHit } from './types';
+
+export function replyRule(change: Change, input: { message: string }): RuleResult {
+  sendReply(change, input.message);
+  return { outcome: { content: 'Sent to the customer.', followUp: false } };
+}
+
+/** Attributes the active Procedures declare, the innermost's declaration first. */
+function declaredAttributes(state: ConversationState, context: RuleContext): Map<string, AttributeDecl> {
+  const declared = new Map<string, AttributeDecl>();
+  for (const frame of [...state.stack].reverse()) {
+    for (const attribute of context.procedures.get(frame.procedure)?.attributes ?? []) if (!declared.has(attribute.name)) declared.set(attribute.name, attribute);
+  }
+  return declared;
+}
+
+/** Each value is checked against its declared type; a wrong type goes back to the model as an error. */
+export function setAttributesRule(change: Change, input: { values: Record<string, unknown> }, context: RuleContext): RuleResult {
+  const { state } = change;
+  const declared = declaredAttributes(state, context);
+  const set: string[] = [];
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(input.values)) {
+    const decl = declared.get(name);
+    if (!decl) {
+      problems.push(`${name} is not an attribute of the active Procedure (known: ${[...declared.keys()].join(', ') || 'none'})`);
+      continue;
+    }
+    const checked = checkAttributeValue(decl, value);
+    if (!checked.ok) {
+      problems.push(checked.message);
+      continue;
+    }
+    const previous = state.attributes[name];
+    state.attributes[name] = { value: checked.value, source: 'customer', turn: state.turn };
+    if (!previous || JSON.stringify(previous.value) !== JSON.stringify(checked.value)) change.progressed = true;
+    set.push(name);
+    emit(change, { type: 'attribute_set', stepId: currentStepId(state), payload: { name, value: checked.value, source: 'customer' } });
+  }
+  if (problems.length > 0) return refuse(`${set.length > 0 ? `Set ${set.join(', ')}. ` : ''}Not set: ${problems.join('; ')}.`);
+  // New values may unblock code steps; the model hears about anything the runtime then decides.
+  return { outcome: { content: `Set ${set.join(', ')}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
+}
+
+export const SEARCH_LIMIT = 5;
+
+export function searchKnowledgeRule(_change: Change, input: { query: string }): RuleResult {
+  return { outcome: null, effect: { kind: 'knowledge', query: input.query, limit: SEARCH_LIMIT } };
+}
+
+/** The knowledge effect's result: the trace cites the articles, the model gets the excerpts. */
+export function applySearchResult(state: ConversationState, progressed: boolean, query: string, hits: KnowledgeHit[]): Decision {
+  const change = begin(state, progressed);
+  emit(change, { type: 'knowledge_search', stepId: currentStepId(state), payload: { query, hits: hits.map((hit) => ({ id: hit.id, title: hit.title })) } });
+  if (hits.length === 0) return settle(change, { outcome: { content: 'No article matches. Say you are not sure rather than guess.', followUp: 'if-silent' } });
+  return settle(change, { outcome: { content: JSON.stringify(hits.map((hit) => ({ id: hit.id, title: hit.title, excerpt: hit.snippet, url: hit.url }))), followUp: 'if-silent' } });
+}
+
+/** Only to teams the active Procedure names. */
+export function handoffRule(change: Change, input: { team: string; summary: string; note?: string | undefined }, context: RuleContext): RuleResult {
+  const frame = topFrame(change.state);
+  const procedure = frame ? context.procedures.get(frame.procedure) : undefined;
+  if (!procedure || !procedure.teams.has(input.team.toLowerCase())) {
+    return refuse(`The active Procedure does not hand off to "${input.team}". Use escalate to reach a person otherwise.`);
+  }
+  finish(change, 'handed_off', 'procedure', input.team, input.summary, input.note ?? null);
+  return { outcome: { content: `Handed off to ${input.team}.`, followUp: false, final: true } };
+}
+
+export function escalateRule(change: Change, input: { reason: EscalationReason; summary: string }, context: RuleContext): RuleResult {
+  escalate(change, context.policy, input.reason, input.summary, false);
+  return { outcome: { content: 'Escalated to a person.', followUp: false, final: true } };
+}

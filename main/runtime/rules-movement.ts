@@ -1,0 +1,71 @@
+// The rules of the tools that move the conversation: go_to_step, decide_condition,
+// run_subprocedure, start_procedure and end_procedure.
+import { emit, topFrame, type Change } from './change';
+import { refuse, type RuleContext, type RuleResult } from './decision';
+import { endProcedure, enterProcedure, enterStep, exitStep, switchOrPause } from './frames';
+
+/** Within the active Procedure, back or ahead. */
+export function goToStepRule(change: Change, input: { step_id: string }, context: RuleContext): RuleResult {
+  const frame = topFrame(change.state);
+  const procedure = frame ? context.procedures.get(frame.procedure) : undefined;
+  if (!frame || !procedure) return refuse('No Procedure is active.');
+  const step = procedure.stepById(input.step_id);
+  if (!step) return refuse(`"${input.step_id}" is not a step of ${procedure.name}. Steps: ${procedure.steps.map((s) => s.id).join(', ')}.`);
+  exitStep(change, frame);
+  enterStep(change, frame, input.step_id);
+  return { outcome: { content: `Now at step "${step.title}".`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
+}
+
+/** Only the plain-language condition the step is waiting on, and one of its branches. */
+export function decideConditionRule(change: Change, input: { condition_id: string; branch_id: string; reason: string }, context: RuleContext): RuleResult {
+  const frame = topFrame(change.state);
+  const awaiting = context.awaiting;
+  if (!frame || !awaiting || awaiting.conditionId !== input.condition_id) {
+    return refuse(
+      awaiting
+        ? `Only ${awaiting.conditionId} is waiting for a decision in this step.`
+        : 'No plain-language condition is waiting for a decision here; Python conditions are decided by the runtime.',
+    );
+  }
+  const branch = awaiting.branches.find((candidate) => candidate.id === input.branch_id);
+  if (!branch) return refuse(`Choose one of: ${awaiting.branches.map((b) => b.id).join(', ')}.`);
+  frame.decided[awaiting.conditionId] = branch.id;
+  change.progressed = true;
+  emit(change, { type: 'condition', stepId: frame.stepId, payload: { nodeId: awaiting.conditionId, branchId: branch.id, kind: 'plain', test: branch.test, reason: input.reason } });
+  return { outcome: { content: `Recorded: ${branch.id}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
+}
+
+/** Only sub-procedures the active Procedure calls; the conversation returns to the calling step. */
+export function runSubprocedureRule(change: Change, input: { name: string }, context: RuleContext): RuleResult {
+  const frame = topFrame(change.state);
+  const caller = frame ? context.procedures.get(frame.procedure) : undefined;
+  if (!frame || !caller || !caller.calls.has(input.name)) return refuse(`${input.name} is not a sub-procedure the active Procedure calls.`);
+  const sub = context.procedures.get(input.name);
+  if (!sub) return refuse(`The Procedure ${input.name} is not available.`);
+  enterProcedure(change, sub, 'sub');
+  return { outcome: { content: `Started ${sub.name} at its first step; the conversation returns to "${frame.stepId}" when it ends.`, followUp: 'if-silent' } };
+}
+
+/** A change of topic pauses the current Procedure; `@switch [[X]]` leaves it for good. */
+export function startProcedureRule(change: Change, input: { name: string; reason?: string | undefined }, context: RuleContext): RuleResult {
+  const target = context.procedures.get(input.name);
+  if (!context.routable.some((procedure) => procedure.name === input.name) || !target) return refuse(`${input.name} is not a Procedure that can be started.`);
+  const switched = switchOrPause(change, context.procedures, input.name, input.reason ?? null);
+  enterProcedure(change, target, switched ? 'switched' : 'main');
+  return { outcome: { content: switched ? `Switched to ${target.name}; ${switched} will not resume.` : `Started ${target.name}.`, followUp: 'if-silent' } };
+}
+
+/** A sub-procedure returns to its caller, a paused topic resumes, or the conversation is complete. */
+export function endProcedureRule(change: Change, input: { summary?: string | undefined }): RuleResult {
+  const end = endProcedure(change, input.summary ?? null);
+  switch (end.kind) {
+    case 'none':
+      return refuse('No Procedure is active.');
+    case 'returned':
+      return { outcome: { content: `${end.ended.procedure} is complete; back in ${end.caller.procedure} at ${end.caller.stepId}. Carry on from there.`, followUp: 'if-silent' } };
+    case 'resumed':
+      return { outcome: { content: `${end.ended.procedure} is complete; resuming ${end.resumed.procedure} at ${end.resumed.stepId}.`, followUp: 'if-silent' } };
+    case 'complete':
+      return { outcome: { content: 'The conversation is complete.', followUp: false, final: true } };
+  }
+}

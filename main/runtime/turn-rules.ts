@@ -1,0 +1,120 @@
+// The turn's own rules, pure: how a customer message opens a turn, the caps on model and tool
+// calls, when the agent loop may stop, and what the runtime does at the end of a turn (a handoff or
+// switch a Python branch requires, the escalation thresholds).
+import { begin, currentStepId, emit, escalate, finish, type Change } from './change';
+import type { AdvanceResult } from './advance';
+import type { CompiledProcedure } from './compiled-procedure';
+import type { ToolOutcome } from './decision';
+import { asksForHuman, escalationAfterTurn, type EscalationPolicy } from './escalation';
+import { enterProcedure, switchOrPause } from './frames';
+import { reopenAfterOutage } from './outage';
+import type { ConversationState } from './types';
+
+export interface TurnLimits {
+  maxModelCallsPerTurn: number;
+  maxToolCallsPerTurn: number;
+}
+
+export const DEFAULT_LIMITS: TurnLimits = { maxModelCallsPerTurn: 6, maxToolCallsPerTurn: 12 };
+
+export type Obligation = AdvanceResult['obligations'][number];
+
+/**
+ * The customer's message opens the turn. A conversation an outage handed off re-opens (the engine
+ * has checked the policy allows it): `earlier` holds the messages the model never received. A
+ * message asking for a person escalates at once, without a model call.
+ */
+export function openTurn(state: ConversationState, text: string, policy: EscalationPolicy): { change: Change; earlier: string[]; escalated: boolean } {
+  const change = begin(state, false);
+  change.state.turn += 1;
+  const earlier = reopenAfterOutage(change);
+  change.state.status = 'active';
+  change.state.transcript.push({ role: 'customer', text, turn: change.state.turn });
+  emit(change, { type: 'customer_message', payload: { text } });
+  if (!asksForHuman(text, policy)) return { change, earlier, escalated: false };
+  escalate(change, policy, 'customer_asked_for_human', 'The customer asked for a person.', true);
+  return { change, earlier, escalated: true };
+}
+
+/** The cap on model calls: the reason to escalate (`runaway`), or null while calls remain. */
+export function modelCallCap(modelCalls: number, limits: TurnLimits): string | null {
+  return modelCalls >= limits.maxModelCallsPerTurn ? `The agent needed more than ${limits.maxModelCallsPerTurn} model calls for one customer message.` : null;
+}
+
+/**
+ * Whether the next tool call of a response may run. After a final outcome nothing runs; past the
+ * cap on tool calls the call is refused and the conversation escalates (`runaway`).
+ */
+export function toolCallGate(toolCalls: number, final: boolean, limits: TurnLimits): { run: true } | { run: false; outcome: ToolOutcome; runaway: string | null } {
+  if (final) return { run: false, outcome: { content: 'Not run: the conversation was already handed over or ended.', isError: true, followUp: false }, runaway: null };
+  if (toolCalls < limits.maxToolCallsPerTurn) return { run: true };
+  return {
+    run: false,
+    outcome: { content: `Not run: more than ${limits.maxToolCallsPerTurn} tool calls in one turn.`, isError: true, followUp: false },
+    runaway: `The agent made more than ${limits.maxToolCallsPerTurn} tool calls for one customer message.`,
+  };
+}
+
+export interface ResponseSummary {
+  toolCalls: number;
+  replied: boolean;
+  /** A result the model must see (an error to fix) is owed. */
+  followUp: boolean;
+  /** The conversation has its outcome (ended, handed off, escalated). */
+  over: boolean;
+  /** A handoff or switch a Python branch requires has not been made yet. */
+  obligationsPending: boolean;
+  /** The extra call for such an obligation was already given. */
+  extraCallUsed: boolean;
+}
+
+/**
+ * After a model response's tool calls: stop, call the model again, give it one extra call to make
+ * a required handoff itself (closeTurn makes it otherwise), or take its plain text as the reply.
+ */
+export function nextAfterResponse(summary: ResponseSummary): 'stop' | 'call-again' | 'extra-call' | 'text-as-reply' {
+  if (summary.over) return 'stop';
+  const extra = summary.replied && !summary.followUp;
+  if (extra && (!summary.obligationsPending || summary.extraCallUsed)) return 'stop';
+  // The model answered with text only: treat it as the reply so the customer is not left waiting.
+  if (summary.toolCalls === 0) return 'text-as-reply';
+  return extra ? 'extra-call' : 'call-again';
+}
+
+/**
+ * The end of a turn: what the Procedure requires after a Python decision happens even if the model
+ * forgot it; progress is recorded; the escalation thresholds are checked; else the conversation
+ * waits for the customer. A required switch needs its target in `procedures`.
+ */
+export function closeTurn(
+  state: ConversationState,
+  progressed: boolean,
+  obligations: readonly Obligation[],
+  context: { procedures: ReadonlyMap<string, CompiledProcedure>; policy: EscalationPolicy },
+): Change {
+  const change = begin(state, progressed);
+  const next = change.state;
+  if (!next.outcome) {
+    const handoff = obligations.find((obligation) => obligation.kind === 'handoff');
+    const switchTo = obligations.find((obligation) => obligation.kind === 'switch');
+    if (handoff) {
+      emit(change, { type: 'enforced', stepId: currentStepId(next), payload: { nodeId: handoff.nodeId, kind: handoff.kind, target: handoff.target } });
+      finish(change, 'handed_off', 'required by the Procedure', handoff.target, 'The Procedure requires this handoff.', null);
+    } else if (switchTo && !next.stack.some((frame) => frame.procedure === switchTo.target)) {
+      emit(change, { type: 'enforced', stepId: currentStepId(next), payload: { nodeId: switchTo.nodeId, kind: switchTo.kind, target: switchTo.target } });
+      switchOrPause(change, context.procedures, switchTo.target, 'required by the Procedure');
+      const target = context.procedures.get(switchTo.target);
+      if (target) enterProcedure(change, target, 'switched');
+    }
+  }
+  if (change.progressed) next.progress.lastProgressTurn = next.turn;
+  if (!next.outcome) {
+    const escalation = escalationAfterTurn(next, context.policy);
+    if (escalation) {
+      emit(change, { type: 'escalation_check', payload: escalation });
+      escalate(change, context.policy, escalation.reason, escalation.detail, true);
+    }
+  }
+  if (!next.outcome) next.status = 'waiting';
+  return change;
+}
