@@ -5,7 +5,7 @@
 // benchmarks all build their engine here, so they run the very same runtime.
 import { workspaceConnectors } from '../connectors/workspace-connectors';
 import type { ModelCaller } from '../model/client';
-import { ConversationEngine, type EngineOptions } from '../runtime/engine';
+import { ConversationEngine } from '../runtime/engine';
 import { recordingConnectors } from '../runtime/recording-connectors';
 import type { Connectors, ConversationPersistence, ProcedureCatalog } from '../runtime/types';
 import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../runtime/workspace-services';
@@ -24,6 +24,8 @@ export interface WorkspaceConnectorChoice {
   secrets?: SecretStore;
 }
 
+type RuntimeOptions = ConstructorParameters<typeof ConversationEngine>[0];
+
 export interface CreateEngineOptions {
   workspace: Workspace;
   model: ModelCaller;
@@ -37,9 +39,9 @@ export interface CreateEngineOptions {
   catalog?: ProcedureCatalog;
   /** Default: conversations stored in the workspace. */
   persistence?: ConversationPersistence;
-  clock?: EngineOptions['clock'];
-  limits?: EngineOptions['limits'];
-  escalation?: EngineOptions['escalation'];
+  clock?: RuntimeOptions['clock'];
+  limits?: RuntimeOptions['limits'];
+  escalation?: RuntimeOptions['escalation'];
   stream?: boolean;
 }
 

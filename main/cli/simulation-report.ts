@@ -8,8 +8,11 @@ import type { JunitCase } from '../simulations/junit';
 import type { RunOutcome } from '../simulations/runner';
 import type { SuiteReport } from '../simulations/suite';
 import { describeEvent } from '../simulations/trace-digest';
+import type { ConversationRecord } from '../services/simulations';
 import type { Agreement } from '../store/simulation-reviews';
-import type { Workspace } from '../store/workspace';
+
+/** A run's stored conversation (the simulation service's `conversation`). */
+export type ConversationLookup = (conversationId: number | null) => ConversationRecord;
 
 export const usd = (value: number) => `$${value < 0.01 && value > 0 ? value.toFixed(6) : value.toFixed(4)}`;
 
@@ -33,18 +36,18 @@ export function runLine(run: RunOutcome, finished: number, total: number, k: num
 }
 
 /** Why a run failed: its failed checks, the transcript and the trace. */
-export function failureDetails(workspace: Workspace, run: RunOutcome, k: number, workspaceArg: string | null): string[] {
+export function failureDetails(conversation: ConversationLookup, run: RunOutcome, k: number, workspaceArg: string | null): string[] {
   const lines = [`✗ ${runLabel(run, k)}, run ${run.runId}: ${run.status}${run.details.attribution ? `, put down to the ${run.details.attribution === 'customer' ? 'simulated customer' : run.details.attribution}` : ''}`];
   for (const check of run.checks.filter((candidate) => !candidate.passed)) {
     const who = check.kind === 'criterion' ? 'judge' : 'check';
     lines.push(`    ✗ ${check.kind === 'criterion' ? `criterion "${check.name}"` : check.name} (${check.party ?? 'agent'}) — ${who}: ${check.reason}`);
   }
-  const conversationId = run.details.conversationId;
-  if (conversationId !== null) {
+  if (run.details.conversationId !== null) {
+    const { transcript, trace } = conversation(run.details.conversationId);
     lines.push('    transcript:');
-    for (const message of workspace.conversations.messages(conversationId)) lines.push(`      ${message.role}: ${message.content}`);
+    for (const message of transcript) lines.push(`      ${message.role}: ${message.text}`);
     lines.push('    trace:');
-    for (const event of workspace.traces.events(conversationId)) {
+    for (const event of trace) {
       if (event.type === 'customer_message' || event.type === 'agent_message') continue;
       const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload });
       if (line) lines.push(`      ${line}`);
@@ -78,7 +81,7 @@ export function summaryLines(report: SuiteReport, comparison: Comparison, covera
   return lines;
 }
 
-export function junitCases(workspace: Workspace, runs: readonly RunOutcome[], k: number): JunitCase[] {
+export function junitCases(conversation: ConversationLookup, runs: readonly RunOutcome[], k: number): JunitCase[] {
   return runs.map((run) => ({
     procedure: run.procedure,
     name: `${run.simulation}${k > 1 ? ` (try ${run.attempt})` : ''}`,
@@ -89,9 +92,8 @@ export function junitCases(workspace: Workspace, runs: readonly RunOutcome[], k:
     output:
       run.details.conversationId === null
         ? ''
-        : workspace.conversations
-            .messages(run.details.conversationId)
-            .map((message) => `${message.role}: ${message.content}`)
+        : conversation(run.details.conversationId)
+            .transcript.map((message) => `${message.role}: ${message.text}`)
             .join('\n'),
   }));
 }

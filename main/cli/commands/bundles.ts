@@ -14,7 +14,8 @@ import { fingerprintOf } from '../../bundles/signing';
 import { verifyBundle } from '../../bundles/verify';
 import { writeFileAtomic } from '../../files/atomic-write';
 import { parseCommandArgs, processIo, UsageError, type CliIo, type Command } from '../io';
-import { requireWorkspacePath, secretStoreFor, withWorkspace } from '../workspace-args';
+import { withSession } from '../session';
+import { requireWorkspacePath } from '../workspace-args';
 
 /** A CLI io that can ask the person a question (tests pass one; a terminal gets readline). */
 export interface AskingIo extends CliIo {
@@ -36,9 +37,8 @@ export const exportCommand: Command = {
     });
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}": name Procedures with --procedure.`);
     if (!values.out) throw new UsageError('Say where to write the bundle with --out <file>.');
-    const path = requireWorkspacePath(values.workspace, io);
-    return withWorkspace(path, io, async (workspace) => {
-      const { bundle, index } = await exportBundle(workspace, secretStoreFor(path), {
+    return withSession(values.workspace, io, async ({ workspace, secrets }) => {
+      const { bundle, index } = await exportBundle(workspace, secrets, {
         procedures: values.procedure ?? [],
         source: values.draft ? 'draft' : 'live',
         includeKnowledge: values.knowledge,
@@ -89,7 +89,7 @@ export const verifyCommand: Command = {
       }
     };
     if (!values.workspace) return check();
-    return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
+    return withSession(values.workspace, io, ({ workspace }) => {
       trustedKeys = [...(trustedKeys ?? []), ...workspace.keys.trusted().map((key) => key.publicKey)];
       return check();
     });
@@ -117,8 +117,7 @@ export const importCommand: Command = {
     if (onConflict && !onConflict.success) throw new UsageError(`--on-conflict takes rename, replace or skip, not "${values['on-conflict']}".`);
     const maxBytes = maxSize(values['max-size']);
     const extraKey = values.trust ? readText(values.trust, io) : null;
-    const path = requireWorkspacePath(values.workspace, io);
-    return withWorkspace(path, io, async (workspace) => {
+    return withSession(values.workspace, io, async ({ workspace }) => {
       let verified;
       let conflicts: Conflict[];
       try {
@@ -185,11 +184,12 @@ export const keysCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, out: { type: 'string' } });
     const [action, file] = positionals;
-    const path = requireWorkspacePath(values.workspace, io);
+    // The workspace is named before the action is checked, as every workspace command does.
+    requireWorkspacePath(values.workspace, io);
     if (action === 'public') {
-      return withWorkspace(path, io, async (workspace) => {
+      return withSession(values.workspace, io, async ({ workspace, secrets }) => {
         const { workspaceSigningKey } = await import('../../bundles/signing');
-        const key = await workspaceSigningKey(workspace, secretStoreFor(path));
+        const key = await workspaceSigningKey(workspace, secrets);
         if (values.out) {
           writeFileSync(resolve(io.cwd, values.out), key.publicKeyPem);
           io.out(`Wrote the public key ${key.fingerprint} to ${values.out}.`);
@@ -200,7 +200,7 @@ export const keysCommand: Command = {
     if (action === 'trust') {
       if (!file) throw new UsageError('Name the public key file to trust.');
       const pem = readText(file, io);
-      return withWorkspace(path, io, (workspace) => {
+      return withSession(values.workspace, io, ({ workspace }) => {
         const fingerprint = fingerprintOf(pem);
         workspace.keys.trust({ publicKey: pem, fingerprint, label: file });
         io.out(`Bundles signed by ${fingerprint} are now trusted in this workspace.`);

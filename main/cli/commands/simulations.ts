@@ -2,13 +2,11 @@
 // run (checks, transcript, trace), review the judge's verdicts, and the judge–human agreement rate.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { generateSimulations, saveGenerated } from '../../authoring/simulation-generator';
-import { reviewedChecks, reviewedStatus, reviewVerdict } from '../../simulations/review';
+import { SimulationService } from '../../services/simulations';
 import { describeEvent } from '../../simulations/trace-digest';
-import { importTau2Tasks } from '../../simulations/tau2-import';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
-import { requireModel, wholeNumber } from '../model-args';
-import { requireWorkspacePath, secretStoreFor, withWorkspace } from '../workspace-args';
+import { wholeNumber } from '../model-args';
+import { withSession, type CliSession } from '../session';
 
 const SUBCOMMANDS = ['import-tau2', 'generate', 'list', 'show', 'review', 'agreement'] as const;
 
@@ -50,8 +48,8 @@ async function importTau2(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
   }
-  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
-    const report = importTau2Tasks(workspace, values.procedure!, json, positionals[0]);
+  return withSimulations(values.workspace, io, (simulations) => {
+    const report = simulations.importTau2(values.procedure!, json, positionals[0]);
     io.out(`Created ${report.created.length} simulation(s) for "${values.procedure}" from ${positionals[0]}${report.updated.length > 0 ? `; updated ${report.updated.length} already there` : ''}.`);
     return 0;
   });
@@ -61,14 +59,11 @@ async function generate(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, procedure: { type: 'string' }, save: { type: 'boolean', default: false } });
   if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
   if (!values.procedure) throw new UsageError('Say which Procedure to write simulations for with --procedure <name>.');
-  const path = requireWorkspacePath(values.workspace, io);
-  return withWorkspace(path, io, async (workspace) => {
-    workspace.procedures.require(values.procedure!);
-    const { client } = await requireModel(workspace, secretStoreFor(path), io);
-    const generated = await generateSimulations({ workspace, model: client }, values.procedure!);
+  return withSimulations(values.workspace, io, async (simulations, session) => {
+    const generated = await simulations.generate(values.procedure!, async () => (await session.model()).client);
     for (const entry of generated) io.out(`${entry.target}: ${entry.name} — ${entry.definition.customer.persona}`);
     if (values.save) {
-      saveGenerated(workspace, values.procedure!, generated);
+      simulations.saveGenerated(values.procedure!, generated);
       io.out(`Saved ${generated.length} simulation(s) for "${values.procedure}", tagged "generated".`);
     } else io.out(`${generated.length} simulation(s) proposed; run again with --save to keep them.`);
     return 0;
@@ -78,49 +73,53 @@ async function generate(args: string[], io: CliIo): Promise<number> {
 async function list(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, procedure: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
-  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
-    const simulations = workspace.simulations.list(values.procedure);
-    if (simulations.length === 0) io.out('No simulations yet.');
-    for (const simulation of simulations) {
-      const last = workspace.simulations.lastRun(simulation.id);
-      const tags = simulation.definition.tags.length > 0 ? ` [${simulation.definition.tags.join(', ')}]` : '';
-      io.out(`${simulation.procedure} / ${simulation.name}${tags}: ${last ? `${last.status} (run ${last.id}, ${last.finishedAt})` : 'never run'}`);
-    }
-    return 0;
-  }, { readonly: true });
+  return withSimulations(
+    values.workspace,
+    io,
+    (simulations) => {
+      const listed = simulations.list(values.procedure);
+      if (listed.length === 0) io.out('No simulations yet.');
+      for (const { simulation, lastRun: last } of listed) {
+        const tags = simulation.definition.tags.length > 0 ? ` [${simulation.definition.tags.join(', ')}]` : '';
+        io.out(`${simulation.procedure} / ${simulation.name}${tags}: ${last ? `${last.status} (run ${last.id}, ${last.finishedAt})` : 'never run'}`);
+      }
+      return 0;
+    },
+    { readonly: true },
+  );
 }
 
 async function show(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, json: { type: 'boolean', default: false } });
   if (positionals.length !== 1) throw new UsageError('Name one run: simulations show <run-id> --workspace <file>.');
   const runId = wholeNumber(positionals[0], 'The run id', 0, 1, Number.MAX_SAFE_INTEGER);
-  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
-    const run = workspace.simulations.requireRun(runId);
-    const simulation = workspace.simulations.byId(run.simulationId);
-    const checks = reviewedChecks(run.checks, workspace.simulations.reviews.forRun(runId));
-    const conversationId = run.details?.conversationId ?? null;
-    const transcript = conversationId ? workspace.conversations.messages(conversationId).map((message) => ({ role: message.role, text: message.content })) : [];
-    const trace = conversationId ? workspace.traces.events(conversationId) : [];
-    if (values.json) {
-      io.out(JSON.stringify({ run: { ...run, checks }, reviewedStatus: reviewedStatus(run, checks), transcript, trace }, null, 2));
+  return withSimulations(
+    values.workspace,
+    io,
+    (simulations) => {
+      const { run, simulation, checks, reviewedStatus, transcript, trace } = simulations.show(runId);
+      if (values.json) {
+        io.out(JSON.stringify({ run: { ...run, checks }, reviewedStatus, transcript, trace }, null, 2));
+        return 0;
+      }
+      io.out(`Run ${run.id} of ${simulation ? `${simulation.procedure} / ${simulation.name}` : `simulation ${run.simulationId}`}${run.attempt > 1 ? ` (try ${run.attempt})` : ''}: ${run.status}${reviewedStatus !== run.status ? ` (${reviewedStatus} after review)` : ''}`);
+      io.out(`  on ${run.version ? `version ${run.version}` : 'the draft'} ${run.procedureHash}; ${run.summary}`);
+      if (run.details?.attribution) io.out(`  put down to the ${run.details.attribution}`);
+      for (const check of checks) {
+        const review = check.review ? ` — reviewed: ${check.review.decision}${check.review.note ? ` ("${check.review.note}")` : ''}` : '';
+        io.out(`  ${check.effectivePassed ? '✓' : '✗'} [${check.kind}] ${check.name}: ${check.reason}${check.party ? ` (${check.party})` : ''}${review}`);
+      }
+      io.out('Transcript:');
+      for (const line of transcript) io.out(`  ${line.role}: ${line.text}`);
+      io.out('Trace:');
+      for (const event of trace) {
+        const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload });
+        if (line && event.type !== 'customer_message' && event.type !== 'agent_message') io.out(`  ${line}`);
+      }
       return 0;
-    }
-    io.out(`Run ${run.id} of ${simulation ? `${simulation.procedure} / ${simulation.name}` : `simulation ${run.simulationId}`}${run.attempt > 1 ? ` (try ${run.attempt})` : ''}: ${run.status}${reviewedStatus(run, checks) !== run.status ? ` (${reviewedStatus(run, checks)} after review)` : ''}`);
-    io.out(`  on ${run.version ? `version ${run.version}` : 'the draft'} ${run.procedureHash}; ${run.summary}`);
-    if (run.details?.attribution) io.out(`  put down to the ${run.details.attribution}`);
-    for (const check of checks) {
-      const review = check.review ? ` — reviewed: ${check.review.decision}${check.review.note ? ` ("${check.review.note}")` : ''}` : '';
-      io.out(`  ${check.effectivePassed ? '✓' : '✗'} [${check.kind}] ${check.name}: ${check.reason}${check.party ? ` (${check.party})` : ''}${review}`);
-    }
-    io.out('Transcript:');
-    for (const line of transcript) io.out(`  ${line.role}: ${line.text}`);
-    io.out('Trace:');
-    for (const event of trace) {
-      const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload });
-      if (line && event.type !== 'customer_message' && event.type !== 'agent_message') io.out(`  ${line}`);
-    }
-    return 0;
-  }, { readonly: true });
+    },
+    { readonly: true },
+  );
 }
 
 async function review(args: string[], io: CliIo): Promise<number> {
@@ -136,10 +135,8 @@ async function review(args: string[], io: CliIo): Promise<number> {
   if (values.agree === values.overrule) throw new UsageError('Give exactly one of --agree and --overrule.');
   if (!values.criterion) throw new UsageError('Say which criterion with --criterion <name>.');
   const runId = wholeNumber(positionals[0], 'The run id', 0, 1, Number.MAX_SAFE_INTEGER);
-  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
-    const checks = reviewVerdict(workspace, runId, values.criterion!, values.agree ? 'agree' : 'overrule', values.note ?? '', values.reviewer ?? null);
-    const status = reviewedStatus(workspace.simulations.requireRun(runId), checks);
-    const rate = workspace.simulations.reviews.agreement();
+  return withSimulations(values.workspace, io, (simulations) => {
+    const { status, agreement: rate } = simulations.review(runId, values.criterion!, values.agree ? 'agree' : 'overrule', values.note ?? '', values.reviewer ?? null);
     io.out(`Recorded: you ${values.agree ? 'agree with' : 'overrule'} the judge on "${values.criterion}". Run ${runId} now counts as ${status}.`);
     io.out(`Judge–human agreement in this workspace: ${((rate.rate ?? 0) * 100).toFixed(0)}% of ${rate.reviewed} reviewed verdict(s).`);
     return 0;
@@ -149,11 +146,21 @@ async function review(args: string[], io: CliIo): Promise<number> {
 async function agreement(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, json: { type: 'boolean', default: false } });
   if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
-  return withWorkspace(requireWorkspacePath(values.workspace, io), io, (workspace) => {
-    const rate = workspace.simulations.reviews.agreement();
-    if (values.json) io.out(JSON.stringify(rate));
-    else if (rate.rate === null) io.out('No verdict has been reviewed yet in this workspace.');
-    else io.out(`Judge–human agreement: ${(rate.rate * 100).toFixed(0)}% (${rate.agreed} agreed, ${rate.overruled} overruled, of ${rate.reviewed}).`);
-    return 0;
-  }, { readonly: true });
+  return withSimulations(
+    values.workspace,
+    io,
+    (simulations) => {
+      const rate = simulations.agreement();
+      if (values.json) io.out(JSON.stringify(rate));
+      else if (rate.rate === null) io.out('No verdict has been reviewed yet in this workspace.');
+      else io.out(`Judge–human agreement: ${(rate.rate * 100).toFixed(0)}% (${rate.agreed} agreed, ${rate.overruled} overruled, of ${rate.reviewed}).`);
+      return 0;
+    },
+    { readonly: true },
+  );
+}
+
+/** The simulation service over the --workspace file, for the length of one subcommand. */
+function withSimulations<T>(workspaceArg: string | undefined, io: CliIo, work: (simulations: SimulationService, session: CliSession) => Promise<T> | T, options: { readonly?: boolean } = {}): Promise<T> {
+  return withSession(workspaceArg, io, (session) => work(new SimulationService({ workspace: session.workspace, sandbox: session.sandbox, secrets: session.secrets }), session), options);
 }

@@ -2,7 +2,8 @@ import type { Diagnostic } from '../../../shared/procedure';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { validateSet, type FileDiagnostics } from '../../language/validate-set';
 import { checkPythonSnippets } from '../../language/python-check';
-import { createPythonSandbox, type PythonSandbox } from '../../sandbox';
+import { LazySandbox } from '../../assembly/lazy-sandbox';
+import { createPythonSandbox } from '../../sandbox';
 import { parseCommandArgs, UsageError, type Command } from '../io';
 import { loadWorkspaceForValidation } from '../workspace-validation';
 
@@ -62,8 +63,9 @@ function formatHuman(results: FileDiagnostics[]): string {
   return lines.join('\n');
 }
 
-async function withSandbox<T>(work: (sandbox: PythonSandbox) => Promise<T>): Promise<T> {
-  const sandbox = createPythonSandbox({ poolSize: 1 });
+/** Python is checked by a sandbox that starts only if some Procedure has Python in it. */
+async function withSandbox<T>(work: (sandbox: LazySandbox) => Promise<T>): Promise<T> {
+  const sandbox = new LazySandbox(() => createPythonSandbox({ poolSize: 1 }));
   try {
     return await work(sandbox);
   } finally {
