@@ -9,6 +9,7 @@ import { toRangeEdits } from '../editor/line-edits';
 import { languageState, markerDiagnostics, markerKey, rememberDocument } from '../editor/procedure-language';
 import { pythonKey, validationContext } from '../language/context';
 import { uncheckedSnippets } from '../language/python-issues';
+import { exposeForTests } from './test-inspection';
 
 export interface Analysis {
   version: number;
@@ -60,13 +61,8 @@ export class ProcedureSession {
       }),
     );
     this.runValidation();
-    // Read-only inspection for the end-to-end tests and benchmarks (the page shows this text anyway).
-    (window as unknown as { __stepwise?: unknown }).__stepwise = {
-      text: () => model.getValue(),
-      selection: () => model.getValueInRange(editor.getSelection() ?? new this.monaco.Range(1, 1, 1, 1)),
-      version: () => this.analysis.version,
-      diagnostics: () => this.diagnostics.map((d) => ({ severity: d.severity, code: d.code, message: d.message, line: d.span.start.line })),
-    };
+    // Only the test build (mode "e2e") keeps this: Vite folds the check to false in production.
+    if (import.meta.env.MODE === 'e2e') exposeForTests(monaco, editor, model, () => this.diagnostics);
   }
 
   subscribe = (listener: () => void) => {

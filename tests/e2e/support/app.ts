@@ -1,11 +1,12 @@
 // Starts browser mode on a random port over a fresh home folder (the first run creates the example
-// workspace), and opens it in Chromium while recording every request the page makes.
+// workspace), and opens it in Chromium while recording every request the page makes. It serves the
+// renderer's test build (dist/renderer-e2e), whose inspection support/editor.ts reads.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowserMode, type BrowserMode, type BrowserModeOptions } from '../../../main/app/browser-mode';
-import { RENDERER_DIST, REPO_ROOT } from '../../../scripts/build-renderer';
+import { RENDERER_E2E_DIST, REPO_ROOT } from '../../../scripts/build-renderer';
 
 export const ARTIFACTS = join(REPO_ROOT, 'tests', 'artifacts');
 
@@ -24,7 +25,7 @@ export interface RunningApp {
 
 export async function startApp(browser: Browser, options: Partial<BrowserModeOptions> = {}): Promise<RunningApp> {
   const home = mkdtempSync(join(tmpdir(), 'stepwise-e2e-'));
-  const mode = await launchBrowserMode({ home, staticRoot: RENDERER_DIST, python: false, log: () => {}, ...options });
+  const mode = await launchBrowserMode({ home, staticRoot: RENDERER_E2E_DIST, python: false, log: () => {}, ...options });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const requests: string[] = [];
   const problems: string[] = [];

@@ -1,10 +1,10 @@
 // Helpers to drive the Procedure screen: Monaco's text and selection, the graph's nodes.
 import type { Page } from 'playwright-core';
 
+// What the renderer's test build exposes (renderer/src/procedures/test-inspection.ts).
 interface Inspect {
   text(): string;
   selection(): string;
-  version(): number;
   diagnostics(): { severity: string; code: string; message: string; line: number }[];
 }
 
