@@ -51,7 +51,7 @@ describe('code steps and Python conditions', () => {
 
   it('stops at a failing code step and tells the model, who must see it', () => {
     const change = begin(atRefund({ 'shop.get_order': {} }), false);
-    const after = advanceWith(change, procedure('Refund request'), () => ({ ok: false, error: { type: 'KeyError', message: "'total'", line: 1 }, printed: '', durationMs: 1 }) as EvaluationResult);
+    const after = advanceWith(change, procedure('Refund request'), (): EvaluationResult => ({ ok: false, error: { kind: 'runtime', message: "'total'", line: 1 }, printed: '', durationMs: 1 }));
     expect(after.failed).toMatchObject({ message: "'total' (line 1)" });
     expect(withNotes({ content: 'Now at step "Refund".', followUp: false }, after, { separator: ' ', followUp: 'from-notes' })).toMatchObject({ followUp: true, content: expect.stringContaining('failed') });
   });
