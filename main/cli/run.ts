@@ -1,4 +1,5 @@
 // Dispatches `stepwise <command> …` to its command; returns the exit code.
+import { ProcedureFileError } from '../files/procedure-files';
 import { commands } from './commands';
 import { UsageError, type CliIo } from './io';
 
@@ -16,7 +17,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof ProcedureFileError) {
       io.err(`${error.message}\nUsage: stepwise ${command.usage}`);
       return 2;
     }

@@ -1,9 +1,12 @@
-// Reading Procedure files from disk for the CLI.
+// Reading Procedure files from disk for the CLI. Files sit below the command line: what cannot be
+// read is a ProcedureFileError, which the CLI reports as a usage error (exit 2).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, type ParseResult } from '../../shared/procedure';
 import { normaliseTextFile } from '../../shared/text-file';
-import { UsageError } from '../cli/io';
+
+/** A file or folder named as Procedures that cannot be read as such: the caller named it wrongly. */
+export class ProcedureFileError extends Error {}
 
 export interface ProcedureFile {
   /** As given on the command line. */
@@ -28,7 +31,7 @@ export function readProcedureFiles(files: string[], cwd: string, options: { expa
     try {
       bytes = readFileSync(path);
     } catch (error) {
-      throw new UsageError(`Cannot read ${file}: ${reason(error)}.`);
+      throw new ProcedureFileError(`Cannot read ${file}: ${reason(error)}.`);
     }
     let original: string;
     try {
@@ -36,7 +39,7 @@ export function readProcedureFiles(files: string[], cwd: string, options: { expa
       // keeping a byte-order mark, so that `original` is the text exactly as stored.
       original = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     } catch {
-      throw new UsageError(`Cannot read ${file}: it is not UTF-8 text.`);
+      throw new ProcedureFileError(`Cannot read ${file}: it is not UTF-8 text.`);
     }
     const text = normaliseTextFile(original);
     return { file, path, original, text, parsed: parse(text) };
@@ -50,19 +53,19 @@ function namedFiles(file: string, cwd: string, expandFolders: boolean): string[]
   try {
     folder = statSync(path).isDirectory();
   } catch (error) {
-    throw new UsageError(`Cannot read ${file}: ${reason(error)}.`);
+    throw new ProcedureFileError(`Cannot read ${file}: ${reason(error)}.`);
   }
   if (!folder) return [file];
-  if (!expandFolders) throw new UsageError(`${file} is a folder: name a Procedure file (.md) instead.`);
+  if (!expandFolders) throw new ProcedureFileError(`${file} is a folder: name a Procedure file (.md) instead.`);
   let names: string[];
   try {
     names = readdirSync(path)
       .filter((name) => name.toLowerCase().endsWith('.md') && isFile(join(path, name)))
       .sort();
   } catch (error) {
-    throw new UsageError(`Cannot read the folder ${file}: ${reason(error)}.`);
+    throw new ProcedureFileError(`Cannot read the folder ${file}: ${reason(error)}.`);
   }
-  if (names.length === 0) throw new UsageError(`${file} is a folder with no Procedure files (.md) directly in it.`);
+  if (names.length === 0) throw new ProcedureFileError(`${file} is a folder with no Procedure files (.md) directly in it.`);
   return names.map((name) => join(file, name));
 }
 
