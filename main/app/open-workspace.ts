@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { publishProcedure } from '../procedures/publish';
-import { loadExamples } from '../store/example-workspace';
+import { loadExamples } from '../services/example-workspace';
 import { Workspace } from '../store/workspace';
 
 export class LaunchError extends Error {

@@ -1,14 +1,10 @@
 // The world of a mocked run: a JSON object that stands for the company's systems (a shop's orders,
 // refunds and tickets). Each run starts from a copy of a starting world; Python mock handlers read
 // and change it; the final world is kept so a simulation can assert on it ("exactly one refund of
-// 24.00 was created").
-import { z } from 'zod';
-import { describeZodError } from '../validation/zod-error';
-import { jsonObjectSchema } from '../sandbox/json';
+// 24.00 was created"). Its shape lives in shared/connectors/world.ts, where the store checks it too.
+import { checkWorld, type WorldData } from '../../shared/connectors/world';
 
-export const worldSchema = jsonObjectSchema;
-
-export type WorldData = Record<string, unknown>;
+export { worldSchema, type WorldData } from '../../shared/connectors/world';
 
 export class World {
   private current: WorldData;
@@ -29,7 +25,5 @@ export class World {
 
 /** A world checked to be a JSON object, as a private copy. */
 export function parseWorld(value: unknown, where = 'The world'): WorldData {
-  const parsed = z.object({ world: worldSchema }).safeParse({ world: value });
-  if (!parsed.success) throw new TypeError(`${where} is not a JSON object: ${describeZodError(parsed.error)}`);
-  return structuredClone(parsed.data.world) as WorldData;
+  return structuredClone(checkWorld(value, where));
 }

@@ -2,8 +2,9 @@
 // (workspace settings, environment, the settings screen).
 import { z } from 'zod';
 
-export const MODEL_ROLES = ['agent', 'customer', 'judge', 'author'] as const;
-export type ModelRole = (typeof MODEL_ROLES)[number];
+import { MODEL_ROLES, type ModelRole } from '../../shared/model-roles';
+
+export { MODEL_ROLES, type ModelRole };
 
 /** Defaults from the SDK's current model list; every one is configurable. */
 export const DEFAULT_MODELS: Record<ModelRole, string> = {

@@ -1,6 +1,6 @@
 // Connector definitions, validated on the way in and on the way out.
 import type Database from 'better-sqlite3';
-import { connectorDefinitionSchema, type ConnectorDefinition, type ConnectorDefinitionInput } from '../connectors/definition';
+import { connectorDefinitionSchema, type ConnectorDefinition, type ConnectorDefinitionInput } from '../../shared/connectors/definition';
 import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';

@@ -1,6 +1,6 @@
 // Knowledge articles. The FTS5 index follows the table through triggers (see migration 2).
 import type Database from 'better-sqlite3';
-import { articleSchema, type ArticleInput, type StoredArticle } from '../knowledge/article';
+import { articleSchema, type ArticleInput, type StoredArticle } from '../../shared/knowledge/article';
 import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';

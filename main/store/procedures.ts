@@ -1,8 +1,8 @@
 // Procedures: each has one editable draft and an immutable, numbered history of published
 // versions. The live version is the latest published one; editing the draft never changes it.
 import type Database from 'better-sqlite3';
-import { procedureNameProblem } from '../procedures/name';
-import { procedureFacts, referencedProcedures, renameInText } from '../procedures/text';
+import { procedureNameProblem } from '../../shared/procedure/name';
+import { procedureFacts, referencedProcedures, renameInText } from '../../shared/procedure/text';
 import { StoreError } from './errors';
 import { contentHash, now } from './hash';
 import { writeTransaction } from './write-transaction';

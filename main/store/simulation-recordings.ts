@@ -3,7 +3,7 @@
 // hash (drafts and worlds have no history of their own).
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { recordedConnectorCallSchema, recordedModelCallSchema, type RecordedConnectorCall, type RecordedModelCall } from '../simulations/records';
+import { recordedConnectorCallSchema, recordedModelCallSchema, type RecordedConnectorCall, type RecordedModelCall } from '../../shared/simulations/records';
 import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { contentHash, now } from './hash';

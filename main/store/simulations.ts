@@ -11,8 +11,8 @@ import {
   type RunStatus,
   type SimulationDefinition,
   type SimulationResult,
-} from '../simulations/definition';
-import { runDetailsSchema, type RunDetails } from '../simulations/records';
+} from '../../shared/simulations/definition';
+import { runDetailsSchema, type RunDetails } from '../../shared/simulations/records';
 import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';

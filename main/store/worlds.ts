@@ -1,7 +1,7 @@
 // Mock worlds: named starting worlds, and the world each mocked conversation ended with.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { parseWorld, type WorldData } from '../connectors/world';
+import { checkWorld, type WorldData } from '../../shared/connectors/world';
 import { StoreError } from './errors';
 import { now } from './hash';
 
@@ -29,7 +29,8 @@ export class SqliteWorldRepository {
          ON CONFLICT (name) DO UPDATE SET description = excluded.description, world = excluded.world, updated_at = excluded.updated_at`,
       )
       .run(name, description, JSON.stringify(data), at);
-    return { name, description, world: data, updatedAt: at };
+    // What was stored, as a private copy: later changes to the caller's object do not reach it.
+    return { name, description, world: JSON.parse(JSON.stringify(data)) as WorldData, updatedAt: at };
   }
 
   get(name: string): StoredWorld | null {
@@ -70,7 +71,7 @@ export class SqliteWorldRepository {
 
   private parse(world: unknown, where: string): WorldData {
     try {
-      return parseWorld(world, where);
+      return checkWorld(world, where);
     } catch (error) {
       throw new StoreError((error as Error).message, 'invalid');
     }

@@ -9,7 +9,7 @@ import { verifyBundle } from '../../main/bundles/verify';
 import { publishProcedure } from '../../main/procedures/publish';
 import { EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
 import type { SecretStore } from '../../main/secrets/secret-store';
-import { loadExamples } from '../../main/store/example-workspace';
+import { loadExamples } from '../../main/services/example-workspace';
 import { Workspace } from '../../main/store/workspace';
 import { procedureText, useTempDir } from '../store/helpers';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { connectorDefinitionSchema, type ConnectorDefinition } from '../../main/connectors/definition';
 import { RuntimeConnectors, type ConnectorCallRecord } from '../../main/connectors/runtime-connectors';
 import { workspaceConnectors } from '../../main/connectors/workspace-connectors';
-import { loadExamples } from '../../main/store/example-workspace';
+import { loadExamples } from '../../main/services/example-workspace';
 import { Workspace } from '../../main/store/workspace';
 import { namedActions, parse, pythonSnippets } from '../../shared/procedure';
 import { useSandbox } from '../support/fixtures';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { importArticles, importKnowledge } from '../../main/knowledge/import';
-import { loadExamples } from '../../main/store/example-workspace';
+import { loadExamples } from '../../main/services/example-workspace';
 import { Workspace } from '../../main/store/workspace';
 import { useTempDir } from '../store/helpers';
 

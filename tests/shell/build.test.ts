@@ -18,7 +18,7 @@ describe('the Electron build', () => {
     expect(mainCode).toMatch(/^import .* from "electron";$/m);
     expect(mainCode).toMatch(/from "better-sqlite3"/);
     // import.meta.url keeps pointing at each source file's place in the repository.
-    expect(mainCode).toContain('new URL("../../main/store/example-workspace.ts", import.meta.url)');
+    expect(mainCode).toContain('new URL("../../main/services/example-workspace.ts", import.meta.url)');
     expect(JSON.parse(readFileSync('package.json', 'utf8')).main).toBe('dist/electron/main.mjs');
     rmSync(out, { recursive: true, force: true });
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelClient } from '../../main/model/client';
 import { ModelSettingsSchema, type ModelRole, type ModelSettings } from '../../main/model/settings';
-import { loadExamples } from '../../main/store/example-workspace';
+import { loadExamples } from '../../main/services/example-workspace';
 import { Workspace } from '../../main/store/workspace';
 import { toolCall, type FakeAnthropic, type FakeResponse, type RecordedRequest, type Script } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';

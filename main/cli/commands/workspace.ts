@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ProcedureService } from '../../services/procedures';
-import { loadExamples, type ExampleReport } from '../../store/example-workspace';
+import { loadExamples, type ExampleReport } from '../../services/example-workspace';
 import { Workspace } from '../../store/workspace';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 

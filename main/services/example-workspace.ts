@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { saveAuthoredConnector } from '../connectors/grants';
 import { importKnowledge, type ImportReport } from '../knowledge/import';
 import { describeZodError } from '../../shared/zod-error';
-import { StoreError } from './errors';
-import type { Workspace } from './workspace';
+import { StoreError } from '../store/errors';
+import type { Workspace } from '../store/workspace';
 
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 
