@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiResult } from '../../shared/api';
 import type { Dispatch } from '../api/dispatch';
 import type { EventHub } from '../api/events';
-import { contentSecurityPolicy } from '../app/csp';
+import { contentSecurityPolicy } from './csp';
 import { openStaticFile, resolveStaticFile } from './static-files';
 import { newLaunchToken, tokenMatches } from './token';
 

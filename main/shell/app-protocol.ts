@@ -2,7 +2,7 @@
 // browser mode, with the app's CSP on every response.
 import { readFile } from 'node:fs/promises';
 import type { Protocol } from 'electron';
-import { contentSecurityPolicy } from '../app/csp';
+import { contentSecurityPolicy } from '../server/csp';
 import { resolveStaticFile } from '../server/static-files';
 
 export const APP_SCHEME = 'stepwise';
