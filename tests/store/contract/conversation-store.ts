@@ -1,0 +1,153 @@
+// The contract every ConversationStore implementation meets (SQLite now, PostgreSQL for the
+// production server later): one suite, run against each implementation with its own factory.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConversationStore, TurnRecord } from '../../../main/store/repositories';
+
+export interface StoreUnderTest {
+  store: ConversationStore;
+  close(): Promise<void>;
+}
+
+const turn = (overrides: Partial<TurnRecord> = {}): TurnRecord => ({
+  state: { turn: 1, note: 'kept as given' },
+  history: [{ role: 'user', content: 'hello' }],
+  status: 'waiting',
+  newMessages: [{ role: 'customer', content: 'hello' }],
+  trace: [{ type: 'step_enter', stepId: 'step:start', payload: { procedure: 'Greeting' } }],
+  ...overrides,
+});
+
+export function describeConversationStore(name: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`ConversationStore contract: ${name}`, () => {
+    let opened: StoreUnderTest[] = [];
+    afterEach(async () => {
+      for (const each of opened) await each.close();
+      opened = [];
+    });
+    const open = async () => {
+      const made = await make();
+      opened.push(made);
+      return made.store;
+    };
+
+    it('creates conversations, lists them newest first and by kind, and refuses a bad kind', async () => {
+      const store = await open();
+      const first = await store.conversations.create({ kind: 'preview' });
+      const second = await store.conversations.create({ kind: 'production', externalId: 'ticket-7' });
+      expect(second.id).toBeGreaterThan(first.id);
+      expect(first).toMatchObject({ kind: 'preview', status: 'active', endedAt: null, externalId: null });
+      expect((await store.conversations.list()).map((c) => c.id)).toEqual([second.id, first.id]);
+      expect((await store.conversations.list({ kind: 'production' })).map((c) => c.externalId)).toEqual(['ticket-7']);
+      await expect(store.conversations.create({ kind: 'chat' as 'preview' })).rejects.toThrow(/kind/);
+      expect(await store.conversations.get(999_999)).toBeNull();
+    });
+
+    it('saves a turn whole: state, history, transcript, trace and status, and loads it back', async () => {
+      const store = await open();
+      const { id } = await store.conversations.create({ kind: 'preview' });
+      expect(await store.turns.load(id)).toBeNull();
+      await store.turns.save(id, turn());
+      await store.turns.save(
+        id,
+        turn({
+          state: { turn: 2 },
+          history: [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi' }],
+          status: 'active',
+          newMessages: [{ role: 'agent', content: 'hi' }],
+          trace: [{ type: 'reply', payload: {} }],
+        }),
+      );
+      const loaded = await store.turns.load(id);
+      expect(loaded!.state).toMatchObject({ turn: 2 });
+      expect(loaded!.history).toEqual([{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi' }]);
+      expect((await store.conversations.messages(id)).map((m) => [m.seq, m.role, m.content])).toEqual([
+        [1, 'customer', 'hello'],
+        [2, 'agent', 'hi'],
+      ]);
+      expect((await store.traces.events(id)).map((e) => [e.seq, e.type, e.stepId])).toEqual([
+        [1, 'step_enter', 'step:start'],
+        [2, 'reply', null],
+      ]);
+      expect(await store.traces.count(id)).toBe(2);
+      expect((await store.traces.events(id, { afterSeq: 1 })).map((e) => e.type)).toEqual(['reply']);
+    });
+
+    it('keeps an escalation apart from a handoff, stamps the end once, and re-opens an ended conversation', async () => {
+      const store = await open();
+      const escalated = await store.conversations.create({ kind: 'production' });
+      const handedOff = await store.conversations.create({ kind: 'production' });
+      await store.turns.save(escalated.id, turn({ status: 'escalated' }));
+      await store.turns.save(handedOff.id, turn({ status: 'handed_off' }));
+      expect((await store.conversations.get(escalated.id))!.status).toBe('escalated');
+      expect((await store.conversations.get(handedOff.id))!.status).toBe('handed_off');
+      const endedAt = (await store.conversations.get(escalated.id))!.endedAt;
+      expect(endedAt).not.toBeNull();
+      await store.conversations.setStatus(escalated.id, 'ended');
+      expect((await store.conversations.get(escalated.id))!.endedAt).toBe(endedAt);
+      await store.conversations.setStatus(escalated.id, 'active');
+      expect(await store.conversations.get(escalated.id)).toMatchObject({ status: 'active', endedAt: null });
+      await expect(store.conversations.setStatus(escalated.id, 'handed-off' as 'ended')).rejects.toThrow(/"handed-off" is not a conversation status/);
+      await expect(store.conversations.setStatus(999_999, 'ended')).rejects.toThrow(/no conversation 999999/);
+    });
+
+    it('refuses a turn that would rewrite history or carries a bad trace event, and keeps nothing of it', async () => {
+      const store = await open();
+      const { id } = await store.conversations.create({ kind: 'preview' });
+      await store.turns.save(id, turn({ history: [{ n: 1 }, { n: 2 }] }));
+      await expect(store.turns.save(id, turn({ history: [{ n: 1 }], newMessages: [{ role: 'agent', content: 'lost' }] }))).rejects.toThrow(/append-only/);
+      await expect(store.turns.save(id, turn({ history: [{ n: 1 }, { n: 2 }, { n: 3 }], state: { turn: 9 }, trace: [{ type: '' }] }))).rejects.toThrow(/Trace events are not valid/);
+      const loaded = await store.turns.load(id);
+      expect(loaded!.history).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(loaded!.state).toMatchObject({ turn: 1 });
+      expect((await store.conversations.messages(id)).map((m) => m.content)).toEqual(['hello']);
+      expect(await store.traces.count(id)).toBe(1);
+      await expect(store.turns.save(999_999, turn())).rejects.toThrow(/no conversation 999999/);
+    });
+
+    it('commits a unit of work together, and keeps nothing of one that throws', async () => {
+      const store = await open();
+      const kept = await store.unitOfWork(async (repos) => {
+        const conversation = await repos.conversations.create({ kind: 'simulation' });
+        await repos.traces.append(conversation.id, [{ type: 'started' }]);
+        return conversation.id;
+      });
+      expect(await store.traces.count(kept)).toBe(1);
+      let doomed = 0;
+      await expect(
+        store.unitOfWork(async (repos) => {
+          doomed = (await repos.conversations.create({ kind: 'simulation' })).id;
+          await repos.turns.save(doomed, turn());
+          throw new Error('the connector call failed');
+        }),
+      ).rejects.toThrow('the connector call failed');
+      expect(doomed).toBeGreaterThan(0);
+      expect(await store.conversations.get(doomed)).toBeNull();
+      expect(await store.turns.load(doomed)).toBeNull();
+      expect(await store.traces.count(doomed)).toBe(0);
+      // A turn saved after a rolled-back one still appends from what is really stored.
+      const { id } = await store.conversations.create({ kind: 'preview' });
+      await expect(
+        store.unitOfWork(async (repos) => {
+          await repos.turns.save(id, turn({ history: [{ n: 1 }, { n: 2 }] }));
+          throw new Error('undo');
+        }),
+      ).rejects.toThrow('undo');
+      await store.turns.save(id, turn({ history: [{ n: 1 }] }));
+      expect((await store.turns.load(id))!.history).toEqual([{ n: 1 }]);
+    });
+
+    it('runs units of work one at a time', async () => {
+      const store = await open();
+      const steps: string[] = [];
+      const unit = (name: string) =>
+        store.unitOfWork(async (repos) => {
+          steps.push(`${name} begins`);
+          await repos.conversations.create({ kind: 'preview' });
+          await repos.conversations.list();
+          steps.push(`${name} ends`);
+        });
+      await Promise.all([unit('A'), unit('B')]);
+      expect(steps).toEqual(['A begins', 'A ends', 'B begins', 'B ends']);
+    });
+  });
+}

@@ -1,0 +1,70 @@
+// The ConversationStore contract on the workspace's SQLite file, and what is particular to SQLite:
+// a unit of work may await only its repositories, and activity commits at the chosen durability.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Workspace } from '../../main/store/workspace';
+import { describeConversationStore } from './contract/conversation-store';
+import { useTempDir } from './helpers';
+import { sqlOf } from './sql';
+
+const tempDir = useTempDir();
+
+describeConversationStore('SQLite workspace', async () => {
+  const workspace = Workspace.create(join(tempDir(), 'contract.stepwise'));
+  return { store: workspace.conversationStore, close: async () => workspace.close() };
+});
+
+describe('SQLite conversation store', () => {
+  it('rolls back a unit of work that awaits something other than its repositories, and says why', async () => {
+    const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
+    try {
+      await expect(
+        workspace.unitOfWork(async (repos) => {
+          await repos.conversations.create({ kind: 'preview' });
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }),
+      ).rejects.toThrow(/waited for something other than its repositories/);
+      expect(await workspace.conversationStore.conversations.list()).toEqual([]);
+      // The connection is usable afterwards: the transaction was closed.
+      await workspace.unitOfWork(async (repos) => repos.conversations.create({ kind: 'preview' }));
+      expect(await workspace.conversationStore.conversations.list()).toHaveLength(1);
+    } finally {
+      workspace.close();
+    }
+  });
+
+  it('commits activity at the workspace durability and everything else at FULL', async () => {
+    const path = join(tempDir(), 'w.stepwise');
+    Workspace.create(path).close();
+    const FULL = 2;
+    const NORMAL = 1;
+    for (const [durability, during] of [
+      ['relaxed', NORMAL],
+      ['full', FULL],
+    ] as const) {
+      const workspace = Workspace.open(path, { activityDurability: durability });
+      try {
+        const sql = sqlOf(workspace);
+        expect(await workspace.unitOfWork(async () => sql.pragma('synchronous', { simple: true }))).toBe(during);
+        expect(workspace.recordActivity(() => sql.pragma('synchronous', { simple: true }))).toBe(during);
+        expect(sql.pragma('synchronous', { simple: true })).toBe(FULL);
+        expect(workspace.transaction(() => sql.pragma('synchronous', { simple: true }))).toBe(FULL);
+        // A failed activity write leaves the connection at FULL too.
+        expect(() => workspace.recordActivity(() => { throw new Error('no'); })).toThrow('no');
+        expect(sql.pragma('synchronous', { simple: true })).toBe(FULL);
+      } finally {
+        workspace.close();
+      }
+    }
+  });
+
+  it('keeps the connection private to the store', () => {
+    const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
+    try {
+      // @ts-expect-error Workspace.db is private: only main/store/ knows SQL.
+      expect(workspace.db).toBeDefined();
+    } finally {
+      workspace.close();
+    }
+  });
+});
