@@ -27,6 +27,8 @@ export interface TurnResult {
   toolCalls: number;
   /** Handed off by a model outage, and the customer's next message will resume the conversation. */
   resumable: boolean;
+  /** The turn's trace events in order: the same events `subscribe` listeners received, and saved with the turn. */
+  trace: TraceEvent[];
 }
 
 export type EngineListener = (conversationId: number, event: TraceEvent) => void;
@@ -150,6 +152,7 @@ export class ConversationEngine {
       modelCalls: output.modelCalls,
       toolCalls: output.toolCalls,
       resumable: mayResumeAfterOutage(next, this.policy),
+      trace: output.trace,
     };
   }
 

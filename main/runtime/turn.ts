@@ -8,12 +8,12 @@ import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '
 import { advance, type AdvanceResult } from './advance';
 import { applyActionResult, applySearchResult, applyTool, proceduresToLoad, withNotes } from './apply-tool';
 import { begin, escalate, sendReply, topFrame, type Change } from './change';
-import type { CompiledProcedure } from './compiled-procedure';
 import type { Effect, RuleContext, ToolOutcome } from './decision';
 import type { EscalationPolicy, EscalationReason } from './escalation';
 import { enterProcedure } from './frames';
 import { callModel, withCallUsage, type ModelRequest } from './model-call';
 import { customerMessagesBlock, handOffOnFailure } from './outage';
+import { ProcedureLoader } from './procedure-loader';
 import { renderState, systemPrompt } from './prompt';
 import { readRoute, routeSystem, routeTool } from './routing';
 import type { ReplyStreamListener, RuntimeServices } from './services';
@@ -43,12 +43,11 @@ export class Turn {
   private modelCalls = 0;
   private toolCalls = 0;
   private progressed = false;
-  private readonly procedures = new Map<string, CompiledProcedure>();
+  private readonly procedures: ProcedureLoader;
   private lastAdvance: AdvanceResult | null = null;
   private readonly obligations: Obligation[] = [];
   /** An agent call carrying this turn's customer message has succeeded. */
   private reachedModel = false;
-  private routableCache: Promise<{ name: string; trigger: string }[]> | null = null;
 
   constructor(
     private state: ConversationState,
@@ -57,7 +56,9 @@ export class Turn {
     private readonly policy: EscalationPolicy,
     private readonly listener: (event: TraceEvent) => void,
     private readonly onReplyText: ReplyStreamListener = () => undefined,
-  ) {}
+  ) {
+    this.procedures = new ProcedureLoader(services.catalog, services.draft);
+  }
 
   async run(customerText: string): Promise<TurnOutput> {
     const opened = openTurn(this.state, customerText, this.policy);
@@ -66,7 +67,7 @@ export class Turn {
     if (opened.escalated) return this.output();
     const forModel = [...opened.earlier, customerText];
     try {
-      await this.loadStack();
+      await this.procedures.conversation(this.state);
       if (this.state.stack.length === 0) await this.route(forModel.join('\n\n'));
       await this.agentLoop(forModel);
     } catch (error) {
@@ -112,45 +113,12 @@ export class Turn {
     this.change((change) => escalate(change, this.policy, reason, detail, true));
   }
 
-  // ----- effects: loading ---------------------------------------------------------------------
-
-  private async procedure(name: string, version?: string): Promise<CompiledProcedure | null> {
-    const cached = this.procedures.get(name);
-    if (cached) return cached;
-    const loaded = await this.services.catalog.load(name, { draft: this.services.draft, ...(version ? { version } : {}) });
-    if (loaded) this.procedures.set(name, loaded);
-    return loaded;
-  }
-
-  /** The active Procedures and every sub-procedure they may call, so the prompt holds them all. */
-  private async loadStack(): Promise<CompiledProcedure[]> {
-    const queue = [...this.state.stack, ...this.state.paused.flat()].map((frame) => ({ name: frame.procedure, version: frame.version as string | undefined }));
-    const loaded: CompiledProcedure[] = [];
-    const seen = new Set<string>();
-    while (queue.length > 0) {
-      const { name, version } = queue.shift()!;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const procedure = await this.procedure(name, version);
-      if (!procedure) continue;
-      loaded.push(procedure);
-      for (const call of procedure.calls) queue.push({ name: call, version: undefined });
-    }
-    return loaded;
-  }
-
-  /** The Procedures that can start a conversation, read once per turn. */
-  private routable(): Promise<{ name: string; trigger: string }[]> {
-    this.routableCache ??= this.services.catalog.routable();
-    return this.routableCache;
-  }
-
   // ----- effects: the sandbox, the model ------------------------------------------------------
 
   /** Runs the deterministic part of the current step, evaluating in the sandbox what it asks for. */
   private async runDeterministic(): Promise<AdvanceResult | null> {
     const frame = topFrame(this.state);
-    const procedure = frame ? await this.procedure(frame.procedure, frame.version) : null;
+    const procedure = frame ? await this.procedures.procedure(frame.procedure, frame.version) : null;
     if (!procedure) return null;
     const change = begin(this.state, this.progressed);
     const running = advance(change, procedure);
@@ -170,7 +138,7 @@ export class Turn {
   }
 
   private async route(customerText: string) {
-    const routable = await this.routable();
+    const routable = await this.procedures.routable();
     if (routable.length === 0) return;
     const result = await this.callModel({
       system: routeSystem(routable),
@@ -182,7 +150,7 @@ export class Turn {
     const call = result.message.content.find((block): block is ToolUseBlock => block.type === 'tool_use');
     const routed = readRoute(routable, call?.input);
     this.emit(routed.event);
-    const procedure = routed.procedure ? await this.procedure(routed.procedure) : null;
+    const procedure = routed.procedure ? await this.procedures.procedure(routed.procedure) : null;
     if (procedure) this.change((change) => enterProcedure(change, procedure, 'main'));
   }
 
@@ -197,8 +165,8 @@ export class Turn {
       const runaway = modelCallCap(this.modelCalls, this.limits);
       if (runaway) return this.escalate('runaway', runaway);
       const advanced = await this.runDeterministic();
-      const procedures = await this.loadStack();
-      const routable = await this.routable();
+      const procedures = await this.procedures.conversation(this.state);
+      const routable = await this.procedures.routable();
       const stateText = renderState(this.state, new Map(procedures.map((p) => [p.name, p])), advanced);
       const text = firstCall ? `${customerMessagesBlock(customerMessages)}\n${stateText}` : stateText;
       const userMessage = { role: 'user' as const, content: [...(this.state.pendingToolResults as ToolResultBlockParam[]), { type: 'text', text } as ContentBlockParam] };
@@ -261,7 +229,7 @@ export class Turn {
   private async runTool(block: ToolUseBlock): Promise<ToolOutcome> {
     const started = performance.now();
     const call = { name: block.name, input: block.input };
-    for (const name of proceduresToLoad(call)) await this.procedure(name);
+    for (const name of proceduresToLoad(call)) await this.procedures.procedure(name);
     const decision = applyTool(this.state, call, await this.ruleContext(), this.progressed);
     this.absorb(decision);
     let { outcome, effect } = decision;
@@ -295,8 +263,8 @@ export class Turn {
 
   private async ruleContext(): Promise<RuleContext> {
     return {
-      procedures: this.procedures,
-      routable: await this.routable(),
+      procedures: this.procedures.loaded,
+      routable: await this.procedures.routable(),
       policy: this.policy,
       describeAction: (action) => this.services.connectors.describe(action),
       awaiting: this.lastAdvance?.awaitingDecision ?? null,
@@ -309,8 +277,8 @@ export class Turn {
     // A switch a Python branch requires needs its target loaded before the pure end of turn.
     const handoff = this.obligations.some((obligation) => obligation.kind === 'handoff');
     const switchTo = this.obligations.find((obligation) => obligation.kind === 'switch');
-    if (!this.state.outcome && !handoff && switchTo) await this.procedure(switchTo.target);
-    this.absorb(closeTurn(this.state, this.progressed, this.obligations, { procedures: this.procedures, policy: this.policy }));
+    if (!this.state.outcome && !handoff && switchTo) await this.procedures.procedure(switchTo.target);
+    this.absorb(closeTurn(this.state, this.progressed, this.obligations, { procedures: this.procedures.loaded, policy: this.policy }));
   }
 }
 

@@ -49,3 +49,24 @@ describe('the trace', () => {
     await harness.close();
   });
 });
+
+describe('the trace as returned data', () => {
+  it('is the turn result’s trace, the events listeners received, and the stored trace, in the same order', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [
+        toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }),
+        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
+        toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }], ['reply', { message: 'Found it.' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    const before = harness.events.length;
+    const turn = await harness.engine.send(id, 'Order 1043 is broken');
+    const types = turn.trace.map((event) => event.type);
+    expect(types).toEqual(expect.arrayContaining(['customer_message', 'route', 'procedure_start', 'attribute_set', 'tool_call', 'code_run', 'condition', 'agent_message']));
+    expect(harness.events.slice(before).map((entry) => entry.event)).toEqual(turn.trace);
+    expect(harness.trace(id).slice(-turn.trace.length).map((event) => event.type)).toEqual(types);
+    await harness.close();
+  });
+});
