@@ -4,7 +4,6 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import {
   checkOutcomeSchema,
-  resultSchema,
   runStatusSchema,
   simulationDefinitionSchema,
   type CheckOutcome,
@@ -273,18 +272,6 @@ export class SqliteSimulationRepository {
       details,
       checks,
     };
-  }
-
-  finishRun(runId: number, status: RunStatus, results: unknown[], summary = ''): void {
-    const parsedStatus = runStatusSchema.parse(status);
-    const parsed = z.array(resultSchema).safeParse(results);
-    if (!parsed.success) throw new StoreError(`Simulation results are not valid: ${describeZodError(parsed.error)}`, 'invalid');
-    writeTransaction(this.db, () => {
-      const changed = this.db.prepare('UPDATE simulation_runs SET status = ?, summary = ?, finished_at = ? WHERE id = ?').run(parsedStatus, summary, now(), runId).changes;
-      if (changed === 0) throw new StoreError(`There is no simulation run ${runId}.`, 'not-found');
-      const insert = this.db.prepare('INSERT INTO simulation_results (run_id, expectation, passed, detail) VALUES (?, ?, ?, ?)');
-      for (const result of parsed.data) insert.run(runId, result.expectation, result.passed ? 1 : 0, result.detail);
-    });
   }
 
   /** Records a finished run made elsewhere (a bundle's last results). */

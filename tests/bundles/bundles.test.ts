@@ -32,8 +32,15 @@ describe('bundles', () => {
       customer: { persona: 'Polite, in a hurry', opening: 'My mug arrived broken.' },
       expectations: [{ name: 'offers a replacement' }],
     });
-    const run = source.simulations.startRun(damaged.id, { procedureHash: source.procedures.require('Damaged order claim').live!.contentHash, version: 1 });
-    source.simulations.finishRun(run, 'passed', [{ expectation: 'offers a replacement', passed: true, detail: 'turn 4' }]);
+    source.simulations.recordRun(damaged.id, {
+      procedureHash: source.procedures.require('Damaged order claim').live!.contentHash,
+      version: 1,
+      status: 'passed',
+      summary: '',
+      startedAt: '2026-11-29T10:00:00.000Z',
+      finishedAt: '2026-11-29T10:01:00.000Z',
+      results: [{ expectation: 'offers a replacement', passed: true, detail: 'turn 4' }],
+    });
     return () => source.close();
   });
 
