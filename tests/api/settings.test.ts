@@ -1,18 +1,16 @@
 // Model settings: the key goes to the secret store and never back to the UI or into the settings
 // file; "test connection" calls the configured base URL (here, the fake Messages API).
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MODEL_ROLES as SHARED_ROLES } from '../../shared/api';
 import { MODEL_ROLES } from '../../main/model/settings';
-import { reply, startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic';
+import { reply, type FakeAnthropic } from '../support/fake-anthropic';
+import { useFakeAnthropic } from '../support/fixtures';
 import { useEngine } from './helpers';
 
 const models = { agent: 'claude-test-agent', customer: 'claude-test-customer', judge: 'claude-test-judge', author: 'claude-test-author' };
+const startFakeAnthropic = useFakeAnthropic();
 let fake: FakeAnthropic | null = null;
-afterEach(async () => {
-  await fake?.close();
-  fake = null;
-});
 
 describe('settings', () => {
   const engine = useEngine();
