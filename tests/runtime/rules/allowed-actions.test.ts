@@ -2,6 +2,7 @@
 // results and failures come back through applyActionResult.
 import { describe, expect, it } from 'vitest';
 import { applyActionResult } from '../../../main/runtime/apply-tool';
+import { agentTools, BUILTIN_TOOL_TABLE } from '../../../main/runtime/tools';
 import { call, conversation, frame, types } from './support';
 
 describe('allowed actions', () => {
@@ -49,6 +50,13 @@ describe('allowed actions', () => {
 });
 
 describe('the tool table', () => {
+  it('is where the model’s tools come from: each offered built-in tool once, in the table’s order, then the actions', () => {
+    const everything = { stepIds: ['step:a'], subprocedures: ['Verify identity'], routable: [{ name: 'Cancel subscription', trigger: 't' }], teams: ['Billing team'], actions: [{ name: 'shop.get_order', description: 'd', inputSchema: { type: 'object' }, confirm: false }] };
+    expect(agentTools(everything).map((tool) => tool.name)).toEqual([...BUILTIN_TOOL_TABLE.map((entry) => entry.name), 'shop__get_order']);
+    // Tools that make no sense yet are not offered.
+    expect(agentTools({ stepIds: [], subprocedures: [], routable: [], teams: [], actions: [] }).map((tool) => tool.name)).toEqual(['reply', 'set_attributes', 'search_knowledge', 'escalate']);
+  });
+
   it('answers an unknown tool and bad input with an error the model can act on', () => {
     expect(call('delete_everything', {}, conversation()).outcome).toMatchObject({ isError: true, content: 'There is no tool called delete_everything.' });
     const bad = call('go_to_step', { step: 'x' }, conversation());
