@@ -74,7 +74,7 @@ export class ConversationEngine {
 
   /** Starts a conversation, optionally straight into a Procedure and with attributes the channel knows. */
   async start(options: { kind: 'preview' | 'simulation' | 'production'; procedure?: string; attributes?: Record<string, unknown> } = { kind: 'preview' }): Promise<number> {
-    const id = this.options.persistence.create(options.kind);
+    const id = await this.options.persistence.create(options.kind);
     const state = initialState(id, (this.options.clock ?? (() => new Date()))());
     const trace: TraceEvent[] = [];
     for (const [name, value] of Object.entries(options.attributes ?? {})) {
@@ -91,7 +91,7 @@ export class ConversationEngine {
       trace.push({ type: 'step_enter', stepId: first, payload: { procedure: procedure.name, revisit: false } });
     }
     for (const event of trace) this.notify(id, event);
-    this.options.persistence.saveTurn(id, state, [], trace);
+    await this.options.persistence.saveTurn(id, state, [], trace);
     return id;
   }
 
@@ -103,8 +103,8 @@ export class ConversationEngine {
     return next;
   }
 
-  state(conversationId: number): ConversationState | null {
-    return this.options.persistence.load(conversationId);
+  async state(conversationId: number): Promise<ConversationState | null> {
+    return await this.options.persistence.load(conversationId);
   }
 
   private remember(conversationId: number, state: ConversationState) {
@@ -115,7 +115,7 @@ export class ConversationEngine {
 
   private async runTurn(conversationId: number, text: string): Promise<TurnResult> {
     const message = customerMessageSchema.parse(text);
-    const stored = this.recent.get(conversationId) ?? this.options.persistence.load(conversationId);
+    const stored = this.recent.get(conversationId) ?? (await this.options.persistence.load(conversationId));
     this.recent.delete(conversationId);
     if (!stored) throw new Error(`There is no conversation ${conversationId}.`);
     // A new message after the end opens a new topic in the same conversation.
@@ -142,7 +142,7 @@ export class ConversationEngine {
     );
     const output = await turn.run(message);
     const next = output.state;
-    this.options.persistence.saveTurn(conversationId, next, output.newMessages, output.trace);
+    await this.options.persistence.saveTurn(conversationId, next, output.newMessages, output.trace);
     this.remember(conversationId, next);
     return {
       conversationId,
@@ -167,7 +167,8 @@ export class ConversationEngine {
   }
 }
 
-function initialState(id: number, now: Date): ConversationState {
+/** A new conversation's state: nothing known yet, the clock frozen at `now`. */
+export function initialState(id: number, now: Date): ConversationState {
   return {
     id,
     status: 'waiting',

@@ -30,7 +30,7 @@ describe('code steps and Python conditions', () => {
     });
     expect(requests.map((r) => r.mode)).toEqual(['code', 'condition']);
     expect(requests[0]!.data).toEqual({ 'shop.get_order': { total: 150 } });
-    expect(requests[0]!.clock).toEqual({ now: '2026-11-25T10:00:00Z' });
+    expect(requests[0]!.clock).toEqual({ now: '2026-11-25T10:00:00.000Z' });
     // The condition sees what the code step wrote.
     expect(requests[1]!.attributes).toEqual({ amount: 150 });
     expect(change.state.attributes.amount).toMatchObject({ value: 150, source: 'code' });

@@ -3,6 +3,7 @@
 import { applyTool } from '../../../main/runtime/apply-tool';
 import type { RuleContext } from '../../../main/runtime/decision';
 import { compileProcedure, type CompiledProcedure } from '../../../main/runtime/compiled-procedure';
+import { initialState } from '../../../main/runtime/engine';
 import { EscalationPolicySchema } from '../../../main/runtime/escalation';
 import type { ActionInfo, ConversationState, Frame } from '../../../main/runtime/types';
 
@@ -119,24 +120,14 @@ export const frame = (procedureName: string, stepId: string, kind: Frame['kind']
 export function conversation(options: { stack?: Frame[]; paused?: Frame[][]; turn?: number; said?: string; attributes?: Record<string, unknown>; data?: Record<string, unknown> } = {}): ConversationState {
   const turn = options.turn ?? 1;
   return deepFreeze({
-    id: 1,
+    ...initialState(1, new Date('2026-11-25T10:00:00Z')),
     status: 'active',
     turn,
-    clock: { now: '2026-11-25T10:00:00Z' },
     stack: options.stack ?? [frame('Refund request', 'step:find-the-order')],
     paused: options.paused ?? [],
     attributes: Object.fromEntries(Object.entries(options.attributes ?? {}).map(([name, value]) => [name, { value, source: 'customer' as const, turn: 0 }])),
     data: options.data ?? {},
-    visited: [],
     transcript: options.said ? [{ role: 'customer', text: options.said, turn }] : [],
-    history: [],
-    pendingToolResults: [],
-    pendingConfirmation: null,
-    progress: { lastProgressTurn: 0, connectorFailures: 0, loopStrikes: 0 },
-    outcome: null,
-    outage: null,
-    tags: [],
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, modelCalls: 0 },
   });
 }
 
