@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ModelClient } from '../main/model/client';
 import { ModelSettingsSchema } from '../main/model/settings';
-import { createPythonSandbox } from '../main/sandbox';
-import { LazySandbox } from '../main/assembly/lazy-sandbox';
+import { lazyPythonSandbox } from '../main/assembly/lazy-sandbox';
 import { runSuite } from '../main/simulations/suite';
 import { Workspace } from '../main/store/workspace';
 import { startFakeModelThread } from './support/fake-model-thread';
@@ -43,7 +42,7 @@ export async function run(): Promise<boolean> {
   // The fake model answers from a worker thread: its CPU is not Stepwise's.
   const fake = await startFakeModelThread(new URL('./support/simulation-script.ts', import.meta.url));
   const workspace = Workspace.create(join(dir, 'bench.stepwise'));
-  const sandbox = new LazySandbox(() => createPythonSandbox({ poolSize: 1 }));
+  const sandbox = lazyPythonSandbox();
   try {
     workspace.procedures.create(PROCEDURE);
     for (let index = 0; index < SIMULATIONS; index++) {

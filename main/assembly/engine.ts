@@ -9,11 +9,10 @@ import { ConversationEngine } from '../runtime/engine';
 import { recordingConnectors } from '../runtime/recording-connectors';
 import type { Connectors, ConversationPersistence, ProcedureCatalog } from '../runtime/types';
 import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../runtime/workspace-services';
-import { createPythonSandbox } from '../sandbox';
 import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Workspace } from '../store/workspace';
-import { LazySandbox } from './lazy-sandbox';
+import { lazyPythonSandbox } from './lazy-sandbox';
 
 /** The workspace's connectors: live (each call through the approval gate, secrets from `secrets`) or mocked over a world. */
 export interface WorkspaceConnectorChoice {
@@ -53,7 +52,7 @@ export interface AssembledEngine {
 
 export function createEngine(options: CreateEngineOptions): AssembledEngine {
   const { workspace } = options;
-  const ownSandbox = options.sandbox ? null : new LazySandbox(() => createPythonSandbox({ poolSize: 1 }));
+  const ownSandbox = options.sandbox ? null : lazyPythonSandbox();
   const sandbox = options.sandbox ?? ownSandbox!;
   const built = isChoice(options.connectors)
     ? workspaceConnectors(workspace, {

@@ -1,6 +1,7 @@
 // The one place a Python sandbox is started lazily: nothing starts until a check or an evaluation
 // needs one, so a command, a suite or an app session that never meets Python never pays for it.
 // The app, the command line, the simulations and the chat all go through this.
+import { createPythonSandbox } from '../sandbox';
 import type { CodeSandbox, EvaluationRequest } from '../sandbox/types';
 
 export type SandboxStarter = () => CodeSandbox | Promise<CodeSandbox>;
@@ -61,4 +62,9 @@ export class LazySandbox implements CodeSandbox {
     this.started ??= (async () => this.start!())();
     return this.started;
   }
+}
+
+/** The Python sandbox of plain Node (the command line, simulations, benches), started on first use. */
+export function lazyPythonSandbox(poolSize = 1): LazySandbox {
+  return new LazySandbox(() => createPythonSandbox({ poolSize }));
 }

@@ -2,10 +2,9 @@
 // opened (read-only for commands that only read) and closed whatever happens, its secret store, the
 // model it is set up for (asked for only by commands that need one), and a Python sandbox started
 // on first use and closed when the command ends.
-import { LazySandbox } from '../assembly/lazy-sandbox';
+import { lazyPythonSandbox, type LazySandbox } from '../assembly/lazy-sandbox';
 import type { ModelClient } from '../model/client';
 import type { ModelSettings } from '../model/settings';
-import { createPythonSandbox } from '../sandbox';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Workspace } from '../store/workspace';
 import type { CliIo } from './io';
@@ -38,7 +37,7 @@ export function withSession<T>(workspaceArg: string | undefined, io: CliIo, work
     path,
     io,
     async (workspace) => {
-      const sandbox = new LazySandbox(() => createPythonSandbox({ poolSize: options.poolSize ?? 1 }));
+      const sandbox = lazyPythonSandbox(options.poolSize);
       try {
         return await work({ workspace, path, secrets, sandbox, model: () => requireModel(workspace, secrets, io) });
       } finally {

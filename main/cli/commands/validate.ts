@@ -2,8 +2,7 @@ import type { Diagnostic } from '../../../shared/procedure';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { validateSet, type FileDiagnostics } from '../../language/validate-set';
 import { checkPythonSnippets } from '../../language/python-check';
-import { LazySandbox } from '../../assembly/lazy-sandbox';
-import { createPythonSandbox } from '../../sandbox';
+import { lazyPythonSandbox, type LazySandbox } from '../../assembly/lazy-sandbox';
 import { parseCommandArgs, UsageError, type Command } from '../io';
 import { loadWorkspaceForValidation } from '../workspace-validation';
 
@@ -65,7 +64,7 @@ function formatHuman(results: FileDiagnostics[]): string {
 
 /** Python is checked by a sandbox that starts only if some Procedure has Python in it. */
 async function withSandbox<T>(work: (sandbox: LazySandbox) => Promise<T>): Promise<T> {
-  const sandbox = new LazySandbox(() => createPythonSandbox({ poolSize: 1 }));
+  const sandbox = lazyPythonSandbox();
   try {
     return await work(sandbox);
   } finally {
