@@ -122,9 +122,14 @@ export class Turn {
     if (!procedure) return null;
     const change = begin(this.state, this.progressed);
     const running = advance(change, procedure);
+    // Events reach the listeners as each evaluation finishes, not only when the step is done.
+    let passedOn = 0;
     let next = running.next();
-    while (!next.done) next = running.next(await this.services.sandbox.evaluate(next.value.request));
-    this.absorb(change);
+    while (!next.done) {
+      for (; passedOn < change.events.length; passedOn++) this.emit(change.events[passedOn]!);
+      next = running.next(await this.services.sandbox.evaluate(next.value.request));
+    }
+    this.absorb({ ...change, events: change.events.slice(passedOn) });
     this.obligations.push(...next.value.obligations);
     this.lastAdvance = next.value;
     return next.value;
