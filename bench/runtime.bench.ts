@@ -103,9 +103,9 @@ export async function run(): Promise<boolean> {
   const persistence: ConversationPersistence = {
     create: (kind) => store.create(kind),
     load: (id) => store.load(id),
-    saveTurn(...args) {
+    async saveTurn(...args) {
       const started = performance.now();
-      store.saveTurn(...args);
+      await store.saveTurn(...args);
       saveTime += performance.now() - started;
     },
   };

@@ -118,9 +118,10 @@ export interface TraceEvent {
   payload: Record<string, unknown>;
 }
 
+/** Where conversations are kept: a network store (PostgreSQL) answers with promises, which the engine awaits. */
 export interface ConversationPersistence {
-  create(kind: 'preview' | 'simulation' | 'production'): number;
+  create(kind: 'preview' | 'simulation' | 'production'): number | Promise<number>;
   /** Saves the state, the new transcript lines and the trace of a turn, all or nothing. */
-  saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void;
-  load(conversationId: number): ConversationState | null;
+  saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void | Promise<void>;
+  load(conversationId: number): ConversationState | null | Promise<ConversationState | null>;
 }

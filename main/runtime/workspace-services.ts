@@ -1,5 +1,6 @@
 // The runtime's view of a workspace: its Procedures (live, or drafts for previews) and its
 // knowledge hub.
+import type { ConversationStore } from '../store/repositories';
 import type { Workspace } from '../store/workspace';
 import { compileProcedure, type CompiledProcedure } from './compiled-procedure';
 import { conversationStateSchema, type ConversationPersistence, type ConversationState, type KnowledgeHit, type KnowledgeSearch, type ProcedureCatalog, type TraceEvent } from './types';
@@ -61,19 +62,25 @@ export class WorkspaceKnowledge implements KnowledgeSearch {
 }
 
 /**
- * Conversations in the workspace: the state, the transcript and the trace of each turn, in one
- * transaction, committed at the workspace's activity durability (store/durability.ts).
+ * Conversations in the workspace, through the store's async ports (the ones the production server
+ * puts on PostgreSQL): the state, the transcript and the trace of each turn in one transaction,
+ * committed at the workspace's activity durability (store/durability.ts).
  */
 export class WorkspacePersistence implements ConversationPersistence {
-  constructor(private readonly workspace: Workspace) {}
+  private readonly store: ConversationStore;
 
-  create(kind: 'preview' | 'simulation' | 'production'): number {
-    return this.workspace.conversations.create({ kind }).id;
+  /** A workspace (its SQLite file) or any ConversationStore (PostgreSQL on the production server). */
+  constructor(source: ConversationStore | Pick<Workspace, 'conversationStore'>) {
+    this.store = 'conversationStore' in source ? source.conversationStore : source;
   }
 
-  saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void {
+  async create(kind: 'preview' | 'simulation' | 'production'): Promise<number> {
+    return (await this.store.conversations.create({ kind })).id;
+  }
+
+  async saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): Promise<void> {
     const { history, ...rest } = state;
-    this.workspace.turns.save(conversationId, {
+    await this.store.turns.save(conversationId, {
       state: rest,
       history,
       status: state.status,
@@ -82,8 +89,8 @@ export class WorkspacePersistence implements ConversationPersistence {
     });
   }
 
-  load(conversationId: number): ConversationState | null {
-    const stored = this.workspace.turns.load(conversationId);
+  async load(conversationId: number): Promise<ConversationState | null> {
+    const stored = await this.store.turns.load(conversationId);
     if (!stored) return null;
     const parsed = conversationStateSchema.safeParse({ ...(stored.state as object), history: stored.history });
     if (!parsed.success) throw new Error(`The saved state of conversation ${conversationId} is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}.`);

@@ -3,7 +3,6 @@
 import type { ConversationPersistence, ConversationState, TraceEvent } from '../runtime/types';
 import { WorkspacePersistence } from '../runtime/workspace-services';
 import type { Workspace } from '../store/workspace';
-import { withRelaxedSync } from './relaxed-sync';
 
 export class SimulationPersistence implements ConversationPersistence {
   private readonly inner: WorkspacePersistence;
@@ -15,19 +14,22 @@ export class SimulationPersistence implements ConversationPersistence {
     this.inner = new WorkspacePersistence(workspace);
   }
 
-  create(): number {
+  async create(): Promise<number> {
     const procedure = this.workspace.procedures.get(this.run.procedure);
-    return withRelaxedSync(
-      this.workspace,
-      () => this.workspace.conversations.create({ kind: 'simulation', simulationRunId: this.run.runId, procedureId: procedure?.id ?? null, procedureHash: this.run.procedureHash }).id,
-    );
+    const conversation = await this.workspace.conversationStore.conversations.create({
+      kind: 'simulation',
+      simulationRunId: this.run.runId,
+      procedureId: procedure?.id ?? null,
+      procedureHash: this.run.procedureHash,
+    });
+    return conversation.id;
   }
 
-  saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): void {
-    this.inner.saveTurn(conversationId, state, newMessages, trace);
+  saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): Promise<void> {
+    return this.inner.saveTurn(conversationId, state, newMessages, trace);
   }
 
-  load(conversationId: number): ConversationState | null {
+  load(conversationId: number): Promise<ConversationState | null> {
     return this.inner.load(conversationId);
   }
 }

@@ -147,7 +147,7 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
         break;
       }
     }
-    played.state = engine.state(id);
+    played.state = await engine.state(id);
     played.trace = storedTrace(workspace, id);
     finalWorld = connectors.finalWorld();
     phase = 'judge';

@@ -33,7 +33,7 @@ describe('a customer who interrupts with new information mid-step', () => {
     await harness.engine.send(id, 'My kettle broke');
     const turn = await harness.engine.send(id, 'Order 1043, the glass jug shattered, I want a replacement');
     expect(turn.replies).toEqual(['Thanks, I have everything. First, let me verify your identity.']);
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(Object.fromEntries(Object.entries(state.attributes).map(([k, v]) => [k, v.value]))).toEqual({
       order_number: '1043',
       damage_description: 'The glass jug shattered',
@@ -72,7 +72,7 @@ describe('going back to an earlier step', () => {
       ['step:understand-the-damage', false],
       ['step:find-the-order', true],
     ]);
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(state.stack[0]!.stepId).toBe('step:find-the-order');
     expect(state.attributes.order_number!.value).toBe('1044');
     expect(harness.connectors.calls.map((c) => c.input)).toEqual([{ order_number: '1043' }, { order_number: '1044' }]);
@@ -102,11 +102,11 @@ describe('a change of topic', () => {
     const id = await harness.engine.start({ kind: 'preview' });
     await harness.engine.send(id, 'My kettle is broken, order 1043');
     await harness.engine.send(id, 'Actually, before that, I want to cancel my membership');
-    expect(harness.engine.state(id)!.paused).toHaveLength(1);
-    expect(harness.engine.state(id)!.stack.map((f) => f.procedure)).toEqual(['Cancel subscription', 'Verify identity']);
+    expect((await harness.engine.state(id))!.paused).toHaveLength(1);
+    expect((await harness.engine.state(id))!.stack.map((f) => f.procedure)).toEqual(['Cancel subscription', 'Verify identity']);
     const back = await harness.engine.send(id, 'Never mind the membership, let’s do the kettle');
     expect(back.replies).toEqual(['No problem. Back to your kettle: what exactly is damaged?']);
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(state.paused).toEqual([]);
     expect(state.stack).toHaveLength(1);
     expect(state.stack[0]).toMatchObject({ procedure: 'Damaged order claim', stepId: 'step:understand-the-damage' });
@@ -140,7 +140,7 @@ describe('@switch', () => {
     });
     const id = await harness.engine.start({ kind: 'preview' });
     await harness.engine.send(id, 'I want a refund for order 1043, it arrived broken');
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(state.stack.map((frame) => [frame.procedure, frame.kind])).toEqual([['Damaged order claim', 'switched']]);
     expect(state.paused).toEqual([]);
     expect(state.tags).toEqual(['refund-request']);
@@ -169,9 +169,9 @@ describe('a sub-procedure', () => {
     await harness.engine.send(id, 'I want a refund');
     const refused = harness.trace(id).find((e) => e.type === 'tool_call' && e.payload.tool === 'run_subprocedure' && e.payload.ok === false);
     expect(refused?.payload.result).toContain('not a sub-procedure the active Procedure calls');
-    expect(harness.engine.state(id)!.stack.map((f) => f.procedure)).toEqual(['Refund request', 'Verify identity']);
+    expect((await harness.engine.state(id))!.stack.map((f) => f.procedure)).toEqual(['Refund request', 'Verify identity']);
     await harness.engine.send(id, 'sam@example.com');
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(state.stack.map((f) => [f.procedure, f.stepId])).toEqual([['Refund request', 'step:issue-the-refund']]);
     await harness.close();
   });
@@ -199,7 +199,7 @@ describe('answers without a Procedure', () => {
     expect(hits[0]!.title).toBe('Where to find your order number');
     // The model saw the article's text, and the reply came after it.
     expect(JSON.stringify(harness.fake.requests[2]!.body.messages.at(-1))).toContain('Where to find your order number');
-    expect(harness.engine.state(id)!.stack).toEqual([]);
+    expect((await harness.engine.state(id))!.stack).toEqual([]);
     await harness.close();
   });
 });
@@ -227,7 +227,7 @@ describe('resuming after a restart', () => {
     const sent = JSON.stringify(second.fake.requests[0]!.body.messages);
     expect(sent).toContain('Broken kettle, order 1043');
     expect(sent).toContain('order_number = \\"1043\\"');
-    expect(second.engine.state(id)!.turn).toBe(2);
+    expect((await second.engine.state(id))!.turn).toBe(2);
     await second.close();
   });
 
@@ -243,7 +243,7 @@ describe('resuming after a restart', () => {
           failNext = false;
           throw new Error('disk full');
         }
-        store.saveTurn(...args);
+        return store.saveTurn(...args);
       },
     };
     const harness = await createHarness({
@@ -263,7 +263,7 @@ describe('resuming after a restart', () => {
     await expect(harness.engine.send(id, 'Order 1043')).rejects.toThrow('disk full');
     const retried = await harness.engine.send(id, 'Order 1043, again');
     expect(retried.replies).toEqual(['Thanks, 1043.']);
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(state.turn).toBe(2);
     expect(state.transcript.map((line) => line.text)).toEqual(['My kettle is broken', 'What is your order number?', 'Order 1043, again', 'Thanks, 1043.']);
     await harness.close();

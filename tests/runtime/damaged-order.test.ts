@@ -86,8 +86,8 @@ describe('a damaged-order claim, end to end', () => {
     expect(turns.slice(0, -1).every((turn) => turn.status === 'waiting')).toBe(true);
   });
 
-  it('runs the Python code step and condition itself, with the frozen clock', () => {
-    const state = harness.engine.state(id)!;
+  it('runs the Python code step and condition itself, with the frozen clock', async () => {
+    const state = (await harness.engine.state(id))!;
     expect(state.attributes.days_since_delivery).toEqual({ value: 15, source: 'code', turn: 1 });
     const condition = trace().find((event) => event.type === 'condition' && event.payload.nodeId === 'step:check-the-claim-window/cond1')!;
     expect(condition.payload).toMatchObject({ kind: 'python', branchId: 'step:check-the-claim-window/cond1/b1', result: true });
@@ -102,28 +102,28 @@ describe('a damaged-order claim, end to end', () => {
     expect(decision).toMatchObject({ stepId: 'step:understand-the-damage', payload: { nodeId: 'step:understand-the-damage/cond1', branchId: 'none', reason: 'A cracked lid is not a safety hazard.' } });
   });
 
-  it('runs the sub-procedure and returns to the calling step', () => {
+  it('runs the sub-procedure and returns to the calling step', async () => {
     const types = trace().map((event) => `${event.type}:${event.payload.procedure ?? ''}`);
     const start = types.indexOf('procedure_start:Verify identity');
     const end = types.indexOf('procedure_end:Verify identity');
     expect(start).toBeGreaterThan(-1);
     expect(end).toBeGreaterThan(start);
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(state.attributes.verified).toEqual({ value: true, source: 'code', turn: 4 });
     const returned = trace().find((event) => event.type === 'tool_call' && event.payload.tool === 'end_procedure')!;
     expect(returned.payload.result).toContain('back in Damaged order claim at step:resolve');
   });
 
-  it('computes the refund in Python and runs the write action only after the customer agrees', () => {
-    const state = harness.engine.state(id)!;
+  it('computes the refund in Python and runs the write action only after the customer agrees', async () => {
+    const state = (await harness.engine.state(id))!;
     expect(state.attributes.refund_amount?.value).toBe(24);
     expect(harness.connectors.calls.map((call) => call.action)).toEqual(['shop.get_order', 'accounts.send_code', 'accounts.check_code', 'payments.create_refund']);
     expect(harness.connectors.calls[3]!.input).toEqual({ amount: 24 });
     expect(trace().filter((event) => event.type === 'action_needs_confirmation')).toHaveLength(1);
   });
 
-  it('ends when the Procedure ends', () => {
-    const state = harness.engine.state(id)!;
+  it('ends when the Procedure ends', async () => {
+    const state = (await harness.engine.state(id))!;
     expect(state.status).toBe('ended');
     expect(state.outcome).toMatchObject({ kind: 'ended' });
     expect(state.stack).toEqual([]);
@@ -150,11 +150,11 @@ describe('a damaged-order claim, end to end', () => {
     expect(JSON.parse(JSON.stringify(streamed))).toEqual(trace());
   });
 
-  it('records usage and cost for each model call', () => {
+  it('records usage and cost for each model call', async () => {
     const calls = trace().filter((event) => event.type === 'model_call');
     expect(calls).toHaveLength(harness.fake.requests.length);
     expect(calls[0]!.payload).toMatchObject({ purpose: 'route', model: 'claude-sonnet-5-5', usage: { inputTokens: 100, outputTokens: 20 } });
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(state.usage.modelCalls).toBe(16);
     expect(state.usage.costUsd).toBeCloseTo(16 * (100 * 3 + 20 * 15) / 1e6, 10);
   });

@@ -64,7 +64,7 @@ describe('handoff', () => {
     expect(turn.outcome).toMatchObject({ kind: 'handed_off', team: 'Claims team', reason: 'required by the Procedure' });
     const enforced = harness.trace(id).find((e) => e.type === 'enforced')!;
     expect(enforced.payload).toMatchObject({ kind: 'handoff', target: 'Claims team', nodeId: 'step:check-the-claim-window/handoff:claims-team' });
-    expect(harness.engine.state(id)!.attributes.days_since_delivery!.value).toBe(85);
+    expect((await harness.engine.state(id))!.attributes.days_since_delivery!.value).toBe(85);
     await harness.close();
   });
 });
@@ -178,7 +178,7 @@ describe('a Python code step that fails', () => {
     expect(JSON.stringify(failed.payload.error)).toMatch(/ZeroDivisionError|division by zero/);
     // The model heard about it before replying: the set_attributes result carried the failure.
     expect(JSON.stringify(harness.fake.requests[2]!.body.messages.at(-1))).toMatch(/step:ask\/code1 failed/);
-    const state = harness.engine.state(id)!;
+    const state = (await harness.engine.state(id))!;
     expect(state.stack[0]!.decided['step:ask/code1']).toMatch(/^error: /);
     expect(state.attributes.share).toBeUndefined();
     await harness.close();
@@ -210,7 +210,7 @@ describe('malformed tool input', () => {
     // Each error went back to the model as an error result.
     const sentBack = JSON.stringify(harness.fake.requests[2]!.body.messages.at(-1));
     expect(sentBack).toContain('"is_error":true');
-    expect(harness.engine.state(id)!.attributes.preferred_resolution!.value).toBe('refund');
+    expect((await harness.engine.state(id))!.attributes.preferred_resolution!.value).toBe('refund');
     await harness.close();
   });
 });
@@ -237,7 +237,7 @@ describe('model outages', () => {
       { role: 'customer', text: 'My order 1043 arrived broken and I need help today' },
       { role: 'agent', text: turn.replies[0] },
     ]);
-    expect(harness.engine.state(id)!.transcript[0]!.text).toBe('My order 1043 arrived broken and I need help today');
+    expect((await harness.engine.state(id))!.transcript[0]!.text).toBe('My order 1043 arrived broken and I need help today');
     await harness.close();
   });
 });

@@ -20,7 +20,7 @@ const NOTICE = "I'm bringing in a member of our team who can help you further. T
 const FAST = { responseRetries: 1, responseRetryDelayMs: 5, idleTimeoutMs: 300 };
 
 /** The conversation as a new engine on a fresh connection to the workspace file sees it. */
-function reload(path: string, id: number) {
+async function reload(path: string, id: number) {
   const workspace = Workspace.open(path);
   const engine = new ConversationEngine({
     // Never called: reading a conversation back needs no model.
@@ -33,7 +33,7 @@ function reload(path: string, id: number) {
     draft: true,
   });
   const result = {
-    state: engine.state(id)!,
+    state: (await engine.state(id))!,
     messages: workspace.conversations.messages(id).map((message) => ({ role: message.role, text: message.content })),
     trace: workspace.traces.events(id).map((event) => ({ type: event.type, stepId: event.stepId, payload: event.payload })),
   };
@@ -74,7 +74,7 @@ describe('a model fault that never clears', () => {
       expect(harness.fake.requests).toHaveLength(phase === 'response' ? 2 : 3);
       await harness.close();
 
-      const saved = reload(harness.workspace.path, id);
+      const saved = await reload(harness.workspace.path, id);
       expect(saved.messages).toEqual([
         { role: 'customer', text },
         { role: 'agent', text: NOTICE },
@@ -148,7 +148,7 @@ describe('a response that breaks once', () => {
     expect(harness.connectors.calls).toEqual([{ action: 'shop.get_order', input: { order_number: '1043' } }]);
     const [, broken, retried] = harness.fake.requests;
     expect(retried!.body).toEqual(broken!.body);
-    const toolUseId = (harness.engine.state(id)!.history[1]!.content as { type: string; id?: string }[]).find((block) => block.type === 'tool_use' && block.id)!.id;
+    const toolUseId = ((await harness.engine.state(id))!.history[1]!.content as { type: string; id?: string }[]).find((block) => block.type === 'tool_use' && block.id)!.id;
     expect(JSON.stringify(retried!.body.messages.at(-1))).toContain(`"tool_use_id":"${toolUseId}"`);
     await harness.close();
   });
@@ -224,7 +224,7 @@ describe('a conversation handed off by a model outage', () => {
     for (const missed of ['The lid is cracked', 'Hello? Anyone there?', 'Are you back?']) expect(sent.split(missed)).toHaveLength(2);
     expect(JSON.stringify(second.fake.requests[0]!.body.messages[0])).toContain('Order 1043 arrived broken');
 
-    const state = second.engine.state(id)!;
+    const state = (await second.engine.state(id))!;
     expect(state.attributes.order_number!.value).toBe('1043');
     expect(state.attributes.damage_description!.value).toBe('The lid is cracked');
     expect(state.data['shop.get_order']).toBeTruthy();
@@ -255,7 +255,7 @@ describe('a conversation handed off by a model outage', () => {
     const id = await first.engine.start({ kind: 'preview', procedure: CLAIM });
     expect((await first.engine.send(id, 'Order 1043 arrived broken')).status).toBe('handed_off');
     await first.close();
-    const owed = first.engine.state(id)!;
+    const owed = (await first.engine.state(id))!;
     // The model had this turn's message; only the tool results are still owed.
     expect(owed.outage).toMatchObject({ unanswered: [] });
     expect(owed.pendingToolResults).toHaveLength(2);
@@ -278,7 +278,7 @@ describe('a conversation handed off by a model outage', () => {
     const id = await harness.engine.start({ kind: 'production', procedure: CLAIM });
     const turn = await harness.engine.send(id, 'My kettle is broken');
     expect(turn).toMatchObject({ status: 'handed_off', resumable: false });
-    expect(harness.engine.state(id)!.outage).toMatchObject({ fault: 'server_error', resumable: false });
+    expect((await harness.engine.state(id))!.outage).toMatchObject({ fault: 'server_error', resumable: false });
     await expect(harness.engine.send(id, 'Hello?')).rejects.toBeInstanceOf(ConversationClosedError);
     expect(harness.messages(id).filter((message) => message.role === 'customer')).toHaveLength(1);
     await harness.close();

@@ -35,25 +35,25 @@ function state(id: number, history: unknown[]): ConversationState {
 const message = (n: number) => ({ role: n % 2 ? 'assistant' : 'user', content: `message ${n}` });
 
 describe('conversation persistence', () => {
-  it('appends only the new history messages at each save, and reads them all back', () => {
+  it('appends only the new history messages at each save, and reads them all back', async () => {
     const workspace = Workspace.create(join(mkdtempSync(join(tmpdir(), 'stepwise-persist-')), 'w.stepwise'));
     const persistence = new WorkspacePersistence(workspace);
-    const id = persistence.create('preview');
-    persistence.saveTurn(id, state(id, [message(0), message(1)]), [], []);
-    persistence.saveTurn(id, state(id, [message(0), message(1), message(2), message(3)]), [], []);
+    const id = await persistence.create('preview');
+    await persistence.saveTurn(id, state(id, [message(0), message(1)]), [], []);
+    await persistence.saveTurn(id, state(id, [message(0), message(1), message(2), message(3)]), [], []);
     const rows = sqlOf(workspace).prepare('SELECT seq, message FROM conversation_history WHERE conversation_id = ? ORDER BY seq').all(id) as { seq: number; message: string }[];
     expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
     const stored = JSON.parse(sqlOf(workspace).prepare('SELECT state FROM conversation_state WHERE conversation_id = ?').pluck().get(id) as string);
     expect(stored.history).toEqual([]);
     // A new instance (a restart) reads the whole history back, and carries on appending.
     const again = new WorkspacePersistence(workspace);
-    expect(again.load(id)!.history).toEqual([message(0), message(1), message(2), message(3)]);
-    again.saveTurn(id, state(id, [message(0), message(1), message(2), message(3), message(4)]), [], []);
-    expect(new WorkspacePersistence(workspace).load(id)!.history).toHaveLength(5);
+    expect((await again.load(id))!.history).toEqual([message(0), message(1), message(2), message(3)]);
+    await again.saveTurn(id, state(id, [message(0), message(1), message(2), message(3), message(4)]), [], []);
+    expect((await new WorkspacePersistence(workspace).load(id))!.history).toHaveLength(5);
     workspace.close();
   });
 
-  it('moves a history saved inside the state by schema version 5 into its own table', () => {
+  it('moves a history saved inside the state by schema version 5 into its own table', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'stepwise-persist-')), 'old.stepwise');
     const old = openDatabase(path, { create: true, targetVersion: 7 }).db;
     old.prepare("INSERT INTO conversations (id, kind, started_at) VALUES (1, 'preview', 't')").run();
@@ -61,7 +61,7 @@ describe('conversation persistence', () => {
     old.close();
     const workspace = Workspace.open(path);
     expect(workspace.migration.from).toBe(7);
-    const loaded = new WorkspacePersistence(workspace).load(1)!;
+    const loaded = (await new WorkspacePersistence(workspace).load(1))!;
     expect(loaded.history).toEqual([message(0), message(1), message(2)]);
     const stored = JSON.parse(sqlOf(workspace).prepare('SELECT state FROM conversation_state WHERE conversation_id = 1').pluck().get() as string);
     expect(stored.history).toEqual([]);

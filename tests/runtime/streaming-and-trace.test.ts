@@ -45,7 +45,7 @@ describe('the trace', () => {
     expect(harness.trace(id).length).toBeGreaterThan(5);
     const files = [harness.workspace.path, `${harness.workspace.path}-wal`].filter((file) => existsSync(file));
     for (const file of files) expect(readFileSync(file).includes('sk-test-key')).toBe(false);
-    expect(JSON.stringify(harness.engine.state(id))).not.toContain('sk-test-key');
+    expect(JSON.stringify((await harness.engine.state(id)))).not.toContain('sk-test-key');
     await harness.close();
   });
 });

@@ -75,7 +75,7 @@ async function converse(engine: ConversationEngine, id: number, io: CliIo): Prom
   } finally {
     lines.close();
   }
-  const state = engine.state(id);
+  const state = await engine.state(id);
   if (state) io.out(`${state.usage.modelCalls} model calls, ${state.usage.inputTokens + state.usage.outputTokens} tokens, $${state.usage.costUsd.toFixed(4)}.`);
   return 0;
 }
