@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { importArticles } from '../../main/knowledge/import';
 import { ModelClient } from '../../main/model/client';
 import { ModelSettingsSchema } from '../../main/model/settings';
-import { ConversationEngine, type EngineOptions } from '../../main/runtime/engine';
+import { ConversationEngine, type ConversationEngineOptions } from '../../main/runtime/engine';
 import type { ActionInfo, ActionResult, Connectors, TraceEvent } from '../../main/runtime/types';
 import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../../main/runtime/workspace-services';
 import type { CodeSandbox } from '../../main/sandbox/types';
@@ -100,7 +100,7 @@ export async function createHarness(options: {
   script: Script;
   sandbox: CodeSandbox;
   connectors?: InMemoryConnectors;
-  engine?: Partial<EngineOptions>;
+  engine?: Partial<ConversationEngineOptions>;
   /** Reuse a workspace, e.g. to resume a conversation in a new engine. */
   workspace?: Workspace;
   /** Model settings over the defaults (retries, timeouts). */
