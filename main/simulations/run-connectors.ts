@@ -12,7 +12,6 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { Workspace } from '../store/workspace';
 import type { SimulationDefinition } from './definition';
 import { ReplayDivergedError } from './model-recording';
-import { withRelaxedSync } from './relaxed-sync';
 import type { RecordedConnectorCall } from './records';
 
 export interface RunConnectors {
@@ -59,7 +58,7 @@ export function startingWorld(workspace: Workspace, definition: SimulationDefini
       world = stored.world;
     }
   }
-  const hash = withRelaxedSync(workspace, () => workspace.simulations.recordings.snapshot('world', name ?? '(simulation)', JSON.stringify(world)));
+  const hash = workspace.recordActivity(() => workspace.simulations.recordings.snapshot('world', name ?? '(simulation)', JSON.stringify(world)));
   return { name, hash, world };
 }
 

@@ -20,7 +20,6 @@ import { RecordingModelCaller, ReplayDivergedError, totalCost, withSignal } from
 import { SimulationPersistence } from './persistence';
 import { PinnedCatalog, type PinnedProcedures } from './pinned-procedures';
 import type { CustomerConformance, RunDetails } from './records';
-import { withRelaxedSync } from './relaxed-sync';
 import type { RunConnectors } from './run-connectors';
 import { digestTrace } from './trace-digest';
 
@@ -90,7 +89,7 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
   }
   const live = workspace.procedures.get(simulation.procedure)?.live;
   const version = !pinned.draft && live?.contentHash === procedureHash ? live.version : null;
-  const runId = withRelaxedSync(workspace, () =>
+  const runId = workspace.recordActivity(() =>
     workspace.simulations.startRun(simulation.id, { procedureHash, version, suiteId: input.suiteId, attempt: input.attempt, replayOf: input.replayOf, definition }),
   );
   const recorder = new RecordingModelCaller(withSignal(input.model, input.signal));
@@ -185,7 +184,7 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
   };
   const status: RunOutcome['status'] = played.error ? 'error' : checks.every((check) => check.passed) ? 'passed' : 'failed';
   const summary = summarize(status, checks, played);
-  withRelaxedSync(workspace, () =>
+  workspace.recordActivity(() =>
     workspace.transaction(() => {
       workspace.simulations.completeRun(runId, { status, summary, checks, details });
       workspace.simulations.recordings.saveModelCalls(runId, recorder.calls);
