@@ -6,8 +6,10 @@
 //    and never breaks consistency; a power cut can lose the last commits. A suite makes many small
 //    writes while model calls are in flight, and syncing each would stall every run in the process.
 //  - 'full': synchronous=FULL for activity too, for a production server that must not lose a turn
-//    to a power cut. Saving a turn then costs about 4–5 ms more on an SSD
-//    (`STEPWISE_BENCH_SYNCHRONOUS=FULL npm run bench -- runtime`, against the default run).
+//    to a power cut. It costs an fsync per commit, which depends on the disk: saving a turn took a
+//    median 2.3–3.3 ms against 0.56–0.59 ms relaxed (2 loaded cores, 2026-11-29), and a review on
+//    another machine measured 4.3–5.5 ms. Measure with `npm run bench -- runtime` and
+//    `STEPWISE_BENCH_SYNCHRONOUS=FULL npm run bench -- runtime` (the "saving the turn" line).
 // This is the only place that changes `synchronous`.
 import type Database from 'better-sqlite3';
 import { writeTransaction } from './write-transaction';
