@@ -3,21 +3,20 @@
 // frames.ts) that returns the next state, trace events and the effect it needs; this loop performs
 // the effects (model calls, connector calls, sandbox runs, knowledge searches, Procedure loads),
 // feeds their results back, and passes each event to the listener as it is added.
-import type { ContentBlockParam, MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
+import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '../model/client';
 import { advance, type AdvanceResult } from './advance';
+import { afterAgentCall, agentRequest, textOf, toolResult } from './agent-call';
 import { applyActionResult, applySearchResult, applyTool, proceduresToLoad, withNotes } from './apply-tool';
 import { begin, escalate, sendReply, topFrame, type Change } from './change';
 import type { Effect, RuleContext, ToolOutcome } from './decision';
 import type { EscalationPolicy, EscalationReason } from './escalation';
 import { enterProcedure } from './frames';
 import { callModel, withCallUsage, type ModelRequest } from './model-call';
-import { customerMessagesBlock, handOffOnFailure } from './outage';
+import { handOffOnFailure } from './outage';
 import { ProcedureLoader } from './procedure-loader';
-import { renderState, systemPrompt } from './prompt';
 import { readRoute, routeSystem, routeTool } from './routing';
 import type { ReplyStreamListener, RuntimeServices } from './services';
-import { agentTools, toolContext } from './tools';
 import { closeTurn, modelCallCap, nextAfterResponse, openTurn, toolCallGate, type Obligation, type TurnLimits } from './turn-rules';
 import type { ConversationState, TraceEvent } from './types';
 
@@ -172,20 +171,17 @@ export class Turn {
       const advanced = await this.runDeterministic();
       const procedures = await this.procedures.conversation(this.state);
       const routable = await this.procedures.routable();
-      const stateText = renderState(this.state, new Map(procedures.map((p) => [p.name, p])), advanced);
-      const text = firstCall ? `${customerMessagesBlock(customerMessages)}\n${stateText}` : stateText;
-      const userMessage = { role: 'user' as const, content: [...(this.state.pendingToolResults as ToolResultBlockParam[]), { type: 'text', text } as ContentBlockParam] };
-      const main = this.state.stack[0]?.procedure ?? this.state.paused[0]?.[0]?.procedure;
-      const result = await this.callModel({
-        system: systemPrompt(procedures, routable),
-        messages: [...(this.state.history as MessageParam[]), withCacheBreakpoint(userMessage)],
-        tools: agentTools(toolContext(procedures, routable, main, (action) => this.services.connectors.describe(action))),
-        toolChoice: { type: 'any' },
-        purpose: 'agent',
+      const { request, userMessage } = agentRequest({
+        state: this.state,
+        procedures,
+        routable,
+        advanced,
+        customerMessages: firstCall ? customerMessages : null,
+        describeAction: (action) => this.services.connectors.describe(action),
       });
-      // Only now are the owed tool results delivered: if the call fails, they stay owed, so the
-      // history never holds a tool call without its result.
-      this.state = { ...this.state, pendingToolResults: [], history: [...this.state.history, userMessage, { role: 'assistant', content: result.message.content }] };
+      const result = await this.callModel(request);
+      // Only now are the owed tool results delivered: if the call fails, they stay owed.
+      this.state = afterAgentCall(this.state, userMessage, result.message.content);
       firstCall = false;
       this.reachedModel = true;
 
@@ -204,7 +200,7 @@ export class Turn {
           if (gate.runaway) this.escalate('runaway', gate.runaway);
           final ||= gate.runaway !== null;
         }
-        results.push({ type: 'tool_result', tool_use_id: block.id, content: outcome.content, ...(outcome.isError ? { is_error: true } : {}) });
+        results.push(toolResult(block.id, outcome));
         if (block.name === 'reply' && !outcome.isError) replied = true;
         followUp ||= outcome.followUp === true;
         final ||= outcome.final === true;
@@ -221,7 +217,7 @@ export class Turn {
       if (next === 'stop') return;
       if (next === 'extra-call') extraCallUsed = true;
       if (next === 'text-as-reply') {
-        const text = result.message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n').trim();
+        const text = textOf(result.message.content);
         if (text) this.change((change) => sendReply(change, text));
         return;
       }
@@ -285,11 +281,4 @@ export class Turn {
     if (!this.state.outcome && !handoff && switchTo) await this.procedures.procedure(switchTo.target);
     this.absorb(closeTurn(this.state, this.progressed, this.obligations, { procedures: this.procedures.loaded, policy: this.policy }));
   }
-}
-
-/** Marks the end of the newest message, so the next call can reuse everything up to here. */
-function withCacheBreakpoint(message: { role: 'user'; content: ContentBlockParam[] }): MessageParam {
-  const content = message.content;
-  const last = content[content.length - 1]!;
-  return { role: 'user', content: [...content.slice(0, -1), { ...last, cache_control: { type: 'ephemeral' } } as ContentBlockParam] };
 }
