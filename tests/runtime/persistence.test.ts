@@ -53,6 +53,25 @@ describe('conversation persistence', () => {
     workspace.close();
   });
 
+  it('stores the runtime status as it is: an escalation as escalated, not as a handoff, and a new topic re-opens', async () => {
+    const workspace = Workspace.create(join(mkdtempSync(join(tmpdir(), 'stepwise-persist-')), 'w.stepwise'));
+    const persistence = new WorkspacePersistence(workspace);
+    const stored = (id: number) => workspace.conversations.require(id);
+    const escalated = await persistence.create('production');
+    await persistence.saveTurn(escalated, { ...state(escalated, []), status: 'escalated' }, [], []);
+    expect(stored(escalated)).toMatchObject({ status: 'escalated', endedAt: expect.any(String) });
+    const handedOff = await persistence.create('production');
+    await persistence.saveTurn(handedOff, { ...state(handedOff, []), status: 'handed_off' }, [], []);
+    expect(stored(handedOff).status).toBe('handed_off');
+    const reopened = await persistence.create('preview');
+    await persistence.saveTurn(reopened, { ...state(reopened, []), status: 'ended' }, [], []);
+    expect(stored(reopened).status).toBe('ended');
+    await persistence.saveTurn(reopened, { ...state(reopened, []), status: 'waiting' }, [], []);
+    expect(stored(reopened)).toMatchObject({ status: 'waiting', endedAt: null });
+    expect((await persistence.load(escalated))!.status).toBe('escalated');
+    workspace.close();
+  });
+
   it('moves a history saved inside the state by schema version 5 into its own table', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'stepwise-persist-')), 'old.stepwise');
     const old = openDatabase(path, { create: true, targetVersion: 7 }).db;
