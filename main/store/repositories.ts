@@ -22,7 +22,9 @@ import type { SqliteKnowledgeSearchRepository } from './knowledge-search';
 import type { SqliteProcedureRepository } from './procedures';
 import type { SqliteSettingsRepository } from './settings';
 import type { SqliteSimulationRepository } from './simulations';
+import type { SqliteTeamRepository } from './teams';
 import type { TraceEvent, TraceEventInput } from './traces';
+import type { SqliteWorldRepository } from './worlds';
 import type { z } from 'zod';
 
 export type { Conversation, ConversationKind, Message, StoredTurnState, TraceEvent, TraceEventInput, TurnRecord };
@@ -80,3 +82,5 @@ export type ConnectorRepository = Surface<SqliteConnectorRepository>;
 export type ConnectorGrantRepository = Surface<SqliteConnectorGrantRepository>;
 export type KeyRepository = Surface<SqliteKeyRepository>;
 export type SettingsRepository = Surface<SqliteSettingsRepository>;
+export type TeamRepository = Surface<SqliteTeamRepository>;
+export type WorldRepository = Surface<SqliteWorldRepository>;

@@ -15,7 +15,7 @@ import { runDetailsSchema, type RunDetails } from '../../shared/simulations/reco
 import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from './errors';
 import { now } from './hash';
-import type { SqliteProcedureRepository } from './procedures';
+import type { ProcedureRepository } from './repositories';
 import { SqliteSimulationRecordingRepository } from './simulation-recordings';
 import { SqliteSimulationReviewRepository } from './simulation-reviews';
 import { SqliteSimulationSuiteRepository } from './simulation-suites';
@@ -106,7 +106,7 @@ export class SqliteSimulationRepository {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly procedures: SqliteProcedureRepository,
+    private readonly procedures: ProcedureRepository,
   ) {
     this.suites = new SqliteSimulationSuiteRepository(db);
     this.reviews = new SqliteSimulationReviewRepository(db);

@@ -11,7 +11,20 @@ import { SqliteKeyRepository } from './keys';
 import { SqliteKnowledgeRepository } from './knowledge';
 import { SqliteKnowledgeSearchRepository } from './knowledge-search';
 import { SqliteProcedureRepository } from './procedures';
-import type { ConversationRepositories, ConversationStore } from './repositories';
+import type {
+  ConnectorGrantRepository,
+  ConnectorRepository,
+  ConversationRepositories,
+  ConversationStore,
+  KeyRepository,
+  KnowledgeRepository,
+  KnowledgeSearchRepository,
+  ProcedureRepository,
+  SettingsRepository,
+  SimulationRepository,
+  TeamRepository,
+  WorldRepository,
+} from './repositories';
 import { SqliteSettingsRepository } from './settings';
 import { SqliteSimulationRepository } from './simulations';
 import { SqliteTeamRepository } from './teams';
@@ -27,25 +40,26 @@ export interface WorkspaceOptions extends Omit<OpenOptions, 'create'> {
 }
 
 export class Workspace {
-  readonly procedures: SqliteProcedureRepository;
-  readonly connectors: SqliteConnectorRepository;
+  readonly procedures: ProcedureRepository;
+  readonly connectors: ConnectorRepository;
   /** What the local user allowed each connector to do (commands, secrets, internal hosts). */
-  readonly connectorGrants: SqliteConnectorGrantRepository;
-  readonly teams: SqliteTeamRepository;
-  readonly knowledge: SqliteKnowledgeRepository;
-  readonly search: SqliteKnowledgeSearchRepository;
-  readonly simulations: SqliteSimulationRepository;
-  /** Conversations and their transcripts, read synchronously by the studio (reports, coverage). */
+  readonly connectorGrants: ConnectorGrantRepository;
+  readonly teams: TeamRepository;
+  readonly knowledge: KnowledgeRepository;
+  readonly search: KnowledgeSearchRepository;
+  readonly simulations: SimulationRepository;
+  /**
+   * Conversations and their traces, read synchronously by the studio (reports, coverage, tests).
+   * The engine writes them through `conversationStore`.
+   */
   readonly conversations: SqliteConversationRepository;
   readonly traces: SqliteTraceRepository;
   /** The runtime-facing ports on this file (async, as on PostgreSQL): what the engine persists through. */
   readonly conversationStore: ConversationStore;
-  /** The same turns, synchronously: the desktop engine's persistence (runtime/workspace-services.ts). */
-  readonly turns: SqliteConversationTurnRepository;
   readonly meta: SqliteWorkspaceMetaRepository;
-  readonly keys: SqliteKeyRepository;
-  readonly settings: SqliteSettingsRepository;
-  readonly worlds: SqliteWorldRepository;
+  readonly keys: KeyRepository;
+  readonly settings: SettingsRepository;
+  readonly worlds: WorldRepository;
 
   private constructor(
     readonly path: string,
@@ -63,8 +77,8 @@ export class Workspace {
     this.simulations = new SqliteSimulationRepository(db, this.procedures);
     this.conversations = new SqliteConversationRepository(db, activityDurability);
     this.traces = new SqliteTraceRepository(db, activityDurability);
-    this.turns = new SqliteConversationTurnRepository(db, activityDurability, this.conversations, this.traces);
-    this.conversationStore = new SqliteConversationStore(db, activityDurability, { conversations: this.conversations, traces: this.traces, turns: this.turns });
+    const turns = new SqliteConversationTurnRepository(db, activityDurability, this.conversations, this.traces);
+    this.conversationStore = new SqliteConversationStore(db, activityDurability, { conversations: this.conversations, traces: this.traces, turns });
     this.meta = new SqliteWorkspaceMetaRepository(db);
     this.keys = new SqliteKeyRepository(db);
     this.settings = new SqliteSettingsRepository(db);
