@@ -19,6 +19,12 @@ export const newConversationSchema = z.strictObject({
   externalId: z.string().max(200).nullish(),
 });
 
+const listOptionsSchema = z.strictObject({
+  kind: conversationKindSchema.optional(),
+  status: conversationStatusSchema.optional(),
+  limit: z.number().int().min(1).max(10_000).default(100),
+});
+
 export type ConversationKind = z.infer<typeof conversationKindSchema>;
 export type { ConversationStatus };
 export type MessageRole = z.infer<typeof messageRoleSchema>;
@@ -71,12 +77,14 @@ export class SqliteConversationRepository {
     return conversation;
   }
 
-  list(options: { kind?: ConversationKind; limit?: number } = {}): Conversation[] {
-    const rows = (
-      options.kind
-        ? this.db.prepare('SELECT * FROM conversations WHERE kind = ? ORDER BY id DESC LIMIT ?').all(conversationKindSchema.parse(options.kind), options.limit ?? 100)
-        : this.db.prepare('SELECT * FROM conversations ORDER BY id DESC LIMIT ?').all(options.limit ?? 100)
-    ) as Record<string, unknown>[];
+  /** Newest first, optionally of one kind and in one status. */
+  list(options: { kind?: ConversationKind; status?: ConversationStatus; limit?: number } = {}): Conversation[] {
+    const parsed = listOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new StoreError(`Conversation filter is not valid: ${describeZodError(parsed.error)}`, 'invalid');
+    const { kind, status, limit } = parsed.data;
+    const rows = this.db
+      .prepare('SELECT * FROM conversations WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ?')
+      .all(kind ?? null, kind ?? null, status ?? null, status ?? null, limit) as Record<string, unknown>[];
     return rows.map(toConversation);
   }
 

@@ -34,8 +34,8 @@ export type { Conversation, ConversationKind, Message, StoredTurnState, TraceEve
 export interface ConversationRepository {
   create(input: z.input<typeof newConversationSchema>): Promise<Conversation>;
   get(id: number): Promise<Conversation | null>;
-  /** Newest first. */
-  list(options?: { kind?: ConversationKind; limit?: number }): Promise<Conversation[]>;
+  /** Newest first, optionally of one kind and in one status; at most `limit` (default 100). */
+  list(options?: { kind?: ConversationKind; status?: ConversationStatus; limit?: number }): Promise<Conversation[]>;
   /** The transcript, in order. */
   messages(conversationId: number): Promise<Message[]>;
   setStatus(conversationId: number, status: ConversationStatus): Promise<void>;

@@ -30,7 +30,7 @@ export function describeConversationStore(name: string, make: () => Promise<Stor
       return made.store;
     };
 
-    it('creates conversations, lists them newest first and by kind, and refuses a bad kind', async () => {
+    it('creates conversations, lists them newest first, by kind and by status, and refuses a bad kind or filter', async () => {
       const store = await open();
       const first = await store.conversations.create({ kind: 'preview' });
       const second = await store.conversations.create({ kind: 'production', externalId: 'ticket-7' });
@@ -38,6 +38,13 @@ export function describeConversationStore(name: string, make: () => Promise<Stor
       expect(first).toMatchObject({ kind: 'preview', status: 'active', endedAt: null, externalId: null });
       expect((await store.conversations.list()).map((c) => c.id)).toEqual([second.id, first.id]);
       expect((await store.conversations.list({ kind: 'production' })).map((c) => c.externalId)).toEqual(['ticket-7']);
+      await store.turns.save(first.id, turn({ status: 'escalated' }));
+      expect((await store.conversations.list({ status: 'escalated' })).map((c) => c.id)).toEqual([first.id]);
+      expect((await store.conversations.list({ status: 'active', kind: 'production' })).map((c) => c.id)).toEqual([second.id]);
+      expect(await store.conversations.list({ status: 'escalated', kind: 'production' })).toEqual([]);
+      expect((await store.conversations.list({ limit: 1 })).map((c) => c.id)).toEqual([second.id]);
+      await expect(store.conversations.list({ status: 'handed-off' as 'ended' })).rejects.toThrow(/Conversation filter is not valid: status/);
+      await expect(store.conversations.list({ limit: 0 })).rejects.toThrow(/limit/);
       await expect(store.conversations.create({ kind: 'chat' as 'preview' })).rejects.toThrow(/kind/);
       expect(await store.conversations.get(999_999)).toBeNull();
     });
