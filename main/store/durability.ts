@@ -6,9 +6,10 @@
 //    and never breaks consistency; a power cut can lose the last commits. A suite makes many small
 //    writes while model calls are in flight, and syncing each would stall every run in the process.
 //  - 'full': synchronous=FULL for activity too, for a production server that must not lose a turn
-//    to a power cut. It costs an fsync per commit, which depends on the disk: saving a turn took a
-//    median 2.3–3.3 ms against 0.56–0.59 ms relaxed (2 loaded cores, 2026-11-29), and a review on
-//    another machine measured 4.3–5.5 ms. Measure with `npm run bench -- runtime` and
+//    to a power cut. It costs an fsync per commit, which depends on the disk and what else writes
+//    to it: saving a turn took a median 0.85–3.3 ms over four runs, against 0.51–0.61 ms relaxed
+//    (2 busy cores, 2026-11-29), and a review on another machine measured 4.3–5.5 ms. Measure with
+//    `npm run bench -- runtime` and
 //    `STEPWISE_BENCH_SYNCHRONOUS=FULL npm run bench -- runtime` (the "saving the turn" line).
 // This is the only place that changes `synchronous`.
 import type Database from 'better-sqlite3';
