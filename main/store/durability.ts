@@ -11,7 +11,8 @@
 //    (2 busy cores, 2026-11-29), and a review on another machine measured 4.3–5.5 ms. Measure with
 //    `npm run bench -- runtime` and
 //    `STEPWISE_BENCH_SYNCHRONOUS=FULL npm run bench -- runtime` (the "saving the turn" line).
-// This is the only place that changes `synchronous`.
+// Past the FULL set when the file is opened (database.ts), this is the only place that changes
+// `synchronous`.
 import type Database from 'better-sqlite3';
 import { writeTransaction } from './write-transaction';
 
