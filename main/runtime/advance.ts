@@ -85,7 +85,7 @@ function* walk(blocks: Block[], context: AdvanceContext, result: AdvanceResult, 
 function collectTags(refs: InlineRef[], context: AdvanceContext, step: Step) {
   for (const ref of refs) {
     if (ref.kind !== 'tag' || context.state.tags.includes(ref.tag)) continue;
-    context.state.tags.push(ref.tag);
+    context.state.tags = [...context.state.tags, ref.tag];
     emit(context.change, { type: 'tag', stepId: step.id, payload: { tag: ref.tag } });
   }
 }

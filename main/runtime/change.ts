@@ -1,8 +1,9 @@
 // The working copy a pure runtime decision builds: the next state, the trace events it adds, the
-// replies it sends. A decision never touches the state it was given: `begin` copies every part a
-// rule may change (frames, attributes, data, visits, transcript, counters, tags), and leaves shared
-// the parts only the turn loop replaces (the model history, owed tool results). Copying those few
-// containers costs microseconds where structuredClone of a whole conversation costs far more.
+// replies it sends. A decision never touches the state it was given. `begin` copies the small parts
+// a rule changes in place (the active frames, attributes, data, counters); the parts that grow with
+// the conversation (visits, transcript, tags, paused topics, history, usage) stay shared and are
+// only ever replaced, never written to, so a decision costs the same on the hundredth turn as on
+// the first. structuredClone of a whole conversation would cost a hundred times more.
 import type { EscalationPolicy, EscalationReason } from './escalation';
 import { repeatsEarlierReply } from './escalation';
 import type { ConversationState, Frame, TraceEvent } from './types';
@@ -21,14 +22,9 @@ export function copyState(state: ConversationState): ConversationState {
   return {
     ...state,
     stack: state.stack.map(copyFrame),
-    paused: state.paused.map((stack) => stack.map(copyFrame)),
     attributes: { ...state.attributes },
     data: { ...state.data },
-    visited: [...state.visited],
-    transcript: [...state.transcript],
     progress: { ...state.progress },
-    tags: [...state.tags],
-    usage: { ...state.usage },
   };
 }
 
@@ -52,7 +48,7 @@ export function sendReply(change: Change, message: string, byRuntime = false): v
   const { state } = change;
   if (!byRuntime && repeatsEarlierReply(state, message, state.transcript.length)) state.progress.loopStrikes += 1;
   change.replies.push(message);
-  state.transcript.push({ role: 'agent', text: message, turn: state.turn });
+  state.transcript = [...state.transcript, { role: 'agent', text: message, turn: state.turn }];
   emit(change, { type: 'agent_message', stepId: currentStepId(state), payload: { text: message } });
 }
 

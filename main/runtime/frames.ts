@@ -1,7 +1,7 @@
 // How the conversation moves through Procedures, as pure changes to a working copy (change.ts):
 // entering a Procedure or a step, a change of topic (paused, or left for good with @switch), and
 // the end of a Procedure (a sub-procedure returns, a paused topic resumes).
-import { emit, finish, topFrame, type Change } from './change';
+import { copyFrame, emit, finish, topFrame, type Change } from './change';
 import type { CompiledProcedure } from './compiled-procedure';
 import type { Frame } from './types';
 
@@ -23,7 +23,7 @@ export function enterStep(change: Change, frame: Frame, stepId: string): void {
   frame.stepId = stepId;
   frame.decided = {};
   frame.ran = [];
-  state.visited.push({ procedure: frame.procedure, stepId, turn: state.turn });
+  state.visited = [...state.visited, { procedure: frame.procedure, stepId, turn: state.turn }];
   emit(change, { type: 'step_enter', stepId, payload: { procedure: frame.procedure, revisit } });
 }
 
@@ -73,8 +73,9 @@ export function endProcedure(change: Change, summary: string | null): ProcedureE
   const paused = state.paused.at(-1);
   if (paused) {
     state.paused = state.paused.slice(0, -1);
-    state.stack = paused;
-    const resumed = paused[paused.length - 1]!;
+    // Paused frames are shared with the state this change began from: the resumed ones are copies.
+    state.stack = paused.map(copyFrame);
+    const resumed = state.stack[state.stack.length - 1]!;
     emit(change, { type: 'procedure_resume', stepId: resumed.stepId, payload: { procedure: resumed.procedure } });
     return { kind: 'resumed', ended, resumed };
   }

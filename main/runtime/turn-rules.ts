@@ -29,7 +29,7 @@ export function openTurn(state: ConversationState, text: string, policy: Escalat
   change.state.turn += 1;
   const earlier = reopenAfterOutage(change);
   change.state.status = 'active';
-  change.state.transcript.push({ role: 'customer', text, turn: change.state.turn });
+  change.state.transcript = [...change.state.transcript, { role: 'customer', text, turn: change.state.turn }];
   emit(change, { type: 'customer_message', payload: { text } });
   if (!asksForHuman(text, policy)) return { change, earlier, escalated: false };
   escalate(change, policy, 'customer_asked_for_human', 'The customer asked for a person.', true);
