@@ -6,6 +6,7 @@ import type { SqliteConversationTurnRepository } from './conversation-turns';
 import type { SqliteConversationRepository } from './conversations';
 import { commitAt, type Durability } from './durability';
 import { StoreError } from './errors';
+import { asOpenUnit } from './unit-guard';
 import type { ConversationRepositories, ConversationRepository, ConversationStore, TraceRepository, TurnRepository } from './repositories';
 import type { SqliteTraceRepository } from './traces';
 import { isLockedError, lockedError } from './write-transaction';
@@ -42,9 +43,10 @@ export class SqliteConversationStore implements ConversationStore {
 
   /**
    * One SQLite transaction around `work`. SQLite has one connection here, so anything else written
-   * while the transaction is open would join it: `work` may await only the repositories it is
-   * given, whose promises are already settled. Awaiting anything else (a timer, a network call)
-   * lets the event loop turn, which is detected, and the unit is rolled back with an error.
+   * while the transaction is open would join it: writes from outside the unit are refused meanwhile
+   * (unit-guard.ts), and `work` may await only the repositories it is given, whose promises are
+   * already settled. Awaiting anything else (a timer, a network call) lets the event loop turn,
+   * which is detected, and the unit is rolled back with an error.
    */
   async unitOfWork<T>(work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
     const previous = this.running;
@@ -52,7 +54,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.running = new Promise<void>((resolve) => (done = resolve));
     await previous;
     try {
-      return await this.runUnit(work);
+      return await asOpenUnit(this.db, () => this.runUnit(work));
     } finally {
       done();
     }
@@ -73,7 +75,7 @@ export class SqliteConversationStore implements ConversationStore {
       try {
         const result = await work(this);
         if (loopTurned) {
-          throw new StoreError('A unit of work waited for something other than its repositories (I/O or a timer), so other writes could have joined its transaction; nothing it wrote was kept.', 'invalid');
+          throw new StoreError('A unit of work waited for something other than its repositories (I/O or a timer), holding the workspace\'s one connection meanwhile; nothing it wrote was kept.', 'invalid');
         }
         this.db.prepare('COMMIT').run();
         return result;

@@ -4,12 +4,14 @@
 // once when another process is writing. "Locked" then means locked for longer than the timeout.
 import type Database from 'better-sqlite3';
 import { WorkspaceError } from './errors';
+import { refuseWriteOutsideUnit } from './unit-guard';
 
 /** How long a write waits for another program's write to finish before giving up. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Runs `work` in one IMMEDIATE transaction (a savepoint when one is already open). */
 export function writeTransaction<T>(db: Database.Database, work: () => T): T {
+  refuseWriteOutsideUnit(db);
   try {
     return db.transaction(work).immediate();
   } catch (error) {

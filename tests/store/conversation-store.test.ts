@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../../main/store/workspace';
 import { describeConversationStore } from './contract/conversation-store';
-import { useTempDir } from './helpers';
+import { procedureText, useTempDir } from './helpers';
 import { sqlOf } from './sql';
 
 const tempDir = useTempDir();
@@ -18,12 +18,25 @@ describe('SQLite conversation store', () => {
   it('rolls back a unit of work that awaits something other than its repositories, and says why', async () => {
     const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
     try {
-      await expect(
-        workspace.unitOfWork(async (repos) => {
-          await repos.conversations.create({ kind: 'preview' });
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }),
-      ).rejects.toThrow(/waited for something other than its repositories/);
+      let outside: unknown = null;
+      // While the unit waits, another part of the app writes: refused, rather than mixed into the
+      // open unit (and lost with its rollback).
+      setTimeout(() => {
+        try {
+          workspace.procedures.create(procedureText('Meanwhile'));
+        } catch (error) {
+          outside = error;
+        }
+      }, 5);
+      const unit = workspace.unitOfWork(async (repos) => {
+        await repos.conversations.create({ kind: 'preview' });
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      });
+      await expect(unit).rejects.toThrow(/waited for something other than its repositories/);
+      expect(String(outside)).toMatch(/in the middle of a unit of work/);
+      expect(workspace.procedures.get('Meanwhile')).toBeNull();
+      workspace.procedures.create(procedureText('Meanwhile'));
+      expect(workspace.procedures.get('Meanwhile')).not.toBeNull();
       expect(await workspace.conversationStore.conversations.list()).toEqual([]);
       // The connection is usable afterwards: the transaction was closed.
       await workspace.unitOfWork(async (repos) => repos.conversations.create({ kind: 'preview' }));
