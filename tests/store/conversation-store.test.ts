@@ -1,7 +1,7 @@
 // The ConversationStore contract on the workspace's SQLite file, and what is particular to SQLite:
 // a unit of work may await only its repositories, and activity commits at the chosen durability.
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Workspace } from '../../main/store/workspace';
 import { describeConversationStore } from './contract/conversation-store';
 import { procedureText, useTempDir } from './helpers';
@@ -62,6 +62,12 @@ describe('SQLite conversation store', () => {
         expect(workspace.recordActivity(() => sql.pragma('synchronous', { simple: true }))).toBe(during);
         expect(sql.pragma('synchronous', { simple: true })).toBe(FULL);
         expect(workspace.transaction(() => sql.pragma('synchronous', { simple: true }))).toBe(FULL);
+        // A conversation's first commit (its creation) is activity too, not only its turns.
+        const spy = vi.spyOn(sql, 'pragma');
+        await workspace.conversationStore.conversations.create({ kind: 'production' });
+        const set = spy.mock.calls.map(([source]) => source).filter((source) => source.startsWith('synchronous ='));
+        spy.mockRestore();
+        expect(set).toEqual(durability === 'relaxed' ? ['synchronous = NORMAL', 'synchronous = FULL'] : []);
         // A failed activity write leaves the connection at FULL too.
         expect(() => workspace.recordActivity(() => { throw new Error('no'); })).toThrow('no');
         expect(sql.pragma('synchronous', { simple: true })).toBe(FULL);
