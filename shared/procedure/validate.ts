@@ -96,7 +96,7 @@ function checkReferences({ document, context, events, python, declared }: Facts,
     if (event.kind === 'python') {
       const refs = python.get(event.snippet)!;
       for (const ref of [...refs.attributeReads, ...refs.attributeWrites]) {
-        if (!declared.has(ref.name)) report('error', 'unknown-attribute', unknownAttributeMessage(ref.name), ref.span);
+        if (!declared.has(ref.name)) report('error', 'unknown-attribute', unknownAttributeMessage(ref.name, declared), ref.span);
       }
       for (const ref of refs.dataReads) {
         if (!called.has(ref.name)) {
@@ -121,7 +121,7 @@ function checkRef(
   switch (ref.kind) {
     case 'attribute': {
       const root = ref.name.split('.')[0]!;
-      if (!declared.has(root)) report('error', 'unknown-attribute', unknownAttributeMessage(root), ref.span);
+      if (!declared.has(root)) report('error', 'unknown-attribute', unknownAttributeMessage(root, declared), ref.span);
       return;
     }
     case 'action': {
@@ -300,17 +300,25 @@ function declaredAttributes(document: ProcedureDocument, context: ValidationCont
   return new Set([...(document.frontMatter?.header.attributes.map((attribute) => attribute.name) ?? []), ...(context.attributes ?? [])]);
 }
 
-function unknownAttributeMessage(name: string): string {
-  return `Attribute {${name}} is not declared. Add it under \`attributes:\` in the front matter, with its type.`;
+function unknownAttributeMessage(name: string, declared: Set<string>): string {
+  // A near miss of a declared name is most likely a typo, so that comes first; otherwise, declare it.
+  const near = closest(name, [...declared]);
+  const typo = near ? ` Did you mean {${near}}?` : '';
+  return `Attribute {${name}} is not declared.${typo} ${near ? 'Or add' : 'Add'} it under \`attributes:\` in the front matter, with its type.`;
+}
+
+/** The candidate nearest to `word` (case-insensitive edit distance), if it is near enough to be a typo of it. */
+function closest(word: string, candidates: string[]): string | undefined {
+  return candidates
+    .map((candidate) => ({ candidate, distance: editDistance(word.toLowerCase(), candidate.toLowerCase()) }))
+    .filter(({ distance, candidate }) => distance <= Math.max(2, Math.floor(candidate.length / 3)))
+    .sort((a, b) => a.distance - b.distance)[0]?.candidate;
 }
 
 function suggest(word: string, candidates: string[], label: string): string {
   if (candidates.length === 0) return '';
-  const close = candidates
-    .map((candidate) => ({ candidate, distance: editDistance(word.toLowerCase(), candidate.toLowerCase()) }))
-    .filter(({ distance, candidate }) => distance <= Math.max(2, Math.floor(candidate.length / 3)))
-    .sort((a, b) => a.distance - b.distance);
-  if (close[0]) return ` Did you mean "${close[0].candidate}"?`;
+  const near = closest(word, candidates);
+  if (near) return ` Did you mean "${near}"?`;
   const listed = candidates.slice(0, 8).join(', ');
   return ` ${label}: ${listed}${candidates.length > 8 ? ', …' : ''}.`;
 }

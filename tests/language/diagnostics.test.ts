@@ -97,6 +97,15 @@ const cases: Case[] = [
     at: 'attributes["total"]',
     message: /\{total\}/,
   },
+  // A near miss of a declared attribute is named, as for actions; in text and in Python alike.
+  { code: 'unknown-attribute', severity: 'error', text: `${HEADER}\n## Step\nAsk for it and collect {emial}.\n`, at: '{emial}', message: /Did you mean \{email\}\?/ },
+  {
+    code: 'unknown-attribute',
+    severity: 'error',
+    text: `${HEADER}\n## Step\n\`\`\`python\nattributes["amout"] = 3\n\`\`\`\n`,
+    at: 'attributes["amout"]',
+    message: /\{amout\} is not declared\. Did you mean \{amount\}\?/,
+  },
   {
     code: 'unknown-data',
     severity: 'warning',
@@ -199,6 +208,12 @@ describe('each diagnostic points at its problem', () => {
     const duplicate = results[1]!.diagnostics.find((d) => d.code === 'duplicate-procedure');
     expect(duplicate?.span.start).toMatchObject(positionOf(text, 'Test procedure'));
     expect(duplicate?.message).toMatch(/a\.md already defines/);
+  });
+
+  it('an unknown attribute far from every declared one gets no "did you mean"', () => {
+    const unknown = diagnosticsOf(`${HEADER}\n## Step\nAsk for the order and collect {order_number}.\n`).find((d) => d.code === 'unknown-attribute');
+    expect(unknown?.message).toMatch(/^Attribute \{order_number\} is not declared\. Add it under `attributes:`/);
+    expect(unknown?.message).not.toMatch(/Did you mean/);
   });
 
   it('a sub-procedure needs no trigger', () => {
