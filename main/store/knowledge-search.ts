@@ -29,22 +29,33 @@ export const searchOptionsSchema = z.strictObject({
 
 export const COMMON_TERM_DOCS = 2500;
 
+interface ArticleRow {
+  id: number;
+  title: string;
+  url: string | null;
+  tags: string;
+}
+
 // Column weights for bm25(): title, body, tags.
 const RANK = 'bm25(articles_fts, 8.0, 1.0, 4.0)';
 
 /** Full-text search over the knowledge hub (the runtime's `KnowledgeSearch` port is answered from this). */
 export class SqliteKnowledgeSearchRepository {
   private readonly rank;
+  private readonly snippets;
   private readonly details;
   private readonly cappedCount;
 
   constructor(db: Database.Database) {
     this.rank = db.prepare(`SELECT rowid AS id, ${RANK} AS score FROM articles_fts WHERE articles_fts MATCH ? ORDER BY score LIMIT ?`);
-    this.details = db.prepare(
-      `SELECT a.title, a.url, a.tags, snippet(articles_fts, 1, '**', '**', '…', 24) AS snippet
-       FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-       WHERE articles_fts MATCH ? AND articles_fts.rowid = ?`,
+    // The hits' ids go in as one JSON array, and each row comes back with its own rowid: FTS5 ignores a
+    // `rowid = ?` bound to a JS number (a REAL) next to MATCH, and answered the first article's
+    // snippet for every hit.
+    this.snippets = db.prepare(
+      `SELECT rowid AS id, snippet(articles_fts, 1, '**', '**', '…', 24) AS snippet
+       FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
     );
+    this.details = db.prepare(`SELECT id, title, url, tags FROM articles WHERE id IN (SELECT value FROM json_each(?))`);
     this.cappedCount = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ${COMMON_TERM_DOCS + 1})`).pluck();
   }
 
@@ -65,9 +76,15 @@ export class SqliteKnowledgeSearchRepository {
         if (!seen.has(hit.id)) hits.push({ ...hit, match: any });
       }
     }
-    return hits.map(({ id, score, match }) => {
-      const row = this.details.get(match, id) as { title: string; url: string | null; tags: string; snippet: string };
-      return { id, title: row.title, url: row.url, tags: JSON.parse(row.tags) as string[], snippet: row.snippet, score };
+    const snippets = new Map<number, string>();
+    for (const match of new Set(hits.map((hit) => hit.match))) {
+      const ids = hits.filter((hit) => hit.match === match).map((hit) => hit.id);
+      for (const row of this.snippets.all(match, JSON.stringify(ids)) as { id: number; snippet: string }[]) snippets.set(row.id, row.snippet);
+    }
+    const details = new Map((this.details.all(JSON.stringify(hits.map((hit) => hit.id))) as ArticleRow[]).map((row) => [row.id, row]));
+    return hits.map(({ id, score }) => {
+      const row = details.get(id)!;
+      return { id, title: row.title, url: row.url, tags: JSON.parse(row.tags) as string[], snippet: snippets.get(id) ?? '', score };
     });
   }
 }

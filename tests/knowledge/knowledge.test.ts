@@ -76,6 +76,26 @@ describe('knowledge search', () => {
     expect(hits[0]!.url).toBe('https://help.example-shop.com/articles/order-number');
   });
 
+  it('gives each hit an excerpt of its own article, not of another hit', () => {
+    /** The snippet's text pieces (bold marks and "…" cuts removed), each of which must be in the body (bold marks removed too: articles are Markdown). */
+    const pieces = (snippet: string) => snippet.replaceAll('**', '').split('…').map((piece) => piece.trim()).filter((piece) => piece.length > 0);
+    for (const question of ['where do I find my order number', 'my parcel arrived broken', 'refund', 'how do I stop my subscription cancel']) {
+      const hits = workspace.search.search(question);
+      expect(hits.length, question).toBeGreaterThan(1);
+      expect(new Set(hits.map((hit) => hit.snippet)).size, `${question}: every hit carries a different excerpt`).toBe(hits.length);
+      for (const hit of hits) {
+        const body = workspace.knowledge.get(hit.id)!.body.replaceAll('**', '');
+        expect(pieces(hit.snippet).length, `${question} → ${hit.title}`).toBeGreaterThan(0);
+        for (const piece of pieces(hit.snippet)) expect(body, `${question} → ${hit.title}`).toContain(piece);
+      }
+    }
+    // The case reported: the order number question's other hits do not carry the damaged-items excerpt.
+    const damaged = workspace.knowledge.findByTitle('My item arrived damaged')[0]!;
+    for (const hit of workspace.search.search('where do I find my order number').filter((hit) => hit.id !== damaged.id)) {
+      expect(hit.snippet).not.toContain('photo of the damage');
+    }
+  });
+
   it('ranks with BM25 and stems words: "refunded" finds the refunds policy', () => {
     expect(workspace.search.search('how long until I get refunded')[0]!.title).toBe('Returns and refunds policy');
     expect(workspace.search.search('my parcel arrived broken')[0]!.title).toBe('My item arrived damaged');
