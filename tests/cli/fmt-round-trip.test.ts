@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/run';
 import { captureIo } from '../support/capture-io';
@@ -36,8 +37,37 @@ describe('a byte-order mark', () => {
 
   it('fmt --check reports it, changing nothing', async () => {
     const dir = fileWith('refund.md', withBom);
-    expect(await runCli(['fmt', '--check', 'refund.md'], captureIo(dir))).toBe(1);
+    const io = captureIo(dir);
+    expect(await runCli(['fmt', '--check', 'refund.md'], io)).toBe(1);
+    // A mark is invisible in a diff, so it is said in words; the text itself has nothing to change.
+    expect(io.stdout()).toBe('refund.md: not canonically formatted\nrefund.md: the byte-order mark would be dropped\n');
     expect(readFileSync(join(dir, 'refund.md'), 'utf8')).toBe(withBom);
+  });
+});
+
+describe('fmt --check shows the diff it would apply', () => {
+  const messy = CANONICAL.replace('## Ask\n', '## Ask   \n').replace('Ask and collect', '   Ask and collect');
+
+  it('as a unified diff per file, exit code 1, the file untouched', async () => {
+    const dir = fileWith('messy.md', messy);
+    writeFileSync(join(dir, 'tidy.md'), CANONICAL);
+    writeFileSync(join(dir, 'crlf.md'), messy.replaceAll('\n', '\r\n'));
+    const io = captureIo(dir);
+    expect(await runCli(['fmt', '--check', 'messy.md', 'tidy.md', 'crlf.md'], io)).toBe(1);
+    const out = io.stdout();
+    expect(out).toContain(['messy.md: not canonically formatted', '--- a/messy.md', '+++ b/messy.md', '@@ -11,5 +11,5 @@', '     values: [damaged, late, unwanted]', ' ---', ' ', '-## Ask   ', '-   Ask and collect {order_number} and {reason}.', '+## Ask', '+Ask and collect {order_number} and {reason}.', ''].join('\n'));
+    expect(out).toContain('crlf.md: not canonically formatted\ncrlf.md: CRLF line breaks would become LF\n--- a/crlf.md\n+++ b/crlf.md\n');
+    expect(out).not.toContain('tidy.md');
+    // The diff is the change itself: applied to the file's text it gives the canonical form.
+    const patch = out.slice(out.indexOf('--- a/messy.md'), out.indexOf('crlf.md:'));
+    expect(applyPatch(messy, patch)).toBe(CANONICAL);
+    expect(readFileSync(join(dir, 'messy.md'), 'utf8')).toBe(messy);
+  });
+
+  it('prints nothing and exits 0 for canonical files', async () => {
+    const io = captureIo(fileWith('tidy.md', CANONICAL));
+    expect(await runCli(['fmt', '--check', 'tidy.md'], io)).toBe(0);
+    expect(io.stdout()).toBe('');
   });
 });
 

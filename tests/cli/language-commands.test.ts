@@ -90,7 +90,10 @@ describe('stepwise fmt', () => {
     copyFileSync(join(examplesDir, 'refund-request.md'), join(dir, 'refund-request.md'));
     const io = captureIo(dir);
     expect(await runCli(['fmt', '--check', 'messy.md', 'refund-request.md'], io)).toBe(1);
-    expect(io.stdout()).toBe('messy.md: not canonically formatted\n');
+    // Each file that is not canonical is named, then the diff that fmt would apply to it.
+    expect(io.stdout()).toMatch(/^messy\.md: not canonically formatted\n--- a\/messy\.md\n\+\+\+ b\/messy\.md\n@@ /);
+    expect(io.stdout()).toContain('\n-## Ask   \n');
+    expect(io.stdout()).not.toContain('refund-request.md');
     expect(readFileSync(join(dir, 'messy.md'), 'utf8')).toBe(messy);
   });
 

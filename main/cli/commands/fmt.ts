@@ -1,13 +1,14 @@
 import { parse, print, shapeDifferences, type DocumentShape } from '../../../shared/procedure';
 import { writeFileAtomic } from '../../files/atomic-write';
 import { readProcedureFiles } from '../../files/procedure-files';
+import { formattingDiff } from '../../language/format-diff';
 import { parseCommandArgs, UsageError, type Command } from '../io';
 
 const CHANGED_PART: Record<keyof DocumentShape, string> = { document: 'its steps and blocks', graph: 'its graph', diagnostics: 'its problems' };
 
 export const fmtCommand: Command = {
   name: 'fmt',
-  summary: 'Rewrite Procedure files in canonical form (--check only reports)',
+  summary: 'Rewrite Procedure files in canonical form (--check only reports, with the diff it would apply)',
   usage: 'fmt <files…> [--check]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { check: { type: 'boolean', default: false } });
@@ -34,7 +35,7 @@ export const fmtCommand: Command = {
         continue;
       }
       if (values.check) {
-        io.out(`${file.file}: not canonically formatted`);
+        io.out(`${file.file}: not canonically formatted\n${formattingDiff(file.file, file.original, file.text, formatted)}`);
         failed = true;
       } else {
         writeFileAtomic(file.path, formatted);
