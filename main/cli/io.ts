@@ -10,6 +10,8 @@ export interface CliIo {
   stdin?: NodeJS.ReadableStream;
   /** The environment (model key and endpoint); process.env when absent. */
   env?: NodeJS.ProcessEnv;
+  /** The terminal's width, when the output is a terminal (help fits its table to it). */
+  columns?: number;
 }
 
 /** A mistake in how the command was called: exit code 2. */
@@ -28,6 +30,9 @@ export const processIo: CliIo = {
   cwd: process.cwd(),
   stdin: process.stdin,
   env: process.env,
+  get columns() {
+    return process.stdout.isTTY ? process.stdout.columns : undefined;
+  },
 };
 
 type ParseArgsConfig = NonNullable<Parameters<typeof parseArgs>[0]>;

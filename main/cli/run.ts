@@ -1,17 +1,18 @@
 // Dispatches `stepwise <command> …` to its command; returns the exit code.
 import { ProcedureFileError } from '../files/procedure-files';
 import { commands } from './commands';
+import { helpWidth, renderHelp } from './help';
 import { UsageError, type CliIo } from './io';
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(helpText());
+    io.out(helpText(io));
     return name ? 0 : 2;
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
-    io.err(`Unknown command "${name}".\n\n${helpText()}`);
+    io.err(`Unknown command "${name}".\n\n${helpText(io)}`);
     return 2;
   }
   try {
@@ -26,7 +27,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function helpText(): string {
-  const width = Math.max(...commands.map((command) => command.usage.length));
-  return ['Usage: npm run stepwise -- <command> …', '', ...commands.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`)].join('\n');
+function helpText(io: CliIo): string {
+  return renderHelp(commands, helpWidth(io.columns));
 }
