@@ -57,6 +57,27 @@ export function* advance(change: Change, procedure: CompiledProcedure): Advancin
   return result;
 }
 
+const walkable = new WeakMap<Step, boolean>();
+
+/**
+ * Whether a step has a deterministic part at all: code, a condition, or a @tag. Most steps have
+ * none, and the loop need not prepare a change to learn that `advance` would do nothing.
+ */
+export function hasDeterministicPart(step: Step): boolean {
+  let known = walkable.get(step);
+  if (known === undefined) {
+    known = blocksNeedWalk(step.body);
+    walkable.set(step, known);
+  }
+  return known;
+}
+
+function blocksNeedWalk(blocks: Block[]): boolean {
+  return blocks.some((block) =>
+    block.kind === 'paragraph' ? block.lines.some((line) => line.refs.some((ref) => ref.kind === 'tag')) || blocksNeedWalk(block.children) : block.kind === 'condition' || block.language === 'python',
+  );
+}
+
 /** Runs `advance` to the end with a synchronous evaluator (for tests and tools that need no Python). */
 export function advanceWith(change: Change, procedure: CompiledProcedure, evaluate: (request: EvaluationRequest) => EvaluationResult): AdvanceResult {
   const running = advance(change, procedure);
@@ -143,10 +164,15 @@ function* runSnippet(
   const outcome: EvaluationResult = yield evaluation(context, snippet.mode, snippet.code, { line: snippet.origin.line, column: snippet.origin.column });
   if (outcome.ok) return outcome;
   const message = `${outcome.error.message}${outcome.error.line ? ` (line ${outcome.error.line})` : ''}`;
-  context.frame.decided[id] = `error: ${message}`;
+  record(context, id, `error: ${message}`);
   result.failed = { nodeId: id, message };
   onError(outcome.error, message);
   return null;
+}
+
+/** Where the step stands on a node. Replaced, not written to: the old object is the input state's. */
+function record(context: AdvanceContext, id: string, outcome: string) {
+  context.frame.decided = { ...context.frame.decided, [id]: outcome };
 }
 
 function previousFailure(context: AdvanceContext, result: AdvanceResult, id: string): boolean {
@@ -166,10 +192,10 @@ function* runCode(block: CodeBlock, context: AdvanceContext, result: AdvanceResu
   });
   if (!outcome) return false;
   for (const [name, value] of Object.entries(outcome.attributeWrites)) {
-    context.state.attributes[name] = { value, source: 'code', turn: context.state.turn };
+    context.state.attributes = { ...context.state.attributes, [name]: { value, source: 'code', turn: context.state.turn } };
     emit(context.change, { type: 'attribute_set', stepId: step.id, payload: { name, value, source: 'code', nodeId: id } });
   }
-  context.frame.decided[id] = 'ran';
+  record(context, id, 'ran');
   emit(context.change, { type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: true, writes: outcome.attributeWrites, printed: outcome.printed, durationMs: outcome.durationMs } });
   if (Object.keys(outcome.attributeWrites).length > 0) {
     result.notes.push(`The runtime ran ${id}: ${Object.entries(outcome.attributeWrites).map(([name, value]) => `${name} = ${JSON.stringify(value)}`).join(', ')}.`);
@@ -205,13 +231,13 @@ function* runCondition(condition: Condition, context: AdvanceContext, result: Ad
     emit(context.change, { type: 'condition', stepId: step.id, payload: { nodeId: id, branchId: bId, kind: 'python', test: test.expression, result: outcome.value === true, inputs } });
     if (outcome.value === true) return yield* choose(condition, id, bId, test.expression, context, result, step);
   }
-  context.frame.decided[id] = 'none';
+  record(context, id, 'none');
   result.notes.push(`The runtime evaluated ${id}: no branch matched, so the step goes on after it.`);
   return true;
 }
 
 function* choose(condition: Condition, id: string, chosen: string, test: string, context: AdvanceContext, result: AdvanceResult, step: Step): Generator<SandboxEffect, boolean, EvaluationResult> {
-  context.frame.decided[id] = chosen;
+  record(context, id, chosen);
   result.notes.push(`The runtime evaluated ${id} (python): it chose ${chosen} (${test}). Follow that branch.`);
   return yield* followDecision(condition, chosen, context, result, step, true);
 }

@@ -1,9 +1,9 @@
 // The working copy a pure runtime decision builds: the next state, the trace events it adds, the
-// replies it sends. A decision never touches the state it was given. `begin` copies the small parts
-// a rule changes in place (the active frames, attributes, data, counters); the parts that grow with
-// the conversation (visits, transcript, tags, paused topics, history, usage) stay shared and are
-// only ever replaced, never written to, so a decision costs the same on the hundredth turn as on
-// the first. structuredClone of a whole conversation would cost a hundred times more.
+// replies it sends. A decision never touches the state it was given. `begin` copies only the active
+// frames and the counters, which rules change in place. Every other part (attributes, data, a
+// frame's decisions and actions, visits, transcript, tags, paused topics, history, usage) stays
+// shared with the input and is only ever replaced by a new value, never written to: a decision
+// costs the same on the hundredth turn as on the first, far below a structuredClone.
 import type { EscalationPolicy, EscalationReason } from './escalation';
 import { repeatsEarlierReply } from './escalation';
 import type { ConversationState, Frame, TraceEvent } from './types';
@@ -16,14 +16,13 @@ export interface Change {
   progressed: boolean;
 }
 
-export const copyFrame = (frame: Frame): Frame => ({ ...frame, decided: { ...frame.decided }, ran: [...frame.ran] });
+/** A frame's own fields may be set; its `decided` and `ran` are replaced, never written to. */
+export const copyFrame = (frame: Frame): Frame => ({ ...frame });
 
 export function copyState(state: ConversationState): ConversationState {
   return {
     ...state,
     stack: state.stack.map(copyFrame),
-    attributes: { ...state.attributes },
-    data: { ...state.data },
     progress: { ...state.progress },
   };
 }

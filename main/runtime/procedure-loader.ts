@@ -7,6 +7,7 @@ export class ProcedureLoader {
   /** What the rules read (RuleContext.procedures). */
   readonly loaded = new Map<string, CompiledProcedure>();
   private routableCache: Promise<{ name: string; trigger: string }[]> | null = null;
+  private routableList: { name: string; trigger: string }[] | null = null;
 
   constructor(
     private readonly catalog: ProcedureCatalog,
@@ -30,7 +31,8 @@ export class ProcedureLoader {
       const { name, version } = queue.shift()!;
       if (seen.has(name)) continue;
       seen.add(name);
-      const procedure = await this.procedure(name, version);
+      // Awaited only when not yet loaded: a turn walks this list before every model call.
+      const procedure = this.loaded.get(name) ?? (await this.procedure(name, version));
       if (!procedure) continue;
       found.push(procedure);
       for (const call of procedure.calls) queue.push({ name: call, version: undefined });
@@ -38,9 +40,16 @@ export class ProcedureLoader {
     return found;
   }
 
+  /** The routable Procedures once read, so a loop need not await them again. */
+  get routableNow(): { name: string; trigger: string }[] | null {
+    return this.routableList;
+  }
+
   /** The Procedures that can start a conversation, read once per turn. */
-  routable(): Promise<{ name: string; trigger: string }[]> {
+  async routable(): Promise<{ name: string; trigger: string }[]> {
+    if (this.routableList) return this.routableList;
     this.routableCache ??= this.catalog.routable();
-    return this.routableCache;
+    this.routableList = await this.routableCache;
+    return this.routableList;
   }
 }

@@ -39,8 +39,8 @@ export function applyActionResult(state: ConversationState, progressed: boolean,
     return settle(change, refuse(`@${action} failed: ${result.error}`));
   }
   change.state.progress.connectorFailures = 0;
-  change.state.data[action] = result.data;
-  frame?.ran.push(action);
+  change.state.data = { ...change.state.data, [action]: result.data };
+  if (frame) frame.ran = [...frame.ran, action];
   change.progressed = true;
   return settle(change, { outcome: { content: JSON.stringify(result.data), followUp: 'if-silent' }, effect: { kind: 'advance', separator: '\n', followUp: 'keep' } });
 }

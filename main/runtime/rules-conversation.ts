@@ -39,7 +39,7 @@ export function setAttributesRule(change: Change, input: { values: Record<string
       continue;
     }
     const previous = state.attributes[name];
-    state.attributes[name] = { value: checked.value, source: 'customer', turn: state.turn };
+    state.attributes = { ...state.attributes, [name]: { value: checked.value, source: 'customer', turn: state.turn } };
     if (!previous || JSON.stringify(previous.value) !== JSON.stringify(checked.value)) change.progressed = true;
     set.push(name);
     emit(change, { type: 'attribute_set', stepId: currentStepId(state), payload: { name, value: checked.value, source: 'customer' } });

@@ -29,7 +29,7 @@ export function decideConditionRule(change: Change, input: { condition_id: strin
   }
   const branch = awaiting.branches.find((candidate) => candidate.id === input.branch_id);
   if (!branch) return refuse(`Choose one of: ${awaiting.branches.map((b) => b.id).join(', ')}.`);
-  frame.decided[awaiting.conditionId] = branch.id;
+  frame.decided = { ...frame.decided, [awaiting.conditionId]: branch.id };
   change.progressed = true;
   emit(change, { type: 'condition', stepId: frame.stepId, payload: { nodeId: awaiting.conditionId, branchId: branch.id, kind: 'plain', test: branch.test, reason: input.reason } });
   return { outcome: { content: `Recorded: ${branch.id}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };

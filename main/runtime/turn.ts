@@ -5,7 +5,7 @@
 // feeds their results back, and passes each event to the listener as it is added.
 import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '../model/client';
-import { advance, type AdvanceResult } from './advance';
+import { advance, hasDeterministicPart, type AdvanceResult } from './advance';
 import { afterAgentCall, agentRequest, textOf, toolResult } from './agent-call';
 import { applyActionResult, applySearchResult, applyTool, proceduresToLoad, withNotes } from './apply-tool';
 import { begin, escalate, sendReply, topFrame, type Change } from './change';
@@ -34,6 +34,8 @@ export interface TurnOutput {
 }
 
 type Absorbable = Pick<Change, 'state' | 'events' | 'replies' | 'progressed'>;
+
+const NOTHING_TO_ADVANCE: AdvanceResult = Object.freeze({ notes: [], awaitingDecision: null, waitingFor: null, obligations: [], failed: null });
 
 export class Turn {
   private readonly replies: string[] = [];
@@ -117,8 +119,10 @@ export class Turn {
   /** Runs the deterministic part of the current step, evaluating in the sandbox what it asks for. */
   private async runDeterministic(): Promise<AdvanceResult | null> {
     const frame = topFrame(this.state);
-    const procedure = frame ? await this.procedures.procedure(frame.procedure, frame.version) : null;
+    const procedure = frame ? (this.procedures.loaded.get(frame.procedure) ?? (await this.procedures.procedure(frame.procedure, frame.version))) : null;
     if (!procedure) return null;
+    const step = procedure.stepById(frame!.stepId);
+    if (!step || !hasDeterministicPart(step)) return (this.lastAdvance = NOTHING_TO_ADVANCE);
     const change = begin(this.state, this.progressed);
     const running = advance(change, procedure);
     // Events reach the listeners as each evaluation finishes, not only when the step is done.
@@ -170,7 +174,7 @@ export class Turn {
       if (runaway) return this.escalate('runaway', runaway);
       const advanced = await this.runDeterministic();
       const procedures = await this.procedures.conversation(this.state);
-      const routable = await this.procedures.routable();
+      const routable = this.procedures.routableNow ?? (await this.procedures.routable());
       const { request, userMessage } = agentRequest({
         state: this.state,
         procedures,
@@ -194,7 +198,7 @@ export class Turn {
         let outcome: ToolOutcome;
         if (gate.run) {
           this.toolCalls += 1;
-          outcome = await this.runTool(block);
+          outcome = await this.runTool(block, routable);
         } else {
           outcome = gate.outcome;
           if (gate.runaway) this.escalate('runaway', gate.runaway);
@@ -227,11 +231,11 @@ export class Turn {
   // ----- tools --------------------------------------------------------------------------------
 
   /** Decides a tool call (apply-tool.ts), then carries out the effects it asks for, one by one. */
-  private async runTool(block: ToolUseBlock): Promise<ToolOutcome> {
+  private async runTool(block: ToolUseBlock, routable: RuleContext['routable']): Promise<ToolOutcome> {
     const started = performance.now();
     const call = { name: block.name, input: block.input };
-    for (const name of proceduresToLoad(call)) await this.procedures.procedure(name);
-    const decision = applyTool(this.state, call, await this.ruleContext(), this.progressed);
+    for (const name of proceduresToLoad(call)) if (!this.procedures.loaded.has(name)) await this.procedures.procedure(name);
+    const decision = applyTool(this.state, call, this.ruleContext(routable), this.progressed);
     this.absorb(decision);
     let { outcome, effect } = decision;
     while (effect) ({ outcome, effect } = await this.perform(effect, outcome));
@@ -262,10 +266,10 @@ export class Turn {
     return decision;
   }
 
-  private async ruleContext(): Promise<RuleContext> {
+  private ruleContext(routable: RuleContext['routable']): RuleContext {
     return {
       procedures: this.procedures.loaded,
-      routable: await this.procedures.routable(),
+      routable,
       policy: this.policy,
       describeAction: (action) => this.services.connectors.describe(action),
       awaiting: this.lastAdvance?.awaitingDecision ?? null,
