@@ -43,7 +43,7 @@ export function proceduresToLoad(call: ToolCall): string[] {
 }
 
 /** How much the model needs to hear about what the runtime just did. */
-export function noteFollowUp(after: AdvanceResult | null): ToolOutcome['followUp'] {
+function noteFollowUp(after: AdvanceResult | null): ToolOutcome['followUp'] {
   if (!after) return false;
   if (after.failed) return true;
   // Obligations get their own extra call in the agent loop.

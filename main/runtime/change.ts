@@ -19,7 +19,7 @@ export interface Change {
 /** A frame's own fields may be set; its `decided` and `ran` are replaced, never written to. */
 export const copyFrame = (frame: Frame): Frame => ({ ...frame });
 
-export function copyState(state: ConversationState): ConversationState {
+function copyState(state: ConversationState): ConversationState {
   return {
     ...state,
     stack: state.stack.map(copyFrame),

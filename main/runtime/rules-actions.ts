@@ -49,7 +49,7 @@ export function applyActionResult(state: ConversationState, progressed: boolean,
  * A confirm action runs only when the same request was asked for in an earlier turn and the
  * customer's agreement is quoted from their latest message; otherwise it becomes the pending ask.
  */
-export function checkAgreement(state: ConversationState, action: string, raw: unknown): { ok: true; input: unknown } | { ok: false; input: unknown; message: string } {
+function checkAgreement(state: ConversationState, action: string, raw: unknown): { ok: true; input: unknown } | { ok: false; input: unknown; message: string } {
   const { customer_agreement: agreement, ...input } = (raw ?? {}) as Record<string, unknown>;
   const pending = state.pendingConfirmation;
   const lastCustomer = [...state.transcript].reverse().find((line) => line.role === 'customer');

@@ -49,7 +49,7 @@ export function setAttributesRule(change: Change, input: { values: Record<string
   return { outcome: { content: `Set ${set.join(', ')}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
 }
 
-export const SEARCH_LIMIT = 5;
+const SEARCH_LIMIT = 5;
 
 export function searchKnowledgeRule(_change: Change, input: { query: string }): RuleResult {
   return { outcome: null, effect: { kind: 'knowledge', query: input.query, limit: SEARCH_LIMIT } };

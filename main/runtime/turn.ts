@@ -20,8 +20,6 @@ import type { ReplyStreamListener, RuntimeServices } from './services';
 import { closeTurn, modelCallCap, nextAfterResponse, openTurn, toolCallGate, type Obligation, type TurnLimits } from './turn-rules';
 import type { ConversationState, TraceEvent } from './types';
 
-export type { TurnLimits } from './turn-rules';
-
 export interface TurnOutput {
   /** The conversation's state after the turn (the state given to the Turn is never changed). */
   state: ConversationState;
