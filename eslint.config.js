@@ -38,6 +38,19 @@ export const layeringRules = {
       ],
     },
   ],
+  // The conformance checker is pure and independent of the runtime's rules: it may read shared/ and
+  // the runtime's types (the trace's shape), nothing else of the engine.
+  conformance: [
+    'error',
+    {
+      paths: [...NODE_BUILTINS, 'electron'].map((name) => ({ name, message: 'main/conformance/ is pure: no I/O.' })),
+      patterns: [
+        { regex: '^node:', message: 'main/conformance/ is pure: no I/O.' },
+        { regex: '^\\.\\./(?!runtime/types$|\\.\\./shared/)', message: "main/conformance/ may import shared/ and the runtime's types only, so that it checks the runtime rather than mirrors it." },
+        { regex: '^\\.\\./runtime/types$', allowTypeImports: true, message: "main/conformance/ may import the runtime's types only (import type)." },
+      ],
+    },
+  ],
   preload: [
     'error',
     {
@@ -70,6 +83,7 @@ export default tseslint.config(
   },
   { files: ['shared/**/*.ts'], rules: { 'no-restricted-imports': layeringRules.shared } },
   { files: ['main/**/*.ts'], ignores: ['main/shell/**'], rules: { 'no-restricted-imports': layeringRules.engine } },
+  { files: ['main/conformance/**/*.ts'], rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': layeringRules.conformance } },
   { files: ['preload/**/*.ts'], rules: { 'no-restricted-imports': layeringRules.preload } },
   { files: ['renderer/**/*.ts', 'renderer/**/*.tsx'], rules: { 'no-restricted-imports': layeringRules.renderer } },
 );

@@ -39,4 +39,16 @@ describe('layering lint rules', () => {
     expect(await restrictedImports("import { Workspace } from '../main/store/workspace';\nexport const x = Workspace;\n", 'preload/preload.ts')).toHaveLength(1);
     expect(await restrictedImports("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'preload/preload.ts')).toHaveLength(1);
   });
+
+  it('keep the conformance checker pure and apart from the runtime rules it checks', async () => {
+    const conformance = async (code: string) => {
+      const [result] = await eslint.lintText(code, { filePath: 'main/conformance/check.ts' });
+      return result!.messages.filter((message) => message.ruleId === '@typescript-eslint/no-restricted-imports').map((message) => message.message);
+    };
+    expect(await conformance("import { actionRule } from '../runtime/rules-actions';\nexport const x = actionRule;\n")).toHaveLength(1);
+    expect(await conformance("import { Workspace } from '../store/workspace';\nexport const x = Workspace;\n")).toHaveLength(1);
+    expect(await conformance("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n")).toHaveLength(1);
+    expect(await conformance("import { conversationStateSchema } from '../runtime/types';\nexport const x = conversationStateSchema;\n")).toHaveLength(1);
+    expect(await conformance("import type { TraceEvent } from '../runtime/types';\nimport { toGraph } from '../../shared/procedure';\nexport const x = (e: TraceEvent) => [e, toGraph];\n")).toEqual([]);
+  });
 });
