@@ -55,26 +55,8 @@ export function HistoryPanel({ name, live, onClose }: { name: string; live: numb
       </ol>
       {versions && versions.length > 0 && (
         <div className="compare">
-          <label>
-            From{' '}
-            <select aria-label="From version" value={String(from)} onChange={(event) => setFrom(parseRef(event.target.value))}>
-              {options.map((ref) => (
-                <option key={String(ref)} value={String(ref)}>
-                  {refLabel(ref)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            To{' '}
-            <select aria-label="To version" value={String(to)} onChange={(event) => setTo(parseRef(event.target.value))}>
-              {options.map((ref) => (
-                <option key={String(ref)} value={String(ref)}>
-                  {refLabel(ref)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <VersionSelect label="From" options={options} value={from} onChange={setFrom} />
+          <VersionSelect label="To" options={options} value={to} onChange={setTo} />
           <button type="button" className="primary" onClick={() => void compare()}>
             Compare
           </button>
@@ -94,4 +76,19 @@ export function HistoryPanel({ name, live, onClose }: { name: string; live: numb
 
 function parseRef(value: string): VersionRef {
   return value === 'draft' || value === 'live' ? value : Number(value);
+}
+
+function VersionSelect({ label, options, value, onChange }: { label: string; options: VersionRef[]; value: VersionRef | null; onChange: (ref: VersionRef) => void }) {
+  return (
+    <label>
+      {label}{' '}
+      <select aria-label={`${label} version`} value={String(value)} onChange={(event) => onChange(parseRef(event.target.value))}>
+        {options.map((ref) => (
+          <option key={String(ref)} value={String(ref)}>
+            {refLabel(ref)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
