@@ -65,7 +65,7 @@ class Replay {
   private readonly violations: Violation[] = [];
   private stack: ReplayFrame[] = [];
   private paused: ReplayFrame[][] = [];
-  private readonly results = new Set<string>();
+  private readonly called = new Set<string>();
   private obligations: Obligation[] = [];
   /** The tool call each event belongs to (its segment), by event index; absent for the runtime's own events. */
   private readonly segmentOf: (ToolSegment | undefined)[];
@@ -356,7 +356,7 @@ class Replay {
     const end = this.segmentEnd(segment, index);
     const record = this.trace.slice(index, end).findIndex((candidate) => candidate.type === 'connector_call');
     if (!segment.ok && record < 0) return;
-    this.pendingAction.set(record < 0 ? index : index + record, { action: segment.tool.replace('__', '.'), at: end, ok: segment.ok });
+    this.pendingAction.set(record < 0 ? index : index + record, { action: segment.tool.replace('__', '.'), at: end });
   }
 
   private segmentEnd(segment: ToolSegment, from: number): number {
@@ -365,13 +365,13 @@ class Replay {
   }
 
   /** Actions that ran, by the index of the event they are checked before. */
-  private readonly pendingAction = new Map<number, { action: string; at: number; ok: boolean }>();
+  private readonly pendingAction = new Map<number, { action: string; at: number }>();
 
   private actionRan(index: number) {
     const ran = this.pendingAction.get(index);
     if (!ran) return;
     this.checkAction(ran.action, this.trace[ran.at]!, ran.at);
-    if (ran.ok) this.results.add(ran.action);
+    this.called.add(ran.action);
   }
 
   private checkAction(action: string, event: CheckedEvent, index: number) {
@@ -420,7 +420,7 @@ class Replay {
   // ----- helpers ----------------------------------------------------------------------------------
 
   private factsOf(frame: ReplayFrame): GateFacts {
-    return { ...frame.facts, results: this.results };
+    return { ...frame.facts, called: this.called };
   }
 
   private reachOf(frame: ReplayFrame, options: ReachOptions = {}) {

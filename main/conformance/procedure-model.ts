@@ -29,8 +29,12 @@ export interface GateFacts {
   plainDecisions: ReadonlyMap<string, string>;
   /** Call nodes ([[X]]) whose sub-procedure has ended normally. */
   subsDone: ReadonlySet<string>;
-  /** Connector results the conversation holds (`connector.action`). */
-  results: ReadonlySet<string>;
+  /**
+   * Connector actions the conversation has called (`connector.action`), whether or not they
+   * succeeded: a failed lookup lets the conversation on to what the Procedure says to do then
+   * ("after two failed attempts, @handoff …"), while the tests that read its result still wait.
+   */
+  called: ReadonlySet<string>;
 }
 
 /** For telling violations apart: treat evaluated conditions as open, or sub-procedure calls as done. */
@@ -127,7 +131,7 @@ function passable(model: ProcedureModel, node: GraphNode, facts: GateFacts, opti
     case 'code':
       return facts.codeRan.has(node.id) ? edges : [];
     case 'action':
-      return !model.readResults.has(node.label) || facts.results.has(node.label) ? edges : [];
+      return !model.readResults.has(node.label) || facts.called.has(node.label) ? edges : [];
     case 'subprocedure':
       return node.mode !== 'call' || options.openSubprocedures || facts.subsDone.has(node.id) ? edges : [];
     case 'condition': {

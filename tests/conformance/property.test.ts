@@ -1,0 +1,45 @@
+// The property test of issue 12: whatever tool calls a model makes, the runtime keeps the
+// Procedure's controls. fast-check generates adversarial agent models (adversary.ts): random
+// sequences of valid and invalid tool calls with random customer messages. Each plays one
+// conversation through the real ConversationEngine (the example shop's connectors mocked over its
+// world, the real Python sandbox shared by every case), and the conformance checker must find no
+// violation in its trace. On failure fast-check prints the seed and the shrunk plan.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkConformance, describeViolation } from '../../main/conformance';
+import { useSandbox } from '../support/fixtures';
+import { planArbitrary } from './adversary';
+import { procedureSet, runPlan, TEST_PROCEDURES, type ProcedureSet } from './driver';
+
+const sandbox = useSandbox({ poolSize: 2 });
+
+/** Conversations per set of Procedures: 2 × RUNS in all (issue 12 asks for at least 2,000). */
+const RUNS = Number(process.env.CONFORMANCE_RUNS ?? 1000);
+const SEED = process.env.CONFORMANCE_SEED ? Number(process.env.CONFORMANCE_SEED) : undefined;
+
+describe('no model can skip a Procedure’s controls', () => {
+  const sets: ProcedureSet[] = [];
+  beforeAll(() => {
+    sets.push(procedureSet('examples'), procedureSet('tests', TEST_PROCEDURES()));
+  });
+  afterAll(() => {
+    for (const set of sets) set.workspace.close();
+  });
+
+  for (const [index, label] of ['every example Procedure', 'the Procedures in tests/'].entries()) {
+    it(`holds for ${label}, over ${RUNS} adversarial conversations`, { timeout: 600_000 }, async () => {
+      const set = sets[index]!;
+      let turns = 0;
+      await fc.assert(
+        fc.asyncProperty(planArbitrary, async (plan) => {
+          const run = await runPlan(set, plan, sandbox);
+          turns += run.turns;
+          const violations = checkConformance(set.documents, run.trace);
+          expect(violations.map(describeViolation), `starting in ${run.procedure}`).toEqual([]);
+        }),
+        { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) },
+      );
+      expect(turns).toBeGreaterThan(RUNS);
+    });
+  }
+});
