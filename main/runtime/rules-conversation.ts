@@ -74,7 +74,13 @@ export function handoffRule(change: Change, input: { team: string; summary: stri
   return { outcome: { content: `Handed off to ${input.team}.`, followUp: false, final: true } };
 }
 
+/**
+ * The model brings in a person. Tools after this one are not run, so a reply the model meant to send
+ * next would be lost: unless it already replied in this turn, the runtime tells the customer itself.
+ */
 export function escalateRule(change: Change, input: { reason: EscalationReason; summary: string }, context: RuleContext): RuleResult {
-  escalate(change, context.policy, input.reason, input.summary, false);
+  const { state } = change;
+  const repliedThisTurn = state.transcript.some((line) => line.role === 'agent' && line.turn === state.turn);
+  escalate(change, context.policy, input.reason, input.summary, !repliedThisTurn);
   return { outcome: { content: 'Escalated to a person.', followUp: false, final: true } };
 }

@@ -3,7 +3,7 @@
 // handoff or switch a Python branch requires.
 import { describe, expect, it } from 'vitest';
 import { closeTurn, openTurn } from '../../../main/runtime/turn-rules';
-import { call, conversation, frame, policy, PROCEDURES, types } from './support';
+import { call, conversation, customerSays, frame, policy, PROCEDURES, types } from './support';
 
 const close = (state: ReturnType<typeof conversation>, progressed = false, obligations: Parameters<typeof closeTurn>[2] = []) =>
   closeTurn(state, progressed, obligations, { procedures: PROCEDURES, policy });
@@ -72,10 +72,26 @@ describe('handoffs and escalation by the model', () => {
     expect(decision.outcome).toMatchObject({ final: true });
   });
 
-  it('escalates to the policy’s team when the model asks, without a second message to the customer', () => {
-    const decision = call('escalate', { reason: 'stuck', summary: 'Going in circles' }, conversation());
+  it('escalates to the policy’s team when the model asks, and tells the customer when the model has not replied in this turn', () => {
+    const decision = call('escalate', { reason: 'stuck', summary: 'Going in circles' }, conversation({ said: 'asdf' }));
     expect(decision.state.outcome).toMatchObject({ kind: 'escalated', reason: 'stuck', team: policy.team });
+    expect(decision.replies).toEqual([policy.customerMessage]);
+    expect(decision.state.transcript.at(-1)).toEqual({ role: 'agent', text: policy.customerMessage, turn: 1 });
+    expect(types(decision.events)).toEqual(['escalation', 'agent_message']);
+  });
+
+  it('sends no second message when the model already replied in this turn', () => {
+    const replied = call('reply', { message: 'Let me get someone who can help.' }, conversation({ said: 'asdf' })).state;
+    const decision = call('escalate', { reason: 'stuck', summary: 'Going in circles' }, replied);
+    expect(decision.state.status).toBe('escalated');
     expect(decision.replies).toEqual([]);
+    expect(decision.state.transcript.filter((line) => line.role === 'agent')).toHaveLength(1);
+  });
+
+  it('still tells the customer when the model’s only reply was in an earlier turn', () => {
+    const earlier = call('reply', { message: 'What is your order number?' }, conversation({ said: 'hi' })).state;
+    const decision = call('escalate', { reason: 'other', summary: 'Unclear' }, customerSays(earlier, 'asdf'));
+    expect(decision.replies).toEqual([policy.customerMessage]);
   });
 });
 
