@@ -7,6 +7,7 @@ import { procedureFacts } from '../procedures/text';
 import type { ProcedureRecord } from '../store/procedures';
 import type { Workspace } from '../store/workspace';
 import type { EventHub } from './events';
+import type { PythonChecker } from './language-service';
 
 function detailOf(record: ProcedureRecord): CallOutput<'procedures.get'> {
   return {
@@ -20,8 +21,15 @@ function detailOf(record: ProcedureRecord): CallOutput<'procedures.get'> {
   };
 }
 
-export function procedureHandlers(workspace: Workspace, hub: EventHub, summaries?: DraftSummaries) {
-  const service = new ProcedureService(workspace, { onChange: (change) => hub.emit('procedures.changed', change), ...(summaries ? { summaries } : {}) });
+/** Without a sandbox, a Procedure with Python cannot be published: its Python cannot be checked. */
+const noSandbox: PythonChecker = () => Promise.reject(new Error('the Python sandbox is not running in this session'));
+
+export function procedureHandlers(workspace: Workspace, hub: EventHub, python: PythonChecker | null, summaries?: DraftSummaries) {
+  const service = new ProcedureService(workspace, {
+    python: { check: python ?? noSandbox },
+    onChange: (change) => hub.emit('procedures.changed', change),
+    ...(summaries ? { summaries } : {}),
+  });
   return {
     'procedures.list': (): CallOutput<'procedures.list'> => service.list(),
     'procedures.get': ({ name }: CallArgs<'procedures.get'>) => detailOf(service.get(name)),
@@ -33,8 +41,8 @@ export function procedureHandlers(workspace: Workspace, hub: EventHub, summaries
       return { ok: true as const };
     },
     'procedures.saveDraft': ({ name, text, expectedHash }: CallArgs<'procedures.saveDraft'>) => detailOf(service.saveDraft(name, text, expectedHash)),
-    'procedures.publish': ({ name, note, expectedHash }: CallArgs<'procedures.publish'>) => {
-      const { text: _text, ...summary } = service.publish(name, { note, expectedHash });
+    'procedures.publish': async ({ name, note, expectedHash }: CallArgs<'procedures.publish'>) => {
+      const { text: _text, ...summary } = await service.publish(name, { note, expectedHash });
       return summary;
     },
     'procedures.history': ({ name }: CallArgs<'procedures.history'>) => service.history(name),

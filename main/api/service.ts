@@ -12,14 +12,14 @@ export interface ServiceDeps {
   hub: EventHub;
   info: AppInfo;
   settings: SettingsDeps;
-  /** The sandbox's Python check, or null when no sandbox runs (Python is then not checked). */
+  /** The sandbox's Python check, or null when no sandbox runs (Python is then not checked, and a Procedure with Python is not published). */
   python: PythonChecker | null;
 }
 
 export function createHandlers(deps: ServiceDeps): Handlers {
   return {
     'app.info': () => deps.info,
-    ...procedureHandlers(deps.workspace, deps.hub),
+    ...procedureHandlers(deps.workspace, deps.hub, deps.python),
     ...languageHandlers(deps.workspace, deps.python),
     ...settingsHandlers(deps.workspace, deps.settings),
   };

@@ -2,7 +2,7 @@
 // which the first run creates from the example shop.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { publishProcedure } from '../procedures/publish';
+import { publishProcedure, SHIPPED_EXAMPLE } from '../procedures/publish';
 import { loadExamples } from '../services/example-workspace';
 import { Workspace } from '../store/workspace';
 
@@ -39,7 +39,7 @@ export function createExampleWorkspace(path: string): Workspace {
     const report = loadExamples(workspace);
     for (const name of report.procedures) {
       try {
-        publishProcedure(workspace, name, { note: 'Example', currentDraft: true });
+        publishProcedure(workspace, name, { note: 'Example', currentDraft: true }, SHIPPED_EXAMPLE);
       } catch {
         // Left as a draft: the list shows it as such, and the editor shows why.
       }

@@ -6,7 +6,8 @@
 import { stringify } from 'yaml';
 import { diffVersions, type ProcedureDiff, type VersionRef } from '../procedures/diff';
 import { DraftSummaries } from '../procedures/draft-summaries';
-import { publishProcedure, type PublishRequest } from '../procedures/publish';
+import { publishChecked, type PublishRequest } from '../procedures/publish';
+import type { CodeSandbox } from '../sandbox/types';
 import { renameInText } from '../procedures/text';
 import type { ProcedureRecord, VersionRecord, VersionSummary } from '../store/procedures';
 import type { Workspace } from '../store/workspace';
@@ -29,6 +30,8 @@ export interface ProcedureListing {
 }
 
 export interface ProcedureServiceOptions {
+  /** The sandbox's Python check, which every publish runs (main/procedures/publish.ts). */
+  python: Pick<CodeSandbox, 'check'>;
   /** Told of every committed change (the app turns it into the `procedures.changed` event). */
   onChange?: (change: ProcedureChange) => void;
   /** Summaries of drafts by content hash, kept across calls. */
@@ -71,7 +74,7 @@ export class ProcedureService {
 
   constructor(
     private readonly workspace: Workspace,
-    private readonly options: ProcedureServiceOptions = {},
+    private readonly options: ProcedureServiceOptions,
   ) {
     this.summaries = options.summaries ?? new DraftSummaries();
   }
@@ -145,9 +148,9 @@ export class ProcedureService {
     return record;
   }
 
-  /** Publishes a draft after checking it against the workspace (main/procedures/publish.ts). */
-  publish(name: string, request: PublishRequest): VersionRecord {
-    const published = publishProcedure(this.workspace, name, request);
+  /** Publishes a draft after checking it against the workspace and its Python in the sandbox (main/procedures/publish.ts). */
+  async publish(name: string, request: PublishRequest): Promise<VersionRecord> {
+    const published = await publishChecked(this.workspace, name, request, this.options.python);
     this.changed([name], 'published');
     return published;
   }

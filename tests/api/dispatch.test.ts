@@ -100,8 +100,8 @@ describe('the service over a workspace', () => {
     await expect(api.call('procedures.saveDraft', { name: 'Refund request', text: `${detail.draftText}\nTwo.\n`, expectedHash: detail.draftHash })).rejects.toMatchObject({ code: 'conflict' });
   });
 
-  it('publishes with a note, keeps history and diffs two versions', async () => {
-    const api = engine();
+  it('publishes with a note, keeps history and diffs two versions', { timeout: 60_000 }, async () => {
+    const api = engine({ python: true });
     const detail = (await api.call('procedures.get', { name: 'Refund request' })) as { draftText: string };
     const saved = (await api.call('procedures.saveDraft', { name: 'Refund request', text: detail.draftText.replace('## ', '## Greet\nSay hello.\n\n## ') })) as { draftHash: string };
     const published = (await api.call('procedures.publish', { name: 'Refund request', note: 'Greet first', expectedHash: saved.draftHash })) as { version: number; note: string };
@@ -115,6 +115,32 @@ describe('the service over a workspace', () => {
     await expect(api.call('procedures.publish', { name: 'Refund request', note: '', expectedHash: saved.draftHash })).rejects.toMatchObject({ code: 'unchanged' });
     const broken = (await api.call('procedures.saveDraft', { name: 'Refund request', text: detail.draftText.replace('## ', '## Broken\nAsk for {no_such_attribute}.\n\n## ') })) as { draftHash: string };
     await expect(api.call('procedures.publish', { name: 'Refund request', note: '', expectedHash: broken.draftHash })).rejects.toMatchObject({ code: 'invalid' });
+  });
+
+  it('publishes only Python the sandbox allows: `import os` is refused with its line and the policy\'s words; a clean draft publishes', { timeout: 60_000 }, async () => {
+    const api = engine({ python: true });
+    const seen = (await api.call('procedures.get', { name: 'Refund request' })) as { draftText: string };
+    const text = seen.draftText.replace('from datetime import date', 'import os\nfrom datetime import date');
+    const line = text.split('\n').indexOf('import os') + 1;
+    const saved = (await api.call('procedures.saveDraft', { name: 'Refund request', text })) as { draftHash: string };
+    await expect(api.call('procedures.publish', { name: 'Refund request', note: 'os', expectedHash: saved.draftHash })).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringContaining(`"Refund request" was not published: its draft has 1 error(s).\n  line ${line}: 'os' can't be imported in a Procedure (Procedures can't use the operating system).`),
+    });
+    expect(((await api.call('procedures.history', { name: 'Refund request' })) as unknown[]).length).toBe(1);
+    const clean = (await api.call('procedures.saveDraft', { name: 'Refund request', text: seen.draftText.replace('## ', '## Greet\nSay hello.\n\n## ') })) as { draftHash: string };
+    expect(await api.call('procedures.publish', { name: 'Refund request', note: 'clean', expectedHash: clean.draftHash })).toMatchObject({ version: 2, note: 'clean' });
+  });
+
+  it('publishes no Procedure with Python in a session without a sandbox: its Python could not be checked', async () => {
+    const api = engine();
+    const seen = (await api.call('procedures.get', { name: 'Refund request' })) as { draftText: string };
+    const saved = (await api.call('procedures.saveDraft', { name: 'Refund request', text: seen.draftText.replace('## ', '## Greet\nSay hello.\n\n## ') })) as { draftHash: string };
+    await expect(api.call('procedures.publish', { name: 'Refund request', note: '', expectedHash: saved.draftHash })).rejects.toMatchObject({
+      code: 'invalid',
+      message: '"Refund request" was not published: its Python could not be checked (the Python sandbox is not running in this session).',
+    });
+    expect(((await api.call('procedures.history', { name: 'Refund request' })) as unknown[]).length).toBe(1);
   });
 
   it('publishes only the draft the caller saw: a draft changed since then is refused as a conflict', async () => {

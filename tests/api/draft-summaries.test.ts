@@ -65,7 +65,7 @@ describe('procedures.list', () => {
 
   it('parses no unchanged draft a second time, and a changed draft once', () => {
     workspace = createExampleWorkspace(join(tempDir(), 'shop.stepwise'));
-    const api = procedureHandlers(workspace, new EventHub());
+    const api = procedureHandlers(workspace, new EventHub(), null);
 
     parseSpy.mockClear();
     const first = api['procedures.list']();
@@ -86,7 +86,7 @@ describe('procedures.list', () => {
 
   it('answers subProcedure from the draft text, as before', () => {
     workspace = createExampleWorkspace(join(tempDir(), 'shop.stepwise'));
-    const api = procedureHandlers(workspace, new EventHub());
+    const api = procedureHandlers(workspace, new EventHub(), null);
     const listed = api['procedures.list']();
     for (const record of workspace.procedures.list()) {
       expect(listed.find((entry) => entry.name === record.name)?.subProcedure).toBe(summariseDraft(record.draftText).subProcedure);

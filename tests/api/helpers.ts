@@ -6,6 +6,7 @@ import type { ModelCaller } from '../../main/model/client';
 import type { ModelSettings } from '../../main/model/settings';
 import { startEngine, type Engine } from '../../main/app/engine';
 import { createExampleWorkspace } from '../../main/app/open-workspace';
+import { createPythonSandbox } from '../../main/sandbox';
 import { defaultSecretLocation, EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
 import { useTempDir } from '../store/helpers';
 
@@ -17,13 +18,19 @@ export interface TestEngine extends Engine {
   secretsFile: string;
 }
 
-export function useEngine(): (options?: { modelClient?: (settings: ModelSettings) => ModelCaller }) => TestEngine {
+export interface TestEngineOptions {
+  modelClient?: (settings: ModelSettings) => ModelCaller;
+  /** Run a real Python sandbox (started on first use), as the app does: publishing a Procedure with Python needs it. */
+  python?: boolean;
+}
+
+export function useEngine(): (options?: TestEngineOptions) => TestEngine {
   const tempDir = useTempDir();
   const engines: Engine[] = [];
   afterEach(async () => {
     for (const engine of engines.splice(0)) await engine.close();
   });
-  return (options = {}) => {
+  return ({ python = false, ...options } = {}) => {
     const home = tempDir();
     const workspace = createExampleWorkspace(join(home, 'shop.stepwise'));
     const secrets = defaultSecretLocation(workspace.path, {});
@@ -31,7 +38,7 @@ export function useEngine(): (options?: { modelClient?: (settings: ModelSettings
       workspace,
       mode: 'browser',
       settings: { secrets: new EncryptedFileSecretStore(secrets), secretStoreLabel: 'test file', ...options },
-      startSandbox: null,
+      startSandbox: python ? async () => createPythonSandbox({ poolSize: 1 }) : null,
       log: () => {},
     });
     engines.push(engine);

@@ -6,7 +6,7 @@ import { exportBundle, serializeBundle } from '../../main/bundles/export';
 import { BundleError } from '../../main/bundles/format';
 import { importBundle, type Resolution } from '../../main/bundles/import';
 import { verifyBundle } from '../../main/bundles/verify';
-import { publishProcedure } from '../../main/procedures/publish';
+import { publishProcedure, SHIPPED_EXAMPLE } from '../../main/procedures/publish';
 import { EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
 import type { SecretStore } from '../../main/secrets/secret-store';
 import { loadExamples } from '../../main/services/example-workspace';
@@ -27,7 +27,7 @@ describe('bundles', () => {
     secrets = new EncryptedFileSecretStore({ file: join(dir, 'source.secrets'), keyFile: join(dir, 'source.key') });
     await secrets.set('stripe_secret_key', SECRET_VALUE);
     loadExamples(source);
-    for (const record of source.procedures.list()) publishProcedure(source, record.name, { currentDraft: true });
+    for (const record of source.procedures.list()) publishProcedure(source, record.name, { currentDraft: true }, SHIPPED_EXAMPLE);
     const damaged = source.simulations.save('Damaged order claim', 'Broken mug', {
       customer: { persona: 'Polite, in a hurry', opening: 'My mug arrived broken.' },
       expectations: [{ name: 'offers a replacement' }],
@@ -147,7 +147,7 @@ describe('bundles', () => {
     try {
       loadExamples(target);
       target.procedures.saveDraft('Verify identity', target.procedures.require('Verify identity').draftText.replace('Send a one-time code', 'Send a code'));
-      publishProcedure(target, 'Verify identity', { currentDraft: true });
+      publishProcedure(target, 'Verify identity', { currentDraft: true }, SHIPPED_EXAMPLE);
       target.procedures.saveDraft('Damaged order claim', target.procedures.require('Damaged order claim').draftText.replace('Greet the customer briefly', 'Greet the customer'));
       const shop = target.connectors.get('shop')!;
       target.connectors.save({ ...shop, description: 'Our own shop connector' });

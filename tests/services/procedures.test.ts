@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../shared/procedure';
 import { assertDraftUnchanged, ProcedureService, referenceRewrites, starterText, statusOf, type ProcedureChange } from '../../main/services/procedures';
+import type { CodeSandbox } from '../../main/sandbox/types';
 import { ServiceError } from '../../main/services/errors';
 import { StoreError } from '../../main/store/errors';
 import { Workspace } from '../../main/store/workspace';
@@ -53,10 +54,12 @@ describe('Procedure rules, pure', () => {
 
 describe('ProcedureService', () => {
   const tempDir = useTempDir();
-  const open = () => {
+  /** Texts without Python never reach the sandbox: this one fails the test if asked. */
+  const noPython: Pick<CodeSandbox, 'check'> = { check: () => Promise.reject(new Error('the sandbox was asked about a text without Python')) };
+  const open = (python: Pick<CodeSandbox, 'check'> = noPython) => {
     const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
     const changes: ProcedureChange[] = [];
-    const service = new ProcedureService(workspace, { onChange: (change) => changes.push(change) });
+    const service = new ProcedureService(workspace, { python, onChange: (change) => changes.push(change) });
     return { workspace, service, changes };
   };
 
@@ -113,16 +116,16 @@ describe('ProcedureService', () => {
     }
   });
 
-  it('publishes through the workspace checks: a draft calling an unknown Procedure is refused and nothing is announced', () => {
+  it('publishes through the workspace checks: a draft calling an unknown Procedure is refused and nothing is announced', async () => {
     const { workspace, service, changes } = open();
     try {
       workspace.procedures.create(callerText('Refund', 'Nobody'));
-      expect(() => service.publish('Refund', { currentDraft: true })).toThrow(expect.objectContaining({ code: 'invalid', message: expect.stringContaining('"Refund" was not published') }));
+      await expect(service.publish('Refund', { currentDraft: true })).rejects.toThrow(expect.objectContaining({ code: 'invalid', message: expect.stringContaining('"Refund" was not published') }));
       expect(workspace.procedures.require('Refund').live).toBeNull();
       expect(changes).toEqual([]);
 
       workspace.procedures.create(subText('Nobody'));
-      const published = service.publish('Refund', { note: 'First', currentDraft: true });
+      const published = await service.publish('Refund', { note: 'First', currentDraft: true });
       expect(published).toMatchObject({ version: 1, note: 'First' });
       expect(changes).toEqual([{ names: ['Refund'], reason: 'published' }]);
     } finally {
@@ -147,13 +150,13 @@ describe('ProcedureService', () => {
     }
   });
 
-  it('rolls back by publishing an earlier text as a new version, leaving the draft; diffs count the lines', () => {
+  it('rolls back by publishing an earlier text as a new version, leaving the draft; diffs count the lines', async () => {
     const { workspace, service } = open();
     try {
       workspace.procedures.create(procedureText('Hello'));
-      service.publish('Hello', { currentDraft: true });
+      await service.publish('Hello', { currentDraft: true });
       service.saveDraft('Hello', procedureText('Hello', '## Start\nSay hi.\nThen wave. @end'));
-      service.publish('Hello', { currentDraft: true });
+      await service.publish('Hello', { currentDraft: true });
       const rolled = service.rollback('Hello', 1);
       expect(rolled).toMatchObject({ version: 3, republishes: 1, text: procedureText('Hello') });
       expect(workspace.procedures.require('Hello').draftText).toContain('Then wave.');
@@ -164,5 +167,87 @@ describe('ProcedureService', () => {
     } finally {
       workspace.close();
     }
+  });
+  describe('publish checks the Python in the sandbox, as validate does', () => {
+    const withPython = (name: string, code: string) => procedureText(name, `## Start\nWork it out.\n\n\`\`\`python\n${code}\n\`\`\`\n\nSay goodbye. @end`);
+    /** A sandbox whose policy refuses `import`, as the real one does; it records the code it was asked about. */
+    const policy = () => {
+      const asked: string[] = [];
+      const sandbox: Pick<CodeSandbox, 'check'> = {
+        check: async (code) => {
+          asked.push(code);
+          return code.includes('import os') ? [{ line: 1, column: 1, message: 'import is not allowed: os' }] : [];
+        },
+      };
+      return { asked, sandbox };
+    };
+
+    it('refuses a draft the policy refuses, naming the line, and publishes nothing', async () => {
+      const { asked, sandbox } = policy();
+      const { workspace, service, changes } = open(sandbox);
+      try {
+        const text = withPython('Refund', 'import os');
+        workspace.procedures.create(text);
+        const line = text.split('\n').indexOf('import os') + 1;
+        await expect(service.publish('Refund', { currentDraft: true })).rejects.toThrow(
+          expect.objectContaining({ code: 'invalid', message: `"Refund" was not published: its draft has 1 error(s).\n  line ${line}: import is not allowed: os` }),
+        );
+        expect(asked).toEqual(['import os']);
+        expect(workspace.procedures.require('Refund').live).toBeNull();
+        expect(changes).toEqual([]);
+        // The same text given to publish (publish --from) is not saved either.
+        workspace.procedures.create(procedureText('Other'));
+        await expect(service.publish('Other', { text: withPython('Other', 'import os') })).rejects.toThrow(/Nothing was saved\.\n {2}line \d+: import is not allowed: os/);
+        expect(workspace.procedures.require('Other').draftText).toBe(procedureText('Other'));
+      } finally {
+        workspace.close();
+      }
+    });
+
+    it('publishes a draft whose Python passes', async () => {
+      const { asked, sandbox } = policy();
+      const { workspace, service } = open(sandbox);
+      try {
+        workspace.procedures.create(withPython('Refund', 'total = 1 + 2'));
+        expect(await service.publish('Refund', { currentDraft: true })).toMatchObject({ version: 1 });
+        expect(asked).toEqual(['total = 1 + 2']);
+      } finally {
+        workspace.close();
+      }
+    });
+
+    it('publishes nothing when the draft changes while its Python is being checked: the text checked is the text published', async () => {
+      const { workspace, service, changes } = open({
+        check: async () => {
+          // Another writer saves a draft with Python the policy would refuse, mid-check.
+          workspace.procedures.saveDraft('Refund', withPython('Refund', 'import os'));
+          return [];
+        },
+      });
+      try {
+        workspace.procedures.create(withPython('Refund', 'total = 1 + 2'));
+        await expect(service.publish('Refund', { currentDraft: true })).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
+        expect(workspace.procedures.require('Refund').live).toBeNull();
+        expect(changes).toEqual([]);
+      } finally {
+        workspace.close();
+      }
+    });
+
+    it('refuses when the sandbox cannot check the Python: not checked is not passed', async () => {
+      const { workspace, service } = open({ check: () => Promise.reject(new Error('Python is not available in this session.')) });
+      try {
+        workspace.procedures.create(withPython('Refund', 'total = 1 + 2'));
+        await expect(service.publish('Refund', { currentDraft: true })).rejects.toThrow(
+          expect.objectContaining({ code: 'invalid', message: '"Refund" was not published: its Python could not be checked (Python is not available in this session).' }),
+        );
+        expect(workspace.procedures.require('Refund').live).toBeNull();
+        // Without Python, the sandbox is not needed, and the draft publishes.
+        workspace.procedures.create(procedureText('Hello'));
+        expect(await service.publish('Hello', { currentDraft: true })).toMatchObject({ version: 1 });
+      } finally {
+        workspace.close();
+      }
+    });
   });
 });

@@ -53,7 +53,7 @@ describe('re-running simulations when a draft is saved', () => {
     });
     const hub = new EventHub();
     rerun!.attach(hub);
-    const api = procedureHandlers(workspace, hub);
+    const api = procedureHandlers(workspace, hub, null);
     let text = GREETING;
     for (const word of ['warmly', 'kindly', 'brightly']) {
       text = GREETING.replace('Say hello', `Say hello ${word}`);

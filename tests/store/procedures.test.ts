@@ -1,15 +1,19 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { diffVersions } from '../../main/procedures/diff';
-import { publishProcedure } from '../../main/procedures/publish';
+import { publishChecked, type PublishRequest } from '../../main/procedures/publish';
 import { StoreError } from '../../main/store/errors';
 import { Workspace } from '../../main/store/workspace';
 import { procedureText, useTempDir } from './helpers';
 import { sqlOf } from './sql';
 
+/** These texts hold no Python, so the sandbox is never asked. */
+const NO_PYTHON = { check: () => Promise.reject(new Error('these texts hold no Python')) };
+
 describe('Procedures in the store', () => {
   const tempDir = useTempDir();
   let workspace: Workspace;
+  const publishProcedure = (_workspace: Workspace, name: string, request: PublishRequest) => publishChecked(workspace, name, request, NO_PYTHON);
   beforeEach(() => {
     workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
     return () => workspace.close();
@@ -49,52 +53,52 @@ describe('Procedures in the store', () => {
     expect(workspace.procedures.history('Greeting')).toHaveLength(1);
   });
 
-  it('publish a given text whole: saved and published together, or, when it fails a check, nothing saved', () => {
+  it('publish a given text whole: saved and published together, or, when it fails a check, nothing saved', async () => {
     workspace.procedures.create(procedureText('Refund', '## Start\nSay hello. @end'));
     const draftBefore = workspace.procedures.require('Refund').draftHash;
     const broken = procedureText('Refund', '## Start\nConfirm with [[Verify identity]]. @end');
-    expect(() => publishProcedure(workspace, 'Refund', { text: broken, note: 'broken' })).toThrow(/not published: the text has 1 error\(s\)\. Nothing was saved\./);
+    await expect(publishProcedure(workspace, 'Refund', { text: broken, note: 'broken' })).rejects.toThrow(/not published: the text has 1 error\(s\)\. Nothing was saved\./);
     expect(workspace.procedures.require('Refund').draftHash).toBe(draftBefore);
     expect(workspace.procedures.history('Refund')).toEqual([]);
 
     const good = procedureText('Refund', '## Start\nSay hello warmly. @end');
-    const version = publishProcedure(workspace, 'Refund', { text: good, note: 'warmer' });
+    const version = await publishProcedure(workspace, 'Refund', { text: good, note: 'warmer' });
     expect(version).toMatchObject({ version: 1, text: good, note: 'warmer' });
     expect(workspace.procedures.require('Refund').draftText).toBe(good);
     // A text for a Procedure that does not exist yet creates it.
-    expect(publishProcedure(workspace, 'Gift cards', { text: procedureText('Gift cards'), note: 'new' }).name).toBe('Gift cards');
+    expect((await publishProcedure(workspace, 'Gift cards', { text: procedureText('Gift cards'), note: 'new' })).name).toBe('Gift cards');
   });
 
-  it('publish only the draft the caller saw: a draft changed since is a conflict, and nothing is published', () => {
+  it('publish only the draft the caller saw: a draft changed since is a conflict, and nothing is published', async () => {
     const seen = workspace.procedures.create(procedureText('Refund', '## Start\nSay hello. @end'));
     workspace.procedures.saveDraft('Refund', procedureText('Refund', '## Start\nSomeone else wrote this. @end'));
     for (const publish of [
       () => publishProcedure(workspace, 'Refund', { expectedHash: seen.draftHash, note: 'mine' }),
       () => workspace.procedures.publish('Refund', { expectedHash: seen.draftHash, note: 'mine' }),
     ]) {
-      const error = catchError(publish);
+      const error = await catchAsyncError(publish);
       expect(error).toBeInstanceOf(StoreError);
       expect((error as StoreError).code).toBe('conflict');
       expect(error.message).toMatch(/^"Refund" was not published: its draft was changed elsewhere since you read it/);
     }
     expect(workspace.procedures.history('Refund')).toEqual([]);
     const current = workspace.procedures.require('Refund');
-    expect(publishProcedure(workspace, 'Refund', { expectedHash: current.draftHash, note: 'seen' }).text).toBe(current.draftText);
+    expect((await publishProcedure(workspace, 'Refund', { expectedHash: current.draftHash, note: 'seen' })).text).toBe(current.draftText);
   });
 
-  it('refuse to publish a draft whose text has parse errors, not only validation errors', () => {
+  it('refuse to publish a draft whose text has parse errors, not only validation errors', async () => {
     // 40 nested conditions pass the front matter but exceed the nesting cap: a parse error.
     const nested = Array.from({ length: 40 }, (_, depth) => `${'  '.repeat(depth)}- If the customer says ${depth}:`).join('\n');
     workspace.procedures.create(procedureText('Deep', `## Start\n${nested}\n${'  '.repeat(40)}- Say hello. @end`));
-    expect(() => publishProcedure(workspace, 'Deep', { currentDraft: true })).toThrow(/not published: its draft has \d+ error\(s\)[^]*nested/);
+    await expect(publishProcedure(workspace, 'Deep', { currentDraft: true })).rejects.toThrow(/not published: its draft has \d+ error\(s\)[^]*nested/);
     expect(workspace.procedures.history('Deep')).toEqual([]);
   });
 
-  it('check a draft against the workspace before publishing it', () => {
+  it('check a draft against the workspace before publishing it', async () => {
     workspace.procedures.create(procedureText('Refund', '## Start\nConfirm with [[Verify identity]]. @end'));
-    expect(() => publishProcedure(workspace, 'Refund', { currentDraft: true })).toThrow(/not published: .*\n.*no Procedure called "Verify identity"/);
+    await expect(publishProcedure(workspace, 'Refund', { currentDraft: true })).rejects.toThrow(/not published: .*\n.*no Procedure called "Verify identity"/);
     workspace.procedures.create(procedureText('Verify identity', '## Check\nAsk for the code. @end'));
-    expect(publishProcedure(workspace, 'Refund', { currentDraft: true }).version).toBe(1);
+    expect((await publishProcedure(workspace, 'Refund', { currentDraft: true })).version).toBe(1);
   });
 
   it('keep published versions immutable, even through SQL', () => {
@@ -169,9 +173,9 @@ describe('Procedures in the store', () => {
   });
 });
 
-function catchError(work: () => unknown): Error {
+async function catchAsyncError(work: () => unknown): Promise<Error> {
   try {
-    work();
+    await work();
   } catch (error) {
     return error as Error;
   }

@@ -14,11 +14,12 @@ export const publishCommand: Command = {
     // Read as every Procedure file is read (strict UTF-8, no BOM, LF line breaks), so the version
     // published holds the same text that `validate` checked.
     const text = values.from ? readProcedureFiles([values.from], io.cwd)[0]!.text : null;
-    return withSession(values.workspace, io, ({ workspace }) => {
+    return withSession(values.workspace, io, async ({ workspace, sandbox }) => {
       // With --from, the file's text is saved and published in one transaction: the version
       // published is exactly that text, whatever other writers do meanwhile.
       const note = values.note ? { note: values.note } : {};
-      const published = new ProcedureService(workspace).publish(name, text !== null ? { ...note, text } : { ...note, currentDraft: true });
+      // Its Python is checked in the sandbox, as `validate` checks it (the sandbox starts only if there is Python).
+      const published = await new ProcedureService(workspace, { python: sandbox }).publish(name, text !== null ? { ...note, text } : { ...note, currentDraft: true });
       io.out(`Published "${published.name}" as version ${published.version} (${published.contentHash.slice(0, 19)}…).`);
       return 0;
     });

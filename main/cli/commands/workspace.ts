@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ProcedureService } from '../../services/procedures';
+import { publishProcedure, SHIPPED_EXAMPLE } from '../../procedures/publish';
 import { loadExamples, type ExampleReport } from '../../services/example-workspace';
 import { Workspace } from '../../store/workspace';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
@@ -20,10 +20,9 @@ export const workspaceCommand: Command = {
     const workspace = Workspace.create(path, (building) => {
       if (!values.example) return;
       report = loadExamples(building);
-      const procedures = new ProcedureService(building);
       for (const name of report.procedures) {
         try {
-          procedures.publish(name, { note: 'Example', currentDraft: true });
+          publishProcedure(building, name, { note: 'Example', currentDraft: true }, SHIPPED_EXAMPLE);
         } catch (error) {
           drafts.push(`${name}: ${(error as Error).message}`);
         }
