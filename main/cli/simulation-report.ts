@@ -1,11 +1,13 @@
 // How `stepwise simulate` shows a suite: the estimate, a line per finished run, then each failure
 // with its failed checks (which criterion, the judge's reason, whose failure), the transcript and the
 // trace, and the totals (pass^k, cost, comparison with the previous runs, coverage).
+import { describeViolation } from '../conformance';
 import type { Comparison } from '../simulations/comparison';
 import type { CostEstimate } from '../simulations/cost';
 import type { CoverageReport } from '../simulations/coverage';
 import type { JunitCase } from '../simulations/junit';
 import type { RunOutcome } from '../simulations/runner';
+import { procedureControlsEvidence } from '../simulations/procedure-controls';
 import type { SuiteReport } from '../simulations/suite';
 import { describeEvent } from '../simulations/trace-digest';
 import type { ConversationRecord } from '../services/simulations';
@@ -39,6 +41,13 @@ export function runLine(run: RunOutcome, finished: number, total: number, k: num
 export function failureDetails(conversation: ConversationLookup, run: RunOutcome, k: number, workspaceArg: string | null): string[] {
   const lines = [`✗ ${runLabel(run, k)}, run ${run.runId}: ${run.status}${run.details.attribution ? `, put down to the ${run.details.attribution === 'customer' ? 'simulated customer' : run.details.attribution}` : ''}`];
   for (const check of run.checks.filter((candidate) => !candidate.passed)) {
+    const controls = check.kind === 'conformance' ? procedureControlsEvidence(check.evidence) : null;
+    if (controls) {
+      // Each violation on its own line: the invariant, the graph node and the trace event.
+      lines.push(`    ✗ ${check.name} (runtime) — check: ${controls.summary}.`);
+      for (const violation of controls.violations) lines.push(`      · ${describeViolation(violation)}`);
+      continue;
+    }
     const who = check.kind === 'criterion' ? 'judge' : 'check';
     lines.push(`    ✗ ${check.kind === 'criterion' ? `criterion "${check.name}"` : check.name} (${check.party ?? 'agent'}) — ${who}: ${check.reason}`);
   }

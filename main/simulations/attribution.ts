@@ -32,11 +32,13 @@ export function attribute(checks: CheckOutcome[], customer: CustomerConformance 
   const broke = customerBrokeInstructions(customer);
   const attributed = checks.map((check): CheckOutcome => {
     if (check.passed) return { ...check, party: null };
-    if (check.party === 'judge') return check;
+    // A broken Procedure control is the runtime's, whatever the simulated customer did.
+    if (check.party === 'judge' || check.kind === 'conformance') return check;
     return { ...check, party: broke ? 'customer' : (check.party ?? 'agent') };
   });
   const failed = attributed.filter((check) => !check.passed);
   if (failed.length === 0) return { checks: attributed, attribution: null };
+  if (failed.some((check) => check.kind === 'conformance')) return { checks: attributed, attribution: 'agent' };
   if (broke) return { checks: attributed, attribution: 'customer' };
   for (const party of ['agent', 'judge', 'customer'] as const) if (failed.some((check) => check.party === party)) return { checks: attributed, attribution: party };
   return { checks: attributed, attribution: 'agent' };

@@ -5,6 +5,7 @@
 // every model response recorded for exact replay.
 import type { ModelCaller } from '../model/client';
 import { createEngine } from '../assembly/engine';
+import type { CompiledProcedure } from '../runtime/compiled-procedure';
 import type { ConversationState, TraceEvent } from '../runtime/types';
 import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
@@ -19,6 +20,7 @@ import { judge, type JudgeResult } from './judge';
 import { RecordingModelCaller, ReplayDivergedError, totalCost, withSignal } from './model-recording';
 import { SimulationPersistence } from './persistence';
 import { PinnedCatalog, type PinnedProcedures } from './pinned-procedures';
+import { procedureControlsCheck, proceduresOfTrace } from './procedure-controls';
 import type { CustomerConformance, RunDetails } from './records';
 import type { RunConnectors } from './run-connectors';
 import { digestTrace } from './trace-digest';
@@ -165,7 +167,8 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
     await connectors?.close().catch(() => undefined);
   }
 
-  const { checks, customer, attribution } = await evaluate(services, definition, played, judged, finalWorld);
+  const procedures = await proceduresOfTrace(input.catalog, played.trace);
+  const { checks, customer, attribution } = await evaluate(services, definition, played, judged, finalWorld, procedures);
   const usage = recorder.usage();
   const details: RunDetails = {
     conversationId: played.conversationId,
@@ -200,6 +203,7 @@ async function evaluate(
   played: Played,
   judged: JudgeResult | null,
   finalWorld: Record<string, unknown> | null,
+  procedures: Map<string, CompiledProcedure>,
 ): Promise<{ checks: CheckOutcome[]; customer: CustomerConformance | null; attribution: Party | null }> {
   if (played.error) {
     const check: CheckOutcome = { name: 'the run completes', kind: 'run', passed: false, reason: played.error.message, party: played.error.party };
@@ -225,6 +229,7 @@ async function evaluate(
     ...attributeChecks(definition, state),
     ...(finalWorld !== null ? await worldChecks(definition, services.sandbox, finalWorld, state) : []),
     ...turnLimitCheck(definition, played.endedBy === 'max_turns'),
+    procedureControlsCheck(procedures, played.trace),
     ...conformanceCheck(judged?.customer ?? null),
   ];
   const attributed = attribute(checks, judged?.customer ?? null);

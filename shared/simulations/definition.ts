@@ -146,7 +146,7 @@ export type SimulationResult = z.infer<typeof resultSchema>;
 
 // ----- what a run found -------------------------------------------------------------------------
 
-export const CHECK_KINDS = ['criterion', 'expected_action', 'forbidden_action', 'final_status', 'attribute', 'world', 'turn_limit', 'customer_conformance', 'run'] as const;
+export const CHECK_KINDS = ['criterion', 'expected_action', 'forbidden_action', 'final_status', 'attribute', 'world', 'turn_limit', 'customer_conformance', 'conformance', 'run'] as const;
 export const checkKindSchema = z.enum(CHECK_KINDS);
 export type CheckKind = z.infer<typeof checkKindSchema>;
 

@@ -87,7 +87,7 @@ describe('stepwise simulate', () => {
     const out = io(server.fake.url);
     expect(await runCli(['simulate', '--workspace', file, '--junit', join(file, '..', 'junit.xml')], out)).toBe(1);
     const text = out.stdout();
-    expect(text).toContain('[1/1] FAIL Greeting / always-fails: 1 of 2 checks failed (put down to the agent)');
+    expect(text).toContain('[1/1] FAIL Greeting / always-fails: 1 of 3 checks failed (put down to the agent)');
     expect(text).toContain('✗ criterion "greets" (agent) — judge: No greeting.');
     expect(text).toContain('      customer: Hello <there> & "you"');
     expect(text).toContain('      agent: Hello! How can I help?');

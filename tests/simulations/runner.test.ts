@@ -63,6 +63,7 @@ describe('a whole simulation', () => {
     expect(run.version).toBeNull();
     expect(run.checks.map((check) => [check.kind, check.passed])).toEqual([
       ['criterion', true],
+      ['conformance', true],
       ['customer_conformance', true],
     ]);
     const conversationId = workspace!.simulations.conversationOf(outcome.runId)!;
