@@ -17,6 +17,8 @@ const frameSchema = z.object({
   decided: z.record(z.string(), z.string()),
   /** Connector actions that ran during this visit of the step. */
   ran: z.array(z.string()),
+  /** What this run of the Procedure has established at its gates, across steps (reach.ts): node id → outcome. */
+  gates: z.record(z.string(), z.string()).optional(),
   /** For sub-procedures: the frame below continues when this one ends. For a topic switch: no return. */
   kind: z.enum(['main', 'sub', 'switched']),
 });
