@@ -4,12 +4,16 @@
 //   - runtime overhead per turn, excluding model time (budget: median < 2 ms);
 //   - prompt-prefix stability: the share of each request's bytes that the previous request of the
 //     same conversation already sent, which prompt caching can reuse (budget: >= 90%);
-//   - model calls per customer turn (aim: close to one).
+//   - model calls per customer turn (aim: close to one);
+//   - the conformance checker's cost per turn: checking a whole conversation's stored trace against
+//     its Procedures, as a production monitor would after each conversation, divided by its turns.
 import { availableParallelism, loadavg } from 'node:os';
 import type { ModelCaller } from '../main/model/client';
 import { ModelClient } from '../main/model/client';
 import { ModelSettingsSchema } from '../main/model/settings';
 import { createEngine } from '../main/assembly/engine';
+import { checkConformance, describeViolation } from '../main/conformance';
+import { parse } from '../shared/procedure';
 import type { ConversationPersistence } from '../main/runtime/types';
 import { createPythonSandbox } from '../main/sandbox';
 import { startFakeAnthropic, toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../tests/support/fake-anthropic';
@@ -72,6 +76,8 @@ const CONVERSATION: { customer: string; model: FakeResponse[] }[] = [
 ];
 
 const RUNS = 30;
+/** The check takes well under a millisecond: repeated to be measurable. */
+const CHECK_REPEATS = 20;
 const cpus_count = () => availableParallelism();
 
 export async function run(): Promise<boolean> {
@@ -120,6 +126,10 @@ export async function run(): Promise<boolean> {
     clock: () => new Date('2026-11-25T10:00:00Z'),
   });
 
+  const documents = new Map(workspace.procedures.list().map((record) => [record.name, parse(record.draftText).document]));
+  const checks: number[] = [];
+  let firstCheck = 0;
+  const violations = new Set<string>();
   const overheads: number[] = [];
   const saves: number[] = [];
   const cpus: number[] = [];
@@ -150,6 +160,17 @@ export async function run(): Promise<boolean> {
         turns += 1;
       }
       if (run === 0) stability.push(...prefixStability(fake.requests.slice(firstRequest)));
+      const trace = workspace.traces.events(id).map((event) => ({ type: event.type, stepId: event.stepId, payload: event.payload }));
+      if (run === 0) {
+        // The first check also builds each Procedure's graph (kept per document afterwards).
+        const started = performance.now();
+        for (const violation of checkConformance(documents, trace)) violations.add(describeViolation(violation));
+        firstCheck = performance.now() - started;
+      } else {
+        const started = performance.now();
+        for (let repeat = 0; repeat < CHECK_REPEATS; repeat++) checkConformance(documents, trace);
+        checks.push((performance.now() - started) / CHECK_REPEATS / CONVERSATION.length);
+      }
     }
   } finally {
     await sandbox.close();
@@ -159,6 +180,7 @@ export async function run(): Promise<boolean> {
   overheads.sort((a, b) => a - b);
   saves.sort((a, b) => a - b);
   cpus.sort((a, b) => a - b);
+  checks.sort((a, b) => a - b);
   const median = percentile(overheads, 50);
   const meanStability = stability.reduce((sum, value) => sum + value, 0) / stability.length;
   const minStability = Math.min(...stability);
@@ -168,6 +190,10 @@ export async function run(): Promise<boolean> {
   console.log(`  overhead per turn, excluding model time  median ${ms(median)}  p95 ${ms(percentile(overheads, 95))}  (budget: median < 2 ms)`);
   console.log(`    engine CPU time per turn, excluding model calls  median ${ms(percentile(cpus, 50))}  (the sandbox process and disk waits not included)`);
   console.log(`    of which saving the turn (SQLite, synchronous=${synchronous})   median ${ms(percentile(saves, 50))}  (STEPWISE_BENCH_SYNCHRONOUS=FULL to compare)`);
+  console.log(
+    `  conformance check per turn (whole trace ÷ turns)  median ${ms(percentile(checks, 50))}  p95 ${ms(percentile(checks, 95))}  (first conversation, graphs built: ${ms(firstCheck / CONVERSATION.length)} per turn); ${violations.size} violation(s)`,
+  );
+  for (const violation of violations) console.log(`    ${violation}`);
   console.log(`  prompt-prefix stability                  mean ${(meanStability * 100).toFixed(1)}%  min ${(minStability * 100).toFixed(1)}% over ${stability.length} consecutive agent calls (budget: >= 90%)`);
   console.log(`  model calls per customer turn            ${callsPerTurn.toFixed(2)} (${calls / RUNS} calls for ${CONVERSATION.length} turns, routing included)`);
   console.log(`  ${pass ? 'PASS' : 'FAIL'}`);
