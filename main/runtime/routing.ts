@@ -1,11 +1,18 @@
 // Routing: with no active Procedure, one forced `route` call picks the live Procedure whose trigger
-// matches the customer's message. The request and the reading of its answer are pure; the call is
-// the turn loop's.
-import type { TextBlockParam, Tool } from '@anthropic-ai/sdk/resources/messages';
+// matches the customer's message. The requests and the reading of their answers are pure; the
+// calls are the turn loop's. An answer the model fails to give (no route call, an unreadable
+// answer, a name that is not a live Procedure) is not "no Procedure": the call is made once more,
+// told what was wrong, and if that fails too the turn records `routing_failed` with the reasons.
+import type { ContentBlock, MessageParam, TextBlockParam, Tool, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
+import { describeZodError } from '../../shared/zod-error';
+import type { ModelRequest } from './model-call';
 import type { TraceEvent } from './types';
 
 type Routable = readonly { name: string; trigger: string }[];
+
+/** A failed answer is asked for again this many times before the turn goes on without a Procedure. */
+export const ROUTING_RETRIES = 1;
 
 const routeInput = z.strictObject({ procedure: z.string().nullable(), reason: z.string() });
 
@@ -32,16 +39,60 @@ export function routeSystem(routable: Routable): TextBlockParam[] {
   ];
 }
 
-/** Reads the model's routing answer: a known Procedure's name, or null; the event records why. */
-export function readRoute(routable: Routable, toolInput: unknown): { procedure: string | null; event: TraceEvent } {
-  const parsed = routeInput.safeParse(toolInput);
-  const name = parsed.success ? parsed.data.procedure : null;
-  const known = name !== null && routable.some((procedure) => procedure.name === name);
-  return {
-    procedure: known ? name : null,
-    event: {
-      type: 'route',
-      payload: { procedure: known ? name : null, reason: parsed.success ? parsed.data.reason : 'unreadable routing answer', valid: parsed.success && (name === null || known) },
-    },
-  };
+/** What a routing answer says: a Procedure, none (a valid null), or a failure with its reason. */
+export type RouteAnswer =
+  | { kind: 'routed'; procedure: string; reason: string }
+  | { kind: 'none'; reason: string }
+  | { kind: 'failed'; problem: string; call: ToolUseBlock | null };
+
+/** Reads the model's routing response. Only a `route` call with a readable input naming a live Procedure (or null) counts. */
+export function readRoute(routable: Routable, content: readonly ContentBlock[]): RouteAnswer {
+  const call = content.find((block): block is ToolUseBlock => block.type === 'tool_use' && block.name === 'route') ?? null;
+  if (!call) return { kind: 'failed', problem: 'the model did not call route', call: null };
+  const parsed = routeInput.safeParse(call.input);
+  if (!parsed.success) return { kind: 'failed', problem: `the route answer could not be read (${describeZodError(parsed.error)})`, call };
+  const { procedure, reason } = parsed.data;
+  if (procedure === null) return { kind: 'none', reason };
+  if (!routable.some((candidate) => candidate.name === procedure)) return { kind: 'failed', problem: `"${procedure}" is not a live Procedure`, call };
+  return { kind: 'routed', procedure, reason };
+}
+
+/**
+ * The routing request. A retry carries the failed answer and what was wrong with it, so the model
+ * can correct itself; a response with no route call is simply asked again.
+ */
+export function routeRequest(routable: Routable, customerText: string, failed: { content: readonly ContentBlock[]; answer: Extract<RouteAnswer, { kind: 'failed' }> } | null = null): ModelRequest {
+  const messages: MessageParam[] = [{ role: 'user', content: customerText }];
+  if (failed?.answer.call) {
+    messages.push(
+      { role: 'assistant', content: [failed.answer.call] },
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: failed.answer.call.id,
+            is_error: true,
+            content: `Not understood: ${failed.answer.problem}. Answer with route again: one of ${routable.map((procedure) => `"${procedure.name}"`).join(', ')}, or null.`,
+          },
+        ],
+      },
+    );
+  }
+  return { system: routeSystem(routable), messages, tools: [routeTool(routable)], toolChoice: { type: 'tool', name: 'route' }, purpose: 'route' };
+}
+
+/** The trace event of an answer that counts. */
+export function routeEvent(answer: Exclude<RouteAnswer, { kind: 'failed' }>, attempt: number): TraceEvent {
+  return { type: 'route', payload: { procedure: answer.kind === 'routed' ? answer.procedure : null, reason: answer.reason, valid: true, attempt } };
+}
+
+/** A failed attempt: traced as a `route` that did not count, so a retry is visible. */
+export function failedRouteEvent(answer: Extract<RouteAnswer, { kind: 'failed' }>, attempt: number): TraceEvent {
+  return { type: 'route', payload: { procedure: null, reason: answer.problem, valid: false, attempt } };
+}
+
+/** Every attempt failed: the turn goes on without a Procedure, and the next customer message is routed again. */
+export function routingFailedEvent(problems: readonly string[]): TraceEvent {
+  return { type: 'routing_failed', payload: { reason: problems.at(-1) ?? 'no answer', problems: [...problems], attempts: problems.length } };
 }

@@ -15,7 +15,7 @@ import { enterProcedure } from './frames';
 import { callModel, withCallUsage, type ModelRequest } from './model-call';
 import { handOffOnFailure } from './outage';
 import { ProcedureLoader } from './procedure-loader';
-import { readRoute, routeSystem, routeTool } from './routing';
+import { failedRouteEvent, readRoute, routeEvent, routeRequest, routingFailedEvent, ROUTING_RETRIES } from './routing';
 import type { ReplyStreamListener, RuntimeServices } from './services';
 import { closeTurn, modelCallCap, nextAfterResponse, openTurn, toolCallGate, type Obligation, type TurnLimits } from './turn-rules';
 import type { ConversationState, TraceEvent } from './types';
@@ -143,21 +143,31 @@ export class Turn {
     return result;
   }
 
+  /**
+   * The routing call, asked once more when the model fails to answer it (routing.ts). After a
+   * routing failure the turn goes on without a Procedure (the agent answers from the knowledge hub
+   * or starts one itself), and the next customer message is routed again.
+   */
   private async route(customerText: string) {
     const routable = await this.procedures.routable();
     if (routable.length === 0) return;
-    const result = await this.callModel({
-      system: routeSystem(routable),
-      messages: [{ role: 'user', content: customerText }],
-      tools: [routeTool(routable)],
-      toolChoice: { type: 'tool', name: 'route' },
-      purpose: 'route',
-    });
-    const call = result.message.content.find((block): block is ToolUseBlock => block.type === 'tool_use');
-    const routed = readRoute(routable, call?.input);
-    this.emit(routed.event);
-    const procedure = routed.procedure ? await this.procedures.procedure(routed.procedure) : null;
-    if (procedure) this.change((change) => enterProcedure(change, procedure, 'main'));
+    const problems: string[] = [];
+    let failed: Parameters<typeof routeRequest>[2] = null;
+    for (let attempt = 1; attempt <= 1 + ROUTING_RETRIES; attempt++) {
+      const result = await this.callModel(routeRequest(routable, customerText, failed));
+      const answer = readRoute(routable, result.message.content);
+      if (answer.kind === 'failed') {
+        this.emit(failedRouteEvent(answer, attempt));
+        problems.push(answer.problem);
+        failed = { content: result.message.content, answer };
+        continue;
+      }
+      this.emit(routeEvent(answer, attempt));
+      const procedure = answer.kind === 'routed' ? await this.procedures.procedure(answer.procedure) : null;
+      if (procedure) this.change((change) => enterProcedure(change, procedure, 'main'));
+      return;
+    }
+    this.emit(routingFailedEvent(problems));
   }
 
   // ----- the agent loop -----------------------------------------------------------------------

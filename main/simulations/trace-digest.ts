@@ -21,7 +21,10 @@ export function describeEvent(event: TraceEvent): string | null {
     case 'agent_message':
       return `agent: ${short(p.text, 2000)}`;
     case 'route':
+      if (p.valid === false) return `routing answer not understood: ${short(p.reason, 200)}`;
       return `routed to ${p.procedure ? `"${String(p.procedure)}"` : 'no Procedure'} (${short(p.reason, 200)})`;
+    case 'routing_failed':
+      return `routing failed (${short(p.reason, 200)}): the agent went on without a Procedure`;
     case 'procedure_start':
       return `Procedure "${String(p.procedure)}" starts (${String(p.kind)})`;
     case 'procedure_end':

@@ -36,3 +36,63 @@ describe('the model escalates by itself', () => {
     await harness.close();
   });
 });
+
+describe('a routing call the model fails to answer', () => {
+  it('is asked once more, told what was wrong, and the corrected answer starts the Procedure', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [toolCall('route', { procedure: 'Damaged claims', reason: 'damage' }), routeToClaim, toolCalls(['reply', { message: 'Sorry to hear that! What is your order number?' }])],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    const turn = await harness.engine.send(id, 'My kettle arrived broken');
+    expect(turn.replies).toEqual(['Sorry to hear that! What is your order number?']);
+    const routes = harness.trace(id).filter((event) => event.type === 'route' || event.type === 'routing_failed');
+    expect(routes.map((event) => event.payload)).toEqual([
+      { procedure: null, reason: '"Damaged claims" is not a live Procedure', valid: false, attempt: 1 },
+      { procedure: 'Damaged order claim', reason: 'damage', valid: true, attempt: 2 },
+    ]);
+    expect((await harness.engine.state(id))!.stack.map((frame) => frame.procedure)).toEqual(['Damaged order claim']);
+    const retry = harness.fake.requests[1]!.body;
+    expect(retry.tool_choice).toEqual({ type: 'tool', name: 'route' });
+    expect(JSON.stringify(retry.messages.at(-1))).toContain('\\"Damaged claims\\" is not a live Procedure');
+    await harness.close();
+  });
+
+  it('fails twice: recorded as routing_failed, the agent answers without a Procedure, and the next message is routed again', async () => {
+    const harness = await createHarness({
+      sandbox,
+      script: [
+        { content: [{ type: 'text', text: 'Damaged order claim' }] },
+        toolCall('route', { procedure: 'Damaged order claim' }),
+        toolCalls(['reply', { message: 'I am sorry about your kettle. Could you tell me a bit more?' }]),
+        // The next message: routed afresh, and this time it works.
+        routeToClaim,
+        toolCalls(['reply', { message: 'Thanks. What is your order number?' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+    const first = await harness.engine.send(id, 'My kettle arrived broken');
+    expect(first.status).toBe('waiting');
+    expect(first.replies).toEqual(['I am sorry about your kettle. Could you tell me a bit more?']);
+    const failed = first.trace.find((event) => event.type === 'routing_failed')!;
+    expect(failed.payload).toMatchObject({ attempts: 2, problems: ['the model did not call route', expect.stringMatching(/^the route answer could not be read/)] });
+    expect(first.trace.filter((event) => event.type === 'route').every((event) => event.payload.valid === false)).toBe(true);
+    expect((await harness.engine.state(id))!.stack).toEqual([]);
+
+    const second = await harness.engine.send(id, 'It is order 1043, the lid is cracked');
+    expect(harness.fake.requests[3]!.body.tool_choice).toEqual({ type: 'tool', name: 'route' });
+    expect(second.trace.find((event) => event.type === 'route')!.payload).toMatchObject({ procedure: 'Damaged order claim', valid: true, attempt: 1 });
+    expect((await harness.engine.state(id))!.stack.map((frame) => frame.procedure)).toEqual(['Damaged order claim']);
+    await harness.close();
+  });
+
+  it('a valid “none” is not a failure and is not asked again', async () => {
+    const harness = await createHarness({ sandbox, script: [toolCall('route', { procedure: null, reason: 'a greeting' }), toolCalls(['reply', { message: 'Hello! How can I help?' }])] });
+    const id = await harness.engine.start({ kind: 'preview' });
+    const turn = await harness.engine.send(id, 'Hello');
+    expect(turn.trace.filter((event) => event.type === 'route').map((event) => event.payload)).toEqual([{ procedure: null, reason: 'a greeting', valid: true, attempt: 1 }]);
+    expect(turn.trace.some((event) => event.type === 'routing_failed')).toBe(false);
+    expect(harness.fake.requests).toHaveLength(2);
+    await harness.close();
+  });
+});

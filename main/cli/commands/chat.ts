@@ -85,7 +85,9 @@ export function traceLine(event: TraceEvent): string | null {
   const p = event.payload;
   switch (event.type) {
     case 'route':
-      return `route → ${p.procedure ?? 'no Procedure'}`;
+      return p.valid === false ? `route answer not understood: ${String(p.reason)}` : `route → ${p.procedure ?? 'no Procedure'}`;
+    case 'routing_failed':
+      return `routing failed (${String(p.reason)}): no Procedure for this message`;
     case 'procedure_start':
     case 'procedure_end':
     case 'procedure_pause':
