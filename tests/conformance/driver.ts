@@ -15,6 +15,8 @@ import { loadExamples } from '../../main/services/example-workspace';
 import { Workspace } from '../../main/store/workspace';
 import { parse, type ProcedureDocument } from '../../shared/procedure';
 import { designDir } from '../support/paths';
+import type { ModelCaller } from '../../main/model/client';
+import { scriptedModel, type ToolCalls } from '../services/scripted-model';
 import { PlannedModel, poolsOf, type Plan, type Pools } from './adversary';
 import { CREDIT_OR_REFUND, IDENTITY_CHECK, REFUND_CHECK } from './support';
 
@@ -80,24 +82,47 @@ export interface ConversationRun {
 const CLOCK = () => new Date('2026-11-25T10:00:00Z');
 let nextId = 1;
 
-/** Plays one plan: starts in a Procedure (or lets the router choose), then each turn's customer message. */
+/** Plays one plan: starts in the Procedure it picks, then each turn's customer message. */
 export async function runPlan(set: ProcedureSet, plan: Plan, sandbox: CodeSandbox): Promise<ConversationRun> {
   const model = new PlannedModel(set.pools, plan);
+  return play(set, set.startIn[plan.start % set.startIn.length]!, plan.turns, model, sandbox);
+}
+
+export type ScriptedTurn = [customer: string, responses: ToolCalls[]];
+
+/** Plays a fixed script: each turn's model responses in order, then a reply when they run out. */
+export async function runScript(set: ProcedureSet, procedure: string, turns: ScriptedTurn[], sandbox: CodeSandbox): Promise<ConversationRun> {
+  let turn = 0;
+  let response = 0;
+  const model = scriptedModel((request) => {
+    if (request.role !== 'agent') throw new Error(`No ${request.role} call expected.`);
+    return turns[turn - 1]?.[1][response++] ?? [['reply', { message: 'Is there anything else?' }]];
+  });
+  const begin = () => {
+    turn += 1;
+    response = 0;
+  };
+  return play(set, procedure, turns.map(([customer]) => ({ customer })), { call: model.call, beginTurn: begin }, sandbox);
+}
+
+/** A model that is told when each turn begins. */
+type TurnModel<T> = ModelCaller & { beginTurn(turn: T): void };
+
+async function play<T extends { customer: string }>(set: ProcedureSet, procedure: string, turns: T[], model: TurnModel<T>, sandbox: CodeSandbox): Promise<ConversationRun> {
   const connectors = new RuntimeConnectors({ definitions: set.connectors, mode: 'mock', world: set.world, sandbox, clock: CLOCK });
   const id = nextId++;
   const { engine, close } = createEngine({ workspace: set.workspace, model, draft: true, connectors: recordingConnectors(connectors), sandbox, persistence: new MemoryPersistence(id), clock: CLOCK });
   const trace: TraceEvent[] = [];
   engine.subscribe((_conversation, event) => trace.push(event));
-  const procedure = set.startIn[plan.start % set.startIn.length]!;
   // Sub-procedures are started too: the checker must hold inside them as well.
   await engine.start({ kind: 'simulation', procedure });
-  let turns = 0;
+  let played = 0;
   try {
-    for (const turn of plan.turns) {
+    for (const turn of turns) {
       model.beginTurn(turn);
       try {
         await engine.send(id, turn.customer);
-        turns += 1;
+        played += 1;
       } catch (error) {
         if (error instanceof ConversationClosedError) break;
         throw error;
@@ -107,5 +132,5 @@ export async function runPlan(set: ProcedureSet, plan: Plan, sandbox: CodeSandbo
     await close();
     await connectors.close();
   }
-  return { trace, procedure, turns };
+  return { trace, procedure, turns: played };
 }

@@ -1,0 +1,109 @@
+// Every violation the property test found while it was built, as a fixed tool-call script over the
+// example shop (the real engine, mocked connectors over the shop world, the real sandbox) and the
+// outcome the enforcement model requires: the checker finds nothing, and the move that would have
+// broken a control is refused with a reason the model can act on (the trace keeps the refusal).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkConformance, describeViolation } from '../../main/conformance';
+import type { TraceEvent } from '../../main/runtime/types';
+import { useSandbox } from '../support/fixtures';
+import { procedureSet, runScript, type ProcedureSet, type ScriptedTurn } from './driver';
+
+const sandbox = useSandbox();
+let shop: ProcedureSet;
+beforeAll(() => {
+  shop = procedureSet('regressions');
+});
+afterAll(() => shop.workspace.close());
+
+async function run(procedure: string, turns: ScriptedTurn[]) {
+  const { trace } = await runScript(shop, procedure, turns, sandbox);
+  const violations = checkConformance(shop.documents, trace).map(describeViolation);
+  return { trace, violations };
+}
+
+/** The `tool_call` event of the n-th call of `tool` (0-based). */
+function call(trace: TraceEvent[], tool: string, nth = 0): TraceEvent {
+  const found = trace.filter((event) => event.type === 'tool_call' && event.payload.tool === tool)[nth];
+  if (!found) throw new Error(`No call ${nth} of ${tool} in the trace.`);
+  return found;
+}
+
+function expectRefused(event: TraceEvent, mentions?: RegExp) {
+  expect(event.payload.ok, JSON.stringify(event.payload)).toBe(false);
+  expect(String(event.payload.result)).toMatch(mentions ?? /\w{3,}/);
+}
+
+const reachedConnector = (trace: TraceEvent[], action: string) => trace.some((event) => event.type === 'connector_call' && event.payload.action === action);
+
+describe('regressions found by the property test', () => {
+  it('no-skipped-gate: go_to_step past the claim window check before the order was looked up is refused, naming the missing result', async () => {
+    const { trace, violations } = await run('Damaged order claim', [['My kettle arrived broken.', [[['go_to_step', { step_id: 'step:resolve' }]]]]]);
+    expect(violations).toEqual([]);
+    expectRefused(call(trace, 'go_to_step'), /shop\.get_order/);
+  });
+
+  it('no-skipped-gate: go_to_step past the eligibility check once the order is known evaluates it first (the issue scenario)', async () => {
+    const { trace, violations } = await run('Refund request', [
+      ['I want a refund for order 988.', [[['set_attributes', { values: { order_number: '988' } }], ['shop__get_order', { order_number: '988' }]], [['go_to_step', { step_id: 'step:issue-the-refund' }]]]],
+    ]);
+    expect(violations).toEqual([]);
+    // Whatever the move came to, the eligibility code ran before any step after it was entered.
+    const codeRan = trace.findIndex((event) => event.type === 'code_run' && event.payload.nodeId === 'step:check-eligibility/code1' && event.payload.ok === true);
+    const later = trace.findIndex((event) => event.type === 'step_enter' && ['step:work-out-the-amount', 'step:issue-the-refund'].includes(String(event.stepId)));
+    if (later >= 0) expect(codeRan).toBeGreaterThanOrEqual(0);
+    if (later >= 0) expect(codeRan).toBeLessThan(later);
+  });
+
+  it('no-skipped-gate: end_procedure in Verify identity before the code was checked is refused, and the Procedure goes on', async () => {
+    const { trace, violations } = await run('Verify identity', [['Hi', [[['end_procedure', { summary: 'Verified.' }]]]]]);
+    expect(violations).toEqual([]);
+    expectRefused(call(trace, 'end_procedure'));
+    expect(trace.some((event) => event.type === 'procedure_end')).toBe(false);
+  });
+
+  it('no-skipped-gate: run_subprocedure before the step that calls it is refused', async () => {
+    const { trace, violations } = await run('Damaged order claim', [['My kettle arrived broken.', [[['run_subprocedure', { name: 'Verify identity' }]]]]]);
+    expect(violations).toEqual([]);
+    expectRefused(call(trace, 'run_subprocedure'));
+    expect(trace.some((event) => event.type === 'procedure_start' && event.payload.kind === 'sub')).toBe(false);
+  });
+
+  it('no-skipped-gate: a handoff to a team that lies past unevaluated gates is refused', async () => {
+    const { trace, violations } = await run('Damaged order claim', [['It sparks!', [[['handoff', { team: 'Safety team', summary: 'Sparks.' }]]]]]);
+    expect(violations).toEqual([]);
+    expectRefused(call(trace, 'handoff'));
+    expect(trace.some((event) => event.type === 'handoff')).toBe(false);
+  });
+
+  it('action-out-of-reach: an action of a later step is refused and never reaches the connector', async () => {
+    const { trace, violations } = await run('Password reset and account unlock', [['I forgot my password.', [[['accounts__send_password_reset', { email: 'jane.doe@example.com' }]]]]]);
+    expect(violations).toEqual([]);
+    expectRefused(call(trace, 'accounts__send_password_reset'));
+    expect(reachedConnector(trace, 'accounts.send_password_reset')).toBe(false);
+  });
+
+  it('subprocedure-before-action: an action after [[Verify identity]] is refused until it has ended', async () => {
+    const { trace, violations } = await run('Cancel subscription', [['Cancel my subscription.', [[['billing__get_subscription', { customer_email: 'jane.doe@example.com' }]]]]]);
+    expect(violations).toEqual([]);
+    expectRefused(call(trace, 'billing__get_subscription'));
+    expect(reachedConnector(trace, 'billing.get_subscription')).toBe(false);
+  });
+
+  it('branch-not-binding: the reset link of the Otherwise branch is refused for a locked account (Python chose the unlock branch)', async () => {
+    const { trace, violations } = await run('Password reset and account unlock', [
+      [
+        'I cannot sign in, my email is omar.haddad@example.com',
+        [
+          [['set_attributes', { values: { email: 'omar.haddad@example.com' } }], ['accounts__lookup_account', { email: 'omar.haddad@example.com' }]],
+          [['go_to_step', { step_id: 'step:check-mailbox-access' }], ['set_attributes', { values: { has_email_access: true } }]],
+          [['go_to_step', { step_id: 'step:unlock-or-reset' }]],
+          [['accounts__send_password_reset', { email: 'omar.haddad@example.com' }]],
+        ],
+      ],
+    ]);
+    expect(violations).toEqual([]);
+    expect(trace.some((event) => event.type === 'condition' && event.payload.nodeId === 'step:unlock-or-reset/cond1' && event.payload.result === true)).toBe(true);
+    expectRefused(call(trace, 'accounts__send_password_reset'));
+    expect(reachedConnector(trace, 'accounts.send_password_reset')).toBe(false);
+  });
+});
