@@ -4,8 +4,9 @@
 // frame's decisions and actions, visits, transcript, tags, paused topics, history, usage) stays
 // shared with the input and is only ever replaced by a new value, never written to: a decision
 // costs the same on the hundredth turn as on the first, far below a structuredClone.
+import type { CompiledProcedure } from './compiled-procedure';
 import type { EscalationPolicy, EscalationReason } from './escalation';
-import { repeatsEarlierReply } from './escalation';
+import { escalationTeam, repeatsEarlierReply } from './escalation';
 import type { ConversationState, Frame, TraceEvent } from './types';
 
 export interface Change {
@@ -58,9 +59,15 @@ export function finish(change: Change, kind: 'ended' | 'handed_off' | 'escalated
   emit(change, { type: kind === 'ended' ? 'conversation_end' : kind === 'handed_off' ? 'handoff' : 'escalation', stepId: currentStepId(state), payload: { reason, team, summary, note } });
 }
 
-/** Brings in the escalation team, unless the conversation already has its outcome. */
-export function escalate(change: Change, policy: EscalationPolicy, reason: EscalationReason, detail: string, tellCustomer: boolean): void {
+/** What escalating reads: the policy, and the active Procedures that may name their own escalation team. */
+export interface EscalationContext {
+  policy: EscalationPolicy;
+  procedures: ReadonlyMap<string, CompiledProcedure>;
+}
+
+/** Brings in the escalation team for `reason` (escalationTeam), unless the conversation already has its outcome. */
+export function escalate(change: Change, context: EscalationContext, reason: EscalationReason, detail: string, tellCustomer: boolean): void {
   if (change.state.outcome) return;
-  finish(change, 'escalated', reason, policy.team, detail, null);
-  if (tellCustomer) sendReply(change, policy.customerMessage);
+  finish(change, 'escalated', reason, escalationTeam(change.state, context.procedures, context.policy, reason), detail, null);
+  if (tellCustomer) sendReply(change, context.policy.customerMessage);
 }

@@ -33,6 +33,8 @@ export interface CompiledProcedure {
   actions: Set<string>;
   /** Teams it may hand off to: lower case → as written. */
   teams: Map<string, string>;
+  /** Where escalations go while it is active (front matter `escalation:`): reason or `default` → team. */
+  escalation: ReadonlyMap<string, string>;
   /** Procedures it calls with [[…]] or switches to with @switch. */
   calls: Set<string>;
   switches: Set<string>;
@@ -76,6 +78,7 @@ export function compileProcedure(text: string, version: string): CompiledProcedu
     stepById: (id) => stepsById.get(id),
     actions,
     teams,
+    escalation: new Map((header?.escalation ?? []).map((entry) => [entry.reason, entry.team])),
     calls,
     switches,
     conditionIdAt: (offset) => conditionIds.get(offset),

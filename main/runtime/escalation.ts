@@ -1,7 +1,11 @@
 // When the agent should bring in a human on its own: the customer asks for one, the agent loops,
 // nothing moves forward for several turns, or connectors keep failing. Thresholds are settings.
 import { z } from 'zod';
+import type { EscalationReason } from '../../shared/procedure';
+import type { CompiledProcedure } from './compiled-procedure';
 import type { ConversationState } from './types';
+
+export type { EscalationReason };
 
 export const EscalationPolicySchema = z.object({
   /** Phrases that mean "let me talk to a person"; matched before any model call. */
@@ -19,7 +23,7 @@ export const EscalationPolicySchema = z.object({
   noProgressTurns: z.number().int().min(1).default(4),
   /** Connector failures in a row. */
   connectorFailures: z.number().int().min(1).default(3),
-  /** The team that takes escalations. */
+  /** The workspace's escalation team: for escalations no active Procedure names a team for. */
   team: z.string().min(1).default('Support team'),
   /**
    * A conversation handed off because the model was unavailable re-opens at the step it was on
@@ -31,7 +35,18 @@ export const EscalationPolicySchema = z.object({
 });
 export type EscalationPolicy = z.infer<typeof EscalationPolicySchema>;
 
-export type EscalationReason = 'customer_asked_for_human' | 'loop' | 'no_progress' | 'connector_failures' | 'runaway' | 'stuck' | 'other';
+/**
+ * The team an escalation goes to: the innermost active Procedure that names one, for this reason or
+ * as its `default` (a sub-procedure that names none defers to its caller); else the workspace's.
+ */
+export function escalationTeam(state: ConversationState, procedures: ReadonlyMap<string, CompiledProcedure>, policy: EscalationPolicy, reason: EscalationReason): string {
+  for (let index = state.stack.length - 1; index >= 0; index--) {
+    const teams = procedures.get(state.stack[index]!.procedure)?.escalation;
+    const team = teams?.get(reason) ?? teams?.get('default');
+    if (team) return team;
+  }
+  return policy.team;
+}
 
 export function asksForHuman(text: string, policy: EscalationPolicy): boolean {
   return policy.humanRequestPatterns.some((pattern) => new RegExp(pattern, 'i').test(text));

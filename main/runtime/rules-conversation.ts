@@ -81,6 +81,6 @@ export function handoffRule(change: Change, input: { team: string; summary: stri
 export function escalateRule(change: Change, input: { reason: EscalationReason; summary: string }, context: RuleContext): RuleResult {
   const { state } = change;
   const repliedThisTurn = state.transcript.some((line) => line.role === 'agent' && line.turn === state.turn);
-  escalate(change, context.policy, input.reason, input.summary, !repliedThisTurn);
+  escalate(change, context, input.reason, input.summary, !repliedThisTurn);
   return { outcome: { content: 'Escalated to a person.', followUp: false, final: true } };
 }

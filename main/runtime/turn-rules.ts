@@ -1,7 +1,7 @@
 // The turn's own rules, pure: how a customer message opens a turn, the caps on model and tool
 // calls, when the agent loop may stop, and what the runtime does at the end of a turn (a handoff or
 // switch a Python branch requires, the escalation thresholds).
-import { begin, currentStepId, emit, escalate, finish, type Change } from './change';
+import { begin, currentStepId, emit, escalate, finish, type Change, type EscalationContext } from './change';
 import type { AdvanceResult } from './advance';
 import type { CompiledProcedure } from './compiled-procedure';
 import type { ToolOutcome } from './decision';
@@ -24,15 +24,15 @@ export type Obligation = AdvanceResult['obligations'][number];
  * has checked the policy allows it): `earlier` holds the messages the model never received. A
  * message asking for a person escalates at once, without a model call.
  */
-export function openTurn(state: ConversationState, text: string, policy: EscalationPolicy): { change: Change; earlier: string[]; escalated: boolean } {
+export function openTurn(state: ConversationState, text: string, context: EscalationContext): { change: Change; earlier: string[]; escalated: boolean } {
   const change = begin(state, false);
   change.state.turn += 1;
   const earlier = reopenAfterOutage(change);
   change.state.status = 'active';
   change.state.transcript = [...change.state.transcript, { role: 'customer', text, turn: change.state.turn }];
   emit(change, { type: 'customer_message', payload: { text } });
-  if (!asksForHuman(text, policy)) return { change, earlier, escalated: false };
-  escalate(change, policy, 'customer_asked_for_human', 'The customer asked for a person.', true);
+  if (!asksForHuman(text, context.policy)) return { change, earlier, escalated: false };
+  escalate(change, context, 'customer_asked_for_human', 'The customer asked for a person.', true);
   return { change, earlier, escalated: true };
 }
 
@@ -112,7 +112,7 @@ export function closeTurn(
     const escalation = escalationAfterTurn(next, context.policy);
     if (escalation) {
       emit(change, { type: 'escalation_check', payload: escalation });
-      escalate(change, context.policy, escalation.reason, escalation.detail, true);
+      escalate(change, context, escalation.reason, escalation.detail, true);
     }
   }
   if (!next.outcome) next.status = 'waiting';

@@ -60,13 +60,14 @@ export class Turn {
   }
 
   async run(customerText: string): Promise<TurnOutput> {
-    const opened = openTurn(this.state, customerText, this.policy);
+    // Loaded first: a request for a person escalates to the team the active Procedure names.
+    await this.procedures.conversation(this.state);
+    const opened = openTurn(this.state, customerText, this.escalation());
     this.newMessages.push({ role: 'customer', text: customerText });
     this.absorb(opened.change);
     if (opened.escalated) return this.output();
     const forModel = [...opened.earlier, customerText];
     try {
-      await this.procedures.conversation(this.state);
       if (this.state.stack.length === 0) await this.route(forModel.join('\n\n'));
       await this.agentLoop(forModel);
     } catch (error) {
@@ -108,8 +109,12 @@ export class Turn {
     this.absorb(change);
   }
 
+  private escalation() {
+    return { policy: this.policy, procedures: this.procedures.loaded };
+  }
+
   private escalate(reason: EscalationReason, detail: string) {
-    this.change((change) => escalate(change, this.policy, reason, detail, true));
+    this.change((change) => escalate(change, this.escalation(), reason, detail, true));
   }
 
   // ----- effects: the sandbox, the model ------------------------------------------------------

@@ -40,12 +40,29 @@ export interface AttributeDecl {
   span: Span;
 }
 
+/**
+ * Why the runtime brings in a person (main/runtime/escalation.ts). A Procedure's front matter may
+ * name the team for each (`escalation:`), or one team for all (`default`).
+ */
+export const ESCALATION_REASONS = ['customer_asked_for_human', 'loop', 'no_progress', 'connector_failures', 'runaway', 'stuck', 'other'] as const;
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+
+/** One `escalation:` entry: the team for a reason, or for every reason not named (`default`). */
+export interface EscalationTeam {
+  reason: EscalationReason | 'default';
+  team: string;
+  /** The team name's place in the front matter. */
+  span: Span;
+}
+
 export interface Header {
   name: string | null;
   trigger: string | null;
   description: string | null;
   subProcedure: boolean;
   attributes: AttributeDecl[];
+  /** Where escalations go while this Procedure is active; empty: the workspace's escalation team. */
+  escalation: EscalationTeam[];
   /** Span of the whole front matter block, including the `---` fences. */
   span: Span;
   nameSpan?: Span;

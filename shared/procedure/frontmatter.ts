@@ -1,9 +1,10 @@
-// The YAML front matter: name, trigger, description, sub_procedure flag and typed attributes.
+// The YAML front matter: name, trigger, description, sub_procedure flag, typed attributes and the
+// escalation teams.
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
-import { ATTRIBUTE_TYPES, type AttributeDecl, type AttributeType, type Diagnostic, type FrontMatter, type Header, type Span } from './ast';
+import { ATTRIBUTE_TYPES, ESCALATION_REASONS, type AttributeDecl, type AttributeType, type Diagnostic, type EscalationTeam, type FrontMatter, type Header, type Span } from './ast';
 import type { Source } from './source';
 
-const HEADER_KEYS = ['name', 'trigger', 'description', 'sub_procedure', 'attributes'] as const;
+const HEADER_KEYS = ['name', 'trigger', 'description', 'sub_procedure', 'attributes', 'escalation'] as const;
 const ATTRIBUTE_KEYS = ['type', 'description', 'values', 'items', 'required'] as const;
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -57,7 +58,7 @@ export function parseFrontMatter(source: Source, diagnostics: Diagnostic[]): Fro
 let lastHeader: { key: string; header: Header; diagnostics: Diagnostic[] } | null = null;
 
 function emptyHeader(span: Span): Header {
-  return { name: null, trigger: null, description: null, subProcedure: false, attributes: [], span };
+  return { name: null, trigger: null, description: null, subProcedure: false, attributes: [], escalation: [], span };
 }
 
 function readHeader(raw: string, rawStart: number, source: Source, span: Span, diagnostics: Diagnostic[]): Header {
@@ -115,6 +116,9 @@ function readHeader(raw: string, rawStart: number, source: Source, span: Span, d
       }
       case 'attributes':
         header.attributes = readAttributes(value, spanOf, report, keySpan);
+        break;
+      case 'escalation':
+        header.escalation = readEscalation(value, spanOf, report, keySpan);
         break;
       default:
         report('warning', 'unknown-key', `Unknown front matter key \`${key}\`. Known keys: ${HEADER_KEYS.join(', ')}.`, keySpan);
@@ -202,6 +206,38 @@ function readAttributes(value: YamlNode | null, spanOf: SpanOf, report: Report, 
     attributes.push(decl);
   }
   return attributes;
+}
+
+const ESCALATION_KEYS: readonly string[] = ['default', ...ESCALATION_REASONS];
+const ESCALATION_SHAPE = 'name a team (`escalation: Tier 2`), or teams by reason (`default: Tier 2` and, say, `connector_failures: Billing team` on the lines below)';
+
+/** `escalation: Team`, or a mapping from `default` and escalation reasons to teams. */
+function readEscalation(value: YamlNode | null, spanOf: SpanOf, report: Report, keySpan: Span): EscalationTeam[] {
+  const teamOf = (node: YamlNode | null, what: string): string | null => {
+    const text = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? String(node.value).trim() : '';
+    if (!text) report('error', 'front-matter-type', `${what} must be a team name.`, spanOf(node) ?? keySpan);
+    return text || null;
+  };
+  if (!isMap(value)) {
+    if (!isScalar(value) || value.value === null) {
+      report('error', 'front-matter-type', `\`escalation\` must ${ESCALATION_SHAPE}.`, value ? spanOf(value) : keySpan);
+      return [];
+    }
+    const team = teamOf(value, '`escalation`');
+    return team ? [{ reason: 'default', team, span: spanOf(value) }] : [];
+  }
+  const teams: EscalationTeam[] = [];
+  for (const pair of value.items as Pair<YamlNode, YamlNode>[]) {
+    const reason = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!ESCALATION_KEYS.includes(reason)) {
+      report('error', 'escalation-reason', `\`${reason}\` is not an escalation reason. Use \`default\` or one of: ${ESCALATION_REASONS.join(', ')}.`, spanOf(pair.key));
+      continue;
+    }
+    const team = teamOf(pair.value, `\`escalation\`: \`${reason}\``);
+    if (team) teams.push({ reason: reason as EscalationTeam['reason'], team, span: spanOf(pair.value) });
+  }
+  if (teams.length === 0 && value.items.length === 0) report('error', 'front-matter-type', `\`escalation\` must ${ESCALATION_SHAPE}.`, spanOf(value) ?? keySpan);
+  return teams;
 }
 
 function readType(text: string, at: Span, report: Report, name: string): AttributeType | null {

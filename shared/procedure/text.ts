@@ -13,7 +13,7 @@ export interface ProcedureFacts {
   switches: string[];
   /** `connector.action` names. */
   actions: string[];
-  /** Handoff team names. */
+  /** Team names it hands off (`@handoff`) or escalates (`escalation:`) to. */
   teams: string[];
   /** Syntax errors (not cross-reference problems). */
   errors: { line: number; column: number; message: string }[];
@@ -48,6 +48,7 @@ function switchTargets(document: ProcedureDocument): string[] {
 function handoffTeams(document: ProcedureDocument): string[] {
   const names = new Set<string>();
   for (const event of walkDocument(document)) if (event.kind === 'ref' && event.ref.kind === 'handoff') names.add(event.ref.team);
+  for (const entry of document.frontMatter?.header.escalation ?? []) names.add(entry.team);
   return [...names];
 }
 

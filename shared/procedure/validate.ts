@@ -40,6 +40,7 @@ export function validate(document: ProcedureDocument, context: ValidationContext
   for (const event of events) if (event.kind === 'python') python.set(event.snippet, analyzePython(event.snippet.code, event.snippet.map));
   const facts: Facts = { document, context, events, python, declared: declaredAttributes(document, context) };
   checkHeader(document, report);
+  checkEscalationTeams(document, context, report);
   checkReferences(facts, report);
   checkConditions(facts, report);
   checkFlow(document, graph, report);
@@ -169,6 +170,16 @@ function checkRef(
     case 'tag':
     case 'end':
       return;
+  }
+}
+
+/** The front matter's escalation teams are checked like @handoff teams, where the teams are known. */
+function checkEscalationTeams(document: ProcedureDocument, context: ValidationContext, report: Report) {
+  const teams = context.teams;
+  if (!teams) return;
+  for (const entry of document.frontMatter?.header.escalation ?? []) {
+    if (teams.some((team) => team.toLowerCase() === entry.team.toLowerCase())) continue;
+    report('warning', 'unknown-team', `There is no team called "${entry.team}" to escalate to.${suggest(entry.team, teams, 'Known teams')}`, entry.span);
   }
 }
 

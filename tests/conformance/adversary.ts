@@ -6,11 +6,21 @@
 import fc from 'fast-check';
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import type { ModelCaller } from '../../main/model/client';
-import type { ActionInfo } from '../../main/runtime/types';
+import type { ActionInfo, TraceEvent } from '../../main/runtime/types';
 import { toGraph, type ProcedureDocument } from '../../shared/procedure';
+
+/** What a sensible model could do where the conversation stands: keyed by Procedure and step. */
+export interface LocalMoves {
+  next: string | null;
+  actions: string[];
+  conditions: { conditionId: string; branches: string[] }[];
+  subprocedures: string[];
+  attributes: Pools['attributes'];
+}
 
 export interface Pools {
   procedures: string[];
+  local: Map<string, LocalMoves>;
   routable: string[];
   subprocedures: string[];
   steps: string[];
@@ -21,7 +31,7 @@ export interface Pools {
 }
 
 export function poolsOf(documents: ProcedureDocument[], actions: ActionInfo[]): Pools {
-  const pools: Pools = { procedures: [], routable: [], subprocedures: [], steps: [], conditions: [], actions, attributes: [], teams: [] };
+  const pools: Pools = { procedures: [], local: new Map(), routable: [], subprocedures: [], steps: [], conditions: [], actions, attributes: [], teams: [] };
   for (const document of documents) {
     const header = document.frontMatter!.header;
     pools.procedures.push(header.name!);
@@ -32,14 +42,63 @@ export function poolsOf(documents: ProcedureDocument[], actions: ActionInfo[]): 
       if (node.kind === 'condition') pools.conditions.push({ conditionId: node.id, branches: graph.edges.filter((edge) => edge.from === node.id && edge.kind === 'branch').map((edge) => edge.to) });
       if (node.kind === 'handoff' && !pools.teams.includes(node.label)) pools.teams.push(node.label);
     }
-    for (const attribute of header.attributes) pools.attributes.push({ name: attribute.name, type: attribute.type, ...(attribute.values ? { values: attribute.values } : {}) });
+    const declared = header.attributes.map((attribute) => ({ name: attribute.name, type: attribute.type, ...(attribute.values ? { values: attribute.values } : {}) }));
+    pools.attributes.push(...declared);
+    const steps = graph.nodes.filter((node) => node.kind === 'step');
+    steps.forEach((step, index) => {
+      const inStep = graph.nodes.filter((node) => node.stepId === step.id);
+      pools.local.set(localKey(header.name!, step.id), {
+        next: steps[index + 1]?.id ?? null,
+        actions: inStep.filter((node) => node.kind === 'action').map((node) => node.label),
+        conditions: pools.conditions.filter((condition) => inStep.some((node) => node.id === condition.conditionId)),
+        subprocedures: inStep.filter((node) => node.kind === 'subprocedure' && node.mode === 'call').map((node) => node.target!),
+        attributes: declared,
+      });
+    });
   }
   return pools;
 }
 
 // ----- plans -------------------------------------------------------------------------------------
 
+const localKey = (procedure: string, stepId: string) => `${procedure}\n${stepId}`;
+
+/** Where the conversation stands, followed from the trace events as they come. */
+export class Position {
+  private stack: { procedure: string; stepId: string }[] = [];
+  private paused: { procedure: string; stepId: string }[][] = [];
+
+  observe(event: TraceEvent) {
+    const procedure = String(event.payload.procedure ?? '');
+    switch (event.type) {
+      case 'procedure_start':
+        this.stack.push({ procedure, stepId: event.stepId ?? '' });
+        break;
+      case 'step_enter': {
+        const top = this.stack.at(-1);
+        if (top) top.stepId = event.stepId ?? '';
+        break;
+      }
+      case 'procedure_end':
+        this.stack.pop();
+        break;
+      case 'procedure_pause':
+        this.paused.push(this.stack);
+        this.stack = [];
+        break;
+      case 'procedure_resume':
+        this.stack = this.paused.pop() ?? [];
+        break;
+    }
+  }
+
+  current(): { procedure: string; stepId: string } | undefined {
+    return this.stack.at(-1);
+  }
+}
+
 export type PlannedCall =
+  | { kind: 'natural'; move: 'next' | 'action' | 'attribute' | 'decide' | 'sub'; pick: number; agree: 'quote' | 'none' }
   | { kind: 'go_to_step'; pick: number }
   | { kind: 'action'; pick: number; variant: number; agree: 'quote' | 'none' | 'made-up' }
   | { kind: 'set_attributes'; pick: number; variant: number; typed: boolean }
@@ -60,8 +119,13 @@ export interface Turn {
 
 export interface Plan {
   start: number;
+  /** Most conversations run with escalation thresholds out of the way, so they get deep into their Procedures. */
+  patient: boolean;
   turns: Turn[];
 }
+
+/** Thresholds no plan reaches: the caps on calls per turn still apply. */
+export const PATIENT_POLICY = { repeatThreshold: 1000, noProgressTurns: 1000, connectorFailures: 1000 };
 
 export const CUSTOMER_MESSAGES = [
   'I want a refund for order 1043.',
@@ -81,28 +145,38 @@ export const CUSTOMER_MESSAGES = [
 
 const nat = fc.nat({ max: 1000 });
 const plannedCall: fc.Arbitrary<PlannedCall> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('go_to_step' as const), pick: nat }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('action' as const), pick: nat, variant: nat, agree: fc.constantFrom('quote' as const, 'none' as const, 'made-up' as const) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('set_attributes' as const), pick: nat, variant: nat, typed: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('run_subprocedure' as const), pick: nat }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('start_procedure' as const), pick: nat }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('decide_condition' as const), pick: nat, branch: nat }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('end_procedure' as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('handoff' as const), pick: nat }) },
+  {
+    weight: 40,
+    arbitrary: fc.record({
+      kind: fc.constant('natural' as const),
+      move: fc.constantFrom('next' as const, 'action' as const, 'attribute' as const, 'decide' as const, 'sub' as const),
+      pick: nat,
+      agree: fc.constantFrom('quote' as const, 'none' as const),
+    }),
+  },
+  { weight: 10, arbitrary: fc.record({ kind: fc.constant('go_to_step' as const), pick: nat }) },
+  { weight: 10, arbitrary: fc.record({ kind: fc.constant('action' as const), pick: nat, variant: nat, agree: fc.constantFrom('quote' as const, 'none' as const, 'made-up' as const) }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('set_attributes' as const), pick: nat, variant: nat, typed: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('run_subprocedure' as const), pick: nat }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('start_procedure' as const), pick: nat }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('decide_condition' as const), pick: nat, branch: nat }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('end_procedure' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('handoff' as const), pick: nat }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('escalate' as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('search_knowledge' as const), query: fc.constantFrom('order number', 'refund window', 'damaged') }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('reply' as const), text: fc.constantFrom('Let me check.', 'Done.', 'Could you confirm?') }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('nonsense' as const), variant: nat }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('search_knowledge' as const), query: fc.constantFrom('order number', 'refund window', 'damaged') }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('reply' as const), text: fc.constantFrom('Let me check.', 'Done.', 'Could you confirm?') }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('nonsense' as const), variant: nat }) },
 );
 
 export const planArbitrary: fc.Arbitrary<Plan> = fc.record({
   start: nat,
+  patient: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   turns: fc.array(
     fc.record({
       customer: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...CUSTOMER_MESSAGES) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 30 }).filter((text) => text.trim().length > 0) }),
       responses: fc.array(fc.array(plannedCall, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
     }),
-    { minLength: 1, maxLength: 5 },
+    { minLength: 1, maxLength: 6 },
   ),
 });
 
@@ -153,9 +227,44 @@ function attributeValue(attribute: Pools['attributes'][number], variant: number,
   return at(TYPED[attribute.type] ?? ['x'], variant);
 }
 
+/** A sensible move from where the conversation stands (a valid one, mostly): the next step, the step's own action… */
+function naturalCall(call: Extract<PlannedCall, { kind: 'natural' }>, pools: Pools, latestCustomer: string, where: { procedure: string; stepId: string } | undefined): [string, Record<string, unknown>] {
+  const local = where ? pools.local.get(localKey(where.procedure, where.stepId)) : undefined;
+  if (!local) return ['reply', { message: 'How can I help?' }];
+  switch (call.move) {
+    case 'next':
+      return local.next ? ['go_to_step', { step_id: local.next }] : ['end_procedure', { summary: 'All done.' }];
+    case 'action': {
+      const name = at(local.actions, call.pick);
+      const action = name ? pools.actions.find((candidate) => candidate.name === name) : undefined;
+      if (!action) return ['reply', { message: 'Let me check.' }];
+      // The first plausible values, so that a request asked in one turn comes back the same in the next.
+      const input = actionInput(action, 0);
+      if (call.agree === 'quote') input.customer_agreement = latestCustomer;
+      return [action.name.replace('.', '__'), input];
+    }
+    case 'attribute': {
+      const attribute = at(local.attributes, call.pick);
+      return attribute ? ['set_attributes', { values: { [attribute.name]: attributeValue(attribute, call.pick, true) } }] : ['reply', { message: 'Noted.' }];
+    }
+    case 'decide': {
+      const condition = at(local.conditions, call.pick);
+      return condition
+        ? ['decide_condition', { condition_id: condition.conditionId, branch_id: at([...condition.branches, 'none'], call.pick)!, reason: 'the customer said so' }]
+        : ['reply', { message: 'Right.' }];
+    }
+    case 'sub': {
+      const name = at(local.subprocedures, call.pick);
+      return name ? ['run_subprocedure', { name }] : ['reply', { message: 'Sure.' }];
+    }
+  }
+}
+
 /** The tool call a planned call stands for; `latestCustomer` is the message agreements quote. */
-export function toolCall(call: PlannedCall, pools: Pools, latestCustomer: string): [string, Record<string, unknown>] {
+export function toolCall(call: PlannedCall, pools: Pools, latestCustomer: string, where?: { procedure: string; stepId: string }): [string, Record<string, unknown>] {
   switch (call.kind) {
+    case 'natural':
+      return naturalCall(call, pools, latestCustomer, where);
     case 'go_to_step':
       return ['go_to_step', { step_id: at(pools.steps, call.pick) ?? 'step:nowhere' }];
     case 'action': {
@@ -199,6 +308,8 @@ export function toolCall(call: PlannedCall, pools: Pools, latestCustomer: string
  * Procedure by the plan's start index.
  */
 export class PlannedModel implements ModelCaller {
+  /** Fed every trace event by the driver, so a natural move knows where the conversation stands. */
+  readonly position = new Position();
   private turn: Turn | null = null;
   private response = 0;
   private customer = '';
@@ -222,7 +333,9 @@ export class PlannedModel implements ModelCaller {
     if (routing) calls = [['route', { procedure: at(this.pools.routable, this.plan.start) ?? null, reason: 'planned' }]];
     else {
       const planned = this.turn?.responses[this.response++];
-      calls = planned ? planned.map((call) => toolCall(call, this.pools, this.customer)) : [['reply', { message: 'Is there anything else?' }]];
+      // Each call of a response is resolved against the position when the response is written.
+      const where = this.position.current();
+      calls = planned ? planned.map((call) => toolCall(call, this.pools, this.customer, where)) : [['reply', { message: 'Is there anything else?' }]];
     }
     const message = {
       id: `msg_${this.calls}`,

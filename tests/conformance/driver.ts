@@ -17,7 +17,8 @@ import { parse, type ProcedureDocument } from '../../shared/procedure';
 import { designDir } from '../support/paths';
 import type { ModelCaller } from '../../main/model/client';
 import { scriptedModel, type ToolCalls } from '../services/scripted-model';
-import { PlannedModel, poolsOf, type Plan, type Pools } from './adversary';
+import type { EscalationPolicy } from '../../main/runtime/escalation';
+import { PATIENT_POLICY, PlannedModel, poolsOf, type Plan, type Pools } from './adversary';
 import { CREDIT_OR_REFUND, IDENTITY_CHECK, REFUND_CHECK } from './support';
 
 /** Keeps one conversation in memory: the property test needs no SQLite per turn. */
@@ -85,7 +86,7 @@ let nextId = 1;
 /** Plays one plan: starts in the Procedure it picks, then each turn's customer message. */
 export async function runPlan(set: ProcedureSet, plan: Plan, sandbox: CodeSandbox): Promise<ConversationRun> {
   const model = new PlannedModel(set.pools, plan);
-  return play(set, set.startIn[plan.start % set.startIn.length]!, plan.turns, model, sandbox);
+  return play(set, set.startIn[plan.start % set.startIn.length]!, plan.turns, model, sandbox, plan.patient ? PATIENT_POLICY : {});
 }
 
 export type ScriptedTurn = [customer: string, responses: ToolCalls[]];
@@ -106,14 +107,24 @@ export async function runScript(set: ProcedureSet, procedure: string, turns: Scr
 }
 
 /** A model that is told when each turn begins. */
-type TurnModel<T> = ModelCaller & { beginTurn(turn: T): void };
+type TurnModel<T> = ModelCaller & { beginTurn(turn: T): void; position?: { observe(event: TraceEvent): void } };
 
-async function play<T extends { customer: string }>(set: ProcedureSet, procedure: string, turns: T[], model: TurnModel<T>, sandbox: CodeSandbox): Promise<ConversationRun> {
+async function play<T extends { customer: string }>(
+  set: ProcedureSet,
+  procedure: string,
+  turns: T[],
+  model: TurnModel<T>,
+  sandbox: CodeSandbox,
+  escalation: Partial<EscalationPolicy> = {},
+): Promise<ConversationRun> {
   const connectors = new RuntimeConnectors({ definitions: set.connectors, mode: 'mock', world: set.world, sandbox, clock: CLOCK });
   const id = nextId++;
-  const { engine, close } = createEngine({ workspace: set.workspace, model, draft: true, connectors: recordingConnectors(connectors), sandbox, persistence: new MemoryPersistence(id), clock: CLOCK });
+  const { engine, close } = createEngine({ workspace: set.workspace, model, draft: true, connectors: recordingConnectors(connectors), sandbox, persistence: new MemoryPersistence(id), clock: CLOCK, escalation });
   const trace: TraceEvent[] = [];
-  engine.subscribe((_conversation, event) => trace.push(event));
+  engine.subscribe((_conversation, event) => {
+    trace.push(event);
+    model.position?.observe(event);
+  });
   // Sub-procedures are started too: the checker must hold inside them as well.
   await engine.start({ kind: 'simulation', procedure });
   let played = 0;

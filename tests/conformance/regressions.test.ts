@@ -106,4 +106,27 @@ describe('regressions found by the property test', () => {
     expectRefused(call(trace, 'accounts__send_password_reset'));
     expect(reachedConnector(trace, 'accounts.send_password_reset')).toBe(false);
   });
+
+  it('branch-not-binding: the @end a Python branch requires is made by the end of the turn (a valid code ends Verify identity)', async () => {
+    const { trace, violations } = await run('Verify identity', [
+      [
+        'My email is jane.doe@example.com',
+        [[['set_attributes', { values: { email: 'jane.doe@example.com' } }], ['accounts__send_code', { email: 'jane.doe@example.com' }], ['reply', { message: 'I sent you a code.' }]]],
+      ],
+      [
+        'The code is 123456',
+        [
+          [['go_to_step', { step_id: 'step:check-the-code' }], ['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { email: 'jane.doe@example.com', code: '123456' }]],
+          [['reply', { message: 'Thank you, you are verified.' }]],
+        ],
+      ],
+    ]);
+    expect(violations).toEqual([]);
+    const chosen = trace.findIndex((event) => event.type === 'condition' && event.payload.nodeId === 'step:check-the-code/cond1' && event.payload.result === true);
+    expect(chosen).toBeGreaterThan(0);
+    const turnEnd = trace.findIndex((event, index) => index > chosen && event.type === 'customer_message');
+    const ended = trace.findIndex((event, index) => index > chosen && event.type === 'procedure_end' && event.payload.procedure === 'Verify identity');
+    expect(ended).toBeGreaterThan(chosen);
+    if (turnEnd > 0) expect(ended).toBeLessThan(turnEnd);
+  });
 });

@@ -70,6 +70,25 @@ const cases: Case[] = [
   { code: 'front-matter-shape', severity: 'error', text: '---\n- just\n- a list\n---\n## Step\nHi.\n', at: '- just' },
   { code: 'front-matter-type', severity: 'error', text: '---\nname: X\ntrigger: Y\nsub_procedure: maybe\n---\n## Step\nHi.\n', at: 'maybe' },
   { code: 'unknown-key', severity: 'warning', text: '---\nname: X\ntrigger: Y\ntrigerr: Z\n---\n## Step\nHi.\n', at: 'trigerr' },
+  // Escalation teams: a reason the runtime never gives, a team that is not a name, a team nobody knows.
+  {
+    code: 'escalation-reason',
+    severity: 'error',
+    text: '---\nname: X\ntrigger: Y\nescalation:\n  default: Tier 2\n  repeated_failures: Billing team\n---\n## Step\nHi.\n',
+    at: 'repeated_failures',
+    message: /`repeated_failures` is not an escalation reason\. Use `default` or one of: customer_asked_for_human, loop, no_progress, connector_failures/,
+  },
+  { code: 'front-matter-type', severity: 'error', text: '---\nname: X\ntrigger: Y\nescalation: [Tier 2, Billing team]\n---\n## Step\nHi.\n', at: '[Tier 2', message: /`escalation` must name a team/ },
+  { code: 'front-matter-type', severity: 'error', text: '---\nname: X\ntrigger: Y\nescalation:\n  loop: true\n---\n## Step\nHi.\n', at: 'true', message: /`escalation`: `loop` must be a team name/ },
+  {
+    code: 'unknown-team',
+    severity: 'warning',
+    text: '---\nname: X\ntrigger: Y\nescalation:\n  default: Claims team\n  loop: Billing taem\n---\n## Step\nHi.\n',
+    at: 'Billing taem',
+    context: { teams: ['Claims team', 'Billing team'] },
+    message: /There is no team called "Billing taem" to escalate to\. Did you mean "Billing team"\?/,
+  },
+  { code: 'unknown-team', severity: 'warning', text: '---\nname: X\ntrigger: Y\nescalation: Tier 9\n---\n## Step\nHi.\n', at: 'Tier 9', context: { teams: ['Claims team'] } },
   { code: 'attribute-name', severity: 'error', text: '---\nname: X\ntrigger: Y\nattributes:\n  order-number: string\n---\n## Step\nHi.\n', at: 'order-number' },
   { code: 'attribute-shape', severity: 'error', text: '---\nname: X\ntrigger: Y\nattributes:\n  order_number: [1, 2]\n---\n## Step\nHi.\n', at: 'order_number' },
   { code: 'attribute-type', severity: 'error', text: '---\nname: X\ntrigger: Y\nattributes:\n  order_number:\n    type: text\n---\n## Step\nHi.\n', at: 'text', message: /unknown type `text`/ },
@@ -214,6 +233,23 @@ describe('each diagnostic points at its problem', () => {
     const unknown = diagnosticsOf(`${HEADER}\n## Step\nAsk for the order and collect {order_number}.\n`).find((d) => d.code === 'unknown-attribute');
     expect(unknown?.message).toMatch(/^Attribute \{order_number\} is not declared\. Add it under `attributes:`/);
     expect(unknown?.message).not.toMatch(/Did you mean/);
+  });
+
+  it('escalation teams: one for every reason, or by reason with a default; read with their places, known teams pass', () => {
+    const single = parse('---\nname: X\ntrigger: Y\nescalation: Tier 2\n---\n## Step\nHi.\n');
+    expect(single.diagnostics).toEqual([]);
+    expect(single.document.frontMatter!.header.escalation.map(({ reason, team }) => ({ reason, team }))).toEqual([{ reason: 'default', team: 'Tier 2' }]);
+    const text = '---\nname: X\ntrigger: Y\nescalation:\n  default: Tier 2\n  connector_failures: Billing team\n---\n## Step\nHi.\n';
+    const byReason = parse(text);
+    const escalation = byReason.document.frontMatter!.header.escalation;
+    expect(escalation.map(({ reason, team }) => ({ reason, team }))).toEqual([
+      { reason: 'default', team: 'Tier 2' },
+      { reason: 'connector_failures', team: 'Billing team' },
+    ]);
+    expect(escalation[1]!.span.start).toMatchObject(positionOf(text, 'Billing team'));
+    expect(diagnosticsOf(text, { teams: ['tier 2', 'Billing team'] })).toEqual([]);
+    // With no known teams (no workspace), any team name is accepted, as for @handoff.
+    expect(diagnosticsOf(text)).toEqual([]);
   });
 
   it('a sub-procedure needs no trigger', () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { EscalationPolicySchema } from '../../main/runtime/escalation';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
-import { createHarness, useHarnessFixtures } from './harness';
+import { createHarness, exampleWorkspace, useHarnessFixtures } from './harness';
 
 const sandbox = useHarnessFixtures();
 const policy = EscalationPolicySchema.parse({});
@@ -93,6 +93,53 @@ describe('a routing call the model fails to answer', () => {
     expect(turn.trace.filter((event) => event.type === 'route').map((event) => event.payload)).toEqual([{ procedure: null, reason: 'a greeting', valid: true, attempt: 1 }]);
     expect(turn.trace.some((event) => event.type === 'routing_failed')).toBe(false);
     expect(harness.fake.requests).toHaveLength(2);
+    await harness.close();
+  });
+});
+
+const BILLING = `---
+name: Billing question
+trigger: The customer asks about a charge on their card.
+escalation:
+  default: Tier 2
+  customer_asked_for_human: Billing team
+---
+
+## Answer
+Explain the charge.
+`;
+
+describe('the escalation team a Procedure names', () => {
+  const billingWorkspace = () => {
+    const workspace = exampleWorkspace();
+    workspace.procedures.create(BILLING);
+    return workspace;
+  };
+  const routeToBilling = toolCall('route', { procedure: 'Billing question', reason: 'a charge' });
+
+  it('takes the model’s escalation, by the Procedure’s default', async () => {
+    const harness = await createHarness({ sandbox, workspace: billingWorkspace(), script: [routeToBilling, toolCalls(['escalate', { reason: 'stuck', summary: 'Unknown charge.' }])] });
+    const id = await harness.engine.start({ kind: 'preview' });
+    const turn = await harness.engine.send(id, 'What is this $40 charge?');
+    expect(turn.outcome).toEqual({ kind: 'escalated', reason: 'stuck', team: 'Tier 2', summary: 'Unknown charge.' });
+    expect(harness.trace(id).find((event) => event.type === 'escalation')!.payload).toMatchObject({ team: 'Tier 2' });
+    await harness.close();
+  });
+
+  it('takes a request for a person, by its reason', async () => {
+    const harness = await createHarness({ sandbox, workspace: billingWorkspace(), script: [routeToBilling, toolCalls(['reply', { message: 'Let me look at that charge.' }])] });
+    const id = await harness.engine.start({ kind: 'preview' });
+    await harness.engine.send(id, 'What is this $40 charge?');
+    const turn = await harness.engine.send(id, 'I want to talk to a real person');
+    expect(turn.outcome).toMatchObject({ kind: 'escalated', reason: 'customer_asked_for_human', team: 'Billing team' });
+    expect(harness.fake.requests).toHaveLength(2);
+    await harness.close();
+  });
+
+  it('falls back to the workspace’s escalation team where the Procedure names none', async () => {
+    const harness = await createHarness({ sandbox, engine: { escalation: { team: 'Front desk' } }, script: [routeToClaim, toolCalls(['escalate', { reason: 'stuck', summary: 'Lost.' }])] });
+    const id = await harness.engine.start({ kind: 'preview' });
+    expect((await harness.engine.send(id, 'My kettle arrived broken')).outcome).toMatchObject({ kind: 'escalated', team: 'Front desk' });
     await harness.close();
   });
 });

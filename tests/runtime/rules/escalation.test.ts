@@ -15,7 +15,7 @@ const withProgress = (progress: Partial<ReturnType<typeof conversation>['progres
 
 describe('the customer asks for a person', () => {
   it('escalates at once, tells the customer, and needs no model call', () => {
-    const opened = openTurn(conversation({ turn: 0 }), 'Can I talk to a real person please?', policy);
+    const opened = openTurn(conversation({ turn: 0 }), 'Can I talk to a real person please?', { policy, procedures: PROCEDURES });
     expect(opened.escalated).toBe(true);
     expect(opened.change.state.status).toBe('escalated');
     expect(opened.change.state.outcome).toMatchObject({ kind: 'escalated', reason: 'customer_asked_for_human', team: policy.team });
@@ -24,7 +24,7 @@ describe('the customer asks for a person', () => {
   });
 
   it('opens an ordinary turn otherwise', () => {
-    const opened = openTurn(conversation({ turn: 0 }), 'My kettle is broken', policy);
+    const opened = openTurn(conversation({ turn: 0 }), 'My kettle is broken', { policy, procedures: PROCEDURES });
     expect(opened.escalated).toBe(false);
     expect(opened.change.state).toMatchObject({ turn: 1, status: 'active', outcome: null });
     expect(types(opened.change.events)).toEqual(['customer_message']);

@@ -6,13 +6,13 @@ import { begin } from '../../../main/runtime/change';
 import { handOffOnFailure, mayResumeAfterOutage } from '../../../main/runtime/outage';
 import { openTurn } from '../../../main/runtime/turn-rules';
 import type { ModelFault } from '../../../main/model/faults';
-import { call, conversation, deepFreeze, frame, policy, types } from './support';
+import { call, conversation, deepFreeze, frame, policy, PROCEDURES, types } from './support';
 
 const dropped: ModelFault = { kind: 'dropped', phase: 'response', status: undefined, detail: 'terminated' };
 const refused: ModelFault = { kind: 'refused', phase: 'request', status: 401, detail: 'invalid x-api-key' };
 
 function failedTurn(fault: ModelFault, reachedModel = false) {
-  const opened = openTurn(conversation({ turn: 2, stack: [frame('Refund request', 'step:verify')] }), 'Are you there?', policy);
+  const opened = openTurn(conversation({ turn: 2, stack: [frame('Refund request', 'step:verify')] }), 'Are you there?', { policy, procedures: PROCEDURES });
   handOffOnFailure(opened.change, { fault, status: fault.status, message: fault.detail }, policy, { earlier: opened.earlier, current: 'Are you there?', reachedModel });
   return deepFreeze(opened.change);
 }
@@ -36,7 +36,7 @@ describe('a model outage', () => {
   it('re-opens on the next message at the same step, handing over every message the model missed', () => {
     const failed = failedTurn(dropped).state;
     expect(mayResumeAfterOutage(failed, policy)).toBe(true);
-    const reopened = openTurn(failed, 'Hello again', policy);
+    const reopened = openTurn(failed, 'Hello again', { policy, procedures: PROCEDURES });
     expect(reopened.earlier).toEqual(['Are you there?']);
     expect(reopened.change.state).toMatchObject({ status: 'active', outcome: null, outage: null });
     expect(reopened.change.state.stack.map((f) => f.stepId)).toEqual(['step:verify']);
