@@ -145,7 +145,7 @@ class Replay {
       case 'code_run':
         return this.codeRun(payload);
       case 'condition':
-        return this.condition(payload, index);
+        return this.condition(event, index);
       case 'connector_call':
         return;
       case 'tool_call':
@@ -263,13 +263,19 @@ class Replay {
     else frame.facts.codeRan.delete(payload.nodeId);
   }
 
-  private condition(payload: Record<string, unknown>, index: number) {
+  private condition(event: CheckedEvent, index: number) {
+    const payload = event.payload;
     const frame = this.top();
     const conditionId = payload.nodeId;
     if (!frame?.model || typeof conditionId !== 'string') return;
     const branchId = typeof payload.branchId === 'string' ? payload.branchId : null;
     if (payload.kind === 'plain') {
-      if (branchId) frame.facts.plainDecisions.set(conditionId, branchId);
+      if (!branchId) return;
+      if (!this.modelMayDecide(frame, conditionId, branchId)) {
+        this.report('no-skipped-gate', frame, conditionId, event, index, [conditionId], `the model's decision ${branchId} was taken on a Python test, which only the sandbox decides`);
+        return;
+      }
+      frame.facts.plainDecisions.set(conditionId, branchId);
       return;
     }
     const order = frame.model.branches.get(conditionId) ?? [];
@@ -292,6 +298,19 @@ class Replay {
         this.obligations.push({ frame, kind, target: kind === 'handoff' ? node.label : (node.target ?? ''), nodeId: node.id, eventIndex: index, discharged: false });
       }
     }
+  }
+
+  /**
+   * The model decides a condition only from its first plain-language test on, once every Python
+   * test before that has come out false; its branch is one of those or `none`.
+   */
+  private modelMayDecide(frame: ReplayFrame, conditionId: string, branchId: string): boolean {
+    const order = frame.model!.branches.get(conditionId) ?? [];
+    const firstPlain = order.findIndex((branch) => branch.test === 'plain');
+    if (firstPlain < 0) return false;
+    const results = frame.facts.pythonResults.get(conditionId);
+    if (!order.slice(0, firstPlain).every((branch) => results?.get(branch.id) === false)) return false;
+    return branchId === 'none' || order.findIndex((branch) => branch.id === branchId) >= firstPlain;
   }
 
   private handoff(event: CheckedEvent, index: number) {

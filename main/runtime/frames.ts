@@ -3,6 +3,7 @@
 // the end of a Procedure (a sub-procedure returns, a paused topic resumes).
 import { copyFrame, emit, finish, topFrame, type Change } from './change';
 import type { CompiledProcedure } from './compiled-procedure';
+import { PLAIN } from './reach';
 import type { Frame } from './types';
 
 export function enterProcedure(change: Change, procedure: CompiledProcedure, kind: Frame['kind']): void {
@@ -21,6 +22,8 @@ export function enterStep(change: Change, frame: Frame, stepId: string): void {
   if (revisit && state.progress.lastProgressTurn < state.turn && !change.progressed) state.progress.loopStrikes += 1;
   if (!revisit) change.progressed = true;
   frame.stepId = stepId;
+  // A new visit: the model decides the step's plain-language conditions afresh (reach.ts).
+  if (frame.gates) frame.gates = Object.fromEntries(Object.entries(frame.gates).filter(([id, outcome]) => !(outcome.startsWith(PLAIN) && id.startsWith(`${stepId}/`))));
   frame.decided = {};
   frame.ran = [];
   state.visited = [...state.visited, { procedure: frame.procedure, stepId, turn: state.turn }];
@@ -35,12 +38,12 @@ export function exitStep(change: Change, frame: Frame): void {
  * Leaves the current Procedure for `name`. Where the Procedure itself says `@switch [[name]]` it
  * is left for good (returns its name); any other change of topic pauses it, to resume later.
  */
-export function switchOrPause(change: Change, procedures: ReadonlyMap<string, CompiledProcedure>, name: string, reason: string | null): string | null {
+export function switchOrPause(change: Change, procedures: ReadonlyMap<string, CompiledProcedure>, name: string, reason: string | null, switchInReach = true): string | null {
   const { state } = change;
   const stack = state.stack;
   const top = topFrame(state);
   if (!top) return null;
-  if (procedures.get(top.procedure)?.switches.has(name)) {
+  if (switchInReach && procedures.get(top.procedure)?.switches.has(name)) {
     for (const frame of [...stack].reverse()) {
       exitStep(change, frame);
       emit(change, { type: 'procedure_end', stepId: frame.stepId, payload: { procedure: frame.procedure, summary: `switched to ${name}` } });

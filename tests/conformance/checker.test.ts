@@ -84,6 +84,16 @@ describe('no-skipped-gate', () => {
     expect(check(later)).toEqual([]);
   });
 
+  it('flags a model decision recorded on a Python condition, and accepts one on a plain-language condition', () => {
+    const onPython = creditTrace().tool('decide_condition', { condition_id: ELIGIBLE, branch_id: CREDIT.b2, reason: 'cheap' }, (t) => t.plain(ELIGIBLE, CREDIT.b2));
+    expect(check(onPython)).toMatchObject([{ invariant: 'no-skipped-gate', nodeId: ELIGIBLE, event: { type: 'condition' } }]);
+    const onPlain = creditTrace()
+      .tool('set_attributes', { values: { amount: 50 } }, (t) => t.python(ELIGIBLE, CREDIT.b1, false))
+      .goTo('step:replace-or-keep')
+      .tool('decide_condition', { condition_id: REPLACE.condition, branch_id: REPLACE.b1, reason: 'wants one' }, (t) => t.plain(REPLACE.condition, REPLACE.b1));
+    expect(check(onPlain)).toEqual([]);
+  });
+
   it('flags a @switch made before the Python branch that requires it', () => {
     const trace = creditTrace().tool('start_procedure', { name: 'Fraud review' }, (t) => t.end('Credit or refund', 'switched to Fraud review').start('Fraud review', 'step:look', 'switched'));
     expect(check(trace)).toMatchObject([{ invariant: 'no-skipped-gate', nodeId: 'step:switch/switch:fraud-review' }]);
