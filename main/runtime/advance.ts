@@ -170,9 +170,13 @@ function* runSnippet(
   return null;
 }
 
-/** Where the step stands on a node. Replaced, not written to: the old object is the input state's. */
+/**
+ * Where the step stands on a node, and what the Procedure's gates have established (reach.ts).
+ * Replaced, not written to: the old objects are the input state's.
+ */
 function record(context: AdvanceContext, id: string, outcome: string) {
   context.frame.decided = { ...context.frame.decided, [id]: outcome };
+  context.frame.gates = { ...context.frame.gates, [id]: outcome };
 }
 
 function previousFailure(context: AdvanceContext, result: AdvanceResult, id: string): boolean {

@@ -4,6 +4,7 @@
 import type { AdvanceResult } from './advance';
 import type { Change } from './change';
 import type { CompiledProcedure } from './compiled-procedure';
+import type { GateRequest } from './enforcement';
 import type { EscalationPolicy } from './escalation';
 import type { ActionInfo, ConversationState, TraceEvent } from './types';
 
@@ -28,7 +29,9 @@ export interface ToolOutcome {
 export type Effect =
   | { kind: 'connector'; action: string; input: unknown }
   | { kind: 'knowledge'; query: string; limit: number }
-  | { kind: 'advance'; separator: ' ' | '\n'; followUp: 'from-notes' | 'keep' };
+  | { kind: 'advance'; separator: ' ' | '\n'; followUp: 'from-notes' | 'keep' }
+  /** Walk the gates on the way to a node out of reach, then apply the call again (gate-walk.ts). */
+  | ({ kind: 'gates' } & GateRequest);
 
 export interface Decision {
   state: ConversationState;

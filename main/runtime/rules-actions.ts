@@ -3,6 +3,7 @@
 // call itself is an effect; its result comes back through `applyActionResult`.
 import { begin, emit, topFrame, type Change } from './change';
 import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
+import { activeNodes, requireReach } from './enforcement';
 import type { ActionResult, ConversationState } from './types';
 
 export function actionRule(change: Change, action: string, raw: unknown, context: RuleContext): RuleResult {
@@ -15,6 +16,10 @@ export function actionRule(change: Change, action: string, raw: unknown, context
   }
   const info = context.describeAction(action);
   if (!info) return refuse(`The connector action @${action} is not configured in this workspace.`);
+  // Actions in reach only: from a node the run has legitimately reached, past the gates before it.
+  const nodes = activeNodes(change, context, (node) => node.kind === 'action' && node.label === action);
+  const gated = requireReach(change, context, { toward: nodes, retry: { name: action.replace('.', '__'), input: raw }, what: `@${action}`, refusal: 'action' });
+  if (gated) return gated;
   let input = raw;
   if (info.confirm) {
     const agreement = checkAgreement(state, action, raw);
@@ -34,6 +39,8 @@ export function applyActionResult(state: ConversationState, progressed: boolean,
   const change = begin(state, progressed);
   const frame = topFrame(change.state);
   if (result.record !== undefined) emit(change, { type: 'connector_call', stepId: frame?.stepId ?? null, payload: { action, record: result.record } });
+  // Called, even if it failed: the run may go on to what the Procedure says then; readers of its result still wait.
+  if (frame) frame.gates = { ...frame.gates, [`@${action}`]: result.ok ? 'called' : 'failed' };
   if (!result.ok) {
     change.state.progress.connectorFailures += 1;
     return settle(change, refuse(`@${action} failed: ${result.error}`));

@@ -4,6 +4,7 @@ import type { AttributeDecl } from '../../shared/procedure';
 import { checkAttributeValue } from './attribute-values';
 import { begin, currentStepId, emit, escalate, finish, sendReply, topFrame, type Change } from './change';
 import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
+import { activeNodes, requireReach } from './enforcement';
 import type { EscalationReason } from './escalation';
 import type { ConversationState, KnowledgeHit } from './types';
 
@@ -70,6 +71,10 @@ export function handoffRule(change: Change, input: { team: string; summary: stri
   if (!procedure || !procedure.teams.has(input.team.toLowerCase())) {
     return refuse(`The active Procedure does not hand off to "${input.team}". Use escalate to reach a person otherwise.`);
   }
+  const team = input.team.toLowerCase();
+  const handoffs = activeNodes(change, context, (node) => node.kind === 'handoff' && node.label.toLowerCase() === team);
+  const gated = requireReach(change, context, { toward: handoffs, retry: { name: 'handoff', input }, what: `the handoff to ${input.team}`, refusal: 'move' });
+  if (gated) return gated;
   finish(change, 'handed_off', 'procedure', input.team, input.summary, input.note ?? null);
   return { outcome: { content: `Handed off to ${input.team}.`, followUp: false, final: true } };
 }

@@ -2,15 +2,20 @@
 // run_subprocedure, start_procedure and end_procedure.
 import { emit, topFrame, type Change } from './change';
 import { refuse, type RuleContext, type RuleResult } from './decision';
-import { endProcedure, enterProcedure, enterStep, exitStep, switchOrPause } from './frames';
+import { activeNodes, requireReach } from './enforcement';
+import { endProcedure, enterProcedure, enterStep, exitStep, switchOrPause, type ProcedureEnd } from './frames';
+import { gateModel, PLAIN, reach } from './reach';
 
 /** Within the active Procedure, back or ahead. */
-export function goToStepRule(change: Change, input: { step_id: string }, context: RuleContext): RuleResult {
+export function goToStepRule(change: Change, input: { step_id: string; reason?: string | undefined }, context: RuleContext): RuleResult {
   const frame = topFrame(change.state);
   const procedure = frame ? context.procedures.get(frame.procedure) : undefined;
   if (!frame || !procedure) return refuse('No Procedure is active.');
   const step = procedure.stepById(input.step_id);
   if (!step) return refuse(`"${input.step_id}" is not a step of ${procedure.name}. Steps: ${procedure.steps.map((s) => s.id).join(', ')}.`);
+  // Back, or ahead as far as the gates on the way allow: no skipping a gate.
+  const gated = requireReach(change, context, { toward: [step.id], retry: { name: 'go_to_step', input }, what: `step "${step.title}"`, refusal: 'move' });
+  if (gated) return gated;
   exitStep(change, frame);
   enterStep(change, frame, input.step_id);
   return { outcome: { content: `Now at step "${step.title}".`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
@@ -30,6 +35,7 @@ export function decideConditionRule(change: Change, input: { condition_id: strin
   const branch = awaiting.branches.find((candidate) => candidate.id === input.branch_id);
   if (!branch) return refuse(`Choose one of: ${awaiting.branches.map((b) => b.id).join(', ')}.`);
   frame.decided = { ...frame.decided, [awaiting.conditionId]: branch.id };
+  frame.gates = { ...frame.gates, [awaiting.conditionId]: `${PLAIN}${branch.id}` };
   change.progressed = true;
   emit(change, { type: 'condition', stepId: frame.stepId, payload: { nodeId: awaiting.conditionId, branchId: branch.id, kind: 'plain', test: branch.test, reason: input.reason } });
   return { outcome: { content: `Recorded: ${branch.id}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
@@ -42,6 +48,9 @@ export function runSubprocedureRule(change: Change, input: { name: string }, con
   if (!frame || !caller || !caller.calls.has(input.name)) return refuse(`${input.name} is not a sub-procedure the active Procedure calls.`);
   const sub = context.procedures.get(input.name);
   if (!sub) return refuse(`The Procedure ${input.name} is not available.`);
+  const calls = activeNodes(change, context, (node) => node.kind === 'subprocedure' && node.mode === 'call' && node.target === input.name);
+  const gated = requireReach(change, context, { toward: calls, retry: { name: 'run_subprocedure', input }, what: `[[${input.name}]]`, refusal: 'move' });
+  if (gated) return gated;
   enterProcedure(change, sub, 'sub');
   return { outcome: { content: `Started ${sub.name} at its first step; the conversation returns to "${frame.stepId}" when it ends.`, followUp: 'if-silent' } };
 }
@@ -50,14 +59,23 @@ export function runSubprocedureRule(change: Change, input: { name: string }, con
 export function startProcedureRule(change: Change, input: { name: string; reason?: string | undefined }, context: RuleContext): RuleResult {
   const target = context.procedures.get(input.name);
   if (!context.routable.some((procedure) => procedure.name === input.name) || !target) return refuse(`${input.name} is not a Procedure that can be started.`);
-  const switched = switchOrPause(change, context.procedures, input.name, input.reason ?? null);
+  // `@switch [[X]]` leaves the Procedure for good only once the switch is in reach; before, X is a change of topic.
+  const switches = activeNodes(change, context, (node) => node.kind === 'subprocedure' && node.mode === 'switch' && node.target === input.name);
+  const switchInReach = switches.length > 0 && requireReach(change, context, { toward: switches, retry: { name: 'start_procedure', input }, what: `[[${input.name}]]`, refusal: 'move' }) === null;
+  const switched = switchOrPause(change, context.procedures, input.name, input.reason ?? null, switchInReach);
   enterProcedure(change, target, switched ? 'switched' : 'main');
   return { outcome: { content: switched ? `Switched to ${target.name}; ${switched} will not resume.` : `Started ${target.name}.`, followUp: 'if-silent' } };
 }
 
 /** A sub-procedure returns to its caller, a paused topic resumes, or the conversation is complete. */
-export function endProcedureRule(change: Change, input: { summary?: string | undefined }): RuleResult {
+export function endProcedureRule(change: Change, input: { summary?: string | undefined }, context: RuleContext): RuleResult {
+  // Only from where the Procedure ends (any of its ends in reach), when it has ends at all.
+  const ends = activeNodes(change, context, (node) => node.kind === 'end');
+  const frame = topFrame(change.state);
+  const gated = requireReach(change, context, { toward: ends, retry: { name: 'end_procedure', input }, what: `the end of ${frame?.procedure ?? 'the Procedure'}`, refusal: 'move' });
+  if (gated) return gated;
   const end = endProcedure(change, input.summary ?? null);
+  if (end.kind === 'returned') subprocedureDone(change, end, context);
   switch (end.kind) {
     case 'none':
       return refuse('No Procedure is active.');
@@ -68,4 +86,18 @@ export function endProcedureRule(change: Change, input: { summary?: string | und
     case 'complete':
       return { outcome: { content: 'The conversation is complete.', followUp: false, final: true } };
   }
+}
+
+/** A sub-procedure that ended normally lets its caller past the calls to it that the caller had reached. */
+function subprocedureDone(change: Change, end: Extract<ProcedureEnd, { kind: 'returned' }>, context: RuleContext): void {
+  const { caller, ended } = end;
+  const procedure = context.procedures.get(caller.procedure);
+  if (!procedure) return;
+  const model = gateModel(procedure);
+  const { reached } = reach(model, caller, change.state);
+  const done = [...reached].filter((id) => {
+    const node = model.nodes.get(id);
+    return node?.kind === 'subprocedure' && node.mode === 'call' && node.target === ended.procedure;
+  });
+  if (done.length > 0) caller.gates = { ...caller.gates, ...Object.fromEntries(done.map((id) => [id, 'done'])) };
 }

@@ -12,6 +12,7 @@ import { begin, escalate, sendReply, topFrame, type Change } from './change';
 import type { Effect, RuleContext, ToolOutcome } from './decision';
 import type { EscalationPolicy, EscalationReason } from './escalation';
 import { enterProcedure } from './frames';
+import { passGates } from './gate-walk';
 import { callModel, withCallUsage, type ModelRequest } from './model-call';
 import { handOffOnFailure } from './outage';
 import { ProcedureLoader } from './procedure-loader';
@@ -274,8 +275,23 @@ export class Turn {
       case 'knowledge':
         decision = applySearchResult(this.state, this.progressed, effect.query, await this.services.knowledge.search(effect.query, effect.limit));
         break;
+      case 'gates':
+        return this.passGates(effect);
     }
     this.absorb(decision);
+    return decision;
+  }
+
+  /** Walks the gates on the way to a node out of reach, evaluating them in the sandbox, then the call again (gate-walk.ts). */
+  private async passGates(effect: Extract<Effect, { kind: 'gates' }>): Promise<{ outcome: ToolOutcome | null; effect: Effect | null }> {
+    const routable = this.procedures.routableNow ?? (await this.procedures.routable());
+    const running = passGates(this.state, this.progressed, effect, this.ruleContext(routable));
+    let next = running.next();
+    while (!next.done) next = running.next(await this.services.sandbox.evaluate(next.value.request));
+    const { decision, advanced, obligations } = next.value;
+    this.absorb(decision);
+    this.obligations.push(...obligations);
+    if (advanced) this.lastAdvance = advanced;
     return decision;
   }
 

@@ -9,7 +9,17 @@ import { importKnowledge } from '../../main/knowledge/import';
 import { examplesDir } from '../support/paths';
 import type { ConversationPersistence } from '../../main/runtime/types';
 import { WorkspacePersistence } from '../../main/runtime/workspace-services';
-import { createHarness, exampleWorkspace, useHarnessFixtures } from './harness';
+import { createHarness, exampleWorkspace, InMemoryConnectors, shopConnectors, useHarnessFixtures } from './harness';
+
+/** The shop's connectors, and a subscription that is already cancelled. */
+function withSubscription(): InMemoryConnectors {
+  const shop = shopConnectors();
+  const passThrough = (action: string) => ({ info: shop.describe(action)!, handler: (input: Record<string, unknown>) => shop.execute(action, input) });
+  return new InMemoryConnectors({
+    ...Object.fromEntries(['shop.get_order', 'accounts.send_code', 'accounts.check_code'].map((action) => [action, passThrough(action)])),
+    'billing.get_subscription': { handler: () => ({ ok: true, data: { status: 'canceled', started_on: '2026-01-10' } }) },
+  });
+}
 
 const sandbox = useHarnessFixtures();
 
@@ -93,19 +103,25 @@ describe('a change of topic', () => {
         toolCalls(['start_procedure', { name: 'Cancel subscription', reason: 'The customer wants to cancel their membership first.' }]),
         toolCalls(['run_subprocedure', { name: 'Verify identity' }]),
         toolCalls(['reply', { message: 'Sure. First, what is the email on your account?' }]),
-        // The customer drops it: the cancellation ends, the claim resumes.
-        toolCalls(['end_procedure', { summary: 'Customer no longer wants to cancel.' }]),
-        toolCalls(['end_procedure', { summary: 'Cancellation dropped.' }]),
-        toolCalls(['reply', { message: 'No problem. Back to your kettle: what exactly is damaged?' }]),
+        toolCalls(['set_attributes', { values: { email: 'sam@example.com' } }], ['accounts__send_code', { email: 'sam@example.com' }], ['go_to_step', { step_id: 'step:check-the-code' }]),
+        toolCalls(['reply', { message: 'What is the code?' }]),
+        // Verified; the subscription turns out to be cancelled already: that Procedure ends where it
+        // says @end, and the claim resumes.
+        toolCalls(['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { code: '123456' }]),
+        toolCalls(['end_procedure', { summary: 'Verified.' }], ['billing__get_subscription', {}]),
+        toolCalls(['end_procedure', { summary: 'Already cancelled.' }]),
+        toolCalls(['reply', { message: 'It was already cancelled. Back to your kettle: what exactly is damaged?' }]),
       ],
+      connectors: withSubscription(),
     });
     const id = await harness.engine.start({ kind: 'preview' });
     await harness.engine.send(id, 'My kettle is broken, order 1043');
     await harness.engine.send(id, 'Actually, before that, I want to cancel my membership');
     expect((await harness.engine.state(id))!.paused).toHaveLength(1);
     expect((await harness.engine.state(id))!.stack.map((f) => f.procedure)).toEqual(['Cancel subscription', 'Verify identity']);
-    const back = await harness.engine.send(id, 'Never mind the membership, let’s do the kettle');
-    expect(back.replies).toEqual(['No problem. Back to your kettle: what exactly is damaged?']);
+    await harness.engine.send(id, 'sam@example.com');
+    const back = await harness.engine.send(id, '123456');
+    expect(back.replies).toEqual(['It was already cancelled. Back to your kettle: what exactly is damaged?']);
     const state = (await harness.engine.state(id))!;
     expect(state.paused).toEqual([]);
     expect(state.stack).toHaveLength(1);
@@ -156,23 +172,26 @@ describe('a sub-procedure', () => {
     const harness = await createHarness({
       sandbox,
       script: [
-        toolCall('route', { procedure: 'Refund request', reason: 'refund' }),
-        // Refund request calls [[Verify identity]], but not [[Cancel subscription]].
-        toolCalls(['run_subprocedure', { name: 'Cancel subscription' }]),
-        toolCalls(['go_to_step', { step_id: 'step:issue-the-refund' }], ['run_subprocedure', { name: 'Verify identity' }]),
+        toolCall('route', { procedure: 'Cancel subscription', reason: 'cancel' }),
+        // Cancel subscription calls [[Verify identity]], but not [[Damaged order claim]].
+        toolCalls(['run_subprocedure', { name: 'Damaged order claim' }]),
+        toolCalls(['run_subprocedure', { name: 'Verify identity' }]),
         toolCalls(['reply', { message: 'What is your email?' }]),
-        toolCalls(['end_procedure', {}]),
-        toolCalls(['reply', { message: 'Thanks. Now, the amount.' }]),
+        toolCalls(['set_attributes', { values: { email: 'sam@example.com' } }], ['accounts__send_code', { email: 'sam@example.com' }], ['go_to_step', { step_id: 'step:check-the-code' }]),
+        toolCalls(['reply', { message: 'What is the code?' }]),
+        toolCalls(['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { code: '123456' }], ['end_procedure', {}]),
+        toolCalls(['reply', { message: 'Thanks. Now, your subscription.' }]),
       ],
     });
     const id = await harness.engine.start({ kind: 'preview' });
-    await harness.engine.send(id, 'I want a refund');
+    await harness.engine.send(id, 'I want to cancel');
     const refused = harness.trace(id).find((e) => e.type === 'tool_call' && e.payload.tool === 'run_subprocedure' && e.payload.ok === false);
     expect(refused?.payload.result).toContain('not a sub-procedure the active Procedure calls');
-    expect((await harness.engine.state(id))!.stack.map((f) => f.procedure)).toEqual(['Refund request', 'Verify identity']);
+    expect((await harness.engine.state(id))!.stack.map((f) => f.procedure)).toEqual(['Cancel subscription', 'Verify identity']);
     await harness.engine.send(id, 'sam@example.com');
+    await harness.engine.send(id, '123456');
     const state = (await harness.engine.state(id))!;
-    expect(state.stack.map((f) => [f.procedure, f.stepId])).toEqual([['Refund request', 'step:issue-the-refund']]);
+    expect(state.stack.map((f) => [f.procedure, f.stepId])).toEqual([['Cancel subscription', 'step:look-up-the-subscription']]);
     await harness.close();
   });
 });

@@ -14,7 +14,8 @@ describe('handoff', () => {
       sandbox,
       script: [
         routeToClaim,
-        toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }]),
+        // The claim window is checked on the way (a Python gate), then the damage.
+        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }], ['go_to_step', { step_id: 'step:understand-the-damage' }]),
         toolCalls(
           ['decide_condition', { condition_id: 'step:understand-the-damage/cond1', branch_id: 'step:understand-the-damage/cond1/b1', reason: 'Sparks are a safety hazard.' }],
           ['reply', { message: 'Please stop using it right away. I am passing you to our safety team.' }],

@@ -295,7 +295,7 @@ describe('a conversation handed off by a model outage', () => {
   });
 
   it('is never re-opened when a Procedure handed it off', async () => {
-    const harness = await createHarness({ sandbox, script: [toolCalls(['reply', { message: 'Passing you on.' }], ['handoff', { team: 'Orders team', summary: 'Order not found.' }])] });
+    const harness = await createHarness({ sandbox, script: [toolCalls(['shop__get_order', { order_number: '1' }], ['reply', { message: 'Passing you on.' }], ['handoff', { team: 'Orders team', summary: 'Order not found.' }])] });
     const id = await harness.engine.start({ kind: 'production', procedure: CLAIM });
     expect((await harness.engine.send(id, 'I lost my order number')).resumable).toBe(false);
     await expect(harness.engine.send(id, 'Hello?')).rejects.toBeInstanceOf(ConversationClosedError);

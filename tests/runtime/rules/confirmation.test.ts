@@ -1,9 +1,9 @@
 // docs/runtime.md, tools: a `confirm` action needs an earlier ask and the customer's words quoted
 // from their latest message.
 import { describe, expect, it } from 'vitest';
-import { call, conversation, customerSays, frame, types } from './support';
+import { call, conversation, customerSays, reachedFrame, types } from './support';
 
-const atRefund = () => conversation({ stack: [frame('Refund request', 'step:refund')], said: 'How much would I get back?' });
+const atRefund = () => conversation({ stack: [reachedFrame('step:refund', 'step:refund (allowed)')], said: 'How much would I get back?' });
 
 describe('confirmation', () => {
   it('refuses the first call and records the ask instead, without running anything', () => {
@@ -24,7 +24,7 @@ describe('confirmation', () => {
   });
 
   it('refuses an agreement given in the same turn as the ask', () => {
-    const asked = call('payments__create_refund', { amount: 24 }, conversation({ stack: [frame('Refund request', 'step:refund')], said: 'yes go ahead' })).state;
+    const asked = call('payments__create_refund', { amount: 24 }, conversation({ stack: [reachedFrame('step:refund', 'step:refund (allowed)')], said: 'yes go ahead' })).state;
     const decision = call('payments__create_refund', { amount: 24, customer_agreement: 'yes go ahead' }, asked);
     expect(decision.effect).toBeNull();
     expect(decision.outcome!.isError).toBe(true);

@@ -3,7 +3,10 @@
 // handoff or switch a Python branch requires.
 import { describe, expect, it } from 'vitest';
 import { closeTurn, openTurn } from '../../../main/runtime/turn-rules';
-import { call, conversation, customerSays, frame, policy, PROCEDURES, types } from './support';
+import { call, conversation, customerSays, frame, policy, PROCEDURES, reachedFrame, types } from './support';
+
+/** At the refund, where Python chose the branch that hands off to the Billing team. */
+const tooMuch = () => conversation({ stack: [{ ...reachedFrame('step:refund', 'step:refund (allowed)'), gates: { ...reachedFrame('step:refund', 'step:refund (allowed)').gates, 'step:refund/cond1': 'step:refund/cond1/b1' } }] });
 
 const close = (state: ReturnType<typeof conversation>, progressed = false, obligations: Parameters<typeof closeTurn>[2] = []) =>
   closeTurn(state, progressed, obligations, { procedures: PROCEDURES, policy });
@@ -54,7 +57,7 @@ describe('thresholds at the end of a turn', () => {
   });
 
   it('counts a revisit of a step with nothing new as a loop strike, and a repeated reply too', () => {
-    const state = conversation({ turn: 3, stack: [frame('Refund request', 'step:verify')] });
+    const state = conversation({ turn: 3, stack: [reachedFrame('step:verify')] });
     const visited = { ...state, visited: [{ procedure: 'Refund request', stepId: 'step:find-the-order', turn: 1 }], progress: { ...state.progress, lastProgressTurn: 1 } };
     expect(call('go_to_step', { step_id: 'step:find-the-order' }, visited).state.progress.loopStrikes).toBe(1);
     expect(call('go_to_step', { step_id: 'step:refund' }, visited).state.progress.loopStrikes).toBe(0);
@@ -67,7 +70,7 @@ describe('thresholds at the end of a turn', () => {
 describe('handoffs and escalation by the model', () => {
   it('hands off only to a team the active Procedure names', () => {
     expect(call('handoff', { team: 'Legal', summary: 's' }, conversation()).outcome!.content).toBe('The active Procedure does not hand off to "Legal". Use escalate to reach a person otherwise.');
-    const decision = call('handoff', { team: 'billing team', summary: 'Over 100' }, conversation());
+    const decision = call('handoff', { team: 'billing team', summary: 'Over 100' }, tooMuch());
     expect(decision.state.outcome).toEqual({ kind: 'handed_off', reason: 'procedure', team: 'billing team', summary: 'Over 100' });
     expect(decision.outcome).toMatchObject({ final: true });
   });
@@ -110,7 +113,7 @@ describe('what a Python branch requires', () => {
   });
 
   it('leaves alone an outcome the model already reached', () => {
-    const handedOff = call('handoff', { team: 'Billing team', summary: 's' }, conversation()).state;
+    const handedOff = call('handoff', { team: 'Billing team', summary: 's' }, tooMuch()).state;
     const closed = close(handedOff, true, [{ kind: 'handoff', target: 'Billing team', nodeId: 'n1' }]);
     expect(closed.events).toEqual([]);
   });

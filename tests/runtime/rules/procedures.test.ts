@@ -1,9 +1,10 @@
 // docs/runtime.md, tools: sub-procedures return to the calling step; a change of topic pauses the
 // current Procedure and resumes it when the new one ends; `@switch` leaves it for good.
 import { describe, expect, it } from 'vitest';
-import { call, conversation, frame, types } from './support';
+import { call, conversation, reachedFrame, types } from './support';
 
-const atVerify = () => conversation({ stack: [frame('Refund request', 'step:verify')] });
+const atVerify = () => conversation({ stack: [reachedFrame('step:verify')] });
+const atWrapUp = () => conversation({ stack: [reachedFrame('step:wrap-up')] });
 
 describe('sub-procedures', () => {
   it('runs only one the active Procedure calls', () => {
@@ -25,12 +26,13 @@ describe('sub-procedures', () => {
     expect(types(decision.events)).toEqual(['step_exit', 'procedure_end']);
   });
 
-  it('ends the conversation when the last Procedure ends', () => {
-    const decision = call('end_procedure', {}, atVerify());
+  it('leaves the conversation open when the last Procedure ends', () => {
+    const decision = call('end_procedure', {}, atWrapUp());
     expect(decision.state.stack).toEqual([]);
-    expect(decision.state.status).toBe('ended');
-    expect(decision.outcome).toMatchObject({ final: true });
-    expect(types(decision.events)).toEqual(['step_exit', 'procedure_end', 'conversation_end']);
+    expect(decision.state.status).toBe('active');
+    expect(decision.state.outcome).toBeNull();
+    expect(decision.outcome).toMatchObject({ followUp: 'if-silent' });
+    expect(types(decision.events)).toEqual(['step_exit', 'procedure_end']);
   });
 });
 
@@ -54,20 +56,21 @@ describe('topics', () => {
 
 describe('@switch', () => {
   it('leaves the Procedure for good when it says @switch to the new topic', () => {
-    const decision = call('start_procedure', { name: 'Damaged order claim' }, conversation({ stack: [frame('Refund request', 'step:understand-the-reason')] }));
+    const decision = call('start_procedure', { name: 'Damaged order claim' }, conversation({ stack: [reachedFrame('step:understand-the-reason')] }));
     expect(decision.state.paused).toEqual([]);
     expect(decision.state.stack.map((f) => [f.procedure, f.kind])).toEqual([['Damaged order claim', 'switched']]);
     expect(decision.events.find((e) => e.type === 'procedure_end')!.payload).toEqual({ procedure: 'Refund request', summary: 'switched to Damaged order claim' });
     expect(decision.outcome!.content).toBe('Switched to Damaged order claim; Refund request will not resume.');
-    // Its end is the conversation's end: nothing was paused.
-    expect(call('end_procedure', {}, decision.state).state.status).toBe('ended');
+    // Its end completes the work (nothing was paused); the conversation stays open.
+    expect(call('end_procedure', {}, decision.state).events.find((e) => e.type === 'procedure_end')!.payload).toMatchObject({ procedure: 'Damaged order claim', complete: true });
   });
 });
 
 describe('steps', () => {
   it('moves within the active Procedure only, and then runs the deterministic part', () => {
     expect(call('go_to_step', { step_id: 'step:send-a-code' }, atVerify()).outcome!.content).toMatch(/^"step:send-a-code" is not a step of Refund request/);
-    const decision = call('go_to_step', { step_id: 'step:refund' }, atVerify());
+    const verified = conversation({ stack: [{ ...reachedFrame('step:verify'), gates: { '@shop.get_order': 'called', 'step:verify/call:verify-identity': 'done' } }] });
+    const decision = call('go_to_step', { step_id: 'step:refund' }, verified);
     expect(decision.state.stack[0]!.stepId).toBe('step:refund');
     expect(decision.effect).toEqual({ kind: 'advance', separator: ' ', followUp: 'from-notes' });
     expect(types(decision.events)).toEqual(['step_exit', 'step_enter']);

@@ -116,6 +116,25 @@ export const frame = (procedureName: string, stepId: string, kind: Frame['kind']
   kind,
 });
 
+/**
+ * What a run of Refund request has established when it legitimately stands at a step (its
+ * frame's `gates`, reach.ts): the order looked up, the identity checked, the refund allowed.
+ */
+const LOOKED_UP = { '@shop.get_order': 'called' };
+const VERIFIED = { ...LOOKED_UP, 'step:verify/call:verify-identity': 'done' };
+const ALLOWED = { ...VERIFIED, 'step:refund/code1': 'ran', 'step:refund/cond1': 'step:refund/cond1/b2' };
+export const REFUND_PASSED: Record<string, Record<string, string>> = {
+  'step:find-the-order': {},
+  'step:understand-the-reason': LOOKED_UP,
+  'step:verify': LOOKED_UP,
+  'step:refund': VERIFIED,
+  'step:refund (allowed)': ALLOWED,
+  'step:wrap-up': ALLOWED,
+};
+
+/** A frame of Refund request at `stepId`, reached legitimately (`key` of REFUND_PASSED, the step's by default). */
+export const reachedFrame = (stepId: string, key = stepId): Frame => ({ ...frame('Refund request', stepId), gates: REFUND_PASSED[key]! });
+
 /** A conversation at `stepId` of Refund request (or the given stack), in turn 1 with the customer's `said`. */
 export function conversation(options: { stack?: Frame[]; paused?: Frame[][]; turn?: number; said?: string; attributes?: Record<string, unknown>; data?: Record<string, unknown> } = {}): ConversationState {
   const turn = options.turn ?? 1;
