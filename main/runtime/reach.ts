@@ -202,7 +202,8 @@ export function invariantFor(model: GateModel, frame: Frame, state: Conversation
     const { reached } = reach(model, frame, state, options);
     return targets.some((target) => reached.has(target));
   };
-  if (inReach({ openSubprocedures: true })) return 'subprocedure-before-action';
+  // "Sub-procedures before what follows them" is about actions; a move held by one is a gate not passed.
+  if (fallback === 'action-out-of-reach' && inReach({ openSubprocedures: true })) return 'subprocedure-before-action';
   if (inReach({ openDecided: true })) return 'branch-not-binding';
   return fallback;
 }
