@@ -1,10 +1,10 @@
 // How the conversation moves through Procedures, as pure changes to a working copy (change.ts):
 // entering a Procedure or a step, a change of topic (paused, or left for good with @switch), and
-// the end of a Procedure (a sub-procedure returns, a paused topic resumes).
-import { copyFrame, emit, finish, topFrame, type Change } from './change';
+// the end of a Procedure (a sub-procedure returns, a paused topic resumes, or its work is complete).
+import { copyFrame, emit, topFrame, type Change } from './change';
 import type { CompiledProcedure } from './compiled-procedure';
 import { PLAIN } from './reach';
-import type { Frame } from './types';
+import type { Frame, TraceEvent } from './types';
 
 export function enterProcedure(change: Change, procedure: CompiledProcedure, kind: Frame['kind']): void {
   const first = procedure.steps[0];
@@ -63,17 +63,22 @@ export type ProcedureEnd =
   | { kind: 'resumed'; ended: Frame; resumed: Frame }
   | { kind: 'complete'; ended: Frame };
 
-/** Ends the innermost Procedure: its caller carries on, or the topic paused last resumes, or the conversation is complete. */
+/**
+ * Ends the innermost Procedure: its caller carries on, or the topic paused last resumes, or, with
+ * neither, its work is complete (`complete: true` on the event). Even then the conversation stays
+ * open, waiting: a Procedure cannot close a conversation, and the customer's next message is
+ * routed afresh rather than resuming what ended.
+ */
 export function endProcedure(change: Change, summary: string | null): ProcedureEnd {
   const { state } = change;
   const ended = state.stack.pop();
   if (!ended) return { kind: 'none' };
-  exitStep(change, ended);
-  emit(change, { type: 'procedure_end', stepId: ended.stepId, payload: { procedure: ended.procedure, summary } });
-  change.progressed = true;
   const caller = topFrame(state);
+  const paused = caller ? undefined : state.paused.at(-1);
+  exitStep(change, ended);
+  emit(change, { type: 'procedure_end', stepId: ended.stepId, payload: { procedure: ended.procedure, summary, ...(caller || paused ? {} : { complete: true }) } });
+  change.progressed = true;
   if (caller) return { kind: 'returned', ended, caller };
-  const paused = state.paused.at(-1);
   if (paused) {
     state.paused = state.paused.slice(0, -1);
     // Paused frames are shared with the state this change began from: the resumed ones are copies.
@@ -82,6 +87,14 @@ export function endProcedure(change: Change, summary: string | null): ProcedureE
     emit(change, { type: 'procedure_resume', stepId: resumed.stepId, payload: { procedure: resumed.procedure } });
     return { kind: 'resumed', ended, resumed };
   }
-  finish(change, 'ended', 'procedure complete', null, summary, null);
   return { kind: 'complete', ended };
+}
+
+/**
+ * Whether a turn's trace leaves every Procedure complete: its last Procedure event is an end with
+ * nothing to return to or resume (a simulation of one Procedure is over there).
+ */
+export function endsAllProcedures(trace: readonly TraceEvent[]): boolean {
+  const last = trace.findLast((event) => event.type.startsWith('procedure_'));
+  return last?.type === 'procedure_end' && last.payload.complete === true;
 }

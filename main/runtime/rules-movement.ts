@@ -67,7 +67,7 @@ export function startProcedureRule(change: Change, input: { name: string; reason
   return { outcome: { content: switched ? `Switched to ${target.name}; ${switched} will not resume.` : `Started ${target.name}.`, followUp: 'if-silent' } };
 }
 
-/** A sub-procedure returns to its caller, a paused topic resumes, or the conversation is complete. */
+/** A sub-procedure returns to its caller, a paused topic resumes, or the Procedure's work is complete (the conversation stays open). */
 export function endProcedureRule(change: Change, input: { summary?: string | undefined }, context: RuleContext): RuleResult {
   // Only from where the Procedure ends (any of its ends in reach), when it has ends at all.
   const ends = activeNodes(change, context, (node) => node.kind === 'end');
@@ -84,7 +84,13 @@ export function endProcedureRule(change: Change, input: { summary?: string | und
     case 'resumed':
       return { outcome: { content: `${end.ended.procedure} is complete; resuming ${end.resumed.procedure} at ${end.resumed.stepId}.`, followUp: 'if-silent' } };
     case 'complete':
-      return { outcome: { content: 'The conversation is complete.', followUp: false, final: true } };
+      // Not the conversation's end: the model may still reply in this turn, and must if it has not.
+      return {
+        outcome: {
+          content: `${end.ended.procedure} is complete and no Procedure is active now. The conversation stays open: unless you already have, tell the customer and ask whether there is anything else. What they ask next is routed afresh.`,
+          followUp: 'if-silent',
+        },
+      };
   }
 }
 

@@ -98,9 +98,19 @@ export function forbiddenActionChecks(definition: SimulationDefinition, calls: A
   });
 }
 
+/**
+ * The Procedures' work is complete: nothing active or paused after at least one ran, and no handoff
+ * or escalation. The conversation itself stays open (a Procedure cannot close it); a state saved
+ * before that rule says so with an `ended` outcome.
+ */
+function proceduresComplete(state: ConversationState): boolean {
+  if (state.outcome) return state.outcome.kind === 'ended';
+  return state.stack.length === 0 && state.paused.length === 0 && state.visited.length > 0;
+}
+
 export function describeOutcome(state: ConversationState): string {
   const outcome = state.outcome;
-  if (!outcome) return `still open (${state.status})`;
+  if (!outcome) return proceduresComplete(state) ? `open, with its Procedures complete (${state.status})` : `still open (${state.status})`;
   const team = outcome.team ? ` to ${outcome.team}` : '';
   return `${outcome.kind.replace('_', ' ')}${team} (${outcome.reason})`;
 }
@@ -109,7 +119,8 @@ export function finalStatusCheck(definition: SimulationDefinition, state: Conver
   const expected = definition.finalStatus;
   if (!expected) return [];
   const outcome = state.outcome;
-  const statusOk = outcome?.kind === expected.status;
+  // `ended` asks for the Procedure's work to be complete, which leaves the conversation open.
+  const statusOk = expected.status === 'ended' ? proceduresComplete(state) : outcome?.kind === expected.status;
   const teamOk = expected.team === undefined || (outcome?.team ?? '').toLowerCase() === expected.team.toLowerCase();
   const passed = statusOk && teamOk;
   return [

@@ -6,6 +6,7 @@
 import type { ModelCaller } from '../model/client';
 import { createEngine } from '../assembly/engine';
 import type { CompiledProcedure } from '../runtime/compiled-procedure';
+import { endsAllProcedures } from '../runtime/frames';
 import type { ConversationState, TraceEvent } from '../runtime/types';
 import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
@@ -143,7 +144,8 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
       const result = await engine.send(id, message);
       played.turns += 1;
       transcript.push({ role: 'customer', text: message }, ...result.replies.map((text) => ({ role: 'agent' as const, text })));
-      if (result.outcome) {
+      // A handoff or escalation, or the simulated Procedure's work complete (the conversation stays open, but this run is over).
+      if (result.outcome || endsAllProcedures(result.trace)) {
         played.endedBy = 'outcome';
         break;
       }

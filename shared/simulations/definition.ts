@@ -55,6 +55,7 @@ export const worldAssertionSchema = z.strictObject({
 
 export const finalStatusSchema = z
   .strictObject({
+    /** `ended`: the Procedure's work is complete (nothing active; the conversation itself stays open). */
     status: z.enum(['ended', 'handed_off', 'escalated']),
     /** For a handoff or an escalation: the team (matched without regard to case). */
     team: text.min(1).optional(),

@@ -122,11 +122,12 @@ describe('a damaged-order claim, end to end', () => {
     expect(trace().filter((event) => event.type === 'action_needs_confirmation')).toHaveLength(1);
   });
 
-  it('ends when the Procedure ends', async () => {
+  it('completes the Procedure at its end, and the conversation stays open for whatever comes next', async () => {
     const state = (await harness.engine.state(id))!;
-    expect(state.status).toBe('ended');
-    expect(state.outcome).toMatchObject({ kind: 'ended' });
+    expect(state.status).toBe('waiting');
+    expect(state.outcome).toBeNull();
     expect(state.stack).toEqual([]);
+    expect(turns.at(-1)!.trace.find((event) => event.type === 'procedure_end')!.payload).toMatchObject({ procedure: 'Damaged order claim', complete: true });
   });
 
   it('names steps and branches in the trace with the graph’s ids', () => {

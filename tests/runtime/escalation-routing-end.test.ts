@@ -1,9 +1,12 @@
 // Whole conversations through the real SDK and the fake Messages API (issue 12, item 4): the
 // customer told when the model escalates by itself, the escalation team a Procedure names, the
 // conversation open after a Procedure's end, and a routing call the model fails to answer.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importKnowledge } from '../../main/knowledge/import';
 import { EscalationPolicySchema } from '../../main/runtime/escalation';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
+import { examplesDir } from '../support/paths';
 import { createHarness, exampleWorkspace, useHarnessFixtures } from './harness';
 
 const sandbox = useHarnessFixtures();
@@ -140,6 +143,61 @@ describe('the escalation team a Procedure names', () => {
     const harness = await createHarness({ sandbox, engine: { escalation: { team: 'Front desk' } }, script: [routeToClaim, toolCalls(['escalate', { reason: 'stuck', summary: 'Lost.' }])] });
     const id = await harness.engine.start({ kind: 'preview' });
     expect((await harness.engine.send(id, 'My kettle arrived broken')).outcome).toMatchObject({ kind: 'escalated', team: 'Front desk' });
+    await harness.close();
+  });
+});
+
+const GIFT = `---
+name: Gift wrapping
+trigger: The customer asks to gift-wrap an order.
+---
+
+## Wrap
+Tell them gift wrapping is free and you have added it. @end
+`;
+
+describe('after a Procedure ends with @end', () => {
+  it('the conversation stays open: the reply after the end is sent, a question matching nothing gets a knowledge answer, and a new request starts its own Procedure', async () => {
+    const workspace = exampleWorkspace();
+    workspace.procedures.create(GIFT);
+    importKnowledge(workspace.knowledge, join(examplesDir, 'knowledge'));
+    const harness = await createHarness({
+      sandbox,
+      workspace,
+      script: [
+        toolCall('route', { procedure: 'Gift wrapping', reason: 'gift wrap' }),
+        // The model ends the Procedure first, then replies: the reply is not lost.
+        toolCalls(['end_procedure', { summary: 'Gift wrap added.' }], ['reply', { message: 'Done, gift wrapping is free and added. Anything else?' }]),
+        // A question no Procedure matches: answered from the knowledge hub, no Procedure resumed.
+        toolCall('route', { procedure: null, reason: 'A question.' }),
+        toolCalls(['search_knowledge', { query: 'where do I find my order number' }]),
+        toolCalls(['reply', { message: 'Your order number is in your confirmation email.' }]),
+        // A request matching another Procedure's trigger: that one starts.
+        toolCall('route', { procedure: 'Cancel subscription', reason: 'cancel' }),
+        toolCalls(['reply', { message: 'I can help with that. First, what is the email on your account?' }]),
+      ],
+    });
+    const id = await harness.engine.start({ kind: 'preview' });
+
+    const first = await harness.engine.send(id, 'Can you gift-wrap my order?');
+    expect(first.replies).toEqual(['Done, gift wrapping is free and added. Anything else?']);
+    expect(first).toMatchObject({ status: 'waiting', outcome: null });
+    expect(first.trace.find((event) => event.type === 'procedure_end')!.payload).toMatchObject({ procedure: 'Gift wrapping', complete: true });
+    expect(first.trace.some((event) => event.type === 'conversation_end')).toBe(false);
+    expect(harness.workspace.conversations.get(id)!.status).toBe('waiting');
+
+    const second = await harness.engine.send(id, 'Where do I find my order number?');
+    expect(second.trace.find((event) => event.type === 'route')!.payload).toMatchObject({ procedure: null, valid: true });
+    expect(second.trace.find((event) => event.type === 'knowledge_search')!.payload).toMatchObject({ query: 'where do I find my order number' });
+    expect(second.replies).toEqual(['Your order number is in your confirmation email.']);
+    expect(second.trace.some((event) => event.type.startsWith('procedure_'))).toBe(false);
+
+    const third = await harness.engine.send(id, 'I want to cancel my subscription');
+    expect(third.trace.find((event) => event.type === 'route')!.payload).toMatchObject({ procedure: 'Cancel subscription', valid: true });
+    const state = (await harness.engine.state(id))!;
+    expect(state.stack.map((frame) => frame.procedure)).toEqual(['Cancel subscription']);
+    expect(state.paused).toEqual([]);
+    expect(harness.messages(id).map((line) => line.role)).toEqual(['customer', 'agent', 'customer', 'agent', 'customer', 'agent']);
     await harness.close();
   });
 });
