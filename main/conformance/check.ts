@@ -9,7 +9,7 @@
 // it is a violation.
 import type { ProcedureDocument } from '../../shared/procedure';
 import type { TraceEvent } from '../runtime/types';
-import { gatesBefore, openBranches, procedureModel, reach, requiredTerminals, type GateFacts, type ProcedureModel, type Reach, type ReachOptions } from './procedure-model';
+import { attributeInput, dataInput, gatesBefore, openBranches, procedureModel, reach, requiredTerminals, type GateFacts, type ProcedureModel, type Reach, type ReachOptions } from './procedure-model';
 import type { Invariant, Violation } from './violation';
 
 /** The Procedures a trace may name, by name (and version, when several are known). */
@@ -22,6 +22,7 @@ export type CheckedEvent = TraceEvent & { id?: number | string };
 
 interface FrameFacts {
   codeRan: Set<string>;
+  evaluatedWith: Map<string, Map<string, number>>;
   pythonResults: Map<string, Map<string, boolean>>;
   plainDecisions: Map<string, string>;
   subsDone: Set<string>;
@@ -66,6 +67,9 @@ class Replay {
   private stack: ReplayFrame[] = [];
   private paused: ReplayFrame[][] = [];
   private readonly called = new Set<string>();
+  /** Input versions (attributes, connector results): a gate is evaluated for the inputs it saw. */
+  private readonly versions = new Map<string, number>();
+  private readonly lastValues = new Map<string, string>();
   private obligations: Obligation[] = [];
   /** The tool call each event belongs to (its segment), by event index; absent for the runtime's own events. */
   private readonly segmentOf: (ToolSegment | undefined)[];
@@ -142,6 +146,8 @@ class Replay {
         return this.procedureEnd(event, index);
       case 'step_enter':
         return this.stepEnter(event, index);
+      case 'attribute_set':
+        return this.changed(attributeInput(String(payload.name)), payload.value);
       case 'code_run':
         return this.codeRun(payload);
       case 'condition':
@@ -176,7 +182,7 @@ class Replay {
       kind,
       model,
       stepId: event.stepId ?? '',
-      facts: { codeRan: new Set(), pythonResults: new Map(), plainDecisions: new Map(), subsDone: new Set() },
+      facts: { codeRan: new Set(), evaluatedWith: new Map(), pythonResults: new Map(), plainDecisions: new Map(), subsDone: new Set() },
       completes: null,
     };
     if (kind === 'sub' && caller?.model) {
@@ -259,8 +265,24 @@ class Replay {
   private codeRun(payload: Record<string, unknown>) {
     const frame = this.top();
     if (!frame || typeof payload.nodeId !== 'string') return;
-    if (payload.ok === true) frame.facts.codeRan.add(payload.nodeId);
-    else frame.facts.codeRan.delete(payload.nodeId);
+    if (payload.ok === true) {
+      frame.facts.codeRan.add(payload.nodeId);
+      this.remember(frame, payload.nodeId);
+    } else frame.facts.codeRan.delete(payload.nodeId);
+  }
+
+  /** A new value for an input: gates that read it and ran on the old one no longer hold. */
+  private changed(input: string, value: unknown) {
+    const text = JSON.stringify(value) ?? 'undefined';
+    if (this.lastValues.get(input) === text) return;
+    this.lastValues.set(input, text);
+    this.versions.set(input, (this.versions.get(input) ?? 0) + 1);
+  }
+
+  /** The versions of a gate's inputs as it was evaluated. */
+  private remember(frame: ReplayFrame, nodeId: string) {
+    const inputs = frame.model?.inputs.get(nodeId) ?? [];
+    frame.facts.evaluatedWith.set(nodeId, new Map(inputs.map((input) => [input, this.versions.get(input) ?? 0])));
   }
 
   private condition(event: CheckedEvent, index: number) {
@@ -271,6 +293,10 @@ class Replay {
     const branchId = typeof payload.branchId === 'string' ? payload.branchId : null;
     if (payload.kind === 'plain') {
       if (!branchId) return;
+      if (!frame.model.nodes.has(conditionId)) {
+        this.report('no-skipped-gate', frame, conditionId, event, index, [], `the model's decision ${branchId} was recorded in ${frame.procedure}, which has no condition ${conditionId}`);
+        return;
+      }
       if (!this.modelMayDecide(frame, conditionId, branchId)) {
         this.report('no-skipped-gate', frame, conditionId, event, index, [conditionId], `the model's decision ${branchId} was taken on a Python test, which only the sandbox decides`);
         return;
@@ -289,6 +315,7 @@ class Replay {
     }
     results.set(branchId!, payload.result);
     frame.facts.pythonResults.set(conditionId, results);
+    this.remember(frame, conditionId);
     const after = openBranches(frame.model, conditionId, this.factsOf(frame));
     const chosen = after && after.branches.length === 1 && !after.none ? after.branches[0]! : null;
     const byPython = chosen !== null && order.slice(0, order.findIndex((branch) => branch.id === chosen) + 1).every((branch) => branch.test !== 'plain');
@@ -375,7 +402,7 @@ class Replay {
     const end = this.segmentEnd(segment, index);
     const record = this.trace.slice(index, end).findIndex((candidate) => candidate.type === 'connector_call');
     if (!segment.ok && record < 0) return;
-    this.pendingAction.set(record < 0 ? index : index + record, { action: segment.tool.replace('__', '.'), at: end });
+    this.pendingAction.set(record < 0 ? index : index + record, { action: segment.tool.replace('__', '.'), at: end, ok: segment.ok, result: segment.result });
   }
 
   private segmentEnd(segment: ToolSegment, from: number): number {
@@ -384,13 +411,15 @@ class Replay {
   }
 
   /** Actions that ran, by the index of the event they are checked before. */
-  private readonly pendingAction = new Map<number, { action: string; at: number }>();
+  private readonly pendingAction = new Map<number, { action: string; at: number; ok: boolean; result: unknown }>();
 
   private actionRan(index: number) {
     const ran = this.pendingAction.get(index);
     if (!ran) return;
     this.checkAction(ran.action, this.trace[ran.at]!, ran.at);
     this.called.add(ran.action);
+    // The result the model was given: the data, then (on later lines) what the runtime did after.
+    if (ran.ok) this.changed(dataInput(ran.action), String(ran.result ?? '').split('\n')[0]);
   }
 
   private checkAction(action: string, event: CheckedEvent, index: number) {
@@ -439,7 +468,7 @@ class Replay {
   // ----- helpers ----------------------------------------------------------------------------------
 
   private factsOf(frame: ReplayFrame): GateFacts {
-    return { ...frame.facts, called: this.called };
+    return { ...frame.facts, called: this.called, versions: this.versions };
   }
 
   private reachOf(frame: ReplayFrame, options: ReachOptions = {}) {

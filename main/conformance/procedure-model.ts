@@ -3,6 +3,7 @@
 // it has evaluated so far. Written from the graph alone, never from the runtime's rules, so that a
 // bug in enforcement is caught rather than mirrored.
 import { analyzePython } from '../../shared/procedure/python-refs';
+import { walkDocument } from '../../shared/procedure/walk';
 import { pythonSnippets, toGraph, TRIGGER_ID, type GraphEdge, type GraphNode, type ProcedureDocument } from '../../shared/procedure';
 
 export type BranchTest = 'python' | 'plain' | 'otherwise';
@@ -17,12 +18,21 @@ export interface ProcedureModel {
   branches: ReadonlyMap<string, readonly { id: string; test: BranchTest }[]>;
   /** `connector.action` results some Python snippet of this Procedure reads: such a call is a gate. */
   readResults: ReadonlySet<string>;
+  /** What each code node and Python condition reads, as input keys (`attribute:x`, `data:c.a`). */
+  inputs: ReadonlyMap<string, readonly string[]>;
 }
+
+export const attributeInput = (name: string) => `attribute:${name}`;
+export const dataInput = (action: string) => `data:${action}`;
 
 /** What the conversation has evaluated in one run of a Procedure (one frame). */
 export interface GateFacts {
   /** Code nodes that ran without error. */
   codeRan: ReadonlySet<string>;
+  /** The versions of a code node's or Python condition's inputs when it last ran. */
+  evaluatedWith: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** The current version of every input (bumped when an attribute's value or a result changes). */
+  versions: ReadonlyMap<string, number>;
   /** Python results of a condition's branches, by branch id, from its latest evaluation. */
   pythonResults: ReadonlyMap<string, ReadonlyMap<string, boolean>>;
   /** The model's decision on a plain-language condition in the current visit: a branch id or `none`. */
@@ -80,13 +90,50 @@ function buildModel(document: ProcedureDocument): ProcedureModel {
   for (const snippet of pythonSnippets(document)) {
     for (const read of analyzePython(snippet.code, () => ({ line: 1, column: 1, offset: 0 })).dataReads) readResults.add(read.name);
   }
-  return { name: document.frontMatter?.header.name ?? 'Untitled procedure', nodes, order: graph.nodes.map((node) => node.id), outgoing, branches, readResults };
+  return { name: document.frontMatter?.header.name ?? 'Untitled procedure', nodes, order: graph.nodes.map((node) => node.id), outgoing, branches, readResults, inputs: gateInputs(document, graph.nodes) };
+}
+
+/** Code nodes and conditions by where their source starts, with what their Python reads. */
+function gateInputs(document: ProcedureDocument, nodes: readonly GraphNode[]): Map<string, string[]> {
+  const codeAt = new Map<number, string>();
+  const conditionAt = new Map<number, string>();
+  for (const node of nodes) {
+    if (node.kind === 'code') codeAt.set(node.span.start.offset, node.id);
+    if (node.kind === 'condition') conditionAt.set(node.span.start.offset, node.id);
+  }
+  const inputs = new Map<string, string[]>();
+  const reads = (code: string) => {
+    const refs = analyzePython(code, () => ({ line: 1, column: 1, offset: 0 }));
+    return [...refs.attributeReads.map((ref) => attributeInput(ref.name)), ...refs.dataReads.map((ref) => dataInput(ref.name))];
+  };
+  for (const event of walkDocument(document)) {
+    if (event.kind === 'code' && event.block.language === 'python') {
+      const id = codeAt.get(event.block.span.start.offset);
+      if (id) inputs.set(id, [...new Set(reads(event.block.code))]);
+    } else if (event.kind === 'condition') {
+      const first = event.condition.branches[0];
+      const id = first ? conditionAt.get(first.headerSpan.start.offset) : undefined;
+      const tests = event.condition.branches.flatMap((branch) => (branch.test?.kind === 'python' ? reads(branch.test.expression) : []));
+      if (id) inputs.set(id, [...new Set(tests)]);
+    }
+  }
+  return inputs;
+}
+
+/**
+ * A gate evaluated on other inputs than the conversation now holds (another order looked up, an
+ * attribute changed) has not been evaluated for the conversation as it stands.
+ */
+export function isStale(model: ProcedureModel, nodeId: string, facts: GateFacts): boolean {
+  const seen = facts.evaluatedWith.get(nodeId);
+  if (!seen) return false;
+  return (model.inputs.get(nodeId) ?? []).some((input) => (facts.versions.get(input) ?? 0) !== (seen.get(input) ?? 0));
 }
 
 /** The branch ids a condition lets through given the facts (`none`: the exits after it), or null while it is unevaluated. */
 export function openBranches(model: ProcedureModel, conditionId: string, facts: GateFacts): { branches: string[]; none: boolean } | null {
   const list = model.branches.get(conditionId) ?? [];
-  const results = facts.pythonResults.get(conditionId);
+  const results = isStale(model, conditionId, facts) ? undefined : facts.pythonResults.get(conditionId);
   for (const [index, branch] of list.entries()) {
     if (branch.test === 'otherwise') return { branches: [branch.id], none: false };
     if (branch.test === 'plain') {
@@ -129,7 +176,7 @@ function passable(model: ProcedureModel, node: GraphNode, facts: GateFacts, opti
   const edges = model.outgoing.get(node.id) ?? [];
   switch (node.kind) {
     case 'code':
-      return facts.codeRan.has(node.id) ? edges : [];
+      return facts.codeRan.has(node.id) && !isStale(model, node.id, facts) ? edges : [];
     case 'action':
       return !model.readResults.has(node.label) || facts.called.has(node.label) ? edges : [];
     case 'subprocedure':

@@ -84,6 +84,27 @@ describe('no-skipped-gate', () => {
     expect(check(later)).toEqual([]);
   });
 
+  it('counts a gate evaluated on inputs that have changed since as unevaluated (another order looked up), until it runs again', () => {
+    const otherOrder = (trace: TraceBuilder) =>
+      trace.tool('shop__get_order', { order_number: '988' }, (t) => t.events.push({ type: 'connector_call', stepId: REFUND.age, payload: { action: 'shop.get_order', record: {} } }), { result: '{"order_number":"988"}' });
+    const stale = otherOrder(recentOrder()).goTo(REFUND.refund);
+    const violations = check(stale);
+    expect(violations).toMatchObject([{ invariant: 'no-skipped-gate', nodeId: REFUND.refund, event: { type: 'step_enter' } }]);
+    expect(violations[0]!.blockedBy).toEqual([REFUND.code]);
+    const again = otherOrder(recentOrder()).goTo(REFUND.age).code(REFUND.code).python(REFUND.condition, REFUND.tooOld, false).goTo(REFUND.refund);
+    expect(check(again)).toEqual([]);
+    // The same order again, or an attribute the age check does not read: nothing to re-evaluate.
+    const same = recentOrder().tool('shop__get_order', { order_number: '1043' }, () => undefined, { result: '{"ok":true}' }).tool('set_attributes', { values: { order_number: '1043' } }, (t) => t.attribute('order_number', '1043'));
+    expect(check(same.goTo(REFUND.refund))).toEqual([]);
+  });
+
+  it('counts a Python condition whose attribute changed since as unevaluated', () => {
+    const changed = creditTrace()
+      .tool('set_attributes', { values: { amount: 50 } }, (t) => t.attribute('amount', 50).python(ELIGIBLE, CREDIT.b1, false))
+      .tool('set_attributes', { values: { amount: 500 } }, (t) => t.attribute('amount', 500));
+    expect(check(changed.action('payments.create_refund'))).toMatchObject([{ invariant: 'action-out-of-reach', blockedBy: [ELIGIBLE] }]);
+  });
+
   it('flags a model decision recorded on a Python condition, and accepts one on a plain-language condition', () => {
     const onPython = creditTrace().tool('decide_condition', { condition_id: ELIGIBLE, branch_id: CREDIT.b2, reason: 'cheap' }, (t) => t.plain(ELIGIBLE, CREDIT.b2));
     expect(check(onPython)).toMatchObject([{ invariant: 'no-skipped-gate', nodeId: ELIGIBLE, event: { type: 'condition' } }]);

@@ -132,6 +132,10 @@ export class TraceBuilder {
     return this;
   }
 
+  attribute(name: string, value: unknown, source = 'customer'): this {
+    return this.push('attribute_set', { name, value, source });
+  }
+
   code(nodeId: string, ok = true): this {
     return this.push('code_run', ok ? { nodeId, ok, writes: {} } : { nodeId, ok, error: { message: 'boom' } });
   }
