@@ -129,4 +129,41 @@ describe('regressions found by the property test', () => {
     expect(ended).toBeGreaterThan(chosen);
     if (turnEnd > 0) expect(ended).toBeLessThan(turnEnd);
   });
+
+  it('no-skipped-gate: after another order is looked up, the claim window check holds for the new order before the conversation moves on', async () => {
+    const { trace, violations } = await run('Damaged order claim', [
+      [
+        'My kettle from order 1043 arrived broken.',
+        [
+          [['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]],
+          [['go_to_step', { step_id: 'step:check-the-claim-window' }]],
+          [['go_to_step', { step_id: 'step:understand-the-damage' }]],
+        ],
+      ],
+      ['Sorry, it was order 988.', [[['set_attributes', { values: { order_number: '988' } }], ['shop__get_order', { order_number: '988' }]], [['go_to_step', { step_id: 'step:resolve' }]]]],
+    ]);
+    expect(violations).toEqual([]);
+    // Order 988 was delivered long ago: the window check, evaluated again, hands off to the Claims team.
+    expect(trace.some((event) => event.type === 'step_enter' && event.stepId === 'step:resolve')).toBe(false);
+    expect(trace.filter((event) => event.type === 'handoff').map((event) => event.payload.team)).toEqual(['Claims team']);
+  });
+
+  it('no-skipped-gate: a plain-language decision awaited in a Procedure paused by a change of topic is not recorded in the new one', async () => {
+    const { trace, violations } = await run('Damaged order claim', [
+      [
+        'My kettle from order 1043 arrived broken.',
+        [
+          [['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]],
+          [['go_to_step', { step_id: 'step:check-the-claim-window' }]],
+          [['go_to_step', { step_id: 'step:understand-the-damage' }]],
+          [
+            ['start_procedure', { name: 'Refund request', reason: 'the customer changed topic' }],
+            ['decide_condition', { condition_id: 'step:understand-the-damage/cond1', branch_id: 'step:understand-the-damage/cond1/b1', reason: 'sparks' }],
+          ],
+        ],
+      ],
+    ]);
+    expect(violations).toEqual([]);
+    expectRefused(call(trace, 'decide_condition'));
+  });
 });
