@@ -205,6 +205,8 @@ export function invariantFor(model: GateModel, frame: Frame, state: Conversation
   // "Sub-procedures before what follows them" is about actions; a move held by one is a gate not passed.
   if (fallback === 'action-out-of-reach' && inReach({ openSubprocedures: true })) return 'subprocedure-before-action';
   if (inReach({ openDecided: true })) return 'branch-not-binding';
+  // An action both behind a branch not taken and a sub-procedure: the branch is what excludes it.
+  if (fallback === 'action-out-of-reach' && inReach({ openDecided: true, openSubprocedures: true })) return 'branch-not-binding';
   return fallback;
 }
 
