@@ -8,7 +8,7 @@ import type { ModelCaller } from '../model/client';
 import { ConversationEngine } from '../runtime/engine';
 import { recordingConnectors } from '../runtime/recording-connectors';
 import type { Connectors, ConversationPersistence, ProcedureCatalog } from '../runtime/types';
-import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence } from '../runtime/workspace-services';
+import { WorkspaceCatalog, WorkspaceKnowledge, WorkspacePersistence, workspaceEscalationPolicy } from '../runtime/workspace-services';
 import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Workspace } from '../store/workspace';
@@ -40,6 +40,7 @@ export interface CreateEngineOptions {
   persistence?: ConversationPersistence;
   clock?: RuntimeOptions['clock'];
   limits?: RuntimeOptions['limits'];
+  /** Over the workspace's own escalation policy (its settings), key by key. */
   escalation?: RuntimeOptions['escalation'];
   stream?: boolean;
 }
@@ -52,6 +53,8 @@ export interface AssembledEngine {
 
 export function createEngine(options: CreateEngineOptions): AssembledEngine {
   const { workspace } = options;
+  // Read first: a stored policy that is not valid stops here, before anything is started.
+  const escalation = { ...workspaceEscalationPolicy(workspace), ...options.escalation };
   const ownSandbox = options.sandbox ? null : lazyPythonSandbox();
   const sandbox = options.sandbox ?? ownSandbox!;
   const built = isChoice(options.connectors)
@@ -74,7 +77,7 @@ export function createEngine(options: CreateEngineOptions): AssembledEngine {
     draft: options.draft,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.escalation ? { escalation: options.escalation } : {}),
+    escalation,
     ...(options.stream !== undefined ? { stream: options.stream } : {}),
   });
   return {

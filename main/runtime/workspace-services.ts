@@ -1,8 +1,9 @@
-// The runtime's view of a workspace: its Procedures (live, or drafts for previews) and its
-// knowledge hub.
+// The runtime's view of a workspace: its Procedures (live, or drafts for previews), its knowledge
+// hub and its escalation policy.
 import type { ConversationStore } from '../store/repositories';
 import type { Workspace } from '../store/workspace';
 import { compileProcedure, type CompiledProcedure } from './compiled-procedure';
+import { EscalationPolicySchema, type EscalationPolicy } from './escalation';
 import { conversationStateSchema, type ConversationPersistence, type ConversationState, type KnowledgeHit, type KnowledgeSearch, type ProcedureCatalog, type TraceEvent } from './types';
 
 export class WorkspaceCatalog implements ProcedureCatalog {
@@ -96,4 +97,16 @@ export class WorkspacePersistence implements ConversationPersistence {
     if (!parsed.success) throw new Error(`The saved state of conversation ${conversationId} is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}.`);
     return parsed.data;
   }
+}
+
+/** The workspace setting that holds its escalation policy. */
+export const ESCALATION_SETTINGS_KEY = 'escalation';
+
+/**
+ * The workspace's escalation policy as stored (defaults where nothing is): its `team` takes the
+ * escalations no active Procedure names a team for. A stored policy that is not valid is an error
+ * naming the setting, not a silent default.
+ */
+export function workspaceEscalationPolicy(workspace: Workspace): EscalationPolicy {
+  return workspace.settings.get(ESCALATION_SETTINGS_KEY, EscalationPolicySchema, {});
 }
