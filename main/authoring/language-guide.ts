@@ -11,6 +11,7 @@ Front matter (between two --- lines at the top):
 - trigger: when it runs, in plain language (required unless sub_procedure: true).
 - attributes: the typed values it collects or computes. Each is \`name: type\` or a mapping with type (string, number, boolean, date, enum, list, object), values (for enum, e.g. [refund, replacement]), description, required.
   Attribute names are identifiers: a letter or _, then letters, digits and _.
+- escalation (optional): the team that takes the agent's escalations while this Procedure runs (escalation: Tier 2), or teams by reason under default (reasons: customer_asked_for_human, loop, no_progress, connector_failures, runaway, stuck, other). Only teams that exist in the workspace.
 
 Body:
 - Text before the first step is an overview. Each step starts with "## Title" at column 0.
