@@ -48,7 +48,9 @@ interface Obligation {
 }
 
 interface ToolSegment {
+  /** Its first event, and its `tool_call` event. */
   start: number;
+  end: number;
   tool: string;
   input: Record<string, unknown>;
   ok: boolean;
@@ -74,7 +76,7 @@ class Replay {
   /** The tool call each event belongs to (its segment), by event index; absent for the runtime's own events. */
   private readonly segmentOf: (ToolSegment | undefined)[];
   /** Segments by their first event, for the checks made before a tool's effects. */
-  private readonly segmentStarts = new Map<number, ToolSegment[]>();
+  private readonly segmentStarts = new Map<number, ToolSegment>();
 
   constructor(
     private readonly procedures: ProcedureSource,
@@ -86,7 +88,8 @@ class Replay {
 
   run(): Violation[] {
     this.trace.forEach((event, index) => {
-      for (const segment of this.segmentStarts.get(index) ?? []) this.beforeTool(segment, index);
+      const segment = this.segmentStarts.get(index);
+      if (segment) this.beforeTool(segment);
       this.actionRan(index);
       this.apply(event, index);
     });
@@ -108,15 +111,14 @@ class Replay {
       const payload = event.payload;
       const segment: ToolSegment = {
         start,
+        end: index,
         tool: String(payload.tool ?? ''),
         input: isRecord(payload.input) ? payload.input : {},
         ok: payload.ok === true,
         result: payload.result,
       };
       for (let i = start; i <= index; i++) this.segmentOf[i] = segment;
-      const list = this.segmentStarts.get(start);
-      if (list) list.push(segment);
-      else this.segmentStarts.set(start, [segment]);
+      this.segmentStarts.set(start, segment);
       start = index + 1;
     });
   }
@@ -152,15 +154,13 @@ class Replay {
         return this.codeRun(payload);
       case 'condition':
         return this.condition(event, index);
-      case 'connector_call':
-        return;
       case 'tool_call':
         return this.toolCall(event, index);
       case 'handoff':
         return this.handoff(event, index);
       case 'escalation':
-        for (const obligation of this.obligations) obligation.discharged = true;
-        return;
+        // A person takes over: what the Procedure still required is theirs to do.
+        return this.discharge(() => true);
     }
   }
 
@@ -397,17 +397,11 @@ class Replay {
    * An action is checked where it ran: just before its `connector_call` when the connector kept a
    * record, else at the start of its tool call (nothing of the call comes before the connector).
    */
-  private beforeTool(segment: ToolSegment, index: number) {
+  private beforeTool(segment: ToolSegment) {
     if (!isActionTool(segment.tool)) return;
-    const end = this.segmentEnd(segment, index);
-    const record = this.trace.slice(index, end).findIndex((candidate) => candidate.type === 'connector_call');
+    const record = this.segmentEvents(segment, segment.end).findIndex((candidate) => candidate.type === 'connector_call');
     if (!segment.ok && record < 0) return;
-    this.pendingAction.set(record < 0 ? index : index + record, { action: segment.tool.replace('__', '.'), at: end, ok: segment.ok, result: segment.result });
-  }
-
-  private segmentEnd(segment: ToolSegment, from: number): number {
-    for (let at = from; at < this.trace.length; at++) if (this.segmentOf[at] === segment && this.trace[at]!.type === 'tool_call') return at;
-    return this.trace.length - 1;
+    this.pendingAction.set(segment.start + Math.max(record, 0), { action: segment.tool.replace('__', '.'), at: segment.end, ok: segment.ok, result: segment.result });
   }
 
   /** Actions that ran, by the index of the event they are checked before. */
