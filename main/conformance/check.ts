@@ -22,7 +22,7 @@ export type CheckedEvent = TraceEvent & { id?: number | string };
 
 interface FrameFacts {
   codeRan: Set<string>;
-  evaluatedWith: Map<string, Map<string, number>>;
+  evaluatedWith: Map<string, Map<string, string>>;
   pythonResults: Map<string, Map<string, boolean>>;
   plainDecisions: Map<string, string>;
   subsDone: Set<string>;
@@ -69,9 +69,8 @@ class Replay {
   private stack: ReplayFrame[] = [];
   private paused: ReplayFrame[][] = [];
   private readonly called = new Set<string>();
-  /** Input versions (attributes, connector results): a gate is evaluated for the inputs it saw. */
-  private readonly versions = new Map<string, number>();
-  private readonly lastValues = new Map<string, string>();
+  /** Input values as JSON (attributes, connector results): a gate is evaluated for the inputs it saw. */
+  private readonly values = new Map<string, string>();
   private obligations: Obligation[] = [];
   /** The tool call each event belongs to (its segment), by event index; absent for the runtime's own events. */
   private readonly segmentOf: (ToolSegment | undefined)[];
@@ -274,15 +273,13 @@ class Replay {
   /** A new value for an input: gates that read it and ran on the old one no longer hold. */
   private changed(input: string, value: unknown) {
     const text = JSON.stringify(value) ?? 'undefined';
-    if (this.lastValues.get(input) === text) return;
-    this.lastValues.set(input, text);
-    this.versions.set(input, (this.versions.get(input) ?? 0) + 1);
+    this.values.set(input, text);
   }
 
-  /** The versions of a gate's inputs as it was evaluated. */
+  /** The values of a gate's inputs as it was evaluated. */
   private remember(frame: ReplayFrame, nodeId: string) {
     const inputs = frame.model?.inputs.get(nodeId) ?? [];
-    frame.facts.evaluatedWith.set(nodeId, new Map(inputs.map((input) => [input, this.versions.get(input) ?? 0])));
+    frame.facts.evaluatedWith.set(nodeId, new Map(inputs.map((input) => [input, this.values.get(input) ?? ''])));
   }
 
   private condition(event: CheckedEvent, index: number) {
@@ -462,7 +459,7 @@ class Replay {
   // ----- helpers ----------------------------------------------------------------------------------
 
   private factsOf(frame: ReplayFrame): GateFacts {
-    return { ...frame.facts, called: this.called, versions: this.versions };
+    return { ...frame.facts, called: this.called, values: this.values };
   }
 
   private reachOf(frame: ReplayFrame, options: ReachOptions = {}) {

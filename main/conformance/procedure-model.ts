@@ -29,10 +29,10 @@ export const dataInput = (action: string) => `data:${action}`;
 export interface GateFacts {
   /** Code nodes that ran without error. */
   codeRan: ReadonlySet<string>;
-  /** The versions of a code node's or Python condition's inputs when it last ran. */
-  evaluatedWith: ReadonlyMap<string, ReadonlyMap<string, number>>;
-  /** The current version of every input (bumped when an attribute's value or a result changes). */
-  versions: ReadonlyMap<string, number>;
+  /** The values (as JSON) of a code node's or Python condition's inputs when it last ran. */
+  evaluatedWith: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** The current value (as JSON) of every input the trace has shown: attributes set, connector results. */
+  values: ReadonlyMap<string, string>;
   /** Python results of a condition's branches, by branch id, from its latest evaluation. */
   pythonResults: ReadonlyMap<string, ReadonlyMap<string, boolean>>;
   /** The model's decision on a plain-language condition in the current visit: a branch id or `none`. */
@@ -127,7 +127,7 @@ function gateInputs(document: ProcedureDocument, nodes: readonly GraphNode[]): M
 export function isStale(model: ProcedureModel, nodeId: string, facts: GateFacts): boolean {
   const seen = facts.evaluatedWith.get(nodeId);
   if (!seen) return false;
-  return (model.inputs.get(nodeId) ?? []).some((input) => (facts.versions.get(input) ?? 0) !== (seen.get(input) ?? 0));
+  return (model.inputs.get(nodeId) ?? []).some((input) => (facts.values.get(input) ?? '') !== (seen.get(input) ?? ''));
 }
 
 /** The branch ids a condition lets through given the facts (`none`: the exits after it), or null while it is unevaluated. */
