@@ -99,12 +99,13 @@ describe('no-skipped-gate', () => {
   });
 
   it('counts a Python condition whose attribute changed since as unevaluated', () => {
-    const changed = creditTrace()
-      .tool('set_attributes', { values: { amount: 50 } }, (t) => t.attribute('amount', 50).python(ELIGIBLE, CREDIT.b1, false))
-      .tool('set_attributes', { values: { amount: 500 } }, (t) => t.attribute('amount', 500));
-    expect(check(changed.action('payments.create_refund'))).toMatchObject([{ invariant: 'action-out-of-reach', blockedBy: [ELIGIBLE] }]);
+    const changed = () =>
+      creditTrace()
+        .tool('set_attributes', { values: { amount: 50 } }, (t) => t.attribute('amount', 50).python(ELIGIBLE, CREDIT.b1, false))
+        .tool('set_attributes', { values: { amount: 500 } }, (t) => t.attribute('amount', 500));
+    expect(check(changed().action('payments.create_refund'))).toMatchObject([{ invariant: 'action-out-of-reach', blockedBy: [ELIGIBLE] }]);
     // Set back to the value it was evaluated on: the evaluation holds again.
-    expect(check(changed.tool('set_attributes', { values: { amount: 50 } }, (t) => t.attribute('amount', 50)).action('payments.create_refund'))).toEqual([]);
+    expect(check(changed().tool('set_attributes', { values: { amount: 50 } }, (t) => t.attribute('amount', 50)).action('payments.create_refund'))).toEqual([]);
   });
 
   it('flags a model decision recorded on a Python condition, and accepts one on a plain-language condition', () => {
