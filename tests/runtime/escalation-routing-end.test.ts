@@ -3,8 +3,11 @@
 // conversation open after a Procedure's end, and a routing call the model fails to answer.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { traceLine } from '../../main/cli/commands/chat';
 import { importKnowledge } from '../../main/knowledge/import';
 import { EscalationPolicySchema } from '../../main/runtime/escalation';
+import { failedRouteEvent, readRoute, routeEvent, routingFailedEvent } from '../../main/runtime/routing';
+import { describeEvent } from '../../main/simulations/trace-digest';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { examplesDir } from '../support/paths';
 import { createHarness, exampleWorkspace, useHarnessFixtures } from './harness';
@@ -199,5 +202,25 @@ describe('after a Procedure ends with @end', () => {
     expect(state.paused).toEqual([]);
     expect(harness.messages(id).map((line) => line.role)).toEqual(['customer', 'agent', 'customer', 'agent', 'customer', 'agent']);
     await harness.close();
+  });
+});
+
+describe('how a routing failure reads', () => {
+  const failed = readRoute([{ name: 'Refund request', trigger: 'money back' }], [{ type: 'tool_use', id: 'toolu_1', name: 'route', input: { procedure: 'Refund', reason: 'x' } } as never]);
+  if (failed.kind !== 'failed') throw new Error('expected a failure');
+  const attempt = failedRouteEvent(failed, 1);
+  const gaveUp = routingFailedEvent(['the model did not call route', failed.problem]);
+
+  it('in the trace: a failed attempt is a route that did not count, never “no Procedure”', () => {
+    expect(attempt).toEqual({ type: 'route', payload: { procedure: null, reason: '"Refund" is not a live Procedure', valid: false, attempt: 1 } });
+    expect(routeEvent({ kind: 'none', reason: 'a greeting' }, 2)).toEqual({ type: 'route', payload: { procedure: null, reason: 'a greeting', valid: true, attempt: 2 } });
+  });
+
+  it('in stepwise chat and in the digest the simulation judge reads', () => {
+    expect(traceLine(attempt)).toBe('route answer not understood: "Refund" is not a live Procedure');
+    expect(traceLine(gaveUp)).toBe('routing failed ("Refund" is not a live Procedure): no Procedure for this message');
+    expect(describeEvent(attempt)).toBe('routing answer not understood: "Refund" is not a live Procedure');
+    expect(describeEvent(gaveUp)).toMatch(/^routing failed \("Refund" is not a live Procedure\): the agent went on without a Procedure$/);
+    expect(describeEvent(routeEvent({ kind: 'none', reason: 'a greeting' }, 1))).toBe('routed to no Procedure (a greeting)');
   });
 });
