@@ -12,6 +12,7 @@ import { codeSnippet, testSnippet, type PythonSnippet } from '../../shared/proce
 import type { EvaluationError, EvaluationRequest, EvaluationResult } from '../sandbox/types';
 import { emit, type Change } from './change';
 import { branchId, codeId, conditionId, type CompiledProcedure } from './compiled-procedure';
+import { attributeInput, gateModel, withoutStale } from './reach';
 import type { ConversationState, Frame } from './types';
 
 interface AdvanceContext {
@@ -37,8 +38,8 @@ export interface AdvanceResult {
   awaitingDecision: { conditionId: string; branches: { id: string; test: string }[] } | null;
   /** A code step or condition still waiting for inputs. */
   waitingFor: { nodeId: string; missing: string[] } | null;
-  /** Final handoffs or switches in branches chosen by Python: the runtime makes sure they happen. */
-  obligations: { kind: 'handoff' | 'switch'; target: string; nodeId: string }[];
+  /** Final handoffs, switches or ends in branches chosen by Python: the runtime makes sure they happen. */
+  obligations: { kind: 'handoff' | 'switch' | 'end'; target: string; nodeId: string }[];
   /** Code that failed: the step cannot go on past it. */
   failed: { nodeId: string; message: string } | null;
 }
@@ -117,6 +118,7 @@ function collectObligations(refs: InlineRef[], context: AdvanceContext, result: 
     const nodeId = context.procedure.idAt(ref.span.start.offset) ?? '';
     if (ref.kind === 'handoff') result.obligations.push({ kind: 'handoff', target: ref.team, nodeId });
     else if (ref.kind === 'switch') result.obligations.push({ kind: 'switch', target: ref.name, nodeId });
+    else if (ref.kind === 'end') result.obligations.push({ kind: 'end', target: context.procedure.name, nodeId });
   }
 }
 
@@ -195,10 +197,17 @@ function* runCode(block: CodeBlock, context: AdvanceContext, result: AdvanceResu
     result.notes.push(`The code step ${id} failed: ${message}`);
   });
   if (!outcome) return false;
+  const changed: string[] = [];
   for (const [name, value] of Object.entries(outcome.attributeWrites)) {
+    const previous = context.state.attributes[name];
+    if (!previous || JSON.stringify(previous.value) !== JSON.stringify(value)) changed.push(attributeInput(name));
     context.state.attributes = { ...context.state.attributes, [name]: { value, source: 'code', turn: context.state.turn } };
     emit(context.change, { type: 'attribute_set', stepId: step.id, payload: { name, value, source: 'code', nodeId: id } });
   }
+  // What later gates of this run decided on the old values no longer holds (reach.ts).
+  const fresh = withoutStale(gateModel(context.procedure), context.frame, changed);
+  context.frame.gates = fresh.gates;
+  context.frame.decided = fresh.decided;
   record(context, id, 'ran');
   emit(context.change, { type: 'code_run', stepId: step.id, payload: { nodeId: id, ok: true, writes: outcome.attributeWrites, printed: outcome.printed, durationMs: outcome.durationMs } });
   if (Object.keys(outcome.attributeWrites).length > 0) {

@@ -5,7 +5,9 @@
 import type { GraphNode } from '../../shared/procedure';
 import { topFrame, type Change } from './change';
 import type { RuleContext, RuleResult } from './decision';
-import { gateModel, nodesWhere, reach } from './reach';
+import { gateModel, nodesWhere, reach, withoutStale } from './reach';
+import type { CompiledProcedure } from './compiled-procedure';
+import type { ProcedureEnd } from './frames';
 
 export interface GateRequest {
   /** The nodes the call needs in reach: any one of them will do. */
@@ -37,4 +39,33 @@ export function requireReach(change: Change, context: RuleContext, request: Gate
   const { reached } = reach(gateModel(procedure), frame, change.state);
   if (request.toward.some((id) => reached.has(id))) return null;
   return { outcome: null, effect: { kind: 'gates', ...request } };
+}
+
+/**
+ * Inputs whose value just changed: every frame (active or paused) forgets what its gates
+ * established on the old value. Frames are replaced, never written to.
+ */
+export function inputsChanged(change: Change, procedures: ReadonlyMap<string, CompiledProcedure>, inputs: readonly string[]): void {
+  if (inputs.length === 0) return;
+  const fresh = (frame: Change['state']['stack'][number]) => {
+    const procedure = procedures.get(frame.procedure);
+    return procedure ? withoutStale(gateModel(procedure), frame, inputs) : frame;
+  };
+  const { state } = change;
+  state.stack = state.stack.map(fresh);
+  if (state.paused.length > 0) state.paused = state.paused.map((stack) => stack.map(fresh));
+}
+
+/** A sub-procedure that ended normally lets its caller past the calls to it that the caller had reached. */
+export function subprocedureDone(change: Change, end: Extract<ProcedureEnd, { kind: 'returned' }>, context: Pick<RuleContext, 'procedures'>): void {
+  const { caller, ended } = end;
+  const procedure = context.procedures.get(caller.procedure);
+  if (!procedure) return;
+  const model = gateModel(procedure);
+  const { reached } = reach(model, caller, change.state);
+  const done = [...reached].filter((id) => {
+    const node = model.nodes.get(id);
+    return node?.kind === 'subprocedure' && node.mode === 'call' && node.target === ended.procedure;
+  });
+  if (done.length > 0) caller.gates = { ...caller.gates, ...Object.fromEntries(done.map((id) => [id, 'done'])) };
 }

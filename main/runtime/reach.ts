@@ -25,7 +25,12 @@ export interface GateModel {
   inputs: ReadonlyMap<string, { attributes: string[]; data: string[] }>;
   /** `connector.action` results some Python snippet reads: calling such an action is a gate. */
   readResults: ReadonlySet<string>;
+  /** The code nodes and conditions that read each input (`attribute:x`, `data:c.a`), any of their Python tests. */
+  readers: ReadonlyMap<string, readonly string[]>;
 }
+
+export const attributeInput = (name: string) => `attribute:${name}`;
+export const dataInput = (action: string) => `data:${action}`;
 
 const models = new WeakMap<CompiledProcedure, GateModel>();
 
@@ -57,21 +62,26 @@ function buildModel(procedure: CompiledProcedure): GateModel {
   }
   const inputs = new Map<string, { attributes: string[]; data: string[] }>();
   const readResults = new Set<string>();
-  const reads = (code: string) => {
+  const readers = new Map<string, string[]>();
+  const reads = (code: string, nodeId: string) => {
     const refs = analyzePython(code, (line, column) => ({ line, column, offset: 0 }));
     for (const read of refs.dataReads) readResults.add(read.name);
+    for (const key of [...refs.attributeReads.map((read) => attributeInput(read.name)), ...refs.dataReads.map((read) => dataInput(read.name))]) {
+      const list = readers.get(key) ?? [];
+      if (!list.includes(nodeId)) readers.set(key, [...list, nodeId]);
+    }
     return { attributes: refs.attributeReads.map((read) => read.name), data: refs.dataReads.map((read) => read.name) };
   };
   const visit = (blocks: Block[]) => {
     for (const block of blocks) {
       if (block.kind === 'paragraph') visit(block.children);
       else if (block.kind === 'code') {
-        if (block.language === 'python') inputs.set(codeId(procedure, block), reads(codeSnippet(block).code));
+        if (block.language === 'python') inputs.set(codeId(procedure, block), reads(codeSnippet(block).code, codeId(procedure, block)));
       } else {
         let first = true;
         for (const branch of block.branches) {
           if (branch.test?.kind === 'python') {
-            const read = reads(testSnippet(branch.test).code);
+            const read = reads(testSnippet(branch.test).code, conditionId(procedure, block));
             if (first) inputs.set(conditionId(procedure, block), read);
           }
           first = false;
@@ -81,7 +91,7 @@ function buildModel(procedure: CompiledProcedure): GateModel {
     }
   };
   for (const step of procedure.steps) visit(step.body);
-  return { nodes, order: graph.nodes.map((node) => node.id), outgoing, branches, inputs, readResults };
+  return { nodes, order: graph.nodes.map((node) => node.id), outgoing, branches, inputs, readResults, readers };
 }
 
 /** A plain-language decision is kept apart so that a new visit of its step can forget it. */
@@ -236,4 +246,17 @@ export function describeGate(model: GateModel, nodeId: string, frame: Frame, sta
     default:
       return `${nodeId}${where}`;
   }
+}
+
+/**
+ * A frame without what its gates established on inputs that have just changed (another order
+ * looked up, an attribute set to a new value): those gates count as unevaluated again, and the
+ * step's deterministic part runs them anew. The same frame when nothing it holds is stale.
+ */
+export function withoutStale(model: GateModel, frame: Frame, inputs: readonly string[]): Frame {
+  const stale = new Set(inputs.flatMap((input) => model.readers.get(input) ?? []));
+  const gates = frame.gates ?? {};
+  if (![...stale].some((id) => id in gates || id in frame.decided)) return frame;
+  const keep = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).filter(([id]) => !stale.has(id)));
+  return { ...frame, gates: keep(gates), decided: keep(frame.decided) };
 }

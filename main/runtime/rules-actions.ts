@@ -3,7 +3,8 @@
 // call itself is an effect; its result comes back through `applyActionResult`.
 import { begin, emit, topFrame, type Change } from './change';
 import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
-import { activeNodes, requireReach } from './enforcement';
+import { activeNodes, inputsChanged, requireReach } from './enforcement';
+import { dataInput } from './reach';
 import type { ActionResult, ConversationState } from './types';
 
 export function actionRule(change: Change, action: string, raw: unknown, context: RuleContext): RuleResult {
@@ -35,7 +36,8 @@ export function actionRule(change: Change, action: string, raw: unknown, context
 }
 
 /** The connector effect's result: a failure counts toward the escalation threshold; data unblocks code. */
-export function applyActionResult(state: ConversationState, progressed: boolean, action: string, result: ActionResult): Decision {
+/** `procedures`: the conversation's, so that gates that read an earlier, different result run again. */
+export function applyActionResult(state: ConversationState, progressed: boolean, action: string, result: ActionResult, procedures?: RuleContext['procedures']): Decision {
   const change = begin(state, progressed);
   const frame = topFrame(change.state);
   if (result.record !== undefined) emit(change, { type: 'connector_call', stepId: frame?.stepId ?? null, payload: { action, record: result.record } });
@@ -46,8 +48,10 @@ export function applyActionResult(state: ConversationState, progressed: boolean,
     return settle(change, refuse(`@${action} failed: ${result.error}`));
   }
   change.state.progress.connectorFailures = 0;
+  const before = change.state.data[action];
   change.state.data = { ...change.state.data, [action]: result.data };
   if (frame) frame.ran = [...frame.ran, action];
+  if (procedures && before !== undefined && JSON.stringify(before) !== JSON.stringify(result.data)) inputsChanged(change, procedures, [dataInput(action)]);
   change.progressed = true;
   return settle(change, { outcome: { content: JSON.stringify(result.data), followUp: 'if-silent' }, effect: { kind: 'advance', separator: '\n', followUp: 'keep' } });
 }

@@ -4,7 +4,8 @@ import type { AttributeDecl } from '../../shared/procedure';
 import { checkAttributeValue } from './attribute-values';
 import { begin, currentStepId, emit, escalate, finish, sendReply, topFrame, type Change } from './change';
 import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
-import { activeNodes, requireReach } from './enforcement';
+import { activeNodes, inputsChanged, requireReach } from './enforcement';
+import { attributeInput } from './reach';
 import type { EscalationReason } from './escalation';
 import type { ConversationState, KnowledgeHit } from './types';
 
@@ -27,6 +28,7 @@ export function setAttributesRule(change: Change, input: { values: Record<string
   const { state } = change;
   const declared = declaredAttributes(state, context);
   const set: string[] = [];
+  const changed: string[] = [];
   const problems: string[] = [];
   for (const [name, value] of Object.entries(input.values)) {
     const decl = declared.get(name);
@@ -41,10 +43,15 @@ export function setAttributesRule(change: Change, input: { values: Record<string
     }
     const previous = state.attributes[name];
     state.attributes = { ...state.attributes, [name]: { value: checked.value, source: 'customer', turn: state.turn } };
-    if (!previous || JSON.stringify(previous.value) !== JSON.stringify(checked.value)) change.progressed = true;
+    if (!previous || JSON.stringify(previous.value) !== JSON.stringify(checked.value)) {
+      change.progressed = true;
+      changed.push(attributeInput(name));
+    }
     set.push(name);
     emit(change, { type: 'attribute_set', stepId: currentStepId(state), payload: { name, value: checked.value, source: 'customer' } });
   }
+  // Gates that ran on the old values must run again before anything past them.
+  inputsChanged(change, context.procedures, changed);
   if (problems.length > 0) return refuse(`${set.length > 0 ? `Set ${set.join(', ')}. ` : ''}Not set: ${problems.join('; ')}.`);
   // New values may unblock code steps; the model hears about anything the runtime then decides.
   return { outcome: { content: `Set ${set.join(', ')}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };

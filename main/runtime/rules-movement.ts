@@ -2,9 +2,9 @@
 // run_subprocedure, start_procedure and end_procedure.
 import { emit, topFrame, type Change } from './change';
 import { refuse, type RuleContext, type RuleResult } from './decision';
-import { activeNodes, requireReach } from './enforcement';
-import { endProcedure, enterProcedure, enterStep, exitStep, switchOrPause, type ProcedureEnd } from './frames';
-import { gateModel, PLAIN, reach } from './reach';
+import { activeNodes, requireReach, subprocedureDone } from './enforcement';
+import { endProcedure, enterProcedure, enterStep, exitStep, switchOrPause } from './frames';
+import { gateModel, PLAIN } from './reach';
 
 /** Within the active Procedure, back or ahead. */
 export function goToStepRule(change: Change, input: { step_id: string; reason?: string | undefined }, context: RuleContext): RuleResult {
@@ -24,7 +24,10 @@ export function goToStepRule(change: Change, input: { step_id: string; reason?: 
 /** Only the plain-language condition the step is waiting on, and one of its branches. */
 export function decideConditionRule(change: Change, input: { condition_id: string; branch_id: string; reason: string }, context: RuleContext): RuleResult {
   const frame = topFrame(change.state);
-  const awaiting = context.awaiting;
+  // What the last run of the deterministic part waits on, if it is still the active step's (not a paused topic's).
+  const procedure = frame ? context.procedures.get(frame.procedure) : undefined;
+  const waiting = context.awaiting;
+  const awaiting = waiting && procedure && gateModel(procedure).nodes.get(waiting.conditionId)?.stepId === frame?.stepId ? waiting : null;
   if (!frame || !awaiting || awaiting.conditionId !== input.condition_id) {
     return refuse(
       awaiting
@@ -92,18 +95,4 @@ export function endProcedureRule(change: Change, input: { summary?: string | und
         },
       };
   }
-}
-
-/** A sub-procedure that ended normally lets its caller past the calls to it that the caller had reached. */
-function subprocedureDone(change: Change, end: Extract<ProcedureEnd, { kind: 'returned' }>, context: RuleContext): void {
-  const { caller, ended } = end;
-  const procedure = context.procedures.get(caller.procedure);
-  if (!procedure) return;
-  const model = gateModel(procedure);
-  const { reached } = reach(model, caller, change.state);
-  const done = [...reached].filter((id) => {
-    const node = model.nodes.get(id);
-    return node?.kind === 'subprocedure' && node.mode === 'call' && node.target === ended.procedure;
-  });
-  if (done.length > 0) caller.gates = { ...caller.gates, ...Object.fromEntries(done.map((id) => [id, 'done'])) };
 }

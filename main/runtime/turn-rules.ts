@@ -6,7 +6,8 @@ import type { AdvanceResult } from './advance';
 import type { CompiledProcedure } from './compiled-procedure';
 import type { ToolOutcome } from './decision';
 import { asksForHuman, escalationAfterTurn, type EscalationPolicy } from './escalation';
-import { enterProcedure, switchOrPause } from './frames';
+import { subprocedureDone } from './enforcement';
+import { endProcedure, enterProcedure, switchOrPause } from './frames';
 import { reopenAfterOutage } from './outage';
 import type { ConversationState } from './types';
 
@@ -81,6 +82,14 @@ export function nextAfterResponse(summary: ResponseSummary): 'stop' | 'call-agai
   return extra ? 'extra-call' : 'call-again';
 }
 
+/** The obligations not yet met: a handoff with no outcome yet, a switch not made, an end while the Procedure still runs. */
+export function obligationsPending(state: ConversationState, obligations: readonly Obligation[]): boolean {
+  if (state.outcome) return false;
+  return obligations.some((obligation) =>
+    obligation.kind === 'handoff' ? true : obligation.kind === 'switch' ? !state.stack.some((frame) => frame.procedure === obligation.target) : state.stack.at(-1)?.procedure === obligation.target,
+  );
+}
+
 /**
  * The end of a turn: what the Procedure requires after a Python decision happens even if the model
  * forgot it; progress is recorded; the escalation thresholds are checked; else the conversation
@@ -105,6 +114,14 @@ export function closeTurn(
       switchOrPause(change, context.procedures, switchTo.target, 'required by the Procedure');
       const target = context.procedures.get(switchTo.target);
       if (target) enterProcedure(change, target, 'switched');
+    } else {
+      // An @end a Python branch requires, in the Procedure still running on top: the runtime ends it.
+      const end = obligations.find((obligation) => obligation.kind === 'end' && next.stack.at(-1)?.procedure === obligation.target);
+      if (end) {
+        emit(change, { type: 'enforced', stepId: currentStepId(next), payload: { nodeId: end.nodeId, kind: end.kind, target: end.target } });
+        const ended = endProcedure(change, 'required by the Procedure');
+        if (ended.kind === 'returned') subprocedureDone(change, ended, context);
+      }
     }
   }
   if (change.progressed) next.progress.lastProgressTurn = next.turn;

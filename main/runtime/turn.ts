@@ -18,7 +18,7 @@ import { handOffOnFailure } from './outage';
 import { ProcedureLoader } from './procedure-loader';
 import { failedRouteEvent, readRoute, routeEvent, routeRequest, routingFailedEvent, ROUTING_RETRIES } from './routing';
 import type { ReplyStreamListener, RuntimeServices } from './services';
-import { closeTurn, modelCallCap, nextAfterResponse, openTurn, toolCallGate, type Obligation, type TurnLimits } from './turn-rules';
+import { closeTurn, modelCallCap, nextAfterResponse, obligationsPending, openTurn, toolCallGate, type Obligation, type TurnLimits } from './turn-rules';
 import type { ConversationState, TraceEvent } from './types';
 
 export interface TurnOutput {
@@ -229,7 +229,7 @@ export class Turn {
         replied,
         followUp,
         over: final || this.state.outcome !== null,
-        obligationsPending: this.obligations.length > 0 && !this.state.outcome,
+        obligationsPending: obligationsPending(this.state, this.obligations),
         extraCallUsed,
       });
       if (next === 'stop') return;
@@ -269,7 +269,7 @@ export class Turn {
         return { outcome: withNotes(outcome!, await this.runDeterministic(), effect), effect: null };
       case 'connector': {
         const result = await this.services.connectors.execute(effect.action, effect.input, { conversationId: this.state.id });
-        decision = applyActionResult(this.state, this.progressed, effect.action, result);
+        decision = applyActionResult(this.state, this.progressed, effect.action, result, this.procedures.loaded);
         break;
       }
       case 'knowledge':

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileProcedure, type CompiledProcedure } from '../../../main/runtime/compiled-procedure';
 import type { Decision, RuleContext } from '../../../main/runtime/decision';
 import { passGatesWith } from '../../../main/runtime/gate-walk';
+import { applyActionResult } from '../../../main/runtime/apply-tool';
 import { closeTurn } from '../../../main/runtime/turn-rules';
 import type { ConversationState, Frame } from '../../../main/runtime/types';
 import type { EvaluationRequest, EvaluationResult } from '../../../main/sandbox/types';
@@ -102,6 +103,20 @@ describe('no skipping a gate', () => {
     expect(refusal(ended)!.payload).toMatchObject({ invariant: 'no-skipped-gate', nodeId: R.identity });
   });
 
+  it('holds a gate for the inputs it saw: after another order is looked up, the age check runs again before the refund', () => {
+    const recent = refundCheck([at(R.age, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.recent })], { 'shop.get_order': ORDER_1043 });
+    const other = applyActionResult(recent, false, 'shop.get_order', { ok: true, data: ORDER_988 }, PROCEDURES);
+    // The code read the old order: it no longer counts as run (the condition after it then waits on it).
+    expect(other.state.stack[0]!.gates).not.toHaveProperty(R.code);
+    const asked: EvaluationRequest[] = [];
+    const moved = apply('go_to_step', { step_id: R.refund }, other.state, asked);
+    expect(asked.map((request) => request.mode)).toEqual(['code', 'condition']);
+    expect(refusal(moved)!.payload).toMatchObject({ invariant: 'branch-not-binding', nodeId: R.cond });
+    expect(moved.obligations.map((obligation) => obligation.target)).toEqual(['Billing team']);
+    // The same result again changes nothing.
+    expect(applyActionResult(recent, false, 'shop.get_order', { ok: true, data: ORDER_1043 }, PROCEDURES).state.stack[0]!.gates).toEqual(recent.stack[0]!.gates);
+  });
+
   it('keeps the flexibility: back to an earlier step, ahead past plain-language steps, attributes early', () => {
     const passed = refundCheck([at(R.age, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.tooOld })], { 'shop.get_order': ORDER_988 });
     expect(call('go_to_step', { step_id: R.find }, passed, rules()).effect).toMatchObject({ kind: 'advance' });
@@ -142,6 +157,26 @@ describe('branches are binding', () => {
     expect(refund.effect).toBeNull();
     const closed = closeTurn(refund.state, true, walked.obligations as never, { procedures: PROCEDURES, policy });
     expect(closed.state.outcome).toMatchObject({ kind: 'handed_off', team: 'Billing team', reason: 'required by the Procedure' });
+  });
+
+  it('makes the @end a Python branch requires when the model has not, and the caller then counts the sub-procedure as done', () => {
+    const started = call('run_subprocedure', { name: 'Identity check' }, conversation({ stack: [at(R.refund, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.recent })] }), rules()).state;
+    const obligations = [{ kind: 'end' as const, target: 'Identity check', nodeId: 'step:check-the-code/end1' }];
+    const closed = closeTurn(started, true, obligations, { procedures: PROCEDURES, policy });
+    expect(types(closed.events)).toEqual(['enforced', 'step_exit', 'procedure_end']);
+    expect(closed.state.stack.map((f) => f.procedure)).toEqual(['Refund check']);
+    expect(closed.state.stack[0]!.gates![R.identity]).toBe('done');
+    // Once the model has ended it, nothing more is owed.
+    expect(closeTurn(closed.state, true, obligations, { procedures: PROCEDURES, policy }).events).toEqual([]);
+  });
+
+  it('takes a plain-language decision only for the step that waits on it, not after a change of topic', () => {
+    const awaiting = { conditionId: 'step:understand-the-reason/cond1', branches: [{ id: 'step:understand-the-reason/cond1/b1', test: 'broken' }] };
+    const there = conversation({ stack: [reachedFrame('step:understand-the-reason')] });
+    const input = { condition_id: awaiting.conditionId, branch_id: awaiting.branches[0]!.id, reason: 'r' };
+    expect(call('decide_condition', input, there, { awaiting }).outcome!.isError).toBeUndefined();
+    const elsewhere = call('start_procedure', { name: 'Cancel subscription' }, there).state;
+    expect(call('decide_condition', input, elsewhere, { awaiting }).outcome).toMatchObject({ isError: true });
   });
 
   it('leaves a Procedure for good with @switch only once the switch is reached; before, the new topic only pauses it', () => {
