@@ -208,7 +208,7 @@ class Replay {
       this.discharge((obligation) => obligation.frame === frame || obligation.kind === 'switch');
       return;
     }
-    if (frame.model) {
+    if (frame.model && !this.owed((obligation) => obligation.frame === frame && obligation.kind === 'end')) {
       const ends = nodesWhere(frame.model, (node) => node.kind === 'end');
       const { reached, blocking } = this.reachOf(frame);
       if (ends.length > 0 && !ends.some((id) => reached.has(id))) {
@@ -239,7 +239,7 @@ class Replay {
   }
 
   private checkSwitch(frame: ReplayFrame, target: string, event: CheckedEvent, index: number) {
-    if (!frame.model) return;
+    if (!frame.model || this.owed((obligation) => obligation.kind === 'switch' && obligation.frame === frame)) return;
     const candidates = nodesWhere(frame.model, (node) => node.kind === 'subprocedure' && node.mode === 'switch' && (!target || node.target === target));
     const { reached, blocking } = this.reachOf(frame);
     if (candidates.length > 0 && !candidates.some((id) => reached.has(id))) {
@@ -341,9 +341,10 @@ class Replay {
     const reason = String(event.payload.reason ?? '');
     if (OUTAGE_REASON.test(reason)) return;
     const team = String(event.payload.team ?? '');
+    const required = this.owed((obligation) => obligation.kind === 'handoff' && obligation.target.toLowerCase() === team.toLowerCase());
     this.discharge((obligation) => obligation.kind !== 'handoff' || obligation.target.toLowerCase() === team.toLowerCase());
     const frame = this.top();
-    if (!frame?.model) return;
+    if (!frame?.model || required) return;
     const candidates = nodesWhere(frame.model, (node) => node.kind === 'handoff' && node.label.toLowerCase() === team.toLowerCase());
     if (candidates.length === 0) return;
     const { reached, blocking } = this.reachOf(frame);
@@ -450,6 +451,15 @@ class Replay {
       this.report('branch-not-binding', obligation.frame, obligation.nodeId, event, obligation.eventIndex, [], `the branch chosen by Python requires ${what}, which had not happened by the end of the turn`);
     }
     this.obligations = [];
+  }
+
+  /**
+   * Whether a Python-chosen branch of this turn requires it. Such a handoff, switch or end stands
+   * even if the branch was evaluated again since (an input changed): what one evaluation required
+   * is made, so that changing an input cannot talk the runtime out of it.
+   */
+  private owed(matches: (obligation: Obligation) => boolean): boolean {
+    return this.obligations.some((obligation) => !obligation.discharged && matches(obligation));
   }
 
   private discharge(matches: (obligation: Obligation) => boolean) {

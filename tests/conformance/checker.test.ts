@@ -68,6 +68,19 @@ describe('no-skipped-gate', () => {
     expect(check(trace)).toEqual([]);
   });
 
+  it('accepts the handoff a Python branch required earlier in the turn, even once the condition was evaluated again otherwise', () => {
+    const base = () => refundTrace().action('shop.get_order').goTo(REFUND.age).code(REFUND.code).python(REFUND.condition, REFUND.tooOld, true);
+    const reevaluated = base().tool('set_attributes', { values: { order_age_days: 5 } }, (t) => t.attribute('order_age_days', 5).python(REFUND.condition, REFUND.tooOld, false));
+    expect(check(reevaluated.enforced(REFUND.handoff, 'Billing team'))).toEqual([]);
+    // In a later turn nothing requires it any more: the branch now in force excludes it.
+    const later = base().tool('set_attributes', { values: { order_age_days: 5 } }, (t) => t.attribute('order_age_days', 5).python(REFUND.condition, REFUND.tooOld, false));
+    const violations = check(later.customer('and now?').tool('handoff', { team: 'Billing team', summary: 's' }, (t) => t.handoff('Billing team')));
+    expect(violations.map((violation) => [violation.invariant, violation.nodeId, violation.event.type])).toEqual([
+      ['branch-not-binding', REFUND.handoff, 'condition'],
+      ['no-skipped-gate', REFUND.handoff, 'handoff'],
+    ]);
+  });
+
   it('flags a sub-procedure started before the step that calls it is reached', () => {
     const trace = refundTrace().tool('run_subprocedure', { name: 'Identity check' }, (t) => t.start('Identity check', 'step:ask-for-the-email', 'sub'));
     expect(check(trace)).toMatchObject([{ invariant: 'no-skipped-gate', procedure: 'Refund check', nodeId: REFUND.call, event: { type: 'procedure_start' } }]);
