@@ -6,18 +6,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConformance, describeViolation } from '../../main/conformance';
 import type { TraceEvent } from '../../main/runtime/types';
 import { useSandbox } from '../support/fixtures';
-import { procedureSet, runScript, type ProcedureSet, type ScriptedTurn } from './driver';
+import { procedureSet, runScript, TEST_PROCEDURES, type ProcedureSet, type ScriptedTurn } from './driver';
 
 const sandbox = useSandbox();
 let shop: ProcedureSet;
+let scenario: ProcedureSet;
 beforeAll(() => {
   shop = procedureSet('regressions');
+  scenario = procedureSet('regressions-scenario', TEST_PROCEDURES());
 });
-afterAll(() => shop.workspace.close());
+afterAll(() => {
+  shop.workspace.close();
+  scenario.workspace.close();
+});
 
-async function run(procedure: string, turns: ScriptedTurn[]) {
-  const { trace } = await runScript(shop, procedure, turns, sandbox);
-  const violations = checkConformance(shop.documents, trace).map(describeViolation);
+async function run(procedure: string, turns: ScriptedTurn[], set = shop) {
+  const { trace } = await runScript(set, procedure, turns, sandbox);
+  const violations = checkConformance(set.documents, trace).map(describeViolation);
   return { trace, violations };
 }
 
@@ -165,5 +170,45 @@ describe('regressions found by the property test', () => {
     ]);
     expect(violations).toEqual([]);
     expectRefused(call(trace, 'decide_condition'));
+  });
+
+  it('no-skipped-gate: the @end one run of Verify identity required is not made on a new run of it started later in the turn', async () => {
+    const email = 'jane.doe@example.com';
+    const { trace, violations } = await run('Cancel subscription', [
+      [
+        `Cancel my subscription, my email is ${email}`,
+        [[['run_subprocedure', { name: 'Verify identity' }]], [['set_attributes', { values: { email } }], ['accounts__send_code', { email }], ['reply', { message: 'I sent you a code.' }]]],
+      ],
+      [
+        'The code is 123456',
+        [
+          [['go_to_step', { step_id: 'step:check-the-code' }], ['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { email, code: '123456' }]],
+          [['end_procedure', { summary: 'Verified.' }], ['run_subprocedure', { name: 'Verify identity' }], ['reply', { message: 'One more check, please.' }]],
+        ],
+      ],
+    ]);
+    expect(violations).toEqual([]);
+    const second = trace.findLastIndex((event) => event.type === 'procedure_start' && event.payload.procedure === 'Verify identity');
+    expect(trace.slice(second).some((event) => event.type === 'procedure_end')).toBe(false);
+  });
+
+  it('branch-not-binding: the handoff the age check requires cannot be talked away by setting the age it computed, in the same turn', async () => {
+    const { trace, violations } = await run(
+      'Refund check',
+      [
+        [
+          'I want a refund for order 988.',
+          [
+            [['set_attributes', { values: { order_number: '988' } }], ['shop__get_order', { order_number: '988' }]],
+            [['go_to_step', { step_id: 'step:refund' }], ['set_attributes', { values: { order_age_days: 5 } }], ['go_to_step', { step_id: 'step:refund' }]],
+            [['reply', { message: 'Let me look into it.' }]],
+          ],
+        ],
+      ],
+      scenario,
+    );
+    expect(violations).toEqual([]);
+    expect(trace.filter((event) => event.type === 'handoff').map((event) => event.payload.team)).toEqual(['Billing team']);
+    expect(trace.some((event) => event.type === 'step_enter' && event.stepId === 'step:refund')).toBe(false);
   });
 });
