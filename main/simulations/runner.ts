@@ -165,6 +165,8 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
   } catch (error) {
     played.error = classify(error, phase, input.signal);
     played.endedBy = input.signal?.aborted ? 'cancelled' : 'error';
+    // What the conversation did before the error is still checked against the Procedure's controls.
+    if (played.conversationId !== null && played.trace.length === 0) played.trace = storedTrace(workspace, played.conversationId);
   } finally {
     await connectors?.close().catch(() => undefined);
   }
@@ -209,7 +211,8 @@ async function evaluate(
 ): Promise<{ checks: CheckOutcome[]; customer: CustomerConformance | null; attribution: Party | null }> {
   if (played.error) {
     const check: CheckOutcome = { name: 'the run completes', kind: 'run', passed: false, reason: played.error.message, party: played.error.party };
-    return { checks: [check], customer: null, attribution: played.error.party };
+    const controls = procedureControlsCheck(procedures, played.trace);
+    return { checks: [check, controls], customer: null, attribution: controls.passed ? played.error.party : 'agent' };
   }
   const state = played.state!;
   const calls = actionCalls(played.trace);

@@ -104,4 +104,24 @@ describe('in a whole simulation run', () => {
     else expect(outcome.details.attribution).toBe('customer');
     expect(workspace.simulations.requireRun(outcome.runId).checks.some((stored) => stored.kind === 'conformance')).toBe(true);
   });
+
+  it('checks what a run did before it ended in an error too', async () => {
+    workspace = shopWorkspace();
+    // The agent answers the opening; then the customer model has nothing left and the run errors.
+    server = await startModelServer(
+      byRole({
+        agent: [toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }], ['reply', { message: 'Found it. What is damaged?' }])],
+        customer: [],
+      }),
+    );
+    const simulation = workspace.simulations.save('Damaged order claim', 'Customer model down', baseDefinition({ maxTurns: 3 }));
+    const outcome = await runSimulation({ workspace, sandbox }, simulation, { model: server.client, pinned: pinProcedures(workspace, true) });
+    expect(outcome.status).toBe('error');
+    expect(outcome.checks.map((check) => [check.kind, check.passed])).toEqual([
+      ['run', false],
+      ['conformance', true],
+    ]);
+    expect(outcome.checks[1]!.reason).toMatch(/^No violation in \d+ trace events\.$/);
+    expect(Number(/(\d+)/.exec(outcome.checks[1]!.reason)![1])).toBeGreaterThan(3);
+  });
 });
