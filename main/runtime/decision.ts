@@ -52,6 +52,8 @@ export interface RuleContext {
   describeAction: (action: string) => ActionInfo | undefined;
   /** The plain-language condition the last run of the deterministic part stopped at. */
   awaiting: AdvanceResult['awaitingDecision'];
+  /** What Python-chosen branches require that has not happened yet (a handoff, switch or end): the turn makes it. */
+  owed?: readonly AdvanceResult['obligations'][number][];
 }
 
 /** What a rule hands back: the outcome, or the effect it waits on (with the outcome so far). */

@@ -3,8 +3,8 @@
 // is not, the rule asks the loop to walk the gates on the way (gate-walk.ts), which evaluates what
 // it can and then applies the tool call again, or refuses it with what is missing.
 import type { GraphNode } from '../../shared/procedure';
-import { topFrame, type Change } from './change';
-import type { RuleContext, RuleResult } from './decision';
+import { emit, topFrame, type Change } from './change';
+import { refuse, type RuleContext, type RuleResult } from './decision';
 import { gateModel, nodesWhere, reach, withoutStale } from './reach';
 import type { CompiledProcedure } from './compiled-procedure';
 import type { ProcedureEnd } from './frames';
@@ -68,4 +68,67 @@ export function subprocedureDone(change: Change, end: Extract<ProcedureEnd, { ki
     return node?.kind === 'subprocedure' && node.mode === 'call' && node.target === ended.procedure;
   });
   if (done.length > 0) caller.gates = { ...caller.gates, ...Object.fromEntries(done.map((id) => [id, 'done'])) };
+}
+
+/**
+ * Branches are binding: while a handoff, switch or end that a Python branch requires is owed by a
+ * Procedure on the stack, the conversation may not leave it for another (a new topic, a sub-procedure), or
+ * the runtime could no longer make it. A refusal, traced, or null.
+ */
+export function owedFirst(change: Change, context: RuleContext, tool: string): RuleResult | null {
+  const { stack } = change.state;
+  const owed = liveObligations(change.state, context.owed ?? [], context.procedures).find((obligation) =>
+    obligation.kind === 'end' ? stack.some((frame) => frame.procedure === obligation.target) : obligation.kind === 'handoff' || !stack.some((frame) => frame.procedure === obligation.target),
+  );
+  if (!owed || change.state.outcome) return null;
+  const what =
+    owed.kind === 'end'
+      ? `${owed.target} must end first (call end_procedure)`
+      : owed.kind === 'handoff'
+        ? `the conversation goes to ${owed.target} (call handoff)`
+        : `the switch to ${owed.target} must be made first (call start_procedure with "${owed.target}")`;
+  emit(change, { type: 'move_refused', stepId: topFrame(change.state)?.stepId ?? null, payload: { invariant: 'branch-not-binding', nodeId: owed.nodeId, target: null, blockedBy: [owed.nodeId], missing: [], reason: `the branch Python chose requires it: ${what}`, tool } });
+  return refuse(`Not allowed now: the branch the runtime chose requires that ${what}.`);
+}
+
+type Obligation = NonNullable<RuleContext['owed']>[number];
+
+/**
+ * The obligations that still stand: one whose node the run no longer reaches (the gate that chose
+ * its branch was evaluated again on new inputs and chose another) is void. One owed by a
+ * Procedure no longer on the stack is kept: the turn's end decides (a handoff still applies).
+ */
+export function liveObligations(state: Change['state'], obligations: readonly Obligation[], procedures: ReadonlyMap<string, CompiledProcedure>): Obligation[] {
+  return obligations.filter((obligation) => {
+    let holders = 0;
+    for (const frame of state.stack) {
+      const procedure = procedures.get(frame.procedure);
+      if (!procedure) continue;
+      const model = gateModel(procedure);
+      if (!model.nodes.has(obligation.nodeId)) continue;
+      holders += 1;
+      if (reach(model, frame, state).reached.has(obligation.nodeId)) return true;
+    }
+    return holders === 0;
+  });
+}
+
+/**
+ * Branches are binding: while a handoff, switch or end a Python branch requires is owed, the inputs
+ * of the gates the run has evaluated may not change (a new value would void the branch before the
+ * runtime makes what it requires). A refusal, traced, or null.
+ */
+export function inputsLocked(change: Change, context: RuleContext, inputs: readonly string[], refusal: { type: 'move_refused' | 'action_refused'; tool: string }): RuleResult | null {
+  if (inputs.length === 0 || !context.owed?.length || change.state.outcome) return null;
+  const owed = liveObligations(change.state, context.owed, context.procedures)[0];
+  const frame = topFrame(change.state);
+  const procedure = frame ? context.procedures.get(frame.procedure) : undefined;
+  if (!owed || !frame || !procedure) return null;
+  const model = gateModel(procedure);
+  const gates = frame.gates ?? {};
+  const held = inputs.flatMap((input) => (model.readers.get(input) ?? []).filter((id) => id in gates));
+  if (held.length === 0) return null;
+  const what = owed.kind === 'end' ? `${owed.target} to end` : owed.kind === 'handoff' ? `the handoff to ${owed.target}` : `the switch to ${owed.target}`;
+  emit(change, { type: refusal.type, stepId: frame.stepId, payload: { invariant: 'branch-not-binding', nodeId: owed.nodeId, target: null, blockedBy: held, missing: [], reason: `the branch Python chose requires ${what}`, tool: refusal.tool } });
+  return refuse(`Not allowed now: the branch the runtime chose (${held.join(', ')}) requires ${what}, and this would change what it decided on. Make the ${owed.kind} instead.`);
 }

@@ -3,7 +3,7 @@
 // call itself is an effect; its result comes back through `applyActionResult`.
 import { begin, emit, topFrame, type Change } from './change';
 import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
-import { activeNodes, inputsChanged, requireReach } from './enforcement';
+import { activeNodes, inputsChanged, inputsLocked, requireReach } from './enforcement';
 import { dataInput } from './reach';
 import type { ActionResult, ConversationState } from './types';
 
@@ -21,6 +21,8 @@ export function actionRule(change: Change, action: string, raw: unknown, context
   const nodes = activeNodes(change, context, (node) => node.kind === 'action' && node.label === action);
   const gated = requireReach(change, context, { toward: nodes, retry: { name: action.replace('.', '__'), input: raw }, what: `@${action}`, refusal: 'action' });
   if (gated) return gated;
+  const locked = inputsLocked(change, context, [dataInput(action)], { type: 'action_refused', tool: action.replace('.', '__') });
+  if (locked) return locked;
   let input = raw;
   if (info.confirm) {
     const agreement = checkAgreement(state, action, raw);

@@ -4,7 +4,7 @@ import type { AttributeDecl } from '../../shared/procedure';
 import { checkAttributeValue } from './attribute-values';
 import { begin, currentStepId, emit, escalate, finish, sendReply, topFrame, type Change } from './change';
 import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
-import { activeNodes, inputsChanged, requireReach } from './enforcement';
+import { activeNodes, inputsChanged, inputsLocked, requireReach } from './enforcement';
 import { attributeInput } from './reach';
 import type { EscalationReason } from './escalation';
 import type { ConversationState, KnowledgeHit } from './types';
@@ -27,6 +27,9 @@ function declaredAttributes(state: ConversationState, context: RuleContext): Map
 export function setAttributesRule(change: Change, input: { values: Record<string, unknown> }, context: RuleContext): RuleResult {
   const { state } = change;
   const declared = declaredAttributes(state, context);
+  const changing = Object.entries(input.values).filter(([name, value]) => declared.has(name) && JSON.stringify(state.attributes[name]?.value) !== JSON.stringify(value));
+  const locked = inputsLocked(change, context, changing.map(([name]) => attributeInput(name)), { type: 'move_refused', tool: 'set_attributes' });
+  if (locked) return locked;
   const set: string[] = [];
   const changed: string[] = [];
   const problems: string[] = [];

@@ -2,7 +2,7 @@
 // run_subprocedure, start_procedure and end_procedure.
 import { emit, topFrame, type Change } from './change';
 import { refuse, type RuleContext, type RuleResult } from './decision';
-import { activeNodes, requireReach, subprocedureDone } from './enforcement';
+import { activeNodes, owedFirst, requireReach, subprocedureDone } from './enforcement';
 import { endProcedure, enterProcedure, enterStep, exitStep, switchOrPause } from './frames';
 import { gateModel, PLAIN } from './reach';
 
@@ -51,6 +51,8 @@ export function runSubprocedureRule(change: Change, input: { name: string }, con
   if (!frame || !caller || !caller.calls.has(input.name)) return refuse(`${input.name} is not a sub-procedure the active Procedure calls.`);
   const sub = context.procedures.get(input.name);
   if (!sub) return refuse(`The Procedure ${input.name} is not available.`);
+  const owed = owedFirst(change, context, 'run_subprocedure');
+  if (owed) return owed;
   const calls = activeNodes(change, context, (node) => node.kind === 'subprocedure' && node.mode === 'call' && node.target === input.name);
   const gated = requireReach(change, context, { toward: calls, retry: { name: 'run_subprocedure', input }, what: `[[${input.name}]]`, refusal: 'move' });
   if (gated) return gated;
@@ -62,6 +64,10 @@ export function runSubprocedureRule(change: Change, input: { name: string }, con
 export function startProcedureRule(change: Change, input: { name: string; reason?: string | undefined }, context: RuleContext): RuleResult {
   const target = context.procedures.get(input.name);
   if (!context.routable.some((procedure) => procedure.name === input.name) || !target) return refuse(`${input.name} is not a Procedure that can be started.`);
+  // The switch a Python branch requires is itself a start_procedure: only other topics wait.
+  const required = (context.owed ?? []).some((obligation) => obligation.kind === 'switch' && obligation.target === input.name);
+  const owed = required ? null : owedFirst(change, context, 'start_procedure');
+  if (owed) return owed;
   // `@switch [[X]]` leaves the Procedure for good only once the switch is in reach; before, X is a change of topic.
   const switches = activeNodes(change, context, (node) => node.kind === 'subprocedure' && node.mode === 'switch' && node.target === input.name);
   const switchInReach = switches.length > 0 && requireReach(change, context, { toward: switches, retry: { name: 'start_procedure', input }, what: `[[${input.name}]]`, refusal: 'move' }) === null;

@@ -6,7 +6,7 @@ import type { AdvanceResult } from './advance';
 import type { CompiledProcedure } from './compiled-procedure';
 import type { ToolOutcome } from './decision';
 import { asksForHuman, escalationAfterTurn, type EscalationPolicy } from './escalation';
-import { subprocedureDone } from './enforcement';
+import { liveObligations, subprocedureDone } from './enforcement';
 import { endProcedure, enterProcedure, switchOrPause } from './frames';
 import { reopenAfterOutage } from './outage';
 import type { ConversationState } from './types';
@@ -83,9 +83,9 @@ export function nextAfterResponse(summary: ResponseSummary): 'stop' | 'call-agai
 }
 
 /** The obligations not yet met: a handoff with no outcome yet, a switch not made, an end while the Procedure still runs. */
-export function obligationsPending(state: ConversationState, obligations: readonly Obligation[]): boolean {
+export function obligationsPending(state: ConversationState, obligations: readonly Obligation[], procedures: ReadonlyMap<string, CompiledProcedure>): boolean {
   if (state.outcome) return false;
-  return obligations.some((obligation) =>
+  return liveObligations(state, obligations, procedures).some((obligation) =>
     obligation.kind === 'handoff' ? true : obligation.kind === 'switch' ? !state.stack.some((frame) => frame.procedure === obligation.target) : state.stack.at(-1)?.procedure === obligation.target,
   );
 }
@@ -104,6 +104,7 @@ export function closeTurn(
   const change = begin(state, progressed);
   const next = change.state;
   if (!next.outcome) {
+    obligations = liveObligations(next, obligations, context.procedures);
     const handoff = obligations.find((obligation) => obligation.kind === 'handoff');
     const switchTo = obligations.find((obligation) => obligation.kind === 'switch');
     if (handoff) {

@@ -229,7 +229,7 @@ export class Turn {
         replied,
         followUp,
         over: final || this.state.outcome !== null,
-        obligationsPending: obligationsPending(this.state, this.obligations),
+        obligationsPending: obligationsPending(this.state, this.obligations, this.procedures.loaded),
         extraCallUsed,
       });
       if (next === 'stop') return;
@@ -302,6 +302,7 @@ export class Turn {
       policy: this.policy,
       describeAction: (action) => this.services.connectors.describe(action),
       awaiting: this.lastAdvance?.awaitingDecision ?? null,
+      owed: this.obligations,
     };
   }
 

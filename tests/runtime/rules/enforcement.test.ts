@@ -58,6 +58,13 @@ function apply(name: string, input: unknown, state: ConversationState, asked: Ev
   return { ...walked.decision, events: [...decision.events, ...walked.decision.events], obligations: walked.obligations };
 }
 
+/** Inside Identity check, the code checked and valid: Python chose the branch that ends it. */
+const codeChecked = (state: ConversationState): ConversationState => ({
+  ...state,
+  data: { ...state.data, 'accounts.check_code': { valid: true } },
+  stack: [state.stack[0]!, { ...state.stack[1]!, gates: { '@accounts.check_code': 'called', 'step:check-the-code/cond1': 'step:check-the-code/cond1/b1' } }],
+});
+
 const refusal = (decision: Decision) => decision.events.find((event) => event.type === 'move_refused' || event.type === 'action_refused');
 
 describe('no skipping a gate', () => {
@@ -160,7 +167,7 @@ describe('branches are binding', () => {
   });
 
   it('makes the @end a Python branch requires when the model has not, and the caller then counts the sub-procedure as done', () => {
-    const started = call('run_subprocedure', { name: 'Identity check' }, conversation({ stack: [at(R.refund, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.recent })] }), rules()).state;
+    const started = codeChecked(call('run_subprocedure', { name: 'Identity check' }, conversation({ stack: [at(R.refund, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.recent })] }), rules()).state);
     const obligations = [{ kind: 'end' as const, target: 'Identity check', nodeId: 'step:check-the-code/end1' }];
     const closed = closeTurn(started, true, obligations, { procedures: PROCEDURES, policy });
     expect(types(closed.events)).toEqual(['enforced', 'step_exit', 'procedure_end']);
@@ -168,6 +175,38 @@ describe('branches are binding', () => {
     expect(closed.state.stack[0]!.gates![R.identity]).toBe('done');
     // Once the model has ended it, nothing more is owed.
     expect(closeTurn(closed.state, true, obligations, { procedures: PROCEDURES, policy }).events).toEqual([]);
+  });
+
+  it('drops an obligation whose branch no longer holds: the gate ran again on new inputs and chose another', () => {
+    const owed = [{ kind: 'handoff' as const, target: 'Billing team', nodeId: 'step:check-the-order-age/handoff:billing-team' }];
+    const old = refundCheck([at(R.age, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.tooOld })], { 'shop.get_order': ORDER_988 });
+    expect(closeTurn(old, true, owed, { procedures: PROCEDURES, policy }).state.outcome).toMatchObject({ team: 'Billing team' });
+    const recent = refundCheck([at(R.age, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.recent })], { 'shop.get_order': ORDER_1043 });
+    expect(closeTurn(recent, true, owed, { procedures: PROCEDURES, policy }).state.outcome).toBeNull();
+  });
+
+  it('holds the inputs of the gate that chose a required handoff until it is made', () => {
+    const owed = [{ kind: 'handoff' as const, target: 'Billing team', nodeId: 'step:check-the-order-age/handoff:billing-team' }];
+    const old = refundCheck([at(R.age, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.tooOld })], { 'shop.get_order': ORDER_988 });
+    const lookup = call('shop__get_order', { order_number: '1043' }, old, rules({ owed }));
+    expect(lookup.effect).toBeNull();
+    expect(refusal(lookup)).toMatchObject({ type: 'action_refused', payload: { invariant: 'branch-not-binding', nodeId: owed[0]!.nodeId } });
+    const age = call('set_attributes', { values: { order_age_days: 3 } }, old, rules({ owed }));
+    expect(age.state.attributes).not.toHaveProperty('order_age_days');
+    expect(refusal(age)).toMatchObject({ type: 'move_refused', payload: { invariant: 'branch-not-binding' } });
+    // Without the obligation (made, or never owed) both go ahead.
+    expect(call('shop__get_order', { order_number: '1043' }, old, rules()).effect).toMatchObject({ kind: 'connector' });
+  });
+
+  it('keeps the conversation in a Procedure that owes the @end its Python branch requires until it has ended', () => {
+    const inSub = codeChecked(call('run_subprocedure', { name: 'Identity check' }, conversation({ stack: [at(R.refund, { '@shop.get_order': 'called', [R.code]: 'ran', [R.cond]: R.recent })] }), rules()).state);
+    const owed = [{ kind: 'end' as const, target: 'Identity check', nodeId: 'step:check-the-code/end1' }];
+    const topic = call('start_procedure', { name: 'Cancel subscription' }, inSub, rules({ owed }));
+    expect(topic.state.stack.map((f) => f.procedure)).toEqual(['Refund check', 'Identity check']);
+    expect(refusal(topic)!.payload).toMatchObject({ invariant: 'branch-not-binding', nodeId: 'step:check-the-code/end1', tool: 'start_procedure' });
+    expect(topic.outcome!.content).toContain('Identity check must end first (call end_procedure)');
+    // Once it has ended, nothing is owed and the new topic may start.
+    expect(call('start_procedure', { name: 'Cancel subscription' }, inSub, rules({ owed: [] })).state.paused).toHaveLength(1);
   });
 
   it('takes a plain-language decision only for the step that waits on it, not after a change of topic', () => {
