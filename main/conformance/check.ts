@@ -40,6 +40,9 @@ interface ReplayFrame {
 
 interface Obligation {
   frame: ReplayFrame;
+  /** The condition whose Python-chosen branch requires it, and that branch. */
+  conditionId: string;
+  branchId: string;
   kind: 'handoff' | 'switch' | 'end';
   target: string;
   nodeId: string;
@@ -148,7 +151,7 @@ class Replay {
       case 'step_enter':
         return this.stepEnter(event, index);
       case 'attribute_set':
-        return this.changed(attributeInput(String(payload.name)), payload.value);
+        return this.changed(attributeInput(String(payload.name)), payload.value, payload.source === 'customer' ? { event, index } : null);
       case 'code_run':
         return this.codeRun(payload);
       case 'condition':
@@ -270,9 +273,19 @@ class Replay {
     } else frame.facts.codeRan.delete(payload.nodeId);
   }
 
-  /** A new value for an input: gates that read it and ran on the old one no longer hold. */
-  private changed(input: string, value: unknown) {
+  /**
+   * A new value for an input: gates that read it and ran on the old one no longer hold. `byModel`:
+   * the model's own call changed it. While a branch's handoff, switch or end is owed, the model may
+   * not change what the gates already evaluated read, or it could talk the runtime out of it.
+   */
+  private changed(input: string, value: unknown, byModel: { event: CheckedEvent; index: number } | null) {
     const text = JSON.stringify(value) ?? 'undefined';
+    if (byModel && this.values.get(input) !== text) {
+      const owed = this.obligations.find((obligation) => !obligation.discharged && [...obligation.frame.facts.evaluatedWith.values()].some((inputs) => inputs.has(input)));
+      if (owed) {
+        this.report('branch-not-binding', owed.frame, owed.nodeId, byModel.event, byModel.index, [owed.conditionId], `${input.replace(/^\w+:/, '')} was changed by the model while the branch ${owed.branchId} still required ${owed.kind === 'handoff' ? `the handoff to ${owed.target}` : owed.kind === 'switch' ? `the switch to ${owed.target}` : 'the end'}`);
+      }
+    }
     this.values.set(input, text);
   }
 
@@ -315,11 +328,14 @@ class Replay {
     this.remember(frame, conditionId);
     const after = openBranches(frame.model, conditionId, this.factsOf(frame));
     const chosen = after && after.branches.length === 1 && !after.none ? after.branches[0]! : null;
+    // Evaluated again (the model could not have changed its inputs while it was owed, below): what
+    // a branch no longer chosen required is void.
+    if (after) this.discharge((obligation) => obligation.frame === frame && obligation.conditionId === conditionId && obligation.branchId !== chosen);
     const byPython = chosen !== null && order.slice(0, order.findIndex((branch) => branch.id === chosen) + 1).every((branch) => branch.test !== 'plain');
     if (byPython && !(before && before.branches.length === 1 && before.branches[0] === chosen)) {
       for (const node of requiredTerminals(frame.model, chosen)) {
         const kind = node.kind === 'handoff' ? 'handoff' : node.kind === 'end' ? 'end' : 'switch';
-        this.obligations.push({ frame, kind, target: kind === 'handoff' ? node.label : (node.target ?? ''), nodeId: node.id, eventIndex: index, discharged: false });
+        this.obligations.push({ frame, conditionId, branchId: chosen, kind, target: kind === 'handoff' ? node.label : (node.target ?? ''), nodeId: node.id, eventIndex: index, discharged: false });
       }
     }
   }
@@ -411,7 +427,7 @@ class Replay {
     this.checkAction(ran.action, this.trace[ran.at]!, ran.at);
     this.called.add(ran.action);
     // The result the model was given: the data, then (on later lines) what the runtime did after.
-    if (ran.ok) this.changed(dataInput(ran.action), String(ran.result ?? '').split('\n')[0]);
+    if (ran.ok) this.changed(dataInput(ran.action), String(ran.result ?? '').split('\n')[0], { event: this.trace[ran.at]!, index: ran.at });
   }
 
   private checkAction(action: string, event: CheckedEvent, index: number) {

@@ -68,17 +68,37 @@ describe('no-skipped-gate', () => {
     expect(check(trace)).toEqual([]);
   });
 
-  it('accepts the handoff a Python branch required earlier in the turn, even once the condition was evaluated again otherwise', () => {
-    const base = () => refundTrace().action('shop.get_order').goTo(REFUND.age).code(REFUND.code).python(REFUND.condition, REFUND.tooOld, true);
-    const reevaluated = base().tool('set_attributes', { values: { order_age_days: 5 } }, (t) => t.attribute('order_age_days', 5).python(REFUND.condition, REFUND.tooOld, false));
-    expect(check(reevaluated.enforced(REFUND.handoff, 'Billing team'))).toEqual([]);
-    // In a later turn nothing requires it any more: the branch now in force excludes it.
-    const later = base().tool('set_attributes', { values: { order_age_days: 5 } }, (t) => t.attribute('order_age_days', 5).python(REFUND.condition, REFUND.tooOld, false));
-    const violations = check(later.customer('and now?').tool('handoff', { team: 'Billing team', summary: 's' }, (t) => t.handoff('Billing team')));
+  it('flags the model changing what an evaluated gate read while the branch it chose still owes a handoff', () => {
+    const owed = () => refundTrace().action('shop.get_order').goTo(REFUND.age).code(REFUND.code).python(REFUND.condition, REFUND.tooOld, true);
+    const talkedAway = owed().tool('set_attributes', { values: { order_age_days: 5 } }, (t) => t.attribute('order_age_days', 5).python(REFUND.condition, REFUND.tooOld, false));
+    const violations = check(talkedAway.customer('and now?').tool('handoff', { team: 'Billing team', summary: 's' }, (t) => t.handoff('Billing team')));
     expect(violations.map((violation) => [violation.invariant, violation.nodeId, violation.event.type])).toEqual([
-      ['branch-not-binding', REFUND.handoff, 'condition'],
+      ['branch-not-binding', REFUND.handoff, 'attribute_set'],
+      // Evaluated again, the branch in force excludes the handoff the model then makes.
       ['no-skipped-gate', REFUND.handoff, 'handoff'],
     ]);
+    expect(violations[0]!.message).toContain('order_age_days was changed by the model while the branch');
+  });
+
+  it('lets the runtime’s own evaluation on true inputs void what an earlier one required', () => {
+    // The model sets the age the code computes (nothing is owed yet); the runtime runs the code again.
+    const trace = refundTrace()
+      .action('shop.get_order')
+      .goTo(REFUND.age)
+      .code(REFUND.code)
+      .python(REFUND.condition, REFUND.tooOld, false)
+      .tool('set_attributes', { values: { order_age_days: 100 } }, (t) => t.attribute('order_age_days', 100).python(REFUND.condition, REFUND.tooOld, true))
+      .goTo(REFUND.age)
+      .attribute('order_age_days', 10, 'code')
+      .code(REFUND.code)
+      .python(REFUND.condition, REFUND.tooOld, false)
+      .customer('thanks');
+    expect(check(trace)).toEqual([]);
+  });
+
+  it('accepts the handoff a Python branch required even when the model hands off itself before the runtime would', () => {
+    const trace = refundTrace().action('shop.get_order').goTo(REFUND.age).code(REFUND.code).python(REFUND.condition, REFUND.tooOld, true);
+    expect(check(trace.tool('handoff', { team: 'Billing team', summary: 'Too old.' }, (t) => t.handoff('Billing team')))).toEqual([]);
   });
 
   it('flags a sub-procedure started before the step that calls it is reached', () => {

@@ -211,4 +211,18 @@ describe('regressions found by the property test', () => {
     expect(trace.filter((event) => event.type === 'handoff').map((event) => event.payload.team)).toEqual(['Billing team']);
     expect(trace.some((event) => event.type === 'step_enter' && event.stepId === 'step:refund')).toBe(false);
   });
+
+  it('branch-not-binding: a handoff required only because the model set the age the code computes is void once the code runs again on the true order', async () => {
+    const { trace, violations } = await run('Damaged order claim', [
+      ['I want a refund for order 1043.', [[['shop__get_order', { order_number: '1043' }]]]],
+      [
+        'I want a refund for order 1043.',
+        [[['end_procedure', { summary: 'Done here.' }], ['set_attributes', { values: { days_since_delivery: 250 } }], ['go_to_step', { step_id: 'step:check-the-claim-window' }]]],
+      ],
+      ['I want a refund for order 1043.', [[['go_to_step', { step_id: 'step:understand-the-damage' }]]]],
+    ]);
+    expect(violations).toEqual([]);
+    expect(trace.some((event) => event.type === 'handoff')).toBe(false);
+    expect(trace.some((event) => event.type === 'step_enter' && event.stepId === 'step:understand-the-damage')).toBe(true);
+  });
 });
