@@ -12,7 +12,8 @@ let app: RunningApp;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  app = await startApp(browser);
+  // With Python: publishing checks a Procedure's Python in the sandbox, as validate does.
+  app = await startApp(browser, { python: true });
   await app.page.goto(app.mode.server.url);
   await app.page.getByRole('navigation', { name: 'Procedures' }).locator('li').first().waitFor();
 });
