@@ -14,7 +14,7 @@ import type { CodeSandbox } from '../../main/sandbox/types';
 import { loadExamples } from '../../main/services/example-workspace';
 import { Workspace } from '../../main/store/workspace';
 import { parse, type ProcedureDocument } from '../../shared/procedure';
-import { designDir } from '../support/paths';
+import { designDir, fixturesDir } from '../support/paths';
 import type { ModelCaller } from '../../main/model/client';
 import { scriptedModel, type ToolCalls } from '../services/scripted-model';
 import type { EscalationPolicy } from '../../main/runtime/escalation';
@@ -49,6 +49,9 @@ export interface ProcedureSet {
 
 /** The Procedures in tests/: the design fixtures and the conformance scenario (issue 12). */
 export const TEST_PROCEDURES = () => [readFileSync(join(designDir, 'damaged-order.md'), 'utf8'), readFileSync(join(designDir, 'verify-identity.md'), 'utf8'), REFUND_CHECK, IDENTITY_CHECK, CREDIT_OR_REFUND];
+
+/** The runtime's enforcement fixtures (issue 12's scenario as the runtime tests write it): their names clash with the above, so they get a workspace of their own. */
+export const ENFORCEMENT_PROCEDURES = () => ['refund-check.md', 'identity-check.md'].map((file) => readFileSync(join(fixturesDir, 'enforcement', file), 'utf8'));
 
 /**
  * A workspace with the example shop (Procedures, connectors, worlds, teams, knowledge). With
