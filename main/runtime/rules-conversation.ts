@@ -4,7 +4,7 @@ import type { AttributeDecl } from '../../shared/procedure';
 import { checkAttributeValue } from './attribute-values';
 import { begin, currentStepId, emit, escalate, finish, sendReply, topFrame, type Change } from './change';
 import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
-import { activeNodes, inputsChanged, inputsLocked, requireReach } from './enforcement';
+import { activeNodes, inputsChanged, inputsLocked, liveObligations, requireReach } from './enforcement';
 import { attributeInput } from './reach';
 import type { EscalationReason } from './escalation';
 import type { ConversationState, KnowledgeHit } from './types';
@@ -96,6 +96,15 @@ export function handoffRule(change: Change, input: { team: string; summary: stri
 export function escalateRule(change: Change, input: { reason: EscalationReason; summary: string }, context: RuleContext): RuleResult {
   const { state } = change;
   const repliedThisTurn = state.transcript.some((line) => line.role === 'agent' && line.turn === state.turn);
+  // A branch Python chose requires a handoff: escalating elsewhere would route around it, so the
+  // person who is brought in is the one the branch names (branches are binding).
+  const required = liveObligations(state, context.owed ?? [], context.procedures).find((obligation) => obligation.kind === 'handoff');
+  if (required) {
+    emit(change, { type: 'enforced', stepId: currentStepId(state), payload: { nodeId: required.nodeId, kind: required.kind, target: required.target, instead: 'escalate' } });
+    finish(change, 'handed_off', 'required by the Procedure', required.target, input.summary, null);
+    if (!repliedThisTurn) sendReply(change, context.policy.customerMessage);
+    return { outcome: { content: `The Procedure requires a handoff to ${required.target} here: handed off to ${required.target} instead of escalating.`, followUp: false, final: true } };
+  }
   escalate(change, context, input.reason, input.summary, !repliedThisTurn);
   return { outcome: { content: 'Escalated to a person.', followUp: false, final: true } };
 }

@@ -91,6 +91,17 @@ describe('no skipping a gate', () => {
     expect(decision.obligations).toEqual([{ kind: 'handoff', target: 'Billing team', nodeId: 'step:check-the-order-age/handoff:billing-team' }]);
   });
 
+  it('makes the handoff a Python branch requires when the model escalates instead, so no escalation routes around it', () => {
+    const walked = apply('go_to_step', { step_id: R.refund }, refundCheck([at(R.find, { '@shop.get_order': 'called' })], { 'shop.get_order': ORDER_988 }));
+    const escalated = call('escalate', { reason: 'other', summary: 'Wants a refund for an old order.' }, walked.state, rules({ owed: walked.obligations as never }));
+    expect(escalated.state.outcome).toMatchObject({ kind: 'handed_off', team: 'Billing team', summary: 'Wants a refund for an old order.' });
+    expect(types(escalated.events)).toEqual(['enforced', 'handoff', 'agent_message']);
+    expect(escalated.events[0]!.payload).toMatchObject({ nodeId: 'step:check-the-order-age/handoff:billing-team', instead: 'escalate' });
+    // With nothing owed, escalating goes to the escalation team as before.
+    const plain = call('escalate', { reason: 'other', summary: 'Stuck.' }, walked.state, rules());
+    expect(plain.state.outcome).toMatchObject({ kind: 'escalated', team: policy.team });
+  });
+
   it('lets the move through a gate that picks the branch leading there: a recent order reaches the refund step', () => {
     const decision = apply('go_to_step', { step_id: R.refund }, refundCheck([at(R.find, { '@shop.get_order': 'called' })], { 'shop.get_order': ORDER_1043 }));
     expect(decision.outcome).toMatchObject({ content: 'Now at step "Refund".' });
