@@ -5,17 +5,12 @@
 import { analyzePython } from '../../shared/procedure/python-refs';
 import { walkDocument } from '../../shared/procedure/walk';
 import { pythonSnippets, toGraph, TRIGGER_ID, type GraphEdge, type GraphNode, type ProcedureDocument } from '../../shared/procedure';
+import { indexGraph, type GraphIndex } from '../../shared/procedure/graph-index';
 
-export type BranchTest = 'python' | 'plain' | 'otherwise';
+export type { BranchTest } from '../../shared/procedure/graph-index';
 
-export interface ProcedureModel {
+export interface ProcedureModel extends GraphIndex {
   name: string;
-  nodes: ReadonlyMap<string, GraphNode>;
-  /** Node ids in document order. */
-  order: readonly string[];
-  outgoing: ReadonlyMap<string, readonly GraphEdge[]>;
-  /** A condition's branches, in order, with how each is tested. */
-  branches: ReadonlyMap<string, readonly { id: string; test: BranchTest }[]>;
   /** `connector.action` results some Python snippet of this Procedure reads: such a call is a gate. */
   readResults: ReadonlySet<string>;
   /** What each code node and Python condition reads, as input keys (`attribute:x`, `data:c.a`). */
@@ -73,24 +68,11 @@ export function procedureModel(document: ProcedureDocument): ProcedureModel {
 
 function buildModel(document: ProcedureDocument): ProcedureModel {
   const graph = toGraph(document);
-  const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
-  const outgoing = new Map<string, GraphEdge[]>();
-  for (const edge of graph.edges) {
-    const list = outgoing.get(edge.from);
-    if (list) list.push(edge);
-    else outgoing.set(edge.from, [edge]);
-  }
-  const branches = new Map<string, { id: string; test: BranchTest }[]>();
-  for (const node of graph.nodes) {
-    if (node.kind !== 'condition') continue;
-    const list = (outgoing.get(node.id) ?? []).filter((edge) => edge.kind === 'branch').map((edge) => ({ id: edge.to, test: nodes.get(edge.to)?.test ?? 'plain' }));
-    branches.set(node.id, list);
-  }
   const readResults = new Set<string>();
   for (const snippet of pythonSnippets(document)) {
     for (const read of analyzePython(snippet.code, () => ({ line: 1, column: 1, offset: 0 })).dataReads) readResults.add(read.name);
   }
-  return { name: document.frontMatter?.header.name ?? 'Untitled procedure', nodes, order: graph.nodes.map((node) => node.id), outgoing, branches, readResults, inputs: gateInputs(document, graph.nodes) };
+  return { name: document.frontMatter?.header.name ?? 'Untitled procedure', ...indexGraph(graph), readResults, inputs: gateInputs(document, graph.nodes) };
 }
 
 /** Code nodes and conditions by where their source starts, with what their Python reads. */

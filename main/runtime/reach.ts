@@ -5,22 +5,18 @@
 // The map is built once per compiled Procedure; a reach is a walk over a few dozen nodes, so a
 // rule can afford one per tool call.
 import { toGraph, TRIGGER_ID, type Block, type GraphEdge, type GraphNode } from '../../shared/procedure';
+import { indexGraph, type GraphIndex } from '../../shared/procedure/graph-index';
 import { analyzePython } from '../../shared/procedure/python-refs';
 import { codeSnippet, testSnippet } from '../../shared/procedure/walk';
 import { codeId, conditionId, type CompiledProcedure } from './compiled-procedure';
 import type { ConversationState, Frame } from './types';
 
-export type BranchTest = 'python' | 'plain' | 'otherwise';
+export type { BranchTest } from '../../shared/procedure/graph-index';
 
 /** The invariants a refusal names (the same names the conformance checker reports). */
 export type Invariant = 'no-skipped-gate' | 'action-out-of-reach' | 'branch-not-binding' | 'subprocedure-before-action';
 
-export interface GateModel {
-  nodes: ReadonlyMap<string, GraphNode>;
-  /** Node ids in document order. */
-  order: readonly string[];
-  outgoing: ReadonlyMap<string, readonly GraphEdge[]>;
-  branches: ReadonlyMap<string, readonly { id: string; test: BranchTest }[]>;
+export interface GateModel extends GraphIndex {
   /** What the first Python snippet of a code node or condition reads, to tell what is missing before trying it. */
   inputs: ReadonlyMap<string, { attributes: string[]; data: string[] }>;
   /** `connector.action` results some Python snippet reads: calling such an action is a gate. */
@@ -44,22 +40,7 @@ export function gateModel(procedure: CompiledProcedure): GateModel {
 }
 
 function buildModel(procedure: CompiledProcedure): GateModel {
-  const graph = toGraph(procedure.document);
-  const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
-  const outgoing = new Map<string, GraphEdge[]>();
-  for (const edge of graph.edges) {
-    const list = outgoing.get(edge.from);
-    if (list) list.push(edge);
-    else outgoing.set(edge.from, [edge]);
-  }
-  const branches = new Map<string, { id: string; test: BranchTest }[]>();
-  for (const node of graph.nodes) {
-    if (node.kind !== 'condition') continue;
-    branches.set(
-      node.id,
-      (outgoing.get(node.id) ?? []).filter((edge) => edge.kind === 'branch').map((edge) => ({ id: edge.to, test: nodes.get(edge.to)?.test ?? 'plain' })),
-    );
-  }
+  const graph = indexGraph(toGraph(procedure.document));
   const inputs = new Map<string, { attributes: string[]; data: string[] }>();
   const readResults = new Set<string>();
   const readers = new Map<string, string[]>();
@@ -91,7 +72,7 @@ function buildModel(procedure: CompiledProcedure): GateModel {
     }
   };
   for (const step of procedure.steps) visit(step.body);
-  return { nodes, order: graph.nodes.map((node) => node.id), outgoing, branches, inputs, readResults, readers };
+  return { ...graph, inputs, readResults, readers };
 }
 
 /** A plain-language decision is kept apart so that a new visit of its step can forget it. */
