@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { connectorCapabilities, covers, isReservedSecret, reservedSecretMessage, type Capability } from '../connectors/capabilities';
 import { connectorDefinitionSchema, secretNames, type ConnectorDefinition } from '../connectors/definition';
+import { pythonProblems, type PythonChecker } from '../procedures/python-gate';
 import { renameInText } from '../procedures/text';
 import { StoreError } from '../store/errors';
 import type { Workspace } from '../store/workspace';
@@ -57,6 +58,8 @@ export interface ImportOptions {
   label?: string;
   /** Asked for each capability no grant covers yet. Absent: nothing is approved. */
   approve?: CapabilityApprover;
+  /** Checks the Python of the Procedures the import puts live; without it, one with Python is refused (not checked is not passed). */
+  python?: PythonChecker;
   /** A signer's public key (PEM) to trust: recorded only when the import succeeds, in its transaction. */
   trust?: { publicKey: string; label: string };
 }
@@ -119,6 +122,21 @@ export async function importBundle(workspace: Workspace, verified: VerifiedBundl
   }
   const grantedBy = `import of ${options.label ?? 'a bundle'} signed by ${verified.fingerprint}`;
 
+  // Procedures go live with the same check as publishing: Python the sandbox refuses never does.
+  const procedurePlans = procedures.map((procedure) => {
+    const outcome: ImportedItem['outcome'] = procedure.unchanged ? 'unchanged' : outcomeOf(procedure.existing, decide('procedure', procedure.name));
+    const finalName = renamedProcedures.get(procedure.name) ?? procedure.name;
+    const text = renameInText(procedure.text, {
+      ...(finalName !== procedure.name ? { self: finalName } : {}),
+      procedures: renamedProcedures,
+      connectors: renamedConnectors,
+    });
+    return { ...procedure, outcome, finalName, text };
+  });
+  const goingLive = procedurePlans.filter((plan) => plan.source === 'live' && plan.outcome !== 'skipped' && plan.outcome !== 'unchanged');
+  const problems = await pythonProblems(goingLive.map((plan) => ({ name: plan.finalName, text: plan.text })), options.python);
+  if (problems.length > 0) throw new BundleError(`Nothing was imported: the sandbox refuses Python the bundle would put live.\n${problems.map((line) => `  ${line}`).join('\n')}`, 'invalid');
+
   workspace.transaction(() => {
     for (const connector of connectorPlans) {
       const { outcome, finalName } = connector;
@@ -126,19 +144,12 @@ export async function importBundle(workspace: Workspace, verified: VerifiedBundl
       items.push({ kind: 'connector', name: connector.definition.name, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
     }
     for (const { as, capability } of approved) workspace.connectorGrants.grant({ connector: as, kind: capability.kind, name: capability.name, scope: capability.scope, grantedBy });
-    for (const procedure of procedures) {
-      const outcome = procedure.unchanged ? 'unchanged' : outcomeOf(procedure.existing, decide('procedure', procedure.name));
-      const finalName = renamedProcedures.get(procedure.name) ?? procedure.name;
-      items.push({ kind: 'procedure', name: procedure.name, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
+    for (const { name, outcome, finalName, text, source, version } of procedurePlans) {
+      items.push({ kind: 'procedure', name, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
       if (outcome === 'skipped' || outcome === 'unchanged') continue;
-      const text = renameInText(procedure.text, {
-        ...(finalName !== procedure.name ? { self: finalName } : {}),
-        procedures: renamedProcedures,
-        connectors: renamedConnectors,
-      });
-      if (outcome === 'replaced') workspace.procedures.saveDraft(procedure.name, text);
+      if (outcome === 'replaced') workspace.procedures.saveDraft(name, text);
       else workspace.procedures.create(text);
-      if (procedure.source === 'live') publishQuietly(workspace, finalName, `${note}, version ${procedure.version ?? '?'}`);
+      if (source === 'live') publishQuietly(workspace, finalName, `${note}, version ${version ?? '?'}`);
     }
     for (const simulation of simulations) {
       const procedureName = renamedProcedures.get(simulation.procedure) ?? simulation.procedure;

@@ -12,11 +12,14 @@ import type { SecretStore } from '../../main/secrets/secret-store';
 import { loadExamples } from '../../main/services/example-workspace';
 import { Workspace } from '../../main/store/workspace';
 import { procedureText, useTempDir } from '../store/helpers';
+import { useSandbox } from '../support/fixtures';
 
 const SECRET_VALUE = 'sk_live_NEVER-IN-A-BUNDLE-93a1';
 
 describe('bundles', () => {
   const tempDir = useTempDir();
+  // Importing puts Procedures live, so their Python is checked in the real sandbox, as publishing does.
+  const sandbox = useSandbox();
   let source: Workspace;
   let secrets: SecretStore;
   let dir: string;
@@ -121,9 +124,14 @@ describe('bundles', () => {
     const text = await exportText({ procedures: ['Damaged order claim'], includeKnowledge: true });
     const target = Workspace.create(join(dir, 'target.stepwise'));
     try {
-      const report = await importBundle(target, verifyBundle(text), () => {
-        throw new Error('no conflicts expected');
-      });
+      const report = await importBundle(
+        target,
+        verifyBundle(text),
+        () => {
+          throw new Error('no conflicts expected');
+        },
+        { python: sandbox },
+      );
       expect(report.items.filter((item) => item.outcome !== 'created')).toEqual([]);
       expect(target.procedures.require('Damaged order claim').live?.note).toMatch(/Imported from a bundle signed by ed25519:/);
       expect(target.procedures.liveText('Verify identity')).toBe(source.procedures.liveText('Verify identity'));
@@ -132,9 +140,14 @@ describe('bundles', () => {
       expect(target.simulations.lastRun(simulation.id)?.results).toEqual([{ expectation: 'offers a replacement', passed: true, detail: 'turn 4' }]);
       expect(target.search.search('where do I find my order number')[0]?.title).toBe('Where to find your order number');
       // Importing the same bundle again changes nothing and asks nothing.
-      const again = await importBundle(target, verifyBundle(text), () => {
-        throw new Error('no conflicts expected');
-      });
+      const again = await importBundle(
+        target,
+        verifyBundle(text),
+        () => {
+          throw new Error('no conflicts expected');
+        },
+        { python: sandbox },
+      );
       expect(new Set(again.items.map((item) => item.outcome))).toEqual(new Set(['unchanged']));
     } finally {
       target.close();
@@ -154,10 +167,15 @@ describe('bundles', () => {
 
       const asked: string[] = [];
       const answers: Record<string, Resolution> = { 'Verify identity': 'rename', 'Damaged order claim': 'replace', shop: 'skip' };
-      const report = await importBundle(target, verifyBundle(text), (conflict) => {
-        asked.push(`${conflict.kind}:${conflict.name}`);
-        return answers[conflict.name]!;
-      });
+      const report = await importBundle(
+        target,
+        verifyBundle(text),
+        (conflict) => {
+          asked.push(`${conflict.kind}:${conflict.name}`);
+          return answers[conflict.name]!;
+        },
+        { python: sandbox },
+      );
       expect(asked.sort()).toEqual(['connector:shop', 'procedure:Damaged order claim', 'procedure:Verify identity']);
       expect(report.items).toContainEqual({ kind: 'procedure', name: 'Verify identity', outcome: 'renamed', as: 'Verify identity (imported)' });
       // The renamed sub-procedure keeps the local one untouched, and the imported caller points at the renamed copy.
@@ -166,6 +184,22 @@ describe('bundles', () => {
       expect(damaged.draftText).toContain('[[Verify identity (imported)]]');
       expect(target.procedures.liveText('Damaged order claim')).toBe(damaged.draftText);
       expect(target.connectors.get('shop')!.description).toBe('Our own shop connector');
+    } finally {
+      target.close();
+    }
+  });
+  it('refuse, changing nothing, a bundle that would put live Python the sandbox refuses (or that nothing could check)', async () => {
+    // Published at the store level, below publish's own check, as another tool or an older version might have.
+    source.procedures.create(procedureText('Leaky', '## Start\n```python\nimport os\nattributes["home"] = os.environ["HOME"]\n```\nSay hello. @end', 'attributes:\n  home: string\n'));
+    source.procedures.publish('Leaky');
+    const text = await exportText({ procedures: ['Leaky', 'Damaged order claim'] });
+    const target = Workspace.create(join(dir, 'target.stepwise'));
+    try {
+      const attempt = importBundle(target, verifyBundle(text), () => 'skip', { python: sandbox });
+      await expect(attempt).rejects.toThrow(/^Nothing was imported: the sandbox refuses Python the bundle would put live\.\n {2}"Leaky" line \d+: .*os/);
+      await expect(importBundle(target, verifyBundle(text), () => 'skip')).rejects.toThrow(/"Leaky": its Python could not be checked \(no sandbox\)/);
+      expect(target.procedures.list()).toEqual([]);
+      expect(target.connectors.list()).toEqual([]);
     } finally {
       target.close();
     }

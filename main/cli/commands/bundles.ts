@@ -117,7 +117,7 @@ export const importCommand: Command = {
     if (onConflict && !onConflict.success) throw new UsageError(`--on-conflict takes rename, replace or skip, not "${values['on-conflict']}".`);
     const maxBytes = maxSize(values['max-size']);
     const extraKey = values.trust ? readText(values.trust, io) : null;
-    return withSession(values.workspace, io, async ({ workspace }) => {
+    return withSession(values.workspace, io, async ({ workspace, sandbox }) => {
       let verified;
       let conflicts: Conflict[];
       try {
@@ -159,6 +159,7 @@ export const importCommand: Command = {
       const report = await importBundle(workspace, verified, resolver, {
         label: positionals[0]!,
         approve,
+        python: sandbox,
         ...(extraKey ? { trust: { publicKey: extraKey, label: values.trust! } } : {}),
       });
       for (const item of report.items) io.out(`${item.kind} "${item.name}": ${item.outcome}${item.as ? ` as "${item.as}"` : ''}`);
