@@ -2,8 +2,15 @@
 import { z } from 'zod';
 
 export const sandboxOptionsSchema = z.object({
-  /** Warm interpreters kept ready. Each takes about 165 MB of RAM plus what code allocates. */
+  /**
+   * Most interpreters at once. Each takes about 250 MB of RAM plus what code allocates, so the pool
+   * keeps only `minInterpreters` and grows only while evaluations wait.
+   */
   poolSize: z.int().min(1).max(16).default(2),
+  /** Interpreters kept warm with no work. At most poolSize (a larger value is an error). */
+  minInterpreters: z.int().min(1).max(16).default(1),
+  /** An interpreter beyond minInterpreters that has had no work for this long is released. */
+  idleReleaseMs: z.int().min(10).max(86_400_000).default(60_000),
   /** Cap on each interpreter's Python heap (WebAssembly memory), in MB. Past it, code gets MemoryError. */
   memoryLimitMb: z.int().min(64).max(4_096).default(256),
   /** Cap on each interpreter's JavaScript heap (V8 old space), in MB. */
@@ -49,7 +56,12 @@ export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 export type ResolvedSandboxOptions = z.output<typeof sandboxOptionsSchema>;
 
 export function parseSandboxOptions(options: SandboxOptions | undefined): ResolvedSandboxOptions {
-  const parsed = sandboxOptionsSchema.safeParse(options ?? {});
+  const parsed = sandboxOptionsSchema
+    .refine((o) => o.minInterpreters <= o.poolSize, {
+      message: 'minInterpreters must not be larger than poolSize',
+      path: ['minInterpreters'],
+    })
+    .safeParse(options ?? {});
   if (!parsed.success) {
     throw new TypeError(`Invalid Python sandbox options: ${z.prettifyError(parsed.error)}`);
   }

@@ -1,6 +1,9 @@
 // A pool of warm interpreters, so that a cold start (seconds) never sits in a conversation's path.
 // Jobs queue until an interpreter is idle; conversation jobs go before editor jobs. An interpreter that
 // is killed, crashes or grows too big is replaced in the background; only the job it was running fails.
+// The pool is elastic, because each interpreter costs about 250 MB: it keeps `minSize` warm, grows one
+// at a time (up to `size`) only while jobs wait, and lets interpreters beyond `minSize` go after they
+// have sat idle for `idleReleaseMs`. whenReady() asks for the full `size` (explicit warm-up).
 import { InterpreterProcess, type JobOutcome } from './interpreter-process';
 import type { LaunchSpec } from './launch';
 import type { JobOp, JobSnippet } from './protocol';
@@ -9,7 +12,12 @@ import type { PoolStats } from './types';
 export type Priority = 'conversation' | 'editor';
 
 export interface PoolOptions {
+  /** Most interpreters at once. */
   size: number;
+  /** Interpreters kept warm even with no work (at least 1, at most size). */
+  minSize: number;
+  /** An interpreter beyond minSize that has been idle this long is released. */
+  idleReleaseMs: number;
   /** Start interpreters after the first from a memory snapshot of it. */
   useSnapshot: boolean;
   startupTimeoutMs: number;
@@ -41,6 +49,12 @@ export class InterpreterPool {
   private readonly pinned = new Map<InterpreterProcess, QueuedJob[]>();
   private closed = false;
   private replaced = 0;
+  private released = 0;
+  /** How many interpreters the pool keeps (starting or warm): minSize, more while work waits. */
+  private target: number;
+  /** When each idle interpreter became idle (for releasing the ones beyond minSize). */
+  private readonly idleSince = new Map<InterpreterProcess, number>();
+  private releaseTimer: NodeJS.Timeout | null = null;
   private completed = 0;
   private bootFailures = 0;
   private lastBootError = '';
@@ -55,12 +69,15 @@ export class InterpreterPool {
     private readonly options: PoolOptions,
   ) {
     this.snapshotState = options.useSnapshot ? 'none' : 'failed';
+    this.target = Math.max(1, Math.min(options.minSize, options.size));
     this.fill();
   }
 
-  /** Resolves once every slot holds a warm interpreter; rejects if interpreters can't start. */
+  /** Grows the pool to its full size; resolves once every slot holds a warm interpreter, rejects if interpreters can't start. */
   whenReady(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the Python sandbox is closed'));
+    this.target = this.options.size;
+    this.fill();
     if (this.readyCount() >= this.options.size) return Promise.resolve();
     if (this.bootFailures >= MAX_BOOT_FAILURES) return Promise.reject(new Error(this.lastBootError));
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
@@ -127,6 +144,7 @@ export class InterpreterPool {
       starting,
       queued: this.queues.conversation.length + this.queues.editor.length,
       replaced: this.replaced,
+      released: this.released,
       completed: this.completed,
     };
   }
@@ -139,6 +157,7 @@ export class InterpreterPool {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.failQueued('the Python sandbox is closed');
     const exits = [...this.interpreters].map((interpreter) => interpreter.exited);
     for (const interpreter of this.interpreters) interpreter.retire('the Python sandbox is closed');
@@ -159,7 +178,7 @@ export class InterpreterPool {
    */
   private fill(): void {
     if (this.closed || this.bootFailures >= MAX_BOOT_FAILURES) return;
-    if (this.interpreters.size >= this.options.size) return;
+    if (this.interpreters.size >= this.target) return;
     for (const interpreter of this.interpreters) if (interpreter.isStarting) return;
     this.spawn();
   }
@@ -179,6 +198,7 @@ export class InterpreterPool {
     this.interpreters.add(interpreter);
     interpreter.onIdleAgain(() => this.pump());
     interpreter.onExit(() => {
+      this.idleSince.delete(interpreter);
       // A failed start is handled by onBootFailure (with back-off), not here.
       if (!interpreter.wasReady || !this.interpreters.delete(interpreter) || this.closed) return;
       this.replaced += 1;
@@ -237,11 +257,62 @@ export class InterpreterPool {
   }
 
   private pump(): void {
+    if (this.closed) return;
+    const now = Date.now();
     for (const interpreter of this.interpreters) {
       if (!interpreter.isIdle) continue;
       const job = this.nextJob(interpreter);
-      if (job) void this.dispatch(interpreter, job);
+      if (job) {
+        this.idleSince.delete(interpreter);
+        void this.dispatch(interpreter, job);
+      } else if (!this.idleSince.has(interpreter)) {
+        this.idleSince.set(interpreter, now);
+      }
     }
+    this.growIfWorkWaits();
+    this.scheduleRelease();
+  }
+
+  /**
+   * More jobs wait than interpreters about to be free and every slot is filled: add one interpreter (one
+   * at a time, see fill). A job waiting only for a restore (about 1 ms) is no reason to start one.
+   */
+  private growIfWorkWaits(): void {
+    const waiting = this.queues.conversation.length + this.queues.editor.length;
+    let restoring = 0;
+    for (const interpreter of this.interpreters) if (interpreter.isRestoring) restoring += 1;
+    if (waiting <= restoring || this.target >= this.options.size || this.interpreters.size < this.target) return;
+    this.target += 1;
+    this.fill();
+  }
+
+  private scheduleRelease(): void {
+    if (this.releaseTimer || this.interpreters.size <= this.options.minSize || this.idleSince.size === 0) return;
+    const oldest = Math.min(...this.idleSince.values());
+    const wait = Math.max(0, oldest + this.options.idleReleaseMs - Date.now());
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = null;
+      this.releaseIdle();
+    }, wait);
+    this.releaseTimer.unref();
+  }
+
+  /** Lets interpreters beyond minSize go once they have been idle for idleReleaseMs (longest idle first). */
+  private releaseIdle(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const idle = [...this.idleSince].filter(([i]) => i.isIdle && !this.pinned.get(i)?.length).sort((a, b) => a[1] - b[1]);
+    for (const [interpreter, since] of idle) {
+      if (this.interpreters.size <= this.options.minSize) break;
+      if (now - since < this.options.idleReleaseMs) break;
+      // Out of the set first, so that its exit is not taken for a crash to replace.
+      this.interpreters.delete(interpreter);
+      this.idleSince.delete(interpreter);
+      this.target = Math.max(this.options.minSize, this.target - 1);
+      this.released += 1;
+      interpreter.retire('released: idle');
+    }
+    this.scheduleRelease();
   }
 
   private async dispatch(interpreter: InterpreterProcess, job: QueuedJob): Promise<void> {

@@ -36,6 +36,8 @@ export class PythonSandbox implements CodeSandbox {
     this.layers = { permissionModel: spec.permissionModel, policyCheck: !options.disablePolicyCheckForTesting };
     this.pool = new InterpreterPool(spec, {
       size: options.poolSize,
+      minSize: options.minInterpreters,
+      idleReleaseMs: options.idleReleaseMs,
       useSnapshot: options.useSnapshot,
       startupTimeoutMs: options.startupTimeoutMs,
       recycleAfterJobs: options.recycleAfterJobs,
@@ -43,7 +45,7 @@ export class PythonSandbox implements CodeSandbox {
     });
   }
 
-  /** Resolves when every interpreter of the pool is warm. */
+  /** Grows the pool to poolSize and resolves when every interpreter is warm (idle ones go again later). */
   ready(): Promise<void> {
     return this.pool.whenReady();
   }

@@ -75,6 +75,8 @@ export interface PoolStats {
   queued: number;
   /** Interpreters replaced since the pool started (killed, crashed or recycled). */
   replaced: number;
+  /** Interpreters let go after sitting idle beyond the pool's minimum (not replaced). */
+  released: number;
   /** Evaluations and checks completed. */
   completed: number;
 }

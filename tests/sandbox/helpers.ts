@@ -58,6 +58,7 @@ export async function waitFor(predicate: () => boolean, timeoutMs: number, what:
 export async function expectHealthy(sandbox: PythonSandbox, poolSize: number): Promise<void> {
   const result = await sandbox.evaluate(condition('attributes["n"] + 1 == 2', { attributes: { n: 1 } }));
   expect(expectOk(result).value).toBe(true);
+  await sandbox.ready(); // the pool is elastic: ask for all of it again
   await waitFor(() => sandbox.stats().ready === poolSize && sandbox.stats().starting === 0, 30_000, 'a full pool');
   for (const pid of sandbox.pids()) expect(() => process.kill(pid, 0)).not.toThrow();
 }

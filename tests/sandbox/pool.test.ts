@@ -74,3 +74,77 @@ describe('a pool of one', () => {
     }
   });
 });
+
+describe('an elastic pool', () => {
+  it('refuses a minimum larger than the pool', () => {
+    expect(() => createPythonSandbox({ poolSize: 1, minInterpreters: 2 })).toThrow(/minInterpreters must not be larger than poolSize/);
+  });
+
+  it('starts one interpreter, grows while work waits, releases the idle one, never goes below one, and stays isolated', async () => {
+    const idleReleaseMs = 1_500;
+    // The policy check is off so that an evaluation can plant state (see attacks-isolation.test.ts):
+    // what must keep it from the next evaluation is the restore, on every interpreter.
+    const sandbox = createPythonSandbox({ poolSize: 2, idleReleaseMs, disablePolicyCheckForTesting: true });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      // At rest: one interpreter, and it stays one (it is the minimum, never released).
+      await waitFor(() => sandbox.stats().ready === 1, 30_000, 'the first interpreter');
+      await sleep(idleReleaseMs + 500);
+      expect(sandbox.stats()).toMatchObject({ ready: 1, starting: 0, released: 0 });
+      const [firstPid] = sandbox.pids();
+      expect(sandbox.pids()).toHaveLength(1);
+
+      // A burst: while evaluations wait, a second interpreter starts and takes its share.
+      const slow = request({ code: 'n = 0\nfor i in range(200_000):\n    n += i', timeoutMs: 20_000 });
+      const burst: Array<ReturnType<typeof sandbox.evaluate>> = [];
+      const started = Date.now();
+      while (sandbox.stats().ready < 2 && Date.now() - started < 30_000) {
+        while (sandbox.stats().queued < 4) burst.push(sandbox.evaluate(slow));
+        await sleep(20);
+      }
+      expect(sandbox.stats().ready).toBe(2);
+      for (const result of await Promise.all(burst)) expectOk(result);
+      expect(sandbox.pids()).toHaveLength(2);
+      expect(sandbox.pids()).toContain(firstPid);
+
+      // Isolation holds on both, the grown one included: a planted attribute is gone afterwards.
+      const plant = request({ code: 'today.planted = 1\nprint(hasattr(today, "planted"))' });
+      const look = request({ code: 'print(hasattr(today, "planted"))' });
+      const planted = await sandbox.evaluateOnEach(plant);
+      expect(planted.map((run) => expectOk(run.result).printed)).toEqual(['True\n', 'True\n']);
+      const looked = await sandbox.evaluateOnEach(look);
+      expect(looked.map((run) => expectOk(run.result).printed)).toEqual(['False\n', 'False\n']);
+
+      // No more work: after the idle period one interpreter is let go (and its process ends), not replaced.
+      const both = sandbox.pids();
+      await waitFor(() => sandbox.stats().released === 1 && sandbox.stats().ready === 1, 10_000, 'an idle interpreter to be released');
+      const gone = both.find((pid) => !sandbox.pids().includes(pid))!;
+      await waitFor(() => {
+        try {
+          process.kill(gone, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }, 5_000, 'the released process to end');
+      expect(sandbox.stats()).toMatchObject({ replaced: 0, starting: 0 });
+
+      // Never below one, however long it stays idle; isolation still holds on the one that is left.
+      await sleep(idleReleaseMs * 2);
+      expect(sandbox.stats()).toMatchObject({ ready: 1, released: 1 });
+      expect(expectOk(await sandbox.evaluate(plant)).printed).toBe('True\n');
+      expect(expectOk(await sandbox.evaluate(look)).printed).toBe('False\n');
+      expect(sandbox.pids()).toHaveLength(1); // back-to-back work waits for the restore, it doesn't grow the pool
+
+      // After a kill the pool is whole again (one interpreter), and it answers.
+      const last = sandbox.pids()[0]!;
+      process.kill(last, 'SIGKILL');
+      await waitFor(() => sandbox.stats().replaced === 1 && sandbox.stats().ready === 1, 30_000, 'a replacement');
+      expect(sandbox.pids()).not.toContain(last);
+      expect(expectOk(await sandbox.evaluate(condition('1 + 1 == 2'))).value).toBe(true);
+      expect(sandbox.pids()).toHaveLength(1);
+    } finally {
+      await sandbox.close();
+    }
+  }, 120_000);
+});
