@@ -1,7 +1,8 @@
 // Python sandbox figures: cold start of an interpreter (full, and from the pool's memory snapshot),
 // warm evaluations end to end through the pool (budget: median under 5 ms), what isolating evaluations
 // costs (the interpreter restored after every evaluation, against the same pool without it, measured
-// side by side in this run), and recovery after an evaluation is killed.
+// side by side in this run), recovery after an evaluation is killed, and the memory (RSS) of the
+// elastic pool at rest and in a burst, against a pool that keeps both interpreters warm (the old way).
 // Run alone: npm run bench -- sandbox
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -91,6 +92,51 @@ function loadAverage(): string {
   return `load average ${os.loadavg().map((load) => load.toFixed(1)).join(' / ')} on ${os.cpus().length} cores`;
 }
 
+function sumRssMb(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + (rssMb(pid) ?? 0), 0);
+}
+
+/**
+ * RSS of this process and of the interpreters: at rest, while one caller runs evaluations back to back
+ * (a simulation suite), during a burst of 4 callers, and after the idle period. Elastic (the app's
+ * default: one at rest) against both interpreters kept warm (minInterpreters 2, how the pool was before).
+ */
+async function memoryFootprint(): Promise<void> {
+  if (rssMb(process.pid) === null) return; // not Linux
+  console.log(`  memory (RSS, MB): pool of at most 2; this process / the interpreters, ${loadAverage()}`);
+  const idleReleaseMs = 2_000;
+  const slow: EvaluationRequest = { ...base, mode: 'code', code: 'n = 0\nfor i in range(100_000):\n    n += i' };
+  for (const [label, minInterpreters] of [['elastic (after)', 1], ['both kept warm (before)', 2]] as const) {
+    const sandbox = createPythonSandbox({ poolSize: 2, minInterpreters, idleReleaseMs });
+    try {
+      await waitUntil(() => sandbox.stats().ready === minInterpreters && sandbox.stats().starting === 0, 60_000);
+      for (let i = 0; i < 20; i++) await sandbox.evaluate(withinWindow);
+      await new Promise((resolve) => setTimeout(resolve, idleReleaseMs + 500));
+      const rest = `${rssMb(process.pid)!.toFixed(0)} / ${sumRssMb(sandbox.pids()).toFixed(0)} (${sandbox.pids().length} interpreter(s))`;
+      let peak = 0;
+      let most = 0;
+      const poll = setInterval(() => {
+        peak = Math.max(peak, sumRssMb(sandbox.pids()));
+        most = Math.max(most, sandbox.pids().length);
+      }, 20);
+      for (let i = 0; i < 300; i++) await sandbox.evaluate(i % 2 ? withinWindow : claimWindow);
+      const sequential = `${peak.toFixed(0)} (${most} interpreter(s))`;
+      peak = 0;
+      most = 0;
+      await Promise.all([0, 1, 2, 3].map(async () => {
+        for (let i = 0; i < 60; i++) await sandbox.evaluate(slow);
+      }));
+      clearInterval(poll);
+      const burst = `${peak.toFixed(0)} (${most} interpreter(s)); this process ${rssMb(process.pid)!.toFixed(0)}`;
+      await waitUntil(() => sandbox.pids().length === minInterpreters, idleReleaseMs * 5);
+      const after = `${sumRssMb(sandbox.pids()).toFixed(0)} (${sandbox.pids().length})`;
+      console.log(`    ${label}: at rest ${rest}; one caller back to back, peak ${sequential}; burst of 4 callers, peak ${burst}; ${idleReleaseMs / 1000} s after ${after}`);
+    } finally {
+      await sandbox.close();
+    }
+  }
+}
+
 /** Sequential warm evaluations on two sandboxes, alternating in batches so both see the same load. */
 async function sideBySide(a: PythonSandbox, b: PythonSandbox, request: EvaluationRequest, runs: number): Promise<[number[], number[]]> {
   const batch = 25;
@@ -156,7 +202,8 @@ export async function run(): Promise<boolean> {
   console.log(`  cold start, full (Pyodide load + runner setup + hardening): ${ms(coldMs)}`);
 
   // The pool: the first interpreter starts in full and takes a snapshot, the second starts from it.
-  const sandbox = createPythonSandbox({ poolSize: 2 });
+  // A long idle period: this part measures a full pool of 2 throughout.
+  const sandbox = createPythonSandbox({ poolSize: 2, idleReleaseMs: 600_000 });
   const poolMs = await timeReady(sandbox);
   console.log(`  pool of 2 ready (one full start, one from the snapshot): ${ms(poolMs)}`);
 
@@ -220,6 +267,7 @@ export async function run(): Promise<boolean> {
     console.log(`  recovery: next evaluation answered in ${ms(nextMs)} (the other interpreter); pool back to 2 warm interpreters ${ms(nextMs + fullMs)} after the kill`);
 
     await sandbox.close();
+    await memoryFootprint();
     const isolatedWithinBudget = await isolationCost();
     console.log(`  budget: warm median under ${BUDGET_MS} ms (evaluations isolated): ${withinBudget && isolatedWithinBudget ? 'met' : 'MISSED'}`);
     return withinBudget && isolatedWithinBudget;
