@@ -77,6 +77,9 @@ export class InterpreterPool {
   whenReady(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the Python sandbox is closed'));
     this.target = this.options.size;
+    // Asked for now: the idle period of the warm ones starts again.
+    const now = Date.now();
+    for (const interpreter of this.idleSince.keys()) this.idleSince.set(interpreter, now);
     this.fill();
     if (this.readyCount() >= this.options.size) return Promise.resolve();
     if (this.bootFailures >= MAX_BOOT_FAILURES) return Promise.reject(new Error(this.lastBootError));
@@ -300,6 +303,15 @@ export class InterpreterPool {
   /** Lets interpreters beyond minSize go once they have been idle for idleReleaseMs (longest idle first). */
   private releaseIdle(): void {
     if (this.closed) return;
+    if (this.readyWaiters.length > 0) {
+      // Someone waits for the full pool (whenReady): releasing now would leave them waiting for ever.
+      this.releaseTimer = setTimeout(() => {
+        this.releaseTimer = null;
+        this.releaseIdle();
+      }, this.options.idleReleaseMs);
+      this.releaseTimer.unref();
+      return;
+    }
     const now = Date.now();
     const idle = [...this.idleSince].filter(([i]) => i.isIdle && !this.pinned.get(i)?.length).sort((a, b) => a[1] - b[1]);
     for (const [interpreter, since] of idle) {

@@ -143,6 +143,11 @@ describe('an elastic pool', () => {
       expect(sandbox.pids()).not.toContain(last);
       expect(expectOk(await sandbox.evaluate(condition('1 + 1 == 2'))).value).toBe(true);
       expect(sandbox.pids()).toHaveLength(1);
+
+      // ready() asks for the full pool again, and gets it.
+      await sandbox.ready();
+      expect(sandbox.stats()).toMatchObject({ ready: 2, starting: 0 });
+      expect(sandbox.pids()).toHaveLength(2);
     } finally {
       await sandbox.close();
     }
