@@ -41,7 +41,8 @@ export async function launchBrowserMode(options: BrowserModeOptions): Promise<Br
       secretStoreLabel: `encrypted file ${secretLocation.file}`,
       ...(options.modelClient ? { modelClient: options.modelClient } : {}),
     },
-    startSandbox: options.python === false ? null : async () => createPythonSandbox({ poolSize: 1 }),
+    // One interpreter at rest; a second only while work waits, released when idle.
+    startSandbox: options.python === false ? null : async () => createPythonSandbox({ poolSize: 2 }),
     ...(options.log ? { log: options.log } : {}),
   });
   let server: BrowserServer;

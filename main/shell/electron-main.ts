@@ -34,8 +34,9 @@ async function start() {
       secrets: new SafeStorageSecretStore(safeStorage, join(paths.home, 'secrets.safe-storage.json')),
       secretStoreLabel: 'OS keychain (Electron safeStorage)',
     },
-    // Interpreters run in Electron's own Node.
-    startSandbox: async () => createPythonSandbox({ poolSize: 1, nodeExecutable: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } }),
+    // Interpreters run in Electron's own Node. One at rest; a second only while work waits (a preview
+    // beside a simulation suite), released when idle (docs/python-sandbox.md).
+    startSandbox: async () => createPythonSandbox({ poolSize: 2, nodeExecutable: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } }),
   });
   hardenSession(session.defaultSession);
   handleAppProtocol(protocol, RENDERER_ROOT);
