@@ -15,9 +15,19 @@ export interface Finished {
   stderr: string;
 }
 
+export interface ChildOptions {
+  /**
+   * Runs the child with no capabilities (util-linux's setpriv), so that even root cannot write a
+   * file or folder whose mode forbids it, while it still reads the repository wherever it is cloned.
+   */
+  dropPrivileges?: boolean;
+}
+
 /** Starts a TypeScript script in its own Node process (through tsx), from the repository's root. */
-export function startScript(script: string, args: string[], options: { uid?: number; gid?: number } = {}): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+export function startScript(script: string, args: string[], options: ChildOptions = {}): ChildProcessByStdio<null, Readable, Readable> {
+  const command = [process.execPath, '--import', 'tsx', script, ...args];
+  const [file, ...rest] = options.dropPrivileges ? ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--', ...command] : command;
+  return spawn(file!, rest, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function finished(child: ChildProcessByStdio<null, Readable, Readable>): Promise<Finished> {
@@ -32,11 +42,11 @@ export function finished(child: ChildProcessByStdio<null, Readable, Readable>): 
 }
 
 /** Starts `stepwise <args>` in a child process; the command itself starts at `at` (epoch ms). */
-export function startCliAt(at: number, args: string[], options: { uid?: number; gid?: number } = {}): ChildProcessByStdio<null, Readable, Readable> {
+export function startCliAt(at: number, args: string[], options: ChildOptions = {}): ChildProcessByStdio<null, Readable, Readable> {
   return startScript(cliAt, [String(at), ...args], options);
 }
 
-export function runCliAt(at: number, args: string[], options: { uid?: number; gid?: number } = {}): Promise<Finished> {
+export function runCliAt(at: number, args: string[], options: ChildOptions = {}): Promise<Finished> {
   return finished(startCliAt(at, args, options));
 }
 

@@ -189,9 +189,9 @@ describe('a command that only reads', () => {
     const mtime = statSync(path).mtimeMs;
     chmodSync(path, 0o444);
     chmodSync(dir, 0o555);
-    // Root may write anywhere, so as root the commands run as "nobody", for whom the folder is
-    // truly read-only; as anyone else they run as that user.
-    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // Root may write anywhere, so as root the commands run without root's capabilities, for which
+    // the folder is truly read-only; anyone else is already held by the modes.
+    const user = process.getuid?.() === 0 ? { dropPrivileges: true } : {};
     try {
       const search = await runCliAt(0, ['knowledge', 'search', 'where do I find my order number', '--workspace', path, '--json'], user);
       expect(search.stderr).toBe('');
