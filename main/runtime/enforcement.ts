@@ -3,7 +3,7 @@
 // is not, the rule asks the loop to walk the gates on the way (gate-walk.ts), which evaluates what
 // it can and then applies the tool call again, or refuses it with what is missing.
 import type { GraphNode } from '../../shared/procedure';
-import { emit, topFrame, type Change } from './change';
+import { currentStepId, emit, finish, topFrame, type Change } from './change';
 import { refuse, type RuleContext, type RuleResult } from './decision';
 import { gateModel, nodesWhere, reach, withoutStale } from './reach';
 import type { CompiledProcedure } from './compiled-procedure';
@@ -92,6 +92,12 @@ export function owedFirst(change: Change, context: RuleContext, tool: string): R
 }
 
 type Obligation = NonNullable<RuleContext['owed']>[number];
+
+/** Makes the handoff a branch Python chose requires (branches are binding), traced as enforced; `instead`: the tool it replaced. */
+export function makeRequiredHandoff(change: Change, handoff: Obligation, summary: string, instead?: string): void {
+  emit(change, { type: 'enforced', stepId: currentStepId(change.state), payload: { nodeId: handoff.nodeId, kind: handoff.kind, target: handoff.target, ...(instead ? { instead } : {}) } });
+  finish(change, 'handed_off', 'required by the Procedure', handoff.target, summary, null);
+}
 
 /**
  * The obligations that still stand: one whose node the run no longer reaches (the gate that chose

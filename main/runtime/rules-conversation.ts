@@ -4,7 +4,7 @@ import type { AttributeDecl } from '../../shared/procedure';
 import { checkAttributeValue } from './attribute-values';
 import { begin, currentStepId, emit, escalate, finish, sendReply, topFrame, type Change } from './change';
 import { refuse, settle, type Decision, type RuleContext, type RuleResult } from './decision';
-import { activeNodes, inputsChanged, inputsLocked, liveObligations, requireReach } from './enforcement';
+import { activeNodes, inputsChanged, inputsLocked, liveObligations, makeRequiredHandoff, requireReach } from './enforcement';
 import { attributeInput } from './reach';
 import type { EscalationReason } from './escalation';
 import type { ConversationState, KnowledgeHit } from './types';
@@ -100,8 +100,7 @@ export function escalateRule(change: Change, input: { reason: EscalationReason; 
   // person who is brought in is the one the branch names (branches are binding).
   const required = liveObligations(state, context.owed ?? [], context.procedures).find((obligation) => obligation.kind === 'handoff');
   if (required) {
-    emit(change, { type: 'enforced', stepId: currentStepId(state), payload: { nodeId: required.nodeId, kind: required.kind, target: required.target, instead: 'escalate' } });
-    finish(change, 'handed_off', 'required by the Procedure', required.target, input.summary, null);
+    makeRequiredHandoff(change, required, input.summary, 'escalate');
     if (!repliedThisTurn) sendReply(change, context.policy.customerMessage);
     return { outcome: { content: `The Procedure requires a handoff to ${required.target} here: handed off to ${required.target} instead of escalating.`, followUp: false, final: true } };
   }

@@ -1,12 +1,12 @@
 // The turn's own rules, pure: how a customer message opens a turn, the caps on model and tool
 // calls, when the agent loop may stop, and what the runtime does at the end of a turn (a handoff or
 // switch a Python branch requires, the escalation thresholds).
-import { begin, currentStepId, emit, escalate, finish, type Change, type EscalationContext } from './change';
+import { begin, currentStepId, emit, escalate, type Change, type EscalationContext } from './change';
 import type { AdvanceResult } from './advance';
 import type { CompiledProcedure } from './compiled-procedure';
 import type { ToolOutcome } from './decision';
 import { asksForHuman, escalationAfterTurn, type EscalationPolicy } from './escalation';
-import { liveObligations, subprocedureDone } from './enforcement';
+import { liveObligations, makeRequiredHandoff, subprocedureDone } from './enforcement';
 import { endProcedure, enterProcedure, switchOrPause } from './frames';
 import { reopenAfterOutage } from './outage';
 import type { ConversationState } from './types';
@@ -108,8 +108,7 @@ export function closeTurn(
     const handoff = obligations.find((obligation) => obligation.kind === 'handoff');
     const switchTo = obligations.find((obligation) => obligation.kind === 'switch');
     if (handoff) {
-      emit(change, { type: 'enforced', stepId: currentStepId(next), payload: { nodeId: handoff.nodeId, kind: handoff.kind, target: handoff.target } });
-      finish(change, 'handed_off', 'required by the Procedure', handoff.target, 'The Procedure requires this handoff.', null);
+      makeRequiredHandoff(change, handoff, 'The Procedure requires this handoff.');
     } else if (switchTo && !next.stack.some((frame) => frame.procedure === switchTo.target)) {
       emit(change, { type: 'enforced', stepId: currentStepId(next), payload: { nodeId: switchTo.nodeId, kind: switchTo.kind, target: switchTo.target } });
       switchOrPause(change, context.procedures, switchTo.target, 'required by the Procedure');
