@@ -5,7 +5,7 @@
 import { analyzePython } from '../../shared/procedure/python-refs';
 import { walkDocument } from '../../shared/procedure/walk';
 import { pythonSnippets, toGraph, TRIGGER_ID, type GraphEdge, type GraphNode, type ProcedureDocument } from '../../shared/procedure';
-import { indexGraph, type GraphIndex } from '../../shared/procedure/graph-index';
+import { attributeInput, dataInput, indexGraph, type GraphIndex } from '../../shared/procedure/graph-index';
 
 export type { BranchTest } from '../../shared/procedure/graph-index';
 
@@ -17,8 +17,7 @@ export interface ProcedureModel extends GraphIndex {
   inputs: ReadonlyMap<string, readonly string[]>;
 }
 
-export const attributeInput = (name: string) => `attribute:${name}`;
-export const dataInput = (action: string) => `data:${action}`;
+export { attributeInput, dataInput };
 
 /** What the conversation has evaluated in one run of a Procedure (one frame). */
 export interface GateFacts {

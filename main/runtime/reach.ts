@@ -5,7 +5,7 @@
 // The map is built once per compiled Procedure; a reach is a walk over a few dozen nodes, so a
 // rule can afford one per tool call.
 import { toGraph, TRIGGER_ID, type Block, type GraphEdge, type GraphNode } from '../../shared/procedure';
-import { indexGraph, type GraphIndex } from '../../shared/procedure/graph-index';
+import { attributeInput, dataInput, indexGraph, type GraphIndex } from '../../shared/procedure/graph-index';
 import { analyzePython } from '../../shared/procedure/python-refs';
 import { codeSnippet, testSnippet } from '../../shared/procedure/walk';
 import { codeId, conditionId, type CompiledProcedure } from './compiled-procedure';
@@ -25,8 +25,7 @@ export interface GateModel extends GraphIndex {
   readers: ReadonlyMap<string, readonly string[]>;
 }
 
-export const attributeInput = (name: string) => `attribute:${name}`;
-export const dataInput = (action: string) => `data:${action}`;
+export { attributeInput, dataInput };
 
 const models = new WeakMap<CompiledProcedure, GateModel>();
 

@@ -5,6 +5,10 @@ import type { GraphEdge, GraphNode, ProcedureGraph } from './graph';
 
 export type BranchTest = 'python' | 'plain' | 'otherwise';
 
+/** The key of a gate's input: an attribute its Python reads, or a connector result (`data[...]`). */
+export const attributeInput = (name: string) => `attribute:${name}`;
+export const dataInput = (action: string) => `data:${action}`;
+
 export interface GraphIndex {
   nodes: ReadonlyMap<string, GraphNode>;
   /** Node ids in document order. */
