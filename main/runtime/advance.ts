@@ -39,7 +39,8 @@ export interface AdvanceResult {
   /** A code step or condition still waiting for inputs. */
   waitingFor: { nodeId: string; missing: string[] } | null;
   /** Final handoffs, switches or ends in branches chosen by Python: the runtime makes sure they happen. */
-  obligations: { kind: 'handoff' | 'switch' | 'end'; target: string; nodeId: string }[];
+  /** What a branch Python chose requires, with that condition and branch: only another choice there voids it. */
+  obligations: { kind: 'handoff' | 'switch' | 'end'; target: string; nodeId: string; chosenBy?: { condition: string; branch: string } }[];
   /** Code that failed: the step cannot go on past it. */
   failed: { nodeId: string; message: string } | null;
 }
@@ -52,7 +53,7 @@ export function* advance(change: Change, procedure: CompiledProcedure): Advancin
   const context: AdvanceContext = { procedure, frame, change, state: change.state };
   const step = procedure.stepById(frame.stepId);
   const before = Object.keys(frame.decided).length;
-  if (step) yield* walk(step.body, context, result, step, false);
+  if (step) yield* walk(step.body, context, result, step, null);
   // A code step that ran or a branch chosen is progress, as a new attribute is.
   if (Object.keys(frame.decided).length > before) change.progressed = true;
   return result;
@@ -88,13 +89,13 @@ export function advanceWith(change: Change, procedure: CompiledProcedure, evalua
 }
 
 /** Returns false when the walk must stop (something blocks). */
-function* walk(blocks: Block[], context: AdvanceContext, result: AdvanceResult, step: Step, chosenByPython: boolean): Generator<SandboxEffect, boolean, EvaluationResult> {
+function* walk(blocks: Block[], context: AdvanceContext, result: AdvanceResult, step: Step, chosenBy: ChosenBy | null): Generator<SandboxEffect, boolean, EvaluationResult> {
   for (const block of blocks) {
     if (block.kind === 'paragraph') {
       const refs = block.lines.flatMap((line) => line.refs);
       collectTags(refs, context, step);
-      if (chosenByPython) collectObligations(refs, context, result);
-      if (!(yield* walk(block.children, context, result, step, chosenByPython))) return false;
+      if (chosenBy) collectObligations(refs, context, result, chosenBy);
+      if (!(yield* walk(block.children, context, result, step, chosenBy))) return false;
     } else if (block.kind === 'code') {
       if (block.language !== 'python') continue;
       if (!(yield* runCode(block, context, result, step))) return false;
@@ -112,13 +113,15 @@ function collectTags(refs: InlineRef[], context: AdvanceContext, step: Step) {
   }
 }
 
-function collectObligations(refs: InlineRef[], context: AdvanceContext, result: AdvanceResult) {
+type ChosenBy = { condition: string; branch: string };
+
+function collectObligations(refs: InlineRef[], context: AdvanceContext, result: AdvanceResult, chosenBy: ChosenBy) {
   for (const ref of refs) {
     if (!('final' in ref) || !ref.final) continue;
     const nodeId = context.procedure.idAt(ref.span.start.offset) ?? '';
-    if (ref.kind === 'handoff') result.obligations.push({ kind: 'handoff', target: ref.team, nodeId });
-    else if (ref.kind === 'switch') result.obligations.push({ kind: 'switch', target: ref.name, nodeId });
-    else if (ref.kind === 'end') result.obligations.push({ kind: 'end', target: context.procedure.name, nodeId });
+    if (ref.kind === 'handoff') result.obligations.push({ kind: 'handoff', target: ref.team, nodeId, chosenBy });
+    else if (ref.kind === 'switch') result.obligations.push({ kind: 'switch', target: ref.name, nodeId, chosenBy });
+    else if (ref.kind === 'end') result.obligations.push({ kind: 'end', target: context.procedure.name, nodeId, chosenBy });
   }
 }
 
@@ -262,5 +265,5 @@ function* followDecision(condition: Condition, decided: string, context: Advance
   if (!branch) return true;
   const byPython = branch.kind === 'else' ? condition.branches.every((candidate) => candidate.test?.kind !== 'plain') : branch.test?.kind === 'python';
   // Obligations are collected once, when the branch is first chosen.
-  return yield* walk(branch.body, context, result, step, byPython && fresh);
+  return yield* walk(branch.body, context, result, step, byPython && fresh ? { condition: conditionId(context.procedure, condition), branch: decided } : null);
 }

@@ -113,7 +113,13 @@ export function liveObligations(state: Change['state'], obligations: readonly Ob
       const model = gateModel(procedure);
       if (!model.nodes.has(obligation.nodeId)) continue;
       holders += 1;
-      if (reach(model, frame, state).reached.has(obligation.nodeId)) return true;
+      // While this run still holds the choice that required it, it stands: a gate upstream going stale
+      // afterwards does not undo a branch Python has already chosen. A run with no such choice (a new
+      // run of the Procedure, or the choice forgotten as stale) owes it only if it reaches the node.
+      const chosen = obligation.chosenBy ? frame.gates?.[obligation.chosenBy.condition] : undefined;
+      if (chosen !== undefined) {
+        if (chosen === obligation.chosenBy!.branch) return true;
+      } else if (reach(model, frame, state).reached.has(obligation.nodeId)) return true;
     }
     return holders === 0;
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConformance, describeViolation } from '../../main/conformance';
 import type { TraceEvent } from '../../main/runtime/types';
 import { useSandbox } from '../support/fixtures';
-import { procedureSet, runScript, TEST_PROCEDURES, type ProcedureSet, type ScriptedTurn } from './driver';
+import { procedureSet, runPlan, runScript, TEST_PROCEDURES, type ProcedureSet, type ScriptedTurn } from './driver';
 
 const sandbox = useSandbox();
 let shop: ProcedureSet;
@@ -224,5 +224,11 @@ describe('regressions found by the property test', () => {
     expect(violations).toEqual([]);
     expect(trace.some((event) => event.type === 'handoff')).toBe(false);
     expect(trace.some((event) => event.type === 'step_enter' && event.stepId === 'step:understand-the-damage')).toBe(true);
+  });
+  it('branch-not-binding: the handoff a condition chose stands when a gate before it goes stale afterwards (another account looked up), as found by seed -467341192', async () => {
+    const plan = {"start":0,"patient":true,"turns":[{"customer":"I want a refund for order 1043.","responses":[[{"kind":"start_procedure","pick":542},{"kind":"set_attributes","pick":0,"variant":0,"typed":false}],[{"kind":"end_procedure"}]]},{"customer":"I want a refund for order 1043.","responses":[[{"kind":"natural","move":"action","pick":0,"agree":"quote"}],[{"kind":"natural","move":"next","pick":0,"agree":"quote"},{"kind":"action","pick":14,"variant":10,"agree":"quote"}],[{"kind":"natural","move":"attribute","pick":421,"agree":"quote"}]]},{"customer":"I want a refund for order 1043.","responses":[[{"kind":"natural","move":"next","pick":0,"agree":"quote"}]]}]};
+    const { trace } = await runPlan(shop, plan as never, sandbox);
+    expect(checkConformance(shop.documents, trace).map(describeViolation)).toEqual([]);
+    expect(trace.find((event) => event.type === 'handoff')?.payload).toMatchObject({ team: 'Trust and safety', reason: 'required by the Procedure' });
   });
 });

@@ -34,7 +34,7 @@ describe('code steps and Python conditions', () => {
     // The condition sees what the code step wrote.
     expect(requests[1]!.attributes).toEqual({ amount: 150 });
     expect(change.state.attributes.amount).toMatchObject({ value: 150, source: 'code' });
-    expect(result.obligations).toEqual([{ kind: 'handoff', target: 'Billing team', nodeId: expect.any(String) }]);
+    expect(result.obligations).toEqual([{ kind: 'handoff', target: 'Billing team', nodeId: expect.any(String), chosenBy: { condition: 'step:refund/cond1', branch: 'step:refund/cond1/b1' } }]);
     expect(change.progressed).toBe(true);
     expect(types(change.events)).toEqual(['attribute_set', 'code_run', 'condition']);
   });

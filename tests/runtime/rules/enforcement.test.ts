@@ -88,7 +88,7 @@ describe('no skipping a gate', () => {
     expect(types(decision.events)).toEqual(['step_exit', 'step_enter', 'attribute_set', 'code_run', 'condition', 'move_refused']);
     expect(refusal(decision)!.payload).toMatchObject({ invariant: 'branch-not-binding', nodeId: R.cond });
     expect(decision.outcome!.content).toContain(`chose ${R.tooOld}`);
-    expect(decision.obligations).toEqual([{ kind: 'handoff', target: 'Billing team', nodeId: 'step:check-the-order-age/handoff:billing-team' }]);
+    expect(decision.obligations).toEqual([{ kind: 'handoff', target: 'Billing team', nodeId: 'step:check-the-order-age/handoff:billing-team', chosenBy: { condition: 'step:check-the-order-age/cond1', branch: 'step:check-the-order-age/cond1/b1' } }]);
   });
 
   it('makes the handoff a Python branch requires when the model escalates instead, so no escalation routes around it', () => {
