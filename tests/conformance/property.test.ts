@@ -20,7 +20,9 @@ const SETS: { label: string; runs: number; make: () => ProcedureSet }[] = [
   { label: 'the Procedures in tests/', runs: RUNS, make: () => procedureSet('tests', TEST_PROCEDURES()) },
   { label: 'the runtime’s enforcement fixtures', runs: Math.ceil(RUNS / 2), make: () => procedureSet('enforcement', ENFORCEMENT_PROCEDURES()) },
 ];
-const SEED = process.env.CONFORMANCE_SEED ? Number(process.env.CONFORMANCE_SEED) : undefined;
+// A fixed seed by default, so CI is reproducible; CONFORMANCE_SEED=random explores new cases (as
+// seed -467341192 did: its case is now a named regression).
+const SEED = process.env.CONFORMANCE_SEED === 'random' ? undefined : Number(process.env.CONFORMANCE_SEED ?? 20261129);
 
 describe('no model can skip a Procedure’s controls', () => {
   const sets: ProcedureSet[] = [];
