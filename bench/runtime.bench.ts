@@ -136,6 +136,8 @@ export async function run(): Promise<boolean> {
   let calls = 0;
   let turns = 0;
   const stability: number[] = [];
+  let requestBytes: number[] = [];
+  let agentRequestBytes: number[] = [];
   try {
     for (let run = 0; run < RUNS; run++) {
       const firstRequest = fake.requests.length;
@@ -160,6 +162,11 @@ export async function run(): Promise<boolean> {
         turns += 1;
       }
       if (run === 0) stability.push(...prefixStability(fake.requests.slice(firstRequest)));
+      if (run === 0) {
+        const bytes = (request: RecordedRequest) => Buffer.byteLength(JSON.stringify(request.body));
+        requestBytes = fake.requests.slice(firstRequest).map(bytes);
+        agentRequestBytes = agentRequests(fake.requests.slice(firstRequest)).map(bytes);
+      }
       const trace = workspace.traces.events(id).map((event) => ({ type: event.type, stepId: event.stepId, payload: event.payload }));
       if (run === 0) {
         // The first check also builds each Procedure's graph (kept per document afterwards).
@@ -195,15 +202,19 @@ export async function run(): Promise<boolean> {
   );
   for (const violation of violations) console.log(`    ${violation}`);
   console.log(`  prompt-prefix stability                  mean ${(meanStability * 100).toFixed(1)}%  min ${(minStability * 100).toFixed(1)}% over ${stability.length} consecutive agent calls (budget: >= 90%)`);
+  console.log(
+    `  request bytes per conversation           ${kb(requestBytes.reduce((sum, bytes) => sum + bytes, 0))} over ${requestBytes.length} model calls; one agent request ${kb(agentRequestBytes[0] ?? 0)} (first) → ${kb(agentRequestBytes.at(-1) ?? 0)} (last)`,
+  );
   console.log(`  model calls per customer turn            ${callsPerTurn.toFixed(2)} (${calls / RUNS} calls for ${CONVERSATION.length} turns, routing included)`);
   console.log(`  ${pass ? 'PASS' : 'FAIL'}`);
   return pass;
 }
 
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
 /** For each agent call after the first, the share of its bytes that the previous call sent first. */
 function prefixStability(requests: RecordedRequest[]): number[] {
-  const agent = requests.filter((request) => request.body.tool_choice && (request.body.tool_choice as { type: string }).type === 'any');
-  const serialized = agent.map((request) => canonical(request.body));
+  const serialized = agentRequests(requests).map((request) => canonical(request.body));
   const shares: number[] = [];
   for (let i = 1; i < serialized.length; i++) {
     const previous = serialized[i - 1]!;
@@ -215,6 +226,10 @@ function prefixStability(requests: RecordedRequest[]): number[] {
     shares.push(common / current.length);
   }
   return shares;
+}
+
+function agentRequests(requests: RecordedRequest[]): RecordedRequest[] {
+  return requests.filter((request) => request.body.tool_choice && (request.body.tool_choice as { type: string }).type === 'any');
 }
 
 /** The request in the order the API caches it (tools, system, messages), without cache markers. */
