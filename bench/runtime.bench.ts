@@ -16,64 +16,12 @@ import { checkConformance, describeViolation } from '../main/conformance';
 import { parse } from '../shared/procedure';
 import type { ConversationPersistence } from '../main/runtime/types';
 import { createPythonSandbox } from '../main/sandbox';
-import { startFakeAnthropic, toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../tests/support/fake-anthropic';
+import { startFakeAnthropic, type FakeResponse, type RecordedRequest } from '../tests/support/fake-anthropic';
 import { WorkspacePersistence } from '../main/runtime/workspace-services';
 import { Workspace } from '../main/store/workspace';
 import { exampleWorkspace, shopConnectors } from '../tests/runtime/harness';
 import { ms, percentile } from './stats';
-
-const CONVERSATION: { customer: string; model: FakeResponse[] }[] = [
-  {
-    customer: 'Hi, my kettle arrived broken. Order 1043.',
-    model: [
-      toolCall('route', { procedure: 'Damaged order claim', reason: 'Broken kettle.' }),
-      toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
-      toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
-      toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }], ['reply', { message: 'Sorry to hear that! What exactly is damaged?' }]),
-    ],
-  },
-  {
-    customer: 'The lid is cracked.',
-    model: [
-      toolCalls(
-        ['set_attributes', { values: { damage_description: 'The lid is cracked' } }],
-        ['decide_condition', { condition_id: 'step:understand-the-damage/cond1', branch_id: 'none', reason: 'No hazard.' }],
-        ['go_to_step', { step_id: 'step:resolve' }],
-        ['run_subprocedure', { name: 'Verify identity' }],
-        ['reply', { message: 'To confirm it is you: what is the email on your account?' }],
-      ),
-    ],
-  },
-  {
-    customer: 'sam@example.com',
-    model: [
-      toolCalls(
-        ['set_attributes', { values: { email: 'sam@example.com' } }],
-        ['accounts__send_code', { email: 'sam@example.com' }],
-        ['go_to_step', { step_id: 'step:check-the-code' }],
-        ['reply', { message: 'I sent you a code. What is it?' }],
-      ),
-    ],
-  },
-  {
-    customer: '123456',
-    model: [
-      toolCalls(['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { code: '123456' }]),
-      toolCalls(['end_procedure', {}], ['reply', { message: 'You are verified. Would you prefer a refund or a replacement?' }]),
-    ],
-  },
-  {
-    customer: 'A refund please',
-    model: [toolCalls(['set_attributes', { values: { preferred_resolution: 'refund' } }]), toolCalls(['reply', { message: 'Your refund would be 24.00. Shall I go ahead?' }])],
-  },
-  {
-    customer: 'Yes please go ahead',
-    model: [
-      toolCalls(['payments__create_refund', { amount: 24, customer_agreement: 'yes please go ahead' }], ['go_to_step', { step_id: 'step:wrap-up' }], ['reply', { message: 'Done! Anything else?' }]),
-    ],
-  },
-  { customer: 'No, thanks!', model: [toolCalls(['reply', { message: 'Have a great day!' }], ['end_procedure', {}])] },
-];
+import { BENCH_NOW, CONVERSATION } from './support/damaged-order';
 
 const RUNS = 30;
 /** The check takes well under a millisecond: repeated to be measurable. */
@@ -123,7 +71,7 @@ export async function run(): Promise<boolean> {
     connectors: shopConnectors(),
     sandbox,
     persistence,
-    clock: () => new Date('2026-11-25T10:00:00Z'),
+    clock: () => BENCH_NOW,
   });
 
   const documents = new Map(workspace.procedures.list().map((record) => [record.name, parse(record.draftText).document]));
