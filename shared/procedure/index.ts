@@ -5,6 +5,7 @@ export { parse } from './parse';
 export { print } from './print';
 export { documentShape, shapeDifferences, type DocumentShape } from './shape';
 export { validate, type PythonIssue, type ValidationContext } from './validate';
+export { conditionWords } from './condition-words';
 export { toGraph, type GraphEdge, type GraphNode, type NodeKind, type ProcedureGraph } from './graph';
 export { calledProcedures, namedActions, pythonSnippets, type PythonSnippet } from './walk';
 export { slugify, TRIGGER_ID, IMPLICIT_END_ID } from './ids';
