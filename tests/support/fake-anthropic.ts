@@ -56,6 +56,8 @@ export type FakeResponse = FakeMessage | FakeError | FakeFault;
 export interface RecordedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The body's size as received, in bytes (what a request costs on the wire). */
+  bytes: number;
   body: {
     model: string;
     max_tokens: number;
@@ -101,7 +103,7 @@ export async function startFakeAnthropic(script: Script = []): Promise<FakeAnthr
     }
     const auth = req.headers['x-api-key'] ?? req.headers.authorization;
     if (!auth) return sendJson(res, 401, { type: 'error', error: { type: 'authentication_error', message: 'No API key' } });
-    const request: RecordedRequest = { path: req.url, headers: req.headers, body: JSON.parse(raw) };
+    const request: RecordedRequest = { path: req.url, headers: req.headers, bytes: Buffer.byteLength(raw), body: JSON.parse(raw) };
     const index = requests.length;
     requests.push(request);
     let response: FakeResponse | undefined;
