@@ -19,7 +19,7 @@ export const newConversationSchema = z.strictObject({
   externalId: z.string().max(200).nullish(),
 });
 
-const listOptionsSchema = z.strictObject({
+export const listOptionsSchema = z.strictObject({
   kind: conversationKindSchema.optional(),
   status: conversationStatusSchema.optional(),
   limit: z.number().int().min(1).max(10_000).default(100),

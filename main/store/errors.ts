@@ -23,7 +23,7 @@ export class WorkspaceError extends Error {
   }
 }
 
-export type StoreErrorCode = 'not-found' | 'conflict' | 'invalid' | 'in-use' | 'unchanged';
+export type StoreErrorCode = 'not-found' | 'conflict' | 'invalid' | 'in-use' | 'unchanged' | 'unavailable'; // unavailable: the database server cannot be reached or refused us
 
 /** An operation on the workspace's contents was refused; nothing was changed. */
 export class StoreError extends Error {

@@ -64,9 +64,22 @@ export interface ConversationRepositories {
 export interface ConversationStore extends ConversationRepositories {
   /**
    * Runs `work` in one transaction: everything it writes through `repos` is kept together, or
-   * nothing is if it throws. Units of one store run one at a time.
+   * nothing is if it throws. On SQLite (one connection) units run one at a time and may await only
+   * their repositories; on PostgreSQL they run side by side, each isolated.
    */
   unitOfWork<T>(work: (repos: ConversationRepositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding the conversation's lock: another call for the same conversation waits
+   * until `work` settles, so two turns of one conversation are serialized, never interleaved;
+   * other conversations do not wait. `work` may await anything (a model call). Refuses an unknown
+   * conversation (not-found) without running `work`.
+   *  - PostgreSQL: the lock holds across every instance on the database, and everything `work`
+   *    writes through `repos` is in the lock's transaction: kept together when it returns, none
+   *    of it if it throws or the instance dies.
+   *  - SQLite: the lock holds in this process (the SQLite server is one process); `repos` are the
+   *    store's own, each write committed as it is made (a turn's save is whole by itself).
+   */
+  withConversationLock<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T>;
 }
 
 // --- studio-facing, synchronous (SQLite) -----------------------------------------------------

@@ -17,6 +17,8 @@ export class SqliteConversationStore implements ConversationStore {
   readonly turns: TurnRepository;
   /** The unit of work running now, if any: the next one waits for it. */
   private running: Promise<unknown> = Promise.resolve();
+  /** Per conversation, the last holder of its lock (in line or running): the next one waits for it. */
+  private readonly conversationLocks = new Map<number, Promise<void>>();
 
   constructor(
     private readonly db: Database.Database,
@@ -57,6 +59,27 @@ export class SqliteConversationStore implements ConversationStore {
       return await asOpenUnit(this.db, () => this.runUnit(work));
     } finally {
       done();
+    }
+  }
+
+  /**
+   * See ConversationStore.withConversationLock. The lock is this process's: a queue per
+   * conversation. A transaction cannot span `work` here (the one connection would be held through
+   * a model call), so each write through `repos` commits as it is made.
+   */
+  async withConversationLock<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
+    const previous = this.conversationLocks.get(conversationId) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.conversationLocks.set(conversationId, tail);
+    await previous;
+    try {
+      if (!(await this.conversations.get(conversationId))) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+      return await work(this);
+    } finally {
+      release();
+      if (this.conversationLocks.get(conversationId) === tail) this.conversationLocks.delete(conversationId);
     }
   }
 

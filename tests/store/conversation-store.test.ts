@@ -15,6 +15,24 @@ describeConversationStore('SQLite workspace', async () => {
 });
 
 describe('SQLite conversation store', () => {
+  it('runs units of work one at a time (they share the workspace\'s one connection)', async () => {
+    const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
+    try {
+      const steps: string[] = [];
+      const unit = (name: string) =>
+        workspace.unitOfWork(async (repos) => {
+          steps.push(`${name} begins`);
+          await repos.conversations.create({ kind: 'preview' });
+          await repos.conversations.list();
+          steps.push(`${name} ends`);
+        });
+      await Promise.all([unit('A'), unit('B')]);
+      expect(steps).toEqual(['A begins', 'A ends', 'B begins', 'B ends']);
+    } finally {
+      workspace.close();
+    }
+  });
+
   it('rolls back a unit of work that awaits something other than its repositories, and says why', async () => {
     const workspace = Workspace.create(join(tempDir(), 'w.stepwise'));
     try {

@@ -1,5 +1,7 @@
-// The contract every ConversationStore implementation meets (SQLite now, PostgreSQL for the
-// production server later): one suite, run against each implementation with its own factory.
+// The contract every ConversationStore implementation meets (the SQLite workspace and PostgreSQL):
+// one suite, run against each implementation with its own factory. What differs by design (units
+// one at a time on SQLite's one connection; the lock's transaction on PostgreSQL) is tested beside
+// each implementation.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConversationStore, TurnRecord } from '../../../main/store/repositories';
 
@@ -143,18 +145,69 @@ export function describeConversationStore(name: string, make: () => Promise<Stor
       expect((await store.turns.load(id))!.history).toEqual([{ n: 1 }]);
     });
 
-    it('runs units of work one at a time', async () => {
+    it('keeps every write of units of work that run side by side', async () => {
       const store = await open();
-      const steps: string[] = [];
       const unit = (name: string) =>
         store.unitOfWork(async (repos) => {
-          steps.push(`${name} begins`);
-          await repos.conversations.create({ kind: 'preview' });
-          await repos.conversations.list();
-          steps.push(`${name} ends`);
+          const conversation = await repos.conversations.create({ kind: 'preview', externalId: name });
+          await repos.traces.append(conversation.id, [{ type: 'first' }, { type: 'second' }]);
+          await repos.turns.save(conversation.id, turn({ newMessages: [{ role: 'customer', content: name }] }));
+          return conversation.id;
         });
-      await Promise.all([unit('A'), unit('B')]);
-      expect(steps).toEqual(['A begins', 'A ends', 'B begins', 'B ends']);
+      const ids = await Promise.all(['A', 'B', 'C'].map(unit));
+      for (const [index, id] of ids.entries()) {
+        expect((await store.conversations.get(id))!.externalId).toBe(['A', 'B', 'C'][index]);
+        expect((await store.traces.events(id)).map((e) => [e.seq, e.type])).toEqual([[1, 'first'], [2, 'second'], [3, 'step_enter']]);
+        expect((await store.conversations.messages(id)).map((m) => m.content)).toEqual([['A', 'B', 'C'][index]]);
+      }
+    });
+
+    it('serializes the holders of one conversation\'s lock, even while they await something else', async () => {
+      const store = await open();
+      const { id } = await store.conversations.create({ kind: 'production' });
+      const steps: string[] = [];
+      const hold = (name: string) =>
+        store.withConversationLock(id, async (repos) => {
+          steps.push(`${name} begins`);
+          const before = (await repos.conversations.messages(id)).length;
+          // A model call in the middle of the turn: the other holder must not run meanwhile.
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          await repos.turns.save(id, turn({ history: [], newMessages: [{ role: 'agent', content: `${name} after ${before}` }] }));
+          steps.push(`${name} ends`);
+          return name;
+        });
+      expect(await Promise.all([hold('A'), hold('B'), hold('C')])).toEqual(['A', 'B', 'C']);
+      // In whatever order they got it (first come is not promised across connections), each
+      // holder ended before the next began, and saw the turn before it: nothing interleaved.
+      const order = steps.filter((step) => step.endsWith('begins')).map((step) => step[0]);
+      expect(order.slice().sort()).toEqual(['A', 'B', 'C']);
+      expect(steps).toEqual(order.flatMap((name) => [`${name} begins`, `${name} ends`]));
+      expect((await store.conversations.messages(id)).map((m) => m.content)).toEqual(order.map((name, index) => `${name} after ${index}`));
+    });
+
+    it('does not make another conversation wait for a lock', async () => {
+      const store = await open();
+      const first = await store.conversations.create({ kind: 'production' });
+      const second = await store.conversations.create({ kind: 'production' });
+      let secondRan!: () => void;
+      const secondHasRun = new Promise<void>((resolve) => (secondRan = resolve));
+      const timeout = (ms: number) => new Promise((_, reject) => setTimeout(() => reject(new Error('the other conversation waited for the lock')), ms));
+      // The first holds its lock until the second has run: if the second waited, neither would end.
+      const holding = store.withConversationLock(first.id, () => Promise.race([secondHasRun, timeout(5_000)]));
+      await store.withConversationLock(second.id, async () => secondRan());
+      await holding;
+    });
+
+    it('frees a lock whose work throws, refuses an unknown conversation, and keeps what the holder wrote', async () => {
+      const store = await open();
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await expect(store.withConversationLock(id, async () => { throw new Error('the model failed'); })).rejects.toThrow('the model failed');
+      await store.withConversationLock(id, (repos) => repos.turns.save(id, turn()));
+      expect((await store.turns.load(id))!.state).toMatchObject({ turn: 1 });
+      expect((await store.conversations.get(id))!.status).toBe('waiting');
+      let ran = false;
+      await expect(store.withConversationLock(999_999, async () => { ran = true; })).rejects.toThrow(/no conversation 999999/);
+      expect(ran).toBe(false);
     });
   });
 }

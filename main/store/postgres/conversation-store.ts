@@ -1,0 +1,108 @@
+// The ConversationStore on PostgreSQL, for production servers that scale out: several instances
+// on one database, any of them serving any message.
+//  - Plain repository calls go to a pool; a unit of work holds one connection in a transaction.
+//    Units run concurrently (each isolated, read committed); what must not interleave takes the
+//    conversation's lock.
+//  - withConversationLock holds a transaction-scoped advisory lock on the conversation id, on a
+//    connection of a second pool: a turn holds it while it waits for the model, and if the turns
+//    in progress took the pool the plain calls they make would wait for ever. The lock's
+//    transaction carries the work's writes; a crash of the instance rolls them back and the
+//    server frees the lock.
+import type pg from 'pg';
+import { z } from 'zod';
+import { StoreError } from '../errors';
+import type { ConversationRepositories, ConversationRepository, ConversationStore, TraceRepository, TurnRepository } from '../repositories';
+import { connectionError, createPool, parsePostgresUrl, postgresOptionsSchema, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
+import { migratePostgres } from './migrations';
+import { postgresRepositories } from './repositories';
+import { inTransaction, poolSession, rethrow, transactionSession } from './session';
+
+const conversationIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export class PostgresConversationStore implements ConversationStore {
+  readonly conversations: ConversationRepository;
+  readonly traces: TraceRepository;
+  readonly turns: TurnRepository;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly lockPool: pg.Pool,
+    private readonly options: ParsedPostgresOptions,
+    readonly target: PostgresTarget,
+  ) {
+    const repos = postgresRepositories(poolSession(pool));
+    this.conversations = repos.conversations;
+    this.traces = repos.traces;
+    this.turns = repos.turns;
+  }
+
+  /**
+   * Connects (checking the URL, the server, the credentials and the database, each with its own
+   * error) and brings the schema up to date; safe when several instances start together.
+   */
+  static async open(input: PostgresOptions): Promise<PostgresConversationStore> {
+    const parsedOptions = postgresOptionsSchema.safeParse(input);
+    if (!parsedOptions.success) throw new StoreError(`PostgreSQL options are not valid: ${parsedOptions.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, 'invalid');
+    const options = parsedOptions.data;
+    const target = parsePostgresUrl(options.url);
+    const pool = createPool(options, options.poolSize);
+    const lockPool = createPool(options, options.lockPoolSize);
+    const store = new PostgresConversationStore(pool, lockPool, options, target);
+    try {
+      await pool.query('SELECT 1').catch((error: unknown) => {
+        throw connectionError(error, target);
+      });
+      await migratePostgres(pool);
+      return store;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  async unitOfWork<T>(work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
+    this.refuseIfClosed();
+    return inTransaction(this.pool, 'BEGIN', (client) => work(postgresRepositories(transactionSession(client))));
+  }
+
+  async withConversationLock<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
+    this.refuseIfClosed();
+    if (!conversationIdSchema.safeParse(conversationId).success) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+    return inTransaction(this.lockPool, 'BEGIN', async (client) => {
+      await client.query(`SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}`);
+      try {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [conversationId]);
+      } catch (error) {
+        if ((error as { code?: string }).code === '55P03') {
+          throw new StoreError(`Conversation ${conversationId} is busy: another turn held it for over ${this.options.lockTimeoutMs} ms. Try again.`, 'conflict');
+        }
+        rethrow(error);
+      }
+      const exists = await client.query('SELECT 1 FROM conversations WHERE id = $1', [conversationId]);
+      if (exists.rowCount === 0) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+      return work(postgresRepositories(transactionSession(client)));
+    });
+  }
+
+  /** Whether the database answers now (for readiness checks). */
+  async reachable(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closes both pools, after the work in progress. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.pool.end(), this.lockPool.end()]);
+  }
+
+  private refuseIfClosed(): void {
+    if (this.closed) throw new StoreError('This PostgreSQL store is closed.', 'invalid');
+  }
+}

@@ -1,0 +1,102 @@
+// Where a repository's statements go: the pool (each atomic write in a transaction of its own) or
+// one connection inside an open transaction (a unit of work, a conversation lock), where each
+// atomic write is a savepoint, so a write that fails midway leaves nothing while the rest of the
+// transaction goes on, as SQLite's nested transactions do.
+import type pg from 'pg';
+import { StoreError } from '../errors';
+
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+export interface Session extends Queryable {
+  /** Runs `work` all or nothing. */
+  atomic<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
+}
+
+/** Statements on the pool; atomic work takes a connection and a transaction of its own. */
+export function poolSession(pool: pg.Pool): Session {
+  return {
+    query: (sql, params) => pool.query(sql, params).catch((error: unknown) => rethrow(error)),
+    atomic: (work) => inTransaction(pool, 'BEGIN', work),
+  };
+}
+
+/**
+ * Statements on `client`, which is inside an open transaction. Atomic work runs one at a time
+ * (savepoints nest, they do not interleave), each in a savepoint.
+ */
+export function transactionSession(client: pg.PoolClient): Session {
+  let queue: Promise<unknown> = Promise.resolve();
+  let savepoints = 0;
+  return {
+    query: (sql, params) => client.query(sql, params).catch((error: unknown) => rethrow(error)),
+    atomic<T>(work: (q: Queryable) => Promise<T>): Promise<T> {
+      const run = async (): Promise<T> => {
+        const name = `write_${++savepoints}`;
+        await client.query(`SAVEPOINT ${name}`).catch((error: unknown) => rethrow(error));
+        try {
+          const result = await work(client);
+          await client.query(`RELEASE SAVEPOINT ${name}`);
+          return result;
+        } catch (error) {
+          // If the connection is gone, so is the transaction: report the first error.
+          await client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+          return rethrow(error);
+        }
+      };
+      const result = queue.then(run, run);
+      queue = result.catch(() => undefined);
+      return result;
+    },
+  };
+}
+
+/**
+ * Runs `work` in a transaction on a connection of `pool`: committed if it returns, rolled back if
+ * it throws. A connection that failed is closed, never handed to the next caller.
+ */
+export async function inTransaction<T>(pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect().catch((error: unknown) => rethrow(error));
+  // A checked-out connection the server drops emits 'error': the query in flight fails with it,
+  // and the process must not crash on the event.
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackFailed: unknown) => (broken = rollbackFailed as Error));
+    if (isConnectionLost(error)) broken ??= error as Error;
+    return rethrow(error);
+  } finally {
+    client.off('error', ignore);
+    client.release(broken);
+  }
+}
+
+const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE']);
+
+export function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  if (code && CONNECTION_LOST.has(code)) return true;
+  return error instanceof Error && /Connection terminated|connection is closed|Client has encountered a connection error/i.test(error.message);
+}
+
+/** PostgreSQL's errors in the store's words; anything else unchanged. */
+export function rethrow(error: unknown): never {
+  if (error instanceof StoreError) throw error;
+  const code = (error as { code?: string } | null)?.code;
+  if (isConnectionLost(error)) {
+    throw new StoreError(`The connection to PostgreSQL was lost (${(error as Error).message}); the transaction in progress was rolled back, nothing of it was kept.`, 'unavailable');
+  }
+  if (code === '55P03') throw new StoreError(`PostgreSQL could not take a lock in time (${(error as Error).message}).`, 'conflict');
+  if (code === '40P01' || code === '40001') throw new StoreError(`PostgreSQL stopped this transaction to let another go on (${(error as Error).message}); nothing of it was kept. Try again.`, 'conflict');
+  if (code === '22021' || code === '22P05') {
+    throw new StoreError('The text holds a NUL character (\\u0000), which PostgreSQL cannot store; nothing was written.', 'invalid');
+  }
+  throw error;
+}

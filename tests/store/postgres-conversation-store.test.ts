@@ -1,0 +1,179 @@
+// The ConversationStore contract on a real PostgreSQL (a throwaway cluster, tests/support/postgres.ts),
+// and what is particular to PostgreSQL: the lock holds across instances (two stores, each with its
+// own pools, on one database), its transaction carries the holder's writes, a connection lost
+// midway keeps nothing, and a turn waits for a busy conversation only so long.
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { TurnRecord } from '../../main/store/repositories';
+import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
+import { usePostgres } from '../support/postgres';
+import { describeConversationStore } from './contract/conversation-store';
+
+const postgres = usePostgres();
+
+describeConversationStore('PostgreSQL', async () => {
+  const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
+  return { store, close: () => store.close() };
+});
+
+const turn = (content: string, overrides: Partial<TurnRecord> = {}): TurnRecord => ({
+  state: { turn: content },
+  history: [],
+  status: 'waiting',
+  newMessages: [{ role: 'agent', content }],
+  trace: [{ type: 'reply', payload: { content } }],
+  ...overrides,
+});
+
+/** Two "instances" on one database: each store has pools of its own, as two processes would. */
+async function twoInstances(options: { lockTimeoutMs?: number } = {}) {
+  const url = await postgres.createDatabase();
+  const first = await PostgresConversationStore.open({ url, ...options });
+  const second = await PostgresConversationStore.open({ url, ...options });
+  return { url, first, second, close: () => Promise.all([first.close(), second.close()]) };
+}
+
+async function adminQuery<R extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('PostgreSQL conversation store', () => {
+  it('serializes the turns of one conversation across two instances, and lets other conversations run alongside', async () => {
+    const { first, second, close } = await twoInstances();
+    try {
+      const { id } = await first.conversations.create({ kind: 'production' });
+      const other = await second.conversations.create({ kind: 'production' });
+      let inside = 0;
+      let most = 0;
+      // Eight turns, alternating between the instances, all sent at once; each reads the
+      // transcript, waits as a model call would, and saves what it saw.
+      const turns = Array.from({ length: 8 }, (_, index) =>
+        (index % 2 === 0 ? first : second).withConversationLock(id, async (repos) => {
+          inside++;
+          most = Math.max(most, inside);
+          const seen = (await repos.conversations.messages(id)).length;
+          await new Promise((resolve) => setTimeout(resolve, 15 + ((index * 7) % 20)));
+          await repos.turns.save(id, turn(`turn ${index} saw ${seen}`));
+          inside--;
+        }),
+      );
+      // Meanwhile another conversation's turn, on the instance that waits for the lock, is not held up.
+      const started = Date.now();
+      await second.withConversationLock(other.id, (repos) => repos.turns.save(other.id, turn('elsewhere')));
+      const otherTook = Date.now() - started;
+      await Promise.all(turns);
+      expect(most).toBe(1);
+      const seen = (await first.conversations.messages(id)).map((message) => Number(/saw (\d+)/.exec(message.content)![1]));
+      expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(await second.traces.count(id)).toBe(8);
+      expect(otherTook).toBeLessThan(150);
+    } finally {
+      await close();
+    }
+  });
+
+  it('keeps nothing a lock holder wrote when its work throws', async () => {
+    const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await expect(
+        store.withConversationLock(id, async (repos) => {
+          await repos.turns.save(id, turn('half a turn', { status: 'handed_off' }));
+          expect((await repos.conversations.messages(id)).map((message) => message.content)).toEqual(['half a turn']);
+          throw new Error('the connector failed');
+        }),
+      ).rejects.toThrow('the connector failed');
+      expect(await store.conversations.messages(id)).toEqual([]);
+      expect(await store.turns.load(id)).toBeNull();
+      expect(await store.traces.count(id)).toBe(0);
+      expect((await store.conversations.get(id))!.status).toBe('active');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rolls back a turn whose connection drops midway, frees its lock, and goes on serving', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PostgresConversationStore.open({ url });
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await store.turns.save(id, turn('before'));
+      const database = new URL(url).pathname.slice(1);
+      const dropped = store.withConversationLock(id, async (repos) => {
+        await repos.turns.save(id, turn('during', { status: 'ended' }));
+        // The server ends this connection while the turn waits (a restart, a failover, a cut).
+        const killed = await adminQuery<{ pid: number }>(
+          url,
+          "SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity WHERE datname = $1 AND state = 'idle in transaction'",
+          [database],
+        );
+        expect(killed).toHaveLength(1);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await repos.traces.append(id, [{ type: 'after the drop' }]);
+      });
+      await expect(dropped).rejects.toThrow(/connection to PostgreSQL was lost.*nothing of it was kept/);
+      expect((await store.conversations.messages(id)).map((message) => message.content)).toEqual(['before']);
+      expect((await store.turns.load(id))!.state).toEqual({ turn: 'before', history: [] });
+      expect((await store.conversations.get(id))!.status).toBe('waiting');
+      expect((await store.traces.events(id)).map((event) => event.type)).toEqual(['reply']);
+      // The lock went with the connection: the next turn runs at once.
+      await store.withConversationLock(id, (repos) => repos.turns.save(id, turn('after')));
+      expect((await store.conversations.messages(id)).map((message) => message.content)).toEqual(['before', 'after']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives up on a conversation busy for longer than the lock timeout, naming it', async () => {
+    const { first, second, close } = await twoInstances({ lockTimeoutMs: 150 });
+    try {
+      const { id } = await first.conversations.create({ kind: 'production' });
+      let release!: () => void;
+      const holding = first.withConversationLock(id, () => new Promise<void>((resolve) => (release = resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expect(second.withConversationLock(id, async () => 'ran')).rejects.toThrow(new RegExp(`Conversation ${id} is busy: another turn held it for over 150 ms`));
+      release();
+      await holding;
+      expect(await second.withConversationLock(id, async () => 'ran')).toBe('ran');
+    } finally {
+      await close();
+    }
+  });
+
+  it('writes of a unit of work are not seen outside it before it commits', async () => {
+    const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
+    try {
+      let seenOutside: unknown = 'not checked';
+      const id = await store.unitOfWork(async (repos) => {
+        const conversation = await repos.conversations.create({ kind: 'production' });
+        seenOutside = await store.conversations.get(conversation.id);
+        return conversation.id;
+      });
+      expect(seenOutside).toBeNull();
+      expect(await store.conversations.get(id)).not.toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses text PostgreSQL cannot hold (a NUL character) with a clear error, keeping nothing of the turn', async () => {
+    const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await expect(store.turns.save(id, turn('nul \u0000 here'))).rejects.toThrow(/NUL character.*nothing was written/);
+      expect(await store.turns.load(id)).toBeNull();
+      expect(await store.traces.count(id)).toBe(0);
+      // In JSON (state, history, trace payloads) the escape is kept as written.
+      await store.turns.save(id, turn('fine', { state: { note: 'nul \u0000 in json' }, history: [{ text: 'a\u0000b' }] }));
+      expect((await store.turns.load(id))!).toEqual({ state: { note: 'nul \u0000 in json', history: [] }, history: [{ text: 'a\u0000b' }] });
+    } finally {
+      await store.close();
+    }
+  });
+});
