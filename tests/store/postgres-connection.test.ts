@@ -1,0 +1,86 @@
+// Opening the PostgreSQL store: each way it can fail gets an error naming the problem (and never
+// the password), and nothing is left open behind it.
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../main/store/errors';
+import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
+import { usePostgres } from '../support/postgres';
+
+const postgres = usePostgres();
+
+async function refusal(url: string, options: { connectTimeoutMs?: number } = {}): Promise<StoreError> {
+  try {
+    const store = await PostgresConversationStore.open({ url, ...options });
+    await store.close();
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error(`opened ${url}`);
+}
+
+/** A port on 127.0.0.1 with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('opening the PostgreSQL store', () => {
+  it('refuses a URL that is not one, or not PostgreSQL\'s, or names no database', async () => {
+    expect((await refusal('localhost:5432/stepwise')).message).toMatch(/must start with postgres:\/\/ or postgresql:\/\//);
+    expect((await refusal('not a url at all')).message).toMatch(/The PostgreSQL URL is not a URL: write it as postgres:\/\/user:password@host:5432\/database/);
+    expect((await refusal('mysql://me:secret-pw@localhost/stepwise')).message).toMatch(/must start with postgres:\/\/ or postgresql:\/\/, not mysql:\/\//);
+    const noDatabase = await refusal('postgres://me:secret-pw@localhost:5432');
+    expect(noDatabase.message).toMatch(/names no database/);
+    expect(noDatabase.code).toBe('invalid');
+    await expect(PostgresConversationStore.open({ url: postgres.url(), poolSize: 0 })).rejects.toThrow(/PostgreSQL options are not valid: poolSize/);
+  });
+
+  it('says when no server listens at the address', async () => {
+    const port = await closedPort();
+    const error = await refusal(`postgres://stepwise:secret-pw@127.0.0.1:${port}/stepwise`);
+    expect(error.message).toBe(`PostgreSQL at 127.0.0.1:${port} refused the connection: no server is listening there. Check the host and port, and that the server is running.`);
+    expect(error.code).toBe('unavailable');
+  });
+
+  it('says when the host cannot be found', async () => {
+    const error = await refusal('postgres://stepwise:secret-pw@no-such-host.invalid:5432/stepwise');
+    expect(error.message).toMatch(/PostgreSQL host "no-such-host.invalid" cannot be found \(DNS\)/);
+  });
+
+  it('says when the server does not answer in time', async () => {
+    // A listener that accepts and never speaks: as a firewall that drops the handshake would.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const error = await refusal(`postgres://stepwise:secret-pw@127.0.0.1:${port}/stepwise`, { connectTimeoutMs: 300 });
+      expect(error.message).toMatch(new RegExp(`PostgreSQL at 127.0.0.1:${port} did not answer in time`));
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('says when the password is wrong, without repeating it', async () => {
+    const url = postgres.url('postgres').replace(`:${postgres.password}@`, ':not-the-password@');
+    const error = await refusal(url);
+    expect(error.message).toBe(`PostgreSQL refused the password of user "${postgres.user}" (${postgres.user}@127.0.0.1:${postgres.port}/postgres). Check the password in the URL.`);
+    expect(error.message).not.toContain('not-the-password');
+  });
+
+  it('says when the database does not exist', async () => {
+    const error = await refusal(postgres.url('no_such_database'));
+    expect(error.message).toBe(`PostgreSQL has no database "no_such_database" (${postgres.user}@127.0.0.1:${postgres.port}/no_such_database). Create it first (createdb no_such_database).`);
+    expect(error.message).not.toContain(postgres.password);
+  });
+
+  it('opens a reachable database and reports it reachable until closed', async () => {
+    const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
+    expect(await store.reachable()).toBe(true);
+    await store.close();
+    await expect(store.unitOfWork(async () => 1)).rejects.toThrow(/store is closed/);
+  });
+});
