@@ -105,7 +105,9 @@ export const mainFolders = {
   // The adapters, and the Electron shell over them.
   api: ['shared', 'store', 'model', 'procedures', 'sandbox', 'secrets', 'services', 'validation'],
   server: ['shared', 'api'],
-  cli: ['shared', 'store', 'assembly', 'authoring', 'bundles', 'conformance', 'connectors', 'files', 'knowledge', 'language', 'model', 'procedures', 'runtime', 'secrets', 'services', 'simulations'],
+  // The headless production server: bundles in, conversations over HTTP out; never the app or UI.
+  production: ['shared', 'store', 'app-version', 'assembly', 'bundles', 'connectors', 'knowledge', 'model', 'procedures', 'runtime', 'sandbox', 'secrets', 'validation'],
+  cli: ['shared', 'store', 'assembly', 'authoring', 'bundles', 'conformance', 'connectors', 'files', 'knowledge', 'language', 'model', 'procedures', 'production', 'runtime', 'secrets', 'services', 'simulations'],
   app: ['shared', 'store', 'api', 'app-version', 'assembly', 'model', 'procedures', 'sandbox', 'secrets', 'server', 'services', 'simulations'],
   shell: ['shared', 'api', 'app', 'sandbox', 'secrets', 'server'],
 };

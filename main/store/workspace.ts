@@ -11,6 +11,7 @@ import { SqliteKeyRepository } from './keys';
 import { SqliteKnowledgeRepository } from './knowledge';
 import { SqliteKnowledgeSearchRepository } from './knowledge-search';
 import { SqliteProcedureRepository } from './procedures';
+import { SqliteProductionRepository, type ProductionRepository } from './production';
 import type {
   ConnectorGrantRepository,
   ConnectorRepository,
@@ -60,6 +61,8 @@ export class Workspace {
   readonly keys: KeyRepository;
   readonly settings: SettingsRepository;
   readonly worlds: WorldRepository;
+  /** The production server's keys, idempotency records, webhook outbox (main/production/). */
+  readonly production: ProductionRepository;
 
   private constructor(
     readonly path: string,
@@ -83,6 +86,7 @@ export class Workspace {
     this.keys = new SqliteKeyRepository(db);
     this.settings = new SqliteSettingsRepository(db);
     this.worlds = new SqliteWorldRepository(db);
+    this.production = new SqliteProductionRepository(db, activityDurability, this.conversations, turns);
   }
 
   /** Opens an existing workspace, migrating it (after a backup) if an older Stepwise made it. */

@@ -53,6 +53,11 @@ const seeds: Record<number, (db: Database.Database) => void> = {
   10: (db) => {
     db.prepare("INSERT INTO conversations (id, kind, status, started_at, ended_at) VALUES (2, 'production', 'escalated', 't', 't')").run();
   },
+  11: (db) => {
+    db.prepare("INSERT INTO api_keys (name, scope, token_hash, fingerprint, created_at) VALUES ('widget', 'conversations', 'aa', 'key:aa', 't')").run();
+    db.prepare("INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at) VALUES (2, 'conversation.escalated', '{}', 't', 't')").run();
+    db.prepare("INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES (2, 'Hello', 't')").run();
+  },
 };
 
 describe('migrations', () => {
@@ -99,6 +104,26 @@ describe('migrations', () => {
       backup.close();
     });
   }
+
+  it('version 11 makes the external ids of production conversations unique, keeping the first of any duplicates', () => {
+    const dir = tempDir();
+    const path = join(dir, 'v10.stepwise');
+    const old = openDatabase(path, { create: true, targetVersion: 10 }).db;
+    const insert = old.prepare("INSERT INTO conversations (id, kind, external_id, started_at) VALUES (?, ?, ?, 't')");
+    insert.run(1, 'production', 'chat-1');
+    insert.run(2, 'production', 'chat-1');
+    insert.run(3, 'preview', 'chat-1');
+    old.close();
+    const upgraded = openDatabase(path, { backupPath: () => join(dir, 'v10.bak') }).db;
+    expect(upgraded.prepare('SELECT id, external_id FROM conversations ORDER BY id').all()).toEqual([
+      { id: 1, external_id: 'chat-1' },
+      { id: 2, external_id: null },
+      { id: 3, external_id: 'chat-1' },
+    ]);
+    expect(() => upgraded.prepare("INSERT INTO conversations (kind, external_id, started_at) VALUES ('production', 'chat-1', 't')").run()).toThrow(/UNIQUE/);
+    upgraded.prepare("INSERT INTO conversations (kind, external_id, started_at) VALUES ('simulation', 'chat-1', 't')").run();
+    upgraded.close();
+  });
 
   it('version 9 adds connector grants to a version-8 file: its connectors start with none, and grants go with their connector', () => {
     const dir = tempDir();

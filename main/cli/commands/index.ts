@@ -9,8 +9,9 @@ import { exportCommand, importCommand, keysCommand, verifyCommand } from './bund
 import { connectorsCommand } from './connectors';
 import { knowledgeCommand } from './knowledge';
 import { publishCommand } from './publish';
+import { serveCommand, serveKeysCommand } from './serve';
 import { simulateCommand } from './simulate';
 import { simulationsCommand } from './simulations';
 import { workspaceCommand } from './workspace';
 
-export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand, chatCommand, connectorsCommand, simulateCommand, simulationsCommand, draftCommand, improveCommand];
+export const commands: Command[] = [validateCommand, graphCommand, fmtCommand, workspaceCommand, knowledgeCommand, publishCommand, exportCommand, verifyCommand, importCommand, keysCommand, chatCommand, connectorsCommand, simulateCommand, simulationsCommand, draftCommand, improveCommand, serveCommand, serveKeysCommand];

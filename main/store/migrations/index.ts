@@ -11,11 +11,12 @@ import { simulationResults } from './007-simulation-results';
 import { conversationHistory } from './008-conversation-history';
 import { connectorGrants } from './009-connector-grants';
 import { conversationStatus } from './010-conversation-status';
+import { productionServer } from './011-production-server';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory, connectorGrants, conversationStatus];
+export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory, connectorGrants, conversationStatus, productionServer];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export function schemaVersion(db: Database.Database): number {

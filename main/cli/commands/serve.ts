@@ -1,0 +1,121 @@
+// `stepwise serve`: the headless production server (main/production/), and `stepwise serve-keys`:
+// its client API keys. The server runs until SIGTERM or SIGINT (a graceful shutdown) and reloads
+// its bundles on SIGHUP.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createApiKey } from '../../production/api-keys';
+import { BundleSetError } from '../../production/bundle-set';
+import { ConfigError, resolveConfig } from '../../production/config';
+import { SecretsError } from '../../production/secrets';
+import { startProductionServer, StartupError } from '../../production/server';
+import { Workspace } from '../../store/workspace';
+import { parseCommandArgs, UsageError, type Command } from '../io';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the production server on signed bundles (HTTP API, webhooks, metrics; docs/production.md)',
+  usage: 'serve <bundle…> [--port <n>] [--host <address>] [--trust <public-key-file>]… [--database <sqlite-file>] [--config <file>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      trust: { type: 'string', multiple: true },
+      database: { type: 'string' },
+      config: { type: 'string' },
+    });
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && (!/^\d+$/.test(values.port!) || port > 65535)) throw new UsageError(`--port takes a port number from 0 to 65535 (got "${values.port}").`);
+    const local = (path: string) => (/^[a-z]+:\/\//i.test(path) ? path : resolve(io.cwd, path));
+    let config;
+    try {
+      config = resolveConfig(
+        {
+          bundles: positionals.map(local),
+          ...(values.trust ? { trust: values.trust.map(local) } : {}),
+          ...(port !== undefined ? { port } : {}),
+          ...(values.host ? { host: values.host } : {}),
+          ...(values.database ? { database: local(values.database) } : {}),
+        },
+        values.config ? resolve(io.cwd, values.config) : undefined,
+      );
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(error.message);
+      throw error;
+    }
+    if (config.bundles.length === 0) throw new UsageError('Name at least one bundle to serve (or list them in the config file).');
+    let server;
+    try {
+      server = await startProductionServer({ config, env: io.env ?? process.env });
+    } catch (error) {
+      if (error instanceof BundleSetError || error instanceof SecretsError || error instanceof StartupError) {
+        io.err(`The server did not start: ${error.message}`);
+        return 1;
+      }
+      throw error;
+    }
+    io.err(`Serving ${config.bundles.length} bundle${config.bundles.length === 1 ? '' : 's'} at ${server.url} (database ${config.database}).`);
+    return await new Promise<number>((done) => {
+      const reload = () => {
+        server.reload().catch(() => undefined); // refused sets are logged; the old one keeps serving
+      };
+      const stop = (signal: NodeJS.Signals) => {
+        process.off('SIGHUP', reload);
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        server.logger.info({ signal }, 'shutting down');
+        server.close().then(
+          () => done(0),
+          () => done(1),
+        );
+      };
+      process.on('SIGHUP', reload);
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+  },
+};
+
+export const serveKeysCommand: Command = {
+  name: 'serve-keys',
+  summary: "The production server's client API keys: create (the token is shown once), list, revoke",
+  usage: 'serve-keys create|list|revoke [<fingerprint>] --database <sqlite-file> [--scope conversations|admin] [--name <name>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { database: { type: 'string' }, scope: { type: 'string', default: 'conversations' }, name: { type: 'string' } });
+    const [action, fingerprint, ...rest] = positionals;
+    if (!values.database) throw new UsageError('Name the server\'s database with --database <file>.');
+    if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}".`);
+    const path = resolve(io.cwd, values.database);
+    if (action === 'create') {
+      if (values.scope !== 'conversations' && values.scope !== 'admin') throw new UsageError(`--scope is conversations or admin (got "${values.scope}").`);
+      const workspace = existsSync(path) ? Workspace.open(path, { activityDurability: 'full' }) : (Workspace.create(path).close(), Workspace.open(path, { activityDurability: 'full' }));
+      try {
+        const { token, key } = await createApiKey(workspace.production, { name: values.name ?? `${values.scope} key`, scope: values.scope });
+        io.err(`Created ${key.scope} key "${key.name}" (${key.fingerprint}). The token is shown only now; the server keeps only its SHA-256:`);
+        io.out(token);
+        return 0;
+      } finally {
+        workspace.close();
+      }
+    }
+    if (!existsSync(path)) throw new UsageError(`There is no server database at ${path}.`);
+    const workspace = Workspace.open(path);
+    try {
+      if (action === 'list') {
+        for (const key of await workspace.production.listApiKeys()) io.out(`${key.fingerprint}  ${key.scope.padEnd(13)}  ${key.name}  created ${key.createdAt}${key.revokedAt ? `  revoked ${key.revokedAt}` : ''}`);
+        return 0;
+      }
+      if (action === 'revoke') {
+        if (!fingerprint) throw new UsageError('Name the key to revoke by its fingerprint (serve-keys list shows them).');
+        if (!(await workspace.production.revokeApiKey(fingerprint))) {
+          io.err(`No live key has the fingerprint ${fingerprint}.`);
+          return 1;
+        }
+        io.out(`Revoked ${fingerprint}.`);
+        return 0;
+      }
+      throw new UsageError(action ? `Unknown serve-keys action "${action}".` : 'Say what to do: serve-keys create|list|revoke.');
+    } finally {
+      workspace.close();
+    }
+  },
+};

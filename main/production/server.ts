@@ -1,0 +1,284 @@
+// The headless production server: signed bundles in, customer conversations over HTTP out, on the
+// very engine the studio's preview and the simulations use (assembly/engine.ts). It never imports
+// the app, the renderer or Electron.
+//
+//   const server = await startProductionServer({ config, env: process.env });
+//   …  server.reload()  …  await server.close()
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type pino from 'pino';
+import { appVersion } from '../app-version';
+import { createEngine, type AssembledEngine } from '../assembly/engine';
+import { lazyPythonSandbox } from '../assembly/lazy-sandbox';
+import { ModelClient, type ModelCaller } from '../model/client';
+import { DEFAULT_MODELS, settingsFromEnvironment } from '../model/settings';
+import type { CodeSandbox } from '../sandbox/types';
+import { Workspace } from '../store/workspace';
+import { KeyRing } from './api-keys';
+import { loadBundleSet, type BundleSet } from './bundle-set';
+import { BundleCatalog } from './catalog';
+import type { ServerConfig } from './config';
+import { SwappableConnectors } from './connectors';
+import { ApiError, sendError, sendJson } from './http';
+import { createLogger, type Logger } from './logger';
+import { ServerMetrics } from './metrics';
+import { ProductionPersistence } from './persistence';
+import { RateLimiter } from './rate-limit';
+import { handleRequest, type ServerContext } from './routes';
+import { readSecretsFile, ServerSecretStore } from './secrets';
+import { WebhookOutbox } from './webhooks';
+
+export interface ProductionServerOptions {
+  config: ServerConfig;
+  env: NodeJS.ProcessEnv;
+  /** A sandbox the caller owns (tests); by default the server starts its own on first use. */
+  sandbox?: CodeSandbox;
+  /** A model the caller built; by default from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL. */
+  model?: ModelCaller;
+  logDestination?: pino.DestinationStream;
+}
+
+export interface ProductionServer {
+  url: string;
+  port: number;
+  /** Loads the bundles again; a set that fails to load is refused and the old one keeps serving. */
+  reload(): Promise<{ setHash: string }>;
+  /** Stops accepting, lets turns in flight finish (up to the deadline), flushes the outbox. */
+  close(): Promise<void>;
+  readonly logger: Logger;
+}
+
+/** A server that cannot start; the message says everything that is wrong. */
+export class StartupError extends Error {}
+
+export async function startProductionServer(options: ProductionServerOptions): Promise<ProductionServer> {
+  const { config, env } = options;
+  if (/^postgres(ql)?:\/\//i.test(config.database)) {
+    throw new StartupError('PostgreSQL is not wired into this server yet: give a SQLite file with --database (see docs/production.md).');
+  }
+  const trustedKeys = config.trust.map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new StartupError(`The trusted key ${file} could not be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    }
+  });
+  const secrets = new ServerSecretStore(env, config.secretsFile ? readSecretsFile(config.secretsFile) : {});
+  const webhookSecret = config.webhook ? env[config.webhook.secretEnv] : undefined;
+  if (config.webhook && !webhookSecret) throw new StartupError(`A webhook URL is configured but its signing secret is not: set the environment variable ${config.webhook.secretEnv}.`);
+
+  const model = options.model ?? buildModel(config, env);
+  const ownSandbox = options.sandbox ? null : lazyPythonSandbox();
+  const sandbox: CodeSandbox = options.sandbox ?? ownSandbox!;
+  let knownSecretValues: string[] = webhookSecret ? [webhookSecret] : [];
+  const logger = createLogger({ level: config.logLevel, secrets: () => knownSecretValues, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+
+  let bundleSet: BundleSet;
+  try {
+    bundleSet = await loadBundleSet(config.bundles, { trustedKeys, sandbox });
+    await secrets.requireAll(bundleSet.secretNames);
+  } catch (error) {
+    await ownSandbox?.close();
+    throw error;
+  }
+  knownSecretValues = [...secrets.values(bundleSet.secretNames), ...(webhookSecret ? [webhookSecret] : [])];
+
+  const workspace = openDatabase(config.database);
+  const catalog = new BundleCatalog();
+  const connectors = new SwappableConnectors(secrets, config.approve, () => undefined);
+  let assembled: AssembledEngine | null = null;
+  try {
+    catalog.replace(bundleSet.procedures);
+    await connectors.replace(bundleSet.connectors);
+    replaceKnowledge(workspace, bundleSet);
+    assembled = createEngine({
+      workspace,
+      model,
+      draft: false,
+      connectors,
+      sandbox,
+      catalog,
+      persistence: new ProductionPersistence(workspace.conversationStore, workspace.production),
+      ...(config.escalation ? { escalation: config.escalation as never } : {}),
+      stream: true,
+    });
+  } catch (error) {
+    await connectors.close();
+    await ownSandbox?.close();
+    workspace.close();
+    throw error;
+  }
+  const engine = assembled.engine;
+  const metrics = new ServerMetrics(() => workspace.production.countOpen());
+  const outbox = config.webhook
+    ? new WebhookOutbox(workspace.production, {
+        url: config.webhook.url,
+        secret: webhookSecret!,
+        maxAttempts: config.webhook.maxAttempts,
+        firstRetryMs: config.webhook.firstRetryMs,
+        timeoutMs: config.webhook.timeoutMs,
+        pollMs: Math.min(1000, config.webhook.firstRetryMs),
+        onDelivery: (result, info) => {
+          metrics.webhookDeliveries.inc({ result });
+          logger[result === 'delivered' ? 'info' : 'warn']({ delivery: info.id, event: info.event, status: info.status, error: info.error }, `webhook ${result}`);
+        },
+      })
+    : null;
+
+  let loadedAt = new Date().toISOString();
+  let reloading: Promise<{ setHash: string }> | null = null;
+  const reload = () => {
+    reloading ??= (async () => {
+      try {
+        const next = await loadBundleSet(config.bundles, { trustedKeys, sandbox });
+        await secrets.requireAll(next.secretNames);
+        catalog.replace(next.procedures);
+        await connectors.replace(next.connectors);
+        replaceKnowledge(workspace, next);
+        bundleSet = next;
+        knownSecretValues = [...secrets.values(next.secretNames), ...(webhookSecret ? [webhookSecret] : [])];
+        loadedAt = new Date().toISOString();
+        logger.info({ setHash: next.hash, bundles: next.bundles.map((bundle) => bundle.file) }, 'bundles reloaded');
+        return { setHash: next.hash };
+      } catch (error) {
+        logger.error({ error: (error as Error).message }, 'reload refused; the previous bundles keep serving');
+        throw error;
+      }
+    })().finally(() => (reloading = null));
+    return reloading;
+  };
+
+  const inFlight = new Set<Promise<unknown>>();
+  let accepting = true;
+  let ready = false;
+  const context: ServerContext = {
+    config,
+    engine,
+    workspace,
+    catalog,
+    keys: new KeyRing(workspace.production, config.apiKeys),
+    limiter: new RateLimiter(config.rateLimit),
+    metrics,
+    logger,
+    version: appVersion(),
+    bundleSet: () => ({ set: bundleSet, loadedAt }),
+    reload,
+    isReady: async () => {
+      if (!ready || !accepting) return false;
+      try {
+        await workspace.production.ping();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    accepting: () => accepting,
+    track: (promise) => {
+      inFlight.add(promise);
+      void promise.catch(() => undefined).finally(() => inFlight.delete(promise));
+      return promise;
+    },
+    turnSaved: () => outbox?.kick(),
+    lastTurns: new Map(),
+    inFlightKeys: new Map(),
+  };
+
+  const server: Server = createServer((req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const log = logger.child({ reqId: requestId });
+    const started = performance.now();
+    res.on('finish', () => {
+      metrics.httpRequests.inc({ status: `${Math.floor(res.statusCode / 100)}xx` });
+      log.info({ method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    handleRequest(context, req, res, log).catch((error: unknown) => failed(res, error, log));
+  });
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  outbox?.start();
+  ready = true;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, setHash: bundleSet.hash, bundles: bundleSet.bundles.map((bundle) => bundle.file), procedures: catalog.list().map((entry) => entry.name) }, 'server started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    logger,
+    reload,
+    close() {
+      closing ??= (async () => {
+        accepting = false;
+        ready = false;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), config.shutdownDeadlineMs).unref());
+        const finished = await Promise.race([Promise.allSettled([...inFlight]).then(() => 'done' as const), deadline]);
+        if (finished === 'deadline') logger.warn({ inFlight: inFlight.size }, 'shutdown deadline passed with turns still running');
+        server.closeAllConnections();
+        await stopped;
+        if (outbox) {
+          await outbox.flush().catch((error: unknown) => logger.error({ error: (error as Error).message }, 'outbox flush failed'));
+          await outbox.stop();
+        }
+        await assembled.close();
+        await connectors.close();
+        await ownSandbox?.close();
+        workspace.close();
+        logger.info('server stopped');
+        logger.flush();
+      })();
+      return closing;
+    },
+  };
+}
+
+function buildModel(config: ServerConfig, env: NodeJS.ProcessEnv): ModelCaller {
+  const settings = settingsFromEnvironment(env, {
+    models: { ...DEFAULT_MODELS, ...(config.model.agent ? { agent: config.model.agent } : {}) },
+    ...(config.model.maxTokens ? { maxTokens: config.model.maxTokens } : {}),
+  });
+  if (!settings.apiKey && !settings.baseURL) throw new StartupError('No model is configured: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for an Anthropic-compatible server).');
+  return new ModelClient(settings);
+}
+
+/** The server's SQLite file: created on first start, every turn committed with synchronous=FULL. */
+function openDatabase(path: string): Workspace {
+  if (!existsSync(path)) Workspace.create(path).close();
+  return Workspace.open(path, { activityDurability: 'full' });
+}
+
+/** The knowledge hub the agent searches becomes the set's articles. */
+function replaceKnowledge(workspace: Workspace, set: BundleSet) {
+  const titles = new Set(set.articles.map((article) => article.title));
+  workspace.transaction(() => {
+    for (const article of set.articles) workspace.knowledge.save(article, 'bundle');
+    for (const stored of workspace.knowledge.list({ limit: 1_000_000 })) if (!titles.has(stored.title)) workspace.knowledge.delete(stored.id);
+  });
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
+function failed(res: ServerResponse, error: unknown, log: Logger) {
+  if (error instanceof ApiError) {
+    if (!res.headersSent) sendError(res, error);
+    else res.end();
+    return;
+  }
+  log.error({ error: (error as Error).message, stack: (error as Error).stack }, 'request failed');
+  if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: `The server failed on this request; its id is ${String(res.getHeader('x-request-id'))}.` } });
+  else res.end();
+}

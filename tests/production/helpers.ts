@@ -1,0 +1,172 @@
+// Signed bundles, API keys and a running production server for the tests in this folder, all
+// real: bundles exported and signed by a real workspace, the server listening on 127.0.0.1:0, the
+// model answered by the fake Messages API through the real SDK.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { exportBundle, serializeBundle } from '../../main/bundles/export';
+import { workspaceSigningKey } from '../../main/bundles/signing';
+import type { ConnectorDefinition } from '../../main/connectors/definition';
+import { createApiKey } from '../../main/production/api-keys';
+import { resolveConfig, type ServerConfigInput } from '../../main/production/config';
+import { startProductionServer, type ProductionServer } from '../../main/production/server';
+import { EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
+import { Workspace } from '../../main/store/workspace';
+
+export const HANDOFF_PROCEDURE = `---
+name: Order help
+trigger: The customer asks about an order.
+attributes:
+  order_number:
+    type: string
+---
+
+## Hand over
+Collect {order_number}. Tell them a person from the orders team takes over. @handoff Orders team
+`;
+
+/** A Procedure that looks the customer up in the CRM (a connector reading the secret crm.api_token). */
+export const CRM_PROCEDURE = `---
+name: Account question
+trigger: The customer asks about their account.
+---
+
+## Look up
+Look the customer up with @crm.lookup. @end
+`;
+
+export const GREETING_PROCEDURE = (greeting = 'Say hello and ask how you can help.') => `---
+name: Greeting
+trigger: The customer only says hello.
+---
+
+## Greet
+${greeting} @end
+`;
+
+export const CRM_CONNECTOR: ConnectorDefinition = {
+  kind: 'http',
+  name: 'crm',
+  description: 'The CRM',
+  baseUrl: 'https://crm.example.com',
+  auth: { type: 'bearer', secret: 'crm.api_token' },
+  actions: [{ name: 'lookup', description: 'Look a customer up', method: 'GET', path: '/customers', inputSchema: { type: 'object', properties: { email: { type: 'string' } }, required: ['email'] } }],
+} as unknown as ConnectorDefinition;
+
+/** A temporary folder per test, removed afterwards. */
+export function useTempDir(): () => string {
+  let dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    dirs = [];
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-production-'));
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+export interface Signer {
+  workspace: Workspace;
+  secrets: EncryptedFileSecretStore;
+  /** The signer's public key file. */
+  publicKeyFile: string;
+  close(): void;
+}
+
+/** A studio workspace that signs bundles, with its public key written to a file. */
+export async function newSigner(dir: string, name = 'studio'): Promise<Signer> {
+  const workspace = Workspace.create(join(dir, `${name}.stepwise`));
+  const secrets = new EncryptedFileSecretStore({ file: join(dir, `${name}.secrets`), keyFile: join(dir, `${name}.key`) });
+  const key = await workspaceSigningKey(workspace, secrets);
+  const publicKeyFile = join(dir, `${name}.pub`);
+  writeFileSync(publicKeyFile, key.publicKeyPem);
+  return { workspace, secrets, publicKeyFile, close: () => workspace.close() };
+}
+
+/** Publishes `texts` in the signer's workspace (new versions of existing names) and exports them to `file`. */
+export async function writeBundle(signer: Signer, file: string, texts: string[], options: { connectors?: ConnectorDefinition[]; knowledge?: boolean } = {}): Promise<string> {
+  for (const connector of options.connectors ?? []) signer.workspace.connectors.save(connector);
+  const names: string[] = [];
+  for (const text of texts) {
+    const name = /name: (.+)/.exec(text)![1]!;
+    if (signer.workspace.procedures.get(name)) signer.workspace.procedures.saveDraft(name, text);
+    else signer.workspace.procedures.create(text);
+    try {
+      signer.workspace.procedures.publish(name);
+    } catch (error) {
+      if (!/unchanged|already live|same as/i.test((error as Error).message)) throw error;
+    }
+    names.push(name);
+  }
+  const { bundle } = await exportBundle(signer.workspace, signer.secrets, { procedures: names, includeSimulations: false, ...(options.knowledge ? { includeKnowledge: true } : {}) });
+  writeFileSync(file, serializeBundle(bundle));
+  return file;
+}
+
+export interface RunningServer {
+  server: ProductionServer;
+  url: string;
+  database: string;
+  /** A conversations-scope key and an admin key. */
+  key: string;
+  adminKey: string;
+  logs: string[];
+  request(path: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Creates the database with two keys, then starts a server on it. */
+export async function startServer(input: ServerConfigInput & { database: string }, env: NodeJS.ProcessEnv): Promise<RunningServer> {
+  const { key, adminKey } = await makeKeys(input.database);
+  const logs: string[] = [];
+  const server = await startProductionServer({
+    config: resolveConfig({ port: 0, logLevel: 'info', ...input }),
+    env,
+    logDestination: { write: (line: string) => void logs.push(line) },
+  });
+  const request = (path: string, init: RequestInit & { key?: string | null; json?: unknown } = {}) => {
+    const { key: given, json, headers, ...rest } = init;
+    const bearer = given === undefined ? key : given;
+    return fetch(`${server.url}${path}`, {
+      ...rest,
+      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...(headers as Record<string, string> | undefined) },
+      ...(json !== undefined ? { body: JSON.stringify(json), method: rest.method ?? 'POST' } : {}),
+    });
+  };
+  return { server, url: server.url, database: input.database, key, adminKey, logs, request, close: () => server.close() };
+}
+
+export async function makeKeys(database: string): Promise<{ key: string; adminKey: string }> {
+  const workspace = openOrCreate(database);
+  try {
+    const key = (await createApiKey(workspace.production, { name: 'widget', scope: 'conversations' })).token;
+    const adminKey = (await createApiKey(workspace.production, { name: 'ops', scope: 'admin' })).token;
+    return { key, adminKey };
+  } finally {
+    workspace.close();
+  }
+}
+
+export function openOrCreate(path: string): Workspace {
+  try {
+    return Workspace.open(path);
+  } catch {
+    Workspace.create(path).close();
+    return Workspace.open(path);
+  }
+}
+
+/** The events of an SSE body, in order. */
+export function parseSse(text: string): { event: string; data: unknown }[] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim())
+    .map((block) => {
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+      const data = /^data: (.*)$/m.exec(block)?.[1] ?? 'null';
+      return { event, data: JSON.parse(data) as unknown };
+    });
+}
