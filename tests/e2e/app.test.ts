@@ -38,23 +38,24 @@ describe('browser mode', () => {
   it('renames, duplicates and deletes Procedures from the list', async () => {
     const { page } = app;
     const list = page.getByRole('navigation', { name: 'Procedures' });
-    // The row's buttons show on hover, as for a person with a mouse.
+    // Each row's actions are in its menu, opened from the row's "…" button, as for a person with a mouse.
     const row = (name: string) => list.locator(`li[data-procedure="${name}"]`);
-    await row('Refund request').hover();
-    await list.getByRole('button', { name: 'Rename Refund request' }).click();
+    const choose = async (name: string, action: string) => {
+      await row(name).hover();
+      await list.getByRole('button', { name: `Actions for ${name}`, exact: true }).click();
+      await page.getByRole('menu', { name: `Actions for ${name}` }).getByRole('menuitem', { name: action }).click();
+    };
+    await choose('Refund request', 'Rename');
     await answerDialog(page, 'Refund claim', 'Rename');
     await list.locator('li[data-procedure="Refund claim"]').waitFor();
-    await row('Refund claim').hover();
-    await list.getByRole('button', { name: 'Duplicate Refund claim' }).click();
+    await choose('Refund claim', 'Duplicate');
     await list.locator('li[data-procedure="Refund claim (copy)"]').waitFor();
     expect(await list.locator('li[data-procedure="Refund claim (copy)"] .badge.status-draft').textContent()).toBe('Draft');
-    await row('Refund claim (copy)').hover();
-    await list.getByRole('button', { name: 'Delete Refund claim (copy)' }).click();
+    await choose('Refund claim (copy)', 'Delete');
     await answerDialog(page, null, 'Delete');
     await expect.poll(() => list.locator('li[data-procedure="Refund claim (copy)"]').count()).toBe(0);
     // A Procedure others call is not deleted, and the app says why.
-    await row('Verify identity').hover();
-    await list.getByRole('button', { name: 'Delete Verify identity' }).click();
+    await choose('Verify identity', 'Delete');
     await answerDialog(page, null, 'Delete');
     await expect.poll(() => page.getByRole('dialog').textContent()).toMatch(/call it with \[\[Verify identity\]\]\. Remove those calls first\./);
     await answerDialog(page, null, 'OK');

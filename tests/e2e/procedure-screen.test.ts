@@ -157,7 +157,9 @@ describe('the Procedure screen', () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Publish…' }).click();
     await answerDialog(page, 'Note the attribute', 'Publish');
-    await answerDialog(page, null, 'OK');
+    // Published is a confirmation: a toast, with no dialog to dismiss.
+    await expect.poll(() => page.getByTestId('toast').textContent()).toContain('Version 2 of "Damaged order claim" is live.');
+    expect(await page.getByRole('dialog').count()).toBe(0);
     await expect.poll(() => page.locator('li[data-procedure="Damaged order claim"] .badge.status-live').textContent()).toBe('Live v2');
     await page.getByRole('button', { name: 'History' }).click();
     const history = page.getByRole('complementary', { name: 'History' });

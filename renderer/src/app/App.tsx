@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'react';
+import { Settings, Workflow } from 'lucide-react';
 import type { AppInfo } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { ProcedureList } from '../procedures/ProcedureList';
 import { ProcedureScreen } from '../procedures/ProcedureScreen';
 import { useProcedures } from '../procedures/useProcedures';
 import { SettingsScreen } from '../settings/SettingsScreen';
-import { DialogHost } from '../ui/dialogs';
+import { Button, DialogHost, ThemeSwitch, Toaster, TooltipProvider } from '../ui';
 import { navigate } from './navigation';
 import { useRoute } from './route';
+import { HomeScreen } from './HomeScreen';
 
 export function App() {
   const api = useApi();
@@ -19,24 +21,44 @@ export function App() {
   }, [api]);
   const selected = route.screen === 'procedure' ? route.name : null;
   return (
-    <div className="app">
-      <header className="topbar">
-        <span className="logo">Stepwise</span>
-        {info && <span className="workspace" title={info.workspacePath}>{info.workspaceName}</span>}
-        <span className="spacer" />
-        <button type="button" className={route.screen === 'settings' ? 'active' : ''} onClick={() => void navigate({ screen: 'settings' })}>
-          Settings
-        </button>
-      </header>
-      <div className="body">
-        <ProcedureList procedures={procedures} selected={selected} error={error} />
-        <main className="content">
-          {route.screen === 'procedure' && <ProcedureScreen key={route.name} name={route.name} />}
-          {route.screen === 'home' && <p className="empty">Choose a Procedure on the left, or create a new one.</p>}
-          {route.screen === 'settings' && <SettingsScreen />}
-        </main>
+    <TooltipProvider delayDuration={400} skipDelayDuration={200}>
+      <div className="app">
+        <header className="topbar">
+          <a
+            className="logo"
+            href="#/"
+            onClick={(event) => {
+              event.preventDefault();
+              void navigate({ screen: 'home' });
+            }}
+          >
+            <span className="logo-mark" aria-hidden>
+              <Workflow size={15} strokeWidth={2.25} />
+            </span>
+            Stepwise
+          </a>
+          {info && (
+            <span className="workspace" title={info.workspacePath}>
+              {info.workspaceName}
+            </span>
+          )}
+          <span className="spacer" />
+          <ThemeSwitch />
+          <Button variant="ghost" size="sm" icon={Settings} className={`sw-topbar-button${route.screen === 'settings' ? ' active' : ''}`} aria-current={route.screen === 'settings' ? 'page' : undefined} onClick={() => void navigate({ screen: 'settings' })}>
+            Settings
+          </Button>
+        </header>
+        <div className="body">
+          <ProcedureList procedures={procedures} selected={selected} error={error} />
+          <main className="content">
+            {route.screen === 'procedure' && <ProcedureScreen key={route.name} name={route.name} />}
+            {route.screen === 'home' && <HomeScreen count={procedures?.length ?? null} />}
+            {route.screen === 'settings' && <SettingsScreen />}
+          </main>
+        </div>
+        <DialogHost />
+        <Toaster />
       </div>
-      <DialogHost />
-    </div>
+    </TooltipProvider>
   );
 }

@@ -1,6 +1,6 @@
 // Two versions side by side in Monaco's diff editor.
 import { useEffect, useRef } from 'react';
-import { monaco } from './monaco';
+import { currentMonacoTheme, monaco } from './monaco';
 import { PROCEDURE_LANGUAGE } from './tokens';
 
 export function DiffView({ original, modified }: { original: string; modified: string }) {
@@ -9,8 +9,10 @@ export function DiffView({ original, modified }: { original: string; modified: s
     const left = monaco.editor.createModel(original, PROCEDURE_LANGUAGE);
     const right = monaco.editor.createModel(modified, PROCEDURE_LANGUAGE);
     const editor = monaco.editor.createDiffEditor(host.current!, {
-      theme: 'stepwise',
+      theme: currentMonacoTheme(),
       readOnly: true,
+      // The textarea input path, as in the Procedure editor (it carries the labels set below).
+      editContext: false,
       originalEditable: false,
       automaticLayout: true,
       renderSideBySide: true,
@@ -21,6 +23,9 @@ export function DiffView({ original, modified }: { original: string; modified: s
       fontSize: 13,
     });
     editor.setModel({ original: left, modified: right });
+    // Each side's input is named, for screen readers (the diff editor's own label options leave them empty).
+    editor.getOriginalEditor().updateOptions({ ariaLabel: 'Older version (read-only)' });
+    editor.getModifiedEditor().updateOptions({ ariaLabel: 'Newer version (read-only)' });
     return () => {
       // Detach the models first: a diff still being computed then has nothing to report to.
       editor.setModel(null);

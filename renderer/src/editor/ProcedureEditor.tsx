@@ -2,7 +2,7 @@
 // screen through onReady, and disposes both when the screen closes.
 import { useEffect, useRef } from 'react';
 import type * as Monaco from 'monaco-editor/editor/editor.api';
-import { monaco } from './monaco';
+import { currentMonacoTheme, monaco } from './monaco';
 import { PROCEDURE_LANGUAGE } from './tokens';
 
 export interface EditorReady {
@@ -19,7 +19,8 @@ export function ProcedureEditor({ text, onReady }: { text: string; onReady: (rea
     const model = monaco.editor.createModel(initial.current, PROCEDURE_LANGUAGE);
     const editor = monaco.editor.create(host.current!, {
       model,
-      theme: 'stepwise',
+      ariaLabel: 'Procedure text',
+      theme: currentMonacoTheme(),
       automaticLayout: true,
       // Playwright's typing drops spaces with Chromium's EditContext; the textarea path is plain.
       editContext: false,

@@ -4,6 +4,8 @@
 import * as monaco from './monaco-slim';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import { registerProcedureLanguage } from './procedure-language';
+import { getTheme, onThemeChange } from '../ui/theme';
+import { MONACO_THEMES } from './tokens';
 
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
@@ -13,5 +15,9 @@ self.MonacoEnvironment = {
 };
 
 registerProcedureLanguage(monaco);
+
+/** Monaco's theme for the app's current theme; every editor follows the app's switch. */
+export const currentMonacoTheme = () => MONACO_THEMES[getTheme()];
+onThemeChange((theme) => monaco.editor.setTheme(MONACO_THEMES[theme]));
 
 export { monaco };

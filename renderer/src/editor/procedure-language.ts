@@ -8,7 +8,7 @@ import { completionsAt, type CompletionKind } from '../language/completions';
 import { foldingRanges } from '../language/folding';
 import { hoverAt } from '../language/hover';
 import { quickFixes } from '../language/quick-fixes';
-import { PROCEDURE_LANGUAGE, procedureTheme, procedureTokens } from './tokens';
+import { MONACO_THEMES, PROCEDURE_LANGUAGE, procedureDarkTheme, procedureLightTheme, procedureTokens } from './tokens';
 
 export const languageState: { context: LanguageContext | null } = { context: null };
 
@@ -44,7 +44,8 @@ export function registerProcedureLanguage(monaco: typeof Monaco): void {
     autoClosingPairs: [{ open: '`', close: '`', notIn: ['string'] }],
     surroundingPairs: [{ open: '`', close: '`' }],
   });
-  monaco.editor.defineTheme('stepwise', procedureTheme);
+  monaco.editor.defineTheme(MONACO_THEMES.light, procedureLightTheme);
+  monaco.editor.defineTheme(MONACO_THEMES.dark, procedureDarkTheme);
 
   const kinds: Record<CompletionKind, Monaco.languages.CompletionItemKind> = {
     action: monaco.languages.CompletionItemKind.Function,

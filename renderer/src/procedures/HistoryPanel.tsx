@@ -2,7 +2,9 @@
 import { useEffect, useState } from 'react';
 import type { ProcedureDiff, VersionRef, VersionSummary } from '../../../shared/api';
 import { useApi } from '../api/context';
+import { X } from 'lucide-react';
 import { DiffView } from '../editor/DiffView';
+import { Badge, Button, IconButton, Panel, Select } from '../ui';
 
 const refLabel = (ref: VersionRef) => (ref === 'draft' ? 'Draft' : ref === 'live' ? 'Live' : `v${ref}`);
 
@@ -34,22 +36,23 @@ export function HistoryPanel({ name, live, onClose }: { name: string; live: numb
 
   const options: VersionRef[] = ['draft', ...(versions ?? []).map((version) => version.version)];
   return (
-    <aside className="history-panel" aria-label="History">
-      <div className="history-header">
-        <h2>History of {name}</h2>
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
+    <Panel as="aside" elevation="overlay" className="history-panel" aria-label="History" title={<>History <span className="history-of">{name}</span></>} actions={<IconButton icon={X} label="Close history" onClick={onClose} />}>
       {error && <p className="error">{error}</p>}
       {versions?.length === 0 && <p className="muted">Not published yet.</p>}
       <ol className="versions">
         {versions?.map((version) => (
           <li key={version.version} data-version={version.version}>
-            <strong>v{version.version}</strong> {version.version === live && <span className="badge status-live">live</span>}
-            <span className="muted"> {new Date(version.publishedAt).toLocaleString()}</span>
-            {version.republishes !== null && <span className="muted"> (republishes v{version.republishes})</span>}
-            <div className="note">{version.note || <em className="muted">no note</em>}</div>
+            <div className="version-line">
+              <strong className="version-number">v{version.version}</strong>
+              {version.version === live && (
+                <Badge tone="success" className="status-live" dot>
+                  live
+                </Badge>
+              )}
+              <span className="version-date">{new Date(version.publishedAt).toLocaleString()}</span>
+              {version.republishes !== null && <span className="version-date">republishes v{version.republishes}</span>}
+            </div>
+            <div className="note">{version.note || <em className="muted-inline">no note</em>}</div>
           </li>
         ))}
       </ol>
@@ -57,9 +60,9 @@ export function HistoryPanel({ name, live, onClose }: { name: string; live: numb
         <div className="compare">
           <VersionSelect label="From" options={options} value={from} onChange={setFrom} />
           <VersionSelect label="To" options={options} value={to} onChange={setTo} />
-          <button type="button" className="primary" onClick={() => void compare()}>
+          <Button variant="primary" size="sm" onClick={() => void compare()}>
             Compare
-          </button>
+          </Button>
         </div>
       )}
       {diff && (
@@ -70,7 +73,7 @@ export function HistoryPanel({ name, live, onClose }: { name: string; live: numb
           <DiffView original={diff.from.text} modified={diff.to.text} />
         </div>
       )}
-    </aside>
+    </Panel>
   );
 }
 
@@ -80,15 +83,9 @@ function parseRef(value: string): VersionRef {
 
 function VersionSelect({ label, options, value, onChange }: { label: string; options: VersionRef[]; value: VersionRef | null; onChange: (ref: VersionRef) => void }) {
   return (
-    <label>
-      {label}{' '}
-      <select aria-label={`${label} version`} value={String(value)} onChange={(event) => onChange(parseRef(event.target.value))}>
-        {options.map((ref) => (
-          <option key={String(ref)} value={String(ref)}>
-            {refLabel(ref)}
-          </option>
-        ))}
-      </select>
-    </label>
+    <span className="compare-field">
+      <span aria-hidden>{label}</span>
+      <Select label={`${label} version`} size="sm" value={String(value)} onValueChange={(next) => onChange(parseRef(next))} options={options.map((ref) => ({ value: String(ref), label: refLabel(ref) }))} />
+    </span>
   );
 }

@@ -1,8 +1,11 @@
-// The list of Procedures with their status. Create, rename, duplicate and delete.
+// The list of Procedures with their status. Create, rename, duplicate and delete. One tab stop: the
+// arrow keys (and Home/End) move through the rows, Enter opens one, F2 renames it.
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { Copy, MoreHorizontal, Pencil, Plus, Trash2 } from 'lucide-react';
 import type { ProcedureSummary } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { navigate } from '../app/navigation';
-import { askConfirm, askText, showMessage } from '../ui/dialogs';
+import { askConfirm, askText, Badge, Button, IconButton, Menu, showMessage, toast, type BadgeTone } from '../ui';
 
 export function statusLabel(procedure: Pick<ProcedureSummary, 'status' | 'liveVersion'>): string {
   switch (procedure.status) {
@@ -15,8 +18,18 @@ export function statusLabel(procedure: Pick<ProcedureSummary, 'status' | 'liveVe
   }
 }
 
+export const STATUS_TONE: Record<ProcedureSummary['status'], BadgeTone> = { draft: 'draft', live: 'success', changed: 'warning' };
+
 export function ProcedureList({ procedures, selected, error }: { procedures: ProcedureSummary[] | null; selected: string | null; error: string | null }) {
   const api = useApi();
+  const listRef = useRef<HTMLUListElement>(null);
+  // The row that holds the list's tab stop: the one last focused, else the open one, else the first.
+  const [active, setActive] = useState<string | null>(null);
+  const names = procedures?.map((procedure) => procedure.name) ?? [];
+  const tabStop = active !== null && names.includes(active) ? active : selected !== null && names.includes(selected) ? selected : (names[0] ?? null);
+  useEffect(() => {
+    if (selected !== null) setActive(selected);
+  }, [selected]);
 
   const run = async (title: string, work: () => Promise<void>) => {
     try {
@@ -40,6 +53,7 @@ export function ProcedureList({ procedures, selected, error }: { procedures: Pro
       if (!newName?.trim() || newName.trim() === name) return;
       const renamed = await api['procedures.rename']({ name, newName: newName.trim() });
       if (selected === name) await navigate({ screen: 'procedure', name: renamed.name });
+      toast({ title: 'Renamed', description: `"${name}" is now "${renamed.name}".` });
     });
 
   const duplicate = (name: string) =>
@@ -53,47 +67,80 @@ export function ProcedureList({ procedures, selected, error }: { procedures: Pro
       if (!(await askConfirm(`Delete "${name}"?`, 'The Procedure and all its published versions are deleted. This cannot be undone.', 'Delete', true))) return;
       if (selected === name && !(await navigate({ screen: 'home' }))) return;
       await api['procedures.delete']({ name });
+      toast({ title: 'Deleted', description: `"${name}" and its versions are gone.` });
     });
+
+  const focusRow = (name: string) => {
+    setActive(name);
+    listRef.current?.querySelector<HTMLElement>(`li[data-procedure="${CSS.escape(name)}"] a`)?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLAnchorElement>, name: string) => {
+    const index = names.indexOf(name);
+    const target = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: names.length - 1 }[event.key];
+    if (target !== undefined) {
+      event.preventDefault();
+      const next = names[Math.max(0, Math.min(names.length - 1, target))];
+      if (next !== undefined) focusRow(next);
+    } else if (event.key === 'F2') {
+      event.preventDefault();
+      void rename(name);
+    }
+  };
 
   return (
     <nav className="procedure-list" aria-label="Procedures">
       <div className="procedure-list-header">
-        <h2>Procedures</h2>
-        <button type="button" className="primary" onClick={create}>
+        <h2 id="procedure-list-title">Procedures</h2>
+        <Button variant="secondary" size="sm" icon={Plus} onClick={create} aria-label="New">
           New
-        </button>
+        </Button>
       </div>
       {error && <p className="error">{error}</p>}
       {procedures === null && !error && <p className="muted">Loading…</p>}
-      <ul>
-        {procedures?.map((procedure) => (
-          <li key={procedure.name} className={procedure.name === selected ? 'selected' : ''} data-procedure={procedure.name}>
-            <a
-              href={`#/procedures/${encodeURIComponent(procedure.name)}`}
-              onClick={(event) => {
-                event.preventDefault();
-                void navigate({ screen: 'procedure', name: procedure.name });
-              }}
-            >
-              <span className="procedure-name">{procedure.name}</span>
-              <span className="badges">
-                {procedure.subProcedure && <span className="badge sub">Sub-procedure</span>}
-                <span className={`badge status-${procedure.status}`}>{statusLabel(procedure)}</span>
+      <ul ref={listRef} aria-labelledby="procedure-list-title">
+        {procedures?.map((procedure) => {
+          const isSelected = procedure.name === selected;
+          const isTabStop = procedure.name === tabStop;
+          return (
+            <li key={procedure.name} className={isSelected ? 'selected' : ''} data-procedure={procedure.name}>
+              <a
+                href={`#/procedures/${encodeURIComponent(procedure.name)}`}
+                tabIndex={isTabStop ? 0 : -1}
+                aria-current={isSelected ? 'page' : undefined}
+                onFocus={() => setActive(procedure.name)}
+                onKeyDown={(event) => onKeyDown(event, procedure.name)}
+                onClick={(event) => {
+                  event.preventDefault();
+                  void navigate({ screen: 'procedure', name: procedure.name });
+                }}
+              >
+                <span className="procedure-name">{procedure.name}</span>
+                <span className="badges">
+                  <Badge tone={STATUS_TONE[procedure.status]} className={`status-${procedure.status}`} dot>
+                    {statusLabel(procedure)}
+                  </Badge>
+                  {procedure.subProcedure && (
+                    <Badge tone="violet" className="sub">
+                      Sub-procedure
+                    </Badge>
+                  )}
+                </span>
+              </a>
+              <span className="row-actions">
+                <Menu
+                  label={`Actions for ${procedure.name}`}
+                  trigger={<IconButton icon={MoreHorizontal} label={`Actions for ${procedure.name}`} size="sm" tabIndex={isTabStop ? 0 : -1} tooltip={false} />}
+                  items={[
+                    { label: 'Rename', icon: Pencil, shortcut: 'F2', onSelect: () => void rename(procedure.name) },
+                    { label: 'Duplicate', icon: Copy, onSelect: () => void duplicate(procedure.name) },
+                    { label: 'Delete', icon: Trash2, danger: true, separated: true, onSelect: () => void remove(procedure.name) },
+                  ]}
+                />
               </span>
-            </a>
-            <span className="row-actions">
-              <button type="button" title="Rename" aria-label={`Rename ${procedure.name}`} onClick={() => void rename(procedure.name)}>
-                Rename
-              </button>
-              <button type="button" title="Duplicate" aria-label={`Duplicate ${procedure.name}`} onClick={() => void duplicate(procedure.name)}>
-                Duplicate
-              </button>
-              <button type="button" title="Delete" aria-label={`Delete ${procedure.name}`} className="danger" onClick={() => void remove(procedure.name)}>
-                Delete
-              </button>
-            </span>
-          </li>
-        ))}
+            </li>
+          );
+        })}
       </ul>
     </nav>
   );

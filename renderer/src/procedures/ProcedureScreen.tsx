@@ -1,6 +1,7 @@
 // The Procedure screen: Monaco and the live graph side by side, kept in sync both ways, with save,
 // publish, history and diff.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { CircleAlert, History, Save, TriangleAlert, Upload } from 'lucide-react';
 import type { ProcedureDetail } from '../../../shared/api';
 import { parse, toGraph, type GraphNode } from '../../../shared/procedure';
 import { useApi } from '../api/context';
@@ -8,10 +9,10 @@ import { navigate, setLeaveGuard } from '../app/navigation';
 import { ProcedureEditor, type EditorReady } from '../editor/ProcedureEditor';
 import { languageState } from '../editor/procedure-language';
 import { GraphView, type GraphAction } from '../graph/GraphView';
-import { askChoice, askText, showMessage } from '../ui/dialogs';
+import { askChoice, askText, Badge, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
 import { runGraphAction } from './graph-actions';
 import { HistoryPanel } from './HistoryPanel';
-import { statusLabel } from './ProcedureList';
+import { STATUS_TONE, statusLabel } from './ProcedureList';
 import { ProcedureSession } from './session';
 
 export function ProcedureScreen({ name }: { name: string }) {
@@ -111,7 +112,8 @@ export function ProcedureScreen({ name }: { name: string }) {
       const seen = detailRef.current ?? detail;
       const version = await api['procedures.publish']({ name: seen.name, note: note.trim(), expectedHash: seen.draftHash });
       setDetail(await api['procedures.get']({ name: seen.name }));
-      await showMessage('Published', `Version ${version.version} of "${seen.name}" is live.`);
+      // A confirmation, not a question: a toast, so nothing waits on an OK.
+      toast({ title: 'Published', description: `Version ${version.version} of "${seen.name}" is live.` });
     } catch (caught) {
       await showMessage('Not published', (caught as Error).message);
     }
@@ -129,39 +131,57 @@ export function ProcedureScreen({ name }: { name: string }) {
   return (
     <section className="procedure-screen" aria-label={`Procedure ${detail.name}`}>
       <div className="procedure-toolbar">
-        <h1>{detail.name}</h1>
-        <span className={`badge status-${detail.status}`}>{statusLabel({ status: detail.status, liveVersion: detail.live?.version ?? null })}</span>
-        {detail.subProcedure && <span className="badge sub">Sub-procedure</span>}
-        <span className={`save-state ${dirty ? 'dirty' : 'clean'}`} data-testid="save-state">
-          {dirty ? '● Unsaved changes' : 'Saved'}
-        </span>
-        <span className="spacer" />
-        <button type="button" onClick={() => void save()} disabled={!dirty} title="Ctrl+S">
-          Save draft
-        </button>
-        <button type="button" className="primary" onClick={() => void publish()}>
-          Publish…
-        </button>
-        <button type="button" className={showHistory ? 'active' : ''} onClick={() => setShowHistory((shown) => !shown)}>
-          History
-        </button>
+        <div className="procedure-title">
+          <h1 title={detail.name}>{detail.name}</h1>
+          <Badge tone={STATUS_TONE[detail.status]} className={`status-${detail.status}`} dot>
+            {statusLabel({ status: detail.status, liveVersion: detail.live?.version ?? null })}
+          </Badge>
+          {detail.subProcedure && (
+            <Badge tone="violet" className="sub">
+              Sub-procedure
+            </Badge>
+          )}
+          <span className={`save-state ${dirty ? 'dirty' : 'clean'}`} data-testid="save-state" role="status">
+            {dirty ? '● Unsaved changes' : 'Saved'}
+          </span>
+        </div>
+        <Toolbar label="Procedure actions" className="procedure-actions">
+          <ToolbarButton icon={History} pressed={showHistory} onClick={() => setShowHistory((shown) => !shown)}>
+            History
+          </ToolbarButton>
+          <ToolbarSeparator />
+          <ToolbarButton icon={Save} variant="secondary" onClick={() => void save()} disabled={!dirty} title="Save draft (Ctrl+S)" shortcut="Control+S">
+            Save draft
+          </ToolbarButton>
+          <ToolbarButton icon={Upload} variant="primary" onClick={() => void publish()}>
+            Publish…
+          </ToolbarButton>
+        </Toolbar>
       </div>
       {error && (
-        <p className="error" role="alert">
-          {error} <button type="button" onClick={() => setError(null)}>Dismiss</button>
+        <p className="error banner" role="alert">
+          {error}{' '}
+          <button type="button" className="link" onClick={() => setError(null)}>
+            Dismiss
+          </button>
         </p>
       )}
       <div className="procedure-panes">
         <div className="editor-pane">
           <ProcedureEditor text={detail.draftText} onReady={onReady} />
           <div className="status-line" data-testid="status-line">
-            <span>{counts.error} errors</span>
-            <span>{counts.warning} warnings</span>
+            <span className={counts.error ? 'has-errors' : ''}>
+              <CircleAlert aria-hidden size={13} /> {counts.error} errors
+            </span>
+            <span className={counts.warning ? 'has-warnings' : ''}>
+              <TriangleAlert aria-hidden size={13} /> {counts.warning} warnings
+            </span>
+            <span className="spacer" />
             <span>line {snapshot?.cursorLine ?? 1}</span>
           </div>
         </div>
         <div className="graph-pane">
-          {snapshot && <GraphView graph={snapshot.analysis.graph} cursorLine={snapshot.cursorLine} diagnostics={snapshot.diagnostics} onReveal={onReveal} onAction={onAction} loadSubgraph={loadSubgraph} onError={onGraphError} />}
+          {snapshot && <GraphView graph={snapshot.analysis.graph} document={snapshot.analysis.document} cursorLine={snapshot.cursorLine} diagnostics={snapshot.diagnostics} onReveal={onReveal} onAction={onAction} loadSubgraph={loadSubgraph} onError={onGraphError} />}
         </div>
       </div>
       {showHistory && <HistoryPanel name={detail.name} live={detail.live?.version ?? null} onClose={() => setShowHistory(false)} />}

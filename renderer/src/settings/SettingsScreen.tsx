@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { MODEL_PROVIDERS, MODEL_ROLES, type ConnectionTest, type SettingsView } from '../../../shared/api';
 import { useApi } from '../api/context';
+import { Button, Select, setTheme, Tabs, useTheme, type Theme } from '../ui';
 
 const ROLE_HELP: Record<(typeof MODEL_ROLES)[number], string> = {
   agent: 'answers customers in conversations',
@@ -61,68 +62,97 @@ export function SettingsScreen() {
   };
 
   if (!view) return status ? <p className="error">{status.text}</p> : <p className="muted">Loading…</p>;
-  return (
-    <section className="settings" aria-label="Settings">
-      <h1>Model settings</h1>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void save(apiKey.trim() ? apiKey.trim() : undefined);
-        }}
-      >
-        <label>
-          <span>Provider</span>
-          <select value={provider} onChange={(event) => setProvider(event.target.value as typeof provider)}>
-            {MODEL_PROVIDERS.map((name) => (
-              <option key={name} value={name}>
-                {name === 'anthropic' ? 'Anthropic (Messages API)' : name}
-              </option>
-            ))}
-          </select>
+  const modelForm = (
+    <form
+      className="settings-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save(apiKey.trim() ? apiKey.trim() : undefined);
+      }}
+    >
+      <div className="sw-field">
+        <label className="sw-field-label" htmlFor="settings-provider">
+          Provider
         </label>
-        <label>
-          <span>API key</span>
-          <input type="password" autoComplete="off" value={apiKey} placeholder={view.hasApiKey ? 'A key is saved; type a new one to replace it' : 'No key saved'} onChange={(event) => setApiKey(event.target.value)} />
-          <small className="muted">
-            Kept in the {view.secretStore}, never in the workspace.{' '}
-            {view.hasApiKey && (
-              <button type="button" className="link danger" onClick={() => void save(null)}>
-                Remove the saved key
-              </button>
-            )}
-          </small>
+        <Select id="settings-provider" label="Provider" value={provider} onValueChange={(next) => setProvider(next as typeof provider)} options={MODEL_PROVIDERS.map((name) => ({ value: name, label: name === 'anthropic' ? 'Anthropic (Messages API)' : name }))} />
+      </div>
+      <div className="sw-field">
+        <label className="sw-field-label" htmlFor="settings-api-key">
+          API key
         </label>
-        <label>
-          <span>Base URL</span>
-          <input value={baseURL} placeholder="The provider's default" onChange={(event) => setBaseURL(event.target.value)} />
-          <small className="muted">For a proxy or a compatible server; leave empty for the provider's own.</small>
+        <input id="settings-api-key" className="sw-input" type="password" autoComplete="off" value={apiKey} placeholder={view.hasApiKey ? 'A key is saved; type a new one to replace it' : 'No key saved'} onChange={(event) => setApiKey(event.target.value)} />
+        <small className="sw-field-help">
+          Kept in the {view.secretStore}, never in the workspace.{' '}
+          {view.hasApiKey && (
+            <button type="button" className="link danger" onClick={() => void save(null)}>
+              Remove the saved key
+            </button>
+          )}
+        </small>
+      </div>
+      <div className="sw-field">
+        <label className="sw-field-label" htmlFor="settings-base-url">
+          Base URL
         </label>
-        <fieldset>
-          <legend>Models</legend>
-          {MODEL_ROLES.map((role) => (
-            <label key={role}>
-              <span>
-                {role[0]!.toUpperCase() + role.slice(1)} <small className="muted">({ROLE_HELP[role]})</small>
-              </span>
-              <input aria-label={`Model for the ${role}`} value={models[role] ?? ''} onChange={(event) => setModels({ ...models, [role]: event.target.value })} />
+        <input id="settings-base-url" className="sw-input" value={baseURL} placeholder="The provider's default" onChange={(event) => setBaseURL(event.target.value)} />
+        <small className="sw-field-help">For a proxy or a compatible server; leave empty for the provider's own.</small>
+      </div>
+      <fieldset className="settings-models">
+        <legend>Models</legend>
+        {MODEL_ROLES.map((role) => (
+          <div className="sw-field settings-model" key={role}>
+            <label className="sw-field-label" htmlFor={`settings-model-${role}`}>
+              {role[0]!.toUpperCase() + role.slice(1)} <span className="sw-field-help">— {ROLE_HELP[role]}</span>
             </label>
-          ))}
-        </fieldset>
-        <div className="settings-buttons">
-          <button type="submit" className="primary" disabled={busy}>
-            Save
-          </button>
-          <button type="button" disabled={busy} onClick={() => void testConnection()}>
-            Test connection
-          </button>
-        </div>
-      </form>
-      {status && <p className={status.kind === 'ok' ? 'ok' : 'error'} role="status">{status.text}</p>}
+            <input id={`settings-model-${role}`} className="sw-input" aria-label={`Model for the ${role}`} value={models[role] ?? ''} onChange={(event) => setModels({ ...models, [role]: event.target.value })} />
+          </div>
+        ))}
+      </fieldset>
+      <div className="settings-buttons">
+        <Button type="submit" variant="primary" disabled={busy}>
+          Save
+        </Button>
+        <Button disabled={busy} onClick={() => void testConnection()}>
+          Test connection
+        </Button>
+      </div>
+      {status && (
+        <p className={status.kind === 'ok' ? 'ok' : 'error'} role="status">
+          {status.text}
+        </p>
+      )}
       {test && (
         <p className={test.ok ? 'ok' : 'error'} data-testid="connection-test">
           {test.message}
         </p>
       )}
+    </form>
+  );
+  return (
+    <section className="settings" aria-label="Settings">
+      <h1>Settings</h1>
+      <Tabs
+        label="Settings sections"
+        items={[
+          { value: 'model', label: 'Model', content: modelForm },
+          { value: 'appearance', label: 'Appearance', content: <AppearanceSettings /> },
+        ]}
+      />
     </section>
+  );
+}
+
+function AppearanceSettings() {
+  const theme = useTheme();
+  return (
+    <div className="settings-form">
+      <div className="sw-field">
+        <label className="sw-field-label" htmlFor="settings-theme">
+          Theme
+        </label>
+        <Select id="settings-theme" label="Theme" value={theme} onValueChange={(next) => setTheme(next as Theme)} options={[{ value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' }]} />
+        <small className="sw-field-help">The editor follows it. Until you choose, the app follows your system's setting.</small>
+      </div>
+    </div>
   );
 }

@@ -1,5 +1,9 @@
-// Promise-based dialogs drawn by the app itself (no window.prompt: Electron has none).
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+// Promise-based dialogs (no window.prompt: Electron has none), drawn with the shared Dialog, so focus
+// is trapped and restored by Radix rather than by hand. Confirmations that need no answer are toasts
+// (./toast.ts), not dialogs.
+import { useRef, useState, useSyncExternalStore } from 'react';
+import { Button } from './Button';
+import { Dialog } from './Dialog';
 
 interface Choice {
   id: string;
@@ -9,6 +13,7 @@ interface Choice {
 }
 
 interface DialogRequest {
+  id: number;
   title: string;
   message?: string;
   input?: { label: string; initial: string; multiline?: boolean };
@@ -17,17 +22,22 @@ interface DialogRequest {
 }
 
 let current: DialogRequest | null = null;
+let nextId = 1;
 const subscribers = new Set<() => void>();
 const notify = () => subscribers.forEach((fn) => fn());
 
-function open(request: Omit<DialogRequest, 'resolve'>): Promise<{ choice: string; value: string } | null> {
+function open(request: Omit<DialogRequest, 'resolve' | 'id'>): Promise<{ choice: string; value: string } | null> {
   return new Promise((resolve) => {
     current?.resolve(null);
+    const id = nextId++;
     current = {
       ...request,
+      id,
       resolve: (result) => {
-        current = null;
-        notify();
+        if (current?.id === id) {
+          current = null;
+          notify();
+        }
         resolve(result);
       },
     };
@@ -54,6 +64,7 @@ export async function askChoice(title: string, message: string, choices: Choice[
   return (await open({ title, message, choices }))?.choice ?? null;
 }
 
+/** A message that must be read before going on (an error); a mere confirmation is a toast. */
 export async function showMessage(title: string, message: string): Promise<void> {
   await open({ title, message, choices: [{ id: 'ok', label: 'OK', primary: true }] });
 }
@@ -70,52 +81,77 @@ function useCurrent() {
 
 export function DialogHost() {
   const request = useCurrent();
-  const [value, setValue] = useState('');
+  return request ? <RequestDialog key={request.id} request={request} /> : null;
+}
+
+function RequestDialog({ request }: { request: DialogRequest }) {
+  const [value, setValue] = useState(request.input?.initial ?? '');
   const inputRef = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
-  useEffect(() => {
-    setValue(request?.input?.initial ?? '');
-    if (request?.input) setTimeout(() => inputRef.current?.select(), 0);
-  }, [request]);
-  if (!request) return null;
-  const primary = request.choices.find((choice) => choice.primary) ?? request.choices[request.choices.length - 1]!;
+  const primaryRef = useRef<HTMLButtonElement>(null);
+  // What had focus when the dialog was asked for: focus goes back there when it closes.
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null));
+  const primary = request.choices.find((choice) => choice.primary) ?? request.choices.find((choice) => choice.danger) ?? request.choices[request.choices.length - 1]!;
   const finish = (choice: string) => request.resolve({ choice, value });
+  const inputId = `dialog-input-${request.id}`;
   return (
-    <div className="dialog-backdrop" onKeyDown={(event) => event.key === 'Escape' && request.resolve(null)}>
+    <Dialog
+      open
+      onOpenChange={(open) => !open && request.resolve(null)}
+      returnFocusTo={opener}
+      title={request.title}
+      {...(request.message ? { description: request.message } : {})}
+      onOpenAutoFocus={(event) => {
+        event.preventDefault();
+        if (request.input) {
+          inputRef.current?.focus();
+          inputRef.current?.select();
+        } else primaryRef.current?.focus();
+      }}
+    >
       <form
-        className="dialog"
-        role="dialog"
-        aria-label={request.title}
+        className="sw-dialog-form"
         onSubmit={(event) => {
           event.preventDefault();
           finish(primary.id);
         }}
       >
-        <h2>{request.title}</h2>
-        {request.message && <p className="dialog-message">{request.message}</p>}
         {request.input && (
-          <label className="dialog-input">
-            <span>{request.input.label}</span>
+          <div className="sw-field">
+            <label htmlFor={inputId} className="sw-field-label">
+              {request.input.label}
+            </label>
             {request.input.multiline ? (
-              <textarea ref={inputRef} value={value} onChange={(event) => setValue(event.target.value)} rows={3} autoFocus />
+              <textarea
+                id={inputId}
+                className="sw-input sw-textarea"
+                ref={inputRef}
+                value={value}
+                onChange={(event) => setValue(event.target.value)}
+                rows={3}
+                onKeyDown={(event) => {
+                  // Ctrl/Cmd+Enter submits a multi-line answer; Enter alone is a new line.
+                  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) finish(primary.id);
+                }}
+              />
             ) : (
-              <input ref={inputRef} value={value} onChange={(event) => setValue(event.target.value)} autoFocus />
+              <input id={inputId} className="sw-input" ref={inputRef} value={value} onChange={(event) => setValue(event.target.value)} />
             )}
-          </label>
+          </div>
         )}
-        <div className="dialog-buttons">
+        <div className="sw-dialog-footer">
           {request.choices.map((choice) => (
-            <button
+            <Button
               key={choice.id}
+              ref={choice === primary ? primaryRef : undefined}
               type={choice === primary ? 'submit' : 'button'}
-              className={choice.danger ? 'danger' : choice.primary ? 'primary' : ''}
+              variant={choice.danger ? 'danger' : choice.primary ? 'primary' : 'secondary'}
               onClick={choice === primary ? undefined : () => finish(choice.id)}
-              autoFocus={!request.input && choice === primary}
             >
               {choice.label}
-            </button>
+            </Button>
           ))}
         </div>
       </form>
-    </div>
+    </Dialog>
   );
 }
