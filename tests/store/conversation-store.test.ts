@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { Workspace } from '../../main/store/workspace';
 import { describeConversationStore } from './contract/conversation-store';
+import { describeProductionRepository } from './contract/production-repository';
 import { procedureText, useTempDir } from './helpers';
 import { sqlOf } from './sql';
 
@@ -12,6 +13,11 @@ const tempDir = useTempDir();
 describeConversationStore('SQLite workspace', async () => {
   const workspace = Workspace.create(join(tempDir(), 'contract.stepwise'));
   return { store: workspace.conversationStore, close: async () => workspace.close() };
+});
+
+describeProductionRepository('SQLite workspace', async () => {
+  const workspace = Workspace.create(join(tempDir(), 'production.stepwise'));
+  return { store: workspace.conversationStore, production: workspace.production, close: async () => workspace.close() };
 });
 
 describe('SQLite conversation store', () => {

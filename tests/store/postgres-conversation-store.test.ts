@@ -6,14 +6,21 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { TurnRecord } from '../../main/store/repositories';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
+import { OUTBOX_LEASE_MS } from '../../main/store/postgres/production';
 import { usePostgres } from '../support/postgres';
 import { describeConversationStore } from './contract/conversation-store';
+import { describeProductionRepository } from './contract/production-repository';
 
 const postgres = usePostgres();
 
 describeConversationStore('PostgreSQL', async () => {
   const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
   return { store, close: () => store.close() };
+});
+
+describeProductionRepository('PostgreSQL', async () => {
+  const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
+  return { store, production: store.production, close: () => store.close() };
 });
 
 const turn = (content: string, overrides: Partial<TurnRecord> = {}): TurnRecord => ({
@@ -174,6 +181,29 @@ describe('PostgreSQL conversation store', () => {
       expect((await store.turns.load(id))!).toEqual({ state: { note: 'nul \u0000 in json', history: [] }, history: [{ text: 'a\u0000b' }] });
     } finally {
       await store.close();
+    }
+  });
+
+  it('never hands one outbox row to two instances at once, and hands it out again once its lease runs out', async () => {
+    const { first, second, close } = await twoInstances();
+    try {
+      const { id } = await first.conversations.create({ kind: 'production' });
+      const outbox = Array.from({ length: 40 }, (_, index) => ({ event: 'handoff', body: JSON.stringify({ index }) }));
+      await first.production.saveTurn(id, turn('hand over', { status: 'handed_off' }), { procedure: null, outbox });
+      const at = new Date(Date.now() + 1_000).toISOString();
+      // Both instances' deliverers poll at once, several times over.
+      const claims = await Promise.all(Array.from({ length: 6 }, (_, index) => (index % 2 ? second : first).production.dueOutbox(at, 10)));
+      const claimed = claims.flat().map((row) => row.id);
+      expect(claimed).toHaveLength(40);
+      expect(new Set(claimed).size).toBe(40);
+      expect(await first.production.dueOutbox(at, 10)).toEqual([]);
+      // An instance that claimed rows and died before marking them: they are due once the lease ends.
+      await Promise.all(claims[0]!.map((row) => first.production.markDelivered(row.id)));
+      const afterLease = new Date(Date.parse(at) + OUTBOX_LEASE_MS + 1_000).toISOString();
+      const again = await second.production.dueOutbox(afterLease, 100);
+      expect(again.map((row) => row.id).sort((a, b) => a - b)).toEqual(claimed.filter((rowId) => !claims[0]!.some((row) => row.id === rowId)).sort((a, b) => a - b));
+    } finally {
+      await close();
     }
   });
 });

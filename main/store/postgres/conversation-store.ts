@@ -14,6 +14,7 @@ import { StoreError } from '../errors';
 import type { ConversationRepositories, ConversationRepository, ConversationStore, TraceRepository, TurnRepository } from '../repositories';
 import { connectionError, createPool, parsePostgresUrl, postgresOptionsSchema, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
 import { migratePostgres } from './migrations';
+import { PostgresProductionRepository } from './production';
 import { postgresRepositories } from './repositories';
 import { inTransaction, poolSession, rethrow, transactionSession } from './session';
 
@@ -23,6 +24,8 @@ export class PostgresConversationStore implements ConversationStore {
   readonly conversations: ConversationRepository;
   readonly traces: TraceRepository;
   readonly turns: TurnRepository;
+  /** The production server's records (API keys, idempotency, webhook outbox) on the same pool. */
+  readonly production: PostgresProductionRepository;
   private closed = false;
 
   private constructor(
@@ -35,6 +38,7 @@ export class PostgresConversationStore implements ConversationStore {
     this.conversations = repos.conversations;
     this.traces = repos.traces;
     this.turns = repos.turns;
+    this.production = new PostgresProductionRepository(pool);
   }
 
   /**

@@ -1,0 +1,214 @@
+// The production server's records (../production.ts: API keys, idempotency records, the webhook
+// outbox, which Procedure each conversation is in) on PostgreSQL, with the SQLite repository's
+// meaning. What several instances change:
+//  - `saveTurn` saves the turn, its outbox rows and its idempotency record in one transaction;
+//  - `dueOutbox` claims the rows it returns (FOR UPDATE SKIP LOCKED, then a lease on
+//    next_attempt_at), so two instances never deliver one row at once; a row whose instance died
+//    before marking it is due again when the lease runs out.
+import type pg from 'pg';
+import type { TurnRecord } from '../conversation-turns';
+import type { Conversation } from '../conversations';
+import { StoreError } from '../errors';
+import { now } from '../hash';
+import type {
+  ApiKeyRecord,
+  ApiKeyScope,
+  IdempotencyRecord,
+  OutboxRow,
+  ProductionConversation,
+  ProductionConversationFilter,
+  ProductionRepository,
+  ProductionTurnExtras,
+} from '../production';
+import type { ConversationRepository } from '../repositories';
+import { postgresRepositories } from './repositories';
+import { inTransaction, poolSession, rethrow, transactionSession } from './session';
+
+/** How long a claimed outbox row stays with the instance delivering it. */
+export const OUTBOX_LEASE_MS = 60_000;
+
+export class PostgresProductionRepository implements ProductionRepository {
+  private readonly conversations: ConversationRepository;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.conversations = postgresRepositories(poolSession(pool)).conversations;
+  }
+
+  private query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(sql, params).catch((error: unknown) => rethrow(error));
+  }
+
+  async createApiKey(input: { name: string; scope: ApiKeyScope; tokenHash: string; fingerprint: string }): Promise<ApiKeyRecord> {
+    const { rows } = await this.query('INSERT INTO api_keys (name, scope, token_hash, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+      input.name,
+      input.scope,
+      input.tokenHash,
+      input.fingerprint,
+      now(),
+    ]);
+    return toKey(rows[0]!);
+  }
+
+  async apiKeyByHash(tokenHash: string): Promise<ApiKeyRecord | null> {
+    const { rows } = await this.query('SELECT * FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
+    return rows[0] ? toKey(rows[0]) : null;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return (await this.query('SELECT * FROM api_keys ORDER BY id')).rows.map(toKey);
+  }
+
+  async revokeApiKey(fingerprint: string): Promise<boolean> {
+    return ((await this.query('UPDATE api_keys SET revoked_at = $1 WHERE fingerprint = $2 AND revoked_at IS NULL', [now(), fingerprint])).rowCount ?? 0) > 0;
+  }
+
+  async conversationByExternalId(externalId: string): Promise<Conversation | null> {
+    const { rows } = await this.query<{ id: number }>("SELECT id FROM conversations WHERE kind = 'production' AND external_id = $1", [externalId]);
+    return rows[0] ? this.conversations.get(rows[0].id) : null;
+  }
+
+  async listConversations(filter: ProductionConversationFilter): Promise<ProductionConversation[]> {
+    const { rows } = await this.query(
+      `SELECT c.*, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id
+       WHERE c.kind = 'production'
+         AND ($1::text IS NULL OR c.status = $1)
+         AND ($2::text IS NULL OR p.procedure = $2)
+         AND ($3::timestamptz IS NULL OR c.started_at >= $3)
+         AND ($4::timestamptz IS NULL OR c.started_at < $4)
+         AND ($5::bigint IS NULL OR c.id < $5)
+       ORDER BY c.id DESC LIMIT $6`,
+      [filter.status ?? null, filter.procedure ?? null, filter.startedAfter ?? null, filter.startedBefore ?? null, filter.beforeId ?? null, filter.limit],
+    );
+    return rows.map((row) => ({
+      id: row.id as number,
+      kind: row.kind as Conversation['kind'],
+      procedureId: (row.procedure_id as number | null) ?? null,
+      procedureHash: (row.procedure_hash as string | null) ?? null,
+      simulationRunId: (row.simulation_run_id as number | null) ?? null,
+      externalId: (row.external_id as string | null) ?? null,
+      status: row.status as Conversation['status'],
+      startedAt: row.started_at as string,
+      endedAt: (row.ended_at as string | null) ?? null,
+      procedure: (row.procedure as string | null) ?? null,
+      closedAt: (row.closed_at as string | null) ?? null,
+    }));
+  }
+
+  async productionInfo(conversationId: number): Promise<{ procedure: string | null; closedAt: string | null }> {
+    const { rows } = await this.query<{ procedure: string | null; closed_at: string | null }>('SELECT procedure, closed_at FROM production_conversations WHERE conversation_id = $1', [conversationId]);
+    return { procedure: rows[0]?.procedure ?? null, closedAt: rows[0]?.closed_at ?? null };
+  }
+
+  async close(conversationId: number): Promise<boolean> {
+    return inTransaction(this.pool, 'BEGIN', async (client) => {
+      const { rows } = await client.query<{ kind: string }>('SELECT kind FROM conversations WHERE id = $1', [conversationId]);
+      if (rows[0]?.kind !== 'production') return false;
+      const at = now();
+      await postgresRepositories(transactionSession(client)).conversations.setStatus(conversationId, 'ended');
+      await client.query(
+        `INSERT INTO production_conversations (conversation_id, procedure, closed_at, updated_at) VALUES ($1, NULL, $2, $2)
+         ON CONFLICT (conversation_id) DO UPDATE SET closed_at = coalesce(production_conversations.closed_at, excluded.closed_at), updated_at = excluded.updated_at`,
+        [conversationId, at],
+      );
+      return true;
+    });
+  }
+
+  async countOpen(): Promise<number> {
+    return (await this.query<{ count: number }>("SELECT count(*) AS count FROM conversations WHERE kind = 'production' AND status IN ('active', 'waiting')")).rows[0]!.count;
+  }
+
+  async saveTurn(conversationId: number, turn: TurnRecord, extras: ProductionTurnExtras): Promise<void> {
+    await inTransaction(this.pool, 'BEGIN', async (client) => {
+      await postgresRepositories(transactionSession(client)).turns.save(conversationId, turn);
+      const at = now();
+      await client.query(
+        `INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at`,
+        [conversationId, extras.procedure, at],
+      );
+      if (extras.outbox.length > 0) {
+        await client.query(
+          `INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at)
+           SELECT $1::bigint, event, body, $4::timestamptz, $4::timestamptz FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS o(event, body, n) ORDER BY n`,
+          [conversationId, extras.outbox.map((row) => row.event), extras.outbox.map((row) => row.body), at],
+        );
+      }
+      if (extras.idempotency) {
+        const { keyId, key, requestHash, response } = extras.idempotency;
+        const inserted = await client.query(
+          'INSERT INTO idempotency_records (key_id, conversation_id, idempotency_key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+          [keyId, conversationId, key, requestHash, response, at],
+        );
+        // Another turn already answered this key: this one must not be kept (it would run twice).
+        if (inserted.rowCount === 0) throw new StoreError(`The Idempotency-Key "${key}" was already used for a turn of conversation ${conversationId}.`, 'conflict');
+      }
+    });
+  }
+
+  async idempotency(keyId: number, conversationId: number, key: string): Promise<IdempotencyRecord | null> {
+    const { rows } = await this.query<{ request_hash: string; response: string }>(
+      'SELECT request_hash, response FROM idempotency_records WHERE key_id = $1 AND conversation_id = $2 AND idempotency_key = $3',
+      [keyId, conversationId, key],
+    );
+    return rows[0] ? { requestHash: rows[0].request_hash, response: rows[0].response } : null;
+  }
+
+  async dueOutbox(at: string, limit: number): Promise<OutboxRow[]> {
+    const leaseUntil = new Date(Date.parse(at) + OUTBOX_LEASE_MS).toISOString();
+    const { rows } = await this.query(
+      `WITH due AS (
+         SELECT id, next_attempt_at AS due_at FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE webhook_outbox o SET next_attempt_at = $3 FROM due WHERE o.id = due.id
+       RETURNING o.*, due.due_at`,
+      [at, limit, leaseUntil],
+    );
+    // The caller sees when each row was due, as on SQLite, not the lease.
+    return rows.map((row) => ({ ...toOutbox(row), nextAttemptAt: row.due_at as string })).sort((a, b) => a.id - b.id);
+  }
+
+  async markDelivered(id: number): Promise<void> {
+    await this.query('UPDATE webhook_outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2', [now(), id]);
+  }
+
+  async markAttemptFailed(id: number, nextAttemptAt: string, error: string): Promise<void> {
+    await this.query('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3', [nextAttemptAt, error.slice(0, 500), id]);
+  }
+
+  async pendingOutbox(): Promise<number> {
+    return (await this.query<{ count: number }>('SELECT count(*) AS count FROM webhook_outbox WHERE delivered_at IS NULL')).rows[0]!.count;
+  }
+
+  async deliveredOutbox(): Promise<(OutboxRow & { deliveredAt: string })[]> {
+    return (await this.query('SELECT * FROM webhook_outbox WHERE delivered_at IS NOT NULL ORDER BY id')).rows.map((row) => ({ ...toOutbox(row), deliveredAt: row.delivered_at as string }));
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+}
+
+function toKey(row: Record<string, unknown>): ApiKeyRecord {
+  return {
+    id: row.id as number,
+    name: row.name as string,
+    scope: row.scope as ApiKeyScope,
+    fingerprint: row.fingerprint as string,
+    createdAt: row.created_at as string,
+    revokedAt: (row.revoked_at as string | null) ?? null,
+  };
+}
+
+function toOutbox(row: Record<string, unknown>): OutboxRow {
+  return {
+    id: row.id as number,
+    conversationId: row.conversation_id as number,
+    event: row.event as string,
+    body: row.body as string,
+    attempts: row.attempts as number,
+    createdAt: row.created_at as string,
+    nextAttemptAt: row.next_attempt_at as string,
+  };
+}
