@@ -64,7 +64,9 @@ async function axeViolations(page: Page): Promise<Violation[]> {
   });
 }
 
+/** Once every finite animation (a dialog's fade, a drawer's slide) has ended: what a person sees. */
 async function shoot(name: string, theme: Theme) {
+  await app.page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
   await app.screenshot(`screen-${name}-${theme}`);
 }
 

@@ -1,21 +1,16 @@
 // What the content area shows before a Procedure is chosen.
 import { FileText } from 'lucide-react';
+import { EmptyState } from '../ui';
 
 export function HomeScreen({ count }: { count: number | null }) {
   return (
     <section className="home" aria-label="Start">
-      <div className="home-card">
-        <span className="home-icon" aria-hidden>
-          <FileText size={22} strokeWidth={1.75} />
-        </span>
-        <h1>Choose a Procedure</h1>
-        <p>
-          {count === null ? 'Loading the workspace…' : `${count} Procedure${count === 1 ? '' : 's'} in this workspace.`} Pick one on the left to edit it beside its graph, or create a new one.
-        </p>
+      <EmptyState icon={FileText} title="Choose a Procedure">
+        <p>{count === null ? 'Loading the workspace…' : `${count} Procedure${count === 1 ? '' : 's'} in this workspace.`} Pick one on the left to edit it beside its graph, or create a new one.</p>
         <p className="home-keys">
           <kbd>↑</kbd> <kbd>↓</kbd> move through the list · <kbd>Enter</kbd> opens
         </p>
-      </div>
+      </EmptyState>
     </section>
   );
 }

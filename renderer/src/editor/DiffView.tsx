@@ -1,7 +1,7 @@
 // Two versions side by side in Monaco's diff editor.
 import { useEffect, useRef } from 'react';
 import { currentMonacoTheme, monaco } from './monaco';
-import { PROCEDURE_LANGUAGE } from './tokens';
+import { EDITOR_FONT_FAMILY, PROCEDURE_LANGUAGE } from './tokens';
 
 export function DiffView({ original, modified }: { original: string; modified: string }) {
   const host = useRef<HTMLDivElement>(null);
@@ -21,6 +21,8 @@ export function DiffView({ original, modified }: { original: string; modified: s
       diffWordWrap: 'on',
       scrollBeyondLastLine: false,
       fontSize: 13,
+      fontFamily: EDITOR_FONT_FAMILY,
+      lineHeight: 20,
     });
     editor.setModel({ original: left, modified: right });
     // Each side's input is named, for screen readers (the diff editor's own label options leave them empty).

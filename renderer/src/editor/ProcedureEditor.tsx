@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import type * as Monaco from 'monaco-editor/editor/editor.api';
 import { currentMonacoTheme, monaco } from './monaco';
-import { PROCEDURE_LANGUAGE } from './tokens';
+import { EDITOR_FONT_FAMILY, PROCEDURE_LANGUAGE } from './tokens';
 
 export interface EditorReady {
   monaco: typeof Monaco;
@@ -34,6 +34,9 @@ export function ProcedureEditor({ text, onReady }: { text: string; onReady: (rea
       lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.OnCode },
       quickSuggestions: false,
       fontSize: 13,
+      fontFamily: EDITOR_FONT_FAMILY,
+      lineHeight: 20,
+      padding: { top: 6 },
       tabSize: 2,
       insertSpaces: true,
       unicodeHighlight: { ambiguousCharacters: false },

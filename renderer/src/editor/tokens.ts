@@ -49,6 +49,9 @@ export const procedureTokens: Monaco.languages.IMonarchLanguage = {
   },
 };
 
+/** The app's monospace stack (--sw-font-mono in ui/tokens.css): Monaco measures a literal family list. */
+export const EDITOR_FONT_FAMILY = "'SF Mono', ui-monospace, 'Cascadia Code', 'JetBrains Mono', Menlo, Consolas, 'Liberation Mono', 'DejaVu Sans Mono', monospace";
+
 /** Monaco's theme for each app theme; Monaco has one theme for all its editors at a time. */
 export const MONACO_THEMES = { light: 'stepwise-light', dark: 'stepwise-dark' } as const;
 

@@ -9,7 +9,7 @@ import { navigate, setLeaveGuard } from '../app/navigation';
 import { ProcedureEditor, type EditorReady } from '../editor/ProcedureEditor';
 import { languageState } from '../editor/procedure-language';
 import { GraphView, type GraphAction } from '../graph/GraphView';
-import { askChoice, askText, Badge, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
+import { askChoice, askText, Badge, Banner, Button, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
 import { runGraphAction } from './graph-actions';
 import { HistoryPanel } from './HistoryPanel';
 import { STATUS_TONE, statusLabel } from './ProcedureList';
@@ -159,12 +159,18 @@ export function ProcedureScreen({ name }: { name: string }) {
         </Toolbar>
       </div>
       {error && (
-        <p className="error banner" role="alert">
-          {error}{' '}
-          <button type="button" className="link" onClick={() => setError(null)}>
-            Dismiss
-          </button>
-        </p>
+        <div className="procedure-banner">
+          <Banner
+            tone="error"
+            action={
+              <Button size="sm" variant="ghost" onClick={() => setError(null)}>
+                Dismiss
+              </Button>
+            }
+          >
+            {error}
+          </Banner>
+        </div>
       )}
       <div className="procedure-panes">
         <div className="editor-pane">

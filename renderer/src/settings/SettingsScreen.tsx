@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { MODEL_PROVIDERS, MODEL_ROLES, type ConnectionTest, type SettingsView } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { Button, Select, setTheme, Tabs, useTheme, type Theme } from '../ui';
+import { Button, Field, Select, setTheme, Tabs, useTheme, type Theme } from '../ui';
 
 const ROLE_HELP: Record<(typeof MODEL_ROLES)[number], string> = {
   agent: 'answers customers in conversations',
@@ -70,33 +70,20 @@ export function SettingsScreen() {
         void save(apiKey.trim() ? apiKey.trim() : undefined);
       }}
     >
-      <div className="sw-field">
-        <label className="sw-field-label" htmlFor="settings-provider">
-          Provider
-        </label>
-        <Select id="settings-provider" label="Provider" value={provider} onValueChange={(next) => setProvider(next as typeof provider)} options={MODEL_PROVIDERS.map((name) => ({ value: name, label: name === 'anthropic' ? 'Anthropic (Messages API)' : name }))} />
-      </div>
-      <div className="sw-field">
-        <label className="sw-field-label" htmlFor="settings-api-key">
-          API key
-        </label>
-        <input id="settings-api-key" className="sw-input" type="password" autoComplete="off" value={apiKey} placeholder={view.hasApiKey ? 'A key is saved; type a new one to replace it' : 'No key saved'} onChange={(event) => setApiKey(event.target.value)} />
-        <small className="sw-field-help">
-          Kept in the {view.secretStore}, never in the workspace.{' '}
-          {view.hasApiKey && (
-            <button type="button" className="link danger" onClick={() => void save(null)}>
-              Remove the saved key
-            </button>
-          )}
-        </small>
-      </div>
-      <div className="sw-field">
-        <label className="sw-field-label" htmlFor="settings-base-url">
-          Base URL
-        </label>
-        <input id="settings-base-url" className="sw-input" value={baseURL} placeholder="The provider's default" onChange={(event) => setBaseURL(event.target.value)} />
-        <small className="sw-field-help">For a proxy or a compatible server; leave empty for the provider's own.</small>
-      </div>
+      <Field label="Provider">
+        <Select label="Provider" value={provider} onValueChange={(next) => setProvider(next as typeof provider)} options={MODEL_PROVIDERS.map((name) => ({ value: name, label: name === 'anthropic' ? 'Anthropic (Messages API)' : name }))} />
+      </Field>
+      <Field label="API key" help={`Kept in the ${view.secretStore}, never in the workspace.`}>
+        <input className="sw-input" type="password" autoComplete="off" value={apiKey} placeholder={view.hasApiKey ? 'A key is saved; type a new one to replace it' : 'No key saved'} onChange={(event) => setApiKey(event.target.value)} />
+      </Field>
+      {view.hasApiKey && (
+        <button type="button" className="link danger settings-remove-key" onClick={() => void save(null)}>
+          Remove the saved key
+        </button>
+      )}
+      <Field label="Base URL" help="For a proxy or a compatible server; leave empty for the provider's own.">
+        <input className="sw-input" value={baseURL} placeholder="The provider's default" onChange={(event) => setBaseURL(event.target.value)} />
+      </Field>
       <fieldset className="settings-models">
         <legend>Models</legend>
         {MODEL_ROLES.map((role) => (
@@ -146,13 +133,9 @@ function AppearanceSettings() {
   const theme = useTheme();
   return (
     <div className="settings-form">
-      <div className="sw-field">
-        <label className="sw-field-label" htmlFor="settings-theme">
-          Theme
-        </label>
-        <Select id="settings-theme" label="Theme" value={theme} onValueChange={(next) => setTheme(next as Theme)} options={[{ value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' }]} />
-        <small className="sw-field-help">The editor follows it. Until you choose, the app follows your system's setting.</small>
-      </div>
+      <Field label="Theme" help="The editor follows it. Until you choose, the app follows your system's setting.">
+        <Select label="Theme" value={theme} onValueChange={(next) => setTheme(next as Theme)} options={[{ value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' }]} />
+      </Field>
     </div>
   );
 }

@@ -8,10 +8,10 @@ export interface SelectOption {
   label: string;
 }
 
-export function Select({ value, onValueChange, options, label, id, size = 'md', className }: { value: string; onValueChange: (value: string) => void; options: SelectOption[]; label: string; id?: string; size?: 'sm' | 'md'; className?: string }) {
+export function Select({ value, onValueChange, options, label, id, size = 'md', className, ...aria }: { value: string; onValueChange: (value: string) => void; options: SelectOption[]; label: string; id?: string; size?: 'sm' | 'md'; className?: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) {
   return (
     <RadixSelect.Root value={value} onValueChange={onValueChange}>
-      <RadixSelect.Trigger className={['sw-select', `sw-select-${size}`, className].filter(Boolean).join(' ')} aria-label={label} {...(id ? { id } : {})}>
+      <RadixSelect.Trigger className={['sw-select', `sw-select-${size}`, className].filter(Boolean).join(' ')} aria-label={label} {...(id ? { id } : {})} {...aria}>
         <RadixSelect.Value />
         <RadixSelect.Icon className="sw-select-chevron">
           <ChevronDown aria-hidden size={14} />

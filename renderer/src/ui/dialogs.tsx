@@ -136,6 +136,7 @@ function RequestDialog({ request }: { request: DialogRequest }) {
             ) : (
               <input id={inputId} className="sw-input" ref={inputRef} value={value} onChange={(event) => setValue(event.target.value)} />
             )}
+            {request.input.multiline && <small className="sw-field-help">Ctrl+Enter to {primary.label.toLowerCase()}</small>}
           </div>
         )}
         <div className="sw-dialog-footer">

@@ -2,12 +2,16 @@
 // (the Procedure screen now; preview, simulations, connectors, knowledge and bundles next) looks and
 // behaves the same.
 export { Badge, type BadgeTone } from './Badge';
+export { Banner, type BannerTone } from './Banner';
 export { Button, IconButton, type ButtonProps, type ButtonVariant, type IconButtonProps } from './Button';
 export { Dialog, type DialogProps } from './Dialog';
+export { EmptyState } from './EmptyState';
+export { Field } from './Field';
 export { askChoice, askConfirm, askText, DialogHost, showMessage } from './dialogs';
 export { Menu, type MenuItem } from './Menu';
 export { Panel, type PanelProps } from './Panel';
 export { Popover } from './Popover';
+export { ProgressBar } from './ProgressBar';
 export { Select, type SelectOption } from './Select';
 export { Tabs, type TabItem } from './Tabs';
 export { ThemeSwitch } from './ThemeSwitch';
