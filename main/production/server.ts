@@ -205,7 +205,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  outbox?.start();
+  await outbox?.start();
   ready = true;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, setHash: bundleSet.hash, bundles: bundleSet.bundles.map((bundle) => bundle.file), procedures: catalog.list().map((entry) => entry.name) }, 'server started');

@@ -51,8 +51,10 @@ export class WebhookOutbox {
     private readonly options: OutboxOptions,
   ) {}
 
-  start(): void {
+  /** Starts delivering. Rows a previous run left undelivered are due at once: a restart is when things were fixed. */
+  async start(): Promise<void> {
     this.stopped = false;
+    await this.repository.rescheduleUndelivered(this.options.maxAttempts);
     this.schedule(0);
   }
 

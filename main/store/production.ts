@@ -90,6 +90,8 @@ export interface ProductionRepository {
   /** Undelivered rows due at `at`, oldest first. */
   dueOutbox(at: string, limit: number): Promise<OutboxRow[]>;
   markDelivered(id: number): Promise<void>;
+  /** Makes every undelivered row not given up on (fewer than `maxAttempts` attempts) due now. */
+  rescheduleUndelivered(maxAttempts: number): Promise<number>;
   markAttemptFailed(id: number, nextAttemptAt: string, error: string): Promise<void>;
   pendingOutbox(): Promise<number>;
   /** Delivered rows, for tests and the admin view. */
@@ -209,6 +211,12 @@ export class SqliteProductionRepository implements ProductionRepository {
 
   async markDelivered(id: number): Promise<void> {
     activityTransaction(this.db, this.durability, () => this.db.prepare('UPDATE webhook_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?').run(now(), id));
+  }
+
+  async rescheduleUndelivered(maxAttempts: number): Promise<number> {
+    return activityTransaction(this.db, this.durability, () =>
+      this.db.prepare('UPDATE webhook_outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND attempts < ?').run(now(), maxAttempts).changes,
+    );
   }
 
   async markAttemptFailed(id: number, nextAttemptAt: string, error: string): Promise<void> {

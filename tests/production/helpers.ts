@@ -1,6 +1,7 @@
 // Signed bundles, API keys and a running production server for the tests in this folder, all
 // real: bundles exported and signed by a real workspace, the server listening on 127.0.0.1:0, the
 // model answered by the fake Messages API through the real SDK.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,4 +170,38 @@ export function parseSse(text: string): { event: string; data: unknown }[] {
       const data = /^data: (.*)$/m.exec(block)?.[1] ?? 'null';
       return { event, data: JSON.parse(data) as unknown };
     });
+}
+
+/** Polls `check` until it gives something truthy. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** `stepwise serve …` as its own process; resolves with its URL once it listens. */
+export async function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', ...args], { env, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stdout!.resume();
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The server did not start in time:\n${stderr}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /at (http:\/\/[^ ]+) \(/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The server exited with ${code}:\n${stderr}`));
+    });
+  });
+  return { child, url, stderr: () => stderr };
 }
