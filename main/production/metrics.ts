@@ -18,14 +18,20 @@ export class ServerMetrics {
   readonly handoffs = new Counter({ name: 'stepwise_handoffs_total', help: 'Handoffs and escalations, by kind and reason.', labelNames: ['kind', 'reason'] as const, registers: [this.registry] });
   readonly connectorCalls = new Counter({ name: 'stepwise_connector_calls_total', help: 'Connector calls, by action and result.', labelNames: ['action', 'result'] as const, registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'stepwise_webhook_deliveries_total', help: 'Webhook delivery attempts, by result (delivered, retry, gave_up).', labelNames: ['result'] as const, registers: [this.registry] });
-  readonly activeConversations = new Gauge({ name: 'stepwise_conversations_active', help: 'Production conversations not closed (active or waiting).', registers: [this.registry] });
+  readonly activeConversations: Gauge;
   readonly httpRequests = new Counter({ name: 'stepwise_http_requests_total', help: 'HTTP requests, by status class.', labelNames: ['status'] as const, registers: [this.registry] });
 
   constructor(countOpen: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry });
-    const gauge = this.activeConversations;
-    // Read at scrape time from the database, so every instance reports the same truth.
-    (gauge as unknown as { collect?: () => Promise<void> }).collect = async () => gauge.set(await countOpen());
+    this.activeConversations = new Gauge({
+      name: 'stepwise_conversations_active',
+      help: 'Production conversations not closed (active or waiting).',
+      registers: [this.registry],
+      // Read at scrape time from the database, so every instance reports the same truth.
+      async collect() {
+        this.set(await countOpen());
+      },
+    });
   }
 
   /** Counts a finished turn from its trace; returns the model's share of its time (ms). */
