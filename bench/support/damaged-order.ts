@@ -52,7 +52,12 @@ export const CONVERSATION: ScriptedTurn[] = [
   },
   {
     customer: 'A refund please',
-    model: [toolCalls(['set_attributes', { values: { preferred_resolution: 'refund' } }]), toolCalls(['reply', { message: 'Your refund would be 24.00. Shall I go ahead?' }])],
+    // Asking for the refund without the customer's agreement makes it the pending ask, which the
+    // customer's "yes" in the next turn lets through (a confirm action needs both).
+    model: [
+      toolCalls(['set_attributes', { values: { preferred_resolution: 'refund' } }]),
+      toolCalls(['payments__create_refund', { amount: 24 }], ['reply', { message: 'Your refund would be 24.00. Shall I go ahead?' }]),
+    ],
   },
   {
     customer: 'Yes please go ahead',
