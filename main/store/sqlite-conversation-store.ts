@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { SqliteConversationTurnRepository } from './conversation-turns';
 import type { SqliteConversationRepository } from './conversations';
+import { ConversationQueue } from './conversation-queue';
 import { commitAt, type Durability } from './durability';
 import { StoreError } from './errors';
 import { asOpenUnit } from './unit-guard';
@@ -17,8 +18,7 @@ export class SqliteConversationStore implements ConversationStore {
   readonly turns: TurnRepository;
   /** The unit of work running now, if any: the next one waits for it. */
   private running: Promise<unknown> = Promise.resolve();
-  /** Per conversation, the last holder of its lock (in line or running): the next one waits for it. */
-  private readonly conversationLocks = new Map<number, Promise<void>>();
+  private readonly conversationQueue = new ConversationQueue();
 
   constructor(
     private readonly db: Database.Database,
@@ -68,19 +68,10 @@ export class SqliteConversationStore implements ConversationStore {
    * a model call), so each write through `repos` commits as it is made.
    */
   async withConversationLock<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
-    const previous = this.conversationLocks.get(conversationId) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => mine);
-    this.conversationLocks.set(conversationId, tail);
-    await previous;
-    try {
+    return this.conversationQueue.run(conversationId, async () => {
       if (!(await this.conversations.get(conversationId))) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
-      return await work(this);
-    } finally {
-      release();
-      if (this.conversationLocks.get(conversationId) === tail) this.conversationLocks.delete(conversationId);
-    }
+      return work(this);
+    });
   }
 
   private async runUnit<T>(work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {

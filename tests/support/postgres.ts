@@ -115,7 +115,7 @@ async function startServer(bin: string, dir: string, dataDir: string, port: numb
     join(bin, 'postgres'), '-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', dir,
     // A throwaway cluster: speed over durability.
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB',
-    '-c', 'max_connections=100',
+    '-c', 'max_connections=300', // room for several instances' pools at once
   ]);
   const log = openSync(logFile, 'a');
   if (process.getuid?.() === 0) chownSync(logFile, uidOf('postgres'), gidOf('postgres'));

@@ -3,13 +3,15 @@
 //  - Plain repository calls go to a pool; a unit of work holds one connection in a transaction.
 //    Units run concurrently (each isolated, read committed); what must not interleave takes the
 //    conversation's lock.
-//  - withConversationLock holds a transaction-scoped advisory lock on the conversation id, on a
+//  - withConversationLock queues in the process first (turns waiting in one instance hold no
+//    connection), then holds a transaction-scoped advisory lock on the conversation id, on a
 //    connection of a second pool: a turn holds it while it waits for the model, and if the turns
 //    in progress took the pool the plain calls they make would wait for ever. The lock's
 //    transaction carries the work's writes; a crash of the instance rolls them back and the
 //    server frees the lock.
 import type pg from 'pg';
 import { z } from 'zod';
+import { ConversationQueue } from '../conversation-queue';
 import { StoreError } from '../errors';
 import type { ConversationRepositories, ConversationRepository, ConversationStore, TraceRepository, TurnRepository } from '../repositories';
 import { connectionError, createPool, parsePostgresUrl, postgresOptionsSchema, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
@@ -27,6 +29,8 @@ export class PostgresConversationStore implements ConversationStore {
   /** The production server's records (API keys, idempotency, webhook outbox) on the same pool. */
   readonly production: PostgresProductionRepository;
   private closed = false;
+  /** Turns of one conversation in this instance wait here, holding no connection, for the one before. */
+  private readonly queue = new ConversationQueue();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -73,6 +77,10 @@ export class PostgresConversationStore implements ConversationStore {
   async withConversationLock<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
     this.refuseIfClosed();
     if (!conversationIdSchema.safeParse(conversationId).success) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+    return this.queue.run(conversationId, () => this.lockedTransaction(conversationId, work));
+  }
+
+  private lockedTransaction<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
     return inTransaction(this.lockPool, 'BEGIN', async (client) => {
       await client.query(`SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}`);
       try {

@@ -105,7 +105,9 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         attempts        integer NOT NULL DEFAULT 0,
         next_attempt_at timestamptz NOT NULL,
         delivered_at    timestamptz,
-        last_error      text
+        last_error      text,
+        -- Claimed by an instance delivering it until then (PostgreSQL only: several instances poll).
+        leased_until    timestamptz
       );
       CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL;
 

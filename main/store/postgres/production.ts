@@ -2,9 +2,9 @@
 // outbox, which Procedure each conversation is in) on PostgreSQL, with the SQLite repository's
 // meaning. What several instances change:
 //  - `saveTurn` saves the turn, its outbox rows and its idempotency record in one transaction;
-//  - `dueOutbox` claims the rows it returns (FOR UPDATE SKIP LOCKED, then a lease on
-//    next_attempt_at), so two instances never deliver one row at once; a row whose instance died
-//    before marking it is due again when the lease runs out.
+//  - `dueOutbox` claims the rows it returns (FOR UPDATE SKIP LOCKED, then a lease: leased_until),
+//    so two instances never deliver one row at once; a row whose instance died before marking it
+//    is due again when the lease runs out.
 import type pg from 'pg';
 import type { TurnRecord } from '../conversation-turns';
 import type { Conversation } from '../conversations';
@@ -158,23 +158,28 @@ export class PostgresProductionRepository implements ProductionRepository {
     const leaseUntil = new Date(Date.parse(at) + OUTBOX_LEASE_MS).toISOString();
     const { rows } = await this.query(
       `WITH due AS (
-         SELECT id, next_attempt_at AS due_at FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1
+         SELECT id FROM webhook_outbox
+         WHERE delivered_at IS NULL AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
        )
-       UPDATE webhook_outbox o SET next_attempt_at = $3 FROM due WHERE o.id = due.id
-       RETURNING o.*, due.due_at`,
+       UPDATE webhook_outbox o SET leased_until = $3 FROM due WHERE o.id = due.id
+       RETURNING o.*`,
       [at, limit, leaseUntil],
     );
-    // The caller sees when each row was due, as on SQLite, not the lease.
-    return rows.map((row) => ({ ...toOutbox(row), nextAttemptAt: row.due_at as string })).sort((a, b) => a.id - b.id);
+    return rows.map(toOutbox).sort((a, b) => a.id - b.id);
   }
 
   async markDelivered(id: number): Promise<void> {
-    await this.query('UPDATE webhook_outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2', [now(), id]);
+    await this.query('UPDATE webhook_outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL, leased_until = NULL WHERE id = $2', [now(), id]);
+  }
+
+  /** Due now, unless another instance holds its lease (it is delivering it). */
+  async rescheduleUndelivered(maxAttempts: number): Promise<number> {
+    return (await this.query('UPDATE webhook_outbox SET next_attempt_at = $1 WHERE delivered_at IS NULL AND attempts < $2', [now(), maxAttempts])).rowCount ?? 0;
   }
 
   async markAttemptFailed(id: number, nextAttemptAt: string, error: string): Promise<void> {
-    await this.query('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3', [nextAttemptAt, error.slice(0, 500), id]);
+    await this.query('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, leased_until = NULL WHERE id = $3', [nextAttemptAt, error.slice(0, 500), id]);
   }
 
   async pendingOutbox(): Promise<number> {

@@ -140,5 +140,19 @@ export function describeProductionRepository(name: string, make: () => Promise<P
       expect(retried.map((row) => [row.id, row.attempts])).toEqual([[due[0]!.id, 1]]);
       await production.ping();
     });
+
+    it('makes undelivered rows due now on a reschedule, except those given up on', async () => {
+      const { store, production } = await open();
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await production.saveTurn(id, turn('a', { status: 'handed_off' }), { procedure: null, outbox: [{ event: 'handoff', body: '{"a":1}' }, { event: 'handoff', body: '{"b":2}' }, { event: 'handoff', body: '{"c":3}' }] });
+      const [first, second, third] = await production.dueOutbox(later(1_000), 10);
+      await production.markAttemptFailed(first!.id, later(3_600_000), 'HTTP 500');
+      await production.markAttemptFailed(second!.id, later(3_600_000), 'HTTP 500');
+      await production.markAttemptFailed(second!.id, later(3_600_000), 'HTTP 500');
+      await production.markDelivered(third!.id);
+      // Two attempts is the most: the second row is given up on, the delivered one is done.
+      expect(await production.rescheduleUndelivered(2)).toBe(1);
+      expect((await production.dueOutbox(later(1_000), 10)).map((row) => row.id)).toEqual([first!.id]);
+    });
   });
 }
