@@ -8,7 +8,6 @@ import { ConversationClosedError } from '../runtime/engine';
 import type { ConversationState } from '../runtime/types';
 import type { ApiKeyScope } from '../store/production';
 import { StoreError } from '../store/errors';
-import type { Workspace } from '../store/workspace';
 import { allows, type KeyRing } from './api-keys';
 import {
   conversationIdSchema,
@@ -26,12 +25,15 @@ import type { ServerMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { withRequestContext, type RequestContext } from './persistence';
 import type { RateLimiter } from './rate-limit';
+import type { ServerStore } from './server-store';
 import type { TurnResponse } from './turn-response';
 
 export interface ServerContext {
   config: ServerConfig;
+  /** For starts and reads; each turn runs on an engine of its own (newEngine). */
   engine: ConversationEngine;
-  workspace: Workspace;
+  newEngine(): ConversationEngine;
+  store: ServerStore;
   catalog: BundleCatalog;
   keys: KeyRing;
   limiter: RateLimiter;
@@ -46,8 +48,6 @@ export interface ServerContext {
   track<T>(promise: Promise<T>): Promise<T>;
   /** A turn was saved: its outbox rows may be due. */
   turnSaved(): void;
-  /** The last turn started per conversation, so a close waits for it. */
-  lastTurns: Map<number, Promise<unknown>>;
   /** Turns running with an Idempotency-Key in this process: a retry arriving meanwhile waits for the same turn. */
   inFlightKeys: Map<string, { requestHash: string; promise: Promise<TurnResponse> }>;
 }
@@ -142,7 +142,7 @@ async function createConversation(ctx: ServerContext, req: IncomingMessage, res:
   refuseWhenClosing(ctx);
   const input = await jsonBody(req, createConversationSchema, ctx.config.limits.bodyBytes);
   if (input.externalId) {
-    const existing = await ctx.workspace.production.conversationByExternalId(input.externalId);
+    const existing = await ctx.store.production.conversationByExternalId(input.externalId);
     if (existing) return sendJson(res, 200, await conversationView(ctx, existing.id));
   }
   if (input.procedure && !(await ctx.catalog.load(input.procedure, { draft: false }))) {
@@ -157,7 +157,7 @@ async function createConversation(ctx: ServerContext, req: IncomingMessage, res:
     );
   } catch (error) {
     // Two creates with one external id at once: the database kept the first; answer with it.
-    const raced = input.externalId ? await ctx.workspace.production.conversationByExternalId(input.externalId) : null;
+    const raced = input.externalId ? await ctx.store.production.conversationByExternalId(input.externalId) : null;
     if (raced) return sendJson(res, 200, await conversationView(ctx, raced.id));
     throw error;
   }
@@ -166,7 +166,7 @@ async function createConversation(ctx: ServerContext, req: IncomingMessage, res:
 
 async function listConversations(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse, { url }: { url: URL }) {
   const query = parse(listConversationsQuerySchema, Object.fromEntries(url.searchParams), 'The query');
-  const rows = await ctx.workspace.production.listConversations({
+  const rows = await ctx.store.production.listConversations({
     ...(query.status ? { status: query.status } : {}),
     ...(query.procedure ? { procedure: query.procedure } : {}),
     ...(query.startedAfter ? { startedAfter: new Date(query.startedAfter).toISOString() } : {}),
@@ -186,20 +186,19 @@ async function getConversation(ctx: ServerContext, _req: IncomingMessage, res: S
 
 async function getTranscript(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse, { id }: { id?: number }) {
   await requireConversation(ctx, id!);
-  sendJson(res, 200, { messages: await ctx.workspace.conversationStore.conversations.messages(id!) });
+  sendJson(res, 200, { messages: await ctx.store.conversations.conversations.messages(id!) });
 }
 
 async function getTrace(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse, { id }: { id?: number }) {
   await requireConversation(ctx, id!);
-  const events = await ctx.workspace.conversationStore.traces.events(id!);
+  const events = await ctx.store.conversations.traces.events(id!);
   sendJson(res, 200, { events: events.map((event) => ({ seq: event.seq, type: event.type, stepId: event.stepId, payload: event.payload, at: event.at })) });
 }
 
 async function closeConversation(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse, { id }: { id?: number }) {
   await requireConversation(ctx, id!);
-  // After any turn in flight, so the close is not overwritten by that turn's save.
-  await ctx.lastTurns.get(id!)?.catch(() => undefined);
-  await ctx.workspace.production.close(id!);
+  // Under the conversation's lock: after any turn in flight, so that turn's save cannot undo it.
+  await ctx.store.conversations.withConversationLock(id!, () => ctx.store.production.close(id!));
   sendJson(res, 200, await conversationView(ctx, id!));
 }
 
@@ -222,43 +221,53 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
       return answerTurn(res, stream, await running.promise, true);
     }
   }
-  const info = await ctx.workspace.production.productionInfo(conversationId);
+  const info = await ctx.store.production.productionInfo(conversationId);
   if (info.closedAt) throw new ApiError(409, 'conversation-closed', `Conversation ${conversationId} was closed at ${info.closedAt}; start a new one.`);
   // A handed-off or escalated conversation: the engine refuses the message (ConversationClosedError),
   // unless the handoff was a model outage's, which the next message resumes.
   void conversation;
 
+  const engine = ctx.newEngine();
   let stopStream: (() => void) | null = null;
   if (stream) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    stopStream = ctx.engine.subscribeReplies((conversation, text, withdrawn) => {
+    stopStream = engine.subscribeReplies((conversation, text, withdrawn) => {
       if (conversation !== conversationId) return;
       res.write(withdrawn ? `event: withdraw\ndata: {}\n\n` : `event: reply\ndata: ${JSON.stringify({ text })}\n\n`);
     });
   }
   const started = performance.now();
   const requestContext: RequestContext = { ...(idempotencyKey ? { idempotency: { keyId: key.id, key: idempotencyKey, requestHash } } : {}) };
-  const run = ctx.track(withRequestContext(requestContext, () => ctx.engine.send(conversationId, input.text)));
-  ctx.lastTurns.set(conversationId, run);
-  void run.catch(() => undefined).finally(() => ctx.lastTurns.get(conversationId) === run && ctx.lastTurns.delete(conversationId));
+  // The conversation's lock spans the whole turn, from reading its state to saving the next one:
+  // two messages to one conversation (on any instance) are serialized, never interleaved.
+  const run: Promise<{ replay: TurnResponse } | { result: TurnResult }> = ctx.track(
+    withRequestContext(requestContext, () =>
+      ctx.store.conversations.withConversationLock(conversationId, async () => {
+        // Checked again under the lock: the same key may have been answered meanwhile, here or on
+        // another instance, and the turn must not run twice.
+        if (idempotencyKey) {
+          const replay = await storedTurn(ctx, key.id, conversationId, idempotencyKey, requestHash);
+          if (replay) return { replay };
+        }
+        const closedAt = (await ctx.store.production.productionInfo(conversationId)).closedAt;
+        if (closedAt) throw new ApiError(409, 'conversation-closed', `Conversation ${conversationId} was closed at ${closedAt}; start a new one.`);
+        return { result: await engine.send(conversationId, input.text) };
+      }),
+    ),
+  );
   const flight = idempotencyKey ? flightKey(key.id, conversationId, idempotencyKey) : null;
-  const response = run.then(() => requestContext.saved!);
+  const response = run.then((outcome) => ('replay' in outcome ? outcome.replay : requestContext.saved!));
   void response.catch(() => undefined); // the failure is answered through `run`
   if (flight) {
     ctx.inFlightKeys.set(flight, { requestHash, promise: response });
     void response.catch(() => undefined).finally(() => ctx.inFlightKeys.delete(flight));
   }
-  let result: TurnResult;
+  let outcome: Awaited<typeof run>;
   try {
-    result = await run;
+    outcome = await run;
   } catch (error) {
     stopStream?.();
-    const refusal = turnRefusal(error, conversationId);
-    if (refusal === null && error instanceof StoreError && error.code === 'conflict' && idempotencyKey) {
-      // Another instance answered this key first (shared database): give its answer.
-      const replay = await storedTurn(ctx, key.id, conversationId, idempotencyKey, requestHash);
-      if (replay) return answerTurn(res, stream, replay, true);
-    }
+    const refusal = error instanceof ApiError ? error : turnRefusal(error, conversationId);
     if (refusal === null) ctx.metrics.turns.inc({ result: 'failed' });
     const apiError = refusal ?? error;
     if (stream) {
@@ -270,6 +279,8 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
     throw apiError;
   }
   stopStream?.();
+  if ('replay' in outcome) return answerTurn(res, stream, outcome.replay, true);
+  const result = outcome.result;
   const totalMs = performance.now() - started;
   const modelMs = ctx.metrics.recordTurn(result.trace, totalMs, 'ok');
   ctx.turnSaved();
@@ -284,7 +295,7 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
 const flightKey = (keyId: number, conversationId: number, key: string) => `${keyId}\u0000${conversationId}\u0000${key}`;
 
 async function storedTurn(ctx: ServerContext, keyId: number, conversationId: number, key: string, requestHash: string): Promise<TurnResponse | null> {
-  const stored = await ctx.workspace.production.idempotency(keyId, conversationId, key);
+  const stored = await ctx.store.production.idempotency(keyId, conversationId, key);
   if (!stored) return null;
   if (stored.requestHash !== requestHash) throw idempotencyMismatch(key);
   return JSON.parse(stored.response) as TurnResponse;
@@ -315,7 +326,7 @@ function refuseWhenClosing(ctx: ServerContext) {
 }
 
 async function requireConversation(ctx: ServerContext, id: number) {
-  const conversation = await ctx.workspace.conversationStore.conversations.get(id);
+  const conversation = await ctx.store.conversations.conversations.get(id);
   if (!conversation || conversation.kind !== 'production') throw new ApiError(404, 'not-found', `There is no conversation ${id}.`);
   return conversation;
 }
@@ -323,7 +334,7 @@ async function requireConversation(ctx: ServerContext, id: number) {
 async function conversationView(ctx: ServerContext, id: number) {
   const conversation = await requireConversation(ctx, id);
   const state: ConversationState | null = await ctx.engine.state(id);
-  const info = await ctx.workspace.production.productionInfo(id);
+  const info = await ctx.store.production.productionInfo(id);
   return {
     id,
     externalId: conversation.externalId,

@@ -5,17 +5,19 @@
 //   const server = await startProductionServer({ config, env: process.env });
 //   …  server.reload()  …  await server.close()
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pino from 'pino';
 import { appVersion } from '../app-version';
-import { createEngine, type AssembledEngine } from '../assembly/engine';
+import { createEngine } from '../assembly/engine';
 import { lazyPythonSandbox } from '../assembly/lazy-sandbox';
 import { ModelClient, type ModelCaller } from '../model/client';
 import { DEFAULT_MODELS, settingsFromEnvironment } from '../model/settings';
 import type { CodeSandbox } from '../sandbox/types';
-import { Workspace } from '../store/workspace';
+import { EscalationPolicySchema, type EscalationPolicy } from '../runtime/escalation';
+import type { Workspace } from '../store/workspace';
+import { describeZodError } from '../validation/zod-error';
 import { KeyRing } from './api-keys';
 import { loadBundleSet, type BundleSet } from './bundle-set';
 import { BundleCatalog } from './catalog';
@@ -27,6 +29,7 @@ import { ServerMetrics } from './metrics';
 import { ProductionPersistence } from './persistence';
 import { RateLimiter } from './rate-limit';
 import { handleRequest, type ServerContext } from './routes';
+import { openServerStore, type ServerStore } from './server-store';
 import { readSecretsFile, ServerSecretStore } from './secrets';
 import { WebhookOutbox } from './webhooks';
 
@@ -55,9 +58,6 @@ export class StartupError extends Error {}
 
 export async function startProductionServer(options: ProductionServerOptions): Promise<ProductionServer> {
   const { config, env } = options;
-  if (/^postgres(ql)?:\/\//i.test(config.database)) {
-    throw new StartupError('PostgreSQL is not wired into this server yet: give a SQLite file with --database (see docs/production.md).');
-  }
   const trustedKeys = config.trust.map((file) => {
     try {
       return readFileSync(file, 'utf8');
@@ -70,6 +70,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
   if (config.webhook && !webhookSecret) throw new StartupError(`A webhook URL is configured but its signing secret is not: set the environment variable ${config.webhook.secretEnv}.`);
 
   const model = options.model ?? buildModel(config, env);
+  const escalation = config.escalation ? parseEscalation(config.escalation) : null;
   const ownSandbox = options.sandbox ? null : lazyPythonSandbox();
   const sandbox: CodeSandbox = options.sandbox ?? ownSandbox!;
   let knownSecretValues: string[] = webhookSecret ? [webhookSecret] : [];
@@ -85,35 +86,45 @@ export async function startProductionServer(options: ProductionServerOptions): P
   }
   knownSecretValues = [...secrets.values(bundleSet.secretNames), ...(webhookSecret ? [webhookSecret] : [])];
 
-  const workspace = openDatabase(config.database);
+  let store: ServerStore;
+  try {
+    store = await openServerStore(config.database);
+  } catch (error) {
+    await ownSandbox?.close();
+    throw new StartupError(`The database could not be opened: ${(error as Error).message}`);
+  }
   const catalog = new BundleCatalog();
   const connectors = new SwappableConnectors(secrets, config.approve, () => undefined);
-  let assembled: AssembledEngine | null = null;
-  try {
-    catalog.replace(bundleSet.procedures);
-    await connectors.replace(bundleSet.connectors);
-    replaceKnowledge(workspace, bundleSet);
-    assembled = createEngine({
-      workspace,
+  const persistence = new ProductionPersistence(store.conversations, store.production);
+  // An engine per turn (and one for starts and reads): on a shared database another instance may
+  // have run a conversation's last turn, so no engine may keep a conversation's state between turns.
+  const newEngine = () =>
+    createEngine({
+      workspace: store.local,
       model,
       draft: false,
       connectors,
       sandbox,
       catalog,
-      persistence: new ProductionPersistence(workspace.conversationStore, workspace.production),
-      ...(config.escalation ? { escalation: config.escalation as never } : {}),
+      persistence,
+      ...(escalation ? { escalation } : {}),
       stream: true,
-    });
+    }).engine;
+  let engine;
+  try {
+    catalog.replace(bundleSet.procedures);
+    await connectors.replace(bundleSet.connectors);
+    replaceKnowledge(store.local, bundleSet);
+    engine = newEngine();
   } catch (error) {
     await connectors.close();
     await ownSandbox?.close();
-    workspace.close();
+    await store.close();
     throw error;
   }
-  const engine = assembled.engine;
-  const metrics = new ServerMetrics(() => workspace.production.countOpen());
+  const metrics = new ServerMetrics(() => store.production.countOpen());
   const outbox = config.webhook
-    ? new WebhookOutbox(workspace.production, {
+    ? new WebhookOutbox(store.production, {
         url: config.webhook.url,
         secret: webhookSecret!,
         maxAttempts: config.webhook.maxAttempts,
@@ -136,7 +147,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
         await secrets.requireAll(next.secretNames);
         catalog.replace(next.procedures);
         await connectors.replace(next.connectors);
-        replaceKnowledge(workspace, next);
+        replaceKnowledge(store.local, next);
         bundleSet = next;
         knownSecretValues = [...secrets.values(next.secretNames), ...(webhookSecret ? [webhookSecret] : [])];
         loadedAt = new Date().toISOString();
@@ -156,9 +167,10 @@ export async function startProductionServer(options: ProductionServerOptions): P
   const context: ServerContext = {
     config,
     engine,
-    workspace,
+    newEngine,
+    store,
     catalog,
-    keys: new KeyRing(workspace.production, config.apiKeys),
+    keys: new KeyRing(store.production, config.apiKeys),
     limiter: new RateLimiter(config.rateLimit),
     metrics,
     logger,
@@ -168,7 +180,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
     isReady: async () => {
       if (!ready || !accepting) return false;
       try {
-        await workspace.production.ping();
+        await store.production.ping();
         return true;
       } catch {
         return false;
@@ -181,7 +193,6 @@ export async function startProductionServer(options: ProductionServerOptions): P
       return promise;
     },
     turnSaved: () => outbox?.kick(),
-    lastTurns: new Map(),
     inFlightKeys: new Map(),
   };
 
@@ -231,16 +242,21 @@ export async function startProductionServer(options: ProductionServerOptions): P
           await outbox.flush().catch((error: unknown) => logger.error({ error: (error as Error).message }, 'outbox flush failed'));
           await outbox.stop();
         }
-        await assembled.close();
         await connectors.close();
         await ownSandbox?.close();
-        workspace.close();
+        await store.close();
         logger.info('server stopped');
         logger.flush();
       })();
       return closing;
     },
   };
+}
+
+function parseEscalation(input: Record<string, unknown>): Partial<EscalationPolicy> {
+  const parsed = EscalationPolicySchema.partial().strict().safeParse(input);
+  if (!parsed.success) throw new StartupError(`The escalation settings in the config are not valid: ${describeZodError(parsed.error)}`);
+  return input as Partial<EscalationPolicy>;
 }
 
 function buildModel(config: ServerConfig, env: NodeJS.ProcessEnv): ModelCaller {
@@ -250,12 +266,6 @@ function buildModel(config: ServerConfig, env: NodeJS.ProcessEnv): ModelCaller {
   });
   if (!settings.apiKey && !settings.baseURL) throw new StartupError('No model is configured: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for an Anthropic-compatible server).');
   return new ModelClient(settings);
-}
-
-/** The server's SQLite file: created on first start, every turn committed with synchronous=FULL. */
-function openDatabase(path: string): Workspace {
-  if (!existsSync(path)) Workspace.create(path).close();
-  return Workspace.open(path, { activityDurability: 'full' });
 }
 
 /** The knowledge hub the agent searches becomes the set's articles. */

@@ -1,0 +1,63 @@
+// Where a server keeps its conversations: the embedded SQLite file (one process, zero set-up) or
+// PostgreSQL (several instances behind a load balancer). Either way the server talks to the same
+// ports: a ConversationStore (with its per-conversation lock) and the ProductionRepository. The
+// knowledge hub of the loaded bundles is searched in a local SQLite file: the SQLite database
+// itself, or a temporary one per instance on PostgreSQL (it is rebuilt from the bundles at start).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PostgresConversationStore } from '../store/postgres/conversation-store';
+import type { ProductionRepository } from '../store/production';
+import type { ConversationStore } from '../store/repositories';
+import { Workspace } from '../store/workspace';
+
+export interface ServerStore {
+  kind: 'sqlite' | 'postgres';
+  conversations: ConversationStore;
+  production: ProductionRepository;
+  /** The local SQLite file the engine searches knowledge in (and reads its settings from). */
+  local: Workspace;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database);
+}
+
+export async function openServerStore(database: string): Promise<ServerStore> {
+  if (isPostgresUrl(database)) {
+    const store = await PostgresConversationStore.open({ url: database });
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-server-'));
+    let local: Workspace;
+    try {
+      local = Workspace.create(join(dir, 'knowledge.stepwise'));
+    } catch (error) {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    return {
+      kind: 'postgres',
+      conversations: store,
+      production: store.production,
+      local,
+      async close() {
+        await store.close();
+        local.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  // Created on first start; every turn committed with synchronous=FULL (a server must not lose one).
+  if (!existsSync(database)) Workspace.create(database).close();
+  const workspace = Workspace.open(database, { activityDurability: 'full' });
+  return {
+    kind: 'sqlite',
+    conversations: workspace.conversationStore,
+    production: workspace.production,
+    local: workspace,
+    async close() {
+      workspace.close();
+    },
+  };
+}
