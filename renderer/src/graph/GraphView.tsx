@@ -2,16 +2,22 @@
 // without touching the viewport or the selection; the cursor's step is highlighted; clicking a node
 // selects its text; the toolbar and dragging edit the text.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeChange } from '@xyflow/react';
+import { Background, ControlButton, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeChange } from '@xyflow/react';
+import { Tooltip } from 'radix-ui';
+import { Maximize } from 'lucide-react';
 import '@xyflow/react/dist/style.css';
-import type { Diagnostic, GraphNode, ProcedureGraph } from '../../../shared/procedure';
+import './graph.css';
+import type { Diagnostic, GraphNode, ProcedureDocument, ProcedureGraph } from '../../../shared/procedure';
 import { cursorIds, FlowBuilder, type ProcedureFlowNode } from './flow';
 import { FlowIdentity } from './identity';
 import { LiveLabels } from './live-labels';
-import type { Placement } from './layout';
+import type { Placement, Route } from './layout';
 import { LayoutClient } from './layout-client';
 import { GraphActions, ProcedureNode } from './ProcedureNode';
+import { RoutedEdge } from './RoutedEdge';
+import { nextNodeId } from './keyboard';
 import { childId, NODE_SIZE, placeNewNodes, structureKey, type Expansion } from './structure';
+import { collectsByStep } from './view-graph';
 
 export type GraphAction =
   | { type: 'add-step'; after: string | null }
@@ -22,6 +28,8 @@ export type GraphAction =
 
 export interface GraphViewProps {
   graph: ProcedureGraph;
+  /** The parsed text: what each step collects becomes a row of its card. */
+  document?: ProcedureDocument;
   cursorLine: number;
   diagnostics: Diagnostic[];
   onReveal(node: GraphNode): void;
@@ -31,10 +39,13 @@ export interface GraphViewProps {
 }
 
 const nodeTypes = { procedure: ProcedureNode };
+const edgeTypes = { routed: RoutedEdge };
+/** Procedures with more nodes than this get a minimap. */
+const MINIMAP_ABOVE = 12;
 const LAYOUT_DELAY_MS = 60;
 const VIRTUALIZE_ABOVE = 300;
 const TYPING_PAUSE_MS = 400;
-const START_ZOOM = 0.8;
+const START_ZOOM = 1;
 
 export const GraphView = memo(function GraphView(props: GraphViewProps) {
   return (
@@ -44,7 +55,7 @@ export const GraphView = memo(function GraphView(props: GraphViewProps) {
   );
 });
 
-function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadSubgraph, onError }: GraphViewProps) {
+function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAction, loadSubgraph, onError }: GraphViewProps) {
   const flow = useReactFlow();
   const builder = useRef(new FlowBuilder()).current;
   const identity = useRef(new FlowIdentity()).current;
@@ -58,6 +69,8 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   const [dragged, setDragged] = useState<{ id: string; x: number; y: number } | null>(null);
   /** By flow id. */
   const sizes = useRef(new Map<string, Placement>());
+  /** By flow edge id: ELK's routes of the last layout. */
+  const routes = useRef<ReadonlyMap<string, Route>>(new Map());
   const positions = useRef(new Map<string, { x: number; y: number }>());
   const placedGraph = useRef<ProcedureGraph | null>(null);
   const ids = useRef<ReadonlyMap<string, string>>(new Map());
@@ -87,7 +100,12 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
     return result;
   }, [graph, expanded, flowIds]);
 
-  const key = useMemo(() => structureKey(graph, expandedByGraphId), [graph, expandedByGraphId]);
+  const collectsByText = useMemo(() => collectsByStep(document), [document]);
+  const collectsRef = useRef(collectsByText);
+  // The same map while the text collects the same things: nothing below changes on other keystrokes.
+  if (!sameCollects(collectsRef.current, collectsByText)) collectsRef.current = collectsByText;
+  const collects = collectsRef.current;
+  const key = useMemo(() => structureKey(graph, expandedByGraphId, collects), [graph, expandedByGraphId, collects]);
   useEffect(() => {
     if (key === laidOutKey.current || key === requestedKey.current) return;
     layoutClient.current ??= new LayoutClient();
@@ -118,22 +136,30 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
         };
         const nextSizes = new Map<string, Placement>();
         const next = new Map(positions.current);
-        for (const [id, place] of placed) {
+        for (const [id, place] of placed.nodes) {
           nextSizes.set(toFlow(id), place);
           next.set(toFlow(id), { x: place.x, y: place.y });
         }
+        const nextRoutes = new Map<string, Route>();
+        for (const [edgeKey, route] of placed.routes) {
+          const [from, to, n] = edgeKey.split('\u0001');
+          nextRoutes.set(`${toFlow(from!)}->${toFlow(to!)}${n === '1' ? '' : `#${n}`}`, route);
+        }
         sizes.current = nextSizes;
         positions.current = next;
+        routes.current = nextRoutes;
         setLayoutVersion((version) => version + 1);
         if (!fitted.current) {
           fitted.current = true;
-          // Start readable, on the trigger at the left, rather than with the whole graph tiny.
-          const trigger = next.get(requestIds.get('trigger') ?? 'trigger') ?? { x: 0, y: 0 };
-          const height = container.current?.getBoundingClientRect().height ?? 600;
-          requestAnimationFrame(() => void flow.setViewport({ x: 24 - trigger.x * START_ZOOM, y: height / 2 - (trigger.y + 28) * START_ZOOM, zoom: START_ZOOM }));
+          // Start readable, on the trigger at the top, rather than with the whole graph tiny.
+          const triggerId = requestIds.get('trigger') ?? 'trigger';
+          const trigger = next.get(triggerId) ?? { x: 0, y: 0 };
+          const triggerWidth = nextSizes.get(triggerId)?.width ?? NODE_SIZE.trigger.width;
+          const width = container.current?.getBoundingClientRect().width ?? 600;
+          requestAnimationFrame(() => void flow.setViewport({ x: width / 2 - (trigger.x + triggerWidth / 2) * START_ZOOM, y: 56 - trigger.y * START_ZOOM, zoom: START_ZOOM }));
         }
       };
-      client.layout(graph, expandedByGraphId).then(
+      client.layout(graph, expandedByGraphId, collects).then(
         (placed) => applyWhenIdle(placed),
         (error: Error) => {
           if (requestedKey.current === key) requestedKey.current = null;
@@ -142,7 +168,7 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
       );
     }, laidOutKey.current === null ? 0 : LAYOUT_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [key, graph, expandedByGraphId, flowIds, flow, onError]);
+  }, [key, graph, expandedByGraphId, collects, flowIds, flow, onError]);
   useEffect(() => () => layoutClient.current?.dispose(), []);
 
   const cursor = useMemo(() => cursorIds(graph, cursorLine), [graph, cursorLine]);
@@ -153,9 +179,9 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   }, [diagnostics, graph]);
   const { nodes, edges, live } = useMemo(() => {
     const current = dragged ? new Map(positions.current).set(dragged.id, { x: dragged.x, y: dragged.y }) : positions.current;
-    return builder.build({ graph, ids: flowIds, positions: current, sizes: sizes.current, expanded, cursorIds: cursor, errorIds, selected });
-    // layoutVersion says positions.current changed.
-  }, [builder, graph, flowIds, expanded, cursor, errorIds, selected, dragged, layoutVersion]);
+    return builder.build({ graph, ids: flowIds, positions: current, sizes: sizes.current, expanded, cursorIds: cursor, errorIds, selected, collects, routes: routes.current });
+    // layoutVersion says positions.current and routes.current changed.
+  }, [builder, graph, flowIds, expanded, cursor, errorIds, selected, dragged, layoutVersion, collects]);
 
   // Labels and highlights go straight to the node components, before the frame is painted.
   useLayoutEffect(() => liveLabels.update(live), [liveLabels, live]);
@@ -210,13 +236,13 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
       const flowIdOf = (graphId: string) => flowIds.get(graphId) ?? graphId;
       const step = byId.get(node.id);
       if (!step || step.kind !== 'step') return;
-      // Where the pointer let go, in graph coordinates: the step goes before the first step to its right.
+      // Where the pointer let go, in graph coordinates: the step goes before the first step below it.
       const pointer = 'changedTouches' in event ? event.changedTouches[0] : event;
       if (!pointer) return;
       const drop = flow.screenToFlowPosition({ x: pointer.clientX, y: pointer.clientY });
       const steps = graph.nodes.filter((candidate) => candidate.kind === 'step');
-      const centre = (id: string) => (positions.current.get(flowIdOf(id))?.x ?? 0) + (sizes.current.get(flowIdOf(id))?.width ?? NODE_SIZE.step.width) / 2;
-      const before = steps.find((candidate) => candidate.id !== step.id && centre(candidate.id) > drop.x) ?? null;
+      const centre = (id: string) => (positions.current.get(flowIdOf(id))?.y ?? 0) + (sizes.current.get(flowIdOf(id))?.height ?? NODE_SIZE.step.height) / 2;
+      const before = steps.find((candidate) => candidate.id !== step.id && centre(candidate.id) > drop.y) ?? null;
       const index = steps.indexOf(step);
       const currentNext = steps[index + 1] ?? null;
       if ((before?.id ?? null) === (currentNext?.id ?? null)) return; // dropped where it was
@@ -228,13 +254,72 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   const byIdRef = useRef(byId);
   byIdRef.current = byId;
   const onNodeClick = useCallback(
-    (_event: unknown, node: Node) => {
-      const own = byIdRef.current.get(node.id);
+    (event: { target: EventTarget | null }, node: Node) => {
+      // A row of a card reveals its own text: the action, the code, the call.
+      const row = event.target instanceof Element ? event.target.closest<HTMLElement>('[data-row-id]') : null;
+      const own = byIdRef.current.get(row?.dataset.rowId ?? node.id) ?? byIdRef.current.get(node.id);
       if (own) onReveal(own);
     },
     [onReveal],
   );
+  // Keyboard: Tab reaches the nodes (React Flow makes them focusable), the arrow keys go to the
+  // previous or next node in document order, Enter reveals the focused node in the editor.
+  const onKeyDown = useCallback(
+    (event: React.KeyboardEvent<HTMLDivElement>) => {
+      const element = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>('.react-flow__node') : null;
+      const id = element?.dataset.id;
+      if (!element || !id || event.target !== element) return;
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        const own = byIdRef.current.get(id);
+        if (own) onReveal(own);
+        setSelected(new Set([id]));
+        return;
+      }
+      const order = [...(container.current?.querySelectorAll<HTMLElement>('.react-flow__node') ?? [])].map((node) => node.dataset.id ?? '');
+      const next = nextNodeId(order, id, event.key);
+      if (!next) return;
+      event.preventDefault();
+      const target = container.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(next)}"]`);
+      target?.focus();
+      const internal = flow.getInternalNode(next);
+      const box = container.current?.getBoundingClientRect();
+      if (internal && box) {
+        const { x, y, zoom } = flow.getViewport();
+        const width = internal.measured.width ?? 200;
+        const height = internal.measured.height ?? 40;
+        const left = internal.internals.positionAbsolute.x * zoom + x;
+        const top = internal.internals.positionAbsolute.y * zoom + y;
+        if (left < 0 || top < 0 || left + width * zoom > box.width || top + height * zoom > box.height) {
+          void flow.setCenter(internal.internals.positionAbsolute.x + width / 2, internal.internals.positionAbsolute.y + height / 2, { zoom, duration: 150 });
+        }
+      }
+    },
+    [flow, onReveal],
+  );
   const onPaneClick = useCallback(() => setSelected(new Set()), []);
+  // Fit the nodes and the edges (a "go back" edge is routed around the cards, outside their bounds),
+  // above the strip at the bottom where the controls and the minimap float, so they hide nothing.
+  const minimapShown = useRef(false);
+  const fitAll = useCallback(() => {
+    const pane = container.current?.querySelector<HTMLElement>('.react-flow');
+    if (!pane) return;
+    const box = flow.getNodesBounds(flow.getNodes());
+    let [left, top, right, bottom] = [box.x, box.y, box.x + box.width, box.y + box.height];
+    for (const route of routes.current.values()) {
+      for (const point of route.points) [left, top, right, bottom] = [Math.min(left, point.x), Math.min(top, point.y), Math.max(right, point.x), Math.max(bottom, point.y)];
+      if (route.label) [right, bottom] = [Math.max(right, route.label.x + route.label.width), Math.max(bottom, route.label.y + route.label.height)];
+    }
+    const width = Math.max(right - left, 1);
+    const height = Math.max(bottom - top, 1);
+    const strip = minimapShown.current ? FIT_BOTTOM_MINIMAP : FIT_BOTTOM;
+    const roomX = pane.clientWidth - 2 * FIT_MARGIN;
+    const roomY = pane.clientHeight - FIT_MARGIN - strip;
+    const zoom = Math.min(FIT_MAX_ZOOM, Math.max(MIN_ZOOM, Math.min(roomX / width, roomY / height)));
+    const x = FIT_MARGIN + (roomX - width * zoom) / 2 - left * zoom;
+    const y = FIT_MARGIN + (roomY - height * zoom) / 2 - top * zoom;
+    void flow.setViewport({ x, y, zoom }, { duration: 200 });
+  }, [flow]);
 
   const expandedRef = useRef(expanded);
   expandedRef.current = expanded;
@@ -262,8 +347,11 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
   const lastStep = [...graph.nodes].reverse().find((node) => node.kind === 'step')?.id ?? null;
   const deletable = selectedNode && (selectedNode.kind === 'step' || selectedNode.kind === 'branch');
 
+  const showMinimap = nodes.length > MINIMAP_ABOVE;
+  minimapShown.current = showMinimap;
+
   return (
-    <div className="graph" data-testid="graph" ref={container}>
+    <div className="graph graph-canvas" data-testid="graph" ref={container} onKeyDown={onKeyDown}>
       <div className="graph-toolbar" role="toolbar" aria-label="Graph edits">
         <button type="button" onClick={() => onAction({ type: 'add-step', after: stepOf(selectedNode) ?? lastStep })}>
           Add step
@@ -280,10 +368,14 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
         <span className="graph-hint">{selectedNode ? `${selectedNode.kind}: ${selectedNode.label}` : 'Select a node to edit it; drag a step to reorder.'}</span>
       </div>
       <GraphActions.Provider value={actions}>
+        <Tooltip.Provider delayDuration={200}>
         <ReactFlow
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          // Arrow keys go from node to node (onKeyDown above) rather than move the selected one.
+          disableKeyboardA11y
           onNodesChange={onNodesChange}
           onNodeClick={onNodeClick}
           onNodeDragStop={onNodeDragStop}
@@ -293,13 +385,39 @@ function GraphCanvas({ graph, cursorLine, diagnostics, onReveal, onAction, loadS
           deleteKeyCode={null}
           // Only large graphs draw just what is in view; small ones keep every node in the page.
           onlyRenderVisibleElements={nodes.length > VIRTUALIZE_ABOVE}
-          minZoom={0.05}
+          minZoom={MIN_ZOOM}
           maxZoom={2}
         >
           <Background gap={24} size={1} />
-          <Controls showInteractive={false} />
+          <Controls showInteractive={false} showFitView={false} orientation="horizontal">
+            <ControlButton className="react-flow__controls-fitview" onClick={fitAll} title="Fit view" aria-label="Fit view">
+              <Maximize aria-hidden />
+            </ControlButton>
+          </Controls>
+          {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap of the graph" className="graph-minimap" nodeClassName={minimapClass} nodeStrokeWidth={0} maskColor="var(--graph-minimap-mask)" />}
         </ReactFlow>
+        </Tooltip.Provider>
       </GraphActions.Provider>
     </div>
   );
+}
+
+const MIN_ZOOM = 0.05;
+const FIT_MARGIN = 12;
+const FIT_MAX_ZOOM = 1;
+/** Height of the strip the controls (and the minimap) take at the bottom of the panel. */
+const FIT_BOTTOM = 52;
+const FIT_BOTTOM_MINIMAP = 96;
+
+function minimapClass(node: Node): string {
+  return `minimap-${(node.data as { kind?: string }).kind ?? 'step'}`;
+}
+
+function sameCollects(a: ReadonlyMap<string, string[]>, b: ReadonlyMap<string, string[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, names] of a) {
+    const other = b.get(id);
+    if (!other || other.length !== names.length || other.some((name, i) => name !== names[i])) return false;
+  }
+  return true;
 }

@@ -1,23 +1,29 @@
-// How each kind of node looks: trigger, step, condition, branch, code, action, sub-procedure,
-// handoff and end. A sub-procedure node can expand to show the Procedure it calls.
-import { createContext, memo, useContext } from 'react';
-import { Handle, Position, type NodeProps } from '@xyflow/react';
-import type { NodeKind } from '../../../shared/procedure';
-import type { ProcedureFlowNode } from './flow';
+// How each kind of node looks: the trigger and the terminals (handoff, end) as pills, steps and
+// branches as cards holding their contents as rows, conditions as a decision chip. Branches say
+// their test in words (conditionWords), with the code one hover away; a test too complex for words
+// stays code, in a monospace chip. At low zoom (semantic zoom) cards collapse to their titles,
+// drawn large enough to read. A sub-procedure call can expand to show the Procedure it calls.
+import { createContext, memo, useContext, useMemo, type ReactNode } from 'react';
+import { Handle, Position, useStore, type NodeProps } from '@xyflow/react';
+import { Tooltip } from 'radix-ui';
+import { Braces, CircleStop, Code2, CornerDownRight, GitFork, Headset, ListChecks, Plug, Split, Workflow, Zap, ChevronDown, ChevronRight, type LucideIcon } from 'lucide-react';
+import { conditionWords, type NodeKind } from '../../../shared/procedure';
+import type { CardRow, ProcedureFlowNode } from './flow';
 import { LiveLabels, useLiveNode } from './live-labels';
+import { NODE_SIZE } from './structure';
 
 export const GraphActions = createContext<{ toggleExpand(nodeId: string, target: string): void; liveLabels: LiveLabels }>({ toggleExpand: () => {}, liveLabels: new LiveLabels() });
 
-const ICONS: Record<NodeKind, string> = {
-  trigger: '⚡',
-  step: '',
-  condition: '◇',
-  branch: '↳',
-  code: 'λ',
-  action: '⚙',
-  subprocedure: '⧉',
-  handoff: '☎',
-  end: '■',
+const ICONS: Record<NodeKind, LucideIcon> = {
+  trigger: Zap,
+  step: ListChecks,
+  condition: Split,
+  branch: CornerDownRight,
+  code: Code2,
+  action: Plug,
+  subprocedure: Workflow,
+  handoff: Headset,
+  end: CircleStop,
 };
 
 const KIND_LABEL: Record<NodeKind, string> = {
@@ -32,35 +38,137 @@ const KIND_LABEL: Record<NodeKind, string> = {
   end: 'End',
 };
 
-function ProcedureNodeView({ id, data, selected }: NodeProps<ProcedureFlowNode>) {
+/** Title size (px) at full zoom; at low zoom titles grow so that zoom × size stays readable. */
+const TITLE_SIZE: Partial<Record<NodeKind, number>> = { step: 15 };
+const TITLE_SIZE_DEFAULT = 13;
+/** Below this zoom, cards show only their titles. */
+export const FAR_ZOOM = 0.85;
+/** The smallest title size on screen (zoom × font size) at low zoom. */
+export const FAR_TITLE_PX = 11;
+const LINE_HEIGHT = 1.25;
+/** Vertical padding of a node's title area, both sides together. */
+const TITLE_PADDING = 10;
+
+/** The zoom rounded down to a twentieth: nodes re-render only when it crosses one. */
+const zoomStep = (state: { transform: [number, number, number] }) => Math.floor(state.transform[2] * 20) / 20;
+
+export function titleMetrics(kind: NodeKind, height: number, zoom: number, hasRows: boolean): { fontSize: number; lines: number; far: boolean } {
+  const base = TITLE_SIZE[kind] ?? TITLE_SIZE_DEFAULT;
+  const far = zoom < FAR_ZOOM;
+  // Near: the title has the header; far: the rows are hidden and it has the whole card.
+  const room = (far || !hasRows ? height : NODE_SIZE[kind].height) - TITLE_PADDING;
+  // Far: as large as reads well, but never taller than one line of the node (it would spill out).
+  const fontSize = far ? Math.max(base, Math.min(FAR_TITLE_PX / Math.max(zoom, 0.05), room / LINE_HEIGHT)) : base;
+  return { fontSize, lines: Math.max(1, Math.floor(room / (fontSize * LINE_HEIGHT))), far };
+}
+
+function ProcedureNodeView({ id, data, selected, height }: NodeProps<ProcedureFlowNode>) {
   const actions = useContext(GraphActions);
   const live = useLiveNode(actions.liveLabels, id);
+  const zoom = useStore(zoomStep);
   const label = live?.label ?? '';
-  const classes = ['graph-node', `kind-${data.kind}`, live?.cursor ? 'is-cursor' : '', live?.error ? 'has-error' : '', selected ? 'is-selected' : '', data.foreign ? 'is-foreign' : '', data.expanded ? 'is-expanded' : '']
+  const rows = data.rows ?? [];
+  const collects = data.collects ?? [];
+  const hasRows = rows.length > 0 || collects.length > 0;
+  const metrics = titleMetrics(data.kind, height ?? NODE_SIZE[data.kind].height, zoom, hasRows);
+  const python = data.kind === 'branch' && data.testKind === 'python';
+  const words = useMemo(() => (python ? conditionWords(label) : null), [python, label]);
+  const classes = ['graph-node', `kind-${data.kind}`, live?.cursor ? 'is-cursor' : '', live?.error ? 'has-error' : '', selected ? 'is-selected' : '', data.foreign ? 'is-foreign' : '', data.expanded ? 'is-expanded' : '', metrics.far ? 'is-far' : '', hasRows ? 'has-rows' : '']
     .filter(Boolean)
     .join(' ');
+  const Icon = ICONS[data.kind];
+  const code = python ? label.replace(/^`|`$/g, '') : null;
+  let title: ReactNode = titleText(data.kind, label, metrics.far);
+  if (python) title = words ?? <code className="graph-code-chip">{code}</code>;
+  const titleStyle = { fontSize: `${metrics.fontSize}px`, WebkitLineClamp: metrics.lines };
+  const titleElement = (
+    <span className="graph-node-label" data-title style={titleStyle}>
+      {title}
+    </span>
+  );
   return (
-    <div className={classes} data-node-id={live?.graphId} data-kind={data.kind} title={`${KIND_LABEL[data.kind]}: ${label}`}>
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+    <div className={classes} data-node-id={live?.graphId} data-kind={data.kind} title={python ? undefined : `${KIND_LABEL[data.kind]}: ${label}`}>
+      <Handle type="target" position={Position.Top} isConnectable={false} />
       <div className="graph-node-header">
-        {ICONS[data.kind] && <span className="graph-node-icon">{ICONS[data.kind]}</span>}
-        <span className="graph-node-label">{label}</span>
-        {data.kind === 'subprocedure' && data.target && !data.foreign && (
-          <button
-            type="button"
-            className="expand nodrag"
-            aria-label={data.expanded ? `Hide ${data.target}` : `Show ${data.target}`}
-            onClick={(event) => {
-              event.stopPropagation();
-              actions.toggleExpand(id, data.target!);
-            }}
-          >
-            {data.expanded ? '▾' : '▸'}
-          </button>
+        {!metrics.far && <Icon className="graph-node-icon" aria-hidden size={14} strokeWidth={2} />}
+        {python && code ? (
+          <Tooltip.Root delayDuration={200}>
+            <Tooltip.Trigger asChild>{titleElement}</Tooltip.Trigger>
+            <Tooltip.Portal>
+              <Tooltip.Content className="graph-tooltip" side="top" sideOffset={6}>
+                <code>{code}</code>
+                <Tooltip.Arrow className="graph-tooltip-arrow" />
+              </Tooltip.Content>
+            </Tooltip.Portal>
+          </Tooltip.Root>
+        ) : (
+          titleElement
         )}
+        {data.kind === 'subprocedure' && data.target && !data.foreign && <ExpandButton nodeId={id} target={data.target} expanded={!!data.expanded} />}
       </div>
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      {hasRows && !metrics.far && (
+        <ul className="graph-rows">
+          {collects.length > 0 && (
+            <li className="graph-row kind-collect">
+              <Braces className="graph-row-icon" aria-hidden size={12} />
+              <span className="graph-row-label">Collects {collects.join(', ')}</span>
+            </li>
+          )}
+          {rows.map((row) => (
+            <Row key={row.id} row={row} foreign={!!data.foreign} />
+          ))}
+        </ul>
+      )}
+      <Handle type="source" position={Position.Bottom} isConnectable={false} />
     </div>
+  );
+}
+
+function titleText(kind: NodeKind, label: string, far: boolean): string {
+  switch (kind) {
+    case 'condition':
+      return 'Which case?';
+    case 'handoff':
+      // Far away the pill's colour and shape say "handoff": the room goes to the team's name.
+      return far ? label : `Hand off to ${label}`;
+    default:
+      return label;
+  }
+}
+
+const ROW_ICONS: Partial<Record<NodeKind, LucideIcon>> = { action: Plug, code: Code2, subprocedure: GitFork };
+
+function RowView({ row, foreign }: { row: CardRow; foreign: boolean }) {
+  const actions = useContext(GraphActions);
+  const live = useLiveNode(actions.liveLabels, row.id);
+  const Icon = ROW_ICONS[row.kind] ?? Plug;
+  const label = live?.label ?? '';
+  return (
+    <li className={`graph-row kind-${row.kind}${live?.cursor ? ' is-cursor' : ''}`} data-node-id={live?.graphId} data-row-id={row.id} title={`${KIND_LABEL[row.kind]}: ${label}`}>
+      <Icon className="graph-row-icon" aria-hidden size={12} />
+      <span className="graph-row-label">{row.kind === 'subprocedure' ? `Runs ${label}` : label}</span>
+      {row.kind === 'subprocedure' && !foreign && <ExpandButton nodeId={row.id} target={label} expanded={false} />}
+    </li>
+  );
+}
+
+const Row = memo(RowView);
+
+function ExpandButton({ nodeId, target, expanded }: { nodeId: string; target: string; expanded: boolean }) {
+  const actions = useContext(GraphActions);
+  const Chevron = expanded ? ChevronDown : ChevronRight;
+  return (
+    <button
+      type="button"
+      className="expand nodrag"
+      aria-label={expanded ? `Hide ${target}` : `Show ${target}`}
+      onClick={(event) => {
+        event.stopPropagation();
+        actions.toggleExpand(nodeId, target);
+      }}
+    >
+      <Chevron size={14} aria-hidden />
+    </button>
   );
 }
 

@@ -1,10 +1,23 @@
-// React Flow nodes and edges for a Procedure graph. Objects (and the arrays themselves) are reused
-// when nothing about them changed, so React Flow redraws only what a keystroke touched.
+// React Flow nodes and edges for a Procedure's view graph (view-graph.ts: step and branch cards with
+// their contents as rows). Objects (and the arrays themselves) are reused when nothing about them
+// changed, so React Flow redraws only what a keystroke touched.
 import { MarkerType, Position, type Edge, type Node } from '@xyflow/react';
 import type { GraphNode, NodeKind, ProcedureGraph } from '../../../shared/procedure';
-import type { Placement } from './layout';
+import type { Placement, Route } from './layout';
 import type { LiveNode } from './live-labels';
-import { childId, NODE_SIZE, type Expansion } from './structure';
+import { cardSize, childId, type Expansion } from './structure';
+import { viewGraph } from './view-graph';
+
+/** A row of a card: its flow id (its label and graph id come on the live channel) and kind. */
+export interface CardRow {
+  id: string;
+  kind: NodeKind;
+}
+
+export interface RoutedEdgeData extends Record<string, unknown> {
+  /** ELK's route, for as long as the nodes are where ELK put them. */
+  route?: Route;
+}
 
 /** What a node shows that changes only with the structure. Labels and highlights: see live-labels.ts. */
 export interface ProcedureNodeData extends Record<string, unknown> {
@@ -15,6 +28,10 @@ export interface ProcedureNodeData extends Record<string, unknown> {
   /** For nodes drawn inside an expanded sub-procedure: they belong to another Procedure. */
   foreign?: boolean;
   testKind?: GraphNode['test'];
+  /** Cards: what they hold, in document order. */
+  rows?: CardRow[];
+  /** Steps: the attributes they collect. */
+  collects?: string[];
 }
 
 export type ProcedureFlowNode = Node<ProcedureNodeData, 'procedure'>;
@@ -35,6 +52,10 @@ export interface FlowInput {
   errorIds: ReadonlySet<string>;
   /** Flow ids. */
   selected: ReadonlySet<string>;
+  /** Attributes each step collects, by step graph id. */
+  collects?: ReadonlyMap<string, string[]>;
+  /** ELK's edge routes, by flow edge id. */
+  routes?: ReadonlyMap<string, Route>;
 }
 
 const EDGE_LABEL_LENGTH = 40;
@@ -43,16 +64,16 @@ const ORIGIN = { x: 0, y: 0 };
 
 export class FlowBuilder {
   private nodeCache = new Map<string, ProcedureFlowNode>();
-  private edgeCache = new Map<string, Edge>();
+  private edgeCache = new Map<string, Edge<RoutedEdgeData>>();
   private lastNodes: ProcedureFlowNode[] = [];
-  private lastEdges: Edge[] = [];
+  private lastEdges: Edge<RoutedEdgeData>[] = [];
 
-  private lastEdgeInput: { graph: ProcedureGraph; ids: ReadonlyMap<string, string>; expanded: ReadonlyMap<string, Expansion> } | null = null;
+  private lastEdgeInput: { graph: ProcedureGraph; ids: ReadonlyMap<string, string>; expanded: ReadonlyMap<string, Expansion>; routes: ReadonlyMap<string, Route> | undefined } | null = null;
 
   /** Whether the edges are those of the last build: same ends (as flow ids), labels and kinds. */
   private sameEdges(input: FlowInput): boolean {
     const last = this.lastEdgeInput;
-    if (!last || last.expanded !== input.expanded) return false;
+    if (!last || last.expanded !== input.expanded || last.routes !== input.routes) return false;
     const a = last.graph.edges;
     const b = input.graph.edges;
     if (a.length !== b.length) return false;
@@ -67,21 +88,26 @@ export class FlowBuilder {
   }
 
   /** The nodes and edges, and each node's live values (by flow id) for LiveLabels. */
-  build(input: FlowInput): { nodes: ProcedureFlowNode[]; edges: Edge[]; live: Map<string, LiveNode> } {
+  build(input: FlowInput): { nodes: ProcedureFlowNode[]; edges: Edge<RoutedEdgeData>[]; live: Map<string, LiveNode> } {
     const nodes: ProcedureFlowNode[] = [];
-    const edges: Edge[] = [];
+    const edges: Edge<RoutedEdgeData>[] = [];
     const live = new Map<string, LiveNode>();
     const nodeCache = new Map<string, ProcedureFlowNode>();
-    const edgeCache = new Map<string, Edge>();
+    const edgeCache = new Map<string, Edge<RoutedEdgeData>>();
     const flowId = (graphId: string) => input.ids.get(graphId) ?? graphId;
 
-    const addNode = (id: string, node: GraphNode, extra: { parentId?: string; foreign?: boolean; expansion?: Expansion }) => {
+    const setLive = (id: string, node: GraphNode, foreign: boolean | undefined) =>
+      live.set(id, { label: node.label, graphId: node.id, cursor: !foreign && input.cursorIds.has(node.id), error: !foreign && input.errorIds.has(node.id) });
+    const addNode = (id: string, node: GraphNode, extra: { parentId?: string; foreign?: boolean; expansion?: Expansion; rows?: CardRow[]; collects?: string[] }) => {
       const position = input.positions.get(id) ?? ORIGIN;
-      live.set(id, { label: node.label, graphId: node.id, cursor: !extra.foreign && input.cursorIds.has(node.id), error: !extra.foreign && input.errorIds.has(node.id) });
+      setLive(id, node, extra.foreign);
       const expanded = node.kind === 'subprocedure' && !extra.foreign ? Boolean(extra.expansion) : undefined;
       const placed = extra.expansion ? input.sizes.get(id) : undefined;
-      const width = placed ? placed.width : NODE_SIZE[node.kind].width;
-      const height = placed ? placed.height : NODE_SIZE[node.kind].height;
+      const rows = extra.rows && extra.rows.length > 0 ? extra.rows : undefined;
+      const collects = extra.collects && extra.collects.length > 0 ? extra.collects : undefined;
+      const size = cardSize(node.kind, (rows?.length ?? 0) + (collects ? 1 : 0));
+      const width = placed ? placed.width : size.width;
+      const height = placed ? placed.height : size.height;
       const selected = input.selected.has(id);
       const old = this.nodeCache.get(id);
       // Compared field by field, without building anything: most nodes are unchanged on a keystroke.
@@ -97,7 +123,9 @@ export class FlowBuilder {
         old.data.target === node.target &&
         old.data.expanded === expanded &&
         old.data.foreign === extra.foreign &&
-        old.data.testKind === node.test
+        old.data.testKind === node.test &&
+        sameRows(old.data.rows, rows) &&
+        sameList(old.data.collects, collects)
       ) {
         nodeCache.set(id, old);
         nodes.push(old);
@@ -109,6 +137,8 @@ export class FlowBuilder {
         ...(expanded !== undefined ? { expanded } : {}),
         ...(extra.foreign ? { foreign: true } : {}),
         ...(node.test ? { testKind: node.test } : {}),
+        ...(rows ? { rows } : {}),
+        ...(collects ? { collects } : {}),
       };
       const flowNode: ProcedureFlowNode = {
         id,
@@ -118,8 +148,8 @@ export class FlowBuilder {
         selected,
         width,
         height,
-        sourcePosition: Position.Right,
-        targetPosition: Position.Left,
+        sourcePosition: Position.Bottom,
+        targetPosition: Position.Top,
         draggable: node.kind === 'step' && !extra.foreign,
         selectable: true,
         connectable: false,
@@ -129,7 +159,7 @@ export class FlowBuilder {
       nodes.push(flowNode);
     };
 
-    const addEdges = (graph: ProcedureGraph, toFlow: (graphId: string) => string, foreign: boolean) => {
+    const addEdges = (graph: { edges: { from: string; to: string; label?: string; kind: string }[] }, toFlow: (graphId: string) => string, foreign: boolean) => {
       const seen = new Map<string, number>();
       for (const edge of graph.edges) {
         const source = toFlow(edge.from);
@@ -140,15 +170,18 @@ export class FlowBuilder {
         const id = count === 1 ? pair : `${pair}#${count}`;
         const label = edge.label ? shorten(edge.label) : edge.kind === 'optional' ? 'when needed' : undefined;
         const className = `edge-${edge.kind}${foreign ? ' edge-foreign' : ''}`;
+        const route = foreign ? undefined : input.routes?.get(id);
         const old = this.edgeCache.get(id);
-        const flowEdge: Edge =
-          old && old.label === label && old.className === className
+        const flowEdge: Edge<RoutedEdgeData> =
+          old && old.label === label && old.className === className && old.data?.route === route
             ? old
             : {
                 id,
+                type: 'routed',
                 source,
                 target,
                 ...(label ? { label } : {}),
+                data: route ? { route } : {},
                 className,
                 markerEnd: MARKER,
                 animated: edge.kind === 'goto',
@@ -160,29 +193,55 @@ export class FlowBuilder {
       }
     };
 
-    for (const node of input.graph.nodes) {
+    const expandedGraphIds = new Set<string>();
+    for (const node of input.graph.nodes) if (node.kind === 'subprocedure' && input.expanded.has(flowId(node.id))) expandedGraphIds.add(node.id);
+    const view = viewGraph(input.graph, expandedGraphIds, input.collects);
+    const byGraphId = new Map(input.graph.nodes.map((node) => [node.id, node]));
+    for (const { node, rows, collects } of view.nodes) {
       const id = flowId(node.id);
       const expansion = node.kind === 'subprocedure' ? input.expanded.get(id) : undefined;
-      addNode(id, node, expansion ? { expansion } : {});
-      if (expansion) for (const child of expansion.graph.nodes) addNode(childId(id, child.id), child, { parentId: id, foreign: true });
+      const cardRows = rows.map((row) => ({ id: flowId(row), kind: byGraphId.get(row)!.kind }));
+      for (const row of rows) setLive(flowId(row), byGraphId.get(row)!, false);
+      addNode(id, node, expansion ? { expansion } : { rows: cardRows, collects });
+      if (expansion) {
+        const inner = viewGraph(expansion.graph);
+        const innerById = new Map(expansion.graph.nodes.map((child) => [child.id, child]));
+        for (const entry of inner.nodes) {
+          const innerRows = entry.rows.map((row) => ({ id: childId(id, row), kind: innerById.get(row)!.kind }));
+          for (const row of entry.rows) setLive(childId(id, row), innerById.get(row)!, true);
+          addNode(childId(id, entry.node.id), entry.node, { parentId: id, foreign: true, rows: innerRows });
+        }
+      }
     }
     const reuseEdges = this.sameEdges(input);
     if (!reuseEdges) {
-      addEdges(input.graph, flowId, false);
+      addEdges(view, flowId, false);
       for (const node of input.graph.nodes) {
         const id = flowId(node.id);
         const expansion = node.kind === 'subprocedure' ? input.expanded.get(id) : undefined;
-        if (expansion) addEdges(expansion.graph, (child) => childId(id, child), true);
+        if (expansion) addEdges(viewGraph(expansion.graph), (child) => childId(id, child), true);
       }
       this.edgeCache = edgeCache;
       this.lastEdges = sameElements(edges, this.lastEdges) ? this.lastEdges : edges;
     }
-    this.lastEdgeInput = { graph: input.graph, ids: input.ids, expanded: input.expanded };
+    this.lastEdgeInput = { graph: input.graph, ids: input.ids, expanded: input.expanded, routes: input.routes };
     this.nodeCache = nodeCache;
     // The same arrays when every element is the same object: React Flow then has nothing to do.
     if (!sameElements(nodes, this.lastNodes)) this.lastNodes = nodes;
     return { nodes: this.lastNodes, edges: this.lastEdges, live };
   }
+}
+
+function sameRows(a: CardRow[] | undefined, b: CardRow[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((row, i) => row.id === b[i]!.id && row.kind === b[i]!.kind);
+}
+
+function sameList(a: string[] | undefined, b: string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((item, i) => item === b[i]);
 }
 
 function sameElements<T>(a: T[], b: T[]): boolean {

@@ -1,16 +1,16 @@
 // Asks the layout worker for positions. Only the latest request matters: an answer to an older
 // one is dropped.
 import type { ProcedureGraph } from '../../../shared/procedure';
-import { placements, toElk, type Placement } from './layout';
+import { placements, toElk, type Layout } from './layout';
 import LayoutWorker from './layout.worker?worker';
 import type { Expansion } from './structure';
 
 export class LayoutClient {
   private worker: Worker | null = null;
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (value: Map<string, Placement> | null) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (value: Layout | null) => void; reject: (error: Error) => void }>();
 
-  layout(graph: ProcedureGraph, expanded: ReadonlyMap<string, Expansion>): Promise<Map<string, Placement> | null> {
+  layout(graph: ProcedureGraph, expanded: ReadonlyMap<string, Expansion>, collects: ReadonlyMap<string, string[]> = new Map()): Promise<Layout | null> {
     const worker = this.start();
     const id = this.next++;
     // Older requests are superseded: answer them with null.
@@ -20,7 +20,7 @@ export class LayoutClient {
     }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, graph: toElk(graph, expanded) });
+      worker.postMessage({ id, graph: toElk(graph, expanded, collects) });
     });
   }
 

@@ -1,8 +1,16 @@
-// The ELK graph for a Procedure graph (left to right, expanded sub-procedures as compound nodes),
-// and the positions ELK returns. Pure; the work runs in layout.worker.ts.
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+// The ELK graph for a Procedure's view graph (view-graph.ts), laid out top to bottom like a
+// flowchart, and the positions and edge routes ELK returns. Pure; the work runs in layout.worker.ts.
+//
+// Stability as the text changes: nodes and edges go to ELK in document order and ELK keeps that
+// order (model order) within each layer and when it breaks cycles (a "go back to" edge), so adding a
+// row or a step moves what is below it, not the whole picture. Every node has one input port at the
+// middle of its top and one output port at the middle of its bottom, so branches fan out below
+// their condition and rejoin above the next step. Edge labels are laid out by ELK as boxes of their
+// own, so no label can sit on a node or another label. Expanded sub-procedures are compound nodes.
+import type { ElkExtendedEdge, ElkLabel, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
 import type { ProcedureGraph } from '../../../shared/procedure';
-import { childId, NODE_SIZE, type Expansion } from './structure';
+import { cardSize, childId, type Expansion } from './structure';
+import { viewGraph, type ViewGraph } from './view-graph';
 
 export interface Placement {
   x: number;
@@ -13,44 +21,128 @@ export interface Placement {
   parent?: string;
 }
 
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** Where ELK routed an edge (absolute, in graph coordinates), and the box of its label. */
+export interface Route {
+  points: Point[];
+  label?: { x: number; y: number; width: number; height: number };
+}
+
+export interface Layout {
+  /** By graph id (`<call>::<id>` inside an expanded sub-procedure). */
+  nodes: Map<string, Placement>;
+  /** By edge key (routeKey) for the edges between top-level nodes. */
+  routes: Map<string, Route>;
+}
+
 const LAYOUT_OPTIONS = {
   'elk.algorithm': 'layered',
-  'elk.direction': 'RIGHT',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '60',
-  'elk.spacing.nodeNode': '28',
-  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-  'elk.edgeRouting': 'POLYLINE',
+  'elk.direction': 'DOWN',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '24',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '12',
+  'elk.spacing.nodeNode': '36',
+  'elk.spacing.edgeNode': '20',
+  'elk.spacing.edgeEdge': '14',
+  'elk.spacing.edgeLabel': '4',
+  'elk.spacing.labelNode': '8',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
+  // Linear segments keep chains straight and the picture narrow (the panel is tall, not wide).
+  'elk.layered.nodePlacement.strategy': 'LINEAR_SEGMENTS',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.edgeLabels.placement': 'CENTER',
   'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+  'elk.padding': '[top=12,left=12,bottom=12,right=12]',
 };
 
-const PADDING = '[top=36,left=16,bottom=16,right=16]';
+const PADDING = '[top=40,left=16,bottom=16,right=16]';
 
-function edgesOf(graph: ProcedureGraph, prefix: (id: string) => string): ElkExtendedEdge[] {
-  return graph.edges.map((edge, index) => ({ id: `${prefix('e')}${index}`, sources: [prefix(edge.from)], targets: [prefix(edge.to)] }));
+/** An edge label's box: ELK reserves it, and the edge component draws the text inside it. */
+export const EDGE_LABEL_HEIGHT = 20;
+export function edgeLabelWidth(text: string): number {
+  // 11 px text averages under 6.5 px a character; the margin keeps the widest within the box.
+  return Math.ceil(text.length * 6.6 + 14);
 }
 
-export function toElk(graph: ProcedureGraph, expanded: ReadonlyMap<string, Expansion>): ElkNode {
-  const children: ElkNode[] = graph.nodes.map((node) => {
-    const expansion = node.kind === 'subprocedure' ? expanded.get(node.id) : undefined;
-    if (!expansion) return { id: node.id, ...NODE_SIZE[node.kind] };
-    const prefix = (id: string) => childId(node.id, id);
-    return {
-      id: node.id,
-      layoutOptions: { 'elk.padding': PADDING },
-      children: expansion.graph.nodes.map((child) => ({ id: prefix(child.id), ...NODE_SIZE[child.kind] })),
-      edges: edgesOf(expansion.graph, prefix),
-    };
+/** The key of the n-th (1-based) edge from `from` to `to`, as layout and flow both name it. */
+export const routeKey = (from: string, to: string, n: number) => `${from}\u0001${to}\u0001${n}`;
+
+export function rowCount(view: ViewGraph['nodes'][number]): number {
+  return view.rows.length + (view.collects.length > 0 ? 1 : 0);
+}
+
+function portsOf(id: string, width: number, height: number): ElkPort[] {
+  return [
+    { id: `${id}:in`, x: width / 2, y: 0, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'NORTH' } },
+    { id: `${id}:out`, x: width / 2, y: height, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'SOUTH' } },
+  ];
+}
+
+function elkNodes(view: ViewGraph, prefix: (id: string) => string, expanded: ReadonlyMap<string, Expansion>, withPorts: boolean): ElkNode[] {
+  return view.nodes.map((entry): ElkNode => {
+    const id = prefix(entry.node.id);
+    const expansion = entry.node.kind === 'subprocedure' ? expanded.get(entry.node.id) : undefined;
+    if (expansion) {
+      const inner = viewGraph(expansion.graph);
+      const innerPrefix = (child: string) => childId(id, child);
+      return {
+        id,
+        layoutOptions: { 'elk.padding': PADDING },
+        children: elkNodes(inner, innerPrefix, new Map(), false),
+        edges: elkEdges(inner, innerPrefix, false),
+      };
+    }
+    const size = cardSize(entry.node.kind, rowCount(entry));
+    return withPorts
+      ? { id, ...size, ports: portsOf(id, size.width, size.height), layoutOptions: { 'elk.portConstraints': 'FIXED_POS' } }
+      : { id, ...size };
   });
-  return { id: 'root', layoutOptions: LAYOUT_OPTIONS, children, edges: edgesOf(graph, (id) => id) };
 }
 
-export function placements(root: ElkNode): Map<string, Placement> {
-  const result = new Map<string, Placement>();
+function elkEdges(view: ViewGraph, prefix: (id: string) => string, withPorts: boolean, expanded: ReadonlyMap<string, Expansion> = new Map()): ElkExtendedEdge[] {
+  const counts = new Map<string, number>();
+  const kinds = new Map(view.nodes.map((entry) => [entry.node.id, entry.node.kind]));
+  return view.edges.map((edge) => {
+    const pair = `${edge.from}\u0001${edge.to}`;
+    const n = (counts.get(pair) ?? 0) + 1;
+    counts.set(pair, n);
+    // Expanded sub-procedures are compound nodes without ports: edges meet them on their border.
+    const port = (id: string, side: 'in' | 'out') => (withPorts && !expanded.has(id) ? `${prefix(id)}:${side}` : prefix(id));
+    // The document's own order (an edge into a step) is the spine: ELK keeps it straight.
+    const spine = kinds.get(edge.to) === 'step' ? { layoutOptions: { 'elk.layered.priority.straightness': '10' } } : {};
+    const labels: ElkLabel[] = edge.label ? [{ id: `${routeKey(edge.from, edge.to, n)}:label`, text: edge.label, width: edgeLabelWidth(edge.label), height: EDGE_LABEL_HEIGHT }] : [];
+    return { id: routeKey(prefix(edge.from), prefix(edge.to), n), sources: [port(edge.from, 'out')], targets: [port(edge.to, 'in')], labels, ...spine };
+  });
+}
+
+export function toElk(graph: ProcedureGraph, expanded: ReadonlyMap<string, Expansion>, collects: ReadonlyMap<string, string[]> = new Map()): ElkNode {
+  const view = viewGraph(graph, new Set(expanded.keys()), collects);
+  const same = (id: string) => id;
+  return { id: 'root', layoutOptions: { ...LAYOUT_OPTIONS }, children: elkNodes(view, same, expanded, true), edges: elkEdges(view, same, true, expanded) };
+}
+
+/** Positions on whole pixels, so that borders and text stay crisp. */
+const px = (value: number | undefined) => Math.round(value ?? 0);
+
+export function placements(root: ElkNode): Layout {
+  const nodes = new Map<string, Placement>();
   for (const node of root.children ?? []) {
-    result.set(node.id, { x: node.x ?? 0, y: node.y ?? 0, width: node.width ?? 0, height: node.height ?? 0 });
+    nodes.set(node.id, { x: px(node.x), y: px(node.y), width: px(node.width), height: px(node.height) });
     for (const child of node.children ?? []) {
-      result.set(child.id, { x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? 0, height: child.height ?? 0, parent: node.id });
+      nodes.set(child.id, { x: px(child.x), y: px(child.y), width: px(child.width), height: px(child.height), parent: node.id });
     }
   }
-  return result;
+  const routes = new Map<string, Route>();
+  for (const edge of root.edges ?? []) {
+    const section = edge.sections?.[0];
+    if (!section || (edge.sections?.length ?? 0) > 1) continue;
+    const points = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((point) => ({ x: px(point.x), y: px(point.y) }));
+    const label = edge.labels?.[0];
+    routes.set(edge.id, { points, ...(label ? { label: { x: px(label.x), y: px(label.y), width: px(label.width), height: px(label.height) } } : {}) });
+  }
+  return { nodes, routes };
 }

@@ -3,17 +3,31 @@
 // needs no new layout. Pure.
 import type { GraphEdge, GraphNode, NodeKind, ProcedureGraph } from '../../../shared/procedure';
 
+export const CARD_WIDTH = 264;
+/** Height of one content row of a card (collects, action, code, call). */
+export const ROW_HEIGHT = 26;
+const ROWS_PADDING = 8;
+
+/** A node's size with no rows. Cards grow by ROW_HEIGHT a row; their titles are clamped to fit. */
 export const NODE_SIZE: Record<NodeKind, { width: number; height: number }> = {
-  trigger: { width: 220, height: 56 },
-  step: { width: 210, height: 48 },
-  condition: { width: 200, height: 48 },
-  branch: { width: 190, height: 40 },
-  code: { width: 170, height: 38 },
-  action: { width: 190, height: 38 },
-  subprocedure: { width: 210, height: 46 },
-  handoff: { width: 190, height: 38 },
-  end: { width: 120, height: 38 },
+  // One width for every node: ELK then stacks them centre on centre, so straight chains stay
+  // straight. Pills (condition, handoff, end) draw narrower, centred in their box.
+  trigger: { width: CARD_WIDTH, height: 60 },
+  step: { width: CARD_WIDTH, height: 44 },
+  condition: { width: CARD_WIDTH, height: 44 },
+  branch: { width: CARD_WIDTH, height: 60 },
+  code: { width: CARD_WIDTH, height: 40 },
+  action: { width: CARD_WIDTH, height: 40 },
+  subprocedure: { width: CARD_WIDTH, height: 44 },
+  handoff: { width: CARD_WIDTH, height: 44 },
+  end: { width: CARD_WIDTH, height: 44 },
 };
+
+/** The size of a card with `rows` rows of contents. */
+export function cardSize(kind: NodeKind, rows: number): { width: number; height: number } {
+  const base = NODE_SIZE[kind];
+  return rows === 0 ? base : { width: base.width, height: base.height + rows * ROW_HEIGHT + ROWS_PADDING };
+}
 
 /** A sub-procedure shown expanded: the called Procedure's graph, drawn inside its node. */
 export interface Expansion {
@@ -22,7 +36,7 @@ export interface Expansion {
 
 export const childId = (parent: string, id: string) => `${parent}::${id}`;
 
-export function structureKey(graph: ProcedureGraph, expanded: ReadonlyMap<string, Expansion>): string {
+export function structureKey(graph: ProcedureGraph, expanded: ReadonlyMap<string, Expansion>, collects: ReadonlyMap<string, string[]> = new Map()): string {
   const index = new Map(graph.nodes.map((node, i) => [node.id, i]));
   const nodes = graph.nodes.map((node) => node.kind[0]).join('');
   const edges = graph.edges.map((edge) => `${index.get(edge.from)}>${index.get(edge.to)}`).join(',');
@@ -30,12 +44,14 @@ export function structureKey(graph: ProcedureGraph, expanded: ReadonlyMap<string
     .filter(([id]) => index.has(id))
     .map(([id, expansion]) => `${index.get(id)}{${structureKey(expansion.graph, new Map())}}`)
     .join('');
-  return `${nodes}|${edges}|${children}`;
+  // How many rows each step collects: they change its height.
+  const collected = [...collects.entries()].map(([id, names]) => `${index.get(id)}:${names.length}`).join(',');
+  return `${nodes}|${edges}|${children}|${collected}`;
 }
 
 /**
  * Positions (by flow id) for a new graph: a node whose flow id already has a place keeps it; a new
- * one sits just after the node its first incoming edge comes from, until ELK answers.
+ * one sits just below the node its first incoming edge comes from, until ELK answers.
  */
 export function placeNewNodes(
   graph: { nodes: GraphNode[]; edges: GraphEdge[] },
@@ -55,7 +71,7 @@ export function placeNewNodes(
     if (result.has(id)) continue;
     const from = graph.edges.find((edge) => edge.to === node.id && result.has(flowId(edge.from)));
     const origin = from ? result.get(flowId(from.from))! : { x: 0, y: 0 };
-    result.set(id, { x: origin.x + 260, y: origin.y });
+    result.set(id, { x: origin.x, y: origin.y + 90 });
   }
   return result;
 }

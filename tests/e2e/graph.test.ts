@@ -1,0 +1,272 @@
+// The graph a person can read, in Chromium at 1× and 2× device pixel ratio, in a 640×800 graph panel:
+// "fit" on every example Procedure draws every node title at an effective size of at least 10 px,
+// no edge label overlaps another label or a node, an underscore survives in an action label,
+// conditions read in words (the code one hover away, code that cannot be said stays code),
+// semantic zoom and the minimap, and the keyboard. Screenshots of every example's graph at fit, in
+// both themes, go to tests/artifacts/graph-<procedure>-<theme>.png.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/chromium';
+import { ARTIFACTS, startApp, type RunningApp } from './support/app';
+import { editorSelection, fitGraph, graphNode, viewportSettled } from './support/editor';
+
+const EXAMPLES = [
+  { file: 'refund-request', name: 'Refund request' },
+  { file: 'damaged-order', name: 'Damaged order claim' },
+  { file: 'cancel-subscription', name: 'Cancel subscription' },
+  { file: 'password-reset', name: 'Password reset and account unlock' },
+  { file: 'verify-identity', name: 'Verify identity' },
+];
+const PANEL = { width: 640, height: 800 };
+
+let browser: Browser;
+let app: RunningApp;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  app = await startApp(browser);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+});
+
+/** A page in its own context at the given pixel ratio and theme, with the graph panel 640×800. */
+async function openPage(scale: 1 | 2, theme: 'light' | 'dark'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, deviceScaleFactor: scale });
+  const page = await context.newPage();
+  await page.addInitScript(`localStorage.setItem('stepwise.theme', ${JSON.stringify(theme)}); document.documentElement.setAttribute('data-theme', ${JSON.stringify(theme)});`);
+  return { context, page };
+}
+
+async function openProcedure(page: Page, name: string) {
+  await page.goto(app.mode.server.url.replace('#token=', `#/procedures/${encodeURIComponent(name)}?token=`));
+  await graphNode(page, 'trigger').waitFor();
+  // The graph panel, 640×800, whatever the screen's layout around it.
+  await page.addStyleTag({ content: `.graph-pane { flex: 0 0 ${PANEL.width}px !important; width: ${PANEL.width}px !important; height: ${PANEL.height}px !important; max-height: ${PANEL.height}px !important; } .graph-pane > .graph { width: ${PANEL.width}px; height: ${PANEL.height}px; }` });
+  await page.waitForFunction(({ width, height }) => {
+    const box = document.querySelector('[data-testid="graph"]')?.getBoundingClientRect();
+    return !!box && Math.round(box.width) === width && Math.round(box.height) === height;
+  }, PANEL);
+}
+
+/** The zoom of the graph's viewport (its transform's scale). */
+async function zoomOf(page: Page): Promise<number> {
+  return page.locator('.react-flow__viewport').evaluate((element) => new DOMMatrixReadOnly(getComputedStyle(element).transform).a);
+}
+
+interface Box {
+  id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** What the readability and overlap checks read from the page. */
+async function measure(page: Page) {
+  return page.evaluate(() => {
+    const viewport = document.querySelector('.react-flow__viewport')!;
+    const zoom = new DOMMatrixReadOnly(getComputedStyle(viewport).transform).a;
+    const boxOf = (element: Element, id: string) => {
+      const rect = element.getBoundingClientRect();
+      return { id, x: rect.x, y: rect.y, width: rect.width, height: rect.height };
+    };
+    const nodes = Array.from(document.querySelectorAll('.react-flow__node') as NodeListOf<HTMLElement>).map((node) => {
+      const title = node.querySelector('[data-title]') as HTMLElement | null;
+      const style = title ? getComputedStyle(title) : null;
+      return {
+        box: boxOf(node, node.dataset.id ?? '?'),
+        title: title ? boxOf(title, node.dataset.id ?? '?') : null,
+        text: title?.textContent ?? '',
+        fontSize: style ? parseFloat(style.fontSize) : 0,
+      };
+    });
+    const overlays = Array.from(document.querySelectorAll('.react-flow__controls, .graph-minimap')).map((element) => boxOf(element, element.className));
+    const labels = Array.from(document.querySelectorAll('.graph-edge-label') as NodeListOf<HTMLElement>).map((label) => ({ box: boxOf(label, label.dataset.edgeLabel ?? '?'), text: label.textContent ?? '', scrollWidth: label.scrollWidth, clientWidth: label.clientWidth }));
+    return { zoom, nodes, labels, overlays };
+  });
+}
+
+const overlap = (a: Box, b: Box) => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.5 && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.5;
+const inside = (inner: Box, outer: Box) => inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
+
+describe.each([
+  { scale: 1 as const, theme: 'light' as const },
+  { scale: 2 as const, theme: 'dark' as const },
+])('every example at fit, $scale× in the $theme theme', ({ scale, theme }) => {
+  let context: BrowserContext;
+  let page: Page;
+  let labelsSeen = 0;
+
+  beforeAll(async () => {
+    ({ context, page } = await openPage(scale, theme));
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it.each(EXAMPLES)('$file: every title at ≥ 10 px, no label on a node or a label', async ({ file, name }) => {
+    await openProcedure(page, name);
+    await fitGraph(page);
+    const { zoom, nodes, labels, overlays } = await measure(page);
+    expect(overlays.length).toBeGreaterThan(0);
+    expect(nodes.length).toBeGreaterThan(4);
+    const graphBox = (await page.locator('.react-flow').boundingBox())!;
+    for (const node of nodes) {
+      expect(node.title, `${node.box.id} has a title`).not.toBeNull();
+      expect(node.text.trim().length, `${node.box.id}'s title`).toBeGreaterThan(0);
+      // Effective size: what the eye gets, the zoom times the font size.
+      expect(zoom * node.fontSize, `${node.box.id} ("${node.text}") at zoom ${zoom.toFixed(2)} × ${node.fontSize}px`).toBeGreaterThanOrEqual(10);
+      expect(inside(node.title!, node.box), `${node.box.id}'s title stays inside its node`).toBe(true);
+      expect(inside(node.box, { id: 'graph', ...graphBox }), `${node.box.id} is in view after fit`).toBe(true);
+      for (const overlay of overlays) expect(overlap(node.box, overlay), `${node.box.id} is under ${overlay.id}`).toBe(false);
+    }
+    for (const [i, a] of nodes.entries()) for (const b of nodes.slice(i + 1)) expect(overlap(a.box, b.box), `${a.box.id} overlaps ${b.box.id}`).toBe(false);
+    for (const [i, label] of labels.entries()) {
+      expect(label.scrollWidth, `label "${label.text}" fits its box`).toBeLessThanOrEqual(label.clientWidth + 1);
+      for (const node of nodes) expect(overlap(label.box, node.box), `label "${label.text}" overlaps ${node.box.id}`).toBe(false);
+      for (const overlay of overlays) expect(overlap(label.box, overlay), `label "${label.text}" is under ${overlay.id}`).toBe(false);
+      for (const other of labels.slice(i + 1)) expect(overlap(label.box, other.box), `label "${label.text}" overlaps "${other.text}"`).toBe(false);
+    }
+    labelsSeen += labels.length;
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, scale === 1 ? `graph-${file}-${theme}.png` : `graph-${file}-${theme}@2x.png`);
+    await page.getByTestId('graph').screenshot({ path: shot });
+  });
+
+  it('saw edge labels to check (the overlap check is not vacuous)', () => {
+    expect(labelsSeen).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps the underscore of an action label (shop.get_order) whole', async () => {
+    await openProcedure(page, 'Refund request');
+    // The graph opens at full zoom on its start, where the cards show their rows.
+    await page.locator('[data-testid="graph"]:not([data-layout="pending"])').waitFor();
+    await viewportSettled(page);
+    const row = page.locator('.graph-row[data-node-id="step:find-the-order/action:shop.get_order"] .graph-row-label');
+    await row.waitFor();
+    expect(await row.textContent()).toBe('shop.get_order');
+    const fit = await row.evaluate((element) => {
+      const style = getComputedStyle(element);
+      const context = document.createElement('canvas').getContext('2d')!;
+      context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const underscore = context.measureText('_');
+      const metrics = context.measureText('Hg_');
+      const lineHeight = parseFloat(style.lineHeight);
+      // Where the underscore's ink ends, from the top of the label's box: the half-leading above
+      // the font's ascent, the ascent, then the underscore's depth below the baseline.
+      const halfLeading = (lineHeight - (metrics.fontBoundingBoxAscent + metrics.fontBoundingBoxDescent)) / 2;
+      const inkBottom = parseFloat(style.paddingTop) + halfLeading + metrics.fontBoundingBoxAscent + underscore.actualBoundingBoxDescent;
+      return { inkBottom, height: element.clientHeight, overflow: style.overflowY, fontSize: parseFloat(style.fontSize), lineHeight };
+    });
+    expect(fit.lineHeight).toBeGreaterThanOrEqual(fit.fontSize * 1.2);
+    expect(fit.inkBottom, `the underscore ends ${fit.inkBottom.toFixed(1)} px down a ${fit.height} px box`).toBeLessThanOrEqual(fit.height);
+  });
+});
+
+describe('the graph reads in words', () => {
+  let context: BrowserContext;
+  let page: Page;
+  beforeAll(async () => {
+    ({ context, page } = await openPage(1, 'light'));
+    await openProcedure(page, 'Refund request');
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('says a branch test in words, with the code one hover away', async () => {
+    await fitGraph(page);
+    const branch = graphNode(page, 'step:check-eligibility/cond1/b1');
+    expect(await branch.locator('[data-title]').textContent()).toBe('days since delivery > 30');
+    expect(await graphNode(page, 'step:check-eligibility/cond1/b2').locator('[data-title]').textContent()).toBe('status from shop.get_order is not “delivered”');
+    expect(await graphNode(page, 'step:check-eligibility/cond1/b3').locator('[data-title]').textContent()).toBe('Otherwise');
+    await branch.locator('[data-title]').hover();
+    const tooltip = page.locator('.graph-tooltip');
+    await expect.poll(() => tooltip.count()).toBeGreaterThan(0);
+    expect(await tooltip.first().locator('code').textContent()).toBe('attributes["days_since_delivery"] > 30');
+  });
+
+  it('shows steps as cards in document order, top to bottom, with their contents as rows', async () => {
+    await fitGraph(page);
+    const top = async (id: string) => (await graphNode(page, id).boundingBox())!.y;
+    const steps = ['trigger', 'step:find-the-order', 'step:understand-the-reason', 'step:check-eligibility', 'step:work-out-the-amount', 'step:issue-the-refund'];
+    const tops = await Promise.all(steps.map(top));
+    expect(tops).toEqual([...tops].sort((a, b) => a - b));
+    // Conditions fan out below their step; a handoff and an end are nodes of their own.
+    expect(await top('step:check-eligibility/cond1')).toBeGreaterThan(await top('step:check-eligibility'));
+    expect(await top('step:check-eligibility/cond1/b2')).toBeGreaterThan(await top('step:check-eligibility/cond1'));
+    expect(await graphNode(page, 'step:check-eligibility/handoff:orders-team').getAttribute('class')).toBeTruthy();
+    // The action is a row of its step's card, not a node of its own.
+    expect(await page.locator('.react-flow__node:has(> [data-node-id="step:find-the-order/action:shop.get_order"])').count()).toBe(0);
+  });
+
+  it('collapses cards to their titles at low zoom and shows their rows up close (semantic zoom), with a minimap', async () => {
+    await fitGraph(page);
+    expect(await zoomOf(page)).toBeLessThan(0.85);
+    expect(await page.locator('.graph-row').count()).toBe(0);
+    expect(await page.locator('.graph-minimap').count()).toBe(1);
+    for (let i = 0; i < 8 && (await zoomOf(page)) < 0.9; i++) {
+      await page.locator('.react-flow__controls-zoomin').click();
+      await viewportSettled(page);
+    }
+    await expect.poll(() => page.locator('.graph-row').count()).toBeGreaterThan(0);
+  });
+
+  it('goes from node to node with the keyboard, with a visible focus ring, and Enter reveals the text', async () => {
+    await fitGraph(page);
+    await graphNode(page, 'trigger').focus();
+    const active = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id ?? null);
+    expect(await active()).toBe('trigger');
+    await page.keyboard.press('ArrowDown');
+    expect(await active()).toBe('step:find-the-order');
+    const ring = await page.evaluate(() => {
+      const card = (document.activeElement as HTMLElement).querySelector('.graph-node')!;
+      const style = getComputedStyle(card);
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    expect(ring.style).not.toBe('none');
+    expect(ring.width).toBeGreaterThanOrEqual(2);
+    await page.keyboard.press('ArrowDown');
+    expect(await active()).toBe('step:understand-the-reason');
+    await page.keyboard.press('ArrowUp');
+    expect(await active()).toBe('step:find-the-order');
+    // Tab also walks the nodes.
+    await page.keyboard.press('Tab');
+    expect(await active()).toBe('step:understand-the-reason');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => editorSelection(page)).toContain('Understand the reason');
+  });
+});
+
+describe('a test too complex for words', () => {
+  it('stays code, in a monospace chip, with the code on hover too', async () => {
+    const { context, page } = await openPage(1, 'light');
+    try {
+      await openProcedure(page, 'Refund request');
+      await fitGraph(page);
+      // Find and replace in the editor: the test becomes one conditionWords cannot say.
+      await page.locator('[data-testid="editor"] textarea').focus();
+      await page.keyboard.press('Control+h');
+      const find = page.locator('.find-widget textarea[aria-label="Find"], .find-widget input[aria-label="Find"]');
+      await find.waitFor();
+      await find.fill('attributes["refund_amount"] == 0');
+      const replace = page.locator('.find-widget textarea[aria-label="Replace"], .find-widget input[aria-label="Replace"]');
+      await replace.fill('round(attributes["refund_amount"]) == 0');
+      await page.keyboard.press('Control+Alt+Enter');
+      const branch = graphNode(page, 'step:work-out-the-amount/cond1/b1');
+      await expect.poll(() => branch.locator('.graph-code-chip').count(), { timeout: 10_000 }).toBe(1);
+      expect(await branch.locator('.graph-code-chip').textContent()).toBe('round(attributes["refund_amount"]) == 0');
+      const family = await branch.locator('.graph-code-chip').evaluate((element) => getComputedStyle(element).fontFamily);
+      expect(family).toMatch(/mono/i);
+      // Its neighbour still reads in words.
+      expect(await graphNode(page, 'step:work-out-the-amount/cond1/b2').locator('[data-title]').textContent()).toBe('refund amount > 200');
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,151 @@
+// The graph as a person reads it: cards that hold their contents as rows, laid out top to bottom by
+// ELK with every edge label in a box of its own (nothing overlaps), stable as the text changes.
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { describe, expect, it } from 'vitest';
+import { parse, toGraph } from '../../shared/procedure';
+import { nextNodeId } from '../../renderer/src/graph/keyboard';
+import { edgeLabelWidth, placements, toElk, type Layout } from '../../renderer/src/graph/layout';
+import { FAR_TITLE_PX, FAR_ZOOM, titleMetrics } from '../../renderer/src/graph/ProcedureNode';
+import { NODE_SIZE } from '../../renderer/src/graph/structure';
+import { collectsByStep, viewGraph } from '../../renderer/src/graph/view-graph';
+import { readExample } from '../support/paths';
+
+const EXAMPLES = ['refund-request.md', 'damaged-order.md', 'cancel-subscription.md', 'password-reset.md', 'verify-identity.md'];
+const parsed = (text: string) => parse(text).document;
+const graphOf = (text: string) => toGraph(parsed(text));
+const refund = readExample('refund-request.md');
+
+async function layOut(text: string): Promise<Layout> {
+  const document = parsed(text);
+  return placements(await new ELK().layout(toElk(toGraph(document), new Map(), collectsByStep(document))));
+}
+
+type Box = { x: number; y: number; width: number; height: number };
+const overlap = (a: Box, b: Box) => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.01 && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.01;
+
+describe('viewGraph', () => {
+  it('puts a step\'s actions, code and calls in its card as rows, in document order', () => {
+    const view = viewGraph(graphOf(refund));
+    const card = (id: string) => view.nodes.find((entry) => entry.node.id === id);
+    expect(card('step:find-the-order')?.rows).toEqual(['step:find-the-order/action:shop.get_order']);
+    expect(card('step:issue-the-refund')?.rows).toEqual(['step:issue-the-refund/call:verify-identity', 'step:issue-the-refund/action:payments.create_refund']);
+    expect(card('step:check-eligibility')?.rows).toEqual(['step:check-eligibility/code1']);
+    // Rows are not nodes, and no edge leads to one.
+    const ids = new Set(view.nodes.map((entry) => entry.node.id));
+    expect(ids.has('step:find-the-order/action:shop.get_order')).toBe(false);
+    for (const edge of view.edges) expect(ids.has(edge.from) && ids.has(edge.to), `${edge.from} -> ${edge.to}`).toBe(true);
+    // Conditions, branches, handoffs and ends stay nodes; the card leads to its condition.
+    expect(card('step:check-eligibility/cond1')?.node.kind).toBe('condition');
+    expect(card('step:check-eligibility/handoff:orders-team')?.node.kind).toBe('handoff');
+    expect(view.edges).toContainEqual({ from: 'step:check-eligibility', to: 'step:check-eligibility/cond1', kind: 'flow' });
+    // A branch card says its test: the edge into it has no label.
+    expect(view.edges.find((edge) => edge.to === 'step:check-eligibility/cond1/b1')).toEqual({ from: 'step:check-eligibility/cond1', to: 'step:check-eligibility/cond1/b1', kind: 'branch' });
+  });
+
+  it('keeps an expanded call as a node of its own, and a switch (which does not return) too', () => {
+    const graph = graphOf(refund);
+    const expanded = viewGraph(graph, new Set(['step:issue-the-refund/call:verify-identity']));
+    expect(expanded.nodes.some((entry) => entry.node.id === 'step:issue-the-refund/call:verify-identity')).toBe(true);
+    expect(expanded.nodes.find((entry) => entry.node.id === 'step:issue-the-refund')?.rows).toEqual([]);
+    expect(viewGraph(graph).nodes.some((entry) => entry.node.id === 'step:understand-the-reason/switch:damaged-order-claim')).toBe(true);
+  });
+
+  it('moves a row\'s other edges (a "when needed" handoff, a go to) to its card, once', () => {
+    const text = `---\nname: T\ntrigger: t\n---\n\n## One\nLook it up with @shop.get_order. If they are upset, @handoff Support team.\nSay @shop.get_order again.\n\n## Two\nGo back to [[#One]].\n`;
+    const view = viewGraph(graphOf(text));
+    const card = view.nodes.find((entry) => entry.node.id === 'step:one')!;
+    expect(card.rows.length).toBe(2);
+    const optional = view.edges.filter((edge) => edge.kind === 'optional');
+    expect(optional).toEqual([{ from: 'step:one', to: 'step:one/handoff:support-team', label: 'when needed', kind: 'optional' }]);
+  });
+
+  it('lists what each step collects', () => {
+    const collects = collectsByStep(parsed(refund));
+    expect(collects.get('step:find-the-order')).toEqual(['order_number']);
+    expect(collects.get('step:work-out-the-amount')).toEqual(['returned_skus']);
+    expect(collects.has('step:check-eligibility')).toBe(false);
+    expect(collectsByStep(undefined).size).toBe(0);
+  });
+});
+
+describe('layout', () => {
+  it.each(EXAMPLES)('%s: steps in document order down the page, no label on a node or a label, edges between ports', async (file) => {
+    const text = readExample(file);
+    const graph = graphOf(text);
+    const { nodes, routes } = await layOut(text);
+    const steps = graph.nodes.filter((node) => node.kind === 'step').map((node) => nodes.get(node.id)!.y);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(nodes.get('trigger')!.y).toBeLessThan(steps[0]!);
+    const boxes = [...nodes.values()];
+    const labels = [...routes.values()].flatMap((route) => (route.label ? [route.label] : []));
+    for (const [i, a] of boxes.entries()) for (const b of boxes.slice(i + 1)) expect(overlap(a, b)).toBe(false);
+    for (const [i, label] of labels.entries()) {
+      for (const box of boxes) expect(overlap(label, box)).toBe(false);
+      for (const other of labels.slice(i + 1)) expect(overlap(label, other)).toBe(false);
+    }
+    // Every edge leaves its source at the middle of its bottom and enters its target at the middle of its top.
+    const view = viewGraph(graph, new Set(), collectsByStep(parsed(text)));
+    for (const [key, route] of routes) {
+      const [from, to] = key.split('\u0001');
+      const source = nodes.get(from!)!;
+      const target = nodes.get(to!)!;
+      expect(route.points[0]).toEqual({ x: source.x + source.width / 2, y: source.y + source.height });
+      expect(route.points.at(-1)).toEqual({ x: target.x + target.width / 2, y: target.y });
+    }
+    expect(routes.size).toBe(view.edges.length);
+  });
+
+  it('gives every labelled edge a label box wide enough for its text', async () => {
+    const { routes } = await layOut(refund);
+    const labelled = [...routes.values()].filter((route) => route.label);
+    expect(labelled.length).toBeGreaterThan(0);
+    for (const route of labelled) expect(route.label!.width).toBeGreaterThanOrEqual(edgeLabelWidth('go to'));
+  });
+
+  it('is stable as the text changes: a new row moves only what is below it, and steps keep their order', async () => {
+    const before = await layOut(refund);
+    const after = await layOut(refund.replace('Ask which items they are returning', 'Check the stock with @shop.get_stock. Ask which items they are returning'));
+    const grown = after.nodes.get('step:work-out-the-amount')!;
+    expect(grown.height).toBeGreaterThan(before.nodes.get('step:work-out-the-amount')!.height);
+    for (const id of ['trigger', 'step:find-the-order', 'step:understand-the-reason', 'step:check-eligibility']) {
+      expect(after.nodes.get(id)!.y, id).toBe(before.nodes.get(id)!.y);
+    }
+    expect(after.nodes.get('step:issue-the-refund')!.y).toBeGreaterThan(before.nodes.get('step:issue-the-refund')!.y);
+  });
+
+  it('lays out the same text the same way every time', async () => {
+    const a = await layOut(refund);
+    const b = await layOut(refund);
+    expect([...b.nodes]).toEqual([...a.nodes]);
+  });
+});
+
+describe('semantic zoom', () => {
+  it('draws titles at their own size up close, and at ≥ 11 px on screen far away, within their node', () => {
+    expect(titleMetrics('step', 44, 1, false)).toEqual({ fontSize: 15, lines: 1, far: false });
+    for (const zoom of [0.84, 0.6, 0.45]) {
+      for (const kind of ['step', 'branch', 'condition', 'handoff', 'end', 'trigger'] as const) {
+        const height = NODE_SIZE[kind].height;
+        const { fontSize, lines, far } = titleMetrics(kind, height, zoom, false);
+        expect(far).toBe(zoom < FAR_ZOOM);
+        expect(fontSize * zoom, `${kind} at ${zoom}`).toBeGreaterThanOrEqual(Math.min(FAR_TITLE_PX, 10.5));
+        expect(lines * fontSize * 1.25, `${kind} at ${zoom} fits its node`).toBeLessThanOrEqual(height);
+      }
+    }
+  });
+});
+
+describe('keyboard', () => {
+  it('goes to the next and previous node in order, and stops at the ends', () => {
+    const order = ['trigger', 'step:a', 'step:b'];
+    expect(nextNodeId(order, 'trigger', 'ArrowDown')).toBe('step:a');
+    expect(nextNodeId(order, 'step:a', 'ArrowRight')).toBe('step:b');
+    expect(nextNodeId(order, 'step:a', 'ArrowUp')).toBe('trigger');
+    expect(nextNodeId(order, 'step:b', 'ArrowDown')).toBeNull();
+    expect(nextNodeId(order, 'trigger', 'ArrowLeft')).toBeNull();
+    expect(nextNodeId(order, 'step:b', 'Home')).toBe('trigger');
+    expect(nextNodeId(order, 'trigger', 'End')).toBe('step:b');
+    expect(nextNodeId(order, 'missing', 'ArrowDown')).toBeNull();
+    expect(nextNodeId(order, 'step:a', 'x')).toBeNull();
+  });
+});
