@@ -116,7 +116,10 @@ export class RuntimeConnectors implements Connectors {
     const entry = this.entries.get(name);
     if (!entry) return undefined;
     const { $schema: _ignored, ...inputSchema } = entry.action.inputSchema;
-    return { name, description: entry.action.description, inputSchema, confirm: entry.action.confirm ?? false };
+    const confirm = entry.action.confirm ?? false;
+    // A GET is safe by HTTP's own contract; an MCP tool declares nothing we can rely on, so it may change something.
+    const readOnly = entry.kind === 'http' && entry.action.method === 'GET' && !confirm;
+    return { name, description: entry.action.description, inputSchema, confirm, ...(readOnly ? { readOnly } : {}) };
   }
 
   /** Every action this instance can run. */

@@ -54,6 +54,8 @@ export interface RuleContext {
   awaiting: AdvanceResult['awaitingDecision'];
   /** What Python-chosen branches require that has not happened yet (a handoff, switch or end): the turn makes it. */
   owed?: readonly AdvanceResult['obligations'][number][];
+  /** The response also carries a valid reply, sent after its other calls (turn.ts). */
+  replyFollows?: boolean;
 }
 
 /** What a rule hands back: the outcome, or the effect it waits on (with the outcome so far). */

@@ -7,6 +7,7 @@ import type { ContentBlock, MessageParam, TextBlockParam, Tool, ToolUseBlock } f
 import { z } from 'zod';
 import { describeZodError } from '../../shared/zod-error';
 import type { ModelRequest } from './model-call';
+import type { TriggerMatch } from './trigger-match';
 import type { TraceEvent } from './types';
 
 type Routable = readonly { name: string; trigger: string }[];
@@ -82,14 +83,36 @@ export function routeRequest(routable: Routable, customerText: string, failed: {
   return { system: routeSystem(routable), messages, tools: [routeTool(routable)], toolChoice: { type: 'tool', name: 'route' }, purpose: 'route' };
 }
 
-/** The trace event of an answer that counts. */
-export function routeEvent(answer: Exclude<RouteAnswer, { kind: 'failed' }>, attempt: number): TraceEvent {
-  return { type: 'route', payload: { procedure: answer.kind === 'routed' ? answer.procedure : null, reason: answer.reason, valid: true, attempt } };
+/**
+ * The trace event of an answer that counts: `method: 'model'`, the routing call's, with why the
+ * trigger match did not settle it (`unclear`, when it was tried).
+ */
+export function routeEvent(answer: Exclude<RouteAnswer, { kind: 'failed' }>, attempt: number, unclear: string | null = null): TraceEvent {
+  return {
+    type: 'route',
+    payload: { procedure: answer.kind === 'routed' ? answer.procedure : null, reason: answer.reason, valid: true, attempt, method: 'model', ...(unclear ? { unclear } : {}) },
+  };
+}
+
+/** Routed by a clear trigger match, with no routing call (`attempt: 0`). */
+export function matchedRouteEvent(match: Extract<TriggerMatch, { kind: 'clear' }>): TraceEvent {
+  return {
+    type: 'route',
+    payload: {
+      procedure: match.procedure,
+      reason: `the message matches its trigger (${match.words.join(', ')})`,
+      valid: true,
+      attempt: 0,
+      method: 'match',
+      score: match.score,
+      runnerUp: match.runnerUp,
+    },
+  };
 }
 
 /** A failed attempt: traced as a `route` that did not count, so a retry is visible. */
 export function failedRouteEvent(answer: Extract<RouteAnswer, { kind: 'failed' }>, attempt: number): TraceEvent {
-  return { type: 'route', payload: { procedure: null, reason: answer.problem, valid: false, attempt } };
+  return { type: 'route', payload: { procedure: null, reason: answer.problem, valid: false, attempt, method: 'model' } };
 }
 
 /** Every attempt failed: the turn goes on without a Procedure, and the next customer message is routed again. */

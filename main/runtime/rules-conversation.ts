@@ -95,7 +95,8 @@ export function handoffRule(change: Change, input: { team: string; summary: stri
  */
 export function escalateRule(change: Change, input: { reason: EscalationReason; summary: string }, context: RuleContext): RuleResult {
   const { state } = change;
-  const repliedThisTurn = state.transcript.some((line) => line.role === 'agent' && line.turn === state.turn);
+  // A reply of the same response is sent after this call (turn.ts): the customer hears from the model.
+  const repliedThisTurn = context.replyFollows === true || state.transcript.some((line) => line.role === 'agent' && line.turn === state.turn);
   // A branch Python chose requires a handoff: escalating elsewhere would route around it, so the
   // person who is brought in is the one the branch names (branches are binding).
   const required = liveObligations(state, context.owed ?? [], context.procedures).find((obligation) => obligation.kind === 'handoff');

@@ -13,6 +13,11 @@ export interface RuntimeServices {
   draft: boolean;
   /** Stream model responses; replies reach `onReplyText` as they are written. */
   stream?: boolean;
+  /**
+   * Route a message that clearly matches one live Procedure's trigger without the routing call
+   * (trigger-match.ts); the call is still made when the match is not clear. Default true.
+   */
+  routeByTriggerMatch?: boolean;
 }
 
 /**

@@ -7,9 +7,10 @@ import type { CompiledProcedure } from './compiled-procedure';
 import type { ToolOutcome } from './decision';
 import { asksForHuman, escalationAfterTurn, type EscalationPolicy } from './escalation';
 import { liveObligations, makeRequiredHandoff, subprocedureDone } from './enforcement';
+import { attributeInput, dataInput } from './reach';
 import { endProcedure, enterProcedure, switchOrPause } from './frames';
 import { reopenAfterOutage } from './outage';
-import type { ConversationState } from './types';
+import type { ConversationState, TraceEvent } from './types';
 
 export interface TurnLimits {
   maxModelCallsPerTurn: number;
@@ -134,4 +135,82 @@ export function closeTurn(
   }
   if (!next.outcome) next.status = 'waiting';
   return change;
+}
+
+// ----- a reply bundled with the runtime's work -----------------------------------------------------
+
+/**
+ * What the runtime did during one response that the model had not seen when it wrote the response,
+ * and that a reply in it cannot have accounted for.
+ */
+export interface UnseenWork {
+  /** A call of the response (or a lookup the runtime made on its own) failed or was refused: the model must see why. */
+  errors: readonly string[];
+  /** Python gates the runtime decided where the conversation stands (unseenDecisions). */
+  decisions: readonly string[];
+  /** Handoffs, switches or ends a Python branch began to require during the response. */
+  newObligations: readonly Obligation[];
+  /** Whether such a requirement is still unmet. */
+  pending: boolean;
+}
+
+/**
+ * The safe rule for a reply bundled with deterministic work: it goes out only when nothing the
+ * model had not seen changed the situation. Otherwise it is held back (never shown) and the model,
+ * called again with the results, writes the reply, so a reply never contradicts a decision the
+ * runtime made (a gate decided, a handoff required). The reasons, or null to send it.
+ */
+export function replyHold(unseen: UnseenWork): string[] | null {
+  const reasons: string[] = [];
+  if (unseen.errors.length > 0) reasons.push(`an earlier call of your response did not go through (${unseen.errors.join('; ')})`);
+  if (unseen.decisions.length > 0) reasons.push(`the runtime decided ${[...new Set(unseen.decisions)].join(', ')} after you wrote it`);
+  if (unseen.pending && unseen.newObligations.length > 0) {
+    reasons.push(`the Procedure now requires ${unseen.newObligations.map((obligation) => `a ${obligation.kind} to ${obligation.target}`).join(' and ')}`);
+  }
+  return reasons.length > 0 ? reasons : null;
+}
+
+/**
+ * Inputs the model had not seen when it wrote its response: results that arrived during it (its own
+ * calls' or the runtime's lookups'), and attributes Python code wrote during it.
+ */
+export function unseenInputs(events: readonly TraceEvent[], dataBefore: ConversationState['data'], dataAfter: ConversationState['data']): string[] {
+  const inputs = Object.keys(dataAfter).filter((action) => dataAfter[action] !== dataBefore[action]).map(dataInput);
+  for (const event of events) if (event.type === 'attribute_set' && event.payload.source === 'code') inputs.push(attributeInput(String(event.payload.name)));
+  return inputs;
+}
+
+/**
+ * Python gates the runtime decided, among `events`, on inputs the model had not seen (`unseen`,
+ * with `readers`: the gates that read each input), in the step the conversation now stands on
+ * (`standing`): what the model could not foresee when it wrote a reply. A gate decided on what the
+ * model itself said, or passed on the way to the step the model asked for, it accounted for.
+ */
+export function unseenDecisions(events: readonly TraceEvent[], standing: string | null, unseen: ReadonlySet<string>, readers: ReadonlyMap<string, readonly string[]>): string[] {
+  if (unseen.size === 0) return [];
+  const readsUnseen = (nodeId: string) => [...unseen].some((input) => readers.get(input)?.includes(nodeId));
+  return events.flatMap((event) => {
+    if (event.stepId !== standing) return [];
+    const nodeId = typeof event.payload.nodeId === 'string' ? event.payload.nodeId : null;
+    if (!nodeId || !readsUnseen(nodeId)) return [];
+    return (event.type === 'condition' && event.payload.kind === 'python') || event.type === 'code_run' ? [nodeId] : [];
+  });
+}
+
+/** A reply held back: its outcome for the model and its trace event (the text, never shown to the customer). */
+export function heldReply(input: unknown, reasons: readonly string[], stepId: string | null): { outcome: ToolOutcome; event: TraceEvent } {
+  const message = typeof (input as { message?: unknown } | null)?.message === 'string' ? (input as { message: string }).message : '';
+  return {
+    outcome: {
+      content: `Not sent to the customer: ${reasons.join('; ')}. Look at the results and the state, then reply in view of them.`,
+      isError: true,
+      followUp: true,
+    },
+    event: { type: 'reply_held', stepId, payload: { text: message, reasons: [...reasons] } },
+  };
+}
+
+/** The input an action last ran with, remembered so the runtime never looks the same thing up twice. */
+export function withActionInput(state: ConversationState, action: string, input: unknown): ConversationState {
+  return { ...state, actionInputs: { ...state.actionInputs, [action]: JSON.stringify(input) } };
 }

@@ -8,17 +8,36 @@ import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '
 import { advance, hasDeterministicPart, type AdvanceResult } from './advance';
 import { afterAgentCall, agentRequest, textOf, toolResult } from './agent-call';
 import { applyActionResult, applySearchResult, applyTool, proceduresToLoad, withNotes } from './apply-tool';
-import { begin, escalate, sendReply, topFrame, type Change } from './change';
+import { begin, currentStepId, escalate, sendReply, topFrame, type Change } from './change';
 import type { Effect, RuleContext, ToolOutcome } from './decision';
 import type { EscalationPolicy, EscalationReason } from './escalation';
+import { eagerCalls, eagerNote } from './eager-actions';
 import { enterProcedure } from './frames';
 import { passGates } from './gate-walk';
+import { gateModel } from './reach';
 import { callModel, withCallUsage, type ModelRequest } from './model-call';
 import { handOffOnFailure } from './outage';
 import { ProcedureLoader } from './procedure-loader';
-import { failedRouteEvent, readRoute, routeEvent, routeRequest, routingFailedEvent, ROUTING_RETRIES } from './routing';
+import { failedRouteEvent, matchedRouteEvent, readRoute, routeEvent, routeRequest, routingFailedEvent, ROUTING_RETRIES } from './routing';
+import { matchTrigger } from './trigger-match';
 import type { ReplyStreamListener, RuntimeServices } from './services';
-import { closeTurn, modelCallCap, nextAfterResponse, obligationsPending, openTurn, toolCallGate, type Obligation, type TurnLimits } from './turn-rules';
+import { actionToolName } from './tools';
+import {
+  closeTurn,
+  heldReply,
+  modelCallCap,
+  nextAfterResponse,
+  obligationsPending,
+  openTurn,
+  replyHold,
+  toolCallGate,
+  unseenDecisions,
+  unseenInputs,
+  withActionInput,
+  type Obligation,
+  type TurnLimits,
+  type UnseenWork,
+} from './turn-rules';
 import type { ConversationState, TraceEvent } from './types';
 
 export interface TurnOutput {
@@ -34,6 +53,17 @@ export interface TurnOutput {
 
 type Absorbable = Pick<Change, 'state' | 'events' | 'replies' | 'progressed'>;
 
+/** What one response's calls have done so far that the model had not seen when writing it. */
+interface UnseenSoFar {
+  errors: string[];
+  inputs: Set<string>;
+  obligationsBefore: number;
+  /** The response's first trace event. */
+  from: number;
+}
+
+const validReply = (input: unknown) => typeof (input as { message?: unknown } | null)?.message === 'string' && (input as { message: string }).message.trim().length > 0;
+
 const NOTHING_TO_ADVANCE: AdvanceResult = Object.freeze({ notes: [], awaitingDecision: null, waitingFor: null, obligations: [], failed: null });
 
 export class Turn {
@@ -48,6 +78,10 @@ export class Turn {
   private readonly obligations: Obligation[] = [];
   /** An agent call carrying this turn's customer message has succeeded. */
   private reachedModel = false;
+  /** What the runtime's own read-only calls gave, for the model's next call (eager-actions.ts). */
+  private eagerNotes: string[] = [];
+  /** Eager calls the rules would not let through now (out of reach, locked): the model's to make. */
+  private readonly eagerSkipped = new Set<string>();
 
   constructor(
     private state: ConversationState,
@@ -157,6 +191,18 @@ export class Turn {
   private async route(customerText: string) {
     const routable = await this.procedures.routable();
     if (routable.length === 0) return;
+    let unclear: string | null = null;
+    if (this.services.routeByTriggerMatch !== false) {
+      const match = matchTrigger(routable, customerText);
+      if (match.kind === 'clear') {
+        const procedure = await this.procedures.procedure(match.procedure);
+        if (procedure) {
+          this.emit(matchedRouteEvent(match));
+          this.change((change) => enterProcedure(change, procedure, 'main'));
+          return;
+        }
+      } else unclear = match.reason;
+    }
     const problems: string[] = [];
     let failed: Parameters<typeof routeRequest>[2] = null;
     for (let attempt = 1; attempt <= 1 + ROUTING_RETRIES; attempt++) {
@@ -168,7 +214,7 @@ export class Turn {
         failed = { content: result.message.content, answer };
         continue;
       }
-      this.emit(routeEvent(answer, attempt));
+      this.emit(routeEvent(answer, attempt, unclear));
       const procedure = answer.kind === 'routed' ? await this.procedures.procedure(answer.procedure) : null;
       if (procedure) this.change((change) => enterProcedure(change, procedure, 'main'));
       return;
@@ -186,50 +232,81 @@ export class Turn {
     while (true) {
       const runaway = modelCallCap(this.modelCalls, this.limits);
       if (runaway) return this.escalate('runaway', runaway);
-      const advanced = await this.runDeterministic();
-      const procedures = await this.procedures.conversation(this.state);
+      let advanced = await this.runDeterministic();
       const routable = this.procedures.routableNow ?? (await this.procedures.routable());
+      // Read-only lookups the step names whose input is known: their results go into this call.
+      if ((await this.runEagerActions(routable)).ran) advanced = this.lastAdvance;
+      const procedures = await this.procedures.conversation(this.state);
       const { request, userMessage } = agentRequest({
         state: this.state,
         procedures,
         routable,
-        advanced,
+        advanced: this.withEagerNotes(advanced),
         customerMessages: firstCall ? customerMessages : null,
         describeAction: (action) => this.services.connectors.describe(action),
       });
       const result = await this.callModel(request);
+      this.eagerNotes = [];
       // Only now are the owed tool results delivered: if the call fails, they stay owed.
       this.state = afterAgentCall(this.state, userMessage, result.message.content);
       firstCall = false;
       this.reachedModel = true;
 
-      const results: ToolResultBlockParam[] = [];
+      const calls = result.message.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+      // Replies go last: the runtime's work in the same response runs first (one call at a time, in
+      // order), so a reply written before its results is sent only if nothing it cannot have
+      // accounted for happened (replyHold), and is held back otherwise.
+      const order = [...calls.filter((block) => block.name !== 'reply'), ...calls.filter((block) => block.name === 'reply')];
+      const position = new Map(calls.map((block, index) => [block.id, index]));
+      const firstReply = calls.findIndex((block) => block.name === 'reply' && validReply(block.input));
+      const unseen: UnseenSoFar = { errors: [], inputs: new Set(), obligationsBefore: this.obligations.length, from: this.trace.length };
+      const results = new Map<string, ToolResultBlockParam>();
       let followUp = false;
       let final = false;
-      for (const block of result.message.content) {
-        if (block.type !== 'tool_use') continue;
-        const gate = toolCallGate(this.toolCalls, final, this.limits);
+      // Where, in the model's order, a call of its own ended the conversation: replies it wrote
+      // before that call explain it and go out; calls after it do not run, as before.
+      let endedAt = Infinity;
+      for (const block of order) {
+        const isReply = block.name === 'reply';
+        const at = position.get(block.id)!;
+        const gate = toolCallGate(this.toolCalls, final && !(isReply && at < endedAt), this.limits);
         let outcome: ToolOutcome;
         if (gate.run) {
           this.toolCalls += 1;
-          outcome = await this.runTool(block, routable);
+          const hold = isReply && !this.state.outcome ? replyHold(this.unseenWork(unseen)) : null;
+          if (hold) {
+            outcome = this.holdReply(block, hold);
+            // The model hears of a new requirement with this call: it counts as the one extra call.
+            if (this.obligations.length > unseen.obligationsBefore) extraCallUsed = true;
+          } else if (isReply) outcome = await this.runTool(block, routable);
+          else {
+            const from = this.trace.length;
+            const dataBefore = this.state.data;
+            outcome = await this.runTool(block, routable, firstReply >= 0 && firstReply < at);
+            if (outcome.isError && outcome.followUp === true) unseen.errors.push(`${block.name} failed`);
+            if (outcome.final) endedAt = Math.min(endedAt, at);
+            this.noteUnseen(unseen, from, dataBefore);
+            const eager = await this.runEagerActions(routable, unseen);
+            unseen.errors.push(...eager.failed);
+            followUp ||= eager.failed.length > 0;
+          }
         } else {
           outcome = gate.outcome;
           if (gate.runaway) this.escalate('runaway', gate.runaway);
           final ||= gate.runaway !== null;
         }
-        results.push(toolResult(block.id, outcome));
-        if (block.name === 'reply' && !outcome.isError) replied = true;
+        results.set(block.id, toolResult(block.id, outcome));
+        if (isReply && !outcome.isError) replied = true;
         followUp ||= outcome.followUp === true;
         final ||= outcome.final === true;
       }
-      this.state = { ...this.state, pendingToolResults: results };
+      this.state = { ...this.state, pendingToolResults: calls.map((block) => results.get(block.id)!) };
       const next = nextAfterResponse({
-        toolCalls: results.length,
+        toolCalls: results.size,
         replied,
         followUp,
         over: final || this.state.outcome !== null,
-        obligationsPending: obligationsPending(this.state, this.obligations, this.procedures.loaded),
+        obligationsPending: this.obligationsPending(),
         extraCallUsed,
       });
       if (next === 'stop') return;
@@ -245,11 +322,11 @@ export class Turn {
   // ----- tools --------------------------------------------------------------------------------
 
   /** Decides a tool call (apply-tool.ts), then carries out the effects it asks for, one by one. */
-  private async runTool(block: ToolUseBlock, routable: RuleContext['routable']): Promise<ToolOutcome> {
+  private async runTool(block: ToolUseBlock, routable: RuleContext['routable'], replyFollows = false): Promise<ToolOutcome> {
     const started = performance.now();
     const call = { name: block.name, input: block.input };
     for (const name of proceduresToLoad(call)) if (!this.procedures.loaded.has(name)) await this.procedures.procedure(name);
-    const decision = applyTool(this.state, call, this.ruleContext(routable), this.progressed);
+    const decision = applyTool(this.state, call, { ...this.ruleContext(routable), replyFollows }, this.progressed);
     this.absorb(decision);
     let { outcome, effect } = decision;
     while (effect) ({ outcome, effect } = await this.perform(effect, outcome));
@@ -257,7 +334,7 @@ export class Turn {
     this.emit({
       type: 'tool_call',
       stepId: topFrame(this.state)?.stepId ?? null,
-      payload: { tool: block.name, input: block.input, ok: !result.isError, result: result.content, durationMs: Math.round(performance.now() - started) },
+      payload: { tool: block.name, input: call.input, ok: !result.isError, result: result.content, durationMs: Math.round(performance.now() - started) },
     });
     return result;
   }
@@ -269,6 +346,7 @@ export class Turn {
         return { outcome: withNotes(outcome!, await this.runDeterministic(), effect), effect: null };
       case 'connector': {
         const result = await this.services.connectors.execute(effect.action, effect.input, { conversationId: this.state.id });
+        this.state = withActionInput(this.state, effect.action, effect.input);
         decision = applyActionResult(this.state, this.progressed, effect.action, result, this.procedures.loaded);
         break;
       }
@@ -293,6 +371,90 @@ export class Turn {
     this.obligations.push(...obligations);
     if (advanced) this.lastAdvance = advanced;
     return decision;
+  }
+
+  private obligationsPending(): boolean {
+    return obligationsPending(this.state, this.obligations, this.procedures.loaded);
+  }
+
+  /** A reply written before something it cannot have accounted for: not sent, and the model told why. */
+  private holdReply(block: ToolUseBlock, reasons: string[]): ToolOutcome {
+    const held = heldReply(block.input, reasons, currentStepId(this.state));
+    // Streamed as the model wrote it: the listeners drop it, as after a broken response.
+    if (this.services.stream) this.onReplyText('', true);
+    this.emit(held.event);
+    this.emit({ type: 'tool_call', stepId: currentStepId(this.state), payload: { tool: block.name, input: block.input, ok: false, result: held.outcome.content, durationMs: 0 } });
+    return held.outcome;
+  }
+
+  /**
+   * Calls the read-only actions the current step names whose input is known (eager-actions.ts),
+   * each through the same rule as the model's call and traced like one (`eager: true`). What
+   * they gave reaches the model in its next call; a failure, or a Python gate their result decided,
+   * is something a reply in the same response cannot have accounted for.
+   */
+  private async runEagerActions(routable: RuleContext['routable'], unseen?: UnseenSoFar): Promise<{ ran: boolean; failed: string[] }> {
+    const out = { ran: false, failed: [] as string[] };
+    for (;;) {
+      const frame = topFrame(this.state);
+      const procedure = frame ? this.procedures.loaded.get(frame.procedure) : undefined;
+      if (!procedure) return out;
+      const call = eagerCalls(this.state, procedure, (action) => this.services.connectors.describe(action)).find(
+        (candidate) => !this.eagerSkipped.has(`${candidate.action} ${JSON.stringify(candidate.input)}`),
+      );
+      if (!call) return out;
+      const started = performance.now();
+      const tool = actionToolName(call.action);
+      const decision = applyTool(this.state, { name: tool, input: call.input }, this.ruleContext(routable), this.progressed);
+      if (decision.effect?.kind !== 'connector') {
+        // Out of reach, locked or needing agreement: nothing is traced, the model may call it when it can.
+        this.eagerSkipped.add(`${call.action} ${JSON.stringify(call.input)}`);
+        continue;
+      }
+      out.ran = true;
+      const from = this.trace.length;
+      const dataBefore = this.state.data;
+      this.absorb(decision);
+      const advancedBefore = this.lastAdvance;
+      let outcome: ToolOutcome | null = decision.outcome;
+      let effect: Effect | null = decision.effect;
+      while (effect) ({ outcome, effect } = await this.perform(effect, outcome));
+      const result = outcome!;
+      this.emit({
+        type: 'tool_call',
+        stepId: currentStepId(this.state),
+        payload: { tool, input: call.input, ok: !result.isError, result: result.content, durationMs: Math.round(performance.now() - started), eager: true },
+      });
+      const notes = this.lastAdvance !== advancedBefore ? (this.lastAdvance?.notes ?? []) : [];
+      const note = [eagerNote(call, { ok: !result.isError, content: result.content }), ...notes].join(' ');
+      this.eagerNotes.push(note);
+      if (result.isError) out.failed.push(note);
+      if (unseen) this.noteUnseen(unseen, from, dataBefore);
+    }
+  }
+
+  /** The inputs the events since `from` gave that the model has not seen. */
+  private noteUnseen(unseen: UnseenSoFar, from: number, dataBefore: ConversationState['data']) {
+    for (const input of unseenInputs(this.trace.slice(from), dataBefore, this.state.data)) unseen.inputs.add(input);
+  }
+
+  /**
+   * What the response's calls did that a reply in it cannot have accounted for. The gates decided
+   * count where the conversation stands when the reply goes out: those its calls went past (a move
+   * that arrived, a sub-procedure's end that went through) were the ones the calls presupposed.
+   */
+  private unseenWork(unseen: UnseenSoFar): UnseenWork {
+    const frame = topFrame(this.state);
+    const procedure = frame ? this.procedures.loaded.get(frame.procedure) : undefined;
+    const decisions = procedure ? unseenDecisions(this.trace.slice(unseen.from), frame!.stepId, unseen.inputs, gateModel(procedure).readers) : [];
+    return { errors: unseen.errors, decisions, newObligations: this.obligations.slice(unseen.obligationsBefore), pending: this.obligationsPending() };
+  }
+
+  /** The step's deterministic results with what the runtime's own lookups gave, for the next request. */
+  private withEagerNotes(advanced: AdvanceResult | null): AdvanceResult | null {
+    if (this.eagerNotes.length === 0) return advanced;
+    const base = advanced ?? NOTHING_TO_ADVANCE;
+    return { ...base, notes: [...this.eagerNotes, ...base.notes] };
   }
 
   private ruleContext(routable: RuleContext['routable']): RuleContext {

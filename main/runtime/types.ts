@@ -61,6 +61,8 @@ export const conversationStateSchema = z.object({
   pendingToolResults: z.array(z.unknown()),
   /** A write action waiting for the customer's explicit agreement. */
   pendingConfirmation: z.object({ action: z.string(), input: z.unknown(), turn: z.number() }).nullable(),
+  /** The input each connector action last ran with, as JSON: the runtime looks a read-only action up itself only for a new input. */
+  actionInputs: z.record(z.string(), z.string()).optional(),
   progress: z.object({ lastProgressTurn: z.number(), connectorFailures: z.number(), loopStrikes: z.number() }),
   outcome: z
     .object({ kind: z.enum(['ended', 'handed_off', 'escalated']), reason: z.string(), team: z.string().nullable(), summary: z.string().nullable() })
@@ -92,6 +94,11 @@ export interface ActionInfo {
   inputSchema: Record<string, unknown>;
   /** A write action: it needs the customer's explicit agreement before it runs. */
   confirm: boolean;
+  /**
+   * It only reads (an HTTP GET that needs no agreement): the runtime may call it on its own once
+   * the step names it and its input is known (eager-actions.ts). Absent: it may change something.
+   */
+  readOnly?: boolean;
 }
 
 /** `record` is the whole exchange (redacted by the connector) for the trace; the model sees only `data`. */

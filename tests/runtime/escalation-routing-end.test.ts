@@ -54,8 +54,8 @@ describe('a routing call the model fails to answer', () => {
     expect(turn.replies).toEqual(['Sorry to hear that! What is your order number?']);
     const routes = harness.trace(id).filter((event) => event.type === 'route' || event.type === 'routing_failed');
     expect(routes.map((event) => event.payload)).toEqual([
-      { procedure: null, reason: '"Damaged claims" is not a live Procedure', valid: false, attempt: 1 },
-      { procedure: 'Damaged order claim', reason: 'damage', valid: true, attempt: 2 },
+      { procedure: null, reason: '"Damaged claims" is not a live Procedure', valid: false, attempt: 1, method: 'model' },
+      { procedure: 'Damaged order claim', reason: 'damage', valid: true, attempt: 2, method: 'model' },
     ]);
     expect((await harness.engine.state(id))!.stack.map((frame) => frame.procedure)).toEqual(['Damaged order claim']);
     const retry = harness.fake.requests[1]!.body;
@@ -96,7 +96,7 @@ describe('a routing call the model fails to answer', () => {
     const harness = await createHarness({ sandbox, script: [toolCall('route', { procedure: null, reason: 'a greeting' }), toolCalls(['reply', { message: 'Hello! How can I help?' }])] });
     const id = await harness.engine.start({ kind: 'preview' });
     const turn = await harness.engine.send(id, 'Hello');
-    expect(turn.trace.filter((event) => event.type === 'route').map((event) => event.payload)).toEqual([{ procedure: null, reason: 'a greeting', valid: true, attempt: 1 }]);
+    expect(turn.trace.filter((event) => event.type === 'route').map((event) => event.payload)).toEqual([{ procedure: null, reason: 'a greeting', valid: true, attempt: 1, method: 'model' }]);
     expect(turn.trace.some((event) => event.type === 'routing_failed')).toBe(false);
     expect(harness.fake.requests).toHaveLength(2);
     await harness.close();
@@ -212,8 +212,8 @@ describe('how a routing failure reads', () => {
   const gaveUp = routingFailedEvent(['the model did not call route', failed.problem]);
 
   it('in the trace: a failed attempt is a route that did not count, never “no Procedure”', () => {
-    expect(attempt).toEqual({ type: 'route', payload: { procedure: null, reason: '"Refund" is not a live Procedure', valid: false, attempt: 1 } });
-    expect(routeEvent({ kind: 'none', reason: 'a greeting' }, 2)).toEqual({ type: 'route', payload: { procedure: null, reason: 'a greeting', valid: true, attempt: 2 } });
+    expect(attempt).toEqual({ type: 'route', payload: { procedure: null, reason: '"Refund" is not a live Procedure', valid: false, attempt: 1, method: 'model' } });
+    expect(routeEvent({ kind: 'none', reason: 'a greeting' }, 2)).toEqual({ type: 'route', payload: { procedure: null, reason: 'a greeting', valid: true, attempt: 2, method: 'model' } });
   });
 
   it('in stepwise chat and in the digest the simulation judge reads', () => {

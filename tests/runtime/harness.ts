@@ -30,6 +30,7 @@ export class InMemoryConnectors implements Connectors {
       description: entry.info?.description ?? `Runs ${action}.`,
       inputSchema: entry.info?.inputSchema ?? { type: 'object', properties: {}, additionalProperties: true },
       confirm: entry.info?.confirm ?? false,
+      ...(entry.info?.readOnly !== undefined ? { readOnly: entry.info.readOnly } : {}),
     };
   }
 
@@ -63,10 +64,17 @@ export const SHOP_ORDER = {
   damaged_skus: ['KETTLE-1'],
 };
 
-export function shopConnectors(overrides: Record<string, ActionHandler> = {}): InMemoryConnectors {
+/**
+ * The example shop's actions in memory. `declared`: described as the workspace's connectors describe
+ * them, so shop.get_order (a GET) is read-only and the runtime may look an order up itself.
+ */
+export function shopConnectors(overrides: Record<string, ActionHandler> = {}, options: { declared?: boolean } = {}): InMemoryConnectors {
   const ok = (data: unknown): ActionResult => ({ ok: true, data });
+  const lookup: Partial<ActionInfo> | undefined = options.declared
+    ? { readOnly: true, inputSchema: { type: 'object', properties: { order_number: { type: 'string' } }, required: ['order_number'] } }
+    : undefined;
   return new InMemoryConnectors({
-    'shop.get_order': { handler: overrides['shop.get_order'] ?? (() => ok(SHOP_ORDER)) },
+    'shop.get_order': { ...(lookup ? { info: lookup } : {}), handler: overrides['shop.get_order'] ?? (() => ok(SHOP_ORDER)) },
     'shop.create_replacement': { info: { confirm: true }, handler: overrides['shop.create_replacement'] ?? (() => ok({ replacement_order: '1099' })) },
     'payments.create_refund': { info: { confirm: true }, handler: overrides['payments.create_refund'] ?? ((input) => ok({ refund_id: 're_1', amount: input.amount })) },
     'accounts.send_code': { handler: overrides['accounts.send_code'] ?? (() => ok({ sent: true })) },
@@ -120,6 +128,8 @@ export async function createHarness(options: {
     persistence: new WorkspacePersistence(workspace),
     draft: true,
     clock: () => new Date('2026-11-25T10:00:00Z'),
+    // The scripted scenarios answer the routing call; tests of the trigger match turn it on.
+    routeByTriggerMatch: false,
     ...options.engine,
   });
   const events: Harness['events'] = [];
