@@ -8,6 +8,7 @@
 //   - CPU per turn: this process, and with its child processes (Stepwise's Python interpreters);
 //   - model calls, per conversation and per customer turn;
 //   - request bytes, per conversation and the first and last request (as the server received them);
+//   - prompt-prefix reuse: the share of each request that the previous one began with;
 //   - resident memory, one probe process per agent after a few conversations.
 // Goals (issue 14): request bytes ≤ 1.0× each peer's, model calls per customer turn ≤ 1.15.
 import { availableParallelism, loadavg } from 'node:os';
@@ -15,17 +16,20 @@ import { PEER_ACTIONS, type AgentName } from './peers/agent';
 import { ratio, ROWS, type AgentFigures } from './peers/figures';
 import { runPeers } from './peers/run-peers';
 
-const RUNS = 10;
+const RUNS = 12;
 const WARMUP = 1;
+/** The measured rounds stop after this long (at least MIN_RUNS of them), so a loaded machine ends sooner. */
+const BUDGET_MS = 15_000;
+const MIN_RUNS = 3;
 const MEMORY_CONVERSATIONS = 2;
 const BYTES_GOAL = 1.0;
 const CALLS_GOAL = 1.15;
 
 export async function run(): Promise<boolean> {
-  const result = await runPeers({ runs: RUNS, warmup: WARMUP, memoryConversations: MEMORY_CONVERSATIONS });
+  const result = await runPeers({ runs: RUNS, warmup: WARMUP, budgetMs: BUDGET_MS, minRuns: MIN_RUNS, memoryConversations: MEMORY_CONVERSATIONS });
   const [stepwise, ...peers] = result.figures as [AgentFigures, ...AgentFigures[]];
   console.log(
-    `peers: ${stepwise.turnsPerConversation}-turn damaged-order conversation × ${RUNS} per agent (+${WARMUP} warm-up), interleaved; one instant fake model server process; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+    `peers: ${stepwise.turnsPerConversation}-turn damaged-order conversation × ${stepwise.conversations} per agent (+${WARMUP} warm-up), interleaved; one instant fake model server process; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
   );
   console.log(`  peers' prompt: the workspace's five example Procedures; tools: the ${PEER_ACTIONS.length} actions the conversation's Procedures name, same names as Stepwise's`);
   const header = ['figure', ...result.figures.map((f) => f.name), ...peers.map((peer) => `Stepwise ÷ ${peer.name}`)];
@@ -46,6 +50,7 @@ export async function run(): Promise<boolean> {
     return bytes === undefined ? '' : `${peer.name} ${(bytes / 1000).toFixed(1)} KB (Stepwise ${(stepwise.requestBytes / bytes).toFixed(2)}×)`;
   });
   console.log(`  request bytes per conversation with only the conversation's two Procedures in the peers' prompt: ${narrow.join(', ')}`);
+  console.log(`  prefix reuse: the share of each request the previous one began with (tools, system, messages); the peers send no cache markers, so theirs is reusable only if they add them`);
   if (result.bare) console.log(`  RSS of a bare probe (Node, tsx, the bench's code): ${(result.bare.rss / 2 ** 20).toFixed(0)} MB`);
 
   const bytesRatios = peers.map((peer) => stepwise.requestBytes / peer.requestBytes);

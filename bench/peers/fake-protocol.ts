@@ -6,11 +6,17 @@ export type FakeCommand =
   | { id: number; op: 'take'; model: string }
   | { id: number; op: 'close' };
 
-/** One request the fake served: for which model, its body's size as received, its message count. */
+/** One request the fake served: for which model, its body's size as received, its message count, its shared prefix. */
 export interface ServedRequest {
   model: string;
   bytes: number;
   messages: number;
+  /**
+   * The share of this request (tools, system, messages, as the API caches them) that the same
+   * model's previous request began with: what prompt caching could reuse. Meaningless for the
+   * first request of a conversation.
+   */
+  prefixShared: number;
 }
 
 export interface FakeReply {

@@ -22,6 +22,8 @@ export interface AgentFigures {
   requestBytes: number;
   firstRequestBytes: number;
   lastRequestBytes: number;
+  /** Mean share of each request after a conversation's first that the previous request began with. */
+  prefixReuse: number;
   memory?: Memory;
   /** Resident memory above the bare probe (Node, tsx and the bench's code): what the framework adds. */
   memoryAboveBare?: number;
@@ -49,6 +51,7 @@ export function agentFigures(name: AgentName, conversations: TurnSample[][], mem
     requestBytes: mean(requests.map((list) => list.reduce((sum, request) => sum + request.bytes, 0))),
     firstRequestBytes: mean(requests.map((list) => list[0]!.bytes)),
     lastRequestBytes: mean(requests.map((list) => list.at(-1)!.bytes)),
+    prefixReuse: mean(requests.flatMap((list) => list.slice(1).map((request) => request.prefixShared))),
     ...(memory ? { memory } : {}),
     ...(memory && bare ? { memoryAboveBare: memory.rss - bare.rss } : {}),
   };
@@ -75,6 +78,7 @@ export const ROWS: Row[] = [
   { label: 'request bytes per conversation', value: (f) => f.requestBytes, format: kb },
   { label: 'first request', value: (f) => f.firstRequestBytes, format: kb },
   { label: 'last request', value: (f) => f.lastRequestBytes, format: kb },
+  { label: 'prompt-prefix reuse, mean', value: (f) => f.prefixReuse, format: (value) => `${(value * 100).toFixed(1)}%` },
   { label: 'RSS with child processes', value: (f) => f.memory?.rss, format: mb },
   { label: 'RSS above bare Node', value: (f) => f.memoryAboveBare, format: mb },
 ];

@@ -81,12 +81,19 @@ export interface InterleavedOptions extends RunOptions {
   runs: number;
   /** Conversations per agent run first and not kept (JIT, the sandbox's first evaluations). */
   warmup: number;
+  /** No new round starts after this long (measured rounds), once `minRuns` rounds are measured: a loaded machine ends sooner. */
+  budgetMs?: number;
+  minRuns?: number;
 }
 
 /** Each agent's measured conversations (each a list of turn samples), keyed by agent name. */
 export async function runInterleaved(options: InterleavedOptions): Promise<Map<string, TurnSample[][]>> {
   const kept = new Map<string, TurnSample[][]>(options.agents.map(({ entry }) => [entry.name, []]));
+  let measuring = 0;
   for (let run = 0; run < options.warmup + options.runs; run++) {
+    if (run === options.warmup) measuring = performance.now();
+    const measured = run - options.warmup;
+    if (options.budgetMs !== undefined && measured >= (options.minRuns ?? 1) && performance.now() - measuring > options.budgetMs) break;
     for (const running of options.agents) {
       const samples = await runConversation(running, options);
       if (run >= options.warmup) kept.get(running.entry.name)!.push(samples);

@@ -15,9 +15,12 @@ import { installModelClock } from './model-clock';
 import { probeMemory, type Memory } from './rss';
 
 export interface PeerRunOptions {
-  /** Measured conversations per agent. */
+  /** Measured conversations per agent, at most. */
   runs: number;
   warmup: number;
+  /** See InterleavedOptions. */
+  budgetMs?: number;
+  minRuns?: number;
   /** Conversations each memory probe runs before it reports; 0: no memory probes. */
   memoryConversations: number;
 }
@@ -54,7 +57,7 @@ export async function runPeers(options: PeerRunOptions): Promise<PeerRun> {
     };
     const agents: RunningAgent[] = [];
     for (const entry of AGENTS) agents.push(await make(entry));
-    const samples = await runInterleaved({ server: fake, clock, agents, runs: options.runs, warmup: options.warmup });
+    const samples = await runInterleaved({ server: fake, clock, agents, ...options });
 
     const narrowRequestBytes: PeerRun['narrowRequestBytes'] = {};
     const narrowSamples = new Map<AgentName, TurnSample[]>();
