@@ -81,18 +81,21 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   private lockedTransaction<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
-    return inTransaction(this.lockPool, 'BEGIN', async (client) => {
-      await client.query(`SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}`);
+    // Two round trips before the work: the transaction with its lock wait bounded, then the lock
+    // and whether the conversation exists (conversations are never deleted, so the statement's
+    // snapshot, taken before the wait, answers that truly).
+    return inTransaction(this.lockPool, `BEGIN; SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}`, async (client) => {
+      let found: boolean;
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [conversationId]);
+        const { rows } = await client.query<{ found: boolean }>('SELECT pg_advisory_xact_lock($1), EXISTS (SELECT 1 FROM conversations WHERE id = $1) AS found', [conversationId]);
+        found = rows[0]!.found;
       } catch (error) {
         if ((error as { code?: string }).code === '55P03') {
           throw new StoreError(`Conversation ${conversationId} is busy: another turn held it for over ${this.options.lockTimeoutMs} ms. Try again.`, 'conflict');
         }
         rethrow(error);
       }
-      const exists = await client.query('SELECT 1 FROM conversations WHERE id = $1', [conversationId]);
-      if (exists.rowCount === 0) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+      if (!found) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
       return work(postgresRepositories(transactionSession(client)));
     });
   }

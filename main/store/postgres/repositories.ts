@@ -105,16 +105,6 @@ async function insertTrace(q: Queryable, conversationId: number, lastSeq: number
   return first;
 }
 
-async function insertMessages(q: Queryable, conversationId: number, lastSeq: number, messages: readonly { role: MessageRole; content: string }[]): Promise<void> {
-  if (messages.length === 0) return;
-  const at = now();
-  await q.query(
-    `INSERT INTO messages (conversation_id, seq, role, content, created_at)
-     SELECT $1::bigint, seq, role, content, $5::timestamptz FROM unnest($2::int[], $3::text[], $4::text[]) AS m(seq, role, content)`,
-    [conversationId, messages.map((_, index) => lastSeq + 1 + index), messages.map((message) => message.role), messages.map((message) => message.content), at],
-  );
-}
-
 function traceRepository(session: Session): TraceRepository {
   return {
     async append(conversationId, events) {
@@ -183,30 +173,56 @@ function turnRepository(session: Session): TurnRepository {
         const status = conversationStatusSchema.safeParse(turn.status);
         if (!status.success) throw new StoreError(`"${turn.status}" is not a conversation status: use ${CONVERSATION_STATUSES.join(', ')}.`, 'invalid');
         const trace = parseTrace(turn.trace);
-        await insertMessages(q, conversationId, position.messages, turn.newMessages);
-        await insertTrace(q, conversationId, position.trace, trace);
+        const at = now();
         const added = turn.history.slice(position.history);
-        if (added.length > 0) {
-          await q.query(
-            'INSERT INTO conversation_history (conversation_id, seq, message) SELECT $1::bigint, seq, message::json FROM unnest($2::int[], $3::text[]) AS h(seq, message)',
-            [conversationId, added.map((_, index) => position.history + index + 1), added.map((entry) => JSON.stringify(entry))],
-          );
-        }
+        const endedAt = isClosedStatus(status.data) ? at : null;
+        // Every write of the turn in one statement (one round trip): the transcript lines, the
+        // trace, the new history entries, the state, and the status if it changed.
         await q.query(
-          `INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES ($1, $2::json, $3)
-           ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-          [conversationId, JSON.stringify({ ...turn.state, history: [] }), now()],
+          `WITH new_messages AS (
+             INSERT INTO messages (conversation_id, seq, role, content, created_at)
+             SELECT $1::bigint, seq, role, content, $5::timestamptz FROM unnest($2::int[], $3::text[], $4::text[]) AS m(seq, role, content)
+           ), new_trace AS (
+             INSERT INTO trace_events (conversation_id, seq, at, type, step_id, payload)
+             SELECT $1::bigint, seq, at, type, step_id, payload::json FROM unnest($6::int[], $7::text[], $8::text[], $9::text[], $10::text[]) AS e(seq, at, type, step_id, payload)
+           ), new_history AS (
+             INSERT INTO conversation_history (conversation_id, seq, message)
+             SELECT $1::bigint, seq, message::json FROM unnest($11::int[], $12::text[]) AS h(seq, message)
+           ), new_state AS (
+             INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES ($1::bigint, $13::json, $5::timestamptz)
+             ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+           )
+           UPDATE conversations SET status = $14::text, ended_at = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE coalesce(ended_at, $15::timestamptz) END
+           WHERE id = $1::bigint AND status <> $14::text`,
+          [
+            conversationId,
+            turn.newMessages.map((_, index) => position.messages + 1 + index),
+            turn.newMessages.map((message) => message.role),
+            turn.newMessages.map((message) => message.content),
+            at,
+            trace.map((_, index) => position.trace + 1 + index),
+            trace.map((event) => event.at ?? at),
+            trace.map((event) => event.type),
+            trace.map((event) => event.stepId ?? null),
+            trace.map((event) => JSON.stringify(event.payload)),
+            added.map((_, index) => position.history + 1 + index),
+            added.map((entry) => JSON.stringify(entry)),
+            JSON.stringify({ ...turn.state, history: [] }),
+            status.data,
+            endedAt,
+          ],
         );
-        if (position.status !== status.data) await setStatus(q, conversationId, status.data);
       });
     },
 
     async load(conversationId) {
       if (!isRowId(conversationId)) return null;
-      const state = await session.query<{ state: unknown }>('SELECT state FROM conversation_state WHERE conversation_id = $1', [conversationId]);
-      if (!state.rows[0]) return null;
-      const history = await session.query<{ message: unknown }>('SELECT message FROM conversation_history WHERE conversation_id = $1 ORDER BY seq', [conversationId]);
-      return { state: state.rows[0].state, history: history.rows.map((row) => row.message) };
+      const { rows } = await session.query<{ state: unknown; history: unknown[] }>(
+        `SELECT s.state, (SELECT coalesce(json_agg(h.message ORDER BY h.seq), '[]'::json) FROM conversation_history h WHERE h.conversation_id = s.conversation_id) AS history
+         FROM conversation_state s WHERE s.conversation_id = $1`,
+        [conversationId],
+      );
+      return rows[0] ? { state: rows[0].state, history: rows[0].history } : null;
     },
   };
 }
