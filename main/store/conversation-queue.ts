@@ -20,9 +20,4 @@ export class ConversationQueue {
       if (this.tails.get(conversationId) === tail) this.tails.delete(conversationId);
     }
   }
-
-  /** Conversations with a holder running or in line (for tests: the map empties when all settle). */
-  get size(): number {
-    return this.tails.size;
-  }
 }
