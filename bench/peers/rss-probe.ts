@@ -39,17 +39,21 @@ const entry = AGENTS.find((candidate) => candidate.name === name);
 if (entry) {
   const agent = await entry.create({ url, model: `${entry.model}-rss`, connectors, dir });
   const running = { entry: { ...entry, model: `${entry.model}-rss` }, agent };
-  for (let index = 0; index < Number(count); index++) await runConversation(running, { server, clock });
-  report();
+  let calls = 0;
+  for (let index = 0; index < Number(count); index++) {
+    const turns = await runConversation(running, { server, clock });
+    calls += turns.reduce((sum, turn) => sum + turn.requests.length, 0);
+  }
+  report(calls);
   await agent.close();
 } else {
-  report();
+  report(0);
 }
 clock.uninstall();
 rmSync(dir, { recursive: true, force: true });
 process.disconnect();
 
-function report() {
-  const message: ProbeReport = { report: true, rss: rssOf(descendants()), own: process.memoryUsage().rss };
+function report(calls: number) {
+  const message: ProbeReport = { report: true, rss: rssOf(descendants()), own: process.memoryUsage().rss, calls };
   process.send!(message);
 }

@@ -16,4 +16,6 @@ export interface ProbeReport {
   rss: number;
   /** Bytes resident: the probe alone. */
   own: number;
+  /** Model calls its conversations made (each checked against the script). */
+  calls: number;
 }

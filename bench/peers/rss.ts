@@ -12,6 +12,8 @@ export interface Memory {
   rss: number;
   /** The probe alone, bytes. */
   own: number;
+  /** Model calls the probe's conversations made. */
+  calls: number;
 }
 
 export async function probeMemory(fake: FakeModelProcess, name: AgentName | 'bare', conversations: number): Promise<Memory> {
@@ -39,5 +41,5 @@ export async function probeMemory(fake: FakeModelProcess, name: AgentName | 'bar
     child.once('exit', resolve);
   });
   if (code !== 0 || !report) throw new Error(`The memory probe for ${name} failed (exit code ${code})`);
-  return { rss: report.rss, own: report.own };
+  return { rss: report.rss, own: report.own, calls: report.calls };
 }

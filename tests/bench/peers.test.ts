@@ -8,6 +8,7 @@ import { startFakeModelProcess, type FakeModelProcess } from '../../bench/peers/
 import { runConversation } from '../../bench/peers/measure';
 import { installModelClock, type ModelClock } from '../../bench/peers/model-clock';
 import { runPeers } from '../../bench/peers/run-peers';
+import { probeMemory } from '../../bench/peers/rss';
 import { reply } from '../support/fake-anthropic';
 import { shopConnectors } from '../runtime/harness';
 
@@ -72,6 +73,21 @@ describe('the peer bench', () => {
       // A conversation of its own, not the continuation of the first agent's.
       expect(result.narrowSamples.get(peer)![0]!.requests[0]!.messages).toBe(1);
       expect(result.narrowRequestBytes[peer]).toBeLessThan(result.figures.find((figures) => figures.name === peer)!.requestBytes);
+    }
+  });
+
+  it('measures memory in a probe process that loaded the agent and ran its conversations', { timeout: 120_000 }, async () => {
+    const fake = await startFakeModelProcess();
+    try {
+      const [bare, aiSdk] = await Promise.all([probeMemory(fake, 'bare', 0), probeMemory(fake, 'AI SDK', 2)]);
+      expect(bare.calls).toBe(0);
+      expect(aiSdk.calls).toBe(2 * AGENTS.find((entry) => entry.name === 'AI SDK')!.script.flat().length);
+      expect(aiSdk.own).toBeGreaterThan(50 * 2 ** 20);
+      expect(aiSdk.rss).toBeGreaterThanOrEqual(aiSdk.own);
+      // The framework and its conversations take memory the bare probe does not.
+      expect(aiSdk.own).toBeGreaterThan(bare.own);
+    } finally {
+      await fake.close();
     }
   });
 
