@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../main/store/errors';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
-import { usePostgres } from '../support/postgres';
+import { startPostgresCluster, usePostgres } from '../support/postgres';
 
 const postgres = usePostgres();
 
@@ -82,5 +82,40 @@ describe('opening the PostgreSQL store', () => {
     expect(await store.reachable()).toBe(true);
     await store.close();
     await expect(store.unitOfWork(async () => 1)).rejects.toThrow(/store is closed/);
+  });
+
+  it('says the server cannot be reached when it goes away after the start, and reports it unreachable', async () => {
+    const own = await startPostgresCluster();
+    let store: PostgresConversationStore | undefined;
+    try {
+      store = await PostgresConversationStore.open({ url: await own.createDatabase(), connectTimeoutMs: 2_000 });
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await own.stop();
+      expect(await store.reachable()).toBe(false);
+      const refusal = await store.conversations.get(id).then(() => null, (error: unknown) => error as StoreError);
+      expect(refusal).toBeInstanceOf(StoreError);
+      expect(refusal!.code).toBe('unavailable');
+      expect(refusal!.message).toMatch(/PostgreSQL cannot be reached now \(ECONNREFUSED.*nothing was written/);
+      await expect(store.withConversationLock(id, async () => 'ran')).rejects.toThrow(/PostgreSQL cannot be reached now/);
+    } finally {
+      await store?.close();
+      await own.stop();
+    }
+  });
+
+  it('says when every connection is taken for longer than the connect timeout', async () => {
+    const store = await PostgresConversationStore.open({ url: await postgres.createDatabase(), lockPoolSize: 1, connectTimeoutMs: 200 });
+    try {
+      const first = await store.conversations.create({ kind: 'production' });
+      const second = await store.conversations.create({ kind: 'production' });
+      let release!: () => void;
+      const holding = store.withConversationLock(first.id, () => new Promise<void>((resolve) => (release = resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expect(store.withConversationLock(second.id, async () => 'ran')).rejects.toThrow(/No PostgreSQL connection came free in time/);
+      release();
+      await holding;
+    } finally {
+      await store.close();
+    }
   });
 });

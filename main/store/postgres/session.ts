@@ -78,7 +78,8 @@ export async function inTransaction<T>(pool: pg.Pool, begin: string, work: (clie
   }
 }
 
-const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P03', '53300']);
+const CONNECTION_LOST = new Set(['57P01', '57P02', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE']);
 
 export function isConnectionLost(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
@@ -92,6 +93,12 @@ export function rethrow(error: unknown): never {
   const code = (error as { code?: string } | null)?.code;
   if (isConnectionLost(error)) {
     throw new StoreError(`The connection to PostgreSQL was lost (${(error as Error).message}); the transaction in progress was rolled back, nothing of it was kept.`, 'unavailable');
+  }
+  if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) {
+    throw new StoreError('No PostgreSQL connection came free in time (every one in use, or the server slow to answer); nothing was written. Raise the pool size or the connect timeout.', 'unavailable');
+  }
+  if (code && UNREACHABLE.has(code)) {
+    throw new StoreError(`PostgreSQL cannot be reached now (${code}: ${(error as Error).message}); nothing was written. Check that the server is running and reachable.`, 'unavailable');
   }
   if (code === '55P03') throw new StoreError(`PostgreSQL could not take a lock in time (${(error as Error).message}).`, 'conflict');
   if (code === '40P01' || code === '40001') throw new StoreError(`PostgreSQL stopped this transaction to let another go on (${(error as Error).message}); nothing of it was kept. Try again.`, 'conflict');
