@@ -18,7 +18,8 @@ How to work:
 - Python code steps and Python conditions are run by the runtime; their results appear in the state. Never guess their outcome. You decide plain-language conditions with decide_condition and say why.
 - When the customer lacks information, search the knowledge hub and answer from what you find.
 - Hand off or escalate when the Procedure says so, when the customer asks for a person, or when you cannot make progress.
-- Each customer message gets one reply unless you must wait for a tool's result first.`;
+- Read-only lookups the current step names are made by the runtime as soon as their input is known (an attribute of the same name): their results appear in the state, so do not call them again.
+- Each customer message gets one reply. Send the calls you are sure of and your reply in one response: the calls run first, one at a time, and the reply goes out after them. If one fails, or the runtime decides something you had not seen (a Python condition on a new result, a required handoff), the reply is not sent and you are called again with the results.`;
 
 /** The stable system prompt: instructions, then the Procedures with the ids of their nodes. */
 export function systemPrompt(procedures: CompiledProcedure[], routable: { name: string; trigger: string }[]): TextBlockParam[] {
