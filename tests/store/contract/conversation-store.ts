@@ -208,6 +208,10 @@ export function describeConversationStore(name: string, make: () => Promise<Stor
       let ran = false;
       await expect(store.withConversationLock(999_999, async () => { ran = true; })).rejects.toThrow(/no conversation 999999/);
       expect(ran).toBe(false);
+      // Taking the same lock again inside its holder would wait for ever: refused at once.
+      await expect(store.withConversationLock(id, () => store.withConversationLock(id, async () => 'inner'))).rejects.toThrow(/already holds conversation \d+'s lock/);
+      const other = await store.conversations.create({ kind: 'production' });
+      expect(await store.withConversationLock(id, () => store.withConversationLock(other.id, async () => 'both held'))).toBe('both held');
     });
   });
 }
