@@ -1,18 +1,28 @@
 // The agent's model call as data. The request is built from the state alone: the stable prefix
 // (tools, instructions, Procedures), the append-only history, and one new user message carrying
-// the tool results owed to the model and the moving `<state>`. The history gains that message and
-// the response only once the call has succeeded, so it never holds a tool call without its result.
+// the tool results owed to the model and what changed in the state since the model last saw it.
+// The history gains that message and the response only once the call has succeeded, so it never
+// holds a tool call without its result; so does what the model has been told (promptMemory).
+// Past its budget the history is sent from a later point, after a summary (history-trim.ts), and
+// the model is then told the whole state again. Text for the model carries compact node ids (prompt-ids.ts).
 import type { ContentBlock, ContentBlockParam, MessageParam, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { AdvanceResult } from './advance';
 import type { CompiledProcedure } from './compiled-procedure';
 import type { ToolOutcome } from './decision';
 import type { ModelRequest } from './model-call';
 import { customerMessagesBlock } from './outage';
-import { renderState, systemPrompt } from './prompt';
+import { historyWindow } from './history-trim';
+import { stateLines, stateUpdate, systemPrompt } from './prompt';
+import { assignTags, modelIds, toGraphIds, toModelIds, type ModelIds } from './prompt-ids';
 import { agentTools, toolContext } from './tools';
 import type { ActionInfo, ConversationState } from './types';
 
 export type UserMessage = { role: 'user'; content: ContentBlockParam[] };
+
+type PromptMemory = NonNullable<ConversationState['promptMemory']>;
+
+/** What a built request will make of the state once its call succeeds (see afterAgentCall). */
+const pending = new WeakMap<UserMessage, PromptMemory>();
 
 export function agentRequest(input: {
   state: ConversationState;
@@ -24,25 +34,83 @@ export function agentRequest(input: {
   describeAction: (action: string) => ActionInfo | undefined;
 }): { request: ModelRequest; userMessage: UserMessage } {
   const { state, procedures, routable } = input;
-  const stateText = renderState(state, new Map(procedures.map((p) => [p.name, p])), input.advanced);
-  const text = input.customerMessages ? `${customerMessagesBlock(input.customerMessages)}\n${stateText}` : stateText;
-  const userMessage: UserMessage = { role: 'user', content: [...(state.pendingToolResults as ToolResultBlockParam[]), { type: 'text', text }] };
+  const remembered = state.promptMemory ?? { tags: {}, told: null, turn: null };
+  const tags = assignTags(remembered.tags, procedures);
+  const ids = cachedModelIds(procedures, tags);
+  const trim = historyWindow(state.history as { role: 'user' | 'assistant'; content: unknown }[], remembered.window);
+  // After a trim the model is told the whole state again: what the dropped turns established.
+  const told = trim.trimmed ? null : remembered.told;
+  const owed = state.pendingToolResults as ToolResultBlockParam[];
+  const owedText = owed.flatMap((result) => (typeof result.content === 'string' ? [result.content] : []));
+  const lines = stateLines(state, new Map(procedures.map((p) => [p.name, p])), input.advanced);
+  const update = stateUpdate(state.turn, lines, told, trim.trimmed ? null : remembered.turn, owedText);
+  const stateText = toModelIds(update.text, ids);
+  const parts = [input.customerMessages ? customerMessagesBlock(input.customerMessages) : '', stateText].filter((part) => part.length > 0);
+  const results = owed.map((result) => withModelIds(result, ids));
+  // Never an empty message: with no results, no customer words and no change, say so.
+  const text = parts.length > 0 ? parts.join('\n') : results.length > 0 ? null : `<state-changes turn="${state.turn}">\nNothing changed.\n</state-changes>`;
+  const userMessage: UserMessage = { role: 'user', content: [...results, ...(text === null ? [] : [{ type: 'text' as const, text }])] };
+  pending.set(userMessage, { tags: { ...tags }, told: { ...update.told }, turn: state.turn, window: trim.window });
   const main = state.stack[0]?.procedure ?? state.paused[0]?.[0]?.procedure;
   return {
     userMessage,
     request: {
-      system: systemPrompt(procedures, [...routable]),
-      messages: [...(state.history as MessageParam[]), withCacheBreakpoint(userMessage)],
-      tools: agentTools(toolContext(procedures, routable, main, input.describeAction)),
+      system: systemPrompt(procedures, [...routable], ids),
+      messages: [...(trim.messages as MessageParam[]), withCacheBreakpoint(userMessage)],
+      tools: agentTools(toolContext(procedures, routable, main, input.describeAction, ids)),
       toolChoice: { type: 'any' },
       purpose: 'agent',
     },
   };
 }
 
-/** The call succeeded: the owed results are delivered, and the exchange joins the history. */
+/** The call succeeded: the owed results are delivered, the exchange joins the history, and what the model was shown is remembered. */
 export function afterAgentCall(state: ConversationState, userMessage: UserMessage, response: ContentBlock[]): ConversationState {
-  return { ...state, pendingToolResults: [], history: [...state.history, userMessage, { role: 'assistant', content: response }] };
+  const memory = pending.get(userMessage);
+  return {
+    ...state,
+    pendingToolResults: [],
+    history: [...state.history, { role: userMessage.role, content: userMessage.content }, { role: 'assistant', content: response }],
+    ...(memory ? { promptMemory: memory } : {}),
+  };
+}
+
+function withModelIds(result: ToolResultBlockParam, ids: ModelIds): ToolResultBlockParam {
+  return typeof result.content === 'string' ? { ...result, content: toModelIds(result.content, ids) } : result;
+}
+
+// The same Procedures under the same tags give the same ids: the id pattern is built once.
+const idsCache = new Map<string, { procedures: readonly CompiledProcedure[]; ids: ModelIds }>();
+const IDS_CACHE_LIMIT = 200;
+
+function cachedModelIds(procedures: readonly CompiledProcedure[], tags: Readonly<Record<string, string>>): ModelIds {
+  const key = procedures.map((procedure) => `${procedure.name}\u0000${procedure.version}\u0000${tags[procedure.name] ?? ''}`).join('\u0001');
+  const cached = idsCache.get(key);
+  if (cached && cached.procedures.length === procedures.length && cached.procedures.every((procedure, index) => procedure === procedures[index])) return cached.ids;
+  if (idsCache.size >= IDS_CACHE_LIMIT) idsCache.clear();
+  const ids = modelIds(procedures, tags);
+  idsCache.set(key, { procedures: [...procedures], ids });
+  return ids;
+}
+
+/**
+ * A tool call as the runtime reads it: the compact ids the model was shown mapped back to graph
+ * ids for the active Procedure (prompt-ids.ts), so the rules and the trace see graph ids.
+ */
+export function toolCallFromModel(state: ConversationState, block: { name: string; input: unknown }, procedures: ReadonlyMap<string, CompiledProcedure>): { name: string; input: unknown } {
+  const active = state.stack[state.stack.length - 1]?.procedure;
+  return { name: block.name, input: toGraphIds(block.name, block.input, conversationIds(state, procedures), active) };
+}
+
+/** The model ids of the Procedures a conversation has shown the model: what a tool call's ids are read against. */
+function conversationIds(state: ConversationState, procedures: ReadonlyMap<string, CompiledProcedure>): ModelIds {
+  const tags = state.promptMemory?.tags ?? {};
+  return cachedModelIds(
+    Object.keys(tags)
+      .map((name) => procedures.get(name))
+      .filter((procedure): procedure is CompiledProcedure => procedure !== undefined),
+    tags,
+  );
 }
 
 export function toolResult(toolUseId: string, outcome: ToolOutcome): ToolResultBlockParam {

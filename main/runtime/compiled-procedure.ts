@@ -24,6 +24,8 @@ export interface CompiledProcedure {
   subProcedure: boolean;
   attributes: AttributeDecl[];
   steps: Step[];
+  /** Every graph node inside a step (code, conditions, branches, actions…), in document order: the ids the prompt compacts. */
+  nodes: readonly { id: string; stepId: string }[];
   /** Graph id of a node (branch, code, action…), keyed by the offset where its source starts. */
   idAt(offset: number): string | undefined;
   /** Graph id of a condition, keyed by the offset of its first branch header. */
@@ -46,7 +48,9 @@ export function compileProcedure(text: string, version: string): CompiledProcedu
   const ids = new Map<number, string>();
   // A condition starts where its first branch header does, so conditions get a map of their own.
   const conditionIds = new Map<number, string>();
+  const nodes: { id: string; stepId: string }[] = [];
   for (const node of graph.nodes) {
+    if (node.stepId !== undefined && node.id !== node.stepId) nodes.push({ id: node.id, stepId: node.stepId });
     if (node.kind === 'condition') conditionIds.set(node.span.start.offset, node.id);
     else if (node.kind !== 'trigger' && node.id !== IMPLICIT_END_ID) ids.set(node.span.start.offset, node.id);
   }
@@ -74,6 +78,7 @@ export function compileProcedure(text: string, version: string): CompiledProcedu
     subProcedure: header?.subProcedure ?? false,
     attributes: header?.attributes ?? [],
     steps: document.steps,
+    nodes,
     idAt: (offset) => ids.get(offset),
     stepById: (id) => stepsById.get(id),
     actions,

@@ -1,6 +1,9 @@
 // The tools the agent model is given, as one table: each built-in tool's name, the schema its input
 // is checked against, its description and JSON schema for the model, and its rule (rules-*.ts).
 // Tool names use `__` for the dot of a connector action, since tool names cannot hold dots.
+// The schemas are sent on every call, so they say only what the model needs: no keys that say
+// nothing (`required: []`, `additionalProperties`), and the rules of the game are in the system
+// prompt once rather than in each tool (the rules check every input anyway).
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
 import type { Change } from './change';
@@ -8,6 +11,7 @@ import type { CompiledProcedure } from './compiled-procedure';
 import type { RuleContext, RuleResult } from './decision';
 import { escalateRule, handoffRule, replyRule, searchKnowledgeRule, setAttributesRule } from './rules-conversation';
 import { decideConditionRule, endProcedureRule, goToStepRule, runSubprocedureRule, startProcedureRule } from './rules-movement';
+import { toModelIds, type ModelIds } from './prompt-ids';
 import type { ActionInfo } from './types';
 
 export interface ToolContext {
@@ -30,7 +34,8 @@ export interface BuiltinTool<Input = unknown> {
   loads?(input: Input): string[];
 }
 
-const object = (properties: Record<string, unknown>, required: string[]): Tool['input_schema'] => ({ type: 'object', properties, required, additionalProperties: false });
+const object = (properties: Record<string, unknown>, required: string[]): Tool['input_schema'] => ({ type: 'object', properties, ...(required.length > 0 ? { required } : {}) });
+const text = { type: 'string' } as const;
 const tool = <Input>(definition: BuiltinTool<Input>): BuiltinTool => definition as unknown as BuiltinTool;
 const whenSteps = (context: ToolContext, schema: Tool['input_schema']) => (context.stepIds.length > 0 ? schema : null);
 
@@ -39,65 +44,65 @@ export const BUILTIN_TOOL_TABLE: readonly BuiltinTool[] = [
   tool({
     name: 'reply',
     input: z.strictObject({ message: z.string().trim().min(1, 'message must not be empty') }),
-    description: 'Send a message to the customer. Every customer message gets at least one reply.',
-    parameters: () => object({ message: { type: 'string' } }, ['message']),
+    description: 'Send a message to the customer.',
+    parameters: () => object({ message: text }, ['message']),
     rule: replyRule,
   }),
   tool({
     name: 'set_attributes',
     input: z.strictObject({ values: z.record(z.string(), z.unknown()) }),
-    description: 'Record attribute values the customer gave you, using the declared attribute names and types.',
-    parameters: () => object({ values: { type: 'object', description: 'attribute name → value' } }, ['values']),
+    description: 'Record attribute values the customer gave (declared names and types).',
+    parameters: () => object({ values: { type: 'object' } }, ['values']),
     rule: setAttributesRule,
   }),
   tool({
     name: 'search_knowledge',
     input: z.strictObject({ query: z.string().trim().min(2) }),
-    description: 'Search the knowledge hub when the customer lacks information or asks a question the Procedure does not answer. Cite what you use.',
-    parameters: () => object({ query: { type: 'string' } }, ['query']),
+    description: 'Search the knowledge hub for what the Procedure does not answer. Cite what you use.',
+    parameters: () => object({ query: text }, ['query']),
     rule: searchKnowledgeRule,
   }),
   tool({
     name: 'escalate',
     input: z.strictObject({ reason: z.enum(['customer_asked_for_human', 'stuck', 'other']), summary: z.string().min(1) }),
-    description: 'Bring in a human when the customer asks for a person, or when you are stuck and cannot make progress.',
-    parameters: () => object({ reason: { type: 'string', enum: ['customer_asked_for_human', 'stuck', 'other'] }, summary: { type: 'string' } }, ['reason', 'summary']),
+    description: 'Bring in a human: the customer asks for a person, or you cannot make progress.',
+    parameters: () => object({ reason: { type: 'string', enum: ['customer_asked_for_human', 'stuck', 'other'] }, summary: text }, ['reason', 'summary']),
     rule: escalateRule,
   }),
   tool({
     name: 'start_procedure',
     input: z.strictObject({ name: z.string().min(1), reason: z.string().optional() }),
-    description: 'Start the Procedure that matches what the customer now wants. If another Procedure is active it is paused, and resumed when this one ends.',
+    description: 'Start the Procedure for what the customer now wants; an active one is paused until it ends.',
     parameters: (context) =>
-      context.routable.length > 0 ? object({ name: { type: 'string', enum: context.routable.map((procedure) => procedure.name) }, reason: { type: 'string' } }, ['name']) : null,
+      context.routable.length > 0 ? object({ name: { type: 'string', enum: context.routable.map((procedure) => procedure.name) }, reason: text }, ['name']) : null,
     rule: startProcedureRule,
     loads: (input) => [input.name],
   }),
   tool({
     name: 'go_to_step',
     input: z.strictObject({ step_id: z.string().min(1), reason: z.string().optional() }),
-    description: 'Move to a step of the active Procedure: the next one, or back or ahead as the conversation needs.',
-    parameters: (context) => whenSteps(context, object({ step_id: { type: 'string', enum: context.stepIds }, reason: { type: 'string' } }, ['step_id'])),
+    description: 'Move to a step of the active Procedure: next, back or ahead.',
+    parameters: (context) => whenSteps(context, object({ step_id: { type: 'string', enum: context.stepIds }, reason: text }, ['step_id'])),
     rule: goToStepRule,
   }),
   tool({
     name: 'decide_condition',
     input: z.strictObject({ condition_id: z.string().min(1), branch_id: z.string().min(1), reason: z.string().min(1, 'give the reason for the choice') }),
-    description: 'Choose the branch of a plain-language condition, with your reason. Python conditions are decided by the runtime, never by you.',
-    parameters: (context) => whenSteps(context, object({ condition_id: { type: 'string' }, branch_id: { type: 'string' }, reason: { type: 'string' } }, ['condition_id', 'branch_id', 'reason'])),
+    description: 'Choose the branch of the plain-language condition waiting for you (or none), with your reason.',
+    parameters: (context) => whenSteps(context, object({ condition_id: text, branch_id: text, reason: text }, ['condition_id', 'branch_id', 'reason'])),
     rule: decideConditionRule,
   }),
   tool({
     name: 'end_procedure',
     input: z.strictObject({ summary: z.string().optional() }),
     description: 'The active Procedure is complete (where it says @end).',
-    parameters: (context) => whenSteps(context, object({ summary: { type: 'string' } }, [])),
+    parameters: (context) => whenSteps(context, object({ summary: text }, [])),
     rule: endProcedureRule,
   }),
   tool({
     name: 'run_subprocedure',
     input: z.strictObject({ name: z.string().min(1) }),
-    description: 'Run a sub-procedure the active Procedure calls with [[…]]; the conversation comes back to this step when it ends.',
+    description: 'Run a sub-procedure the active Procedure calls with [[…]]; it returns to this step.',
     parameters: (context) => (context.subprocedures.length > 0 ? object({ name: { type: 'string', enum: context.subprocedures } }, ['name']) : null),
     rule: runSubprocedureRule,
     loads: (input) => [input.name],
@@ -105,9 +110,9 @@ export const BUILTIN_TOOL_TABLE: readonly BuiltinTool[] = [
   tool({
     name: 'handoff',
     input: z.strictObject({ team: z.string().min(1), summary: z.string().min(1), note: z.string().optional() }),
-    description: 'Hand the conversation to a human team the Procedure names (@handoff), with a summary for them.',
+    description: 'Hand over to a team the Procedure names (@handoff), with a summary for them.',
     parameters: (context) =>
-      context.teams.length > 0 ? object({ team: { type: 'string', enum: context.teams }, summary: { type: 'string' }, note: { type: 'string' } }, ['team', 'summary']) : null,
+      context.teams.length > 0 ? object({ team: { type: 'string', enum: context.teams }, summary: text, note: text }, ['team', 'summary']) : null,
     rule: handoffRule,
   }),
 ];
@@ -130,10 +135,12 @@ export function toolContext(
   routable: readonly { name: string; trigger: string }[],
   mainProcedure: string | undefined,
   describeAction: (action: string) => ActionInfo | undefined,
+  ids?: ModelIds,
 ): ToolContext {
   const union = <T>(pick: (procedure: CompiledProcedure) => Iterable<T>) => [...new Set(procedures.flatMap((procedure) => [...pick(procedure)]))];
   return {
-    stepIds: union((procedure) => procedure.steps.map((step) => step.id)),
+    // The compact ids the prompt shows (prompt-ids.ts), or the graph ids without them.
+    stepIds: union((procedure) => procedure.steps.map((step) => (ids ? toModelIds(step.id, ids) : step.id))),
     subprocedures: union((procedure) => procedure.calls),
     routable: routable.filter((procedure) => procedure.name !== mainProcedure),
     teams: union((procedure) => procedure.teams.values()),
@@ -152,16 +159,17 @@ export function agentTools(context: ToolContext): Tool[] {
   return tools;
 }
 
+/** A connector action: its own schema, and for a write action the customer's agreement (the system prompt says how to get it). */
 function actionTool(action: ActionInfo): Tool {
   const schema = action.inputSchema as { properties?: Record<string, unknown>; required?: string[] };
   return {
     name: actionToolName(action.name),
-    description: `${action.description}${action.confirm ? ' This changes something for the customer: ask for their explicit agreement first, then call it with customer_agreement quoting their words.' : ''}`,
+    description: `${action.description}${action.confirm ? ' Needs agreement.' : ''}`,
     input_schema: action.confirm
       ? {
           type: 'object',
-          properties: { ...(schema.properties ?? {}), customer_agreement: { type: 'string', description: "The customer's own words agreeing, quoted from their latest message." } },
-          required: [...(schema.required ?? [])],
+          properties: { ...(schema.properties ?? {}), customer_agreement: { type: 'string', description: "The customer's words agreeing" } },
+          ...(schema.required && schema.required.length > 0 ? { required: [...schema.required] } : {}),
         }
       : (action.inputSchema as Tool['input_schema']),
   };

@@ -55,7 +55,7 @@ export const conversationStateSchema = z.object({
   data: z.record(z.string(), z.unknown()),
   visited: z.array(z.object({ procedure: z.string(), stepId: z.string(), turn: z.number() })),
   transcript: z.array(z.object({ role: z.enum(['customer', 'agent']), text: z.string(), turn: z.number() })),
-  /** The model's message history, append-only so the prompt prefix stays cacheable. */
+  /** The model's message history, append-only so the prompt prefix stays cacheable (a long one is sent from a later point: promptMemory.window). */
   history: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.unknown() })),
   /** tool_result blocks owed to the model, sent at the start of the next user message. */
   pendingToolResults: z.array(z.unknown()),
@@ -72,6 +72,20 @@ export const conversationStateSchema = z.object({
    * stopped, why, and the customer messages the model never saw. Absent in states saved before.
    */
   outage: outageSchema.nullable().optional(),
+  /**
+   * What the model has been shown (prompt.ts, prompt-ids.ts): each Procedure's id tag (only ever
+   * added to), and the state lines it was last told with their turn (null: tell it the whole
+   * state, as after the history was trimmed). Absent in states saved before.
+   */
+  promptMemory: z
+    .object({
+      tags: z.record(z.string(), z.string()),
+      told: z.record(z.string(), z.string()).nullable(),
+      turn: z.number().nullable(),
+      /** Where the messages sent start in `history`, and the summary of what lies before (history-trim.ts). */
+      window: z.object({ from: z.number().int().nonnegative(), summary: z.string().nullable() }).optional(),
+    })
+    .optional(),
   /** Labels from @tag in the parts of Procedures the conversation went through, for reporting. */
   tags: z.array(z.string()).default([]),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number(), costUsd: z.number(), modelCalls: z.number() }),

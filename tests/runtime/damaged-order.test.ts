@@ -94,7 +94,8 @@ describe('a damaged-order claim, end to end', () => {
     // The model was told the outcome rather than asked to work it out.
     const told = JSON.stringify(harness.fake.requests[3]!.body.messages.at(-1));
     expect(told).toContain('days_since_delivery = 15');
-    expect(told).toContain('it chose step:check-the-claim-window/cond1/b1');
+    // In the compact ids the prompt uses (prompt-ids.ts): doc2.c1.b1 is step:check-the-claim-window/cond1/b1.
+    expect(told).toContain('it chose doc2.c1.b1');
   });
 
   it('records the model’s plain-language decision with its reason', () => {
