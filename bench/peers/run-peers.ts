@@ -49,7 +49,8 @@ export async function runPeers(options: PeerRunOptions): Promise<PeerRun> {
   try {
     const connectors = new Map<AgentName, InMemoryConnectors>();
     const make = async (entry: AgentEntry, procedures: 'workspace' | 'conversation' = 'workspace'): Promise<RunningAgent> => {
-      const own = shopConnectors();
+      // As the workspace declares them (shop.get_order, a GET, is read-only), so Stepwise may look orders up itself.
+      const own = shopConnectors({}, { declared: true });
       const agent = await entry.create({ url: fake.url, model: entry.model, connectors: own, dir, procedures });
       opened.push({ entry, agent });
       if (procedures === 'workspace') connectors.set(entry.name, own);

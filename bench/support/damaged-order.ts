@@ -1,8 +1,8 @@
 // The damaged-order conversation the runtime bench runs, with the answers the fake model gives
-// Stepwise's agent at each customer turn (routing call included). The peer bench runs the same
+// Stepwise's agent at each customer turn (a routing call, when the runtime makes one). The peer bench runs the same
 // customer turns through Stepwise and through peer frameworks, so both benches share this script:
 // when the runtime needs fewer calls, its answers change here, once.
-import { toolCall, toolCalls, type FakeResponse } from '../../tests/support/fake-anthropic';
+import { toolCalls, type FakeResponse } from '../../tests/support/fake-anthropic';
 
 export interface ScriptedTurn {
   customer: string;
@@ -13,11 +13,15 @@ export interface ScriptedTurn {
 export const CONVERSATION: ScriptedTurn[] = [
   {
     customer: 'Hi, my kettle arrived broken. Order 1043.',
+    // The message matches the damage claim's trigger clearly: no routing call. Once the order number
+    // is recorded the runtime looks the order up itself (shop.get_order is read-only), the move
+    // passes the claim window's Python on the way, and the reply goes out after them.
     model: [
-      toolCall('route', { procedure: 'Damaged order claim', reason: 'Broken kettle.' }),
-      toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
-      toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
-      toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }], ['reply', { message: 'Sorry to hear that! What exactly is damaged?' }]),
+      toolCalls(
+        ['set_attributes', { values: { order_number: '1043' } }],
+        ['go_to_step', { step_id: 'step:understand-the-damage' }],
+        ['reply', { message: 'Sorry to hear that! What exactly is damaged?' }],
+      ),
     ],
   },
   {
@@ -46,8 +50,13 @@ export const CONVERSATION: ScriptedTurn[] = [
   {
     customer: '123456',
     model: [
-      toolCalls(['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { code: '123456' }]),
-      toolCalls(['end_procedure', {}], ['reply', { message: 'You are verified. Would you prefer a refund or a replacement?' }]),
+      // The end presupposes the valid branch; had the code not matched, it would be refused and the reply held back.
+      toolCalls(
+        ['set_attributes', { values: { verification_code: '123456' } }],
+        ['accounts__check_code', { code: '123456' }],
+        ['end_procedure', {}],
+        ['reply', { message: 'You are verified. Would you prefer a refund or a replacement?' }],
+      ),
     ],
   },
   {

@@ -6,7 +6,7 @@
 import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '../model/client';
 import { advance, hasDeterministicPart, type AdvanceResult } from './advance';
-import { afterAgentCall, agentRequest, textOf, toolCallFromModel, toolResult } from './agent-call';
+import { afterAgentCall, agentRequest, textOf, toolResult } from './agent-call';
 import { applyActionResult, applySearchResult, applyTool, proceduresToLoad, withNotes } from './apply-tool';
 import { begin, currentStepId, escalate, sendReply, topFrame, type Change } from './change';
 import type { Effect, RuleContext, ToolOutcome } from './decision';
@@ -82,6 +82,8 @@ export class Turn {
   private eagerNotes: string[] = [];
   /** Eager calls the rules would not let through now (out of reach, locked): the model's to make. */
   private readonly eagerSkipped = new Set<string>();
+  /** Lookups the runtime made itself in this turn that succeeded, by action and input. */
+  private readonly eagerDone = new Set<string>();
 
   constructor(
     private state: ConversationState,
@@ -324,8 +326,7 @@ export class Turn {
   /** Decides a tool call (apply-tool.ts), then carries out the effects it asks for, one by one. */
   private async runTool(block: ToolUseBlock, routable: RuleContext['routable'], replyFollows = false): Promise<ToolOutcome> {
     const started = performance.now();
-    // The model writes compact node ids; the rules and the trace read graph ids.
-    const call = toolCallFromModel(this.state, block, this.procedures.loaded);
+    const call = { name: block.name, input: block.input };
     for (const name of proceduresToLoad(call)) if (!this.procedures.loaded.has(name)) await this.procedures.procedure(name);
     const decision = applyTool(this.state, call, { ...this.ruleContext(routable), replyFollows }, this.progressed);
     this.absorb(decision);
@@ -346,7 +347,9 @@ export class Turn {
       case 'advance':
         return { outcome: withNotes(outcome!, await this.runDeterministic(), effect), effect: null };
       case 'connector': {
-        const result = await this.services.connectors.execute(effect.action, effect.input, { conversationId: this.state.id });
+        // The model asking again for what the runtime looked up itself in this turn gets that result, not a second call.
+        const looked = this.eagerDone.has(`${effect.action} ${JSON.stringify(effect.input)}`) && effect.action in this.state.data;
+        const result = looked ? { ok: true as const, data: this.state.data[effect.action] } : await this.services.connectors.execute(effect.action, effect.input, { conversationId: this.state.id });
         this.state = withActionInput(this.state, effect.action, effect.input);
         decision = applyActionResult(this.state, this.progressed, effect.action, result, this.procedures.loaded);
         break;
@@ -430,6 +433,7 @@ export class Turn {
       const note = [eagerNote(call, { ok: !result.isError, content: result.content }), ...notes].join(' ');
       this.eagerNotes.push(note);
       if (result.isError) out.failed.push(note);
+      else this.eagerDone.add(`${call.action} ${JSON.stringify(call.input)}`);
       if (unseen) this.noteUnseen(unseen, from, dataBefore);
     }
   }

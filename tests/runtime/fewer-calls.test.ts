@@ -105,7 +105,7 @@ describe('read-only actions the runtime calls itself', () => {
     await harness.close();
   });
 
-  it('is not called twice for the same input, and a model that looks it up again anyway is only its own call', async () => {
+  it('is not called twice for the same input, and a model that ignores the result and asks again gets it without a second call', async () => {
     const harness = await createHarness({
       sandbox,
       connectors: readOnlyShop(),
@@ -114,9 +114,14 @@ describe('read-only actions the runtime calls itself', () => {
     const id = await harness.engine.start({ kind: 'preview', procedure: 'Damaged order claim', attributes: { order_number: '1043' } });
     await harness.engine.send(id, 'My kettle arrived broken');
     await harness.engine.send(id, 'The lid');
-    // One by the runtime, one the model asked for; none on the second turn.
-    expect(harness.connectors.calls.map((call) => call.action)).toEqual(['shop.get_order', 'shop.get_order']);
-    expect(harness.trace(id).filter((event) => event.type === 'tool_call' && event.payload.eager === true)).toHaveLength(1);
+    // One by the runtime; the model asking again in the same turn gets that result; none on the second turn.
+    expect(harness.connectors.calls.map((call) => call.action)).toEqual(['shop.get_order']);
+    const calls = harness.trace(id).filter((event) => event.type === 'tool_call' && event.payload.tool === 'shop__get_order');
+    expect(calls.map((event) => [event.payload.eager ?? false, event.payload.ok])).toEqual([
+      [true, true],
+      [false, true],
+    ]);
+    expect(JSON.parse(calls[1]!.payload.result as string)).toMatchObject({ order_number: '1043', delivered_on: '2026-11-10' });
     expect(conformance(harness, id)).toEqual([]);
     await harness.close();
   });
