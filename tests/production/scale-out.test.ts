@@ -1,0 +1,135 @@
+// Scale-out: two server processes on one real PostgreSQL. A conversation's messages alternate
+// between the instances, concurrent messages to one conversation are serialized, and an instance
+// SIGKILLed mid-turn loses nothing and runs no turn twice once the message is retried.
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../main/production/api-keys';
+import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
+import { toolCall, toolCalls, type RecordedRequest } from '../support/fake-anthropic';
+import { useFakeAnthropic } from '../support/fixtures';
+import { usePostgres } from '../support/postgres';
+import { newSigner, spawnServer, useTempDir, waitFor, writeBundle, type Signer } from './helpers';
+
+const startFake = useFakeAnthropic();
+const tempDir = useTempDir();
+const postgres = usePostgres();
+
+const RETURNS = `---
+name: Returns
+trigger: The customer wants to return something.
+---
+
+## Talk
+Help them with the return, one question at a time.
+
+## Done
+Confirm the return. @end
+`;
+
+/** The last customer text the model was sent. */
+function lastCustomerText(request: RecordedRequest): string {
+  const text = JSON.stringify(request.body.messages.at(-1));
+  return /(MSG-\d+)/.exec(text)?.[1] ?? 'none';
+}
+
+describe('two instances on one PostgreSQL', () => {
+  let dir: string;
+  let signer: Signer;
+  let bundle: string;
+  const children: ChildProcess[] = [];
+
+  beforeEach(async () => {
+    dir = tempDir();
+    signer = await newSigner(dir);
+    bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS]);
+  });
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    signer.close();
+  });
+
+  it('alternate, serialize concurrent messages to one conversation, and survive a SIGKILL mid-turn', { timeout: 120_000 }, async () => {
+    const url = await postgres.createDatabase();
+    const store = await PostgresConversationStore.open({ url });
+    const key = (await createApiKey(store.production, { name: 'widget', scope: 'conversations' })).token;
+    const modelRuns: string[] = [];
+    const fake = await startFake((request) => {
+      if (request.body.tools?.some((tool) => tool.name === 'route')) return toolCall('route', { procedure: 'Returns', reason: 'return' });
+      const message = lastCustomerText(request);
+      modelRuns.push(message);
+      // Slow enough for two messages to overlap; MSG-SLOW stalls long enough to kill the instance.
+      return { ...toolCalls(['reply', { message: `answer to ${message}` }]), delayMs: message === 'MSG-9' ? 4000 : 300 };
+    });
+    const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url };
+    // Ten turns of small talk would escalate for want of progress: not what this test is about.
+    const configFile = join(dir, 'server.json');
+    writeFileSync(configFile, JSON.stringify({ escalation: { noProgressTurns: 100 }, logLevel: 'warn' }));
+    const start = async () => {
+      const started = await spawnServer(['serve', bundle, '--trust', signer.publicKeyFile, '--database', url, '--port', '0', '--config', configFile], env);
+      children.push(started.child);
+      return started;
+    };
+    const [a, b] = await Promise.all([start(), start()]);
+    const call = (base: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const say = async (base: string, n: number, headers: Record<string, string> = {}) => {
+      const response = await call(base, `/v1/conversations/${id}/messages`, { text: `Return, MSG-${n}` }, headers);
+      const body = (await response.json()) as { turn: number; replies: string[] };
+      if (response.status !== 200) throw new Error(JSON.stringify({ status: response.status, n, body }));
+      return body;
+    };
+    const transcript = async (base: string) =>
+      ((await (await call(base, `/v1/conversations/${id}/transcript`)).json()) as { messages: { role: string; content: string }[] }).messages.map((message) =>
+        message.role === 'customer' ? /MSG-\d+/.exec(message.content)![0] : message.content,
+      );
+
+    const { id } = (await (await call(a.url, '/v1/conversations', { externalId: 'chat-1' })).json()) as { id: number };
+    // The same external id on the other instance finds the same conversation.
+    expect(((await (await call(b.url, '/v1/conversations', { externalId: 'chat-1' })).json()) as { id: number }).id).toBe(id);
+
+    // Alternating instances.
+    expect(await say(a.url, 1)).toMatchObject({ turn: 1, replies: ['answer to MSG-1'] });
+    expect(await say(b.url, 2)).toMatchObject({ turn: 2, replies: ['answer to MSG-2'] });
+    expect(await say(a.url, 3)).toMatchObject({ turn: 3, replies: ['answer to MSG-3'] });
+
+    // Concurrent messages, one to each instance: serialized, each turn whole.
+    const concurrent = await Promise.all([say(a.url, 4), say(b.url, 5), say(a.url, 6), say(b.url, 7)]);
+    expect(concurrent.map((turn) => turn.turn).sort()).toEqual([4, 5, 6, 7]);
+    const lines = await transcript(b.url);
+    expect(lines.slice(0, 6)).toEqual(['MSG-1', 'answer to MSG-1', 'MSG-2', 'answer to MSG-2', 'MSG-3', 'answer to MSG-3']);
+    for (let index = 0; index < lines.length; index += 2) expect(lines[index + 1]).toBe(`answer to ${lines[index]}`);
+    expect(lines).toHaveLength(14);
+
+    // An instance killed mid-turn: nothing of the turn is kept, and the conversation's lock is free.
+    const killed = call(a.url, `/v1/conversations/${id}/messages`, { text: 'Return, MSG-9' }, { 'idempotency-key': 'msg-9' }).then(
+      () => 'answered',
+      () => 'connection lost',
+    );
+    await waitFor(() => modelRuns.includes('MSG-9'), 'the turn to reach the model');
+    a.child.kill('SIGKILL');
+    expect(await killed).toBe('connection lost');
+    expect(await transcript(b.url)).toHaveLength(14);
+
+    // The client retries on the other instance with the same key: the turn runs once; a retry on
+    // the restarted instance replays it.
+    const retried = await say(b.url, 9, { 'idempotency-key': 'msg-9' });
+    expect(retried).toMatchObject({ turn: 8, replies: ['answer to MSG-9'] });
+    const restarted = await start();
+    const replayed = await call(restarted.url, `/v1/conversations/${id}/messages`, { text: 'Return, MSG-9' }, { 'idempotency-key': 'msg-9' });
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replayed.json()).toEqual(retried);
+    expect(await say(restarted.url, 10)).toMatchObject({ turn: 9 });
+    const final = await transcript(restarted.url);
+    expect(final.filter((line) => line === 'MSG-9')).toHaveLength(1);
+    expect(final).toHaveLength(18);
+    // The killed turn's model call, the retry's, and no other run of MSG-9.
+    expect(modelRuns.filter((run) => run === 'MSG-9')).toHaveLength(2);
+    await store.close();
+  });
+});
