@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { ARTIFACTS, startApp, type RunningApp } from './support/app';
-import { editorSelection, fitGraph, graphNode, viewportSettled } from './support/editor';
+import { editorSelection, editorText, fitGraph, graphNode, viewportSettled } from './support/editor';
 
 const EXAMPLES = [
   { file: 'refund-request', name: 'Refund request' },
@@ -240,6 +240,67 @@ describe('the graph reads in words', () => {
     expect(await active()).toBe('step:understand-the-reason');
     await page.keyboard.press('Enter');
     await expect.poll(() => editorSelection(page)).toContain('Understand the reason');
+  });
+});
+
+describe('calls and reordering in the top-to-bottom graph', () => {
+  let context: BrowserContext;
+  let page: Page;
+  beforeAll(async () => {
+    ({ context, page } = await openPage(1, 'light'));
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('expands a call, a row of its step\'s card, to show the Procedure it calls inside a node', async () => {
+    await openProcedure(page, 'Damaged order claim');
+    await page.locator('[data-testid="graph"]:not([data-layout="pending"])').waitFor();
+    await viewportSettled(page);
+    // Up close (the graph opens at full zoom): walk to the step with the keyboard, which brings it into view.
+    await graphNode(page, 'trigger').focus();
+    const active = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id ?? null);
+    for (let i = 0; i < 30 && (await active()) !== 'step:resolve'; i++) await page.keyboard.press('ArrowDown');
+    expect(await active()).toBe('step:resolve');
+    await viewportSettled(page);
+    const row = page.locator('.graph-row[data-node-id="step:resolve/call:verify-identity"]');
+    expect(await row.textContent({ timeout: 10_000 })).toContain('Verify identity');
+    await row.getByRole('button', { name: 'Show Verify identity' }).click({ timeout: 10_000 });
+    const inner = page.locator('.react-flow__node[data-id="step:resolve/call:verify-identity::step:check-the-code"]');
+    await expect.poll(() => inner.count(), { timeout: 10_000 }).toBe(1);
+    // Expanded, the call is a node of its own (a compound one); the card no longer lists it.
+    const call = graphNode(page, 'step:resolve/call:verify-identity');
+    expect(await call.count()).toBe(1);
+    expect(await row.count()).toBe(0);
+    await call.getByRole('button', { name: 'Hide Verify identity' }).click();
+    await expect.poll(() => inner.count()).toBe(0);
+    await expect.poll(() => row.count()).toBe(1);
+  });
+
+  it('reorders steps by dragging a card up between two others, as one undoable edit', async () => {
+    await openProcedure(page, 'Damaged order claim');
+    await fitGraph(page);
+    const before = await editorText(page);
+    const source = await graphNode(page, 'step:wrap-up').boundingBox();
+    const first = await graphNode(page, 'step:find-the-order').boundingBox();
+    const target = await graphNode(page, 'step:check-the-claim-window').boundingBox();
+    if (!source || !target || !first) throw new Error('the step nodes are not drawn');
+    await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+    await page.mouse.down();
+    // Let go between the first two steps: below the first, above the second.
+    await page.mouse.move(target.x + target.width / 2, (first.y + first.height + target.y) / 2, { steps: 8 });
+    // Rest a moment before letting go, as a hand does: React Flow applies the last move on the next frame.
+    await page.waitForTimeout(150);
+    await page.mouse.up();
+    await expect.poll(async () => {
+      const text = await editorText(page);
+      return text.indexOf('## Wrap up') < text.indexOf('## Check the claim window');
+    }).toBe(true);
+    const after = await editorText(page);
+    expect(after.indexOf('## Find the order')).toBeLessThan(after.indexOf('## Wrap up'));
+    await page.locator('[data-testid="editor"] textarea').focus();
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => editorText(page)).toBe(before);
   });
 });
 

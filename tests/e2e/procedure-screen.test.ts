@@ -74,17 +74,7 @@ describe('the Procedure screen', () => {
     await expect.poll(() => graphNode(page, 'step:check-the-claim-window').locator('.graph-node.is-cursor').count()).toBe(0);
   });
 
-  it('expands a sub-procedure node to show the Procedure it calls', async () => {
-    const { page } = app;
-    const call = graphNode(page, 'step:resolve/call:verify-identity');
-    await fitGraph(page);
-    await call.getByRole('button', { name: 'Show Verify identity' }).click();
-    const inner = graphNode(page, 'step:resolve/call:verify-identity::step:check-the-code');
-    await expect.poll(() => inner.count(), { timeout: 10_000 }).toBe(1);
-    expect(await inner.getAttribute('class')).toBeTruthy();
-    await call.getByRole('button', { name: 'Hide Verify identity' }).click();
-    await expect.poll(() => inner.count()).toBe(0);
-  });
+  // Expanding a call and reordering by dragging: tests/e2e/graph.test.ts (the graph's own tests).
 
   it('adds a branch from the graph as a text edit that Ctrl+Z undoes', async () => {
     const { page } = app;
@@ -104,32 +94,6 @@ describe('the Procedure screen', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(() => editorText(page)).toBe(before);
     await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('Saved');
-  });
-
-  it('reorders steps by dragging a node, as one undoable edit', async () => {
-    const { page } = app;
-    const before = await editorText(page);
-    await fitGraph(page);
-    const source = await graphNode(page, 'step:wrap-up').boundingBox();
-    const first = await graphNode(page, 'step:find-the-order').boundingBox();
-    const target = await graphNode(page, 'step:check-the-claim-window').boundingBox();
-    if (!source || !target || !first) throw new Error('the step nodes are not drawn');
-    // Drop it between the first two steps.
-    await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
-    await page.mouse.down();
-    await page.mouse.move((first.x + first.width + target.x) / 2, target.y + target.height / 2, { steps: 8 });
-    // Rest a moment before letting go, as a hand does: React Flow applies the last move on the next frame.
-    await page.waitForTimeout(150);
-    await page.mouse.up();
-    await expect.poll(async () => {
-      const text = await editorText(page);
-      return text.indexOf('## Wrap up') < text.indexOf('## Check the claim window');
-    }).toBe(true);
-    const after = await editorText(page);
-    expect(after.indexOf('## Find the order')).toBeLessThan(after.indexOf('## Wrap up'));
-    await page.locator('[data-testid="editor"] textarea').focus();
-    await page.keyboard.press('Control+z');
-    await expect.poll(() => editorText(page)).toBe(before);
   });
 
   it('marks an error where it is', async () => {
