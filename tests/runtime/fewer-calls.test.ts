@@ -4,9 +4,14 @@
 // the runtime did something the reply cannot have accounted for. Every guarantee of the enforcement
 // model still holds: each trace passes the conformance checker.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectorDefinitionSchema } from '../../main/connectors/definition';
+import { RuntimeConnectors } from '../../main/connectors/runtime-connectors';
 import { checkConformance } from '../../main/conformance';
 import { parse } from '../../shared/procedure';
 import { toolCall, toolCalls, type RecordedRequest } from '../support/fake-anthropic';
+import { examplesDir } from '../support/paths';
 import { createHarness, exampleWorkspace, InMemoryConnectors, SHOP_ORDER, shopConnectors, useHarnessFixtures, type Harness } from './harness';
 
 const sandbox = useHarnessFixtures();
@@ -323,5 +328,51 @@ Tell them the amount, and refund it with @payments.create_refund once they agree
     expect(second.replies).toEqual(['Done: 24.00 is on its way.']);
     expect(conformance(harness, id)).toEqual([]);
     await harness.close();
+  });
+
+  it('a reply held back after it streamed is withdrawn from the listeners, and the one sent instead streams in its place', async () => {
+    const workspace = exampleWorkspace();
+    workspace.procedures.create(AGE_CHECK);
+    const harness = await createHarness({
+      sandbox,
+      workspace,
+      engine: { stream: true },
+      script: [
+        toolCalls(['set_attributes', { values: { age: 12 } }], ['reply', { message: 'Great, you are all set!' }]),
+        toolCalls(['reply', { message: 'I am passing you to our Guardian team.' }], ['handoff', { team: 'Guardian team', summary: 'Age 12.' }]),
+      ],
+    });
+    const seen: [string, boolean][] = [];
+    harness.engine.subscribeReplies((_id, text, withdrawn) => seen.push([text, withdrawn === true]));
+    const id = await harness.engine.start({ kind: 'preview', procedure: 'Age check' });
+    const turn = await harness.engine.send(id, 'I am 12');
+    expect(turn.replies).toEqual(['I am passing you to our Guardian team.']);
+    const withdrawnAt = seen.findIndex(([, withdrawn]) => withdrawn);
+    expect(withdrawnAt).toBeGreaterThan(0);
+    expect(seen.slice(0, withdrawnAt).at(-1)![0]).toBe('Great, you are all set!');
+    expect(seen.at(-1)).toEqual(['I am passing you to our Guardian team.', false]);
+    await harness.close();
+  });
+});
+
+describe('what a connector declares read-only', () => {
+  const definitions = ['shop.json', 'accounts.json', 'payments.json'].map((file) => connectorDefinitionSchema.parse(JSON.parse(readFileSync(join(examplesDir, 'connectors', file), 'utf8'))));
+  const mcp = connectorDefinitionSchema.parse({
+    kind: 'mcp',
+    name: 'files',
+    transport: { type: 'stdio', command: 'files-server' },
+    actions: [{ name: 'read_file', description: 'Reads a file.', inputSchema: { type: 'object', properties: {} } }],
+  });
+
+  it('a GET without confirm only reads; a POST, a confirm action and an MCP tool may change something', () => {
+    const connectors = new RuntimeConnectors({ definitions: [...definitions, mcp], mode: 'mock' });
+    expect(connectors.describe('shop.get_order')!.readOnly).toBe(true);
+    expect(connectors.describe('payments.find_customer')!.readOnly).toBe(true);
+    for (const action of ['shop.create_replacement', 'payments.create_refund', 'accounts.send_code', 'accounts.check_code', 'files.read_file']) {
+      expect(connectors.describe(action)!.readOnly, action).toBeUndefined();
+    }
+    const getWithConfirm = connectorDefinitionSchema.parse({ ...JSON.parse(readFileSync(join(examplesDir, 'connectors', 'shop.json'), 'utf8')), name: 'shop2' });
+    (getWithConfirm.actions[0] as { confirm?: boolean }).confirm = true;
+    expect(new RuntimeConnectors({ definitions: [getWithConfirm], mode: 'mock' }).describe('shop2.get_order')!.readOnly).toBeUndefined();
   });
 });
