@@ -2,11 +2,14 @@
 // and what is particular to PostgreSQL: the lock holds across instances (two stores, each with its
 // own pools, on one database), its transaction carries the holder's writes, a connection lost
 // midway keeps nothing, and a turn waits for a busy conversation only so long.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { TurnRecord } from '../../main/store/repositories';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
 import { OUTBOX_LEASE_MS } from '../../main/store/postgres/production';
+import { repoRoot } from '../support/paths';
 import { usePostgres } from '../support/postgres';
 import { describeConversationStore } from './contract/conversation-store';
 import { describeProductionRepository } from './contract/production-repository';
@@ -246,6 +249,49 @@ describe('PostgreSQL conversation store', () => {
       expect(delivering!.body).toBe('{"a":1}');
     } finally {
       await close();
+    }
+  });
+
+  it('keeps nothing of a turn whose instance is SIGKILLed while it holds the lock, and lets another instance take it', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PostgresConversationStore.open({ url });
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await store.turns.save(id, turn('before'));
+      // Another instance: a process of its own that saves a turn under the lock, then waits (as
+      // for a model call) until it is killed.
+      const script = `
+        import { PostgresConversationStore } from ${JSON.stringify(join(repoRoot, 'main/store/postgres/conversation-store.ts'))};
+        const store = await PostgresConversationStore.open({ url: process.env.DATABASE_URL });
+        await store.withConversationLock(${id}, async (repos) => {
+          await repos.turns.save(${id}, { state: { turn: 'doomed' }, history: [], status: 'ended', newMessages: [{ role: 'agent', content: 'doomed' }], trace: [{ type: 'doomed' }] });
+          process.stdout.write('saved\\n');
+          await new Promise(() => undefined);
+        });
+      `;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (chunk) => (err += chunk));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk) => String(chunk).includes('saved') && resolve());
+        child.once('exit', (code) => reject(new Error(`the other instance exited (${code}) before saving: ${err}`)));
+      });
+      // While it holds the lock, this instance waits for it.
+      let tookLock = false;
+      const next = store.withConversationLock(id, async (repos) => {
+        tookLock = true;
+        return (await repos.conversations.messages(id)).map((message) => message.content);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(tookLock).toBe(false);
+      child.kill('SIGKILL');
+      // The server sees the connection close, rolls its transaction back and frees the lock.
+      expect(await next).toEqual(['before']);
+      expect((await store.turns.load(id))!.state).toEqual({ turn: 'before', history: [] });
+      expect((await store.conversations.get(id))!.status).toBe('waiting');
+      expect((await store.traces.events(id)).map((event) => event.type)).toEqual(['reply']);
+    } finally {
+      await store.close();
     }
   });
 });
