@@ -2,7 +2,7 @@
 // message, answer with the agent's reply. Stepwise, LangGraph.js and the AI SDK each implement it
 // over the same connectors, tool names and fake model server.
 import type { Connectors } from '../../main/runtime/types';
-import { examples } from '../../tests/runtime/harness';
+import { examples, shopConnectors, type InMemoryConnectors } from '../../tests/runtime/harness';
 import { readExample } from '../../tests/support/paths';
 
 export type AgentName = 'Stepwise' | 'LangGraph.js' | 'AI SDK';
@@ -36,6 +36,13 @@ export interface PeerAgent {
   start(): Promise<PeerConversation>;
   close(): Promise<void>;
 }
+
+/**
+ * Each agent's connectors: the example shop's actions in memory, described as the workspace's
+ * connectors describe them (shop.get_order, a GET, is read-only, so Stepwise may look an order up
+ * itself), as the runtime bench has them.
+ */
+export const benchConnectors = (): InMemoryConnectors => shopConnectors({}, { declared: true });
 
 /**
  * The connector actions the conversation's two Procedures name (Damaged order claim and Verify

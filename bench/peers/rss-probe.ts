@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shopConnectors } from '../../tests/runtime/harness';
+import { benchConnectors } from './agent';
 import { AGENTS } from './agents';
 import { runConversation, type ScriptedServer } from './measure';
 import { installModelClock } from './model-clock';
@@ -32,7 +32,7 @@ const server: ScriptedServer = {
   take: async (model) => (await relay({ op: 'take', model })).taken!,
 };
 
-const connectors = shopConnectors();
+const connectors = benchConnectors();
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-peers-rss-'));
 const clock = installModelClock();
 const entry = AGENTS.find((candidate) => candidate.name === name);

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shopConnectors, type InMemoryConnectors } from '../../tests/runtime/harness';
-import type { AgentName } from './agent';
+import type { InMemoryConnectors } from '../../tests/runtime/harness';
+import { benchConnectors, type AgentName } from './agent';
 import { AGENTS, type AgentEntry } from './agents';
 import { startFakeModelProcess } from './fake-process';
 import { agentFigures, type AgentFigures } from './figures';
@@ -49,8 +49,7 @@ export async function runPeers(options: PeerRunOptions): Promise<PeerRun> {
   try {
     const connectors = new Map<AgentName, InMemoryConnectors>();
     const make = async (entry: AgentEntry, procedures: 'workspace' | 'conversation' = 'workspace'): Promise<RunningAgent> => {
-      // As the workspace declares them (shop.get_order, a GET, is read-only), so Stepwise may look orders up itself.
-      const own = shopConnectors({}, { declared: true });
+      const own = benchConnectors();
       const agent = await entry.create({ url: fake.url, model: entry.model, connectors: own, dir, procedures });
       opened.push({ entry, agent });
       if (procedures === 'workspace') connectors.set(entry.name, own);

@@ -9,7 +9,8 @@ import { ModelSettingsSchema } from '../../main/model/settings';
 import { createPythonSandbox } from '../../main/sandbox';
 import { exampleWorkspace } from '../../tests/runtime/harness';
 import { BENCH_NOW } from '../support/damaged-order';
-import type { AgentSetup, PeerAgent } from './agent';
+import type { TraceEvent } from '../../main/runtime/types';
+import { toolName, type AgentSetup, type PeerAgent } from './agent';
 
 export function createStepwiseAgent(setup: AgentSetup): PeerAgent {
   const workspace = exampleWorkspace();
@@ -30,6 +31,11 @@ export function createStepwiseAgent(setup: AgentSetup): PeerAgent {
       return {
         async send(customer) {
           const result = await engine.send(id, customer);
+          const refused = refusedCalls(result.trace);
+          if (refused.length > 0) {
+            // A real model, answering the runtime's prompt, would not send these: the script (bench/support/damaged-order.ts) is out of step with the runtime.
+            throw new Error(`Stepwise refused the script's ${refused.map((call) => `${call.tool} (${call.result.slice(0, 120)})`).join(', ')}`);
+          }
           return result.replies.join('\n');
         },
       };
@@ -40,4 +46,14 @@ export function createStepwiseAgent(setup: AgentSetup): PeerAgent {
       rmSync(dirname(workspace.path), { recursive: true, force: true });
     },
   };
+}
+
+/** The turn's tool calls the runtime refused, except a confirm action's first ask (refused by design until the customer agrees). */
+function refusedCalls(trace: TraceEvent[]): { tool: string; result: string }[] {
+  const asked = new Set(trace.flatMap((event) => (event.type === 'action_needs_confirmation' ? [toolName(String(event.payload.action))] : [])));
+  return trace.flatMap((event) => {
+    if (event.type !== 'tool_call' || event.payload.ok !== false) return [];
+    const tool = String(event.payload.tool);
+    return asked.has(tool) ? [] : [{ tool, result: String(event.payload.result) }];
+  });
 }

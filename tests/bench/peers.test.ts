@@ -9,8 +9,8 @@ import { runConversation } from '../../bench/peers/measure';
 import { installModelClock, type ModelClock } from '../../bench/peers/model-clock';
 import { runPeers } from '../../bench/peers/run-peers';
 import { probeMemory } from '../../bench/peers/rss';
-import { reply } from '../support/fake-anthropic';
-import { shopConnectors } from '../runtime/harness';
+import { reply, type FakeMessage } from '../support/fake-anthropic';
+import { benchConnectors, type PeerAgent } from '../../bench/peers/agent';
 
 interface Sent {
   model: string;
@@ -102,7 +102,7 @@ describe('the peer bench', () => {
     const attempt = async (entry: AgentEntry) => {
       clock = installModelClock();
       fake = await startFakeModelProcess();
-      const agent = await entry.create({ url: fake.url, model: entry.model, connectors: shopConnectors(), dir: '/nonexistent' });
+      const agent = await entry.create({ url: fake.url, model: entry.model, connectors: benchConnectors(), dir: '/nonexistent' });
       return runConversation({ entry, agent }, { server: fake, clock });
     };
 
@@ -114,6 +114,23 @@ describe('the peer bench', () => {
     it('an agent that calls the model less often than scripted', async () => {
       const long = [aiSdk.script[0]!, [...aiSdk.script[1]!, reply('An answer nobody asks for.')], ...aiSdk.script.slice(2)];
       await expect(attempt({ ...aiSdk, script: long })).rejects.toThrow(/AI SDK, turn 2 .*: 1 scripted answer\(s\) never asked for/);
+    });
+
+    it('Stepwise refusing a call the script makes (a script out of step with the runtime)', { timeout: 60_000 }, async () => {
+      const stepwise = AGENTS.find((entry) => entry.name === 'Stepwise')!;
+      const [first, ...rest] = stepwise.script;
+      const last = first!.at(-1) as FakeMessage;
+      const bogus: FakeMessage = { ...last, content: [{ type: 'tool_use', name: 'no_such_tool', input: {} }, ...last.content] };
+      const script = [[...first!.slice(0, -1), bogus], ...rest];
+      let agent: PeerAgent | undefined;
+      try {
+        clock = installModelClock();
+        fake = await startFakeModelProcess();
+        agent = await stepwise.create({ url: fake.url, model: stepwise.model, connectors: benchConnectors(), dir: '/nonexistent' });
+        await expect(runConversation({ entry: { ...stepwise, script }, agent }, { server: fake, clock })).rejects.toThrow(/Stepwise, turn 1 .*refused the script's .*no_such_tool/);
+      } finally {
+        await agent?.close();
+      }
     });
 
     it('an agent whose reply is not the scripted one', async () => {
