@@ -186,7 +186,7 @@ describe('the graph reads in words', () => {
     expect(await graphNode(page, 'step:check-eligibility/cond1/b2').locator('[data-title]').textContent()).toBe('status from shop.get_order is not “delivered”');
     expect(await graphNode(page, 'step:check-eligibility/cond1/b3').locator('[data-title]').textContent()).toBe('Otherwise');
     await branch.locator('[data-title]').hover();
-    const tooltip = page.locator('.graph-tooltip');
+    const tooltip = page.locator('.sw-tooltip');
     await expect.poll(() => tooltip.count()).toBeGreaterThan(0);
     expect(await tooltip.first().locator('code').textContent()).toBe('attributes["days_since_delivery"] > 30');
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, toGraph } from '../../shared/procedure';
 import { nextNodeId } from '../../renderer/src/graph/keyboard';
 import { edgeLabelWidth, placements, toElk, type Layout } from '../../renderer/src/graph/layout';
-import { FAR_TITLE_PX, FAR_ZOOM, titleMetrics } from '../../renderer/src/graph/ProcedureNode';
+import { FAR_TITLE_PX, FAR_ZOOM, titleMetrics } from '../../renderer/src/graph/title-metrics';
 import { NODE_SIZE } from '../../renderer/src/graph/structure';
 import { collectsByStep, viewGraph } from '../../renderer/src/graph/view-graph';
 import { readExample } from '../support/paths';

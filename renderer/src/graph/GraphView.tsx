@@ -3,7 +3,6 @@
 // selects its text; the toolbar and dragging edit the text.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Background, ControlButton, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeChange } from '@xyflow/react';
-import { Tooltip } from 'radix-ui';
 import { Maximize } from 'lucide-react';
 import '@xyflow/react/dist/style.css';
 import './graph.css';
@@ -18,6 +17,7 @@ import { RoutedEdge } from './RoutedEdge';
 import { nextNodeId } from './keyboard';
 import { childId, NODE_SIZE, placeNewNodes, structureKey, type Expansion } from './structure';
 import { collectsByStep } from './view-graph';
+import { TooltipProvider } from '../ui/Tooltip';
 
 export type GraphAction =
   | { type: 'add-step'; after: string | null }
@@ -368,7 +368,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
         <span className="graph-hint">{selectedNode ? `${selectedNode.kind}: ${selectedNode.label}` : 'Select a node to edit it; drag a step to reorder.'}</span>
       </div>
       <GraphActions.Provider value={actions}>
-        <Tooltip.Provider delayDuration={200}>
+        <TooltipProvider delayDuration={200}>
         <ReactFlow
           nodes={nodes}
           edges={edges}
@@ -396,7 +396,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
           </Controls>
           {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap of the graph" className="graph-minimap" nodeClassName={minimapClass} nodeStrokeWidth={0} maskColor="var(--graph-minimap-mask)" />}
         </ReactFlow>
-        </Tooltip.Provider>
+        </TooltipProvider>
       </GraphActions.Provider>
     </div>
   );

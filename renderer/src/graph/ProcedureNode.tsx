@@ -5,12 +5,13 @@
 // drawn large enough to read. A sub-procedure call can expand to show the Procedure it calls.
 import { createContext, memo, useContext, useMemo, type ReactNode } from 'react';
 import { Handle, Position, useStore, type NodeProps } from '@xyflow/react';
-import { Tooltip } from 'radix-ui';
 import { Braces, CircleStop, Code2, CornerDownRight, GitFork, Headset, ListChecks, Plug, Split, Workflow, Zap, ChevronDown, ChevronRight, type LucideIcon } from 'lucide-react';
 import { conditionWords, type NodeKind } from '../../../shared/procedure';
 import type { CardRow, ProcedureFlowNode } from './flow';
 import { LiveLabels, useLiveNode } from './live-labels';
 import { NODE_SIZE } from './structure';
+import { titleMetrics } from './title-metrics';
+import { Tooltip } from '../ui/Tooltip';
 
 export const GraphActions = createContext<{ toggleExpand(nodeId: string, target: string): void; liveLabels: LiveLabels }>({ toggleExpand: () => {}, liveLabels: new LiveLabels() });
 
@@ -38,29 +39,8 @@ const KIND_LABEL: Record<NodeKind, string> = {
   end: 'End',
 };
 
-/** Title size (px) at full zoom; at low zoom titles grow so that zoom × size stays readable. */
-const TITLE_SIZE: Partial<Record<NodeKind, number>> = { step: 15 };
-const TITLE_SIZE_DEFAULT = 13;
-/** Below this zoom, cards show only their titles. */
-export const FAR_ZOOM = 0.85;
-/** The smallest title size on screen (zoom × font size) at low zoom. */
-export const FAR_TITLE_PX = 11;
-const LINE_HEIGHT = 1.25;
-/** Vertical padding of a node's title area, both sides together. */
-const TITLE_PADDING = 10;
-
 /** The zoom rounded down to a twentieth: nodes re-render only when it crosses one. */
 const zoomStep = (state: { transform: [number, number, number] }) => Math.floor(state.transform[2] * 20) / 20;
-
-export function titleMetrics(kind: NodeKind, height: number, zoom: number, hasRows: boolean): { fontSize: number; lines: number; far: boolean } {
-  const base = TITLE_SIZE[kind] ?? TITLE_SIZE_DEFAULT;
-  const far = zoom < FAR_ZOOM;
-  // Near: the title has the header; far: the rows are hidden and it has the whole card.
-  const room = (far || !hasRows ? height : NODE_SIZE[kind].height) - TITLE_PADDING;
-  // Far: as large as reads well, but never taller than one line of the node (it would spill out).
-  const fontSize = far ? Math.max(base, Math.min(FAR_TITLE_PX / Math.max(zoom, 0.05), room / LINE_HEIGHT)) : base;
-  return { fontSize, lines: Math.max(1, Math.floor(room / (fontSize * LINE_HEIGHT))), far };
-}
 
 function ProcedureNodeView({ id, data, selected, height }: NodeProps<ProcedureFlowNode>) {
   const actions = useContext(GraphActions);
@@ -92,15 +72,9 @@ function ProcedureNodeView({ id, data, selected, height }: NodeProps<ProcedureFl
       <div className="graph-node-header">
         {!metrics.far && <Icon className="graph-node-icon" aria-hidden size={14} strokeWidth={2} />}
         {python && code ? (
-          <Tooltip.Root delayDuration={200}>
-            <Tooltip.Trigger asChild>{titleElement}</Tooltip.Trigger>
-            <Tooltip.Portal>
-              <Tooltip.Content className="graph-tooltip" side="top" sideOffset={6}>
-                <code>{code}</code>
-                <Tooltip.Arrow className="graph-tooltip-arrow" />
-              </Tooltip.Content>
-            </Tooltip.Portal>
-          </Tooltip.Root>
+          <Tooltip content={<code className="graph-tooltip-code">{code}</code>} side="top">
+            {titleElement}
+          </Tooltip>
         ) : (
           titleElement
         )}
