@@ -43,6 +43,8 @@ export interface CreateEngineOptions {
   /** Over the workspace's own escalation policy (its settings), key by key. */
   escalation?: RuntimeOptions['escalation'];
   stream?: boolean;
+  /** Route a message that clearly matches one trigger without the routing call (default true; runtime/trigger-match.ts). */
+  routeByTriggerMatch?: boolean;
 }
 
 export interface AssembledEngine {
@@ -79,6 +81,7 @@ export function createEngine(options: CreateEngineOptions): AssembledEngine {
     ...(options.limits ? { limits: options.limits } : {}),
     escalation,
     ...(options.stream !== undefined ? { stream: options.stream } : {}),
+    ...(options.routeByTriggerMatch !== undefined ? { routeByTriggerMatch: options.routeByTriggerMatch } : {}),
   });
   return {
     engine,
