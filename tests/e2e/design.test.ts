@@ -4,10 +4,10 @@
 // fits at 1280 px. Screenshots of every screen in both themes go to tests/artifacts/.
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { foreignRequests, startApp, type RunningApp } from './support/app';
-import { answerDialog, fitGraph, graphNode } from './support/editor';
+import { answerDialog, editorSelection, fitGraph, graphNode, typeInEditor } from './support/editor';
 
 let browser: Browser;
 let app: RunningApp;
@@ -214,6 +214,39 @@ describe('the design system', () => {
     expect(await page.locator('[role="region"][aria-label^="Notifications"]').count()).toBe(1);
     await toast.getByRole('button', { name: 'Dismiss notification' }).click();
     await expect.poll(() => toast.count()).toBe(0);
+  });
+
+  it('lists the problems from the status line in a popover, and choosing one selects its text', async () => {
+    const { page } = app;
+    // Saved at the end, pass or fail, so the next tests leave this Procedure without a question.
+    onTestFinished(async () => {
+      if ((await page.getByTestId('save-state').textContent()) !== 'Saved') await page.getByRole('button', { name: 'Save draft' }).click();
+      await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('Saved');
+    });
+    await page.getByRole('button', { name: 'New', exact: true }).click();
+    await answerDialog(page, 'Problems check', 'OK');
+    await page.locator('[data-testid="editor"] .view-lines').waitFor();
+    const trigger = page.getByRole('button', { name: /^Problems: / });
+    await expect.poll(() => trigger.getAttribute('aria-label')).toBe('Problems: 0 errors, 0 warnings');
+    await trigger.click();
+    await expect.poll(() => page.getByTestId('problems').textContent()).toContain('No problems');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('problems').count()).toBe(0);
+
+    await page.locator('[data-testid="editor"] textarea').focus();
+    await page.keyboard.press('Control+End');
+    await typeInEditor(page, '\nNote {no_such_attribute} here.');
+    await expect.poll(() => trigger.getAttribute('aria-label'), { timeout: 5000 }).toMatch(/^Problems: [1-9]\d* errors/);
+    await page.keyboard.press('Control+Home'); // the cursor away from the problem
+    await trigger.click();
+    const problem = page.getByTestId('problems').getByRole('button', { name: /no_such_attribute/ });
+    await problem.first().waitFor();
+    expect(await page.getByTestId('problems').getByRole('button').count()).toBe(Number(/(\d+) errors/.exec((await trigger.getAttribute('aria-label'))!)![1]));
+    await shoot('problems', (await dataTheme(page)) as Theme);
+    expect(await axeViolations(page)).toEqual([]);
+    await problem.first().click();
+    await expect.poll(() => editorSelection(page)).toContain('no_such_attribute');
+    await expect.poll(() => page.getByTestId('problems').count()).toBe(0);
   });
 
   it('keeps the toolbars on one row at 1280 px, the graph\'s hint whole', async () => {

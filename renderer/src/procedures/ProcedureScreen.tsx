@@ -1,9 +1,9 @@
 // The Procedure screen: Monaco and the live graph side by side, kept in sync both ways, with save,
 // publish, history and diff.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { CircleAlert, History, Save, TriangleAlert, Upload } from 'lucide-react';
+import { History, Save, Upload } from 'lucide-react';
 import type { ProcedureDetail } from '../../../shared/api';
-import { parse, toGraph, type GraphNode } from '../../../shared/procedure';
+import { parse, toGraph, type Diagnostic, type GraphNode } from '../../../shared/procedure';
 import { useApi } from '../api/context';
 import { navigate, setLeaveGuard } from '../app/navigation';
 import { ProcedureEditor, type EditorReady } from '../editor/ProcedureEditor';
@@ -12,6 +12,7 @@ import { GraphView, type GraphAction } from '../graph/GraphView';
 import { askChoice, askText, Badge, Banner, Button, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
 import { runGraphAction } from './graph-actions';
 import { HistoryPanel } from './HistoryPanel';
+import { ProblemsPopover } from './ProblemsPopover';
 import { STATUS_TONE, statusLabel } from './ProcedureList';
 import { ProcedureSession } from './session';
 
@@ -120,6 +121,7 @@ export function ProcedureScreen({ name }: { name: string }) {
   };
 
   const onReveal = useCallback((node: GraphNode) => sessionRef.current?.reveal(node.span), []);
+  const onRevealProblem = useCallback((diagnostic: Diagnostic) => sessionRef.current?.reveal(diagnostic.span), []);
   const onAction = useCallback((action: GraphAction) => {
     if (sessionRef.current) void runGraphAction(sessionRef.current, action);
   }, []);
@@ -127,7 +129,6 @@ export function ProcedureScreen({ name }: { name: string }) {
   const onGraphError = useCallback((message: string) => setError(message), []);
 
   if (!detail) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
-  const counts = countBySeverity(snapshot?.diagnostics ?? []);
   return (
     <section className="procedure-screen" aria-label={`Procedure ${detail.name}`}>
       <div className="procedure-toolbar">
@@ -176,12 +177,7 @@ export function ProcedureScreen({ name }: { name: string }) {
         <div className="editor-pane">
           <ProcedureEditor text={detail.draftText} onReady={onReady} />
           <div className="status-line" data-testid="status-line">
-            <span className={counts.error ? 'has-errors' : ''}>
-              <CircleAlert aria-hidden size={13} /> {counts.error} errors
-            </span>
-            <span className={counts.warning ? 'has-warnings' : ''}>
-              <TriangleAlert aria-hidden size={13} /> {counts.warning} warnings
-            </span>
+            <ProblemsPopover diagnostics={snapshot?.diagnostics ?? []} onReveal={onRevealProblem} />
             <span className="spacer" />
             <span>line {snapshot?.cursorLine ?? 1}</span>
           </div>
@@ -197,9 +193,3 @@ export function ProcedureScreen({ name }: { name: string }) {
 
 const noSubscribe = () => () => {};
 const noSnapshot = () => null;
-
-function countBySeverity(diagnostics: { severity: string }[]) {
-  const counts = { error: 0, warning: 0, info: 0 } as Record<string, number>;
-  for (const diagnostic of diagnostics) counts[diagnostic.severity] = (counts[diagnostic.severity] ?? 0) + 1;
-  return counts as { error: number; warning: number; info: number };
-}
