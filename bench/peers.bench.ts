@@ -19,17 +19,18 @@ import { runPeers } from './peers/run-peers';
 const RUNS = 12;
 const WARMUP = 1;
 /** The measured rounds stop after this long (at least MIN_RUNS of them), so a loaded machine ends sooner. */
-const BUDGET_MS = 15_000;
+const BUDGET_MS = 12_000;
 const MIN_RUNS = 3;
 const MEMORY_CONVERSATIONS = 2;
 const BYTES_GOAL = 1.0;
 const CALLS_GOAL = 1.15;
 
 export async function run(): Promise<boolean> {
+  const loadBefore = loadavg()[0]!;
   const result = await runPeers({ runs: RUNS, warmup: WARMUP, budgetMs: BUDGET_MS, minRuns: MIN_RUNS, memoryConversations: MEMORY_CONVERSATIONS });
   const [stepwise, ...peers] = result.figures as [AgentFigures, ...AgentFigures[]];
   console.log(
-    `peers: ${stepwise.turnsPerConversation}-turn damaged-order conversation × ${stepwise.conversations} per agent (+${WARMUP} warm-up), interleaved; one instant fake model server process; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+    `peers: ${stepwise.turnsPerConversation}-turn damaged-order conversation × ${stepwise.conversations} per agent (+${WARMUP} warm-up), interleaved; one instant fake model server process; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
   );
   console.log(`  peers' prompt: the workspace's five example Procedures; tools: the ${PEER_ACTIONS.length} actions the conversation's Procedures name, same names as Stepwise's`);
   const header = ['figure', ...result.figures.map((f) => f.name), ...peers.map((peer) => `Stepwise ÷ ${peer.name}`)];
