@@ -14,6 +14,8 @@ export const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   /** A SQLite file (created if absent), or a postgres:// URL. */
   database: z.string().min(1).default('stepwise-server.sqlite'),
+  /** SQLite only: 'full' (default) loses no saved turn to a power cut; 'relaxed' survives a crash of the process and saves an fsync per commit. */
+  sqliteDurability: z.enum(['full', 'relaxed']).default('full'),
   secretsFile: z.string().min(1).optional(),
   /** Origins allowed by CORS; none (the default) means no CORS headers at all. */
   corsOrigins: z.array(z.url()).default([]),

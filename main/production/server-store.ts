@@ -24,7 +24,7 @@ export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
 
-export async function openServerStore(database: string): Promise<ServerStore> {
+export async function openServerStore(database: string, options: { durability?: 'full' | 'relaxed' } = {}): Promise<ServerStore> {
   if (isPostgresUrl(database)) {
     const store = await PostgresConversationStore.open({ url: database });
     const dir = mkdtempSync(join(tmpdir(), 'stepwise-server-'));
@@ -48,9 +48,11 @@ export async function openServerStore(database: string): Promise<ServerStore> {
       },
     };
   }
-  // Created on first start; every turn committed with synchronous=FULL (a server must not lose one).
+  // Created on first start. By default every turn is committed with synchronous=FULL, so a power cut
+  // loses no saved turn; 'relaxed' (synchronous=NORMAL) survives any crash of the process, saves an
+  // fsync per commit, which better-sqlite3 makes on the event loop (store/durability.ts).
   if (!existsSync(database)) Workspace.create(database).close();
-  const workspace = Workspace.open(database, { activityDurability: 'full' });
+  const workspace = Workspace.open(database, { activityDurability: options.durability ?? 'full' });
   return {
     kind: 'sqlite',
     conversations: workspace.conversationStore,

@@ -88,7 +88,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
 
   let store: ServerStore;
   try {
-    store = await openServerStore(config.database);
+    store = await openServerStore(config.database, { durability: config.sqliteDurability });
   } catch (error) {
     await ownSandbox?.close();
     throw new StartupError(`The database could not be opened: ${(error as Error).message}`);

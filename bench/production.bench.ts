@@ -1,0 +1,202 @@
+// The production server under load, on 127.0.0.1 only and bounded in time. The server runs as its
+// own process (`stepwise serve`, as deployed); the fake Messages API answers every call after
+// 200 ms, through the real SDK; each conversation is created, then sends three messages one after
+// the other (the first is routed: two model calls, 400 ms; the others one, 200 ms). Figures:
+//   - added latency per turn: what the client waited minus the model time the server reports in
+//     Server-Timing (the server's own work, its database writes and HTTP), p50/p95/p99
+//     (target: p95 < 10 ms at 50 conversations);
+//   - throughput in turns per second;
+//   - RSS of each server process at the end (and its peak).
+// On SQLite with one instance, then, when a PostgreSQL server is installed, on PostgreSQL with one
+// and with two instances (round robin per request, as a load balancer does; target: two instances
+// ≥ 1.7 × one when the model is the only bottleneck).
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createApiKey } from '../main/production/api-keys';
+import { PostgresConversationStore } from '../main/store/postgres/conversation-store';
+import { Workspace } from '../main/store/workspace';
+import { startFakeAnthropic, toolCall, toolCalls } from '../tests/support/fake-anthropic';
+import { postgresBinDir, startPostgresCluster, type PostgresCluster } from '../tests/support/postgres';
+import { newSigner, spawnServer, writeBundle } from '../tests/production/helpers';
+import { percentile } from './stats';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+const MODEL_DELAY_MS = 200;
+const TURNS_PER_CONVERSATION = 3;
+/** STEPWISE_BENCH_LOADS=1,50 runs other loads; STEPWISE_BENCH_POSTGRES=0 skips PostgreSQL. */
+const LOADS = (process.env.STEPWISE_BENCH_LOADS ?? '50,200').split(',').map(Number);
+
+const RETURNS = `---
+name: Returns
+trigger: The customer wants to return something.
+---
+
+## Talk
+Help them with the return, one question at a time.
+
+## Done
+Confirm the return. @end
+`;
+
+interface Figures {
+  label: string;
+  conversations: number;
+  turns: number;
+  failed: number;
+  seconds: number;
+  added: number[];
+  rss: { pid: number; rssMb: number; peakMb: number }[];
+}
+
+export async function run(): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-production-'));
+  const fake = await startFakeAnthropic((request) =>
+    request.body.tools?.some((tool) => tool.name === 'route')
+      ? { ...toolCall('route', { procedure: 'Returns', reason: 'return' }), delayMs: MODEL_DELAY_MS }
+      : { ...toolCalls(['reply', { message: 'Which item would you like to return?' }]), delayMs: MODEL_DELAY_MS },
+  );
+  const signer = await newSigner(dir);
+  const bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS]);
+  const configFile = join(dir, 'server.json');
+  // Neither the rate limit nor the no-progress escalation is what is measured here.
+  writeFileSync(configFile, JSON.stringify({ rateLimit: { burst: 1_000_000, perSecond: 1_000_000 }, escalation: { noProgressTurns: 100 }, logLevel: 'warn' }));
+  const env = { ...process.env, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: fake.url };
+  const children: ChildProcess[] = [];
+  const relaxedConfig = join(dir, 'server-relaxed.json');
+  writeFileSync(relaxedConfig, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), sqliteDurability: 'relaxed' }));
+  const start = async (database: string, config = configFile) => {
+    const server = await spawnServer(['serve', bundle, '--trust', signer.publicKeyFile, '--database', database, '--port', '0', '--config', config], env);
+    children.push(server.child);
+    return server;
+  };
+  const stop = async () => {
+    await Promise.all(children.splice(0).map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))));
+  };
+  const results: Figures[] = [];
+  let cluster: PostgresCluster | null = null;
+  try {
+    console.log(`Production server: ${availableParallelism()} cores, load average ${loadavg().map((value) => value.toFixed(1)).join(' ')}; model answers after ${MODEL_DELAY_MS} ms`);
+
+    // SQLite, one instance.
+    const sqlite = join(dir, 'server.sqlite');
+    const sqliteKey = await sqliteKeyFor(sqlite);
+    const one = await start(sqlite);
+    for (const conversations of LOADS) results.push(await load(`SQLite, 1 instance`, [one], sqliteKey, conversations));
+    await stop();
+    // The same without an fsync per commit (sqliteDurability: relaxed).
+    const relaxed = join(dir, 'relaxed.sqlite');
+    const relaxedKey = await sqliteKeyFor(relaxed);
+    const oneRelaxed = await start(relaxed, relaxedConfig);
+    for (const conversations of LOADS) results.push(await load(`SQLite relaxed, 1 inst.`, [oneRelaxed], relaxedKey, conversations));
+    await stop();
+
+    // PostgreSQL, one instance then two.
+    let havePostgres = process.env.STEPWISE_BENCH_POSTGRES !== '0';
+    try {
+      if (havePostgres) postgresBinDir();
+    } catch {
+      havePostgres = false;
+      console.log('  (no PostgreSQL server installed: the PostgreSQL figures are skipped)');
+    }
+    if (havePostgres) {
+      cluster = await startPostgresCluster();
+      for (const instances of [1, 2]) {
+        const url = await cluster.createDatabase();
+        const store = await PostgresConversationStore.open({ url });
+        const key = (await createApiKey(store.production, { name: 'bench', scope: 'conversations' })).token;
+        await store.close();
+        const servers = await Promise.all(Array.from({ length: instances }, () => start(url)));
+        for (const conversations of LOADS) results.push(await load(`PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`, servers, key, conversations));
+        await stop();
+      }
+    }
+  } finally {
+    await stop();
+    await cluster?.stop();
+    await fake.close();
+    signer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log('  setup                    convs  turns  failed  turns/s   added p50    p95     p99    RSS per instance (peak)');
+  for (const figures of results) {
+    const added = [...figures.added].sort((a, b) => a - b);
+    const line = [
+      figures.label.padEnd(24),
+      String(figures.conversations).padStart(5),
+      String(figures.turns).padStart(6),
+      String(figures.failed).padStart(7),
+      (figures.turns / figures.seconds).toFixed(1).padStart(8),
+      `${percentile(added, 50).toFixed(1)} ms`.padStart(11),
+      `${percentile(added, 95).toFixed(1)} ms`.padStart(8),
+      `${percentile(added, 99).toFixed(1)} ms`.padStart(8),
+      figures.rss.map((entry) => `${entry.rssMb.toFixed(0)} MB (${entry.peakMb.toFixed(0)})`).join(', ').padStart(18),
+    ];
+    console.log(`  ${line.join(' ')}`);
+  }
+  const at50 = results.find((figures) => figures.label.startsWith('SQLite') && figures.conversations === 50);
+  const p95 = at50 ? percentile([...at50.added].sort((a, b) => a - b), 95) : NaN;
+  console.log(`  target: p95 added latency under 10 ms at 50 conversations (SQLite): ${p95 < 10 ? 'met' : 'MISSED'} (${p95.toFixed(1)} ms)`);
+  const pg1 = results.find((figures) => figures.label === 'PostgreSQL, 1 instance' && figures.conversations === 200);
+  const pg2 = results.find((figures) => figures.label === 'PostgreSQL, 2 instances' && figures.conversations === 200);
+  if (pg1 && pg2) {
+    const ratio = pg2.turns / pg2.seconds / (pg1.turns / pg1.seconds);
+    console.log(`  two instances / one at 200 conversations (PostgreSQL): ${ratio.toFixed(2)}x (target ≥ 1.7x when the model is the only bottleneck; with a 200 ms model, 200 conversations do not saturate one instance, so both are bound by the model)`);
+  }
+  return results.every((figures) => figures.failed === 0);
+}
+
+async function sqliteKeyFor(database: string): Promise<string> {
+  Workspace.create(database).close();
+  const workspace = Workspace.open(database);
+  try {
+    return (await createApiKey(workspace.production, { name: 'bench', scope: 'conversations' })).token;
+  } finally {
+    workspace.close();
+  }
+}
+
+/** `conversations` customers at once, each creating a conversation then sending its messages in turn. */
+async function load(label: string, servers: { url: string; child: ChildProcess }[], key: string, conversations: number): Promise<Figures> {
+  let next = 0;
+  const base = () => servers[next++ % servers.length]!.url;
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const added: number[] = [];
+  let failed = 0;
+  let turns = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: conversations }, async () => {
+      const created = await fetch(`${base()}/v1/conversations`, { method: 'POST', headers, body: '{}' });
+      if (created.status !== 201) {
+        failed += TURNS_PER_CONVERSATION;
+        return;
+      }
+      const { id } = (await created.json()) as { id: number };
+      for (let turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
+        const sent = performance.now();
+        const response = await fetch(`${base()}/v1/conversations/${id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: `I want to return a mug (${turn})` }) });
+        await response.arrayBuffer();
+        const elapsed = performance.now() - sent;
+        if (response.status !== 200) {
+          failed++;
+          continue;
+        }
+        turns++;
+        const model = Number(/model;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+        added.push(elapsed - model);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { label, conversations, turns, failed, seconds, added, rss: servers.map((server) => rssOf(server.child.pid!)) };
+}
+
+function rssOf(pid: number): { pid: number; rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { pid, rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
