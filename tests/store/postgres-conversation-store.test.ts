@@ -294,4 +294,24 @@ describe('PostgreSQL conversation store', () => {
       await store.close();
     }
   });
+
+  it('does not claim a turn was dropped when its connection went at the commit, since the commit may have landed', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PostgresConversationStore.open({ url });
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      const database = new URL(url).pathname.slice(1);
+      const outcome = store.withConversationLock(id, async (repos) => {
+        await repos.turns.save(id, turn('at the commit'));
+        await adminQuery(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'idle in transaction'", [database]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+      await expect(outcome).rejects.toThrow(/lost while committing .*may or may not have been kept/);
+      // Here it was not (the server ended the connection first); a retry would find that out.
+      expect(await store.conversations.messages(id)).toEqual([]);
+      expect(await store.withConversationLock(id, async () => 'free')).toBe('free');
+    } finally {
+      await store.close();
+    }
+  });
 });

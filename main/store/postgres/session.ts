@@ -66,7 +66,14 @@ export async function inTransaction<T>(pool: pg.Pool, begin: string, work: (clie
   try {
     await client.query(begin);
     const result = await work(client);
-    await client.query('COMMIT');
+    try {
+      await client.query('COMMIT');
+    } catch (error) {
+      if (!isConnectionLost(error)) throw error;
+      broken = error as Error;
+      // The commit may have reached the server before the connection went: say so, not "nothing kept".
+      throw new StoreError(`The connection to PostgreSQL was lost while committing (${(error as Error).message}); the transaction may or may not have been kept.`, 'unavailable');
+    }
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackFailed: unknown) => (broken = rollbackFailed as Error));
