@@ -150,6 +150,8 @@ describe.each([
     const row = page.locator('.graph-row[data-node-id="step:find-the-order/action:shop.get_order"] .graph-row-label');
     await row.waitFor();
     expect(await row.textContent()).toBe('shop.get_order');
+    // The card's other row: what the step collects, in words.
+    expect(await page.locator('.react-flow__node[data-id="step:find-the-order"] .graph-row.kind-collect').textContent()).toBe('Collects order number');
     const fit = await row.evaluate((element) => {
       const style = getComputedStyle(element);
       const context = document.createElement('canvas').getContext('2d')!;
@@ -163,6 +165,7 @@ describe.each([
       const inkBottom = parseFloat(style.paddingTop) + halfLeading + metrics.fontBoundingBoxAscent + underscore.actualBoundingBoxDescent;
       return { inkBottom, height: element.clientHeight, overflow: style.overflowY, fontSize: parseFloat(style.fontSize), lineHeight };
     });
+    await page.getByTestId('graph').screenshot({ path: join(ARTIFACTS, `graph-refund-request-near-${theme}${scale === 2 ? '@2x' : ''}.png`) });
     expect(fit.lineHeight).toBeGreaterThanOrEqual(fit.fontSize * 1.2);
     expect(fit.inkBottom, `the underscore ends ${fit.inkBottom.toFixed(1)} px down a ${fit.height} px box`).toBeLessThanOrEqual(fit.height);
   });

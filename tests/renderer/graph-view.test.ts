@@ -120,6 +120,27 @@ describe('layout', () => {
   });
 });
 
+describe('odd and broken text', () => {
+  it.each([
+    ['nothing at all', ''],
+    ['only front matter', '---\nname: X\ntrigger: t\n---\n'],
+    ['a step that goes back to itself', '---\nname: X\ntrigger: t\n---\n\n## Loop\nAsk again. Go back to [[#Loop]].\n'],
+    ['an unclosed code block and a half-typed condition', '---\nname: X\ntrigger: t\n---\n\n## A\n```python\nx = (\n\nIf `attributes["a"\n  - @end\n'],
+    ['a condition with no steps after it', '---\nname: X\ntrigger: t\n---\n\n## A\nIf the customer is angry:\n  - @handoff Support\n'],
+    ['unicode everywhere', '---\nname: Größe ✓\ntrigger: 客户\n---\n\n## Schritt 😀\nFrag nach {größe} with @shop.über. @end\n'],
+  ])('%s: lays out without overlaps, every edge between nodes that exist', async (_what, text) => {
+    const graph = graphOf(text);
+    const view = viewGraph(graph, new Set(), collectsByStep(parsed(text)));
+    const ids = new Set(view.nodes.map((entry) => entry.node.id));
+    for (const edge of view.edges) expect(ids.has(edge.from) && ids.has(edge.to)).toBe(true);
+    const { nodes, routes } = await layOut(text);
+    expect(nodes.size).toBe(view.nodes.length);
+    const boxes = [...nodes.values()];
+    for (const [i, a] of boxes.entries()) for (const b of boxes.slice(i + 1)) expect(overlap(a, b)).toBe(false);
+    for (const route of routes.values()) if (route.label) for (const box of boxes) expect(overlap(route.label, box)).toBe(false);
+  });
+});
+
 describe('semantic zoom', () => {
   it('draws titles at their own size up close, and at ≥ 11 px on screen far away, within their node', () => {
     expect(titleMetrics('step', 44, 1, false)).toEqual({ fontSize: 15, lines: 1, far: false });

@@ -85,7 +85,7 @@ function ProcedureNodeView({ id, data, selected, height }: NodeProps<ProcedureFl
           {collects.length > 0 && (
             <li className="graph-row kind-collect">
               <Braces className="graph-row-icon" aria-hidden size={12} />
-              <span className="graph-row-label">Collects {collects.join(', ')}</span>
+              <span className="graph-row-label">Collects {collects.map((name) => name.replace(/_+/g, ' ')).join(', ')}</span>
             </li>
           )}
           {rows.map((row) => (
