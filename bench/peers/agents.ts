@@ -5,6 +5,9 @@ import { CONVERSATION } from '../support/damaged-order';
 import type { AgentName, AgentSetup, PeerAgent } from './agent';
 import { PEER_TURNS } from './peer-script';
 
+/** The actions every agent runs in the conversation, in order: the order looked up, the code sent and checked, the refund. */
+export const CONVERSATION_ACTIONS = ['shop.get_order', 'accounts.send_code', 'accounts.check_code', 'payments.create_refund'];
+
 export interface AgentEntry {
   name: AgentName;
   /** The model name it asks the fake for. */

@@ -1,11 +1,13 @@
 // Runs the damaged-order conversation through each agent, interleaved (A, B, C, A, B, C…) so the
 // machine's load hits all alike, and samples every turn: wall time less model time, CPU, and the
 // requests the fake server received. Each turn is checked against its script: every queued answer
-// used, no request unanswered, the expected reply; anything else stops the run with the reason.
+// used, no request unanswered, the expected reply, and at the end the conversation's actions in
+// order; anything else stops the run with the reason.
+import type { InMemoryConnectors } from '../../tests/runtime/harness';
 import type { FakeResponse } from '../../tests/support/fake-anthropic';
 import { CONVERSATION } from '../support/damaged-order';
 import type { PeerAgent } from './agent';
-import type { AgentEntry } from './agents';
+import { CONVERSATION_ACTIONS, type AgentEntry } from './agents';
 import type { Taken } from './fake-process';
 import type { ServedRequest } from './fake-protocol';
 import type { ModelClock } from './model-clock';
@@ -33,6 +35,8 @@ export interface TurnSample {
 export interface RunningAgent {
   entry: AgentEntry;
   agent: PeerAgent;
+  /** The agent's connectors, which record every action it runs. */
+  connectors: InMemoryConnectors;
 }
 
 export interface RunOptions {
@@ -41,8 +45,9 @@ export interface RunOptions {
 }
 
 /** One whole conversation through one agent; its turns' samples. */
-export async function runConversation({ entry, agent }: RunningAgent, { server, clock }: RunOptions): Promise<TurnSample[]> {
+export async function runConversation({ entry, agent, connectors }: RunningAgent, { server, clock }: RunOptions): Promise<TurnSample[]> {
   const conversation = await agent.start();
+  const actionsBefore = connectors.calls.length;
   const samples: TurnSample[] = [];
   const exclude = server.pid ? [server.pid] : [];
   for (const [index, turn] of CONVERSATION.entries()) {
@@ -71,6 +76,10 @@ export async function runConversation({ entry, agent }: RunningAgent, { server, 
     if (left > 0) throw new Error(`${where}: ${left} scripted answer(s) never asked for`);
     if (reply !== entry.replies[index]) throw new Error(`${where}: replied ${JSON.stringify(reply)}, the script says ${JSON.stringify(entry.replies[index])}`);
     samples.push({ overheadMs: wall - modelMs, modelMs, cpuMs: (used.user + used.system) / 1000, childCpuMs, requests: served });
+  }
+  const actions = connectors.calls.slice(actionsBefore).map((call) => call.action);
+  if (actions.join() !== CONVERSATION_ACTIONS.join()) {
+    throw new Error(`${entry.name}: the conversation ran ${actions.join(', ') || 'no action'}; it should run ${CONVERSATION_ACTIONS.join(', ')}`);
   }
   return samples;
 }

@@ -38,7 +38,7 @@ const clock = installModelClock();
 const entry = AGENTS.find((candidate) => candidate.name === name);
 if (entry) {
   const agent = await entry.create({ url, model: `${entry.model}-rss`, connectors, dir });
-  const running = { entry: { ...entry, model: `${entry.model}-rss` }, agent };
+  const running = { entry: { ...entry, model: `${entry.model}-rss` }, agent, connectors };
   let calls = 0;
   for (let index = 0; index < Number(count); index++) {
     const turns = await runConversation(running, { server, clock });

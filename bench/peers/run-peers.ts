@@ -51,9 +51,9 @@ export async function runPeers(options: PeerRunOptions): Promise<PeerRun> {
     const make = async (entry: AgentEntry, procedures: 'workspace' | 'conversation' = 'workspace'): Promise<RunningAgent> => {
       const own = benchConnectors();
       const agent = await entry.create({ url: fake.url, model: entry.model, connectors: own, dir, procedures });
-      opened.push({ entry, agent });
+      opened.push({ entry, agent, connectors: own });
       if (procedures === 'workspace') connectors.set(entry.name, own);
-      return { entry, agent };
+      return { entry, agent, connectors: own };
     };
     const agents: RunningAgent[] = [];
     for (const entry of AGENTS) agents.push(await make(entry));

@@ -9,7 +9,7 @@ import { runConversation } from '../../bench/peers/measure';
 import { installModelClock, type ModelClock } from '../../bench/peers/model-clock';
 import { runPeers } from '../../bench/peers/run-peers';
 import { probeMemory } from '../../bench/peers/rss';
-import { reply, type FakeMessage } from '../support/fake-anthropic';
+import { reply, toolCall, type FakeMessage } from '../support/fake-anthropic';
 import { benchConnectors, type PeerAgent } from '../../bench/peers/agent';
 
 interface Sent {
@@ -102,8 +102,9 @@ describe('the peer bench', () => {
     const attempt = async (entry: AgentEntry) => {
       clock = installModelClock();
       fake = await startFakeModelProcess();
-      const agent = await entry.create({ url: fake.url, model: entry.model, connectors: benchConnectors(), dir: '/nonexistent' });
-      return runConversation({ entry, agent }, { server: fake, clock });
+      const connectors = benchConnectors();
+      const agent = await entry.create({ url: fake.url, model: entry.model, connectors, dir: '/nonexistent' });
+      return runConversation({ entry, agent, connectors }, { server: fake, clock });
     };
 
     it('an agent that calls the model more often than scripted', async () => {
@@ -126,11 +127,19 @@ describe('the peer bench', () => {
       try {
         clock = installModelClock();
         fake = await startFakeModelProcess();
-        agent = await stepwise.create({ url: fake.url, model: stepwise.model, connectors: benchConnectors(), dir: '/nonexistent' });
-        await expect(runConversation({ entry: { ...stepwise, script }, agent }, { server: fake, clock })).rejects.toThrow(/Stepwise, turn 1 .*refused the script's .*no_such_tool/);
+        const connectors = benchConnectors();
+        agent = await stepwise.create({ url: fake.url, model: stepwise.model, connectors, dir: '/nonexistent' });
+        await expect(runConversation({ entry: { ...stepwise, script }, agent, connectors }, { server: fake, clock })).rejects.toThrow(/Stepwise, turn 1 .*refused the script's .*no_such_tool/);
       } finally {
         await agent?.close();
       }
+    });
+
+    it('an agent that runs another action than the conversation’s (a replacement instead of the refund)', async () => {
+      const script = aiSdk.script.map((turn, index) => (index === 5 ? [toolCall('shop__create_replacement', {}), turn.at(-1)!] : turn));
+      await expect(attempt({ ...aiSdk, script })).rejects.toThrow(
+        'AI SDK: the conversation ran shop.get_order, accounts.send_code, accounts.check_code, shop.create_replacement; it should run shop.get_order, accounts.send_code, accounts.check_code, payments.create_refund',
+      );
     });
 
     it('an agent whose reply is not the scripted one', async () => {
