@@ -53,6 +53,9 @@ describe('the peer bench', () => {
       // Later requests carry the history: the conversation really went on, and began afresh.
       expect(figures.lastRequestBytes).toBeGreaterThan(figures.firstRequestBytes);
       expect(result.samples.get(entry.name)![0]![0]!.requests[0]!.messages).toBe(1);
+      // Requests after the first repeat most of the one before (the prompt and the history so far).
+      expect(figures.prefixReuse).toBeGreaterThan(0.5);
+      expect(figures.prefixReuse).toBeLessThan(1);
       // Time and CPU were measured, and model time is not counted as overhead.
       const turns = result.samples.get(entry.name)!.flat();
       expect(turns).toHaveLength(7);
