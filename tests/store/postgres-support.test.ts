@@ -45,6 +45,30 @@ describe('the test PostgreSQL cluster', () => {
     await cluster.stop();
   });
 
+  it('takes another port when its first is taken by another cluster, and never mistakes that cluster for its own', async () => {
+    const first = await startPostgresCluster();
+    try {
+      const second = await startPostgresCluster({ firstPort: first.port });
+      try {
+        expect(second.port).not.toBe(first.port);
+        const dirOf = async (url: string) => {
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          try {
+            return (await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir")).rows[0]!.dir;
+          } finally {
+            await client.end();
+          }
+        };
+        expect(await dirOf(second.url())).not.toBe(await dirOf(first.url()));
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('stops when the test process dies without stopping it', async () => {
     const script = `
       import { readFileSync } from 'node:fs';

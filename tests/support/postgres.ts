@@ -74,7 +74,8 @@ if [ -e "$dir/stopping" ]; then rm -rf "$dir"; fi
 exit "$status"
 `;
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+/** `firstPort`: try this port first (tests of the port race); a free one otherwise. */
+export async function startPostgresCluster(options: { firstPort?: number } = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-pg-'));
   const dataDir = join(dir, 'data');
@@ -96,19 +97,20 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
 
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = attempt === 0 && options.firstPort ? options.firstPort : await freePort();
     try {
-      const server = await startServer(bin, dir, dataDir, port);
+      const server = await startServer(bin, dir, dataDir, port, password);
       return cluster(server, dir, port, password);
     } catch (error) {
-      lastError = error; // most likely the port was taken meanwhile: try another
+      lastError = error;
+      if (!(error as { retry?: boolean }).retry) break;
     }
   }
   rmSync(dir, { recursive: true, force: true });
   throw lastError;
 }
 
-async function startServer(bin: string, dir: string, dataDir: string, port: number): Promise<ChildProcess> {
+async function startServer(bin: string, dir: string, dataDir: string, port: number, password: string): Promise<ChildProcess> {
   const logFile = join(dir, `server-${port}.log`);
   const [program, args] = asClusterOwner('sh', [
     '-c', SUPERVISOR, 'postgres-supervisor', dir,
@@ -123,27 +125,31 @@ async function startServer(bin: string, dir: string, dataDir: string, port: numb
   closeSync(log);
   let exited: string | null = null;
   child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
-  const deadline = Date.now() + 20_000;
+  // Generous: a loaded 2-core machine has taken 5 s.
+  const deadline = Date.now() + 45_000;
   for (;;) {
-    if (exited) throw new Error(`PostgreSQL did not start: it ${exited}. Its log:\n${readFileSync(logFile, 'utf8')}`);
-    if (await accepts(port)) return child;
+    // Exited: most likely another process took the port meanwhile; the caller tries another.
+    if (exited) throw Object.assign(new Error(`PostgreSQL did not start: it ${exited}. Its log:\n${readFileSync(logFile, 'utf8')}`), { retry: true });
+    if (await accepts(port, password)) return child;
     if (Date.now() > deadline) {
+      const log = readFileSync(logFile, 'utf8');
       child.stdin?.end();
-      throw new Error(`PostgreSQL did not accept connections within 20 s. Its log:\n${readFileSync(logFile, 'utf8')}`);
+      throw new Error(`PostgreSQL did not accept connections within 45 s. Its log:\n${log}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
-async function accepts(port: number): Promise<boolean> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: 'wrong on purpose', database: 'postgres', connectionTimeoutMillis: 1000 });
+/** Whether our server answers on `port`: with our password, so another cluster that won the port race does not count. */
+async function accepts(port: number, password: string): Promise<boolean> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres', connectionTimeoutMillis: 1000 });
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.end();
     return true;
-  } catch (error) {
-    // A refused password means the server is up and checking them.
-    return (error as { code?: string }).code === '28P01';
+  } catch {
+    return false;
   }
 }
 
