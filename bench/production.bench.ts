@@ -53,16 +53,17 @@ interface Figures {
 
 export async function run(): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-production-'));
+  let replies = 0;
   const fake = await startFakeAnthropic((request) =>
     request.body.tools?.some((tool) => tool.name === 'route')
       ? { ...toolCall('route', { procedure: 'Returns', reason: 'return' }), delayMs: MODEL_DELAY_MS }
-      : { ...toolCalls(['reply', { message: 'Which item would you like to return?' }]), delayMs: MODEL_DELAY_MS },
+      : { ...toolCalls(['reply', { message: `Which item would you like to return? (${++replies})` }]), delayMs: MODEL_DELAY_MS },
   );
   const signer = await newSigner(dir);
   const bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS]);
   const configFile = join(dir, 'server.json');
   // Neither the rate limit nor the no-progress escalation is what is measured here.
-  writeFileSync(configFile, JSON.stringify({ rateLimit: { burst: 1_000_000, perSecond: 1_000_000 }, escalation: { noProgressTurns: 100 }, logLevel: 'warn' }));
+  writeFileSync(configFile, JSON.stringify({ rateLimit: { burst: 1_000_000, perSecond: 1_000_000 }, escalation: { noProgressTurns: 100, repeatThreshold: 100 }, logLevel: 'warn' }));
   const env = { ...process.env, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: fake.url };
   const children: ChildProcess[] = [];
   const relaxedConfig = join(dir, 'server-relaxed.json');
@@ -186,6 +187,7 @@ async function load(label: string, servers: { url: string; child: ChildProcess }
           continue;
         }
         turns++;
+        // Every turn calls the model: a turn that did not (an escalation) would not measure the same thing.
         const model = Number(/model;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? NaN);
         added.push(elapsed - model);
       }

@@ -18,7 +18,16 @@ export const createConversationSchema = z.strictObject({
   procedure: z.string().min(1).max(200).optional().describe('Start straight in this live Procedure instead of routing the first message.'),
 });
 
+const postMessageSchemas = new Map<number, ReturnType<typeof buildPostMessageSchema>>();
+
+/** The message schema for a server's limit, built once per limit (building a zod schema per request shows in profiles). */
 export function postMessageSchema(maxChars: number) {
+  let schema = postMessageSchemas.get(maxChars);
+  if (!schema) postMessageSchemas.set(maxChars, (schema = buildPostMessageSchema(maxChars)));
+  return schema;
+}
+
+function buildPostMessageSchema(maxChars: number) {
   return z.strictObject({
     text: z.string().trim().min(1, 'The message is empty.').max(maxChars, `The message is longer than ${maxChars.toLocaleString('en')} characters.`),
     stream: z.boolean().optional().describe('Answer with server-sent events (also chosen by Accept: text/event-stream).'),
