@@ -314,4 +314,14 @@ describe('PostgreSQL conversation store', () => {
       await store.close();
     }
   });
+
+  it('refuses a time filter PostgreSQL cannot read as a time, with a clear error', async () => {
+    const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
+    try {
+      await expect(store.production.listConversations({ limit: 10, startedAfter: 'yesterday-ish' })).rejects.toThrow(/A time given is not valid .*use an ISO 8601 time/);
+      expect(await store.production.listConversations({ limit: 10, startedAfter: '2020-01-01T00:00:00Z' })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
 });
