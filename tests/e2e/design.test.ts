@@ -192,6 +192,31 @@ describe('the design system', () => {
     expect(await page.locator('li[data-procedure] .badge').first().count()).toBe(1);
   });
 
+  it('renames from a row by keyboard, with F2 or through its menu, and focus comes back to the row', async () => {
+    const { page } = app;
+    const active = () => page.evaluate(() => ({ row: document.activeElement?.closest('li')?.dataset.procedure ?? null, label: document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim() ?? '', dialog: document.activeElement?.closest('[role="dialog"]')?.getAttribute('aria-label') ?? null }));
+    await list(page).locator('li[data-procedure="Refund request"] a').focus();
+    await page.keyboard.press('F2');
+    await expect.poll(async () => (await active()).dialog).toBe('Rename "Refund request"');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).value)).toBe('Refund request');
+    await page.keyboard.press('Escape');
+    await expect.poll(active).toMatchObject({ row: 'Refund request', dialog: null });
+
+    // Tab from the row to its "…" button, open the menu, choose Rename with the arrows.
+    await page.keyboard.press('Tab');
+    expect(await active()).toMatchObject({ row: 'Refund request', label: 'Actions for Refund request' });
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('menu', { name: 'Actions for Refund request' });
+    await menu.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('menuitem');
+    await page.keyboard.press('Enter'); // the first item: Rename
+    await expect.poll(async () => (await active()).dialog).toBe('Rename "Refund request"');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await expect.poll(async () => (await active()).row).toBe('Refund request');
+    expect(await list(page).locator('li[data-procedure="Refund request"]').count()).toBe(1); // nothing renamed
+  });
+
   it('confirms a publish with a toast, not a dialog to dismiss', async () => {
     const { page } = app;
     await page.getByRole('button', { name: 'New', exact: true }).click();
