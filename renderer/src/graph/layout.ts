@@ -51,8 +51,8 @@ const LAYOUT_OPTIONS = {
   'elk.spacing.labelNode': '8',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
   'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
-  // Linear segments keep chains straight and the picture narrow (the panel is tall, not wide).
-  'elk.layered.nodePlacement.strategy': 'LINEAR_SEGMENTS',
+  // Brandes-Köpf lines chains up straight; see layoutGraph for when it is too wide.
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
   'elk.edgeRouting': 'ORTHOGONAL',
   'elk.edgeLabels.placement': 'CENTER',
   'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
@@ -123,6 +123,21 @@ export function toElk(graph: ProcedureGraph, expanded: ReadonlyMap<string, Expan
   const view = viewGraph(graph, new Set(expanded.keys()), collects);
   const same = (id: string) => id;
   return { id: 'root', layoutOptions: { ...LAYOUT_OPTIONS }, children: elkNodes(view, same, expanded, true), edges: elkEdges(view, same, true, expanded) };
+}
+
+/** Wider than this (width / height), a layout is laid out again narrower. */
+export const WIDE = 1.2;
+
+/**
+ * Lays a graph out with straight chains (Brandes-Köpf); when that drifts wide (each branch that
+ * goes on to the next step sits right of the last, as in Refund request), again with linear
+ * segments, narrower at the cost of small jogs: the panel is tall, not wide, and a narrow graph
+ * reads larger at fit.
+ */
+export async function layoutGraph(elk: { layout(graph: ElkNode): Promise<ElkNode> }, graph: ElkNode): Promise<ElkNode> {
+  const straight = await elk.layout(structuredClone(graph));
+  if ((straight.width ?? 0) <= WIDE * (straight.height ?? 0)) return straight;
+  return elk.layout({ ...structuredClone(graph), layoutOptions: { ...graph.layoutOptions, 'elk.layered.nodePlacement.strategy': 'LINEAR_SEGMENTS' } });
 }
 
 /** Positions on whole pixels, so that borders and text stay crisp. */
