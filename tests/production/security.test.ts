@@ -156,6 +156,8 @@ describe('the production API under bad input and attack', () => {
       const trace = await (await server.request(`/v1/conversations/${id}/trace`)).text();
       expect(trace).toContain('connector_call');
       expect(trace).not.toContain(token);
+      const metrics = await (await server.request('/metrics', { key: server.adminKey })).text();
+      expect(metrics).toMatch(/stepwise_connector_calls_total\{action="crm.lookup",result="ok"\} 1/);
       expect(await (await server.request(`/v1/conversations/${id}`)).text()).not.toContain(token);
       await server.close();
       const logs = server.logs.join('');

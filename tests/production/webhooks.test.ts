@@ -130,6 +130,30 @@ describe('webhooks from a running server', () => {
     }
   });
 
+  it('posts an escalation webhook when the customer asks for a person, before any model call', async () => {
+    const hooks = await receiver();
+    try {
+      const fake = await startFake([]);
+      running = await startServer(
+        { bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), webhook: { url: hooks.url, firstRetryMs: 40 }, escalation: { team: 'Tier 2' } },
+        { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, STEPWISE_WEBHOOK_SECRET: SECRET },
+      );
+      const server = running;
+      const { id } = (await (await server.request('/v1/conversations', { json: { attributes: { email: 'ada@example.com' } } })).json()) as { id: number };
+      const turn = (await (await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'I want to talk to a human please' } })).json()) as { status: string };
+      expect(turn).toMatchObject({ status: 'escalated', outcome: { kind: 'escalated', team: 'Tier 2' } });
+      expect(fake.requests).toHaveLength(0);
+      await waitFor(() => hooks.received.length === 1, 'the escalation webhook');
+      const body = JSON.parse(hooks.received[0]!.body);
+      expect(body).toMatchObject({ event: 'conversation.escalated', conversationId: id, team: 'Tier 2', attributes: { email: 'ada@example.com' }, reason: expect.any(String) });
+      expect(verifyWebhookSignature(String(hooks.received[0]!.headers['stepwise-signature']), hooks.received[0]!.body, SECRET, { nowSeconds: Math.floor(Date.now() / 1000), toleranceSeconds: 300 })).toBe(true);
+      const metrics = await (await server.request('/metrics', { key: server.adminKey })).text();
+      expect(metrics).toMatch(new RegExp(`stepwise_handoffs_total\\{kind="escalation",reason="${body.reason}"\\} 1`));
+    } finally {
+      await hooks.close();
+    }
+  });
+
   it('delivers a webhook left in the outbox by a killed server once, after the restart', async () => {
     const database = join(dir, 'server.sqlite');
     const { key } = await makeKeys(database);
