@@ -118,4 +118,33 @@ describe('opening the PostgreSQL store', () => {
       await store.close();
     }
   });
+
+  it('takes its pool sizes and timeouts from the URL too, and refuses a stepwise_ parameter it does not know', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PostgresConversationStore.open({ url: `${url}?stepwise_lock_pool_size=1&stepwise_connect_timeout_ms=200` });
+    try {
+      const first = await store.conversations.create({ kind: 'production' });
+      const second = await store.conversations.create({ kind: 'production' });
+      let release!: () => void;
+      const holding = store.withConversationLock(first.id, () => new Promise<void>((resolve) => (release = resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // One lock connection, taken: the second conversation's turn times out after 200 ms.
+      await expect(store.withConversationLock(second.id, async () => 'ran')).rejects.toThrow(/No PostgreSQL connection came free in time/);
+      release();
+      await holding;
+    } finally {
+      await store.close();
+    }
+    // Options in code win over the URL's.
+    const roomy = await PostgresConversationStore.open({ url: `${url}?stepwise_lock_pool_size=1`, lockPoolSize: 3, connectTimeoutMs: 200 });
+    try {
+      const [a, b] = [await roomy.conversations.create({ kind: 'production' }), await roomy.conversations.create({ kind: 'production' })];
+      expect(await roomy.withConversationLock(a.id, () => roomy.withConversationLock(b.id, async () => 'both'))).toBe('both');
+    } finally {
+      await roomy.close();
+    }
+    expect((await refusal(`${url}?stepwise_pools=3`)).message).toMatch(/unknown parameter stepwise_pools: use stepwise_pool_size, stepwise_lock_pool_size, stepwise_lock_timeout_ms, stepwise_connect_timeout_ms/);
+    expect((await refusal(`${url}?stepwise_pool_size=many`)).message).toMatch(/stepwise_pool_size must be a whole number, not "many"/);
+    expect((await refusal(`${url}?stepwise_pool_size=0`)).message).toMatch(/PostgreSQL options are not valid: poolSize/);
+  });
 });

@@ -22,6 +22,39 @@ export const postgresOptionsSchema = z.strictObject({
 export type PostgresOptions = z.input<typeof postgresOptionsSchema>;
 export type ParsedPostgresOptions = z.output<typeof postgresOptionsSchema>;
 
+// The same options may ride in the URL (so `--database` alone can size the pools), e.g.
+// postgres://…/stepwise?stepwise_lock_pool_size=100. They are taken out before the URL reaches pg.
+// Options given in code win over the URL's.
+const URL_OPTIONS = {
+  stepwise_pool_size: 'poolSize',
+  stepwise_lock_pool_size: 'lockPoolSize',
+  stepwise_lock_timeout_ms: 'lockTimeoutMs',
+  stepwise_connect_timeout_ms: 'connectTimeoutMs',
+} as const;
+
+/** The options with the URL's stepwise_* parameters applied (and removed from the URL), checked. */
+export function resolvePostgresOptions(input: PostgresOptions): ParsedPostgresOptions {
+  if (typeof input?.url !== 'string' || input.url.length === 0) throw new StoreError('PostgreSQL options are not valid: url: give a postgres:// URL.', 'invalid');
+  parsePostgresUrl(input.url);
+  const url = new URL(input.url);
+  const fromUrl: Record<string, number> = {};
+  for (const [name, value] of [...url.searchParams.entries()]) {
+    if (!name.startsWith('stepwise_')) continue;
+    const option = URL_OPTIONS[name as keyof typeof URL_OPTIONS];
+    if (!option) throw new StoreError(`The PostgreSQL URL has an unknown parameter ${name}: use ${Object.keys(URL_OPTIONS).join(', ')}.`, 'invalid');
+    if (!/^\d+$/.test(value)) throw new StoreError(`The PostgreSQL URL's ${name} must be a whole number, not "${value}".`, 'invalid');
+    fromUrl[option] = Number(value);
+    url.searchParams.delete(name);
+  }
+  const parsed = postgresOptionsSchema.safeParse({ ...fromUrl, ...withoutUndefined(input), url: url.toString() });
+  if (!parsed.success) throw new StoreError(`PostgreSQL options are not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, 'invalid');
+  return parsed.data;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
 const INT8 = 20;
 const TIMESTAMPTZ = 1184;
 

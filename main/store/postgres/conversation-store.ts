@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { ConversationQueue } from '../conversation-queue';
 import { StoreError } from '../errors';
 import type { ConversationRepositories, ConversationRepository, ConversationStore, TraceRepository, TurnRepository } from '../repositories';
-import { connectionError, createPool, parsePostgresUrl, postgresOptionsSchema, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
+import { connectionError, createPool, parsePostgresUrl, resolvePostgresOptions, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
 import { migratePostgres } from './migrations';
 import { PostgresProductionRepository } from './production';
 import { postgresRepositories } from './repositories';
@@ -50,9 +50,7 @@ export class PostgresConversationStore implements ConversationStore {
    * error) and brings the schema up to date; safe when several instances start together.
    */
   static async open(input: PostgresOptions): Promise<PostgresConversationStore> {
-    const parsedOptions = postgresOptionsSchema.safeParse(input);
-    if (!parsedOptions.success) throw new StoreError(`PostgreSQL options are not valid: ${parsedOptions.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, 'invalid');
-    const options = parsedOptions.data;
+    const options = resolvePostgresOptions(input);
     const target = parsePostgresUrl(options.url);
     const pool = createPool(options, options.poolSize);
     const lockPool = createPool(options, options.lockPoolSize);
