@@ -35,55 +35,57 @@ const CARDS: ReadonlySet<NodeKind> = new Set(['step', 'branch']);
  * @param collects attributes each step collects, by step graph id.
  */
 export function viewGraph(graph: ProcedureGraph, expanded: ReadonlySet<string> = new Set(), collects: ReadonlyMap<string, string[]> = new Map()): ViewGraph {
-  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
-  const outgoing = new Map<string, ProcedureGraph['edges']>();
+  // One pass over the edges: how many lead into each node, and each node's one plain next node
+  // (the target of its only unlabelled flow edge; null when it has several). Runs on every keystroke.
+  const byId = new Map<string, GraphNode>();
+  for (const node of graph.nodes) byId.set(node.id, node);
   const incoming = new Map<string, number>();
+  const plainNext = new Map<string, string | null>();
   for (const edge of graph.edges) {
-    const list = outgoing.get(edge.from);
-    if (list) list.push(edge);
-    else outgoing.set(edge.from, [edge]);
     incoming.set(edge.to, (incoming.get(edge.to) ?? 0) + 1);
+    if (edge.kind === 'flow' && !edge.label) plainNext.set(edge.from, plainNext.has(edge.from) ? null : edge.to);
   }
   const rowLike = (node: GraphNode | undefined): node is GraphNode =>
     !!node && (node.kind === 'action' || node.kind === 'code' || (node.kind === 'subprocedure' && node.mode !== 'switch' && !expanded.has(node.id)));
 
   const owner = new Map<string, string>();
-  const rowsOf = new Map<string, string[]>();
+  const nodes: ViewNode[] = [];
   for (const node of graph.nodes) {
-    if (!CARDS.has(node.kind)) continue;
+    if (owner.has(node.id)) continue;
     const rows: string[] = [];
-    let tail = node.id;
-    // Follow the plain chain: one unlabelled flow edge to a row-like node nothing else leads to.
-    for (;;) {
-      const flows = (outgoing.get(tail) ?? []).filter((edge) => edge.kind === 'flow' && !edge.label);
-      if (flows.length !== 1) break;
-      const next = byId.get(flows[0]!.to);
-      if (!rowLike(next) || incoming.get(next.id) !== 1 || owner.has(next.id) || next.stepId !== node.stepId) break;
-      owner.set(next.id, node.id);
-      rows.push(next.id);
-      tail = next.id;
+    if (CARDS.has(node.kind)) {
+      // Follow the plain chain: one unlabelled flow edge to a row-like node nothing else leads to.
+      for (let tail = node.id; ; ) {
+        const next = byId.get(plainNext.get(tail) ?? '');
+        if (!rowLike(next) || incoming.get(next.id) !== 1 || owner.has(next.id) || next.stepId !== node.stepId) break;
+        owner.set(next.id, node.id);
+        rows.push(next.id);
+        tail = next.id;
+      }
     }
-    rowsOf.set(node.id, rows);
+    nodes.push({ node, rows, collects: node.kind === 'step' ? (collects.get(node.id) ?? NONE) : NONE });
   }
 
-  const nodes: ViewNode[] = graph.nodes
-    .filter((node) => !owner.has(node.id))
-    .map((node) => ({ node, rows: rowsOf.get(node.id) ?? [], collects: node.kind === 'step' ? (collects.get(node.id) ?? []) : [] }));
-
   const edges: ViewEdge[] = [];
-  const seen = new Set<string>();
+  const moved = new Set<string>();
   for (const edge of graph.edges) {
     if (owner.has(edge.to)) continue; // the edge into a row: the row is in its card
-    const from = owner.get(edge.from) ?? edge.from;
-    // A branch card says its test: the edge into it needs no label of its own.
-    const label = edge.kind === 'branch' ? undefined : edge.label;
-    const key = `${from}\u0000${edge.to}\u0000${label ?? ''}\u0000${edge.kind}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    edges.push({ from, to: edge.to, ...(label ? { label } : {}), kind: edge.kind });
+    const card = owner.get(edge.from);
+    if (card === undefined) {
+      // A branch card says its test: the edge into it needs no label of its own.
+      edges.push(edge.kind === 'branch' && edge.label ? { from: edge.from, to: edge.to, kind: edge.kind } : edge);
+      continue;
+    }
+    // An edge from a row now leaves its card: once, however many rows it left from.
+    const key = `${card}\u0000${edge.to}\u0000${edge.label ?? ''}\u0000${edge.kind}`;
+    if (moved.has(key)) continue;
+    moved.add(key);
+    edges.push({ from: card, to: edge.to, ...(edge.label ? { label: edge.label } : {}), kind: edge.kind });
   }
   return { nodes, edges, owner };
 }
+
+const NONE: string[] = [];
 
 /** What each step collects (`collect {x}`), in order, outside its conditions: rows of its card. */
 export function collectsByStep(document: ProcedureDocument | undefined): Map<string, string[]> {
