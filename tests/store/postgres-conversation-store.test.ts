@@ -324,4 +324,33 @@ describe('PostgreSQL conversation store', () => {
       await store.close();
     }
   });
+
+  it('serializes every conversation\'s turns when three instances with small pools take 72 turns of 12 conversations at once', async () => {
+    const url = await postgres.createDatabase();
+    const instances = await Promise.all([0, 1, 2].map(() => PostgresConversationStore.open({ url, poolSize: 3, lockPoolSize: 4 })));
+    try {
+      const ids = await Promise.all(Array.from({ length: 12 }, async () => (await instances[0]!.conversations.create({ kind: 'production' })).id));
+      const inside = new Map<number, number>();
+      let overlapped = false;
+      const turns = ids.flatMap((id, c) =>
+        Array.from({ length: 6 }, (_, t) =>
+          instances[(c + t) % 3]!.withConversationLock(id, async (repos) => {
+            inside.set(id, (inside.get(id) ?? 0) + 1);
+            if (inside.get(id)! > 1) overlapped = true;
+            const seen = (await repos.conversations.messages(id)).length;
+            await new Promise((resolve) => setTimeout(resolve, (c * 7 + t * 3) % 11));
+            await repos.turns.save(id, turn(`saw ${seen}`));
+            inside.set(id, inside.get(id)! - 1);
+          }),
+        ),
+      );
+      await Promise.all(turns);
+      expect(overlapped).toBe(false);
+      for (const id of ids) {
+        expect((await instances[1]!.conversations.messages(id)).map((message) => message.content)).toEqual([0, 1, 2, 3, 4, 5].map((n) => `saw ${n}`));
+      }
+    } finally {
+      await Promise.all(instances.map((instance) => instance.close()));
+    }
+  });
 });
