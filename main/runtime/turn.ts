@@ -6,7 +6,7 @@
 import type { ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import { ModelRequestError, ModelUnavailableError, type ModelCallResult } from '../model/client';
 import { advance, hasDeterministicPart, type AdvanceResult } from './advance';
-import { afterAgentCall, agentRequest, textOf, toolResult } from './agent-call';
+import { afterAgentCall, agentRequest, textOf, toolCallFromModel, toolResult } from './agent-call';
 import { applyActionResult, applySearchResult, applyTool, proceduresToLoad, withNotes } from './apply-tool';
 import { begin, currentStepId, escalate, sendReply, topFrame, type Change } from './change';
 import type { Effect, RuleContext, ToolOutcome } from './decision';
@@ -326,7 +326,8 @@ export class Turn {
   /** Decides a tool call (apply-tool.ts), then carries out the effects it asks for, one by one. */
   private async runTool(block: ToolUseBlock, routable: RuleContext['routable'], replyFollows = false): Promise<ToolOutcome> {
     const started = performance.now();
-    const call = { name: block.name, input: block.input };
+    // The model writes compact node ids; the rules and the trace read graph ids.
+    const call = toolCallFromModel(this.state, block, this.procedures.loaded);
     for (const name of proceduresToLoad(call)) if (!this.procedures.loaded.has(name)) await this.procedures.procedure(name);
     const decision = applyTool(this.state, call, { ...this.ruleContext(routable), replyFollows }, this.progressed);
     this.absorb(decision);
