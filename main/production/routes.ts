@@ -19,7 +19,7 @@ import {
 import type { BundleSet } from './bundle-set';
 import type { BundleCatalog } from './catalog';
 import type { ServerConfig } from './config';
-import { ApiError, jsonBody, parse, sendError, sendJson } from './http';
+import { ApiError, jsonBody, parse, sendJson } from './http';
 import type { Logger } from './logger';
 import type { ServerMetrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -206,7 +206,7 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
   refuseWhenClosing(ctx);
   const conversationId = id!;
   const input = await jsonBody(req, postMessageSchema(ctx.config.limits.messageChars), ctx.config.limits.bodyBytes);
-  const conversation = await requireConversation(ctx, conversationId);
+  await requireConversation(ctx, conversationId);
   const header = req.headers['idempotency-key'];
   const idempotencyKey = header === undefined ? null : parse(idempotencyKeySchema, header, 'The Idempotency-Key header');
   const requestHash = createHash('sha256').update(input.text, 'utf8').digest('hex');
@@ -221,11 +221,11 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
       return answerTurn(res, stream, await running.promise, true);
     }
   }
+  // Refused here before any SSE headers go out, and again under the lock. A handed-off or escalated
+  // conversation is the engine's to refuse (ConversationClosedError): a handoff a model outage made
+  // is resumed by the next message.
   const info = await ctx.store.production.productionInfo(conversationId);
   if (info.closedAt) throw new ApiError(409, 'conversation-closed', `Conversation ${conversationId} was closed at ${info.closedAt}; start a new one.`);
-  // A handed-off or escalated conversation: the engine refuses the message (ConversationClosedError),
-  // unless the handoff was a model outage's, which the next message resumes.
-  void conversation;
 
   const engine = ctx.newEngine();
   let stopStream: (() => void) | null = null;
@@ -371,4 +371,3 @@ async function listKeys(ctx: ServerContext, _req: IncomingMessage, res: ServerRe
   sendJson(res, 200, { keys: await ctx.keys.list() });
 }
 
-export { sendError };
