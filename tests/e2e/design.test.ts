@@ -116,14 +116,21 @@ describe('the design system', () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
     try {
       const page = await context.newPage();
+      // The theme is on <html> before <body> is even parsed: the first frame is already dark.
+      await page.addInitScript(
+        "new MutationObserver((_, observer) => { if (document.body) { window.__themeAtBody = document.documentElement.dataset.theme ?? 'unset'; observer.disconnect(); } }).observe(document, { childList: true, subtree: true });",
+      );
       await page.goto(app.mode.server.url);
       await expect.poll(() => dataTheme(page)).toBe('dark');
+      expect(await page.evaluate(() => (window as unknown as { __themeAtBody?: string }).__themeAtBody)).toBe('dark');
       await page.evaluate(() => localStorage.setItem('stepwise.theme', 'purple'));
       await page.reload();
       await expect.poll(() => dataTheme(page)).toBe('dark');
+      expect(await page.evaluate(() => (window as unknown as { __themeAtBody?: string }).__themeAtBody)).toBe('dark');
       await page.evaluate(() => localStorage.setItem('stepwise.theme', 'light'));
       await page.reload();
       await expect.poll(() => dataTheme(page)).toBe('light');
+      expect(await page.evaluate(() => (window as unknown as { __themeAtBody?: string }).__themeAtBody)).toBe('light');
     } finally {
       await context.close();
     }
