@@ -308,6 +308,8 @@ describe('the design system', () => {
       const hint = await page.locator('[role="toolbar"][aria-label="Graph edits"] .graph-hint').evaluate((element) => ({ text: element.textContent, cutX: element.scrollWidth > element.clientWidth + 1, cutY: element.scrollHeight > element.clientHeight + 1 }));
       expect(hint.text).toBeTruthy();
       expect(hint).toMatchObject({ cutX: false, cutY: false });
+      await page.mouse.move(0, 0);
+      await shoot('procedure-1280', (await dataTheme(page)) as Theme);
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
