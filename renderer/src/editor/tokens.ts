@@ -96,6 +96,10 @@ export const procedureLightTheme: Monaco.editor.IStandaloneThemeData = {
     'editorSuggestWidget.border': '#e1e4e8',
     'editorSuggestWidget.selectedBackground': '#eef0ff',
     'focusBorder': '#6366f1',
+    'scrollbarSlider.background': '#1a1f2b1f',
+    'scrollbarSlider.hoverBackground': '#1a1f2b33',
+    'scrollbarSlider.activeBackground': '#1a1f2b47',
+    'editorOverviewRuler.border': '#00000000',
   },
 };
 
@@ -139,5 +143,9 @@ export const procedureDarkTheme: Monaco.editor.IStandaloneThemeData = {
     'editorSuggestWidget.border': '#2a2e36',
     'editorSuggestWidget.selectedBackground': '#252a3d',
     'focusBorder': '#8b8ff8',
+    'scrollbarSlider.background': '#e6e8ec1f',
+    'scrollbarSlider.hoverBackground': '#e6e8ec33',
+    'scrollbarSlider.activeBackground': '#e6e8ec47',
+    'editorOverviewRuler.border': '#00000000',
   },
 };
