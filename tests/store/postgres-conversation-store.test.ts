@@ -353,4 +353,33 @@ describe('PostgreSQL conversation store', () => {
       await Promise.all(instances.map((instance) => instance.close()));
     }
   });
+
+  it('refuses, keeping nothing, a turn written beside another one of the same conversation outside its lock', async () => {
+    const { first, second, close } = await twoInstances();
+    try {
+      const { id } = await first.conversations.create({ kind: 'production' });
+      let commit!: () => void;
+      let saved!: () => void;
+      const hasSaved = new Promise<void>((resolve) => (saved = resolve));
+      // One instance has written its turn and not committed yet; the other writes its own meanwhile.
+      const pending = first.unitOfWork(async (repos) => {
+        await repos.turns.save(id, turn('first'));
+        saved();
+        await new Promise<void>((resolve) => (commit = resolve));
+      });
+      await hasSaved;
+      const clash = second.turns.save(id, turn('second'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      commit();
+      await pending;
+      await expect(clash).rejects.toThrow(/Another write to the same conversation landed first .*nothing of this one was kept/);
+      expect((await second.conversations.messages(id)).map((message) => message.content)).toEqual(['first']);
+      expect(await second.traces.count(id)).toBe(1);
+      // A production external id taken already says so.
+      await first.conversations.create({ kind: 'production', externalId: 'ticket-9' });
+      await expect(second.conversations.create({ kind: 'production', externalId: 'ticket-9' })).rejects.toThrow(/A production conversation with this external id exists already \(Key \(external_id\)=\(ticket-9\) already exists/);
+    } finally {
+      await close();
+    }
+  });
 });

@@ -22,16 +22,10 @@ function conversationRepository(session: Session): ConversationRepository {
       const parsed = newConversationSchema.safeParse(input);
       if (!parsed.success) throw new StoreError(`Conversation is not valid: ${describeZodError(parsed.error)}`, 'invalid');
       const value = parsed.data;
-      const { rows } = await session
-        .query(
-          'INSERT INTO conversations (kind, procedure_id, procedure_hash, simulation_run_id, external_id, started_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
-          [value.kind, value.procedureId ?? null, value.procedureHash ?? null, value.simulationRunId ?? null, value.externalId ?? null, now()],
-        )
-        .catch((error: unknown) => {
-          // Production external ids are unique (the server's create is idempotent on them).
-          if ((error as { code?: string }).code === '23505') throw new StoreError(`A production conversation with the external id "${value.externalId}" exists already.`, 'conflict');
-          throw error;
-        });
+      const { rows } = await session.query(
+        'INSERT INTO conversations (kind, procedure_id, procedure_hash, simulation_run_id, external_id, started_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+        [value.kind, value.procedureId ?? null, value.procedureHash ?? null, value.simulationRunId ?? null, value.externalId ?? null, now()],
+      );
       return toConversation(rows[0]!);
     },
 

@@ -109,6 +109,16 @@ export function rethrow(error: unknown): never {
   }
   if (code === '55P03') throw new StoreError(`PostgreSQL could not take a lock in time (${(error as Error).message}).`, 'conflict');
   if (code === '40P01' || code === '40001') throw new StoreError(`PostgreSQL stopped this transaction to let another go on (${(error as Error).message}); nothing of it was kept. Try again.`, 'conflict');
+  if (code === '23505' && (error as { constraint?: string }).constraint === 'conversations_production_external_id') {
+    // Production external ids are unique (the server's create is idempotent on them).
+    throw new StoreError(`A production conversation with this external id exists already (${(error as { detail?: string }).detail ?? ''}).`, 'conflict');
+  }
+  if (code === '23505') {
+    throw new StoreError(
+      `Another write to the same conversation landed first (${(error as { detail?: string }).detail ?? (error as Error).message}); nothing of this one was kept. Run a conversation's turns under its lock (withConversationLock).`,
+      'conflict',
+    );
+  }
   if (code === '22007' || code === '22008') throw new StoreError(`A time given is not valid (${(error as Error).message}); use an ISO 8601 time such as 2026-01-31T09:00:00Z.`, 'invalid');
   if (code === '22021' || code === '22P05') {
     throw new StoreError('The text holds a NUL character (\\u0000), which PostgreSQL cannot store; nothing was written.', 'invalid');
