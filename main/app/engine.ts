@@ -12,6 +12,7 @@ import { createHandlers } from '../api/service';
 import type { SettingsDeps } from '../api/settings-service';
 import { createEngine, type AssembledEngine, type CreateEngineOptions } from '../assembly/engine';
 import { LazySandbox } from '../assembly/lazy-sandbox';
+import { createPreviewEngine } from '../assembly/preview-engine';
 import type { PythonSandbox } from '../sandbox';
 import { startAppAutoRerun } from '../simulations/app-auto-rerun';
 import type { Workspace } from '../store/workspace';
@@ -39,7 +40,15 @@ export function startEngine(options: AppEngineOptions): Engine {
   const sandbox = new LazySandbox(options.startSandbox, 'Python is not available in this session, so nothing that needs it can run.');
   const python: PythonChecker | null = sandbox.available ? (code, mode) => sandbox.check(code, mode) : null;
   const info: AppInfo = { mode: options.mode, version: appVersion(), workspacePath: options.workspace.path, workspaceName: basename(options.workspace.path) };
-  const handlers = createHandlers({ workspace: options.workspace, hub, info, settings: options.settings, python });
+  const handlers = createHandlers({
+    workspace: options.workspace,
+    hub,
+    info,
+    settings: options.settings,
+    python,
+    // The chat preview runs the one engine assembly, sharing the app's sandbox.
+    previewRuntime: ({ subject, model, connectors }) => createPreviewEngine({ workspace: options.workspace, subject, model, connectors, sandbox: sandbox.shared() }),
+  });
   // Re-runs a Procedure's simulations when its draft is saved, if the workspace's setting says so.
   const autoRerun = startAppAutoRerun({
     workspace: options.workspace,

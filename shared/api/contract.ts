@@ -18,6 +18,7 @@ import {
   VersionRefSchema,
   VersionSummarySchema,
 } from './schemas';
+import { previewCallSpecs, previewEventSpecs } from './preview';
 
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -67,6 +68,8 @@ export const calls = {
   'settings.get': call('Model settings; the key itself never leaves the engine.', none, SettingsViewSchema),
   'settings.save': call('Saves model settings; the key goes to the secret store.', SettingsInputSchema, SettingsViewSchema),
   'settings.testConnection': call('Sends a one-token request to the agent model with the saved settings.', none, ConnectionTestSchema),
+
+  ...previewCallSpecs,
 } as const satisfies Record<string, CallSpec>;
 
 export type Calls = typeof calls;
@@ -85,6 +88,7 @@ export function isMethod(value: unknown): value is Method {
 export const events = {
   /** Procedures were created, changed, renamed or deleted (by this window or another). */
   'procedures.changed': z.strictObject({ names: z.array(z.string()), reason: z.enum(['created', 'saved', 'renamed', 'deleted', 'published']) }),
+  ...previewEventSpecs,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

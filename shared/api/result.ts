@@ -11,6 +11,7 @@ export const API_ERROR_CODES = [
   'invalid',
   'in-use',
   'unchanged',
+  'no-model', // no model is configured (no API key in Settings): the UI links to Settings
   'unavailable', // something the call needs (the model, the Python sandbox) cannot be reached
   'locked', // another program kept the workspace file locked for longer than the busy timeout; try again
   'internal', // a bug: the message says what failed, the details stay in the engine's log
