@@ -49,6 +49,8 @@ interface Figures {
   seconds: number;
   added: number[];
   rss: { pid: number; rssMb: number; peakMb: number }[];
+  /** CPU time the server processes spent during the load, per turn (user + system). */
+  cpuMsPerTurn: number;
 }
 
 export async function run(): Promise<boolean> {
@@ -122,7 +124,7 @@ export async function run(): Promise<boolean> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log('  setup                    convs  turns  failed  turns/s   added p50    p95     p99    RSS per instance (peak)');
+  console.log('  setup                    convs  turns  failed  turns/s   added p50    p95     p99   server CPU/turn   RSS per instance (peak)');
   for (const figures of results) {
     const added = [...figures.added].sort((a, b) => a - b);
     const line = [
@@ -134,6 +136,7 @@ export async function run(): Promise<boolean> {
       `${percentile(added, 50).toFixed(1)} ms`.padStart(11),
       `${percentile(added, 95).toFixed(1)} ms`.padStart(8),
       `${percentile(added, 99).toFixed(1)} ms`.padStart(8),
+      `${figures.cpuMsPerTurn.toFixed(1)} ms`.padStart(16),
       figures.rss.map((entry) => `${entry.rssMb.toFixed(0)} MB (${entry.peakMb.toFixed(0)})`).join(', ').padStart(18),
     ];
     console.log(`  ${line.join(' ')}`);
@@ -145,7 +148,8 @@ export async function run(): Promise<boolean> {
   const pg2 = results.find((figures) => figures.label === 'PostgreSQL, 2 instances' && figures.conversations === 200);
   if (pg1 && pg2) {
     const ratio = pg2.turns / pg2.seconds / (pg1.turns / pg1.seconds);
-    console.log(`  two instances / one at 200 conversations (PostgreSQL): ${ratio.toFixed(2)}x (target ≥ 1.7x when the model is the only bottleneck; with a 200 ms model, 200 conversations do not saturate one instance, so both are bound by the model)`);
+    console.log(`  two instances / one at 200 conversations (PostgreSQL): ${ratio.toFixed(2)}x (target ≥ 1.7x when the model is the only bottleneck)`);
+    console.log(`  one instance's ceiling from its CPU per turn: ${(1000 / pg1.cpuMsPerTurn).toFixed(0)} turns/s per core; 200 conversations on a 200 ms model ask for at most ${((200 * TURNS_PER_CONVERSATION) / (0.2 * (TURNS_PER_CONVERSATION + 1))).toFixed(0)} turns/s`);
   }
   return results.every((figures) => figures.failed === 0);
 }
@@ -168,6 +172,7 @@ async function load(label: string, servers: { url: string; child: ChildProcess }
   const added: number[] = [];
   let failed = 0;
   let turns = 0;
+  const cpuBefore = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: conversations }, async () => {
@@ -194,7 +199,15 @@ async function load(label: string, servers: { url: string; child: ChildProcess }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { label, conversations, turns, failed, seconds, added, rss: servers.map((server) => rssOf(server.child.pid!)) };
+  const cpu = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0) - cpuBefore;
+  return { label, conversations, turns, failed, seconds, added, rss: servers.map((server) => rssOf(server.child.pid!)), cpuMsPerTurn: cpu / Math.max(1, turns) };
+}
+
+/** The process's CPU time so far (user + system), from /proc. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the command's ")".
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 function rssOf(pid: number): { pid: number; rssMb: number; peakMb: number } {

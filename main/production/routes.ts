@@ -32,7 +32,7 @@ export interface ServerContext {
   config: ServerConfig;
   /** For starts and reads; each turn runs on an engine of its own (newEngine). */
   engine: ConversationEngine;
-  newEngine(): ConversationEngine;
+  newEngine(stream?: boolean): ConversationEngine;
   store: ServerStore;
   catalog: BundleCatalog;
   keys: KeyRing;
@@ -227,7 +227,7 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
   const info = await ctx.store.production.productionInfo(conversationId);
   if (info.closedAt) throw new ApiError(409, 'conversation-closed', `Conversation ${conversationId} was closed at ${info.closedAt}; start a new one.`);
 
-  const engine = ctx.newEngine();
+  const engine = ctx.newEngine(stream);
   let stopStream: (() => void) | null = null;
   if (stream) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });

@@ -98,7 +98,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
   const persistence = new ProductionPersistence(store.conversations, store.production);
   // An engine per turn (and one for starts and reads): on a shared database another instance may
   // have run a conversation's last turn, so no engine may keep a conversation's state between turns.
-  const newEngine = () =>
+  const newEngine = (stream = false) =>
     createEngine({
       workspace: store.local,
       model,
@@ -108,7 +108,8 @@ export async function startProductionServer(options: ProductionServerOptions): P
       catalog,
       persistence,
       ...(escalation ? { escalation } : {}),
-      stream: true,
+      // Streamed from the model only when the client streams: whole replies skip the parsing of partial tool input.
+      stream,
     }).engine;
   let engine;
   try {
