@@ -4,26 +4,25 @@
 // (`stateUpdate`): the whole of it only when the model has seen none (the first call, or after the
 // history was trimmed). Node ids are the compact ids of prompt-ids.ts.
 import type { TextBlockParam } from '@anthropic-ai/sdk/resources/messages';
-import type { Block } from '../../shared/procedure';
-import { testText } from '../../shared/procedure/print';
-import { branchId, codeId, conditionId, type CompiledProcedure } from './compiled-procedure';
+import type { AttributeDecl, Block } from '../../shared/procedure';
+import { branchId, codeId, type CompiledProcedure } from './compiled-procedure';
 import { idTable, type IdTable, type ModelIds } from './prompt-ids';
 import type { AdvanceResult } from './advance';
 import type { ConversationState } from './types';
 
-const INSTRUCTIONS = `You are a customer support agent. You follow the company's Procedures, written by its support team the way they would train a teammate.
+const INSTRUCTIONS = `You are a customer support agent following the company's Procedures, written by its support team as they would train a teammate.
 
 How to work:
-- Talk to the customer only through the reply tool. Be brief, warm and clear. Never invent facts, order details, policies or amounts.
-- Follow the active Procedure's steps in spirit and in order, but adapt: if the customer gives information early, record it and skip ahead; if they correct something, go back; if they change topic, start the matching Procedure (the current one is paused and resumed later).
-- Record what the customer tells you with set_attributes, using the declared attribute names and types.
-- Call connector actions (tools named connector__action) only when the Procedure calls for them, one at a time. Actions that change something (marked "needs agreement") need the customer's explicit agreement first: ask, then call them with customer_agreement quoting the customer's words.
-- Python code steps and Python conditions are run by the runtime; their results appear in the state. Never guess their outcome. You decide plain-language conditions with decide_condition and say why.
-- When the customer lacks information, search the knowledge hub and answer from what you find.
-- Hand off or escalate when the Procedure says so, when the customer asks for a person, or when you cannot make progress.
+- Talk to the customer only with reply: brief, warm, clear. Never invent facts, order details, policies or amounts.
+- Follow the active Procedure's steps in spirit and in order, but adapt: record what the customer gives early and skip ahead; go back on a correction; on a change of topic start the matching Procedure (the current one pauses, to resume later).
+- Record what the customer tells you with set_attributes (declared names and types).
+- Call connector actions (connector__action tools) only when the Procedure calls for them, one at a time. Those marked "Needs agreement" change something: ask first, then call with customer_agreement quoting the customer's words.
+- The runtime runs Python code and Python conditions; their results appear in the state. Never guess them. Decide plain-language conditions with decide_condition, saying why.
+- When the customer lacks information, search the knowledge hub and answer from it.
+- Hand off or escalate when the Procedure says so, the customer asks for a person, or you cannot make progress.
 - Read-only lookups the current step names are made by the runtime as soon as their input is known (an attribute of the same name): their results appear in the state, so do not call them again.
 - Each customer message gets one reply. Send the calls you are sure of and your reply in one response: the calls run first, one at a time, and the reply goes out after them. If one fails, or the runtime decides something you had not seen (a Python condition on a new result, a required handoff), the reply is not sent and you are called again with the results.
-- Node ids: a step is its Procedure's tag and number (doc2); a node inside it adds .c1 (condition), .b1 (branch), .k1 (code step).
+- Node ids are marked #id in the Procedures: a step is its Procedure's tag and number (doc2); inside it, .k1 is a code step, .c1.b2 a condition's branch (the condition's id is the branch's without .b2). Conditions in backticks are Python, decided by the runtime.
 - The first state block is complete; each state-changes block after it lists only what changed since (an empty one: nothing did), so the latest value of each line holds.`;
 
 /** The stable system prompt: instructions, then the Procedures with the compact ids of their nodes. */
@@ -55,39 +54,49 @@ function renderProcedure(procedure: CompiledProcedure, table: IdTable | undefine
 }
 
 /**
- * The Procedure's text, then one line per step with the ids of what the runtime tracks in it. A
- * node's id is written relative to its step (`.c1.b2` in step `doc3` is `doc3.c1.b2`); branch
- * tests are the Procedure's own words, so only plain-language ones (which the model decides) are
- * repeated, shortened.
+ * The Procedure as its author wrote it, with each node's compact id marked where it starts (`#doc2`
+ * on a step's heading, `#doc2.c1.b1` on a branch, `#doc2.k1` on a code block), and the front matter
+ * in a few words: the name is on the tag, a routable Procedure's trigger is in the catalog above.
  */
 function renderProcedureText(procedure: CompiledProcedure, table: IdTable): string {
-  const lines: string[] = [];
+  const text = procedure.text;
+  const marks: { at: number; id: string }[] = [];
+  const endOfLine = (offset: number) => {
+    const end = text.indexOf('\n', offset);
+    return end < 0 ? text.length : end;
+  };
+  const mark = (offset: number, graph: string) => marks.push({ at: endOfLine(offset), id: table.short.get(graph) ?? graph });
   for (const step of procedure.steps) {
-    const stepId = table.short.get(step.id) ?? step.id;
-    const nodes: string[] = [];
-    outlineIds(step.body, procedure, (graph) => (table.short.get(graph) ?? graph).slice(stepId.length), nodes);
-    lines.push(`${stepId} "${step.title}"${nodes.length > 0 ? `: ${nodes.join(', ')}` : ''}`);
+    mark(step.span.start.offset, step.id);
+    markBlocks(step.body, procedure, mark);
   }
-  return `<procedure name="${procedure.name}" version="${procedure.version}">\n${procedure.text.trim()}\n</procedure>\nIds in "${procedure.name}":\n${lines.join('\n')}`;
+  let body = text;
+  for (const { at, id } of marks.sort((a, b) => b.at - a.at)) body = `${body.slice(0, at)} #${id}${body.slice(at)}`;
+  const header = procedure.document.frontMatter?.header;
+  // The marks all fall after the front matter, so it ends at the same offset.
+  if (header) body = body.slice(header.span.end.offset);
+  const about = [
+    header?.description ? header.description : null,
+    procedure.subProcedure ? `Sub-procedure${procedure.trigger ? `: ${procedure.trigger.trim().replace(/\.$/, '')}` : ''}.` : null,
+    procedure.attributes.length > 0 ? `Attributes: ${procedure.attributes.map(describeAttribute).join('; ')}.` : null,
+  ].filter((line): line is string => line !== null);
+  return `<procedure name="${procedure.name}">\n${[...about, body.trim()].join('\n')}\n</procedure>`;
 }
 
-const MAX_TEST_CHARS = 60;
+function describeAttribute(attribute: AttributeDecl): string {
+  const type = attribute.type === 'enum' && attribute.values ? attribute.values.join('|') : attribute.type === 'list' && attribute.items ? `list of ${attribute.items}` : attribute.type;
+  return `${attribute.name} (${type}${attribute.description ? `: ${attribute.description}` : ''})`;
+}
 
-function outlineIds(blocks: Block[], procedure: CompiledProcedure, relative: (graph: string) => string, out: string[]) {
+function markBlocks(blocks: Block[], procedure: CompiledProcedure, mark: (offset: number, graph: string) => void) {
   for (const block of blocks) {
-    if (block.kind === 'paragraph') outlineIds(block.children, procedure, relative, out);
-    else if (block.kind === 'code' && block.language === 'python') out.push(`${relative(codeId(procedure, block))} code (runtime)`);
+    if (block.kind === 'paragraph') markBlocks(block.children, procedure, mark);
+    else if (block.kind === 'code' && block.language === 'python') mark(block.span.start.offset, codeId(procedure, block));
     else if (block.kind === 'condition') {
-      const python = block.branches.every((branch) => branch.test?.kind !== 'plain');
-      const branches = block.branches.map((branch) => {
-        const id = relative(branchId(procedure, branch));
-        if (!branch.test) return `${id} otherwise`;
-        if (branch.test.kind !== 'plain') return `${id} Python`;
-        const test = testText(branch.test);
-        return `${id} "${test.length > MAX_TEST_CHARS ? `${test.slice(0, MAX_TEST_CHARS - 1)}…` : test}"`;
-      });
-      out.push(`${relative(conditionId(procedure, block))} ${python ? 'Python condition (runtime)' : 'condition (you decide)'} [${branches.join(' | ')}]`);
-      for (const branch of block.branches) outlineIds(branch.body, procedure, relative, out);
+      for (const branch of block.branches) {
+        mark(branch.headerSpan.start.offset, branchId(procedure, branch));
+        markBlocks(branch.body, procedure, mark);
+      }
     }
   }
 }
@@ -120,7 +129,7 @@ function clearText(key: string): string | null {
     case 'paused':
       return 'Paused topics: none.';
     case 'attribute':
-      return `Attribute ${name}: no longer set.`;
+      return `${name}: no longer set.`;
     case 'data':
       return `Result of @${name}: no longer held.`;
     case 'confirmation':
@@ -155,7 +164,7 @@ export function stateLines(state: ConversationState, procedures: Map<string, Com
   if (state.paused.length > 0) {
     line('paused', `Paused topics (resume when the current one ends): ${state.paused.map((stack) => stack[stack.length - 1]?.procedure).join(', ')}.`);
   }
-  for (const [name, entry] of Object.entries(state.attributes)) line(`attribute:${name}`, `Attribute ${name} = ${JSON.stringify(entry.value)} (from ${entry.source}).`);
+  for (const [name, entry] of Object.entries(state.attributes)) line(`attribute:${name}`, `${name} = ${JSON.stringify(entry.value)} (from ${entry.source}).`);
   for (const [action, data] of Object.entries(state.data)) {
     const json = JSON.stringify(data) ?? 'null';
     const truncated = json.length > MAX_DATA_CHARS;
@@ -179,6 +188,31 @@ export function stateLines(state: ConversationState, procedures: Map<string, Com
   return lines;
 }
 
+/**
+ * Changes the model can tell from others in the same message, so they are not spelled out: the
+ * missing attributes when the only change is that attributes now told as set left the list, and
+ * the step's progress going away when the step itself changed.
+ */
+function impliedChanges(lines: StateLine[], told: ToldState): Set<string> {
+  const implied = new Set<string>();
+  const now = new Map(lines.map((line) => [line.key, line.text]));
+  const newlySet = lines.filter((line) => line.key.startsWith('attribute:') && told[line.key] === undefined).map((line) => line.key.slice('attribute:'.length));
+  const missingBefore = missingNames(told.missing);
+  const missingNow = missingNames(now.get('missing'));
+  if (missingBefore && missingNow !== null) {
+    const left = missingBefore.filter((name) => !missingNow.includes(name));
+    if (missingNow.every((name) => missingBefore.includes(name)) && left.every((name) => newlySet.includes(name))) implied.add('missing');
+  }
+  if (missingBefore && missingNow === null && missingBefore.every((name) => newlySet.includes(name))) implied.add('missing');
+  if (told.active !== now.get('active') && !now.has('done')) implied.add('done');
+  return implied;
+}
+
+function missingNames(text: string | undefined): string[] | null {
+  const match = text === undefined ? null : /^Not yet known: (.*)\.$/.exec(text);
+  return match ? match[1]!.split(', ') : null;
+}
+
 /** What the model has been told of the state: line key → text. */
 export type ToldState = Readonly<Record<string, string>>;
 
@@ -199,10 +233,11 @@ export function stateUpdate(
   for (const line of lines) now[line.key] = line.text;
   if (told === null) return { text: [`<state turn="${turn}">`, ...lines.map((line) => line.text), '</state>'].join('\n'), told: now };
   const inResult = (line: StateLine) => line.data !== undefined && alongside.some((text) => text.includes(line.data!));
-  const changed = lines.filter((line) => told[line.key] !== line.text && !inResult(line)).map((line) => line.text);
+  const implied = impliedChanges(lines, told);
+  const changed = lines.filter((line) => told[line.key] !== line.text && !inResult(line) && !implied.has(line.key)).map((line) => line.text);
   // Lines that went away, in the order they were told.
   for (const key of Object.keys(told)) {
-    if (key in now) continue;
+    if (key in now || implied.has(key)) continue;
     const cleared = clearText(key);
     if (cleared) changed.push(cleared);
   }

@@ -44,35 +44,35 @@ export const BUILTIN_TOOL_TABLE: readonly BuiltinTool[] = [
   tool({
     name: 'reply',
     input: z.strictObject({ message: z.string().trim().min(1, 'message must not be empty') }),
-    description: 'Send a message to the customer.',
+    description: 'Message the customer.',
     parameters: () => object({ message: text }, ['message']),
     rule: replyRule,
   }),
   tool({
     name: 'set_attributes',
     input: z.strictObject({ values: z.record(z.string(), z.unknown()) }),
-    description: 'Record attribute values the customer gave (declared names and types).',
+    description: 'Record attribute values (declared names and types).',
     parameters: () => object({ values: { type: 'object' } }, ['values']),
     rule: setAttributesRule,
   }),
   tool({
     name: 'search_knowledge',
     input: z.strictObject({ query: z.string().trim().min(2) }),
-    description: 'Search the knowledge hub for what the Procedure does not answer. Cite what you use.',
+    description: 'Search the knowledge hub; cite what you use.',
     parameters: () => object({ query: text }, ['query']),
     rule: searchKnowledgeRule,
   }),
   tool({
     name: 'escalate',
     input: z.strictObject({ reason: z.enum(['customer_asked_for_human', 'stuck', 'other']), summary: z.string().min(1) }),
-    description: 'Bring in a human: the customer asks for a person, or you cannot make progress.',
+    description: 'Bring in a human (the customer asks for one, or you are stuck).',
     parameters: () => object({ reason: { type: 'string', enum: ['customer_asked_for_human', 'stuck', 'other'] }, summary: text }, ['reason', 'summary']),
     rule: escalateRule,
   }),
   tool({
     name: 'start_procedure',
     input: z.strictObject({ name: z.string().min(1), reason: z.string().optional() }),
-    description: 'Start the Procedure for what the customer now wants; an active one is paused until it ends.',
+    description: 'Start the Procedure for a new topic; the active one pauses.',
     parameters: (context) =>
       context.routable.length > 0 ? object({ name: { type: 'string', enum: context.routable.map((procedure) => procedure.name) }, reason: text }, ['name']) : null,
     rule: startProcedureRule,
@@ -81,28 +81,28 @@ export const BUILTIN_TOOL_TABLE: readonly BuiltinTool[] = [
   tool({
     name: 'go_to_step',
     input: z.strictObject({ step_id: z.string().min(1), reason: z.string().optional() }),
-    description: 'Move to a step of the active Procedure: next, back or ahead.',
+    description: 'Move to a step of the active Procedure.',
     parameters: (context) => whenSteps(context, object({ step_id: { type: 'string', enum: context.stepIds }, reason: text }, ['step_id'])),
     rule: goToStepRule,
   }),
   tool({
     name: 'decide_condition',
     input: z.strictObject({ condition_id: z.string().min(1), branch_id: z.string().min(1), reason: z.string().min(1, 'give the reason for the choice') }),
-    description: 'Choose the branch of the plain-language condition waiting for you (or none), with your reason.',
+    description: 'Choose a branch (or none) of the plain-language condition waiting for you, saying why.',
     parameters: (context) => whenSteps(context, object({ condition_id: text, branch_id: text, reason: text }, ['condition_id', 'branch_id', 'reason'])),
     rule: decideConditionRule,
   }),
   tool({
     name: 'end_procedure',
     input: z.strictObject({ summary: z.string().optional() }),
-    description: 'The active Procedure is complete (where it says @end).',
+    description: 'The active Procedure is done (its @end).',
     parameters: (context) => whenSteps(context, object({ summary: text }, [])),
     rule: endProcedureRule,
   }),
   tool({
     name: 'run_subprocedure',
     input: z.strictObject({ name: z.string().min(1) }),
-    description: 'Run a sub-procedure the active Procedure calls with [[…]]; it returns to this step.',
+    description: 'Run a [[sub-procedure]] the step calls; it returns here.',
     parameters: (context) => (context.subprocedures.length > 0 ? object({ name: { type: 'string', enum: context.subprocedures } }, ['name']) : null),
     rule: runSubprocedureRule,
     loads: (input) => [input.name],
@@ -110,7 +110,7 @@ export const BUILTIN_TOOL_TABLE: readonly BuiltinTool[] = [
   tool({
     name: 'handoff',
     input: z.strictObject({ team: z.string().min(1), summary: z.string().min(1), note: z.string().optional() }),
-    description: 'Hand over to a team the Procedure names (@handoff), with a summary for them.',
+    description: 'Hand over to a team the Procedure names (@handoff), with a summary.',
     parameters: (context) =>
       context.teams.length > 0 ? object({ team: { type: 'string', enum: context.teams }, summary: text, note: text }, ['team', 'summary']) : null,
     rule: handoffRule,
@@ -171,6 +171,18 @@ function actionTool(action: ActionInfo): Tool {
           properties: { ...(schema.properties ?? {}), customer_agreement: { type: 'string', description: "The customer's words agreeing" } },
           ...(schema.required && schema.required.length > 0 ? { required: [...schema.required] } : {}),
         }
-      : (action.inputSchema as Tool['input_schema']),
+      : compactSchema(action.inputSchema as Tool['input_schema']),
+  };
+}
+
+/** An input schema that says nothing beyond "an object" is sent as just that (additional properties are allowed by default). */
+function compactSchema(schema: Tool['input_schema']): Tool['input_schema'] {
+  const { properties, additionalProperties, ...rest } = schema as Tool['input_schema'] & { additionalProperties?: unknown };
+  const empty = !properties || Object.keys(properties).length === 0;
+  return {
+    ...rest,
+    type: 'object',
+    ...(empty ? {} : { properties }),
+    ...(additionalProperties === undefined || (additionalProperties === true && empty) ? {} : { additionalProperties }),
   };
 }

@@ -118,7 +118,7 @@ describe('a 60-turn conversation', () => {
     const last = JSON.stringify(agent.at(-1)!.body.messages);
     expect(last).toContain('<customer_message>\\n' + `${chat.repeat(2)}(60)`.trim());
     // Turn 1's facts: the attribute and the order looked up, told again after the trim.
-    expect(last).toContain('Attribute order_number = \\"1043\\" (from customer).');
+    expect(last).toContain('order_number = \\"1043\\" (from customer).');
     expect(last).toContain('Result of @shop.get_order: {\\"order_number\\":\\"1043\\",\\"delivered_on\\":\\"2026-11-10\\"');
     // …and what was said then, in the summary.
     expect(last).toContain('customer: My kettle arrived broken, order 1043.');

@@ -43,14 +43,18 @@ describe('the state sent to the model', () => {
     expect(second.text).toBe('');
     expect(second.request.messages.at(-1)!.content).toHaveLength(1);
 
-    // One attribute set: that line, and the missing list that changed with it; nothing else.
+    // One attribute set: that line alone (that it left the missing list goes without saying).
     const third = send(withAttribute(second.after, 'order_number', '1043'));
-    expect(third.text.split('\n')).toEqual(['<state-changes turn="1">', 'Not yet known: amount, reason.', 'Attribute order_number = "1043" (from customer).', '</state-changes>']);
+    expect(third.text.split('\n')).toEqual(['<state-changes turn="1">', 'order_number = "1043" (from customer).', '</state-changes>']);
+    // The missing list changing any other way is told: an attribute no longer set is missing again.
+    const { order_number: _dropped, ...rest } = third.after.attributes;
+    const fifth = send({ ...third.after, attributes: rest });
+    expect(fifth.text.split('\n')).toEqual(['<state-changes turn="1">', 'Not yet known: order_number, amount, reason.', 'order_number: no longer set.', '</state-changes>']);
 
     // A new turn with nothing new: the turn is told, and nothing else.
-    const fourth = send({ ...third.after, turn: 2 }, { customer: ['Still there?'] });
-    expect(fourth.text).toContain('<state-changes turn="2"/>');
-    expect(fourth.text).not.toContain('order_number');
+    const fourth = send({ ...fifth.after, attributes: third.after.attributes, turn: 2 }, { customer: ['Still there?'] });
+    expect(fourth.text).toContain('<state-changes turn="2">\norder_number = "1043" (from customer).\n</state-changes>');
+    expect(send(fourth.after).text).toBe('');
   });
 
   it('tells the model when something it was told goes away', () => {
