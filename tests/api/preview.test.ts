@@ -91,6 +91,19 @@ describe('the chat preview', () => {
     await expect(start(api, { target: { kind: 'draft', name: 'Nope' } })).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('talks to the whole workspace as production routes it: live Procedures only, routed from the first message', async () => {
+    const { api, fake } = await setUp((request) =>
+      request.body.tool_choice && JSON.stringify(request.body.tool_choice).includes('route') ? toolCalls(['route', { procedure: null, reason: 'Nothing fits.' }]) : toolCalls(['reply', { message: 'How can I help?' }]),
+    );
+    const session = await start(api, { target: { kind: 'workspace' } });
+    expect(session).toMatchObject({ procedure: null, procedureText: null, trace: [] });
+    const turn = (await api.call('preview.send', { sessionId: session.sessionId, text: 'Hmm, a question about something unusual entirely.' })) as { answered: boolean };
+    expect(turn.answered).toBe(true);
+    const routing = fake.requests.find((r) => JSON.stringify(r.body.tool_choice ?? '').includes('route'));
+    expect(JSON.stringify(routing?.body.system)).toContain('Refund request'); // live
+    expect(JSON.stringify(routing?.body.system)).not.toContain('Order status'); // a draft, never published
+  });
+
   it('checks starting attributes against the declared types, and names the problem', async () => {
     const { api } = await setUp(agentScript());
     const target = { kind: 'draft', name: 'Order status' };
