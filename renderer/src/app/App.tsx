@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import { Settings, Workflow } from 'lucide-react';
+import { Plug, Settings, Workflow } from 'lucide-react';
 import type { AppInfo } from '../../../shared/api';
 import { useApi } from '../api/context';
+import { ConnectorsScreen } from '../connectors/ConnectorsScreen';
 import { ProcedureList } from '../procedures/ProcedureList';
 import { ProcedureScreen } from '../procedures/ProcedureScreen';
 import { useProcedures } from '../procedures/useProcedures';
@@ -44,6 +45,9 @@ export function App() {
           )}
           <span className="spacer" />
           <ThemeSwitch />
+          <Button variant="ghost" size="sm" icon={Plug} className={`sw-topbar-button${route.screen === 'connectors' ? ' active' : ''}`} aria-current={route.screen === 'connectors' ? 'page' : undefined} onClick={() => void navigate({ screen: 'connectors' })}>
+            Connectors
+          </Button>
           <Button variant="ghost" size="sm" icon={Settings} className={`sw-topbar-button${route.screen === 'settings' ? ' active' : ''}`} aria-current={route.screen === 'settings' ? 'page' : undefined} onClick={() => void navigate({ screen: 'settings' })}>
             Settings
           </Button>
@@ -54,6 +58,7 @@ export function App() {
             {route.screen === 'procedure' && <ProcedureScreen key={route.name} name={route.name} />}
             {route.screen === 'home' && <HomeScreen count={procedures?.length ?? null} />}
             {route.screen === 'settings' && <SettingsScreen />}
+            {route.screen === 'connectors' && <ConnectorsScreen />}
           </main>
         </div>
         <DialogHost />

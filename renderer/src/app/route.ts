@@ -1,7 +1,7 @@
-// Hash routes: #/ (the list), #/procedures/<name>, #/settings.
+// Hash routes: #/ (the list), #/procedures/<name>, #/settings, #/connectors.
 import { useEffect, useState } from 'react';
 
-export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'settings' };
+export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'settings' } | { screen: 'connectors' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -14,6 +14,7 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (path === '/settings') return { screen: 'settings' };
+  if (path === '/connectors') return { screen: 'connectors' };
   return { screen: 'home' };
 }
 
@@ -23,6 +24,8 @@ export function routeHash(route: Route): string {
       return '#/';
     case 'settings':
       return '#/settings';
+    case 'connectors':
+      return '#/connectors';
     case 'procedure':
       return `#/procedures/${encodeURIComponent(route.name)}`;
   }
