@@ -3,6 +3,7 @@ import { Plug, Settings, Workflow } from 'lucide-react';
 import type { AppInfo } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { ConnectorsScreen } from '../connectors/ConnectorsScreen';
+import { PreviewPanel } from '../preview/PreviewPanel';
 import { ProcedureList } from '../procedures/ProcedureList';
 import { ProcedureScreen } from '../procedures/ProcedureScreen';
 import { useProcedures } from '../procedures/useProcedures';
@@ -58,6 +59,11 @@ export function App() {
             {route.screen === 'procedure' && <ProcedureScreen key={route.name} name={route.name} />}
             {route.screen === 'home' && <HomeScreen count={procedures?.length ?? null} />}
             {route.screen === 'settings' && <SettingsScreen />}
+            {route.screen === 'preview' && (
+              <section className="preview-screen" aria-label={`Preview of ${route.name}`}>
+                <PreviewPanel key={route.name} name={route.name} getText={null} compare={route.compare} />
+              </section>
+            )}
             {route.screen === 'connectors' && <ConnectorsScreen />}
           </main>
         </div>

@@ -1,10 +1,18 @@
-// Hash routes: #/ (the list), #/procedures/<name>, #/settings, #/connectors.
+// Hash routes: #/ (the list), #/procedures/<name>, #/settings, #/connectors, #/preview/<name> and #/compare/<name> (a preview in its own tab).
 import { useEffect, useState } from 'react';
 
-export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'settings' } | { screen: 'connectors' };
+export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'settings' } | { screen: 'connectors' } | { screen: 'preview'; name: string; compare: boolean };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
+  const preview = /^\/(preview|compare)\/(.+)$/.exec(path);
+  if (preview) {
+    try {
+      return { screen: 'preview', name: decodeURIComponent(preview[2]!), compare: preview[1] === 'compare' };
+    } catch {
+      return { screen: 'home' };
+    }
+  }
   const procedure = /^\/procedures\/(.+)$/.exec(path);
   if (procedure) {
     try {
@@ -28,6 +36,8 @@ export function routeHash(route: Route): string {
       return '#/connectors';
     case 'procedure':
       return `#/procedures/${encodeURIComponent(route.name)}`;
+    case 'preview':
+      return `#/${route.compare ? 'compare' : 'preview'}/${encodeURIComponent(route.name)}`;
   }
 }
 

@@ -1,14 +1,17 @@
 // The Procedure screen: Monaco and the live graph side by side, kept in sync both ways, with save,
 // publish, history and diff.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { History, Save, Upload } from 'lucide-react';
-import type { ProcedureDetail } from '../../../shared/api';
+import { Columns2, History, MessagesSquare, Save, Upload } from 'lucide-react';
+import type { PreviewTraceEvent, ProcedureDetail } from '../../../shared/api';
 import { parse, toGraph, type Diagnostic, type GraphNode } from '../../../shared/procedure';
 import { useApi } from '../api/context';
 import { navigate, setLeaveGuard } from '../app/navigation';
 import { ProcedureEditor, type EditorReady } from '../editor/ProcedureEditor';
 import { languageState } from '../editor/procedure-language';
 import { GraphView, type GraphAction } from '../graph/GraphView';
+import { pathStyle } from '../preview/path-style';
+import { PreviewPanel } from '../preview/PreviewPanel';
+import type { TargetChoice } from '../preview/usePreviewPane';
 import { askChoice, askText, Badge, Banner, Button, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
 import { runGraphAction } from './graph-actions';
 import { HistoryPanel } from './HistoryPanel';
@@ -22,6 +25,9 @@ export function ProcedureScreen({ name }: { name: string }) {
   const [error, setError] = useState<string | null>(null);
   const [session, setSession] = useState<ProcedureSession | null>(null);
   const [showHistory, setShowHistory] = useState(false);
+  // The chat preview beside the graph: shown, and in compare mode with which targets.
+  const [preview, setPreview] = useState<{ compare: boolean; initial?: [TargetChoice, TargetChoice] } | null>(null);
+  const [path, setPath] = useState<{ visited: string[]; active: string | null }>({ visited: [], active: null });
   const detailRef = useRef(detail);
   detailRef.current = detail;
 
@@ -127,6 +133,16 @@ export function ProcedureScreen({ name }: { name: string }) {
   }, []);
   const loadSubgraph = useCallback(async (target: string) => toGraph(parse((await api['procedures.get']({ name: target })).draftText).document), [api]);
   const onGraphError = useCallback((message: string) => setError(message), []);
+  const getText = useCallback(() => sessionRef.current?.model.getValue() ?? detailRef.current?.draftText ?? '', []);
+  // A trace event picked in the preview: its node (a condition or code node, else its step) and its text.
+  const onSelectEvent = useCallback((event: PreviewTraceEvent) => {
+    const current = sessionRef.current;
+    if (!current) return;
+    const nodes = current.getSnapshot()?.analysis.graph.nodes ?? [];
+    const nodeId = typeof event.payload.nodeId === 'string' ? event.payload.nodeId : event.stepId;
+    const node = nodes.find((candidate) => candidate.id === nodeId) ?? nodes.find((candidate) => candidate.id === event.stepId);
+    if (node) current.reveal(node.span);
+  }, []);
 
   if (!detail) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
   return (
@@ -149,6 +165,12 @@ export function ProcedureScreen({ name }: { name: string }) {
         <Toolbar label="Procedure actions" className="procedure-actions">
           <ToolbarButton icon={History} pressed={showHistory} onClick={() => setShowHistory((shown) => !shown)}>
             History
+          </ToolbarButton>
+          <ToolbarButton icon={MessagesSquare} pressed={preview !== null && !preview.compare} onClick={() => setPreview((shown) => (shown && !shown.compare ? null : { compare: false }))}>
+            Preview
+          </ToolbarButton>
+          <ToolbarButton icon={Columns2} pressed={preview?.compare ?? false} onClick={() => setPreview({ compare: true, initial: [dirty ? 'text' : 'draft', 'live'] })} disabled={!detail.live}>
+            Compare draft with live
           </ToolbarButton>
           <ToolbarSeparator />
           <ToolbarButton icon={Save} variant="secondary" onClick={() => void save()} disabled={!dirty} title="Save draft (Ctrl+S)" shortcut="Control+S">
@@ -182,10 +204,16 @@ export function ProcedureScreen({ name }: { name: string }) {
             <span>line {snapshot?.cursorLine ?? 1}</span>
           </div>
         </div>
-        <div className="graph-pane">
+        <div className="graph-pane" data-preview-path>
+          {preview && <style>{pathStyle('[data-preview-path]', path)}</style>}
           {snapshot && <GraphView graph={snapshot.analysis.graph} document={snapshot.analysis.document} cursorLine={snapshot.cursorLine} diagnostics={snapshot.diagnostics} onReveal={onReveal} onAction={onAction} loadSubgraph={loadSubgraph} onError={onGraphError} />}
         </div>
       </div>
+      {preview && (
+        <div className="preview-side">
+          <PreviewPanel name={detail.name} getText={getText} compare={preview.compare} {...(preview.initial ? { initial: preview.initial } : {})} onSelectEvent={onSelectEvent} onPath={setPath} />
+        </div>
+      )}
       {showHistory && <HistoryPanel name={detail.name} live={detail.live?.version ?? null} onClose={() => setShowHistory(false)} />}
     </section>
   );

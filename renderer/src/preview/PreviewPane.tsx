@@ -1,0 +1,91 @@
+// One preview pane: what it talks to, start/reset/stop, the conversation with the reply streaming
+// in and queued messages shown, the problems in a banner, and the trace timeline below.
+import { useEffect, useRef } from 'react';
+import { Play, RotateCcw, Square } from 'lucide-react';
+import type { PreviewTraceEvent } from '../../../shared/api';
+import { navigate } from '../app/navigation';
+import { TraceTimeline } from '../trace/TraceTimeline';
+import { Badge, Banner, Button, Select } from '../ui';
+import { transcriptOf } from './pane-state';
+import type { PreviewPaneHandle, TargetChoice } from './usePreviewPane';
+
+const CHOICES: { value: TargetChoice; label: string }[] = [
+  { value: 'text', label: "Editor's text (unsaved too)" },
+  { value: 'draft', label: 'Saved draft' },
+  { value: 'live', label: 'Live version' },
+  { value: 'workspace', label: 'Whole workspace (routed)' },
+];
+
+export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: { pane: PreviewPaneHandle; label: string; withEditor: boolean; marked: number | null; onSelectEvent?: (event: PreviewTraceEvent) => void }) {
+  const { state, problem } = pane;
+  const transcript = state ? transcriptOf(state.trace) : [];
+  const bottom = useRef<HTMLDivElement>(null);
+  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [transcript.length, state?.streaming]);
+  const outcome = state?.status.outcome;
+  return (
+    <section className="preview-pane" aria-label={label} data-testid="preview-pane">
+      <div className="preview-pane-head">
+        <Select size="sm" label={`${label}: talks to`} value={pane.choice} onValueChange={(value) => pane.setChoice(value as TargetChoice)} options={CHOICES.filter((c) => withEditor || c.value !== 'text')} />
+        <Button size="sm" variant="primary" icon={Play} onClick={() => void pane.start()} disabled={pane.starting}>
+          {state ? 'Restart' : 'Start'}
+        </Button>
+        <Button size="sm" variant="ghost" icon={RotateCcw} onClick={pane.reset} disabled={!state}>
+          Reset
+        </Button>
+        <Button size="sm" variant="ghost" icon={Square} onClick={pane.stop} disabled={!state?.status.running}>
+          Stop
+        </Button>
+      </div>
+      {problem && (
+        <Banner
+          tone={problem.canRunAnyway ? 'warning' : 'error'}
+          title={problem.code === 'no-model' ? 'No model configured' : undefined}
+          action={
+            problem.code === 'no-model' ? (
+              <Button size="sm" variant="secondary" onClick={() => void navigate({ screen: 'settings' })}>
+                Open Settings
+              </Button>
+            ) : problem.canRunAnyway ? (
+              <Button size="sm" variant="secondary" onClick={() => void pane.start({ runAnyway: true })}>
+                Run anyway
+              </Button>
+            ) : undefined
+          }
+        >
+          <span className="preview-problem">{problem.message}</span>
+        </Banner>
+      )}
+      {state?.status.error && (
+        <Banner tone="error">
+          <span data-testid="preview-error">{state.status.error}</span>
+        </Banner>
+      )}
+      <div className="preview-transcript" role="log" aria-label={`${label} conversation`}>
+        {!state && !problem && <p className="muted">Pick what this pane talks to, then Start.</p>}
+        {transcript.map((line) => (
+          <div key={line.index} className={`preview-bubble preview-${line.role}`} data-testid={`bubble-${line.role}`}>
+            {line.text}
+          </div>
+        ))}
+        {state?.streaming && (
+          <div className="preview-bubble preview-agent preview-streaming" data-testid="bubble-streaming" aria-live="polite">
+            {state.streaming}
+          </div>
+        )}
+        {state?.status.queued.map((text, index) => (
+          <div key={`q${index}`} className="preview-bubble preview-customer preview-queued" data-testid="bubble-queued">
+            {text} <Badge tone="neutral">queued</Badge>
+          </div>
+        ))}
+        {outcome && (
+          <div className="preview-outcome" data-testid="preview-outcome">
+            <Badge tone={outcome.kind === 'ended' ? 'success' : 'warning'}>{outcome.kind.replace('_', ' ')}</Badge>
+            {outcome.team && <span> to {outcome.team}</span>} <span className="muted">{outcome.reason}</span>
+          </div>
+        )}
+        <div ref={bottom} />
+      </div>
+      <TraceTimeline events={state?.trace ?? []} marked={marked} label={`${label} trace`} {...(onSelectEvent ? { onSelect: onSelectEvent } : {})} />
+    </section>
+  );
+}

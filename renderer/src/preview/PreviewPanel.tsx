@@ -1,0 +1,111 @@
+// The chat preview beside the editor (or alone in its own tab): one pane, or two in compare mode
+// with one message box whose every message goes to both and the first place they part marked.
+// "Open preview window" opens the same panel in a new tab (browser mode) with its own route.
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { Columns2, ExternalLink, Send } from 'lucide-react';
+import type { PreviewTraceEvent } from '../../../shared/api';
+import { useApi } from '../api/context';
+import { routeHash } from '../app/route';
+import { Badge, Button, Toolbar, ToolbarButton } from '../ui';
+import { firstDivergence } from './divergence';
+import { pathOf } from './pane-state';
+import { PreviewPane } from './PreviewPane';
+import { usePreviewPane, type TargetChoice } from './usePreviewPane';
+import './preview.css';
+
+export interface PreviewPanelProps {
+  name: string;
+  /** The editor's current text; null when there is no editor (the preview's own tab). */
+  getText: (() => string) | null;
+  compare?: boolean;
+  initial?: [TargetChoice, TargetChoice];
+  /** A trace event was picked: select its node and text. */
+  onSelectEvent?: (event: PreviewTraceEvent) => void;
+  /** The first pane's path, for the graph: the steps it went through and the one it is at. */
+  onPath?: (path: { visited: string[]; active: string | null }) => void;
+}
+
+export function PreviewPanel({ name, getText, compare: compareInitially = false, initial, onSelectEvent, onPath }: PreviewPanelProps) {
+  const api = useApi();
+  const [compare, setCompare] = useState(compareInitially);
+  const left = usePreviewPane(api, name, getText, initial?.[0] ?? (getText ? 'text' : 'draft'));
+  const right = usePreviewPane(api, name, getText, initial?.[1] ?? 'live');
+  const [message, setMessage] = useState('');
+  useEffect(() => setCompare(compareInitially), [compareInitially]);
+  useEffect(() => {
+    if (initial) {
+      left.setChoice(initial[0]);
+      right.setChoice(initial[1]);
+    }
+    // Only when asked again (Compare draft with live from the Procedure screen), not on every render.
+  }, [initial]);
+
+  const leftTrace = left.state?.trace;
+  const rightTrace = right.state?.trace;
+  const idle = !left.state?.status.running && !right.state?.status.running;
+  const divergence = useMemo(() => (compare && leftTrace && rightTrace ? firstDivergence(leftTrace, rightTrace, idle) : null), [compare, leftTrace, rightTrace, idle]);
+  const path = useMemo(() => pathOf(leftTrace ?? []), [leftTrace]);
+  useEffect(() => onPath?.(path), [path, onPath]);
+
+  const panes = compare ? [left, right] : [left];
+  const started = panes.every((pane) => pane.state);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const text = message.trim();
+    if (!text || !started) return;
+    for (const pane of panes) pane.send(text);
+    setMessage('');
+  };
+  const openWindow = () => {
+    // Browser mode keeps the launch token per tab: the new tab takes it from its URL, as the first did.
+    const token = window.sessionStorage.getItem('stepwise.token');
+    const hash = `${routeHash({ screen: 'preview', name, compare })}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+    window.open(`${window.location.pathname}${hash}`, '_blank', 'noopener');
+  };
+
+  return (
+    <div className="preview-panel" data-testid="preview-panel">
+      <div className="preview-panel-head">
+        <h2>Preview</h2>
+        {divergence && (
+          <Badge tone="warning" className="preview-divergence">
+            <span data-testid="divergence">Parts at: {divergence.what}</span>
+          </Badge>
+        )}
+        <span className="spacer" />
+        <Toolbar label="Preview actions">
+          <ToolbarButton icon={Columns2} pressed={compare} onClick={() => setCompare((on) => !on)}>
+            Compare
+          </ToolbarButton>
+          <ToolbarButton icon={ExternalLink} onClick={openWindow}>
+            Open preview window
+          </ToolbarButton>
+        </Toolbar>
+      </div>
+      <div className={`preview-panes${compare ? ' compare' : ''}`}>
+        <PreviewPane pane={left} label={compare ? 'Left pane' : 'Preview pane'} withEditor={getText !== null} marked={divergence?.left ?? null} {...(onSelectEvent ? { onSelectEvent } : {})} />
+        {compare && <PreviewPane pane={right} label="Right pane" withEditor={getText !== null} marked={divergence?.right ?? null} {...(onSelectEvent ? { onSelectEvent } : {})} />}
+      </div>
+      <form className="preview-compose" onSubmit={submit}>
+        <label className="sr-only" htmlFor={`preview-message-${name}`}>
+          Customer message
+        </label>
+        <textarea
+          id={`preview-message-${name}`}
+          className="preview-input"
+          rows={2}
+          placeholder={started ? (compare ? 'A customer message for both panes…' : 'A customer message…') : 'Start the preview first'}
+          value={message}
+          disabled={!started}
+          onChange={(event) => setMessage(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && !event.shiftKey) submit(event);
+          }}
+        />
+        <Button type="submit" variant="primary" icon={Send} disabled={!started || !message.trim()}>
+          Send
+        </Button>
+      </form>
+    </div>
+  );
+}

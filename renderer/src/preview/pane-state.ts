@@ -1,0 +1,68 @@
+// One preview pane's state, folded from the engine's preview events: the trace (which also gives
+// the transcript: customer and agent messages are trace events), the reply being streamed, and the
+// status (running, the queue, an error). Pure, so it is tested without a browser.
+import type { PreviewSession, PreviewStatus, PreviewTraceEvent } from '../../../shared/api';
+
+export interface PaneState {
+  sessionId: string;
+  trace: PreviewTraceEvent[];
+  /** The agent's reply as it streams in; null when none is being written. */
+  streaming: string | null;
+  status: PreviewStatus;
+}
+
+export type PaneEvent =
+  | { kind: 'reply'; text: string; withdrawn: boolean }
+  | { kind: 'trace'; event: PreviewTraceEvent }
+  | { kind: 'status'; status: PreviewStatus };
+
+export function paneFromSession(session: PreviewSession): PaneState {
+  return { sessionId: session.sessionId, trace: session.trace, streaming: null, status: session.status };
+}
+
+export function applyPaneEvent(state: PaneState, event: PaneEvent): PaneState {
+  switch (event.kind) {
+    case 'reply':
+      return { ...state, streaming: event.withdrawn ? null : event.text };
+    case 'trace': {
+      // An event already held (a reopened session, a repeated push) is not added twice.
+      if (event.event.index < state.trace.length) return state;
+      const done = event.event.type === 'agent_message';
+      return { ...state, trace: [...state.trace, event.event], streaming: done ? null : state.streaming };
+    }
+    case 'status': {
+      // A stopped turn was never saved: its events go too.
+      const trace = event.status.traceLength < state.trace.length ? state.trace.slice(0, event.status.traceLength) : state.trace;
+      return { ...state, trace, status: event.status, streaming: event.status.running ? state.streaming : null };
+    }
+  }
+}
+
+export interface TranscriptLine {
+  role: 'customer' | 'agent';
+  text: string;
+  /** The trace event it comes from. */
+  index: number;
+}
+
+export function transcriptOf(trace: readonly PreviewTraceEvent[]): TranscriptLine[] {
+  const lines: TranscriptLine[] = [];
+  for (const event of trace) {
+    if (event.type === 'customer_message' || event.type === 'agent_message') lines.push({ role: event.type === 'customer_message' ? 'customer' : 'agent', text: String(event.payload.text ?? ''), index: event.index });
+  }
+  return lines;
+}
+
+/** The steps the conversation went through, in order (the path to mark on the graph), and the one it is at. */
+export function pathOf(trace: readonly PreviewTraceEvent[]): { visited: string[]; active: string | null } {
+  const visited: string[] = [];
+  let active: string | null = null;
+  for (const event of trace) {
+    if (event.type === 'step_enter' && event.stepId) {
+      if (!visited.includes(event.stepId)) visited.push(event.stepId);
+      active = event.stepId;
+    }
+    if (event.type === 'procedure_end' && event.payload.kind !== 'sub') active = null;
+  }
+  return { visited, active };
+}

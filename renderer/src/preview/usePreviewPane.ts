@@ -1,0 +1,120 @@
+// One preview pane's session: start it on a target, follow its events, send, stop, reset; closed
+// when the pane goes away. Errors are kept for the pane to show (no model: a link to Settings;
+// warnings: "Run anyway").
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiCallError, type ApiClient, type PreviewTarget } from '../../../shared/api';
+import { applyPaneEvent, paneFromSession, type PaneEvent, type PaneState } from './pane-state';
+
+export type TargetChoice = 'text' | 'draft' | 'live' | 'workspace';
+
+export interface PaneProblem {
+  code: string;
+  message: string;
+  /** The text has warnings only: it may run anyway. */
+  canRunAnyway: boolean;
+}
+
+export interface PreviewPaneHandle {
+  choice: TargetChoice;
+  setChoice(choice: TargetChoice): void;
+  state: PaneState | null;
+  problem: PaneProblem | null;
+  starting: boolean;
+  start(options?: { runAnyway?: boolean }): Promise<void>;
+  send(text: string): void;
+  stop(): void;
+  reset(): void;
+}
+
+export function targetFor(choice: TargetChoice, name: string, text: string | null): PreviewTarget {
+  switch (choice) {
+    case 'text':
+      return text === null ? { kind: 'draft', name } : { kind: 'text', name, text };
+    case 'draft':
+      return { kind: 'draft', name };
+    case 'live':
+      return { kind: 'version', name, version: 'live' };
+    case 'workspace':
+      return { kind: 'workspace' };
+  }
+}
+
+export function usePreviewPane(api: ApiClient, name: string, getText: (() => string) | null, initial: TargetChoice): PreviewPaneHandle {
+  const [choice, setChoice] = useState<TargetChoice>(initial);
+  const [state, setState] = useState<PaneState | null>(null);
+  const [problem, setProblem] = useState<PaneProblem | null>(null);
+  const [starting, setStarting] = useState(false);
+  const sessionId = useRef<string | null>(null);
+
+  const fail = useCallback((caught: unknown) => {
+    const code = caught instanceof ApiCallError ? caught.code : 'internal';
+    const message = caught instanceof Error ? caught.message : String(caught);
+    setProblem({ code, message, canRunAnyway: code === 'invalid' && message.includes('Run anyway') });
+  }, []);
+
+  useEffect(() => {
+    const apply = (id: string, event: PaneEvent) => {
+      if (id === sessionId.current) setState((current) => (current && current.sessionId === id ? applyPaneEvent(current, event) : current));
+    };
+    const stops = [
+      api.on('preview.reply', (payload) => apply(payload.sessionId, { kind: 'reply', text: payload.text, withdrawn: payload.withdrawn })),
+      api.on('preview.trace', (payload) => apply(payload.sessionId, { kind: 'trace', event: payload.event })),
+      api.on('preview.status', (payload) => apply(payload.sessionId, { kind: 'status', status: payload.status })),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [api]);
+
+  // The session ends with the pane (its conversation stays stored).
+  useEffect(
+    () => () => {
+      if (sessionId.current) void api['preview.close']({ sessionId: sessionId.current }).catch(() => undefined);
+    },
+    [api],
+  );
+
+  const start = useCallback(
+    async (options: { runAnyway?: boolean } = {}) => {
+      setStarting(true);
+      setProblem(null);
+      try {
+        const old = sessionId.current;
+        const session = await api['preview.start']({ target: targetFor(choice, name, getText ? getText() : null), runAnyway: options.runAnyway ?? false });
+        sessionId.current = session.sessionId;
+        setState(paneFromSession(session));
+        if (old) void api['preview.close']({ sessionId: old }).catch(() => undefined);
+      } catch (caught) {
+        fail(caught);
+      } finally {
+        setStarting(false);
+      }
+    },
+    [api, choice, name, getText, fail],
+  );
+
+  const send = useCallback(
+    (text: string) => {
+      const id = sessionId.current;
+      if (!id) return;
+      api['preview.send']({ sessionId: id, text }).then(
+        (turn) => setState((current) => (current && current.sessionId === id ? { ...current, status: turn.status } : current)),
+        fail,
+      );
+    },
+    [api, fail],
+  );
+
+  const stop = useCallback(() => {
+    if (sessionId.current) api['preview.stop']({ sessionId: sessionId.current }).catch(fail);
+  }, [api, fail]);
+
+  const reset = useCallback(() => {
+    const id = sessionId.current;
+    if (!id) return;
+    api['preview.reset']({ sessionId: id }).then((session) => {
+      sessionId.current = session.sessionId;
+      setState(paneFromSession(session));
+    }, fail);
+  }, [api, fail]);
+
+  return { choice, setChoice, state, problem, starting, start, send, stop, reset };
+}

@@ -1,0 +1,124 @@
+// The trace timeline: every runtime event of a conversation in words, one row each, windowed (only
+// the rows in view are in the DOM) so thousands of events scroll smoothly; the selected event's
+// details below, and its raw JSON one click away. Shared by the preview and the simulations screen.
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Braces, FileText } from 'lucide-react';
+import type { PreviewTraceEvent } from '../../../shared/api';
+import { Badge, Button } from '../ui';
+import { describeEvent, usageTotals } from './describe-event';
+import './trace.css';
+
+export const TRACE_ROW_HEIGHT = 28;
+const OVERSCAN = 8;
+
+export interface TraceTimelineProps {
+  events: readonly PreviewTraceEvent[];
+  /** Called when a person picks an event (the preview selects its node and text). */
+  onSelect?: (event: PreviewTraceEvent) => void;
+  /** Events of this step only (a node clicked on the graph); null: all. */
+  stepFilter?: string | null;
+  /** Trace index to mark (where two conversations part). */
+  marked?: number | null;
+  label?: string;
+}
+
+export function TraceTimeline({ events, onSelect, stepFilter = null, marked = null, label = 'Trace' }: TraceTimelineProps) {
+  const shown = useMemo(() => (stepFilter ? events.filter((event) => event.stepId === stepFilter) : events), [events, stepFilter]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [raw, setRaw] = useState(false);
+  const viewport = useRef<HTMLDivElement>(null);
+  const [scroll, setScroll] = useState({ top: 0, height: 400 });
+  const pinned = useRef(true);
+
+  // Follow the newest event while the person is at the bottom.
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    if (element && pinned.current) element.scrollTop = element.scrollHeight;
+  }, [shown.length]);
+  useEffect(() => {
+    const element = viewport.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setScroll({ top: element.scrollTop, height: element.clientHeight }));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(scroll.top / TRACE_ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(shown.length, Math.ceil((scroll.top + scroll.height) / TRACE_ROW_HEIGHT) + OVERSCAN);
+  const totals = useMemo(() => usageTotals(events), [events]);
+  const chosen = selected === null ? undefined : events[selected];
+
+  return (
+    <div className="trace" aria-label={label} role="region">
+      <div className="trace-summary">
+        <span>{shown.length} events</span>
+        <span className="trace-usage" data-testid="trace-usage">
+          {totals.calls} model calls · {totals.inputTokens + totals.outputTokens} tokens · ${totals.costUsd.toFixed(4)}
+        </span>
+      </div>
+      <div
+        className="trace-viewport"
+        ref={viewport}
+        role="list"
+        aria-label={`${label} events`}
+        tabIndex={0}
+        onScroll={(event) => {
+          const element = event.currentTarget;
+          pinned.current = element.scrollTop + element.clientHeight >= element.scrollHeight - TRACE_ROW_HEIGHT;
+          setScroll({ top: element.scrollTop, height: element.clientHeight });
+        }}
+      >
+        <div style={{ height: shown.length * TRACE_ROW_HEIGHT, position: 'relative' }}>
+          {shown.slice(first, last).map((event, offset) => (
+            <TraceRow
+              key={event.index}
+              event={event}
+              top={(first + offset) * TRACE_ROW_HEIGHT}
+              selected={selected === event.index}
+              marked={marked === event.index}
+              onPick={() => {
+                setSelected(event.index);
+                onSelect?.(event);
+              }}
+            />
+          ))}
+        </div>
+      </div>
+      {chosen && (
+        <div className="trace-details" data-testid="trace-details">
+          <div className="trace-details-head">
+            <strong>{describeEvent(chosen).title}</strong>
+            <Button size="sm" variant="ghost" icon={raw ? FileText : Braces} onClick={() => setRaw((on) => !on)}>
+              {raw ? 'In words' : 'Raw'}
+            </Button>
+          </div>
+          {raw ? (
+            <pre className="trace-raw">{JSON.stringify({ type: chosen.type, stepId: chosen.stepId, payload: chosen.payload }, null, 2)}</pre>
+          ) : (
+            <dl className="trace-fields">
+              {describeEvent(chosen).details.map(([name, value]) => (
+                <div key={name}>
+                  <dt>{name}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+const TraceRow = memo(function TraceRow({ event, top, selected, marked, onPick }: { event: PreviewTraceEvent; top: number; selected: boolean; marked: boolean; onPick: () => void }) {
+  const described = describeEvent(event);
+  return (
+    <div role="listitem" className={`trace-row trace-${described.kind}${selected ? ' selected' : ''}${marked ? ' marked' : ''}`} style={{ top, height: TRACE_ROW_HEIGHT }} data-type={event.type}>
+      <button type="button" className="trace-row-button" onClick={onPick} title={described.title} aria-pressed={selected}>
+        <span className="trace-dot" aria-hidden />
+        <span className="trace-title">{described.title}</span>
+        {marked && <Badge tone="warning">parts here</Badge>}
+      </button>
+    </div>
+  );
+});
