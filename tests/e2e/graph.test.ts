@@ -86,7 +86,13 @@ async function measure(page: Page) {
       };
     });
     const overlays = Array.from(document.querySelectorAll('.react-flow__controls, .graph-minimap')).map((element) => boxOf(element, element.className));
-    const labels = Array.from(document.querySelectorAll('.graph-edge-label') as NodeListOf<HTMLElement>).map((label) => ({ box: boxOf(label, label.dataset.edgeLabel ?? '?'), text: label.textContent ?? '', scrollWidth: label.scrollWidth, clientWidth: label.clientWidth }));
+    const labels = Array.from(document.querySelectorAll('.graph-edge-label') as NodeListOf<HTMLElement>).map((label) => ({
+      box: boxOf(label, label.dataset.edgeLabel ?? '?'),
+      text: label.textContent ?? '',
+      scrollWidth: label.scrollWidth,
+      clientWidth: label.clientWidth,
+      fontSize: parseFloat(getComputedStyle(label).fontSize),
+    }));
     return { zoom, nodes, labels, overlays };
   });
 }
@@ -109,7 +115,7 @@ describe.each([
     await context?.close();
   });
 
-  it.each(EXAMPLES)('$file: every title at ≥ 10 px, no label on a node or a label', async ({ file, name }) => {
+  it.each(EXAMPLES)('$file: every title at ≥ 10 px, no label on a node or a label', { timeout: 90_000 }, async ({ file, name }) => {
     await openProcedure(page, name);
     await fitGraph(page);
     const { zoom, nodes, labels, overlays } = await measure(page);
@@ -128,13 +134,14 @@ describe.each([
     for (const [i, a] of nodes.entries()) for (const b of nodes.slice(i + 1)) expect(overlap(a.box, b.box), `${a.box.id} overlaps ${b.box.id}`).toBe(false);
     for (const [i, label] of labels.entries()) {
       expect(label.scrollWidth, `label "${label.text}" fits its box`).toBeLessThanOrEqual(label.clientWidth + 1);
+      expect(zoom * label.fontSize, `label "${label.text}" on screen`).toBeGreaterThanOrEqual(9);
       for (const node of nodes) expect(overlap(label.box, node.box), `label "${label.text}" overlaps ${node.box.id}`).toBe(false);
       for (const overlay of overlays) expect(overlap(label.box, overlay), `label "${label.text}" is under ${overlay.id}`).toBe(false);
       for (const other of labels.slice(i + 1)) expect(overlap(label.box, other.box), `label "${label.text}" overlaps "${other.text}"`).toBe(false);
     }
     labelsSeen += labels.length;
     mkdirSync(ARTIFACTS, { recursive: true });
-    const shot = join(ARTIFACTS, scale === 1 ? `graph-${file}-${theme}.png` : `graph-${file}-${theme}@2x.png`);
+    const shot = join(ARTIFACTS, `graph-${file}-${theme}.png`);
     await page.getByTestId('graph').screenshot({ path: shot });
   });
 
@@ -256,7 +263,7 @@ describe('calls and reordering in the top-to-bottom graph', () => {
     await context?.close();
   });
 
-  it('expands a call, a row of its step\'s card, to show the Procedure it calls inside a node', async () => {
+  it('expands a call, a row of its step\'s card, to show the Procedure it calls inside a node', { timeout: 90_000 }, async () => {
     await openProcedure(page, 'Damaged order claim');
     await page.locator('[data-testid="graph"]:not([data-layout="pending"])').waitFor();
     await viewportSettled(page);
@@ -280,7 +287,7 @@ describe('calls and reordering in the top-to-bottom graph', () => {
     await expect.poll(() => row.count()).toBe(1);
   });
 
-  it('reorders steps by dragging a card up between two others, as one undoable edit', async () => {
+  it('reorders steps by dragging a card up between two others, as one undoable edit', { timeout: 90_000 }, async () => {
     await openProcedure(page, 'Damaged order claim');
     await fitGraph(page);
     const before = await editorText(page);
@@ -332,5 +339,5 @@ describe('a test too complex for words', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 90_000);
 });

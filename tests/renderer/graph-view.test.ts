@@ -4,7 +4,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { parse, toGraph } from '../../shared/procedure';
 import { nextNodeId } from '../../renderer/src/graph/keyboard';
-import { edgeLabelWidth, layoutGraph, placements, toElk, WIDE, type Layout } from '../../renderer/src/graph/layout';
+import { EDGE_LABEL_HEIGHT, edgeLabelFont, edgeLabelWidth, layoutGraph, placements, toElk, WIDE, type Layout } from '../../renderer/src/graph/layout';
 import { FAR_TITLE_PX, FAR_ZOOM, titleMetrics } from '../../renderer/src/graph/title-metrics';
 import { NODE_SIZE } from '../../renderer/src/graph/structure';
 import { collectsByStep, viewGraph } from '../../renderer/src/graph/view-graph';
@@ -163,6 +163,20 @@ describe('semantic zoom', () => {
         expect(fontSize * zoom, `${kind} at ${zoom}`).toBeGreaterThanOrEqual(Math.min(FAR_TITLE_PX, 10.5));
         expect(lines * fontSize * 1.25, `${kind} at ${zoom} fits its node`).toBeLessThanOrEqual(height);
       }
+    }
+  });
+});
+
+describe('edge labels', () => {
+  it('are 11 px up close, grow far away, and always fit the box ELK kept for them', () => {
+    for (const text of ['go to', 'none matched', 'when needed', 'x']) {
+      expect(edgeLabelFont(text, 1, false)).toBe(11);
+      const far = edgeLabelFont(text, 0.5, true);
+      expect(far).toBeGreaterThan(11);
+      expect(far * 1.4 + 2).toBeLessThanOrEqual(EDGE_LABEL_HEIGHT);
+      // The pill: the text (at most 0.62 em a character) and 0.5 em each side.
+      expect(text.length * 0.62 * far + far).toBeLessThanOrEqual(edgeLabelWidth(text) + 0.01);
+      expect(edgeLabelFont(text, 0.01, true)).toBe(far);
     }
   });
 });

@@ -2,9 +2,12 @@
 // sits on a node or on another label). While the nodes are not where ELK put them (a new node
 // waiting for its layout, a step being dragged), it falls back to a plain step path.
 import { memo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, type EdgeProps, type Edge } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProps, type Edge } from '@xyflow/react';
 import type { RoutedEdgeData } from './flow';
-import type { Point } from './layout';
+import { edgeLabelFont, type Point } from './layout';
+import { FAR_ZOOM } from './title-metrics';
+
+const zoomStep = (state: { transform: [number, number, number] }) => Math.floor(state.transform[2] * 20) / 20;
 
 /** How far (px) a handle may be from ELK's port and the route still count as current. */
 const TOLERANCE = 3;
@@ -33,6 +36,7 @@ function towards(from: Point, to: Point, distance: number): Point {
 }
 
 function RoutedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, label, data, markerEnd, style }: EdgeProps<Edge<RoutedEdgeData>>) {
+  const zoom = useStore(zoomStep);
   const route = data?.route;
   const first = route?.points[0];
   const last = route?.points[route.points.length - 1];
@@ -54,15 +58,16 @@ function RoutedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition
       {label && (
         <EdgeLabelRenderer>
           <div
-            className="graph-edge-label nopan"
-            data-edge-label={id}
+            className="graph-edge-label-box nopan"
             style={
               placed
                 ? { transform: `translate(${box.x}px, ${box.y}px)`, width: box.width, height: box.height }
                 : { transform: `translate(-50%, -50%) translate(${box.x}px, ${box.y}px)` }
             }
           >
-            {label}
+            <span className="graph-edge-label" data-edge-label={id} style={{ fontSize: `${edgeLabelFont(String(label), zoom, zoom < FAR_ZOOM)}px` }}>
+              {label}
+            </span>
           </div>
         </EdgeLabelRenderer>
       )}

@@ -61,11 +61,25 @@ const LAYOUT_OPTIONS = {
 
 const PADDING = '[top=40,left=16,bottom=16,right=16]';
 
-/** An edge label's box: ELK reserves it, and the edge component draws the text inside it. */
-export const EDGE_LABEL_HEIGHT = 20;
+/**
+ * An edge label's box: ELK reserves it, and the edge component draws the label inside it. It is
+ * sized for the label at low zoom, where the text grows (up to EDGE_LABEL_FAR_PX in graph units)
+ * to stay readable; up close the label is drawn smaller, centred in the same box.
+ */
+export const EDGE_LABEL_FAR_PX = 18;
+/** Width of a character as a share of the font size: generous for the UI font. */
+export const EDGE_LABEL_CHAR = 0.62;
+/** At least the largest font: the pill pads its text by half an em each side. */
+export const EDGE_LABEL_PADDING_X = 20;
+export const EDGE_LABEL_HEIGHT = Math.ceil(EDGE_LABEL_FAR_PX * 1.25 + 8);
 export function edgeLabelWidth(text: string): number {
-  // 11 px text averages under 6.5 px a character; the margin keeps the widest within the box.
-  return Math.ceil(text.length * 6.6 + 14);
+  return Math.ceil(text.length * EDGE_LABEL_CHAR * EDGE_LABEL_FAR_PX + EDGE_LABEL_PADDING_X);
+}
+
+/** The label's font size (graph units) at a zoom: 11 px on screen or more, never beyond its box. */
+export function edgeLabelFont(text: string, zoom: number, far: boolean): number {
+  const fits = Math.min((EDGE_LABEL_HEIGHT - 8) / 1.25, (edgeLabelWidth(text) - EDGE_LABEL_PADDING_X) / (Math.max(text.length, 1) * EDGE_LABEL_CHAR));
+  return far ? Math.max(11, Math.min(11 / Math.max(zoom, 0.05), fits)) : 11;
 }
 
 /** The key of the n-th (1-based) edge from `from` to `to`, as layout and flow both name it. */
