@@ -1,0 +1,91 @@
+// The preview's pure parts: a pane folded from its events (streamed text, trace, a stopped turn
+// dropped), where two conversations part, the path for the graph, and trace events in words.
+import { describe, expect, it } from 'vitest';
+import type { PreviewStatus, PreviewTraceEvent } from '../../shared/api';
+import { firstDivergence } from '../../renderer/src/preview/divergence';
+import { applyPaneEvent, pathOf, transcriptOf, type PaneState } from '../../renderer/src/preview/pane-state';
+import { pathStyle } from '../../renderer/src/preview/path-style';
+import { describeEvent, usageTotals } from '../../renderer/src/trace/describe-event';
+
+const status = (extra: Partial<PreviewStatus> = {}): PreviewStatus => ({ running: false, queued: [], conversationStatus: 'active', outcome: null, error: null, traceLength: 0, ...extra });
+let counter = 0;
+const ev = (type: string, payload: Record<string, unknown> = {}, stepId: string | null = null, index = counter++): PreviewTraceEvent => ({ index, type, stepId, payload });
+const trace = (...events: Omit<PreviewTraceEvent, 'index'>[]) => events.map((event, index) => ({ ...event, index }));
+
+describe('a preview pane folded from its events', () => {
+  const empty: PaneState = { sessionId: 's', trace: [], streaming: null, status: status() };
+
+  it('shows the reply as it streams, drops withdrawn text, and clears it when the message lands', () => {
+    let state = applyPaneEvent(empty, { kind: 'reply', text: 'Your ord', withdrawn: false });
+    expect(state.streaming).toBe('Your ord');
+    expect(applyPaneEvent(state, { kind: 'reply', text: 'Your ord', withdrawn: true }).streaming).toBeNull();
+    state = applyPaneEvent(state, { kind: 'trace', event: { index: 0, type: 'agent_message', stepId: null, payload: { text: 'Your order shipped.' } } });
+    expect(state.streaming).toBeNull();
+    expect(transcriptOf(state.trace)).toEqual([{ role: 'agent', text: 'Your order shipped.', index: 0 }]);
+  });
+
+  it('adds each event once, and a stopped turn takes its events away', () => {
+    let state = empty;
+    for (let index = 0; index < 5; index++) state = applyPaneEvent(state, { kind: 'trace', event: { index, type: index === 2 ? 'customer_message' : 'step_enter', stepId: 'a', payload: { text: 'Hi' } } });
+    state = applyPaneEvent(state, { kind: 'trace', event: { index: 3, type: 'step_enter', stepId: 'dup', payload: {} } });
+    expect(state.trace.map((e) => e.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(state.trace[3]!.stepId).toBe('a');
+    state = applyPaneEvent(state, { kind: 'status', status: status({ traceLength: 2, error: 'Stopped' }) });
+    expect(state.trace).toHaveLength(2);
+    expect(transcriptOf(state.trace)).toEqual([]);
+  });
+
+  it('gives the path: steps gone through in order, and the one it is at', () => {
+    const path = pathOf(trace({ type: 'step_enter', stepId: 'a', payload: {} }, { type: 'step_enter', stepId: 'b', payload: {} }, { type: 'step_enter', stepId: 'a', payload: { revisit: true } }));
+    expect(path).toEqual({ visited: ['a', 'b'], active: 'a' });
+    expect(pathOf(trace({ type: 'step_enter', stepId: 'a', payload: {} }, { type: 'procedure_end', stepId: 'a', payload: { kind: 'main' } })).active).toBeNull();
+  });
+
+  it('writes the path as style rules over the graph nodes, escaping ids', () => {
+    const css = pathStyle('[data-preview-path]', { visited: ['look-it-up', 'we"ird'], active: 'look-it-up' });
+    expect(css).toContain('[data-preview-path] [data-node-id="look-it-up"]');
+    expect(css).toContain('[data-node-id="we\\"ird"]');
+    expect(css.match(/--sw-warning/)).not.toBeNull();
+    expect(pathStyle('[x]', { visited: [], active: null })).toBe('');
+  });
+});
+
+describe('where two conversations part', () => {
+  const same = [
+    { type: 'step_enter', stepId: 'check', payload: {} },
+    { type: 'model_call', stepId: null, payload: { usage: { inputTokens: 5 } } },
+    { type: 'tool_call', stepId: 'check', payload: { tool: 'shop__get_order', ok: true } },
+  ];
+
+  it('is nowhere while they take the same path, whatever the wording or the model calls', () => {
+    const left = trace(...same, { type: 'agent_message', stepId: null, payload: { text: 'Hello' } });
+    const right = trace(same[0]!, same[2]!, { type: 'agent_message', stepId: null, payload: { text: 'Hi there' } });
+    expect(firstDivergence(left, right)).toBeNull();
+  });
+
+  it('is the first different step, action, branch or outcome', () => {
+    const left = trace(...same, { type: 'condition', stepId: 'check', payload: { nodeId: 'check/if-old', branchId: 'check/if-old/yes' } }, { type: 'handoff', stepId: null, payload: { team: 'Claims' } });
+    const right = trace(...same, { type: 'condition', stepId: 'check', payload: { nodeId: 'check/if-old', branchId: 'check/if-old/no' } });
+    expect(firstDivergence(left, right)).toEqual({ left: 3, right: 3, what: 'check/if-old took check/if-old/yes / check/if-old took check/if-old/no' });
+    const shorter = trace(...same);
+    expect(firstDivergence(trace(...same, { type: 'handoff', stepId: null, payload: { team: 'Claims' } }), shorter)).toEqual({ left: 3, right: null, what: 'handoff to Claims / nothing' });
+    expect(firstDivergence(trace(...same, { type: 'handoff', stepId: null, payload: { team: 'Claims' } }), shorter, false)).toBeNull(); // the other is still running
+  });
+});
+
+describe('trace events in words', () => {
+  it('says what happened, with the details a person needs', () => {
+    expect(describeEvent(ev('condition', { kind: 'python', nodeId: 'n', branchId: 'n/yes', test: 'age > 30', inputs: { age: 40 }, result: true }))).toMatchObject({ kind: 'condition', title: 'Python condition took n/yes', details: expect.arrayContaining([['inputs', '{"age":40}'], ['result', 'true']]) });
+    expect(describeEvent(ev('condition', { kind: 'plain', nodeId: 'n', branchId: 'n/b', reason: 'The customer said so.' })).details).toContainEqual(["model's reason", 'The customer said so.']);
+    expect(describeEvent(ev('handoff', { team: 'Claims team', reason: 'damaged', summary: 'Parcel crushed.' }))).toMatchObject({ kind: 'handoff', title: 'Handed off to Claims team', details: [['reason', 'damaged'], ['summary', 'Parcel crushed.']] });
+    expect(describeEvent(ev('attribute_set', { name: 'order_id', value: '7', source: 'connector' }))).toMatchObject({ title: 'order_id = "7"', details: [['from', 'a connector result']] });
+    expect(describeEvent(ev('tool_call', { tool: 'shop__get_order', ok: false, input: { id: 1 }, result: 'no', durationMs: 3 }))).toMatchObject({ kind: 'refusal', title: 'Called shop.get_order (refused)' });
+    expect(describeEvent(ev('knowledge_search', { query: 'returns', hits: [{ title: 'Returns policy' }] })).details).toEqual([['articles', 'Returns policy']]);
+    expect(describeEvent(ev('something_new', { a: 1 }))).toEqual({ kind: 'other', title: 'something new', details: [['a', '1']] });
+  });
+
+  it('adds up model usage and cost over the trace', () => {
+    const events = [ev('model_call', { usage: { inputTokens: 100, outputTokens: 20 }, costUsd: 0.01 }), ev('model_call', { ok: false, error: 'x' }), ev('model_call', { usage: { inputTokens: 50, outputTokens: 5 }, costUsd: null })];
+    expect(usageTotals(events)).toEqual({ calls: 2, inputTokens: 150, outputTokens: 25, costUsd: 0.01 });
+  });
+});
