@@ -1,6 +1,7 @@
 // Fills a workspace with the example shop: every examples/*.md Procedure, the knowledge articles
 // in examples/knowledge/, the connectors in examples/connectors/*.json (with their mocks), the mock
-// worlds in examples/worlds/*.json and the teams in examples/teams.json. The folder is read at run
+// worlds in examples/worlds/*.json, the teams in examples/teams.json and the simulations in
+// examples/simulations/*.yaml (main/simulations/simulation-file.ts). The folder is read at run
 // time, so new examples come in by themselves.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { saveAuthoredConnector } from '../connectors/grants';
 import { importKnowledge, type ImportReport } from '../knowledge/import';
+import { parseSimulationFile } from '../simulations/simulation-file';
 import { describeZodError } from '../../shared/zod-error';
 import { StoreError } from '../store/errors';
 import type { Workspace } from '../store/workspace';
@@ -19,6 +21,8 @@ export interface ExampleReport {
   connectors: string[];
   worlds: string[];
   teams: string[];
+  /** `Procedure / simulation` of each example simulation. */
+  simulations: string[];
   knowledge: ImportReport;
 }
 
@@ -53,8 +57,20 @@ export function loadExamples(workspace: Workspace, folder: string = EXAMPLES_DIR
     for (const team of parsedTeams.data) teams.push(workspace.teams.save(team).name);
     const procedures: string[] = [];
     for (const file of listFiles(folder, '.md')) procedures.push(workspace.procedures.create(readFileSync(join(folder, file), 'utf8')).name);
+    // After the Procedures they belong to; a bad file stops the whole init (nothing is half-made).
+    const simulations: string[] = [];
+    const simulationsFolder = join(folder, 'simulations');
+    for (const file of existsSync(simulationsFolder) ? listFiles(simulationsFolder, '.yaml') : []) {
+      let entries;
+      try {
+        entries = parseSimulationFile(readFileSync(join(simulationsFolder, file), 'utf8'), `examples/simulations/${file}`);
+      } catch (error) {
+        throw new StoreError((error as Error).message, 'invalid');
+      }
+      for (const entry of entries) simulations.push(`${workspace.simulations.save(entry.procedure, entry.name, entry.definition).procedure} / ${entry.name}`);
+    }
     const knowledge = importKnowledge(workspace.knowledge, join(folder, 'knowledge'));
-    return { procedures, connectors, worlds, teams, knowledge };
+    return { procedures, connectors, worlds, teams, simulations, knowledge };
   });
 }
 

@@ -16,7 +16,9 @@ import { reviewedChecks, reviewedStatus, reviewVerdict, type ReviewedCheck } fro
 import type { SimulationServices } from '../simulations/runner';
 import { replayRun, type ReplayResult } from '../simulations/simulate';
 import { runSuite, type SuiteOptions, type SuiteReport } from '../simulations/suite';
+import { parseSimulationFile, SimulationFileError } from '../simulations/simulation-file';
 import { importTau2Tasks, type Tau2ImportReport } from '../simulations/tau2-import';
+import { ServiceError } from './errors';
 import type { Agreement, ReviewDecision } from '../store/simulation-reviews';
 import type { DetailedRun, SimulationRun, StoredSimulation } from '../store/simulations';
 import type { TraceEvent as StoredTraceEvent } from '../store/traces';
@@ -141,6 +143,30 @@ export class SimulationService {
 
   saveGenerated(procedure: string, generated: readonly GeneratedSimulation[]): void {
     saveGenerated(this.workspace, procedure, generated);
+  }
+
+  /**
+   * Adds the simulations of a YAML or JSON file (main/simulations/simulation-file.ts) in one
+   * transaction: a wrong field is named with its path and nothing is saved. A name already taken
+   * is refused unless `replace`.
+   */
+  addFromFile(text: string, source: string, options: { procedure?: string; replace?: boolean } = {}): { procedure: string; name: string; replaced: boolean }[] {
+    let entries;
+    try {
+      entries = parseSimulationFile(text, source, options.procedure);
+    } catch (error) {
+      if (error instanceof SimulationFileError) throw new ServiceError('invalid', `${error.message} Nothing was saved.`);
+      throw error;
+    }
+    return this.workspace.transaction(() =>
+      entries.map((entry) => {
+        const record = this.workspace.procedures.require(entry.procedure);
+        const replaced = this.workspace.simulations.get(record.name, entry.name) !== null;
+        if (replaced && !options.replace) throw new ServiceError('conflict', `"${record.name}" already has a simulation called "${entry.name}": nothing was saved. Rename it in the file, or add --replace to overwrite it.`);
+        const saved = this.workspace.simulations.save(record.name, entry.name, entry.definition);
+        return { procedure: saved.procedure, name: saved.name, replaced };
+      }),
+    );
   }
 
   importTau2(procedure: string, json: string, file?: string): Tau2ImportReport {

@@ -8,15 +8,17 @@ import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 import { wholeNumber } from '../model-args';
 import { withSession, type CliSession } from '../session';
 
-const SUBCOMMANDS = ['import-tau2', 'generate', 'list', 'show', 'review', 'agreement'] as const;
+const SUBCOMMANDS = ['add', 'import-tau2', 'generate', 'list', 'show', 'review', 'agreement'] as const;
 
 export const simulationsCommand: Command = {
   name: 'simulations',
-  summary: 'Import τ²-bench tasks, list simulations, show a run, review verdicts',
+  summary: 'Add simulations from a YAML or JSON file, import τ²-bench tasks, list simulations, show a run, review verdicts',
   usage: `simulations <${SUBCOMMANDS.join('|')}> … --workspace <file>`,
   async run(args, io) {
     const [sub, ...rest] = args;
     switch (sub) {
+      case 'add':
+        return add(rest, io);
       case 'import-tau2':
         return importTau2(rest, io);
       case 'generate':
@@ -31,11 +33,28 @@ export const simulationsCommand: Command = {
         return agreement(rest, io);
       default:
         throw new UsageError(
-          `${sub ? `Unknown subcommand "${sub}"` : 'Say what to do'}: simulations import-tau2 <tasks.json> --workspace <file> --procedure <name> | generate --procedure <name> [--save] | list [--procedure <name>] | show <run-id> | review <run-id> --criterion <name> (--agree | --overrule) [--note <text>] | agreement`,
+          `${sub ? `Unknown subcommand "${sub}"` : 'Say what to do'}: simulations add <file.yaml|file.json> --workspace <file> [--procedure <name>] [--replace] | import-tau2 <tasks.json> --workspace <file> --procedure <name> | generate --procedure <name> [--save] | list [--procedure <name>] | show <run-id> | review <run-id> --criterion <name> (--agree | --overrule) [--note <text>] | agreement`,
         );
     }
   },
 };
+
+async function add(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, procedure: { type: 'string' }, replace: { type: 'boolean', default: false } });
+  if (positionals.length !== 1) throw new UsageError('Name one simulation file: simulations add <file.yaml|file.json> --workspace <file> [--procedure <name>] [--replace].');
+  const file = resolve(io.cwd, positionals[0]!);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+  return withSimulations(values.workspace, io, (simulations) => {
+    const added = simulations.addFromFile(text, positionals[0]!, { ...(values.procedure ? { procedure: values.procedure } : {}), replace: values.replace });
+    for (const entry of added) io.out(`${entry.replaced ? 'Replaced' : 'Added'} ${entry.procedure} / ${entry.name}.`);
+    return 0;
+  });
+}
 
 async function importTau2(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, procedure: { type: 'string' } });

@@ -6,7 +6,7 @@ import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 
 export const workspaceCommand: Command = {
   name: 'workspace',
-  summary: 'Create a workspace file (--example: with the example shop\'s Procedures, knowledge and connectors)',
+  summary: 'Create a workspace file (--example: with the example shop\'s Procedures, simulations, knowledge and connectors)',
   usage: 'workspace init <file> [--example]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { example: { type: 'boolean', default: false } });
@@ -45,6 +45,7 @@ function printExampleReport(io: CliIo, file: string, report: ExampleReport, draf
       `  ${report.connectors.length} connectors (${report.connectors.join(', ')}), with mocks`,
       `  ${report.worlds.length} mock world${report.worlds.length === 1 ? '' : 's'} (${report.worlds.join(', ')})`,
       `  ${report.teams.length} teams`,
+      `  ${report.simulations.length} simulations (run them with \`simulate --workspace ${file}\`)`,
       `  ${report.knowledge.created} knowledge articles`,
     ].join('\n'),
   );
