@@ -42,11 +42,13 @@ export class ProductionPersistence implements ConversationPersistence {
     const context = requestContext.getStore() ?? {};
     const { history, ...rest } = state;
     const procedure = mainProcedure(state);
-    const conversation = await this.store.conversations.get(conversationId);
     const at = new Date().toISOString();
     const customerTurn = newMessages.some((message) => message.role === 'customer');
     const response = turnResponse(state, newMessages);
-    const outbox = webhookEvents(state, trace, { externalId: conversation?.externalId ?? null, procedure, at }).map((event) => ({ event: event.event, body: JSON.stringify(event) }));
+    // The external id is read only for a turn that owes a webhook (few do).
+    const owesWebhook = trace.some((event) => event.type === 'handoff' || event.type === 'escalation');
+    const externalId = owesWebhook ? ((await this.store.conversations.get(conversationId))?.externalId ?? null) : null;
+    const outbox = webhookEvents(state, trace, { externalId, procedure, at }).map((event) => ({ event: event.event, body: JSON.stringify(event) }));
     await this.production.saveTurn(
       conversationId,
       {

@@ -221,18 +221,14 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
       return answerTurn(res, stream, await running.promise, true);
     }
   }
-  // Refused here before any SSE headers go out, and again under the lock. A handed-off or escalated
-  // conversation is the engine's to refuse (ConversationClosedError): a handoff a model outage made
-  // is resumed by the next message.
-  const info = await ctx.store.production.productionInfo(conversationId);
-  if (info.closedAt) throw new ApiError(409, 'conversation-closed', `Conversation ${conversationId} was closed at ${info.closedAt}; start a new one.`);
-
+  // A stream's headers go out with its first event: a refusal before it (a closed or handed-off
+  // conversation, say) is still a plain 4xx JSON answer.
   const engine = ctx.newEngine(stream);
   let stopStream: (() => void) | null = null;
   if (stream) {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     stopStream = engine.subscribeReplies((conversation, text, withdrawn) => {
       if (conversation !== conversationId) return;
+      openStream(res);
       res.write(withdrawn ? `event: withdraw\ndata: {}\n\n` : `event: reply\ndata: ${JSON.stringify({ text })}\n\n`);
     });
   }
@@ -270,7 +266,7 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
     const refusal = error instanceof ApiError ? error : turnRefusal(error, conversationId);
     if (refusal === null) ctx.metrics.turns.inc({ result: 'failed' });
     const apiError = refusal ?? error;
-    if (stream) {
+    if (stream && res.headersSent) {
       const body = apiError instanceof ApiError ? { code: apiError.code, message: apiError.message } : { code: 'internal', message: 'The turn failed; nothing was saved.' };
       if (!(apiError instanceof ApiError)) log.error({ error: (error as Error).message }, 'turn failed');
       res.end(`event: error\ndata: ${JSON.stringify({ error: body })}\n\n`);
@@ -285,10 +281,7 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
   const modelMs = ctx.metrics.recordTurn(result.trace, totalMs, 'ok');
   ctx.turnSaved();
   log.info({ conversation: conversationId, turn: result.status, modelCalls: result.modelCalls, ms: Math.round(totalMs), modelMs }, 'turn');
-  if (stream) {
-    res.end(`event: turn\ndata: ${JSON.stringify(await response)}\n\n`);
-    return;
-  }
+  if (stream) return answerTurn(res, true, await response, false);
   answerTurn(res, false, await response, false, { 'server-timing': `total;dur=${totalMs.toFixed(1)}, model;dur=${modelMs.toFixed(1)}` });
 }
 
@@ -308,11 +301,16 @@ function idempotencyMismatch(key: string) {
 function answerTurn(res: ServerResponse, stream: boolean, response: TurnResponse, replayed: boolean, headers: Record<string, string> = {}) {
   const extra: Record<string, string> = replayed ? { 'idempotent-replayed': 'true' } : {};
   if (stream) {
-    if (!res.headersSent) res.writeHead(200, { ...extra, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
+    openStream(res, extra);
     res.end(`event: turn\ndata: ${JSON.stringify(response)}\n\n`);
     return;
   }
   sendJson(res, 200, response, { ...headers, ...extra });
+}
+
+function openStream(res: ServerResponse, headers: Record<string, string> = {}) {
+  if (res.headersSent) return;
+  res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
 }
 
 function turnRefusal(error: unknown, conversationId: number): ApiError | null {

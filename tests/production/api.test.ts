@@ -136,6 +136,13 @@ describe('the conversation API', () => {
     const afterClose = await server.request(`/v1/conversations/${other.id}/messages`, { json: { text: 'Hello?' } });
     expect(afterClose.status).toBe(409);
     expect(await afterClose.json()).toMatchObject({ error: { code: 'conversation-closed', message: expect.stringMatching(/closed/) } });
+    // Streamed or not: a JSON refusal, not an event stream.
+    const streamed = await server.request(`/v1/conversations/${other.id}/messages`, { json: { text: 'Hello?', stream: true } });
+    expect(streamed.status).toBe(409);
+    expect(streamed.headers.get('content-type')).toMatch(/^application\/json/);
+    const streamedToHandedOff = await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hello?', stream: true } });
+    expect(streamedToHandedOff.status).toBe(409);
+    expect(await streamedToHandedOff.json()).toMatchObject({ error: { code: 'conversation-closed' } });
 
     const handedOff = (await (await server.request('/v1/conversations?status=handed_off')).json()) as { conversations: { id: number; procedure: string }[] };
     expect(handedOff.conversations).toEqual([expect.objectContaining({ id, procedure: 'Order help' })]);
