@@ -133,9 +133,11 @@ export class PreviewSessionRun {
     const before = { trace: this.trace.length, transcript: this.transcript.length };
     this.running = true;
     this.error = null;
-    this.abort = new AbortController();
+    const abort = new AbortController();
+    this.abort = abort;
     this.transcript.push({ role: 'customer', text: ticket.text });
     this.announce();
+    let answer: { answered: boolean; replies: string[] };
     try {
       const result = await this.runtime.engine.send(this.conversationId, ticket.text);
       for (const reply of result.replies) this.transcript.push({ role: 'agent', text: reply });
@@ -143,19 +145,18 @@ export class PreviewSessionRun {
       this.outcome = result.outcome ? { kind: result.outcome.kind, team: result.outcome.team ?? null, reason: result.outcome.reason } : null;
       const outage = result.trace.find((event) => event.type === 'model_outage');
       if (outage) this.error = `The model failed during this turn (${String(outage.payload.fault)}${outage.payload.detail ? `: ${String(outage.payload.detail)}` : ''}). The conversation and its transcript are kept; send another message to carry on.`;
-      return { answered: true, replies: result.replies, status: this.status() };
+      answer = { answered: true, replies: result.replies };
     } catch (error) {
       // The engine saved nothing of this turn: the session forgets it too.
-      const stopped = this.abort.signal.aborted;
       this.trace.length = before.trace;
       this.transcript.length = before.transcript;
-      this.error = stopped ? `Stopped: "${short(ticket.text)}" was not answered, and the conversation is as it was before it.` : error instanceof Error ? error.message : String(error);
-      return { answered: false, replies: [], status: this.status() };
-    } finally {
-      this.running = false;
-      this.abort = null;
-      this.announce();
+      this.error = abort.signal.aborted ? `Stopped: "${short(ticket.text)}" was not answered, and the conversation is as it was before it.` : error instanceof Error ? error.message : String(error);
+      answer = { answered: false, replies: [] };
     }
+    this.running = false;
+    this.abort = null;
+    this.announce();
+    return { ...answer, status: this.status() };
   }
 
   private announce() {

@@ -46,7 +46,7 @@ describe('the chat preview', () => {
     expect(session.trace[0]!.payload).toMatchObject({ name: 'order_id', value: '7', source: 'context' });
 
     const turn = (await api.call('preview.send', { sessionId: session.sessionId, text: 'Where is my order?' })) as { answered: boolean; replies: string[] };
-    expect(turn).toMatchObject({ answered: true, replies: [LONG_REPLY] });
+    expect(turn).toMatchObject({ answered: true, replies: [LONG_REPLY], status: { running: false, conversationStatus: 'waiting', error: null, queued: [] } });
     // The model saw the unsaved step title, not the saved one.
     expect(JSON.stringify(fake.requests[0]!.body.system)).toContain('Look the order up');
     // Streamed: partial texts arrived, growing, before the whole reply.
