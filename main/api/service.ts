@@ -1,6 +1,8 @@
 // The engine's implementation of the API contract: every call's handler, over one open workspace.
 import type { AppInfo } from '../../shared/api';
 import type { Workspace } from '../store/workspace';
+import type { CodeSandbox } from '../sandbox/types';
+import { connectorHandlers } from './connectors-service';
 import type { Handlers } from './dispatch';
 import type { EventHub } from './events';
 import { languageHandlers, type PythonChecker } from './language-service';
@@ -17,6 +19,8 @@ export interface ServiceDeps {
   python: PythonChecker | null;
   /** Builds the chat preview's conversation runtime (the app's engine assembly). */
   previewRuntime: PreviewRuntimeFactory;
+  /** The app's sandbox, for connectors' Python mock handlers; null when none runs. */
+  sandbox?: CodeSandbox | null;
 }
 
 export function createHandlers(deps: ServiceDeps): Handlers {
@@ -25,6 +29,7 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     ...procedureHandlers(deps.workspace, deps.hub, deps.python),
     ...languageHandlers(deps.workspace, deps.python),
     ...settingsHandlers(deps.workspace, deps.settings),
+    ...connectorHandlers({ workspace: deps.workspace, secrets: deps.settings.secrets, sandbox: deps.sandbox ?? null }),
     ...previewHandlers({ workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, runtime: deps.previewRuntime, ...(deps.settings.modelClient ? { modelClient: deps.settings.modelClient } : {}) }),
   };
 }

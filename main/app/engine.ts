@@ -46,6 +46,7 @@ export function startEngine(options: AppEngineOptions): Engine {
     info,
     settings: options.settings,
     python,
+    sandbox: sandbox.available ? sandbox.shared() : null,
     // The chat preview runs the one engine assembly, sharing the app's sandbox.
     previewRuntime: ({ subject, model, connectors }) => createPreviewEngine({ workspace: options.workspace, subject, model, connectors, sandbox: sandbox.shared() }),
   });

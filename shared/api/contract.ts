@@ -18,6 +18,7 @@ import {
   VersionRefSchema,
   VersionSummarySchema,
 } from './schemas';
+import { connectorCallSpecs } from './connectors';
 import { previewCallSpecs, previewEventSpecs } from './preview';
 
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -70,6 +71,7 @@ export const calls = {
   'settings.testConnection': call('Sends a one-token request to the agent model with the saved settings.', none, ConnectionTestSchema),
 
   ...previewCallSpecs,
+  ...connectorCallSpecs,
 } as const satisfies Record<string, CallSpec>;
 
 export type Calls = typeof calls;

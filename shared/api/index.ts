@@ -1,5 +1,6 @@
 // The API contract between the engine and the UI. See contract.ts.
 export * from './contract';
+export * from './connectors';
 export * from './preview';
 export * from './result';
 export * from './schemas';
