@@ -35,7 +35,13 @@ const SUMMARY_OPEN = '<earlier_turns>';
 const SUMMARY_CLOSE = '</earlier_turns>';
 const MAX_LINE_CHARS = 160;
 
-const bytes = (message: Message) => Buffer.byteLength(JSON.stringify(message));
+// Stored messages never change: each is measured once, not on every call.
+const sizes = new WeakMap<Message, number>();
+function bytes(message: Message): number {
+  let size = sizes.get(message);
+  if (size === undefined) sizes.set(message, (size = Buffer.byteLength(JSON.stringify(message))));
+  return size;
+}
 
 /**
  * The messages to send from the stored history: the window as it stands, or, once it is over
@@ -47,14 +53,14 @@ export function historyWindow(
   budget: HistoryBudget = HISTORY_BUDGET,
 ): { window: HistoryWindow; messages: Message[]; trimmed: boolean } {
   const current = windowMessages(history, window);
-  const sizes = current.map(bytes);
-  let total = sizes.reduce((sum, size) => sum + size, 0);
+  const measured = current.map(bytes);
+  let total = measured.reduce((sum, size) => sum + size, 0);
   if (total <= budget.maxBytes) return { window, messages: current, trimmed: false };
   // The earliest cut before a user message that leaves at most keepBytes; at the latest, the last
   // user message, so the newest exchange always stays.
   let cut = -1;
   for (let index = 1; index < current.length; index++) {
-    total -= sizes[index - 1]!;
+    total -= measured[index - 1]!;
     if (current[index]!.role !== 'user') continue;
     cut = index;
     if (total <= budget.keepBytes) break;
