@@ -18,6 +18,8 @@ export interface FakeMessage {
   usage?: Partial<{ input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number }>;
   /** Milliseconds to wait before answering (for latency and concurrency tests). */
   delayMs?: number;
+  /** Streaming: milliseconds between SSE events, so a client sees a reply arrive piece by piece. */
+  chunkDelayMs?: number;
 }
 
 export interface FakeError {
@@ -201,9 +203,12 @@ function streamEvents(message: ReturnType<typeof toMessage>, response: FakeMessa
   return events;
 }
 
-function sendStream(res: ServerResponse, message: ReturnType<typeof toMessage>, response: FakeMessage) {
+async function sendStream(res: ServerResponse, message: ReturnType<typeof toMessage>, response: FakeMessage) {
   res.writeHead(200, SSE_HEADERS);
-  for (const event of streamEvents(message, response)) res.write(event);
+  for (const event of streamEvents(message, response)) {
+    res.write(event);
+    if (response.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, response.chunkDelayMs));
+  }
   res.end();
 }
 
