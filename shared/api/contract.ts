@@ -20,6 +20,7 @@ import {
 } from './schemas';
 import { connectorCallSpecs } from './connectors';
 import { previewCallSpecs, previewEventSpecs } from './preview';
+import { simulationCallSpecs, simulationEventSpecs } from './simulations';
 
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -72,6 +73,7 @@ export const calls = {
 
   ...previewCallSpecs,
   ...connectorCallSpecs,
+  ...simulationCallSpecs,
 } as const satisfies Record<string, CallSpec>;
 
 export type Calls = typeof calls;
@@ -91,6 +93,7 @@ export const events = {
   /** Procedures were created, changed, renamed or deleted (by this window or another). */
   'procedures.changed': z.strictObject({ names: z.array(z.string()), reason: z.enum(['created', 'saved', 'renamed', 'deleted', 'published']) }),
   ...previewEventSpecs,
+  ...simulationEventSpecs,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -4,6 +4,7 @@ export * from './connectors';
 export * from './preview';
 export * from './result';
 export * from './schemas';
+export * from './simulations';
 export * from './settings';
 export { createApiClient, type ApiClient, type ApiTransport } from './client';
 export { BRIDGE_GLOBAL, type StepwiseBridge } from './bridge';

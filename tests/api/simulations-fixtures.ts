@@ -1,0 +1,46 @@
+// The simulations screen's tests' Procedure, simulation and fake model (tests/api/simulations*.test.ts,
+// tests/e2e/simulations.test.ts). The fake plays all three parts, told apart by the model each role
+// asks for: the agent looks the order up when the Procedure offers the lookup (and only then), then
+// tells the status and ends; the customer is satisfied; the judge passes the criterion.
+import { toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../support/fake-anthropic';
+import { crm, models, ORDER } from './preview-fixtures';
+
+export { crm, models, ORDER };
+
+/** The Procedure after an edit that drops the lookup: the same simulation now fails its expected action. */
+export const ORDER_WITHOUT_LOOKUP = ORDER.replace('Look the order up with @crm.lookup and tell the customer its status. @end', 'Tell the customer their order is on its way. @end');
+
+export const SIMULATION = {
+  description: 'Sam asks where order 7 is and hears it has shipped.',
+  customer: { persona: 'Sam, in a hurry.', reason: 'Wants to know where order 7 is.', known: 'Order 7.', opening: 'Where is my order 7?' },
+  connectors: { mode: 'mock' },
+  criteria: [{ name: 'tells the status', assertion: 'The agent tells the customer the order has shipped.' }],
+  expectedActions: [{ action: 'crm.lookup', args: { id: '7' } }],
+  maxTurns: 3,
+  tags: ['smoke'],
+};
+
+const verdict = (passed: boolean): FakeResponse =>
+  toolCall('record_verdicts', {
+    verdicts: [{ criterion: 'C1', verdict: passed ? 'pass' : 'fail', reasoning: passed ? 'The agent said the order has shipped.' : 'The agent never gave the status.' }],
+    customer: { followed_instructions: true, stopped_early: false, reasoning: 'Kept to the persona.' },
+  });
+
+export interface ScriptOptions {
+  /** Milliseconds each agent answer waits (to watch progress, or cancel mid-run). */
+  agentDelayMs?: number;
+  /** The judge's ruling on the criterion. */
+  judgePasses?: boolean;
+}
+
+export function simulationScript(options: ScriptOptions = {}) {
+  return (request: RecordedRequest): FakeResponse => {
+    const model = request.body.model;
+    if (model === models.judge) return verdict(options.judgePasses ?? true);
+    if (model === models.customer) return toolCall('customer_message', { done: true, reason: 'Got the status.' });
+    const offersLookup = JSON.stringify(request.body.tools ?? []).includes('crm__lookup');
+    const sawResult = JSON.stringify(request.body.messages.at(-1)?.content ?? '').includes('tool_result');
+    const answer = offersLookup && !sawResult ? toolCalls(['crm__lookup', { id: '7' }]) : toolCalls(['reply', { message: 'Your order 7 has shipped.' }], ['end_procedure', { summary: 'Told the status.' }]);
+    return options.agentDelayMs ? { ...answer, delayMs: options.agentDelayMs } : answer;
+  };
+}
