@@ -5,9 +5,10 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../main/production/api-keys';
+import { runCli } from '../../main/cli/run';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
 import { toolCall, toolCalls, type RecordedRequest } from '../support/fake-anthropic';
+import { captureIo } from '../support/capture-io';
 import { useFakeAnthropic } from '../support/fixtures';
 import { usePostgres } from '../support/postgres';
 import { newSigner, spawnServer, useTempDir, waitFor, writeBundle, type Signer } from './helpers';
@@ -52,8 +53,12 @@ describe('two instances on one PostgreSQL', () => {
 
   it('alternate, serialize concurrent messages to one conversation, and survive a SIGKILL mid-turn', { timeout: 120_000 }, async () => {
     const url = await postgres.createDatabase();
+    // The key made with the command line, on the same database.
+    const keyIo = captureIo(dir);
+    expect(await runCli(['serve-keys', 'create', '--database', url, '--scope', 'conversations'], keyIo)).toBe(0);
+    const key = keyIo.stdout().trim();
     const store = await PostgresConversationStore.open({ url });
-    const key = (await createApiKey(store.production, { name: 'widget', scope: 'conversations' })).token;
+    expect((await store.production.listApiKeys()).map((entry) => entry.scope)).toEqual(['conversations']);
     const modelRuns: string[] = [];
     const fake = await startFake((request) => {
       if (request.body.tools?.some((tool) => tool.name === 'route')) return toolCall('route', { procedure: 'Returns', reason: 'return' });

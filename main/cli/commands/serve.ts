@@ -8,13 +8,16 @@ import { BundleSetError } from '../../production/bundle-set';
 import { ConfigError, resolveConfig } from '../../production/config';
 import { SecretsError } from '../../production/secrets';
 import { startProductionServer, StartupError } from '../../production/server';
+import { isPostgresUrl } from '../../production/server-store';
+import { PostgresConversationStore } from '../../store/postgres/conversation-store';
+import type { ProductionRepository } from '../../store/production';
 import { Workspace } from '../../store/workspace';
 import { parseCommandArgs, UsageError, type Command } from '../io';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the production server on signed bundles (HTTP API, webhooks, metrics; docs/production.md)',
-  usage: 'serve <bundle…> [--port <n>] [--host <address>] [--trust <public-key-file>]… [--database <sqlite-file>] [--config <file>]',
+  usage: 'serve <bundle…> [--port <n>] [--host <address>] [--trust <public-key-file>]… [--database <sqlite-file | postgres://…>] [--config <file>]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       port: { type: 'string' },
@@ -78,44 +81,49 @@ export const serveCommand: Command = {
 export const serveKeysCommand: Command = {
   name: 'serve-keys',
   summary: "The production server's client API keys: create (the token is shown once), list, revoke",
-  usage: 'serve-keys create|list|revoke [<fingerprint>] --database <sqlite-file> [--scope conversations|admin] [--name <name>]',
+  usage: 'serve-keys create|list|revoke [<fingerprint>] --database <sqlite-file | postgres://…> [--scope conversations|admin] [--name <name>]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { database: { type: 'string' }, scope: { type: 'string', default: 'conversations' }, name: { type: 'string' } });
     const [action, fingerprint, ...rest] = positionals;
     if (!values.database) throw new UsageError('Name the server\'s database with --database <file>.');
     if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}".`);
-    const path = resolve(io.cwd, values.database);
-    if (action === 'create') {
-      if (values.scope !== 'conversations' && values.scope !== 'admin') throw new UsageError(`--scope is conversations or admin (got "${values.scope}").`);
-      const workspace = existsSync(path) ? Workspace.open(path, { activityDurability: 'full' }) : (Workspace.create(path).close(), Workspace.open(path, { activityDurability: 'full' }));
-      try {
-        const { token, key } = await createApiKey(workspace.production, { name: values.name ?? `${values.scope} key`, scope: values.scope });
+    const postgres = isPostgresUrl(values.database);
+    const path = postgres ? values.database : resolve(io.cwd, values.database);
+    if (action === 'create' && values.scope !== 'conversations' && values.scope !== 'admin') throw new UsageError(`--scope is conversations or admin (got "${values.scope}").`);
+    if (action !== 'create' && !postgres && !existsSync(path)) throw new UsageError(`There is no server database at ${path}.`);
+    if (action === 'revoke' && !fingerprint) throw new UsageError('Name the key to revoke by its fingerprint (serve-keys list shows them).');
+    if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new UsageError(action ? `Unknown serve-keys action "${action}".` : 'Say what to do: serve-keys create|list|revoke.');
+    const { keys, close } = await openKeyStore(path, postgres);
+    try {
+      if (action === 'create') {
+        const { token, key } = await createApiKey(keys, { name: values.name ?? `${values.scope} key`, scope: values.scope as 'conversations' | 'admin' });
         io.err(`Created ${key.scope} key "${key.name}" (${key.fingerprint}). The token is shown only now; the server keeps only its SHA-256:`);
         io.out(token);
         return 0;
-      } finally {
-        workspace.close();
       }
-    }
-    if (!existsSync(path)) throw new UsageError(`There is no server database at ${path}.`);
-    const workspace = Workspace.open(path);
-    try {
       if (action === 'list') {
-        for (const key of await workspace.production.listApiKeys()) io.out(`${key.fingerprint}  ${key.scope.padEnd(13)}  ${key.name}  created ${key.createdAt}${key.revokedAt ? `  revoked ${key.revokedAt}` : ''}`);
+        for (const key of await keys.listApiKeys()) io.out(`${key.fingerprint}  ${key.scope.padEnd(13)}  ${key.name}  created ${key.createdAt}${key.revokedAt ? `  revoked ${key.revokedAt}` : ''}`);
         return 0;
       }
-      if (action === 'revoke') {
-        if (!fingerprint) throw new UsageError('Name the key to revoke by its fingerprint (serve-keys list shows them).');
-        if (!(await workspace.production.revokeApiKey(fingerprint))) {
-          io.err(`No live key has the fingerprint ${fingerprint}.`);
-          return 1;
-        }
-        io.out(`Revoked ${fingerprint}.`);
-        return 0;
+      if (!(await keys.revokeApiKey(fingerprint!))) {
+        io.err(`No live key has the fingerprint ${fingerprint}.`);
+        return 1;
       }
-      throw new UsageError(action ? `Unknown serve-keys action "${action}".` : 'Say what to do: serve-keys create|list|revoke.');
+      io.out(`Revoked ${fingerprint}.`);
+      return 0;
     } finally {
-      workspace.close();
+      await close();
     }
   },
 };
+
+/** The keys of a server's database: its SQLite file (created if absent) or its PostgreSQL database. */
+async function openKeyStore(database: string, postgres: boolean): Promise<{ keys: ProductionRepository; close(): Promise<void> }> {
+  if (postgres) {
+    const store = await PostgresConversationStore.open({ url: database });
+    return { keys: store.production, close: () => store.close() };
+  }
+  if (!existsSync(database)) Workspace.create(database).close();
+  const workspace = Workspace.open(database, { activityDurability: 'full' });
+  return { keys: workspace.production, close: async () => workspace.close() };
+}
