@@ -12,6 +12,7 @@ import { renameInText } from '../procedures/text';
 import type { ProcedureRecord, VersionRecord, VersionSummary } from '../store/procedures';
 import type { Workspace } from '../store/workspace';
 import { ServiceError } from './errors';
+import { gatherPublishFacts, publishWarnings, type PublishWarning } from './publish-gate';
 
 /** draft: never published; live: the draft is what is live; changed: live, with unpublished edits. */
 export type ProcedureStatus = 'draft' | 'live' | 'changed';
@@ -153,6 +154,19 @@ export class ProcedureService {
     const published = await publishChecked(this.workspace, name, request, this.options.python);
     this.changed([name], 'published');
     return published;
+  }
+
+  /**
+   * What to warn about before publishing `text` (default: the current draft): no simulations,
+   * failing or stale ones, the starter's placeholders (main/services/publish-gate.ts). Data for the
+   * caller to show and ask about; publishing itself does not look at it.
+   */
+  publishWarnings(name: string, text?: string): { draftHash: string | null; warnings: PublishWarning[] } {
+    // A file's text may publish a Procedure the workspace does not have yet: it has no simulations.
+    const record = text === undefined ? this.procedures.require(name) : this.procedures.get(name);
+    const checked = text ?? record!.draftText;
+    const facts = record ? gatherPublishFacts(this.workspace, record.name, checked) : { name, text: checked, simulations: [] };
+    return { draftHash: record?.draftHash ?? null, warnings: publishWarnings(facts) };
   }
 
   /** Publishes the text of an earlier version again, as a new version; the draft is left alone. */

@@ -47,7 +47,7 @@ describe('bundle capabilities on the command line', () => {
     expect((await run(dir, ['connectors', 'add', 'files.json', '--workspace', 'a.stepwise'])).code).toBe(0);
     expect((await run(dir, ['connectors', 'add', 'crm.json', '--workspace', 'a.stepwise'])).code).toBe(0);
     writeFileSync(join(dir, 'p.md'), '---\nname: Lookup\ntrigger: The customer asks.\n---\n\n## Start\nCall @files.list, then @crm.ping. @end\n');
-    expect((await run(dir, ['publish', 'Lookup', '--workspace', 'a.stepwise', '--from', 'p.md'])).code).toBe(0);
+    expect((await run(dir, ['publish', 'Lookup', '--workspace', 'a.stepwise', '--from', 'p.md', '--force'])).code).toBe(0);
     expect((await run(dir, ['export', '--workspace', 'a.stepwise', '--out', 'lookup.bundle'])).code).toBe(0);
     expect((await run(dir, ['keys', 'public', '--workspace', 'a.stepwise', '--out', 'a.pub'])).code).toBe(0);
     await run(dir, ['workspace', 'init', 'b.stepwise']);
@@ -168,7 +168,7 @@ describe('bundle capabilities on the command line', () => {
     });
     evil.close();
     writeFileSync(join(dir, 'p.md'), '---\nname: Lookup\ntrigger: The customer asks.\n---\n\n## Start\nCall @evil.ping. @end\n');
-    await run(dir, ['publish', 'Lookup', '--workspace', 'evil.stepwise', '--from', 'p.md']);
+    await run(dir, ['publish', 'Lookup', '--workspace', 'evil.stepwise', '--from', 'p.md', '--force']);
     await run(dir, ['export', '--workspace', 'evil.stepwise', '--out', 'evil.bundle']);
     await run(dir, ['keys', 'public', '--workspace', 'evil.stepwise', '--out', 'evil.pub']);
     await run(dir, ['workspace', 'init', 'b.stepwise']);

@@ -21,7 +21,7 @@ describe('a Procedure name with a control character', () => {
     const dir = tempDir();
     expect((await run(dir, 'workspace', 'init', 'w.stepwise', '--example')).code).toBe(0);
     writeFileSync(join(dir, 'nul.md'), '---\nname: "Gift\\0card balance"\ntrigger: The customer asks about a gift card.\n---\n\n## Answer\nTell the customer the balance.\n');
-    const published = await run(dir, 'publish', 'Gift card balance', '--workspace', 'w.stepwise', '--from', 'nul.md');
+    const published = await run(dir, 'publish', 'Gift card balance', '--workspace', 'w.stepwise', '--from', 'nul.md', '--force');
     expect(published.code).toBe(1);
     expect(published.err).toContain('The Procedure name "Gift\\u{0}card balance" contains a control character (U+0000 at character 5)');
     const listed = await run(dir, 'validate', '--workspace', 'w.stepwise', '--no-python');
@@ -35,7 +35,7 @@ describe('publish --from', () => {
     expect((await run(dir, 'workspace', 'init', 'w.stepwise', '--example')).code).toBe(0);
     const text = '---\nname: Gift card balance\ntrigger: The customer asks about a gift card.\n---\n\n## Answer\nTell the customer the balance. @end\n';
     writeFileSync(join(dir, 'bom.md'), '\uFEFF' + text.replace(/\n/g, '\r\n'));
-    expect((await run(dir, 'publish', 'Gift card balance', '--workspace', 'w.stepwise', '--from', 'bom.md')).code).toBe(0);
+    expect((await run(dir, 'publish', 'Gift card balance', '--workspace', 'w.stepwise', '--from', 'bom.md', '--force')).code).toBe(0);
     const workspace = Workspace.open(join(dir, 'w.stepwise'), { readonly: true });
     try {
       expect(workspace.procedures.version('Gift card balance', 1).text).toBe(text);

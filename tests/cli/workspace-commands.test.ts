@@ -40,10 +40,10 @@ describe('workspace commands', () => {
 
     const edited = readFileSync(new URL('../../examples/refund-request.md', import.meta.url), 'utf8').replace('Never promise a refund', 'Never, ever promise a refund');
     writeFileSync(join(dir, 'refund.md'), edited);
-    const published = await run(dir, 'publish', 'Refund request', '--workspace', 'shop.stepwise', '--from', 'refund.md', '--note', 'clearer');
+    const published = await run(dir, 'publish', 'Refund request', '--workspace', 'shop.stepwise', '--from', 'refund.md', '--note', 'clearer', '--force');
     expect(published.code).toBe(0);
     expect(published.out).toMatch(/Published "Refund request" as version 2/);
-    expect((await run(dir, 'publish', 'Refund request', '--workspace', 'shop.stepwise')).err).toMatch(/Nothing to publish/);
+    expect((await run(dir, 'publish', 'Refund request', '--workspace', 'shop.stepwise', '--force')).err).toMatch(/Nothing to publish/);
 
     const exported = await run(dir, 'export', '--workspace', 'shop.stepwise', '--out', 'refund.bundle', '--procedure', 'Refund request');
     expect(exported.code).toBe(0);
@@ -82,7 +82,7 @@ describe('workspace commands', () => {
     // Make one Procedure differ so that it conflicts.
     const edited = readFileSync(new URL('../../examples/verify-identity.md', import.meta.url), 'utf8').replace('## ', '## Before we start\nSay hi.\n\n## ');
     writeFileSync(join(dir, 'v.md'), edited);
-    expect((await run(dir, 'publish', 'Verify identity', '--workspace', 'b.stepwise', '--from', 'v.md')).code).toBe(0);
+    expect((await run(dir, 'publish', 'Verify identity', '--workspace', 'b.stepwise', '--from', 'v.md', '--force')).code).toBe(0);
 
     const refused = await run(dir, 'import', 'all.bundle', '--workspace', 'b.stepwise', '--trust', 'a.pub');
     expect(refused.code).toBe(2);
@@ -105,7 +105,7 @@ describe('workspace commands', () => {
     await run(dir, 'keys', 'public', '--workspace', 'a.stepwise', '--out', 'a.pub');
     await run(dir, 'workspace', 'init', 'b.stepwise');
     writeFileSync(join(dir, 'v.md'), '---\nname: Verify identity\nsub_procedure: true\n---\n\n## Check\nAsk for the code. @end\n');
-    await run(dir, 'publish', 'Verify identity', '--workspace', 'b.stepwise', '--from', 'v.md');
+    await run(dir, 'publish', 'Verify identity', '--workspace', 'b.stepwise', '--from', 'v.md', '--force');
     const questions: string[] = [];
     const io = Object.assign(captureIo(dir), { ask: async (question: string) => (questions.push(question), questions.length === 1 ? 'what?' : 'r') });
     expect(await runCli(['import', 'all.bundle', '--workspace', 'b.stepwise', '--trust', 'a.pub', '--on-conflict', 'rename'], captureIo(dir))).toBe(0);
