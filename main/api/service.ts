@@ -9,6 +9,7 @@ import { languageHandlers, type PythonChecker } from './language-service';
 import { previewHandlers, type PreviewRuntimeFactory } from './preview-service';
 import { procedureHandlers } from './procedures-service';
 import { settingsHandlers, type SettingsDeps } from './settings-service';
+import { teamHandlers } from './teams-service';
 
 export interface ServiceDeps {
   workspace: Workspace;
@@ -29,6 +30,7 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     ...procedureHandlers(deps.workspace, deps.hub, deps.python),
     ...languageHandlers(deps.workspace, deps.python),
     ...settingsHandlers(deps.workspace, deps.settings),
+    ...teamHandlers(deps.workspace, deps.hub),
     ...connectorHandlers({ workspace: deps.workspace, secrets: deps.settings.secrets, sandbox: deps.sandbox ?? null }),
     ...previewHandlers({ workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, runtime: deps.previewRuntime, ...(deps.settings.modelClient ? { modelClient: deps.settings.modelClient } : {}) }),
   };

@@ -21,6 +21,7 @@ import {
 import { connectorCallSpecs } from './connectors';
 import { previewCallSpecs, previewEventSpecs } from './preview';
 import { simulationCallSpecs, simulationEventSpecs } from './simulations';
+import { teamCallSpecs } from './teams';
 
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -74,6 +75,7 @@ export const calls = {
   ...previewCallSpecs,
   ...connectorCallSpecs,
   ...simulationCallSpecs,
+  ...teamCallSpecs,
 } as const satisfies Record<string, CallSpec>;
 
 export type Calls = typeof calls;

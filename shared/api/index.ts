@@ -6,5 +6,6 @@ export * from './result';
 export * from './schemas';
 export * from './simulations';
 export * from './settings';
+export * from './teams';
 export { createApiClient, type ApiClient, type ApiTransport } from './client';
 export { BRIDGE_GLOBAL, type StepwiseBridge } from './bridge';

@@ -58,6 +58,9 @@ const seeds: Record<number, (db: Database.Database) => void> = {
     db.prepare("INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at) VALUES (2, 'conversation.escalated', '{}', 't', 't')").run();
     db.prepare("INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES (2, 'Hello', 't')").run();
   },
+  12: (db) => {
+    db.prepare("UPDATE teams SET note_template = 'Order {order_id}: what was tried.' WHERE name = 'Claims team'").run();
+  },
 };
 
 describe('migrations', () => {
