@@ -180,11 +180,16 @@ export async function startProductionServer(options: ProductionServerOptions): P
     reload,
     isReady: async () => {
       if (!ready || !accepting) return false;
+      // A database that hangs is as unready as one that refuses: the probe answers within 2 s.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('no answer')), 2000)));
       try {
-        await store.production.ping();
+        await Promise.race([store.production.ping(), timeout]);
         return true;
       } catch {
         return false;
+      } finally {
+        clearTimeout(timer);
       }
     },
     accepting: () => accepting,

@@ -5,7 +5,10 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { runCli } from '../../main/cli/run';
+import { resolveConfig } from '../../main/production/config';
+import { startProductionServer } from '../../main/production/server';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
 import { toolCall, toolCalls, type RecordedRequest } from '../support/fake-anthropic';
 import { captureIo } from '../support/capture-io';
@@ -136,5 +139,34 @@ describe('two instances on one PostgreSQL', () => {
     // The killed turn's model call, the retry's, and no other run of MSG-9.
     expect(modelRuns.filter((run) => run === 'MSG-9')).toHaveLength(2);
     await store.close();
+  });
+
+  it('is not ready while its PostgreSQL refuses connections, and ready again once it accepts them', { timeout: 60_000 }, async () => {
+    const url = await postgres.createDatabase();
+    const database = new URL(url).pathname.slice(1);
+    const fake = await startFake([]);
+    const server = await startProductionServer({
+      config: resolveConfig({ bundles: [bundle], trust: [signer.publicKeyFile], database: url, port: 0, logLevel: 'silent' }),
+      env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url },
+    });
+    const admin = new pg.Client({ connectionString: postgres.url('postgres') });
+    await admin.connect();
+    try {
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+      const down = await waitFor(async () => {
+        const response = await fetch(`${server.url}/readyz`);
+        return response.status === 503 ? response : null;
+      }, 'readiness to fail');
+      expect(await down.json()).toMatchObject({ ready: false, error: { code: 'not-ready' } });
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      await waitFor(async () => (await fetch(`${server.url}/readyz`)).status === 200, 'readiness to return');
+    } finally {
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
+      await server.close();
+    }
   });
 });
