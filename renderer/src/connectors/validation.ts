@@ -1,0 +1,43 @@
+// The editor's checks are the engine's own: the definition is parsed with the zod schema the store
+// uses (shared/connectors/definition.ts), and each issue is placed next to the field at its path.
+import { connectorDefinitionSchema } from '../../../shared/connectors/definition';
+
+/** Issue messages by field path ("baseUrl", "actions.0.retries"); the first issue of a path wins. */
+export type FieldErrors = Record<string, string>;
+
+export function validateDefinition(draft: unknown): FieldErrors {
+  const parsed = connectorDefinitionSchema.safeParse(draft);
+  if (parsed.success) return {};
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) {
+    const key = issue.path.map(String).join('.');
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+/** The error for a field, including those of its parts (an auth's secret under "auth"). */
+export function errorAt(errors: FieldErrors, path: string, nested = false): string | null {
+  if (errors[path]) return errors[path]!;
+  if (!nested) return null;
+  const child = Object.keys(errors).find((key) => key.startsWith(`${path}.`));
+  return child ? `${child.slice(path.length + 1)}: ${errors[child]}` : null;
+}
+
+/** Errors whose field the form does not show, so none is left unsaid. */
+export function unplacedErrors(errors: FieldErrors, placed: readonly string[]): string[] {
+  return Object.entries(errors)
+    .filter(([key]) => !placed.some((path) => key === path || key.startsWith(`${path}.`)))
+    .map(([key, message]) => (key ? `${key}: ${message}` : message));
+}
+
+/** A copy of `value` with `path` set; `undefined` removes the key. */
+export function setAt<T>(value: T, path: (string | number)[], next: unknown): T {
+  if (path.length === 0) return next as T;
+  const [head, ...rest] = path;
+  const container = (Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) }) as Record<string | number, unknown>;
+  const child = setAt(container[head!] ?? (typeof rest[0] === 'number' ? [] : {}), rest, next);
+  if (child === undefined) delete container[head!];
+  else container[head!] = child;
+  return container as T;
+}
