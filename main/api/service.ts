@@ -10,6 +10,7 @@ import { previewHandlers, type PreviewRuntimeFactory } from './preview-service';
 import { procedureHandlers } from './procedures-service';
 import { settingsHandlers, type SettingsDeps } from './settings-service';
 import { teamHandlers } from './teams-service';
+import { simulationHandlers, type RunningSuites } from './simulations-service';
 
 export interface ServiceDeps {
   workspace: Workspace;
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   previewRuntime: PreviewRuntimeFactory;
   /** The app's sandbox, for connectors' Python mock handlers; null when none runs. */
   sandbox?: CodeSandbox | null;
+  /** The suites the app runs (cancelled when it closes), and the sandbox they share, started only if a run needs Python. */
+  simulations: { suites: RunningSuites; sandbox: CodeSandbox };
 }
 
 export function createHandlers(deps: ServiceDeps): Handlers {
@@ -33,5 +36,6 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     ...teamHandlers(deps.workspace, deps.hub),
     ...connectorHandlers({ workspace: deps.workspace, secrets: deps.settings.secrets, sandbox: deps.sandbox ?? null }),
     ...previewHandlers({ workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, runtime: deps.previewRuntime, ...(deps.settings.modelClient ? { modelClient: deps.settings.modelClient } : {}) }),
+    ...simulationHandlers({ ...deps.simulations, workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, ...(deps.settings.modelClient ? { modelClient: deps.settings.modelClient } : {}) }),
   };
 }

@@ -9,6 +9,7 @@ import { createDispatch, type Dispatch } from '../api/dispatch';
 import { EventHub } from '../api/events';
 import type { PythonChecker } from '../api/language-service';
 import { createHandlers } from '../api/service';
+import { RunningSuites } from '../api/simulations-service';
 import type { SettingsDeps } from '../api/settings-service';
 import { createEngine, type AssembledEngine, type CreateEngineOptions } from '../assembly/engine';
 import { LazySandbox } from '../assembly/lazy-sandbox';
@@ -40,6 +41,7 @@ export function startEngine(options: AppEngineOptions): Engine {
   const sandbox = new LazySandbox(options.startSandbox, 'Python is not available in this session, so nothing that needs it can run.');
   const python: PythonChecker | null = sandbox.available ? (code, mode) => sandbox.check(code, mode) : null;
   const info: AppInfo = { mode: options.mode, version: appVersion(), workspacePath: options.workspace.path, workspaceName: basename(options.workspace.path) };
+  const suites = new RunningSuites();
   const handlers = createHandlers({
     workspace: options.workspace,
     hub,
@@ -49,6 +51,7 @@ export function startEngine(options: AppEngineOptions): Engine {
     sandbox: sandbox.available ? sandbox.shared() : null,
     // The chat preview runs the one engine assembly, sharing the app's sandbox.
     previewRuntime: ({ subject, model, connectors }) => createPreviewEngine({ workspace: options.workspace, subject, model, connectors, sandbox: sandbox.shared() }),
+    simulations: { suites, sandbox: sandbox.shared() },
   });
   // Re-runs a Procedure's simulations when its draft is saved, if the workspace's setting says so.
   const autoRerun = startAppAutoRerun({
@@ -65,6 +68,8 @@ export function startEngine(options: AppEngineOptions): Engine {
     workspace: options.workspace,
     conversations: (engine) => createEngine({ ...engine, workspace: options.workspace, sandbox: sandbox.shared() }),
     async close() {
+      // The app's suites stop (what finished is kept) before the workspace closes under them.
+      await suites.close();
       await autoRerun.close();
       await sandbox.close();
       options.workspace.close();

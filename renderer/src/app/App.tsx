@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Plug, Settings, Workflow } from 'lucide-react';
+import { Plug, Settings, Users, Workflow } from 'lucide-react';
 import type { AppInfo } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { ConnectorsScreen } from '../connectors/ConnectorsScreen';
@@ -8,6 +8,8 @@ import { ProcedureList } from '../procedures/ProcedureList';
 import { ProcedureScreen } from '../procedures/ProcedureScreen';
 import { useProcedures } from '../procedures/useProcedures';
 import { SettingsScreen } from '../settings/SettingsScreen';
+import { TeamsScreen } from '../teams/TeamsScreen';
+import { SimulationsScreen } from '../simulations/SimulationsScreen';
 import { Button, DialogHost, ThemeSwitch, Toaster, TooltipProvider } from '../ui';
 import { navigate } from './navigation';
 import { useRoute } from './route';
@@ -21,7 +23,7 @@ export function App() {
   useEffect(() => {
     api['app.info']({}).then(setInfo, () => setInfo(null));
   }, [api]);
-  const selected = route.screen === 'procedure' ? route.name : null;
+  const selected = route.screen === 'procedure' || route.screen === 'simulations' ? route.name : null;
   return (
     <TooltipProvider delayDuration={400} skipDelayDuration={200}>
       <div className="app">
@@ -49,6 +51,9 @@ export function App() {
           <Button variant="ghost" size="sm" icon={Plug} className={`sw-topbar-button${route.screen === 'connectors' ? ' active' : ''}`} aria-current={route.screen === 'connectors' ? 'page' : undefined} onClick={() => void navigate({ screen: 'connectors' })}>
             Connectors
           </Button>
+          <Button variant="ghost" size="sm" icon={Users} className={`sw-topbar-button${route.screen === 'teams' ? ' active' : ''}`} aria-current={route.screen === 'teams' ? 'page' : undefined} onClick={() => void navigate({ screen: 'teams' })}>
+            Teams
+          </Button>
           <Button variant="ghost" size="sm" icon={Settings} className={`sw-topbar-button${route.screen === 'settings' ? ' active' : ''}`} aria-current={route.screen === 'settings' ? 'page' : undefined} onClick={() => void navigate({ screen: 'settings' })}>
             Settings
           </Button>
@@ -57,6 +62,7 @@ export function App() {
           <ProcedureList procedures={procedures} selected={selected} error={error} />
           <main className="content">
             {route.screen === 'procedure' && <ProcedureScreen key={route.name} name={route.name} />}
+            {route.screen === 'simulations' && <SimulationsScreen key={route.name} name={route.name} />}
             {route.screen === 'home' && <HomeScreen count={procedures?.length ?? null} />}
             {route.screen === 'settings' && <SettingsScreen />}
             {route.screen === 'preview' && (
@@ -65,6 +71,7 @@ export function App() {
               </section>
             )}
             {route.screen === 'connectors' && <ConnectorsScreen />}
+            {route.screen === 'teams' && <TeamsScreen />}
           </main>
         </div>
         <DialogHost />

@@ -1,0 +1,151 @@
+// One run of a simulation: its verdict (as reviewed), each criterion with the judge's reasoning and
+// a review (agree or overrule, with a note), each deterministic check, whose failure it is, the
+// transcript beside the trace timeline (the preview's component), the world and the cost; "Replay"
+// plays it again offline.
+import { useEffect, useState } from 'react';
+import { Check, Repeat, ThumbsDown, ThumbsUp, X } from 'lucide-react';
+import type { AgreementView, RunCheck, RunResult } from '../../../shared/api';
+import { useApi } from '../api/context';
+import { TraceTimeline } from '../trace/TraceTimeline';
+import { askText, Badge, Banner, Button, IconButton, showMessage, Tabs, toast } from '../ui';
+
+const PARTY = { agent: 'the agent', customer: 'the simulated customer', judge: 'the judge' } as const;
+
+export function RunResultView({ runId, onClose, onAgreement }: { runId: number; onClose(): void; onAgreement(agreement: AgreementView): void }) {
+  const api = useApi();
+  const [result, setResult] = useState<RunResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [replaying, setReplaying] = useState(false);
+  useEffect(() => {
+    setResult(null);
+    api['simulations.result']({ runId }).then(setResult, (caught: Error) => setError(caught.message));
+  }, [api, runId]);
+
+  if (error) return <Banner tone="error">{error}</Banner>;
+  if (!result) return <p className="muted">Loading the run…</p>;
+
+  const review = async (check: RunCheck, decision: 'agree' | 'overrule') => {
+    const note = await askText(decision === 'agree' ? 'Agree with the judge' : 'Overrule the judge', `A note on "${check.name}" (optional)`, check.review?.note ?? '', { ok: decision === 'agree' ? 'Agree' : 'Overrule', multiline: true });
+    if (note === null) return;
+    try {
+      const reviewed = await api['simulations.review']({ runId, criterion: check.name, decision, note: note.trim() });
+      setResult(reviewed.result);
+      onAgreement(reviewed.agreement);
+    } catch (caught) {
+      await showMessage('The review was not saved', (caught as Error).message);
+    }
+  };
+
+  const replay = async () => {
+    setReplaying(true);
+    try {
+      const replayed = await api['simulations.replay']({ runId });
+      toast({
+        title: replayed.identical ? 'Replayed exactly' : 'The replay differs',
+        description: replayed.identical ? `Run ${runId} played again offline and came out the same (${replayed.status}).` : replayed.differences.slice(0, 3).join(' · '),
+        tone: replayed.identical ? 'success' : 'error',
+      });
+    } catch (caught) {
+      await showMessage('Not replayed', (caught as Error).message);
+    } finally {
+      setReplaying(false);
+    }
+  };
+
+  const criteria = result.checks.filter((check) => check.kind === 'criterion');
+  const checks = result.checks.filter((check) => check.kind !== 'criterion');
+  const verdict = result.cancelled ? 'Cancelled' : { passed: 'Passed', failed: 'Failed', error: 'Error', running: 'Running' }[result.reviewedStatus];
+  return (
+    <section className="sim-result" aria-label={`Run ${runId} of ${result.simulation}`}>
+      <header className="sim-pane-header">
+        <h2>
+          {result.simulation} <span className="muted">· run {runId}{result.attempt > 1 ? `, try ${result.attempt}` : ''}</span>
+        </h2>
+        <span className={`sim-verdict sim-status-${result.cancelled ? 'cancelled' : result.reviewedStatus}`} data-testid="run-verdict">
+          {verdict}
+        </span>
+        <span className="spacer" />
+        <Button size="sm" variant="secondary" icon={Repeat} onClick={() => void replay()} disabled={replaying}>
+          {replaying ? 'Replaying…' : 'Replay'}
+        </Button>
+        <IconButton icon={X} label="Close the run" size="sm" variant="ghost" onClick={onClose} />
+      </header>
+      <p className="sim-facts">
+        On {result.version !== null ? `live v${result.version}` : `draft ${result.procedureHash.slice(0, 7)}`} · {new Date(result.startedAt).toLocaleString()} · {result.turns} customer message{result.turns === 1 ? '' : 's'} · ${result.costUsd.toFixed(4)}
+        {result.world ? ` · world "${result.world}"` : ''}
+        {result.replayOf ? ` · replay of run ${result.replayOf}` : ''}
+      </p>
+      {result.reviewedStatus !== result.status && <Banner tone="info">The judge said {result.status}; after review it counts as {result.reviewedStatus}.</Banner>}
+      {result.attribution && <Banner tone="warning" title="Whose failure">It is put down to {PARTY[result.attribution]}.{result.error ? ` ${result.error}` : ''}</Banner>}
+      {!result.attribution && result.error && <Banner tone="error">{result.error}</Banner>}
+      <h3 className="sim-subhead">Criteria</h3>
+      {criteria.length === 0 && <p className="muted">No criteria: the judge had nothing to rule on.</p>}
+      <ul className="sim-checks">
+        {criteria.map((check) => (
+          <li key={check.name} className="sim-check" data-testid="criterion">
+            <CheckMark passed={check.effectivePassed} />
+            <div className="sim-check-body">
+              <strong>{check.name}</strong>
+              <p>{check.reason}</p>
+              {check.review && (
+                <p className="sim-review" data-testid="review">
+                  {check.review.decision === 'agree' ? 'You agreed' : 'You overruled the judge'}
+                  {check.review.note ? `: ${check.review.note}` : '.'}
+                </p>
+              )}
+            </div>
+            <div className="sim-check-actions">
+              <Button size="sm" variant="ghost" icon={ThumbsUp} onClick={() => void review(check, 'agree')} aria-label={`Agree with the judge on ${check.name}`}>
+                Agree
+              </Button>
+              <Button size="sm" variant="ghost" icon={ThumbsDown} onClick={() => void review(check, 'overrule')} aria-label={`Overrule the judge on ${check.name}`}>
+                Overrule
+              </Button>
+            </div>
+          </li>
+        ))}
+      </ul>
+      <h3 className="sim-subhead">Checks</h3>
+      <ul className="sim-checks">
+        {checks.map((check, index) => (
+          <li key={`${check.kind}-${index}`} className="sim-check" data-testid="check">
+            <CheckMark passed={check.effectivePassed} />
+            <div className="sim-check-body">
+              <strong>{check.name}</strong>
+              <p>{check.reason}</p>
+            </div>
+            {!check.effectivePassed && check.party && <Badge tone="warning">{PARTY[check.party]}</Badge>}
+          </li>
+        ))}
+      </ul>
+      <Tabs
+        label="Conversation"
+        items={[
+          {
+            value: 'transcript',
+            label: 'Transcript and trace',
+            content: (
+              <div className="sim-conversation">
+                <ol className="sim-transcript" aria-label="Transcript">
+                  {result.transcript.map((message, index) => (
+                    <li key={index} className={`sim-message sim-message-${message.role}`}>
+                      <span className="sim-message-role">{message.role}</span>
+                      <p>{message.text}</p>
+                    </li>
+                  ))}
+                </ol>
+                <div className="sim-trace">
+                  <TraceTimeline events={result.trace} label="Trace of the run" />
+                </div>
+              </div>
+            ),
+          },
+        ]}
+      />
+    </section>
+  );
+}
+
+function CheckMark({ passed }: { passed: boolean }) {
+  return passed ? <Check className="sim-mark sim-mark-pass" aria-label="passed" size={16} /> : <X className="sim-mark sim-mark-fail" aria-label="failed" size={16} />;
+}

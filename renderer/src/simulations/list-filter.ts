@@ -1,0 +1,56 @@
+// Pure decisions of the simulations list: which rows a tag and status filter keep, each row's status
+// in words, and the cost estimate as a sentence before a run.
+import type { EstimateView, SimulationSummary } from '../../../shared/api';
+
+export type StatusFilter = 'all' | 'passed' | 'failed' | 'error' | 'never' | 'stale';
+
+export const STATUS_FILTERS: { value: StatusFilter; label: string }[] = [
+  { value: 'all', label: 'Any status' },
+  { value: 'passed', label: 'Passed' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'error', label: 'Error' },
+  { value: 'stale', label: 'Stale (draft changed)' },
+  { value: 'never', label: 'Never run' },
+];
+
+export function filterSimulations(simulations: readonly SimulationSummary[], tag: string | null, status: StatusFilter): SimulationSummary[] {
+  return simulations.filter((simulation) => {
+    if (tag && !simulation.tags.includes(tag)) return false;
+    const last = simulation.lastRun;
+    switch (status) {
+      case 'all':
+        return true;
+      case 'never':
+        return last === null;
+      case 'stale':
+        return last !== null && last.stale;
+      default:
+        return last !== null && last.status === status;
+    }
+  });
+}
+
+export function allTags(simulations: readonly SimulationSummary[]): string[] {
+  return [...new Set(simulations.flatMap((simulation) => simulation.tags))].sort();
+}
+
+export function statusWords(simulation: SimulationSummary): string {
+  const last = simulation.lastRun;
+  if (!last) return 'Never run';
+  if (last.cancelled) return 'Cancelled';
+  return { passed: 'Passed', failed: 'Failed', error: 'Error', running: 'Running' }[last.status];
+}
+
+/** "On draft a1b2c3d" or "On live v3". */
+export function versionWords(simulation: SimulationSummary): string {
+  const last = simulation.lastRun;
+  if (!last) return '';
+  return last.version !== null ? `live v${last.version}` : `draft ${last.procedureHash.slice(0, 7)}`;
+}
+
+export function estimateWords(estimate: EstimateView): string {
+  const usd = estimate.usd < 0.01 && estimate.usd > 0 ? '< $0.01' : `$${estimate.usd.toFixed(2)}`;
+  const basis = [estimate.fromLastRun > 0 ? `${estimate.fromLastRun} from their last run` : '', estimate.fromLength > 0 ? `${estimate.fromLength} from their length` : ''].filter(Boolean).join(', ');
+  const unpriced = estimate.unpricedModels.length > 0 ? ` Models without a price count as free: ${estimate.unpricedModels.join(', ')}.` : '';
+  return `${estimate.runs} run${estimate.runs === 1 ? '' : 's'}, about ${Math.round(estimate.tokens).toLocaleString('en')} tokens, ${usd} (estimated ${basis}).${unpriced}`;
+}
