@@ -9,6 +9,7 @@ import { ProcedureScreen } from '../procedures/ProcedureScreen';
 import { useProcedures } from '../procedures/useProcedures';
 import { SettingsScreen } from '../settings/SettingsScreen';
 import { TeamsScreen } from '../teams/TeamsScreen';
+import { SimulationsScreen } from '../simulations/SimulationsScreen';
 import { Button, DialogHost, ThemeSwitch, Toaster, TooltipProvider } from '../ui';
 import { navigate } from './navigation';
 import { useRoute } from './route';
@@ -22,7 +23,7 @@ export function App() {
   useEffect(() => {
     api['app.info']({}).then(setInfo, () => setInfo(null));
   }, [api]);
-  const selected = route.screen === 'procedure' ? route.name : null;
+  const selected = route.screen === 'procedure' || route.screen === 'simulations' ? route.name : null;
   return (
     <TooltipProvider delayDuration={400} skipDelayDuration={200}>
       <div className="app">
@@ -61,6 +62,7 @@ export function App() {
           <ProcedureList procedures={procedures} selected={selected} error={error} />
           <main className="content">
             {route.screen === 'procedure' && <ProcedureScreen key={route.name} name={route.name} />}
+            {route.screen === 'simulations' && <SimulationsScreen key={route.name} name={route.name} />}
             {route.screen === 'home' && <HomeScreen count={procedures?.length ?? null} />}
             {route.screen === 'settings' && <SettingsScreen />}
             {route.screen === 'preview' && (

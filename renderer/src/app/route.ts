@@ -1,7 +1,7 @@
-// Hash routes: #/ (the list), #/procedures/<name>, #/settings, #/connectors, #/teams, #/preview/<name> and #/compare/<name> (a preview in its own tab).
+// Hash routes: #/ (the list), #/procedures/<name>, #/procedures/<name>/simulations, #/settings, #/connectors, #/teams, #/preview/<name> and #/compare/<name> (a preview in its own tab).
 import { useEffect, useState } from 'react';
 
-export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'settings' } | { screen: 'connectors' } | { screen: 'teams' } | { screen: 'preview'; name: string; compare: boolean };
+export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'simulations'; name: string } | { screen: 'settings' } | { screen: 'connectors' } | { screen: 'teams' } | { screen: 'preview'; name: string; compare: boolean };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -9,6 +9,14 @@ export function parseRoute(hash: string): Route {
   if (preview) {
     try {
       return { screen: 'preview', name: decodeURIComponent(preview[2]!), compare: preview[1] === 'compare' };
+    } catch {
+      return { screen: 'home' };
+    }
+  }
+  const simulations = /^\/procedures\/(.+)\/simulations$/.exec(path);
+  if (simulations) {
+    try {
+      return { screen: 'simulations', name: decodeURIComponent(simulations[1]!) };
     } catch {
       return { screen: 'home' };
     }
@@ -39,6 +47,8 @@ export function routeHash(route: Route): string {
       return '#/teams';
     case 'procedure':
       return `#/procedures/${encodeURIComponent(route.name)}`;
+    case 'simulations':
+      return `#/procedures/${encodeURIComponent(route.name)}/simulations`;
     case 'preview':
       return `#/${route.compare ? 'compare' : 'preview'}/${encodeURIComponent(route.name)}`;
   }
