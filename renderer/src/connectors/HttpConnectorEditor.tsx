@@ -37,6 +37,21 @@ export const NEW_HTTP_CONNECTOR: Draft = {
   actions: [{ name: 'get_item', description: '', method: 'GET', path: '/items/{{input.id}}', inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } }],
 };
 
+/** An action's mocks with one part replaced; no mocks at all when both parts are empty. */
+function mocksWith(current: unknown, change: { responses?: unknown; handler?: string | undefined }): Record<string, unknown> | undefined {
+  const next: Record<string, unknown> = { ...((current as Record<string, unknown> | undefined) ?? {}) };
+  for (const [key, value] of Object.entries(change)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  if ((next.responses === undefined || (Array.isArray(next.responses) && next.responses.length === 0)) && next.handler === undefined) return undefined;
+  return next;
+}
+
+function handlerText(handler: unknown): string {
+  return Array.isArray(handler) ? handler.join('\n') : typeof handler === 'string' ? handler : '';
+}
+
 /** The fields the form shows, so an issue elsewhere is listed in the banner instead. */
 function placedPaths(draft: Draft): string[] {
   const action = ['name', 'description', 'method', 'path', 'url', 'query', 'headers', 'timeoutMs', 'retries', 'inputSchema', 'responseFields', 'confirm', 'mocks', 'body'];
@@ -185,15 +200,27 @@ export function HttpConnectorEditor({ initial, isNew, view, onSaved }: { initial
             <JsonField label="Input schema" help="A JSON Schema of an object." value={action.inputSchema} onChange={(value) => update(['actions', index, 'inputSchema'], value)} onParseError={jsonError(`${index}.inputSchema`)} error={errorAt(errors, `actions.${index}.inputSchema`, true)} rows={6} />
             <JsonField label="Fields the model sees" help='Name → path in the response, like {"status": "order.status"}; empty keeps all.' value={action.responseFields} onChange={(value) => update(['actions', index, 'responseFields'], value)} onParseError={jsonError(`${index}.responseFields`)} error={errorAt(errors, `actions.${index}.responseFields`, true)} rows={6} />
           </div>
+          {action.method !== 'GET' && (
+            <JsonField label="Body template" help="A JSON value whose strings may hold {{input.x}}; empty sends no body." value={action.body} onChange={(value) => update(['actions', index, 'body'], value)} onParseError={jsonError(`${index}.body`)} error={errorAt(errors, `actions.${index}.body`, true)} rows={4} />
+          )}
           <JsonField
-            label="Mocks"
-            help='Static responses for previews and simulations, like {"responses": [{"when": {"id": "1"}, "status": 200, "body": {}}, {"error": "timeout"}]}.'
-            value={action.mocks}
-            onChange={(value) => update(['actions', index, 'mocks'], value)}
+            label="Static mock responses"
+            help='Tried in order for previews and simulations, like [{"when": {"id": "1"}, "status": 200, "body": {}}, {"error": "timeout"}].'
+            value={(action.mocks as { responses?: unknown[] } | undefined)?.responses}
+            onChange={(value) => update(['actions', index, 'mocks'], mocksWith(action.mocks, { responses: value }))}
             onParseError={jsonError(`${index}.mocks`)}
             error={errorAt(errors, `actions.${index}.mocks`, true)}
             rows={4}
           />
+          <Field label="Python mock handler" help='Runs in the sandbox when no static response matches: reads data["input"], may change attributes["world"], returns {"response": …}.'>
+            <textarea
+              className="sw-input sw-textarea connectors-mono"
+              spellCheck={false}
+              rows={4}
+              value={handlerText((action.mocks as { handler?: unknown } | undefined)?.handler)}
+              onChange={(event) => update(['actions', index, 'mocks'], mocksWith(action.mocks, { handler: event.target.value.trim() === '' ? undefined : event.target.value }))}
+            />
+          </Field>
         </fieldset>
       ))}
       {errorAt(errors, 'actions') && <p className="connectors-error" role="alert">{errorAt(errors, 'actions')}</p>}
