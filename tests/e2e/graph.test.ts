@@ -4,10 +4,12 @@
 // conditions read in words (the code one hover away, code that cannot be said stays code),
 // semantic zoom and the minimap, and the keyboard. Screenshots of every example's graph at fit, in
 // both themes, go to tests/artifacts/graph-<procedure>-<theme>.png.
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RENDERER_E2E_DIST } from '../../scripts/build-renderer';
 import { launchChromium } from '../../scripts/chromium';
 import { ARTIFACTS, startApp, type RunningApp } from './support/app';
 import { editorSelection, editorText, fitGraph, graphNode, viewportSettled } from './support/editor';
@@ -23,15 +25,21 @@ const PANEL = { width: 640, height: 800 };
 
 let browser: Browser;
 let app: RunningApp;
+let build: string;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  app = await startApp(browser);
+  // A copy of the test build of its own: another test run may rebuild dist/renderer-e2e meanwhile,
+  // and a page loaded half-way through that would never draw.
+  build = mkdtempSync(join(tmpdir(), 'stepwise-graph-e2e-'));
+  cpSync(RENDERER_E2E_DIST, build, { recursive: true });
+  app = await startApp(browser, { staticRoot: build });
 });
 
 afterAll(async () => {
   await app?.close();
   await browser?.close();
+  if (build) rmSync(build, { recursive: true, force: true });
 });
 
 /** A page in its own context at the given pixel ratio and theme, with the graph panel 640×800. */

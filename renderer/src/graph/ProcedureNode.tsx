@@ -10,7 +10,7 @@ import { conditionWords, type NodeKind } from '../../../shared/procedure';
 import type { CardRow, ProcedureFlowNode } from './flow';
 import { LiveLabels, useLiveNode } from './live-labels';
 import { NODE_SIZE } from './structure';
-import { titleMetrics } from './title-metrics';
+import { titleMetrics, zoomStep } from './title-metrics';
 import { Tooltip } from '../ui/Tooltip';
 
 export const GraphActions = createContext<{ toggleExpand(nodeId: string, target: string): void; liveLabels: LiveLabels }>({ toggleExpand: () => {}, liveLabels: new LiveLabels() });
@@ -38,9 +38,6 @@ const KIND_LABEL: Record<NodeKind, string> = {
   handoff: 'Handoff',
   end: 'End',
 };
-
-/** The zoom rounded down to a twentieth: nodes re-render only when it crosses one. */
-const zoomStep = (state: { transform: [number, number, number] }) => Math.floor(state.transform[2] * 20) / 20;
 
 function ProcedureNodeView({ id, data, selected, height }: NodeProps<ProcedureFlowNode>) {
   const actions = useContext(GraphActions);

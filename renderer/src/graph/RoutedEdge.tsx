@@ -5,9 +5,7 @@ import { memo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, useStore, type EdgeProps, type Edge } from '@xyflow/react';
 import type { RoutedEdgeData } from './flow';
 import { edgeLabelFont, type Point } from './layout';
-import { FAR_ZOOM } from './title-metrics';
-
-const zoomStep = (state: { transform: [number, number, number] }) => Math.floor(state.transform[2] * 20) / 20;
+import { FAR_ZOOM, zoomStep } from './title-metrics';
 
 /** How far (px) a handle may be from ELK's port and the route still count as current. */
 const TOLERANCE = 3;

@@ -15,7 +15,7 @@ export const NODE_SIZE: Record<NodeKind, { width: number; height: number }> = {
   trigger: { width: CARD_WIDTH, height: 60 },
   step: { width: CARD_WIDTH, height: 44 },
   condition: { width: CARD_WIDTH, height: 44 },
-  branch: { width: CARD_WIDTH, height: 60 },
+  branch: { width: CARD_WIDTH, height: 64 },
   code: { width: CARD_WIDTH, height: 40 },
   action: { width: CARD_WIDTH, height: 40 },
   subprocedure: { width: CARD_WIDTH, height: 44 },

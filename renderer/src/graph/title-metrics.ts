@@ -25,3 +25,6 @@ export function titleMetrics(kind: NodeKind, height: number, zoom: number, hasRo
   return { fontSize, lines: Math.max(1, Math.floor(room / (fontSize * LINE_HEIGHT))), far };
 }
 
+
+/** The zoom rounded down to a fiftieth: nodes and labels re-render only when it crosses one. */
+export const zoomStep = (state: { transform: [number, number, number] }) => Math.floor(state.transform[2] * 50) / 50;
