@@ -117,6 +117,27 @@ export function connectorHandlers(deps: ConnectorApiDeps) {
       return { definition: saved as unknown as Record<string, unknown>, warnings, saved: true };
     },
 
+    'connectors.worlds': (): CallOutput<'connectors.worlds'> => deps.workspace.worlds.list(),
+
+    'connectors.world': ({ name }: CallArgs<'connectors.world'>): CallOutput<'connectors.world'> => {
+      const stored = deps.workspace.worlds.get(name);
+      if (!stored) throw new ServiceError('not-found', `There is no mock world "${name}".`);
+      return { name: stored.name, description: stored.description, world: stored.world };
+    },
+
+    'connectors.saveWorld': ({ name, description, world }: CallArgs<'connectors.saveWorld'>): CallOutput<'connectors.saveWorld'> => {
+      // The store checks the world (a JSON object) and the name before writing anything.
+      const saved = deps.workspace.worlds.save(name, world, description);
+      return { name: saved.name, description: saved.description, updatedAt: saved.updatedAt };
+    },
+
+    'connectors.runWorld': ({ conversationId }: CallArgs<'connectors.runWorld'>): CallOutput<'connectors.runWorld'> => {
+      const final = deps.workspace.worlds.final(conversationId);
+      const startedFrom = final?.startedFrom ?? null;
+      const initial = startedFrom ? (deps.workspace.worlds.get(startedFrom)?.world ?? null) : null;
+      return { conversationId, startedFrom, initial, final: final?.world ?? null };
+    },
+
     'connectors.mcpTools': async ({ name, allow }: CallArgs<'connectors.mcpTools'>): Promise<CallOutput<'connectors.mcpTools'>> => {
       requireConnector(name);
       try {

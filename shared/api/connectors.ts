@@ -77,6 +77,9 @@ const openApiText = z.string().min(1, 'choose an OpenAPI file').max(10_000_000);
 
 export const McpToolViewSchema = z.strictObject({ name: z.string(), description: z.string(), inputSchema: jsonObject, allowed: z.boolean() });
 
+export const WorldSummarySchema = z.strictObject({ name: z.string(), description: z.string(), updatedAt: z.string() });
+const worldName = z.string().trim().min(1).max(64);
+
 const ok = z.strictObject({ ok: z.literal(true) });
 const call = <I extends z.ZodType, O extends z.ZodType>(summary: string, input: I, output: O) => ({ summary, input, output });
 
@@ -105,5 +108,13 @@ export const connectorCallSpecs = {
     "Connects to an MCP server and lists its tools with their schemas; `allow` saves the allow-list. A failure to connect is an answer (state 'failed' with the error), not an error.",
     z.strictObject({ name: connectorName, allow: z.array(z.string().min(1)).optional() }),
     z.strictObject({ state: z.enum(['connected', 'failed']), error: z.string().nullable(), tools: z.array(McpToolViewSchema) }),
+  ),
+  'connectors.worlds': call('The mock worlds mocked runs start from.', z.strictObject({}), z.array(WorldSummarySchema)),
+  'connectors.world': call('One mock world, as JSON.', z.strictObject({ name: worldName }), z.strictObject({ name: z.string(), description: z.string(), world: jsonObject })),
+  'connectors.saveWorld': call('Adds or replaces a mock world; it must be a JSON object, or nothing is saved.', z.strictObject({ name: worldName, description: z.string().max(2000).default(''), world: z.unknown() }), WorldSummarySchema),
+  'connectors.runWorld': call(
+    "A mocked run's final world beside the world it started from (null where there is none: a run that never changed its world).",
+    z.strictObject({ conversationId: z.number().int().positive() }),
+    z.strictObject({ conversationId: z.number(), startedFrom: z.string().nullable(), initial: jsonObject.nullable(), final: jsonObject.nullable() }),
   ),
 } as const;

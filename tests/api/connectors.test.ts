@@ -145,3 +145,29 @@ describe('connectors through the API', () => {
     expect(await api.call('connectors.mcpTools', { name: 'broken' })).toMatchObject({ state: 'failed', error: expect.any(String), tools: [] });
   }, 30_000);
 });
+
+describe('mock worlds through the API', () => {
+  const engine = useEngine();
+
+  it('reads, replaces and refuses worlds, and shows a run\'s final world beside its start', async () => {
+    const api = engine();
+    expect(await api.call('connectors.worlds')).toEqual([expect.objectContaining({ name: 'shop' })]);
+    const shop = (await api.call('connectors.world', { name: 'shop' })) as { world: Record<string, unknown> };
+    expect(Object.keys(shop.world)).toEqual(expect.arrayContaining(['shop', 'payments']));
+    await expect(api.call('connectors.saveWorld', { name: 'shop', world: [1, 2] })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('not a JSON object') });
+    await expect(api.call('connectors.saveWorld', { name: 'Bad Name', world: {} })).rejects.toMatchObject({ code: 'invalid' });
+    expect(((await api.call('connectors.world', { name: 'shop' })) as { world: unknown }).world).toEqual(shop.world);
+    await api.call('connectors.saveWorld', { name: 'tiny', description: 'one order', world: { orders: [{ id: 1, status: 'open' }] } });
+    // A mocked run that changed its world (as the runtime keeps it after each change).
+    const run = api.workspace.conversations.create({ kind: 'preview' }).id;
+    api.workspace.worlds.saveFinal(run, { orders: [{ id: 1, status: 'refunded' }], refunds: [{ order: 1 }] }, 'tiny');
+    expect(await api.call('connectors.runWorld', { conversationId: run })).toEqual({
+      conversationId: run,
+      startedFrom: 'tiny',
+      initial: { orders: [{ id: 1, status: 'open' }] },
+      final: { orders: [{ id: 1, status: 'refunded' }], refunds: [{ order: 1 }] },
+    });
+    const untouched = api.workspace.conversations.create({ kind: 'preview' }).id;
+    expect(await api.call('connectors.runWorld', { conversationId: untouched })).toEqual({ conversationId: untouched, startedFrom: null, initial: null, final: null });
+  });
+});

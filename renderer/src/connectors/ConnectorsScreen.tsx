@@ -147,7 +147,7 @@ function ConnectorDetail({ view, onChanged, onSaved, onDeleted }: { view: Connec
           Delete
         </Button>
       </header>
-      {view.description && <p className="muted">{view.description}</p>}
+      {view.description && <p className="connectors-muted">{view.description}</p>}
       {status.tone === 'warning' && <Banner tone="warning">{status.detail}</Banner>}
       <Tabs label="Connector sections" items={tabs} />
     </article>
@@ -155,7 +155,7 @@ function ConnectorDetail({ view, onChanged, onSaved, onDeleted }: { view: Connec
 }
 
 function ActionList({ view }: { view: ConnectorView }) {
-  if (view.actions.length === 0) return <p className="muted">{view.kind === 'mcp' ? 'No tool is allow-listed yet: connect under Tools and choose some.' : 'No actions.'}</p>;
+  if (view.actions.length === 0) return <p className="connectors-muted">{view.kind === 'mcp' ? 'No tool is allow-listed yet: connect under Tools and choose some.' : 'No actions.'}</p>;
   return (
     <table className="connectors-actions">
       <thead>
@@ -177,7 +177,7 @@ function ActionList({ view }: { view: ConnectorView }) {
             <td>{action.description}</td>
             <td>
               {action.usedBy.length === 0 ? (
-                <span className="muted">no Procedure</span>
+                <span className="connectors-muted">no Procedure</span>
               ) : (
                 action.usedBy.map((name) => (
                   <a key={name} className="connectors-user" href={`#/procedures/${encodeURIComponent(name)}`}>

@@ -147,7 +147,7 @@ export function McpTools({ view, onSaved }: { view: ConnectorView; onSaved: () =
                     }}
                   />
                   <code>{tool.name}</code>
-                  <span className="muted">{tool.description}</span>
+                  <span className="connectors-muted">{tool.description}</span>
                 </label>
                 <details>
                   <summary>Input schema</summary>

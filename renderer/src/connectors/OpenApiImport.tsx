@@ -87,7 +87,7 @@ export function OpenApiImport({ onImported }: { onImported: (name: string) => vo
           <div className="connectors-search">
             <Search aria-hidden size={14} />
             <input className="sw-input" type="search" aria-label="Search operations" placeholder="Search operations" value={search} onChange={(event) => setSearch(event.target.value)} />
-            <span className="muted">{chosen.size} chosen</span>
+            <span className="connectors-muted">{chosen.size} chosen</span>
           </div>
           <ul className="connectors-operations" aria-label="Operations">
             {shown.map((operation) => (
@@ -97,12 +97,12 @@ export function OpenApiImport({ onImported }: { onImported: (name: string) => vo
                   <Badge tone="neutral">{operation.method}</Badge>
                   <code>{operation.path}</code>
                   <span className="connectors-operation-id">{operation.id}</span>
-                  <span className="muted">{operation.summary}</span>
+                  <span className="connectors-muted">{operation.summary}</span>
                   {operation.deprecated && <Badge tone="warning">deprecated</Badge>}
                 </label>
               </li>
             ))}
-            {shown.length === 0 && <li className="muted">No operation matches.</li>}
+            {shown.length === 0 && <li className="connectors-muted">No operation matches.</li>}
           </ul>
           <div className="connectors-buttons">
             <Button disabled={busy || chosen.size === 0 || name.trim() === ''} onClick={() => void run(true)}>
@@ -118,7 +118,7 @@ export function OpenApiImport({ onImported }: { onImported: (name: string) => vo
               <ul>
                 {preview.actions.map((action) => (
                   <li key={action.name}>
-                    <code>@{name.trim()}.{action.name}</code> <Badge tone="neutral">{action.method}</Badge> <code>{action.path ?? action.url}</code> <span className="muted">{action.description}</span>
+                    <code>@{name.trim()}.{action.name}</code> <Badge tone="neutral">{action.method}</Badge> <code>{action.path ?? action.url}</code> <span className="connectors-muted">{action.description}</span>
                   </li>
                 ))}
               </ul>

@@ -21,7 +21,7 @@ export function TryAction({ view, onTried }: { view: ConnectorView; onTried: () 
   const action = actions.find((candidate) => candidate.name === actionName);
   const controls = useMemo(() => inputControls(action?.inputSchema), [action]);
 
-  if (actions.length === 0) return <p className="muted">This connector has no actions to try yet.</p>;
+  if (actions.length === 0) return <p className="connectors-muted">This connector has no actions to try yet.</p>;
   const run = async () => {
     setError(null);
     setResult(null);
@@ -59,7 +59,7 @@ export function TryAction({ view, onTried }: { view: ConnectorView; onTried: () 
             <Select label="Run" value={mode} options={[{ value: 'mock', label: 'Mocked' }, { value: 'live', label: 'Live' }]} onValueChange={(next) => setMode(next as 'mock' | 'live')} />
           </Field>
         </div>
-        {controls.length === 0 && <p className="muted">The action takes no input.</p>}
+        {controls.length === 0 && <p className="connectors-muted">The action takes no input.</p>}
         {controls.map((control) => (
           <Field key={`${actionName}.${control.name}`} label={`${control.name}${control.required ? '' : ' (optional)'}`} {...(control.description ? { help: control.description } : {})}>
             {control.kind === 'enum' || control.kind === 'boolean' ? (
@@ -105,7 +105,7 @@ function TryResultView({ result }: { result: ConnectorTryResult }) {
       <pre className="connectors-code" data-testid="try-response">{result.response === null || result.response === undefined ? '(none)' : JSON.stringify(result.response, null, 2)}</pre>
       <h3>What the model sees</h3>
       <pre className="connectors-code" data-testid="try-shown">{result.shown === null || result.shown === undefined ? '(nothing: the call failed)' : JSON.stringify(result.shown, null, 2)}</pre>
-      {result.world && <p className="muted">{result.world.changed ? 'The mock world changed.' : 'The mock world did not change.'}</p>}
+      {result.world && <p className="connectors-muted">{result.world.changed ? 'The mock world changed.' : 'The mock world did not change.'}</p>}
     </section>
   );
 }
