@@ -16,7 +16,7 @@ export const GENERATE_TOOL = 'propose_simulations';
 
 export interface GenerationTarget {
   id: string;
-  kind: 'happy_path' | 'branch' | 'edge_cases' | 'difficult_customers';
+  kind: 'happy_path' | 'branch' | 'edge_cases' | 'difficult_customers' | 'mutant';
   description: string;
   /** Simulations it needs at least. */
   min: number;
@@ -93,9 +93,10 @@ const FORMAT = `A simulation definition is a JSON object:
 - maxTurns (1 to 50), tags (list)
 Make deterministic checks (actions, final status, attributes) match exactly what the Procedure says must happen on that path.`;
 
-export async function generateSimulations(services: { workspace: Workspace; model: ModelCaller }, procedure: string): Promise<GeneratedSimulation[]> {
+/** `targets`: only these (e.g. a surviving mutant to catch, main/simulations/mutation-run.ts); default: every target of the graph. */
+export async function generateSimulations(services: { workspace: Workspace; model: ModelCaller }, procedure: string, options: { targets?: GenerationTarget[] } = {}): Promise<GeneratedSimulation[]> {
   const record = services.workspace.procedures.require(procedure);
-  const targets = generationTargets(record.draftText);
+  const targets = options.targets ?? generationTargets(record.draftText);
   const existing = new Set(services.workspace.simulations.list(procedure).map((simulation) => simulation.name));
   const system = [
     {

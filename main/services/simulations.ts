@@ -3,10 +3,11 @@
 // changed since the previous runs and the steps it covered, the exact offline replay of a run,
 // the list with each simulation's last result, a run with its checks as reviewed, human review of
 // the judge's verdicts, the judge–human agreement, generating simulations for a Procedure, and
-// importing τ²-bench tasks.
+// importing τ²-bench tasks, adding simulations from a file, and mutation testing of a suite.
 import { generateSimulations, saveGenerated, type GeneratedSimulation } from '../authoring/simulation-generator';
 import type { ModelCaller } from '../model/client';
 import type { ModelSettings } from '../model/settings';
+import { workspaceValidationContext } from '../procedures/workspace-context';
 import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
 import { compareWithPrevious, type Comparison } from '../simulations/comparison';
@@ -14,6 +15,7 @@ import { estimateSuiteCost, type CostEstimate } from '../simulations/cost';
 import { runsCoverage, type CoverageReport } from '../simulations/coverage';
 import { reviewedChecks, reviewedStatus, reviewVerdict, type ReviewedCheck } from '../simulations/review';
 import type { SimulationServices } from '../simulations/runner';
+import { planMutations, runMutations, survivorTarget, type MutantOutcome, type MutationPlan, type MutationReport, type MutationRunOptions } from '../simulations/mutation-run';
 import { replayRun, type ReplayResult } from '../simulations/simulate';
 import { runSuite, type SuiteOptions, type SuiteReport } from '../simulations/suite';
 import { parseSimulationFile, SimulationFileError } from '../simulations/simulation-file';
@@ -133,6 +135,30 @@ export class SimulationService {
 
   agreement(): Agreement {
     return this.workspace.simulations.reviews.agreement();
+  }
+
+  /**
+   * Mutation testing, step one: a Procedure's mutants and what running its simulations (those with
+   * any of `tags`) on each would cost. Nothing runs; show the estimate and ask before `runMutations`.
+   */
+  planMutations(procedure: string, options: { tags?: readonly string[]; settings: ModelSettings }): MutationPlan {
+    const record = this.workspace.procedures.require(procedure);
+    const filter = { procedure: record.name, tags: options.tags ?? [] };
+    const simulations = this.select(filter);
+    if (simulations.length === 0) throw new ServiceError('invalid', `${nothingMatches(filter)} Mutation testing needs simulations that pass on the Procedure.`);
+    return planMutations(this.workspace, record.name, simulations, options.settings, workspaceValidationContext(this.workspace));
+  }
+
+  /** Step two, with the user's consent: the suite on the Procedure, then on each mutant, in a throwaway copy of the workspace. */
+  runMutations(plan: MutationPlan, options: MutationRunOptions): Promise<MutationReport> {
+    return runMutations(this.services, plan, options);
+  }
+
+  /** "Suggest a simulation that would catch this": the simulation generator aimed at surviving mutants. */
+  async suggestForSurvivors(procedure: string, survivors: readonly MutantOutcome['mutant'][], model: () => Promise<ModelCaller>): Promise<GeneratedSimulation[]> {
+    this.workspace.procedures.require(procedure);
+    if (survivors.length === 0) return [];
+    return generateSimulations({ workspace: this.workspace, model: await model() }, procedure, { targets: survivors.map(survivorTarget) });
   }
 
   /** Proposes simulations for a Procedure; the model is asked for only once the Procedure is known. */

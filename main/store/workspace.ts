@@ -115,6 +115,15 @@ export class Workspace {
     return Workspace.open(path);
   }
 
+  /**
+   * A consistent copy of this workspace at `path` (SQLite's VACUUM INTO), opened: for work whose
+   * writes must never reach this one, such as the simulation runs of a Procedure's mutants.
+   */
+  copyTo(path: string): Workspace {
+    this.db.prepare('VACUUM INTO ?').run(path);
+    return Workspace.open(path);
+  }
+
   /** Runs `work` in one write transaction, started IMMEDIATE (see write-transaction.ts). */
   transaction<T>(work: () => T): T {
     return writeTransaction(this.db, work);

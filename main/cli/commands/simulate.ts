@@ -1,11 +1,14 @@
 // `stepwise simulate`: runs a workspace's saved simulations (all, a Procedure's, or those with a
 // tag), k times each with a concurrency limit, and exits 1 when any run does not pass, so authors
-// can run it in their own CI. `--replay <run-id>` plays a recorded run again, offline. The rules
+// can run it in their own CI. `--replay <run-id>` plays a recorded run again, offline. `--mutate`
+// checks the suite's strength on a Procedure's mutants (after the cost estimate and consent). The rules
 // are the simulation service's (main/services/simulations.ts); this reads arguments and prints.
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../files/atomic-write';
 import { junitXml } from '../../simulations/junit';
 import { nothingMatches, SimulationService } from '../../services/simulations';
+import type { AskingIo } from './bundles';
+import { mutate } from './simulate-mutate';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 import { wholeNumber } from '../model-args';
 import { withSession } from '../session';
@@ -14,7 +17,7 @@ import { estimateLine, failureDetails, junitCases, runLine, summaryLines } from 
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Run saved simulations (exits 1 when one fails); --replay a recorded run offline',
-  usage: 'simulate --workspace <file> [--procedure <name>] [--tag <tag>]… [--repeat <k>] [--concurrency <n>] [--live] [--junit <out.xml>] [--json] [--replay <run-id>]',
+  usage: 'simulate --workspace <file> [--procedure <name>] [--tag <tag>]… [--repeat <k>] [--concurrency <n>] [--live] [--junit <out.xml>] [--json] [--replay <run-id>] | --mutate --procedure <name> [--tag <tag>]… [--concurrency <n>] [--yes] [--suggest] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       workspace: { type: 'string' },
@@ -26,10 +29,20 @@ export const simulateCommand: Command = {
       junit: { type: 'string' },
       json: { type: 'boolean', default: false },
       replay: { type: 'string' },
+      mutate: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      suggest: { type: 'boolean', default: false },
     });
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
     const repeat = wholeNumber(values.repeat, '--repeat', 1, 1, 100);
     const concurrency = wholeNumber(values.concurrency, '--concurrency', 4, 1, 64);
+    if (values.mutate) {
+      if (!values.procedure) throw new UsageError('--mutate makes mutants of one Procedure: say which with --procedure <name>.');
+      if (values.replay !== undefined || values.repeat || values.live || values.junit) throw new UsageError('--mutate runs the draft once per mutant: it takes no --replay, --repeat, --live or --junit.');
+      const options = { procedure: values.procedure, tags: values.tag ?? [], concurrency, yes: values.yes, suggest: values.suggest, json: values.json };
+      return withSession(values.workspace, io, (session) => mutate(session, io as AskingIo, options), { poolSize: Math.min(2, concurrency) });
+    }
+    if (values.yes || values.suggest) throw new UsageError('--yes and --suggest go with --mutate.');
     if (values.replay !== undefined) {
       if (values.procedure || values.tag || values.repeat || values.concurrency || values.live) throw new UsageError('--replay plays one recorded run: it takes no --procedure, --tag, --repeat, --concurrency or --live.');
       const runId = wholeNumber(values.replay, '--replay', 0, 1, Number.MAX_SAFE_INTEGER);
