@@ -221,6 +221,36 @@ describe('the connectors screen', () => {
     await expect.poll(async () => ((await engineCall('connectors.list')).find((connector) => connector.name === 'everything') as { actions: { name: string }[] }).actions.map((entry) => entry.name)).toEqual(['echo']);
   }, 60_000);
 
+  it("edits a mock world with its schema checked, and shows a run's final world against its start", async () => {
+    const { page } = app;
+    // A mocked run that refunded an order (as the runtime keeps a conversation's world after each change).
+    const workspace = app.mode.engine.workspace;
+    const start = workspace.worlds.get('shop')!.world as { payments: { refunds?: unknown[] } & Record<string, unknown> };
+    const run = workspace.conversations.create({ kind: 'preview' }).id;
+    workspace.worlds.saveFinal(run, { ...start, payments: { ...start.payments, refunds: [...(start.payments.refunds ?? []), { id: 're_e2e', amount: 2400 }] } }, 'shop');
+
+    await page.getByRole('button', { name: 'Mock worlds' }).click();
+    const editor = page.getByLabel('World (JSON)');
+    await expect.poll(() => editor.inputValue()).toContain('"payments"');
+    const stored = await editor.inputValue();
+    await editor.fill('[1, 2]');
+    const errorId = (await editor.getAttribute('aria-describedby'))!.split(' ')[0]!;
+    expect(await page.locator(`[id="${errorId}"]`).textContent()).toContain('a world is a JSON object');
+    expect(await page.getByRole('button', { name: 'Save world' }).isDisabled()).toBe(true);
+    await editor.fill(stored);
+    expect(await page.getByRole('button', { name: 'Save world' }).isDisabled()).toBe(false);
+
+    await page.getByRole('combobox', { name: 'Run' }).click();
+    await page.getByRole('option', { name: new RegExp(`^#${run} `) }).click();
+    const changes = page.getByRole('table', { name: 'World changes' });
+    await changes.waitFor();
+    expect(await changes.locator('tbody tr').count()).toBe(1);
+    expect(await changes.locator('tbody tr').first().textContent()).toContain('re_e2e');
+    expect(await axeViolations(page)).toEqual([]);
+    await settled(page);
+    await app.screenshot('connectors-worlds');
+  });
+
   it('is axe-clean in both themes', async () => {
     const { page } = app;
     await openConnector(page, 'shop', 'Settings');

@@ -1,7 +1,7 @@
 // The connectors screen: the workspace's HTTP connectors and MCP servers on the left, each with its
 // status; on the right the chosen one (its actions and their Procedures, its editor, its secrets,
 // "Try action", an MCP server's tools), a new connector or server, or an OpenAPI import.
-import { FileUp, Plug, Plus, Server, Trash2 } from 'lucide-react';
+import { FileUp, Globe, Plug, Plus, Server, Trash2 } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import type { ConnectorView } from '../../../shared/api';
 import { useApi } from '../api/context';
@@ -12,9 +12,10 @@ import { OpenApiImport } from './OpenApiImport';
 import { SecretsPanel } from './SecretsPanel';
 import { connectorStatus } from './status';
 import { TryAction } from './TryAction';
+import { WorldsPanel } from './WorldsPanel';
 import './connectors.css';
 
-type Selection = { kind: 'connector'; name: string } | { kind: 'new-http' } | { kind: 'new-mcp' } | { kind: 'openapi' } | null;
+type Selection = { kind: 'connector'; name: string } | { kind: 'new-http' } | { kind: 'new-mcp' } | { kind: 'openapi' } | { kind: 'worlds' } | null;
 
 export function ConnectorsScreen() {
   const api = useApi();
@@ -59,6 +60,9 @@ export function ConnectorsScreen() {
           <Button size="sm" icon={FileUp} onClick={() => setSelection({ kind: 'openapi' })}>
             Import OpenAPI
           </Button>
+          <Button size="sm" icon={Globe} onClick={() => setSelection({ kind: 'worlds' })}>
+            Mock worlds
+          </Button>
         </div>
         {error && <Banner tone="error">{error}</Banner>}
         <nav aria-label="Connector list">
@@ -89,6 +93,7 @@ export function ConnectorsScreen() {
       <div className="connectors-main">
         {selection?.kind === 'new-http' && <HttpConnectorEditor key="new-http" initial={NEW_HTTP_CONNECTOR} isNew view={null} onSaved={saved} />}
         {selection?.kind === 'new-mcp' && <McpServerEditor key="new-mcp" initial={NEW_MCP_SERVER} isNew onSaved={saved} />}
+        {selection?.kind === 'worlds' && <WorldsPanel />}
         {selection?.kind === 'openapi' && (
           <OpenApiImport
             onImported={(name) => {
