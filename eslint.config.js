@@ -101,7 +101,7 @@ export const mainFolders = {
   authoring: ['shared', 'store', 'language', 'model', 'procedures', 'sandbox', 'simulations', 'validation'],
   bundles: ['shared', 'store', 'app-version', 'connectors', 'knowledge', 'procedures', 'secrets', 'simulations', 'validation'],
   // The domain services: the rules every adapter shares.
-  services: ['shared', 'store', 'authoring', 'connectors', 'knowledge', 'model', 'procedures', 'sandbox', 'secrets', 'simulations'],
+  services: ['shared', 'store', 'authoring', 'bundles', 'connectors', 'knowledge', 'model', 'procedures', 'sandbox', 'secrets', 'simulations'],
   // The adapters, and the Electron shell over them.
   api: ['shared', 'store', 'model', 'procedures', 'sandbox', 'secrets', 'services', 'validation'],
   server: ['shared', 'api'],

@@ -39,6 +39,11 @@ export class SqliteKeyRepository {
       .run(key.fingerprint, key.publicKey, key.label ?? '', now());
   }
 
+  /** Stops trusting a key; false when none had that fingerprint. */
+  untrust(fingerprint: string): boolean {
+    return this.db.prepare('DELETE FROM trusted_keys WHERE fingerprint = ?').run(fingerprint).changes > 0;
+  }
+
   trusted(): TrustedKey[] {
     return (this.db.prepare('SELECT fingerprint, public_key, label, added_at FROM trusted_keys ORDER BY added_at').all() as {
       fingerprint: string;

@@ -22,6 +22,7 @@ import { connectorCallSpecs } from './connectors';
 import { previewCallSpecs, previewEventSpecs } from './preview';
 import { simulationCallSpecs, simulationEventSpecs } from './simulations';
 import { teamCallSpecs } from './teams';
+import { bundleCallSpecs } from './bundles';
 
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -76,6 +77,7 @@ export const calls = {
   ...connectorCallSpecs,
   ...simulationCallSpecs,
   ...teamCallSpecs,
+  ...bundleCallSpecs,
 } as const satisfies Record<string, CallSpec>;
 
 export type Calls = typeof calls;

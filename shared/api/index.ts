@@ -7,5 +7,6 @@ export * from './schemas';
 export * from './simulations';
 export * from './settings';
 export * from './teams';
+export * from './bundles';
 export { createApiClient, type ApiClient, type ApiTransport } from './client';
 export { BRIDGE_GLOBAL, type StepwiseBridge } from './bridge';
