@@ -7,7 +7,8 @@ import { Check, Repeat, ThumbsDown, ThumbsUp, X } from 'lucide-react';
 import type { AgreementView, RunCheck, RunResult } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { TraceTimeline } from '../trace/TraceTimeline';
-import { askText, Badge, Banner, Button, IconButton, showMessage, Tabs, toast } from '../ui';
+import { shortHash } from './list-filter';
+import { askText, Badge, Banner, Button, IconButton, showMessage, toast } from '../ui';
 
 const PARTY = { agent: 'the agent', customer: 'the simulated customer', judge: 'the judge' } as const;
 
@@ -71,7 +72,7 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
         <IconButton icon={X} label="Close the run" size="sm" variant="ghost" onClick={onClose} />
       </header>
       <p className="sim-facts">
-        On {result.version !== null ? `live v${result.version}` : `draft ${result.procedureHash.slice(0, 7)}`} · {new Date(result.startedAt).toLocaleString()} · {result.turns} customer message{result.turns === 1 ? '' : 's'} · ${result.costUsd.toFixed(4)}
+        On {result.version !== null ? `live v${result.version}` : `draft ${shortHash(result.procedureHash)}`} · {new Date(result.startedAt).toLocaleString()} · {result.turns} customer message{result.turns === 1 ? '' : 's'} · ${result.costUsd.toFixed(4)}
         {result.world ? ` · world "${result.world}"` : ''}
         {result.replayOf ? ` · replay of run ${result.replayOf}` : ''}
       </p>
@@ -118,30 +119,20 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
           </li>
         ))}
       </ul>
-      <Tabs
-        label="Conversation"
-        items={[
-          {
-            value: 'transcript',
-            label: 'Transcript and trace',
-            content: (
-              <div className="sim-conversation">
-                <ol className="sim-transcript" aria-label="Transcript">
-                  {result.transcript.map((message, index) => (
-                    <li key={index} className={`sim-message sim-message-${message.role}`}>
-                      <span className="sim-message-role">{message.role}</span>
-                      <p>{message.text}</p>
-                    </li>
-                  ))}
-                </ol>
-                <div className="sim-trace">
-                  <TraceTimeline events={result.trace} label="Trace of the run" />
-                </div>
-              </div>
-            ),
-          },
-        ]}
-      />
+      <h3 className="sim-subhead">Transcript and trace</h3>
+      <div className="sim-conversation">
+        <ol className="sim-transcript" aria-label="Transcript">
+          {result.transcript.map((message, index) => (
+            <li key={index} className={`sim-message sim-message-${message.role}`}>
+              <span className="sim-message-role">{message.role}</span>
+              <p>{message.text}</p>
+            </li>
+          ))}
+        </ol>
+        <div className="sim-trace">
+          <TraceTimeline events={result.trace} label="Trace of the run" />
+        </div>
+      </div>
     </section>
   );
 }

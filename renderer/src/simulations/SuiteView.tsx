@@ -69,7 +69,7 @@ export function SuiteView({ live, procedureText, onOpenRun, onClose }: { live: L
         <>
           <p className="sim-facts">
             {suite.live ? 'On the live versions' : 'On the drafts'} · k = {suite.k}
-            {suite.passHatK !== null ? ` · pass^${suite.k} ${Math.round(suite.passHatK * 100)}%` : ''} · cost ${suite.costUsd.toFixed(4)}
+            {suite.passHatK !== null && suite.k > 1 ? ` · pass^${suite.k} ${Math.round(suite.passHatK * 100)}%` : ''} · cost ${suite.costUsd.toFixed(4)}
             {suite.estimatedUsd !== null ? ` (estimated $${suite.estimatedUsd.toFixed(4)})` : ''}
           </p>
           {regressions.length > 0 && (

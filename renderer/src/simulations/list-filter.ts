@@ -45,7 +45,7 @@ export function statusWords(simulation: SimulationSummary): string {
 export function versionWords(simulation: SimulationSummary): string {
   const last = simulation.lastRun;
   if (!last) return '';
-  return last.version !== null ? `live v${last.version}` : `draft ${last.procedureHash.slice(0, 7)}`;
+  return last.version !== null ? `live v${last.version}` : `draft ${shortHash(last.procedureHash)}`;
 }
 
 export function estimateWords(estimate: EstimateView): string {
@@ -53,4 +53,9 @@ export function estimateWords(estimate: EstimateView): string {
   const basis = [estimate.fromLastRun > 0 ? `${estimate.fromLastRun} from their last run` : '', estimate.fromLength > 0 ? `${estimate.fromLength} from their length` : ''].filter(Boolean).join(', ');
   const unpriced = estimate.unpricedModels.length > 0 ? ` Models without a price count as free: ${estimate.unpricedModels.join(', ')}.` : '';
   return `${estimate.runs} run${estimate.runs === 1 ? '' : 's'}, about ${Math.round(estimate.tokens).toLocaleString('en')} tokens, ${usd} (estimated ${basis}).${unpriced}`;
+}
+
+/** The first characters of a content hash, without its algorithm ("sha256:…"). */
+export function shortHash(hash: string): string {
+  return hash.replace(/^[a-z0-9]+:/, '').slice(0, 7);
 }

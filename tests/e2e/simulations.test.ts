@@ -1,0 +1,172 @@
+// The simulations screen in Chromium, against browser mode, with the fake Messages API playing the
+// agent, the customer and the judge through the real SDK: a suite shows its progress, then a pass;
+// the coverage overlay marks the branches no run reached; after the Procedure loses its lookup the
+// same run fails and the regression is flagged; a review changes the agreement rate; a wrong field
+// is shown next to it and nothing is saved; axe-core finds nothing serious. Screenshots go to
+// tests/artifacts/simulations-*.png.
+import axe from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/chromium';
+import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic';
+import { crm, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript } from '../api/simulations-fixtures';
+import { startApp, type RunningApp } from './support/app';
+import { answerDialog, fitGraph } from './support/editor';
+
+const PROCEDURE = 'Order status';
+/** A second step no conversation reaches (the first one ends): its branches stay unreached. */
+const LOST_PARCEL = `
+## Lost parcel
+If the customer says the parcel never arrived:
+  - Say sorry and offer to send it again.
+Otherwise:
+  - Tell them to wait one more day.
+`;
+
+let browser: Browser;
+let app: RunningApp;
+let fake: FakeAnthropic;
+
+async function call(method: string, input: unknown) {
+  const result = await app.mode.engine.dispatch(method, input);
+  if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+  return result.value;
+}
+
+beforeAll(async () => {
+  // Each agent answer waits, so the progress is there to see before the pass.
+  fake = await startFakeAnthropic(simulationScript({ agentDelayMs: 700 }));
+  browser = await launchChromium();
+  app = await startApp(browser);
+  app.mode.engine.workspace.connectors.save(crm);
+  await call('procedures.create', { name: PROCEDURE });
+  await call('procedures.saveDraft', { name: PROCEDURE, text: ORDER + LOST_PARCEL });
+  await call('settings.save', { provider: 'anthropic', baseURL: fake.url, models, apiKey: 'sk-test-key' });
+  await call('simulations.save', { procedure: PROCEDURE, name: 'Where is order 7', definition: SIMULATION });
+  try {
+    await app.page.goto(app.mode.server.url);
+    // The launch token rides in the URL's hash: the app reads it first, then the screen is opened.
+    await app.page.locator(`li[data-procedure="${PROCEDURE}"] a`).click();
+    await app.page.getByRole('button', { name: 'Simulations' }).click();
+    await app.page.getByTestId('simulation-row').first().waitFor();
+  } catch (error) {
+    // Say what the page shows instead, and what it logged.
+    throw new Error(`${(error as Error).message}\nThe page: ${(await app.page.locator('body').textContent())?.slice(0, 600)}\nProblems: ${app.problems.join('\n').slice(0, 2000)}`);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await fake?.close();
+});
+
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  });
+}
+
+async function runAll(page: Page) {
+  await page.getByRole('button', { name: 'Run all' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  // The estimate is shown before anything runs.
+  expect(await dialog.textContent()).toMatch(/1 run, about [\d,]+ tokens/);
+  await answerDialog(page, null, 'Run');
+}
+
+describe('the simulations screen', () => {
+  it('runs the suite: progress first, then a pass, the row updated', async () => {
+    const { page } = app;
+    const row = page.getByTestId('simulation-row').first();
+    expect(await row.getAttribute('data-status')).toBe('never');
+    await runAll(page);
+    await expect.poll(() => page.getByTestId('suite-status').textContent()).toBe('Running');
+    expect(await page.getByTestId('suite-progress').getByRole('progressbar').isVisible()).toBe(true);
+    expect(await page.getByTestId('suite-progress').textContent()).toContain('0 / 1');
+    await app.screenshot('simulations-running');
+    await expect.poll(() => page.getByTestId('suite-status').textContent(), { timeout: 30_000 }).toBe('Passed');
+    expect(await page.getByTestId('suite-progress').textContent()).toContain('1 / 1');
+    expect(await page.getByTestId('suite-progress').textContent()).toContain('1 passed');
+    await expect.poll(() => row.getAttribute('data-status')).toBe('passed');
+    expect(await row.textContent()).toMatch(/draft [0-9a-f]{7}/);
+    await app.screenshot('simulations-passed');
+  }, 60_000);
+
+  it('the coverage overlay marks the branches no run reached, and the steps one did', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: /Coverage/ }).click();
+    const graph = page.getByTestId('coverage-graph');
+    await graph.locator('[data-coverage]').first().waitFor({ timeout: 30_000 });
+    await expect.poll(() => graph.locator('[data-kind="branch"][data-coverage="unreached"]').count()).toBe(2);
+    expect(await graph.locator('[data-kind="step"][data-coverage="reached"]').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('coverage-summary').textContent()).toContain('Not reached');
+    await fitGraph(page);
+    await app.screenshot('simulations-coverage');
+    expect(await axeViolations(page)).toEqual([]);
+  }, 60_000);
+
+  it('after the Procedure loses its lookup, the same run fails and the regression is flagged', async () => {
+    const { page } = app;
+    // Another window edits the Procedure: the screen hears of it and marks the last result stale.
+    await call('procedures.saveDraft', { name: PROCEDURE, text: ORDER_WITHOUT_LOOKUP + LOST_PARCEL });
+    await expect.poll(() => page.getByTestId('simulation-row').first().textContent()).toContain('(stale)');
+    await runAll(page);
+    await expect.poll(() => page.getByTestId('suite-status').textContent(), { timeout: 30_000 }).toBe('Failed');
+    expect(await page.getByTestId('suite-progress').textContent()).toContain('1 failed');
+    const banner = page.getByText('"Where is order 7" passed before and fails now.');
+    await banner.waitFor();
+    expect(await page.locator('.sim-comparison li[data-change="newly_failing"]').count()).toBe(1);
+    await page.getByRole('button', { name: /what changed in the Procedure/ }).click();
+    expect(await page.getByLabel('Procedure diff').textContent()).toContain('-Look the order up with @crm.lookup');
+    await app.screenshot('simulations-regression');
+  }, 60_000);
+
+  it('a result shows the verdict, the failed check and whose failure it is; a review changes the agreement rate', async () => {
+    const { page } = app;
+    await page.locator('.sim-comparison li[data-change="newly_failing"] button').click();
+    await expect.poll(() => page.getByTestId('run-verdict').textContent()).toBe('Failed');
+    expect(await page.getByText('It is put down to the agent.').count()).toBe(1);
+    expect(await page.getByTestId('check').filter({ hasText: 'crm.lookup' }).locator('[aria-label="failed"]').count()).toBe(1);
+    expect(await page.getByRole('list', { name: 'Transcript' }).textContent()).toContain('Where is my order 7?');
+    expect(await page.getByTestId('agreement').textContent()).toBe('No reviews yet');
+    await page.getByRole('button', { name: 'Overrule the judge on tells the status' }).click();
+    await answerDialog(page, 'It never gave the status, but the judge passed it.', 'Overrule');
+    await expect.poll(() => page.getByTestId('agreement').textContent()).toBe('Judge agreement 0% of 1');
+    expect(await page.getByTestId('review').textContent()).toContain('You overruled the judge');
+    await page.getByRole('button', { name: 'Agree with the judge on tells the status' }).click();
+    await answerDialog(page, '', 'Agree');
+    await expect.poll(() => page.getByTestId('agreement').textContent()).toBe('Judge agreement 100% of 1');
+    await app.screenshot('simulations-result');
+    expect(await axeViolations(page)).toEqual([]);
+  }, 60_000);
+
+  it('the editor shows a wrong field next to it and saves nothing; the YAML view round-trips', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Where is order 7', exact: true }).click();
+    const editor = page.getByRole('region', { name: 'Simulation Where is order 7' });
+    await editor.waitFor();
+    await editor.getByLabel('Persona').fill('');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    expect(await editor.getByRole('alert').first().textContent()).toBe('describe the simulated customer');
+    expect(await editor.getByLabel('Persona').getAttribute('aria-invalid')).toBe('true');
+    await app.screenshot('simulations-editor-invalid');
+    const stored = (await call('simulations.get', { procedure: PROCEDURE, name: 'Where is order 7' })) as { definition: { customer: { persona: string } } };
+    expect(stored.definition.customer.persona).toBe('Sam, in a hurry.');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await editor.getByLabel('Persona').fill('Sam, in a real hurry.');
+    await editor.getByRole('tab', { name: 'YAML / JSON' }).click();
+    const raw = editor.getByLabel('Definition (YAML or JSON)');
+    expect(await raw.inputValue()).toContain('persona: Sam, in a real hurry.');
+    await raw.fill((await raw.inputValue()).replace('maxTurns: 3', 'maxTurns: 4'));
+    await editor.getByRole('tab', { name: 'Form' }).click();
+    expect(await editor.getByLabel('Customer messages before the run is cut off').inputValue()).toBe('4');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => ((await call('simulations.get', { procedure: PROCEDURE, name: 'Where is order 7' })) as { definition: { maxTurns: number; customer: { persona: string } } }).definition).toMatchObject({ maxTurns: 4, customer: { persona: 'Sam, in a real hurry.' } });
+    expect(app.problems).toEqual([]);
+  }, 60_000);
+});
