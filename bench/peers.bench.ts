@@ -52,6 +52,8 @@ export async function run(): Promise<boolean> {
   });
   console.log(`  request bytes per conversation with only the conversation's two Procedures in the peers' prompt: ${narrow.join(', ')}`);
   console.log(`  prefix reuse: the share of each request the previous one began with (tools, system, messages); the peers send no cache markers, so theirs is reusable only if they add them`);
+  const { setup, conversations, memory } = result.phases;
+  console.log(`  time: making the agents ${setup.toFixed(1)} s, the conversations ${conversations.toFixed(1)} s, the memory probes ${memory.toFixed(1)} s`);
   if (result.bare) console.log(`  RSS of a bare probe (Node, tsx, the bench's code): ${(result.bare.rss / 2 ** 20).toFixed(0)} MB`);
 
   const bytesRatios = peers.map((peer) => stepwise.requestBytes / peer.requestBytes);

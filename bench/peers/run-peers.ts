@@ -36,9 +36,13 @@ export interface PeerRun {
   /** Each agent's connectors, with every action call they received. */
   connectors: Map<AgentName, InMemoryConnectors>;
   bare?: Memory;
+  /** Seconds each phase took: making the agents, the conversations (warm-up included), the memory probes. */
+  phases: { setup: number; conversations: number; memory: number };
 }
 
 export async function runPeers(options: PeerRunOptions): Promise<PeerRun> {
+  const started = performance.now();
+  const phases = { setup: 0, conversations: 0, memory: 0 };
   const clock = installModelClock();
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-peers-'));
   const opened: RunningAgent[] = [];
@@ -57,6 +61,7 @@ export async function runPeers(options: PeerRunOptions): Promise<PeerRun> {
     };
     const agents: RunningAgent[] = [];
     for (const entry of AGENTS) agents.push(await make(entry));
+    phases.setup = (performance.now() - started) / 1000;
     const samples = await runInterleaved({ server: fake, clock, agents, ...options });
 
     const narrowRequestBytes: PeerRun['narrowRequestBytes'] = {};
@@ -68,6 +73,7 @@ export async function runPeers(options: PeerRunOptions): Promise<PeerRun> {
       narrowRequestBytes[entry.name] = turns.flatMap((turn) => turn.requests).reduce((sum, request) => sum + request.bytes, 0);
     }
     await closeAll(opened);
+    phases.conversations = (performance.now() - started) / 1000 - phases.setup;
 
     let bare: Memory | undefined;
     const memory = new Map<AgentName, Memory>();
@@ -78,8 +84,9 @@ export async function runPeers(options: PeerRunOptions): Promise<PeerRun> {
       bare = baseline;
       names.forEach((name, index) => memory.set(name, probes[index]!));
     }
+    phases.memory = (performance.now() - started) / 1000 - phases.setup - phases.conversations;
     const figures = AGENTS.map((entry) => agentFigures(entry.name, samples.get(entry.name)!, memory.get(entry.name), bare));
-    return { figures, narrowRequestBytes, narrowSamples, samples, connectors, ...(bare ? { bare } : {}) };
+    return { figures, narrowRequestBytes, narrowSamples, samples, connectors, phases, ...(bare ? { bare } : {}) };
   } finally {
     await closeAll(opened);
     await fake.close();
