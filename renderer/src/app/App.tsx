@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Plug, Settings, Users, Workflow } from 'lucide-react';
+import { Package, Plug, Settings, Users, Workflow } from 'lucide-react';
 import type { AppInfo } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { ConnectorsScreen } from '../connectors/ConnectorsScreen';
@@ -9,6 +9,7 @@ import { ProcedureScreen } from '../procedures/ProcedureScreen';
 import { useProcedures } from '../procedures/useProcedures';
 import { SettingsScreen } from '../settings/SettingsScreen';
 import { TeamsScreen } from '../teams/TeamsScreen';
+import { BundlesScreen } from '../bundles/BundlesScreen';
 import { SimulationsScreen } from '../simulations/SimulationsScreen';
 import { Button, DialogHost, ThemeSwitch, Toaster, TooltipProvider } from '../ui';
 import { navigate } from './navigation';
@@ -54,6 +55,9 @@ export function App() {
           <Button variant="ghost" size="sm" icon={Users} className={`sw-topbar-button${route.screen === 'teams' ? ' active' : ''}`} aria-current={route.screen === 'teams' ? 'page' : undefined} onClick={() => void navigate({ screen: 'teams' })}>
             Teams
           </Button>
+          <Button variant="ghost" size="sm" icon={Package} className={`sw-topbar-button${route.screen === 'bundles' ? ' active' : ''}`} aria-current={route.screen === 'bundles' ? 'page' : undefined} onClick={() => void navigate({ screen: 'bundles' })}>
+            Bundles
+          </Button>
           <Button variant="ghost" size="sm" icon={Settings} className={`sw-topbar-button${route.screen === 'settings' ? ' active' : ''}`} aria-current={route.screen === 'settings' ? 'page' : undefined} onClick={() => void navigate({ screen: 'settings' })}>
             Settings
           </Button>
@@ -72,6 +76,7 @@ export function App() {
             )}
             {route.screen === 'connectors' && <ConnectorsScreen />}
             {route.screen === 'teams' && <TeamsScreen />}
+            {route.screen === 'bundles' && <BundlesScreen />}
           </main>
         </div>
         <DialogHost />
