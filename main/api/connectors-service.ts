@@ -46,7 +46,7 @@ export function connectorHandlers(deps: ConnectorApiDeps) {
       definition: connector as unknown as Record<string, unknown>,
       actions: connector.actions.map((action) => ({ name: action.name, description: action.description, confirm: action.confirm ?? false, usedBy: users.get(`${connector.name}.${action.name}`) ?? [] })),
       secrets: [...new Set(secretNames(connector))].map((name) => ({ name, present: present.has(name) })),
-      pending: pending.map((capability) => capability.description),
+      pending: pending.map(({ kind, name, description }) => ({ kind, name, description })),
       lastTry: lastTries.get(connector.name) ?? null,
     };
   }
@@ -63,6 +63,16 @@ export function connectorHandlers(deps: ConnectorApiDeps) {
     },
 
     'connectors.save': async ({ definition }: CallArgs<'connectors.save'>): Promise<CallOutput<'connectors.save'>> => view(saveFromEditor(deps.workspace, definition, GRANTED_BY)),
+
+    'connectors.approve': async ({ name, capabilities }: CallArgs<'connectors.approve'>): Promise<CallOutput<'connectors.approve'>> => {
+      const request = {
+        command: capabilities.some((capability) => capability.kind === 'command'),
+        secrets: capabilities.filter((capability) => capability.kind === 'secret').map((capability) => capability.name),
+        internalHosts: capabilities.some((capability) => capability.kind === 'internal-hosts'),
+      };
+      refusalsAsInvalid(() => service.approve(name, request, GRANTED_BY));
+      return view(requireConnector(name));
+    },
 
     'connectors.delete': ({ name }: CallArgs<'connectors.delete'>): CallOutput<'connectors.delete'> => {
       const connector = requireConnector(name);

@@ -40,7 +40,7 @@ export const ConnectorViewSchema = z.strictObject({
   actions: z.array(ConnectorActionViewSchema),
   secrets: z.array(ConnectorSecretStatusSchema),
   /** What it asks for that nobody approved: it does not run live until someone does. */
-  pending: z.array(z.string()),
+  pending: z.array(z.strictObject({ kind: z.enum(['command', 'secret', 'internal-hosts']), name: z.string(), description: z.string() })),
   lastTry: ConnectorTryStatusSchema.nullable(),
 });
 export type ConnectorView = z.infer<typeof ConnectorViewSchema>;
@@ -88,6 +88,11 @@ export const connectorCallSpecs = {
   'connectors.save': call(
     'Saves a definition, checked by the engine\'s own schema; nothing is saved when it is invalid. A new connector is approved by this act; an edit keeps the approvals it had and gains none.',
     z.strictObject({ definition: z.unknown() }),
+    ConnectorViewSchema,
+  ),
+  'connectors.approve': call(
+    'Approves what a connector asks for (a command, a secret, internal hosts), each named and checked against its definition as it stands.',
+    z.strictObject({ name: connectorName, capabilities: z.array(z.strictObject({ kind: z.enum(['command', 'secret', 'internal-hosts']), name: z.string().max(100).default('') })).min(1, 'say what to approve') }),
     ConnectorViewSchema,
   ),
   'connectors.delete': call('Deletes a connector (refused while a Procedure names one of its actions).', z.strictObject({ name: connectorName }), ok),

@@ -171,3 +171,20 @@ describe('mock worlds through the API', () => {
     expect(await api.call('connectors.runWorld', { conversationId: untouched })).toEqual({ conversationId: untouched, startedFrom: null, initial: null, final: null });
   });
 });
+
+describe('approvals through the API', () => {
+  const engine = useEngine();
+
+  it('shows what a connector nobody approved asks for, and approves exactly what is named', async () => {
+    const api = engine();
+    // As a bundle brings it: stored, with no approval.
+    api.workspace.connectors.save({ ...crm('http://127.0.0.1:9/'), name: 'imported' });
+    const pending = () => (((api.call('connectors.list') as Promise<View[]>).then((list) => (list.find((connector) => connector.name === 'imported') as unknown as { pending: { kind: string; name: string }[] }).pending)));
+    expect(await pending()).toEqual([expect.objectContaining({ kind: 'secret', name: 'crm_token' }), expect.objectContaining({ kind: 'internal-hosts', name: '' })]);
+    // A secret it does not name is refused, and nothing is approved.
+    await expect(api.call('connectors.approve', { name: 'imported', capabilities: [{ kind: 'secret', name: 'other' }] })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('reads no secret "other"') });
+    expect(await pending()).toHaveLength(2);
+    await api.call('connectors.approve', { name: 'imported', capabilities: [{ kind: 'internal-hosts' }] });
+    expect(await pending()).toEqual([expect.objectContaining({ kind: 'secret', name: 'crm_token' })]);
+  });
+});

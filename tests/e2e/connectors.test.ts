@@ -221,6 +221,22 @@ describe('the connectors screen', () => {
     await expect.poll(async () => ((await engineCall('connectors.list')).find((connector) => connector.name === 'everything') as { actions: { name: string }[] }).actions.map((entry) => entry.name)).toEqual(['echo']);
   }, 60_000);
 
+  it('approves what a connector nobody approved asks for, after a confirmation', async () => {
+    const { page } = app;
+    // As a bundle brings it: stored, with no approval.
+    app.mode.engine.workspace.connectors.save({ kind: 'http', name: 'onprem', baseUrl: 'http://10.0.0.5/api', auth: { type: 'none' }, allowInternalHosts: true, actions: [{ name: 'ping', description: 'Ping.', method: 'GET', path: '/ping', inputSchema: { type: 'object' } }] });
+    await page.reload();
+    await connectorList(page).locator('li[data-connector="onprem"]').waitFor();
+    expect(await connectorList(page).locator('li[data-connector="onprem"]').textContent()).toContain('needs approval');
+    await openConnector(page, 'onprem', 'Actions');
+    const banner = page.getByRole('status').filter({ hasText: 'Not approved for live calls' });
+    expect(await banner.textContent()).toContain('may reach internal addresses');
+    await banner.getByRole('button', { name: 'Approve…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => banner.count()).toBe(0);
+    expect(await connectorList(page).locator('li[data-connector="onprem"]').textContent()).not.toContain('needs approval');
+  });
+
   it("edits a mock world with its schema checked, and shows a run's final world against its start", async () => {
     const { page } = app;
     // A mocked run that refunded an order (as the runtime keeps a conversation's world after each change).

@@ -126,6 +126,17 @@ function ConnectorDetail({ view, onChanged, onSaved, onDeleted }: { view: Connec
       toast({ title: 'Not deleted', description: (problem as Error).message, tone: 'error' });
     }
   };
+  const approve = async () => {
+    const asks = view.pending.map((capability) => `• it ${capability.description}`).join('\n');
+    if (!(await askConfirm(`Approve "${view.name}"?`, `Live calls may then do this:\n${asks}`, 'Approve'))) return;
+    try {
+      await api['connectors.approve']({ name: view.name, capabilities: view.pending.map(({ kind, name }) => ({ kind, name })) });
+      toast({ title: `Approved "${view.name}"`, tone: 'success' });
+      onChanged();
+    } catch (problem) {
+      toast({ title: 'Not approved', description: (problem as Error).message, tone: 'error' });
+    }
+  };
   const definition = view.definition as Record<string, unknown>;
   const tabs = [
     { value: 'actions', label: 'Actions', content: <ActionList view={view} /> },
@@ -154,6 +165,19 @@ function ConnectorDetail({ view, onChanged, onSaved, onDeleted }: { view: Connec
       </header>
       {view.description && <p className="connectors-muted">{view.description}</p>}
       {status.tone === 'warning' && <Banner tone="warning">{status.detail}</Banner>}
+      {view.pending.length > 0 && (
+        <Banner
+          tone="warning"
+          title="Not approved for live calls"
+          action={
+            <Button size="sm" onClick={() => void approve()}>
+              Approve…
+            </Button>
+          }
+        >
+          It {view.pending.map((capability) => capability.description).join('; ')}.
+        </Banner>
+      )}
       <Tabs label="Connector sections" items={tabs} />
     </article>
   );

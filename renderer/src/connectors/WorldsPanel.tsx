@@ -115,7 +115,7 @@ function RunWorldDiff() {
         <p className="connectors-muted">No preview has run yet: talk to a Procedure with mocked connectors, then compare its world here.</p>
       ) : (
         <Field label="Run">
-          <Select label="Run" value={chosen} options={runs.map((entry) => ({ value: String(entry.conversationId), label: `#${entry.conversationId} ${entry.procedure ?? 'workspace'} (${entry.startedAt.slice(0, 16).replace('T', ' ')})` }))} onValueChange={setChosen} />
+          <Select label="Run" value={chosen} options={runs.map((entry) => ({ value: String(entry.conversationId), label: `#${entry.conversationId} ${entry.procedure ?? (entry.target?.kind === 'workspace' ? 'the workspace' : 'a preview')} (${entry.startedAt.slice(0, 16).replace('T', ' ')})` }))} onValueChange={setChosen} />
         </Field>
       )}
       {run && !run.final && <p className="connectors-muted">This run did not change its world.</p>}
