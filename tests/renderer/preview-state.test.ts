@@ -66,7 +66,11 @@ describe('where two conversations part', () => {
   it('is the first different step, action, branch or outcome', () => {
     const left = trace(...same, { type: 'condition', stepId: 'check', payload: { nodeId: 'check/if-old', branchId: 'check/if-old/yes' } }, { type: 'handoff', stepId: null, payload: { team: 'Claims' } });
     const right = trace(...same, { type: 'condition', stepId: 'check', payload: { nodeId: 'check/if-old', branchId: 'check/if-old/no' } });
-    expect(firstDivergence(left, right)).toEqual({ left: 3, right: 3, what: 'check/if-old took check/if-old/yes / check/if-old took check/if-old/no' });
+    expect(firstDivergence(left, right)).toEqual({ left: 3, right: 3, what: 'took check/if-old/yes / took check/if-old/no' });
+    // The same Python test, true on one side and false on the other: they part there.
+    const pyTrue = trace({ type: 'condition', stepId: 'd', payload: { kind: 'python', nodeId: 'd/c', branchId: 'd/c/b1', result: true } });
+    const pyFalse = trace({ type: 'condition', stepId: 'd', payload: { kind: 'python', nodeId: 'd/c', branchId: 'd/c/b1', result: false } });
+    expect(firstDivergence(pyTrue, pyFalse)).toEqual({ left: 0, right: 0, what: 'took d/c/b1 / d/c/b1 was false' });
     const shorter = trace(...same);
     expect(firstDivergence(trace(...same, { type: 'handoff', stepId: null, payload: { team: 'Claims' } }), shorter)).toEqual({ left: 3, right: null, what: 'handoff to Claims / nothing' });
     expect(firstDivergence(trace(...same, { type: 'handoff', stepId: null, payload: { team: 'Claims' } }), shorter, false)).toBeNull(); // the other is still running
@@ -76,6 +80,7 @@ describe('where two conversations part', () => {
 describe('trace events in words', () => {
   it('says what happened, with the details a person needs', () => {
     expect(describeEvent(ev('condition', { kind: 'python', nodeId: 'n', branchId: 'n/yes', test: 'age > 30', inputs: { age: 40 }, result: true }))).toMatchObject({ kind: 'condition', title: 'Python condition took n/yes', details: expect.arrayContaining([['inputs', '{"age":40}'], ['result', 'true']]) });
+    expect(describeEvent(ev('condition', { kind: 'python', nodeId: 'n', branchId: 'n/yes', result: false })).title).toBe('Python condition test for n/yes was false');
     expect(describeEvent(ev('condition', { kind: 'plain', nodeId: 'n', branchId: 'n/b', reason: 'The customer said so.' })).details).toContainEqual(["model's reason", 'The customer said so.']);
     expect(describeEvent(ev('handoff', { team: 'Claims team', reason: 'damaged', summary: 'Parcel crushed.' }))).toMatchObject({ kind: 'handoff', title: 'Handed off to Claims team', details: [['reason', 'damaged'], ['summary', 'Parcel crushed.']] });
     expect(describeEvent(ev('attribute_set', { name: 'order_id', value: '7', source: 'connector' }))).toMatchObject({ title: 'order_id = "7"', details: [['from', 'a connector result']] });

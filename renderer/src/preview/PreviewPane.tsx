@@ -1,7 +1,7 @@
 // One preview pane: what it talks to, start/reset/stop, the conversation with the reply streaming
 // in and queued messages shown, the problems in a banner, and the trace timeline below.
 import { useEffect, useRef } from 'react';
-import { Play, RotateCcw, Square } from 'lucide-react';
+import { CircleStop, Play, RotateCcw } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { navigate } from '../app/navigation';
 import { TraceTimeline } from '../trace/TraceTimeline';
@@ -19,8 +19,11 @@ const CHOICES: { value: TargetChoice; label: string }[] = [
 export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: { pane: PreviewPaneHandle; label: string; withEditor: boolean; marked: number | null; onSelectEvent?: (event: PreviewTraceEvent) => void }) {
   const { state, problem } = pane;
   const transcript = state ? transcriptOf(state.trace) : [];
-  const bottom = useRef<HTMLDivElement>(null);
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [transcript.length, state?.streaming]);
+  const log = useRef<HTMLDivElement>(null);
+  // Follow the conversation (scrollTop, not scrollIntoView, which would scroll the panes too).
+  useEffect(() => {
+    if (log.current) log.current.scrollTop = log.current.scrollHeight;
+  }, [transcript.length, state?.streaming]);
   const outcome = state?.status.outcome;
   return (
     <section className="preview-pane" aria-label={label} data-testid="preview-pane">
@@ -32,7 +35,7 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: 
         <Button size="sm" variant="ghost" icon={RotateCcw} onClick={pane.reset} disabled={!state}>
           Reset
         </Button>
-        <Button size="sm" variant="ghost" icon={Square} onClick={pane.stop} disabled={!state?.status.running}>
+        <Button size="sm" variant="ghost" icon={CircleStop} onClick={pane.stop} disabled={!state?.status.running}>
           Stop
         </Button>
       </div>
@@ -60,7 +63,7 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: 
           <span data-testid="preview-error">{state.status.error}</span>
         </Banner>
       )}
-      <div className="preview-transcript" role="log" aria-label={`${label} conversation`}>
+      <div className="preview-transcript" role="log" aria-label={`${label} conversation`} ref={log}>
         {!state && !problem && <p className="muted">Pick what this pane talks to, then Start.</p>}
         {transcript.map((line) => (
           <div key={line.index} className={`preview-bubble preview-${line.role}`} data-testid={`bubble-${line.role}`}>
@@ -83,7 +86,6 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: 
             {outcome.team && <span> to {outcome.team}</span>} <span className="muted">{outcome.reason}</span>
           </div>
         )}
-        <div ref={bottom} />
       </div>
       <TraceTimeline events={state?.trace ?? []} marked={marked} label={`${label} trace`} {...(onSelectEvent ? { onSelect: onSelectEvent } : {})} />
     </section>

@@ -31,7 +31,9 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
   const left = usePreviewPane(api, name, getText, initial?.[0] ?? (getText ? 'text' : 'draft'));
   const right = usePreviewPane(api, name, getText, initial?.[1] ?? 'live');
   const [message, setMessage] = useState('');
-  useEffect(() => setCompare(compareInitially), [compareInitially]);
+  useEffect(() => {
+    setCompare(compareInitially);
+  }, [compareInitially]);
   useEffect(() => {
     if (initial) {
       left.setChoice(initial[0]);
@@ -45,7 +47,9 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
   const idle = !left.state?.status.running && !right.state?.status.running;
   const divergence = useMemo(() => (compare && leftTrace && rightTrace ? firstDivergence(leftTrace, rightTrace, idle) : null), [compare, leftTrace, rightTrace, idle]);
   const path = useMemo(() => pathOf(leftTrace ?? []), [leftTrace]);
-  useEffect(() => onPath?.(path), [path, onPath]);
+  useEffect(() => {
+    onPath?.(path);
+  }, [path, onPath]);
 
   const panes = compare ? [left, right] : [left];
   const started = panes.every((pane) => pane.state);
@@ -67,11 +71,6 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
     <div className="preview-panel" data-testid="preview-panel">
       <div className="preview-panel-head">
         <h2>Preview</h2>
-        {divergence && (
-          <Badge tone="warning" className="preview-divergence">
-            <span data-testid="divergence">Parts at: {divergence.what}</span>
-          </Badge>
-        )}
         <span className="spacer" />
         <Toolbar label="Preview actions">
           <ToolbarButton icon={Columns2} pressed={compare} onClick={() => setCompare((on) => !on)}>
@@ -82,7 +81,13 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
           </ToolbarButton>
         </Toolbar>
       </div>
-      <div className={`preview-panes${compare ? ' compare' : ''}`}>
+      {divergence && (
+        <div className="preview-divergence" role="status">
+          <Badge tone="warning">Parts here</Badge>
+          <span data-testid="divergence">{divergence.what}</span>
+        </div>
+      )}
+      <div className={`preview-panes${compare ? ' preview-comparing' : ''}`}>
         <PreviewPane pane={left} label={compare ? 'Left pane' : 'Preview pane'} withEditor={getText !== null} marked={divergence?.left ?? null} {...(onSelectEvent ? { onSelectEvent } : {})} />
         {compare && <PreviewPane pane={right} label="Right pane" withEditor={getText !== null} marked={divergence?.right ?? null} {...(onSelectEvent ? { onSelectEvent } : {})} />}
       </div>

@@ -29,7 +29,8 @@ function moves(trace: readonly PreviewTraceEvent[]): Move[] {
         if (p.tool !== 'reply') add(`action:${String(p.tool)}:${String(p.ok)}`, `${p.ok === false ? 'refused ' : ''}${String(p.tool).replace('__', '.')}`);
         break;
       case 'condition':
-        add(`branch:${String(p.nodeId)}:${String(p.branchId ?? 'none')}`, `${String(p.nodeId)} took ${String(p.branchId ?? 'no branch')}`);
+        // A Python test is traced for each branch it tries: `result` false means that branch was not taken.
+        add(`branch:${String(p.nodeId)}:${String(p.branchId ?? 'none')}:${String(p.result ?? p.ok ?? 'chosen')}`, p.result === false ? `${String(p.branchId)} was false` : p.branchId ? `took ${String(p.branchId)}` : `${String(p.nodeId)}: no branch`);
         break;
       case 'handoff':
       case 'escalation':

@@ -12,6 +12,8 @@ import { GraphView, type GraphAction } from '../graph/GraphView';
 import { pathStyle } from '../preview/path-style';
 import { PreviewPanel } from '../preview/PreviewPanel';
 import type { TargetChoice } from '../preview/usePreviewPane';
+import { confirmPublish } from '../simulations/publish-gate';
+import { SimulationsButton } from '../simulations/SimulationsButton';
 import { askChoice, askText, Badge, Banner, Button, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
 import { runGraphAction } from './graph-actions';
 import { HistoryPanel } from './HistoryPanel';
@@ -112,6 +114,12 @@ export function ProcedureScreen({ name }: { name: string }) {
   const publish = async () => {
     if (!detail) return;
     if (dirty && !(await save())) return;
+    // The publish gate: warnings (no simulations, failing or stale ones, placeholders) asked about first.
+    try {
+      if (!(await confirmPublish(api, (detailRef.current ?? detail).name))) return;
+    } catch (caught) {
+      return showMessage('Not published', (caught as Error).message);
+    }
     const note = await askText(`Publish "${detail.name}"`, 'What changed? (a note for the history)', '', { ok: 'Publish', multiline: true });
     if (note === null) return;
     try {
@@ -163,6 +171,7 @@ export function ProcedureScreen({ name }: { name: string }) {
           </span>
         </div>
         <Toolbar label="Procedure actions" className="procedure-actions">
+          <SimulationsButton name={detail.name} />
           <ToolbarButton icon={History} pressed={showHistory} onClick={() => setShowHistory((shown) => !shown)}>
             History
           </ToolbarButton>
@@ -208,12 +217,12 @@ export function ProcedureScreen({ name }: { name: string }) {
           {preview && <style>{pathStyle('[data-preview-path]', path)}</style>}
           {snapshot && <GraphView graph={snapshot.analysis.graph} document={snapshot.analysis.document} cursorLine={snapshot.cursorLine} diagnostics={snapshot.diagnostics} onReveal={onReveal} onAction={onAction} loadSubgraph={loadSubgraph} onError={onGraphError} />}
         </div>
+        {preview && (
+          <div className={`preview-side${preview.compare ? ' preview-comparing' : ''}`}>
+            <PreviewPanel name={detail.name} getText={getText} compare={preview.compare} {...(preview.initial ? { initial: preview.initial } : {})} onSelectEvent={onSelectEvent} onPath={setPath} />
+          </div>
+        )}
       </div>
-      {preview && (
-        <div className="preview-side">
-          <PreviewPanel name={detail.name} getText={getText} compare={preview.compare} {...(preview.initial ? { initial: preview.initial } : {})} onSelectEvent={onSelectEvent} onPath={setPath} />
-        </div>
-      )}
       {showHistory && <HistoryPanel name={detail.name} live={detail.live?.version ?? null} onClose={() => setShowHistory(false)} />}
     </section>
   );

@@ -44,7 +44,8 @@ export function describeEvent(event: Pick<PreviewTraceEvent, 'type' | 'stepId' |
     case 'attribute_set':
       return { kind: 'attribute', title: `${text(p.name)} = ${JSON.stringify(p.value)}`, details: details(['from', SOURCES[text(p.source)] ?? p.source]) };
     case 'condition': {
-      const branch = p.ok === false ? `could not be evaluated: ${text(p.error)}` : p.branchId ? `took ${text(p.branchId)}` : p.result === false ? 'test was false' : 'no branch';
+      // A Python test is traced for each branch it tries; `result` false: not that branch.
+      const branch = p.ok === false ? `could not be evaluated: ${text(p.error)}` : p.result === false ? `test for ${text(p.branchId)} was false` : p.branchId ? `took ${text(p.branchId)}` : 'no branch';
       return p.kind === 'python'
         ? { kind: 'condition', title: `Python condition ${branch}`, details: details(['test', p.test], ['inputs', p.inputs], ['result', p.result], ['node', p.nodeId]) }
         : { kind: 'condition', title: `Condition ${branch}`, details: details(['test', p.test], ["model's reason", p.reason], ['node', p.nodeId]) };

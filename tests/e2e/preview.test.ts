@@ -1,0 +1,194 @@
+// The chat preview in Chromium, against browser mode: compare mode on the draft and the live
+// version of one Procedure, which the fake Messages API (through the real SDK) plays as the agent.
+// The two versions decide differently (a Python condition on a connector's result): the draft
+// hands off to the Orders team, the live version answers and ends. Checked: text on screen before
+// the reply is complete, both panes answering one message with the place they part marked, the
+// active step and the path on the graph, the connector call and the Python condition in the trace,
+// an event selecting its node's text, the handoff's team and summary, a model failure shown with
+// nothing lost, the preview's own tab, and axe-core on the preview. Screenshots in tests/artifacts.
+import axe from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/chromium';
+import { startFakeAnthropic, toolCalls, type FakeAnthropic, type FakeResponse, type RecordedRequest } from '../support/fake-anthropic';
+import { editorSelection } from './support/editor';
+import { startApp, type RunningApp } from './support/app';
+
+const procedure = (handoffWhen: string) => `---
+name: Parcel check
+trigger: The customer asks about a parcel.
+attributes:
+  order_id:
+    type: string
+---
+
+## Look it up
+Collect {order_id} and look the order up with @crm.lookup.
+
+## Decide
+If \`data["crm.lookup"]["status"] == "${handoffWhen}"\`:
+  - @handoff Orders team: the parcel needs a person
+Otherwise:
+  - Tell the customer the status. @end
+`;
+// The mock answers "shipped": the draft hands off, the live version answers.
+const LIVE = procedure('lost');
+const DRAFT = procedure('shipped');
+
+const crm = {
+  name: 'crm',
+  baseUrl: 'http://10.0.0.5/api',
+  allowInternalHosts: true,
+  auth: { type: 'none' },
+  actions: [
+    {
+      name: 'lookup',
+      description: 'Look an order up.',
+      inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+      method: 'GET',
+      path: '/orders/{{input.id}}',
+      responseFields: { status: 'status' },
+      mocks: { responses: [{ body: { status: 'shipped' } }] },
+    },
+  ],
+};
+
+const REPLY = 'Your parcel 7 has shipped and is on its way: it should reach you within two working days.';
+
+/** The agent: looks the order up; then replies and ends, or hands off when the Procedure requires it; the message "Simulate an outage" meets a refused request. */
+function agent(request: RecordedRequest): FakeResponse {
+  const sent = JSON.stringify(request.body.messages);
+  const lastCustomer = sent.lastIndexOf('<customer_message>');
+  if (sent.slice(lastCustomer).includes('Simulate an outage')) return { status: 400, error: { type: 'invalid_request_error', message: 'prompt is too long' } };
+  if (!sent.slice(lastCustomer).includes('tool_result')) return toolCalls(['set_attributes', { values: { order_id: '7' } }], ['crm__lookup', { id: '7' }]);
+  if (sent.includes('requires a handoff')) return toolCalls(['handoff', { team: 'Orders team', summary: 'Parcel 7 shows as shipped; the customer needs a person.' }]);
+  return { ...toolCalls(['reply', { message: REPLY }], ['end_procedure', { summary: 'Told the status.' }]), chunkDelayMs: 25 };
+}
+
+let browser: Browser;
+let app: RunningApp;
+let fake: FakeAnthropic;
+
+async function call(method: string, input: unknown) {
+  const result = await app.mode.engine.dispatch(method, input);
+  if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+  return result.value as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic(agent);
+  browser = await launchChromium();
+  app = await startApp(browser, { python: true });
+  app.mode.engine.workspace.connectors.save(crm);
+  await call('settings.save', { provider: 'anthropic', baseURL: fake.url, models: { agent: 'claude-e2e-agent', customer: 'c', judge: 'j', author: 'a' }, apiKey: 'sk-e2e' });
+  await call('procedures.create', { name: 'Parcel check' });
+  const saved = await call('procedures.saveDraft', { name: 'Parcel check', text: LIVE });
+  await call('procedures.publish', { name: 'Parcel check', note: 'live', expectedHash: saved.draftHash });
+  await call('procedures.saveDraft', { name: 'Parcel check', text: DRAFT });
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await fake?.close();
+});
+
+const pane = (page: Page, label: string) => page.getByRole('region', { name: label, exact: true });
+
+async function axeViolations(page: Page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document.querySelector('[data-testid="preview-panel"]')!, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+describe('the chat preview', () => {
+  it('compares the draft with live: one message to both, the reply streamed, the divergence, the path and the trace', { timeout: 120_000 }, async () => {
+    const { page } = app;
+    await page.goto(app.mode.server.url);
+    await page.goto(`${app.mode.server.origin}/#/procedures/${encodeURIComponent('Parcel check')}`);
+    await page.getByRole('button', { name: 'Compare draft with live' }).click();
+    const left = pane(page, 'Left pane');
+    const right = pane(page, 'Right pane');
+    await right.waitFor();
+    await app.screenshot('preview-compare-start');
+    await left.getByRole('button', { name: 'Start' }).click();
+    await right.getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => right.locator('.trace-row').count()).toBeGreaterThan(0);
+
+    // Every text the streaming bubble shows, as it shows it.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { streamed: string[] }).streamed = seen;
+      new MutationObserver(() => {
+        for (const bubble of document.querySelectorAll('[data-testid="bubble-streaming"]')) if (bubble.textContent && seen.at(-1) !== bubble.textContent) seen.push(bubble.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByLabel('Customer message').fill('Where is parcel 7?');
+    await page.getByRole('button', { name: 'Send' }).click();
+
+    // The live version answers; its text was on screen before it was whole.
+    await expect.poll(() => right.getByTestId('bubble-agent').textContent(), { timeout: 30_000 }).toBe(REPLY);
+    const streamed = await page.evaluate(() => (window as unknown as { streamed: string[] }).streamed);
+    expect(streamed.length).toBeGreaterThan(1);
+    expect(streamed[0]!.length).toBeLessThan(REPLY.length);
+    expect(REPLY.startsWith(streamed[0]!)).toBe(true);
+
+    // The draft hands off, with its team and summary.
+    await expect.poll(() => left.getByTestId('preview-outcome').textContent(), { timeout: 30_000 }).toContain('Orders team');
+    const handoff = left.locator('.trace-row[data-type="handoff"] button');
+    await handoff.click();
+    await expect.poll(() => left.getByTestId('trace-details').textContent()).toContain('Parcel 7 shows as shipped; the customer needs a person.');
+
+    // Where they part: the Python condition's branch.
+    await expect.poll(() => page.getByTestId('divergence').textContent()).toBe('took step:decide/cond1/b1 / step:decide/cond1/b1 was false');
+    expect(await left.locator('.trace-row.marked[data-type="condition"]').count()).toBe(1);
+    expect(await right.locator('.trace-row.marked[data-type="condition"]').count()).toBe(1);
+
+    // The connector call and the Python condition are in the trace, in words.
+    await expect.poll(() => left.locator('.trace-row[data-type="connector_call"]').textContent()).toContain('Connector crm.lookup');
+    const condition = left.locator('.trace-row[data-type="condition"] button');
+    expect(await condition.textContent()).toContain('Python condition took');
+    // Picking it selects the condition's text in the editor.
+    await condition.click();
+    await expect.poll(() => editorSelection(page)).toContain('data["crm.lookup"]["status"] == "shipped"');
+    await left.getByRole('button', { name: 'Raw' }).click();
+    expect(await left.locator('.trace-raw').textContent()).toContain('"kind": "python"');
+
+    // The graph: the draft's path is marked, its active step highlighted.
+    const lookUp = page.locator('.graph-pane [data-node-id="step:look-it-up"]').first();
+    const decide = page.locator('.graph-pane [data-node-id="step:decide"]').first();
+    expect(await lookUp.evaluate((element) => getComputedStyle(element).boxShadow)).not.toBe('none');
+    expect(await decide.evaluate((element) => getComputedStyle(element).boxShadow)).toMatch(/\d+px/);
+    expect(await page.locator('.graph-pane style').textContent()).toContain('[data-node-id="step:decide"] { box-shadow: 0 0 0 3px');
+
+    await app.screenshot('preview-compare');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('shows a model failure in the pane, and keeps the conversation', { timeout: 60_000 }, async () => {
+    const { page } = app;
+    const right = pane(page, 'Right pane');
+    await page.getByLabel('Customer message').fill('Simulate an outage');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => right.getByTestId('preview-error').textContent(), { timeout: 30_000 }).toContain('The model failed during this turn');
+    // Nothing lost: the earlier exchange and the new message are still there.
+    expect(await right.getByTestId('bubble-customer').allTextContents()).toEqual(['Where is parcel 7?', 'Simulate an outage']);
+    expect(await right.getByTestId('bubble-agent').first().textContent()).toBe(REPLY);
+    await app.screenshot('preview-compare-failure');
+  });
+
+  it('opens the preview in its own tab', { timeout: 60_000 }, async () => {
+    const { page, context } = app;
+    const opened = context.waitForEvent('page');
+    await page.getByRole('button', { name: 'Open preview window' }).click();
+    const tab = await opened;
+    await tab.waitForLoadState();
+    await expect.poll(() => tab.url()).toContain('#/compare/Parcel%20check');
+    expect(tab.url()).not.toContain('token=');
+    await tab.getByRole('region', { name: 'Right pane', exact: true }).getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => tab.getByRole('region', { name: 'Right pane', exact: true }).locator('.trace-row').count()).toBeGreaterThan(0);
+    await tab.close();
+  });
+});
