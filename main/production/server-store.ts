@@ -5,10 +5,11 @@
 // itself, or a temporary one per instance on PostgreSQL (it is rebuilt from the bundles at start).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PostgresConversationStore } from '../store/postgres/conversation-store';
 import type { ProductionRepository } from '../store/production';
 import type { ConversationStore } from '../store/repositories';
+import { WalGroupSync, type FileSync } from '../store/wal-group-sync';
 import { Workspace } from '../store/workspace';
 
 export interface ServerStore {
@@ -17,6 +18,14 @@ export interface ServerStore {
   production: ProductionRepository;
   /** The local SQLite file the engine searches knowledge in (and reads its settings from). */
   local: Workspace;
+  /**
+   * Resolves once every commit made so far is on disk: a turn's answer waits for it. SQLite with
+   * full durability syncs its WAL here, once for all the turns that committed meanwhile (group
+   * commit, store/wal-group-sync.ts); PostgreSQL and relaxed SQLite are durable at commit already.
+   */
+  durable(): Promise<void>;
+  /** SQLite at full durability: the group sync behind `durable` (its count of syncs). */
+  groupSync?: WalGroupSync | null;
   close(): Promise<void>;
 }
 
@@ -24,7 +33,7 @@ export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
 
-export async function openServerStore(database: string, options: { durability?: 'full' | 'relaxed' } = {}): Promise<ServerStore> {
+export async function openServerStore(database: string, options: { durability?: 'full' | 'relaxed'; fileSync?: FileSync } = {}): Promise<ServerStore> {
   if (isPostgresUrl(database)) {
     const store = await PostgresConversationStore.open({ url: database });
     const dir = mkdtempSync(join(tmpdir(), 'stepwise-server-'));
@@ -41,6 +50,7 @@ export async function openServerStore(database: string, options: { durability?: 
       conversations: store,
       production: store.production,
       local,
+      durable: () => Promise.resolve(),
       async close() {
         await store.close();
         local.close();
@@ -48,16 +58,21 @@ export async function openServerStore(database: string, options: { durability?: 
       },
     };
   }
-  // Created on first start. By default every turn is committed with synchronous=FULL, so a power cut
-  // loses no saved turn; 'relaxed' (synchronous=NORMAL) survives any crash of the process, saves an
-  // fsync per commit, which better-sqlite3 makes on the event loop (store/durability.ts).
+  // Created on first start. By default ('full') no turn is answered before its commit is on disk,
+  // so a power cut loses no answered turn: activity commits at synchronous=NORMAL and each answer
+  // awaits one fsync of the WAL shared by the turns that committed meanwhile, in the thread pool
+  // (a commit at FULL would fsync on the event loop, stalling every conversation for the disk).
+  // 'relaxed' skips that fsync: it survives any crash of the process, not a power cut.
   if (!existsSync(database)) Workspace.create(database).close();
-  const workspace = Workspace.open(database, { activityDurability: options.durability ?? 'full' });
+  const workspace = Workspace.open(database, { activityDurability: 'relaxed' });
+  const group = (options.durability ?? 'full') === 'full' ? new WalGroupSync(resolve(database), options.fileSync) : null;
   return {
     kind: 'sqlite',
     conversations: workspace.conversationStore,
     production: workspace.production,
     local: workspace,
+    durable: () => group?.durable() ?? Promise.resolve(),
+    groupSync: group,
     async close() {
       workspace.close();
     },
