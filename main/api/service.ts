@@ -11,6 +11,7 @@ import { procedureHandlers } from './procedures-service';
 import { settingsHandlers, type SettingsDeps } from './settings-service';
 import { teamHandlers } from './teams-service';
 import { bundleHandlers } from './bundles-service';
+import { knowledgeHandlers } from './knowledge-service';
 import { simulationHandlers, type RunningSuites } from './simulations-service';
 
 export interface ServiceDeps {
@@ -35,6 +36,7 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     ...languageHandlers(deps.workspace, deps.python),
     ...settingsHandlers(deps.workspace, deps.settings),
     ...teamHandlers(deps.workspace, deps.hub),
+    ...knowledgeHandlers(deps.workspace),
     ...bundleHandlers({ workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, python: deps.python }),
     ...connectorHandlers({ workspace: deps.workspace, secrets: deps.settings.secrets, sandbox: deps.sandbox ?? null }),
     ...previewHandlers({ workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, runtime: deps.previewRuntime, ...(deps.settings.modelClient ? { modelClient: deps.settings.modelClient } : {}) }),

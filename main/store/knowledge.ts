@@ -78,6 +78,18 @@ export class SqliteKnowledgeRepository {
     return this.db.prepare('SELECT count(*) FROM articles').pluck().get() as number;
   }
 
+  /** Replaces an article's title, body, URL and tags (its source stays); false when there is none with that id. */
+  update(id: number, input: ArticleInput | unknown): boolean {
+    const parsed = articleSchema.safeParse(input);
+    if (!parsed.success) throw new StoreError(`Article is not valid: ${describeZodError(parsed.error)}`, 'invalid');
+    const article = parsed.data;
+    return (
+      this.db
+        .prepare('UPDATE articles SET title = ?, body = ?, url = ?, tags = ?, updated_at = ? WHERE id = ?')
+        .run(article.title, article.body, article.url ?? null, JSON.stringify(article.tags), now(), id).changes > 0
+    );
+  }
+
   delete(id: number): boolean {
     return this.db.prepare('DELETE FROM articles WHERE id = ?').run(id).changes > 0;
   }

@@ -23,6 +23,7 @@ import { previewCallSpecs, previewEventSpecs } from './preview';
 import { simulationCallSpecs, simulationEventSpecs } from './simulations';
 import { teamCallSpecs } from './teams';
 import { bundleCallSpecs } from './bundles';
+import { knowledgeCallSpecs } from './knowledge';
 
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -78,6 +79,7 @@ export const calls = {
   ...simulationCallSpecs,
   ...teamCallSpecs,
   ...bundleCallSpecs,
+  ...knowledgeCallSpecs,
 } as const satisfies Record<string, CallSpec>;
 
 export type Calls = typeof calls;

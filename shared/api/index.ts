@@ -8,5 +8,6 @@ export * from './simulations';
 export * from './settings';
 export * from './teams';
 export * from './bundles';
+export * from './knowledge';
 export { createApiClient, type ApiClient, type ApiTransport } from './client';
 export { BRIDGE_GLOBAL, type StepwiseBridge } from './bridge';
