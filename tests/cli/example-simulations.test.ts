@@ -11,7 +11,7 @@ import { saveModelSettings } from '../../main/model/workspace-settings';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
 import { repoRoot } from '../support/paths';
-import { conversationsScript, LOST_MAILBOX, SPARKING_KETTLE } from '../simulations/example-scripts';
+import { conversationsScript, EXAMPLE_SCRIPTS, SPARKING_KETTLE } from '../simulations/example-scripts';
 import { testSettings, useModelServers, type ModelServer } from '../simulations/helpers';
 
 const startModelServer = useModelServers();
@@ -87,12 +87,13 @@ describe('the example simulations', () => {
     expect(readFileSync(join(cwd, 'simulations.xml'), 'utf8')).toMatch(/<testcase classname="Damaged order claim" name="Sparking kettle[^"]*"/);
   });
 
-  it('the password reset example passes with its script', async () => {
+  it('every example simulation passes with its script (the scripts: tests/simulations/example-scripts.ts)', async () => {
     const file = await exampleWorkspace();
-    server = await startModelServer(conversationsScript([LOST_MAILBOX]));
+    server = await startModelServer(conversationsScript(EXAMPLE_SCRIPTS));
     const out = io(join(file, '..'), server.fake.url);
-    const code = await runCli(['simulate', '--workspace', file, '--procedure', 'Password reset and account unlock'], out);
-    expect(out.stdout()).toContain('Results: 1 of 1 run(s) passed.');
+    const code = await runCli(['simulate', '--workspace', file, '--concurrency', '3'], out);
+    expect(out.stderr()).toBe('');
+    expect(out.stdout()).toContain('Results: 5 of 5 run(s) passed.');
     expect(code).toBe(0);
   });
 

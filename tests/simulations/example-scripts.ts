@@ -3,7 +3,7 @@
 // answers of its own the history holds; the customer: how many messages it has written), so runs of
 // the same simulation may interleave at any concurrency.
 import { toolCalls, type FakeResponse, type RecordedRequest } from '../support/fake-anthropic';
-import { roleOf, say, verdicts } from './helpers';
+import { done, roleOf, say, verdicts } from './helpers';
 import { agentScript, customerScript } from './scenario';
 
 export interface ConversationScript {
@@ -29,6 +29,61 @@ export const LOST_MAILBOX: ConversationScript = {
   customer: [say('No, I lost access to that mailbox.')],
   judge: verdicts(['pass']),
 };
+
+/** Refund request / Damaged item becomes a claim: the plain condition sends it to the damage claim. */
+export const DAMAGED_ITEM_SWITCH: ConversationScript = {
+  opening: 'I want a refund for order 1043.',
+  agent: [
+    toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
+    toolCalls(['go_to_step', { step_id: 'step:understand-the-reason' }], ['reply', { message: 'Why would you like a refund?' }]),
+    toolCalls(
+      ['decide_condition', { condition_id: 'step:understand-the-reason/cond1', branch_id: 'step:understand-the-reason/cond1/b1', reason: 'The mug arrived broken.' }],
+      ['reply', { message: "I'll handle this as a damage claim instead, which is faster for you." }],
+      ['start_procedure', { name: 'Damaged order claim' }],
+    ),
+  ],
+  customer: [say('The mug arrived broken.'), done('Handled as a damage claim.')],
+  judge: verdicts(['pass']),
+};
+
+/** Verify identity / Right code first time: the Python condition on check_code's result ends it verified. */
+export const RIGHT_CODE: ConversationScript = {
+  opening: 'Hi, my email is jane.doe@example.com.',
+  agent: [
+    toolCalls(['set_attributes', { values: { email: 'jane.doe@example.com' } }], ['accounts__send_code', { email: 'jane.doe@example.com' }]),
+    toolCalls(['go_to_step', { step_id: 'step:check-the-code' }], ['reply', { message: 'I sent you a code by email. What is it?' }]),
+    toolCalls(['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { email: 'jane.doe@example.com', code: '123456' }]),
+    toolCalls(['reply', { message: 'Thank you, your identity is confirmed.' }], ['end_procedure', { summary: 'Verified.' }]),
+  ],
+  customer: [say('The code is 123456.')],
+  judge: verdicts(['pass']),
+};
+
+const OMAR = { email: 'omar.haddad@example.com' };
+/** Cancel subscription / Cancels without an offer: verified in the sub-procedure, no offer, agreement quoted. */
+export const CANCEL_WITHOUT_OFFER: ConversationScript = {
+  opening: 'Please cancel my subscription.',
+  agent: [
+    toolCalls(['run_subprocedure', { name: 'Verify identity' }], ['set_attributes', { values: OMAR }], ['accounts__send_code', OMAR], ['reply', { message: 'I sent a code to your email. What is it?' }]),
+    toolCalls(['set_attributes', { values: { verification_code: '654321' } }], ['accounts__check_code', { ...OMAR, code: '654321' }]),
+    toolCalls(['end_procedure', { summary: 'Verified.' }]),
+    toolCalls(['billing__get_subscription', { customer_email: OMAR.email }]),
+    toolCalls(['go_to_step', { step_id: 'step:understand-why' }], ['reply', { message: 'May I ask why you want to cancel?' }]),
+    toolCalls(
+      ['set_attributes', { values: { cancellation_reason: 'found_alternative' } }],
+      ['decide_condition', { condition_id: 'step:understand-why/cond1', branch_id: 'none', reason: 'He found an alternative; no problem with the service.' }],
+      ['go_to_step', { step_id: 'step:retention-offer' }],
+    ),
+    toolCalls(['go_to_step', { step_id: 'step:cancel' }], ['billing__cancel_subscription', { subscription_id: 'sub_1Omar' }], ['reply', { message: 'Cancelling stops further charges and your access continues until the end of the paid period. Shall I cancel it?' }]),
+    toolCalls(['billing__cancel_subscription', { subscription_id: 'sub_1Omar', customer_agreement: 'Yes, please cancel it.' }]),
+    toolCalls(['reply', { message: 'Done: your access continues until the end of the paid period. You can come back any time.' }], ['end_procedure', { summary: 'Cancelled.' }]),
+  ],
+  customer: [say('The code is 654321.'), say('I found another service.'), say('Yes, please cancel it.')],
+  judge: verdicts(['pass', 'pass']),
+};
+
+/** A script for every example simulation (examples/simulations/). */
+export const EXAMPLE_SCRIPTS = [SPARKING_KETTLE, LOST_MAILBOX, DAMAGED_ITEM_SWITCH, RIGHT_CODE, CANCEL_WITHOUT_OFFER];
 
 /** Answers each role of each conversation from its script; anything else is a 500 naming what was unexpected. */
 export function conversationsScript(conversations: readonly ConversationScript[]): (request: RecordedRequest) => FakeResponse {
