@@ -9,6 +9,7 @@ import { loadModelSettings } from '../model/workspace-settings';
 import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
 import { ServiceError } from '../services/errors';
+import { gatherPublishFacts, publishWarnings } from '../services/publish-gate';
 import { nothingMatches, SimulationService } from '../services/simulations';
 import type { StoredSimulation } from '../store/simulations';
 import type { Workspace } from '../store/workspace';
@@ -213,6 +214,12 @@ export function simulationHandlers(deps: SimulationDeps) {
       workspace.simulations.requireRun(runId);
       const replay = await service.replay(runId);
       return { runId: replay.replay.runId, identical: replay.identical, differences: replay.differences, status: replay.replay.status };
+    },
+
+    'simulations.publishWarnings': ({ procedure }: CallArgs<'simulations.publishWarnings'>): CallOutput<'simulations.publishWarnings'> => {
+      const record = workspace.procedures.require(procedure);
+      const warnings = publishWarnings(gatherPublishFacts(workspace, record.name, record.draftText));
+      return { draftHash: record.draftHash, warnings: warnings.map((warning) => ({ code: warning.code, message: warning.message })) };
     },
 
     'simulations.review': ({ runId, criterion, decision, note }: CallArgs<'simulations.review'>): CallOutput<'simulations.review'> => {

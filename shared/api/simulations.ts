@@ -189,6 +189,12 @@ export const RunResultSchema = z.strictObject({
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 
+export const PublishWarningSchema = z.strictObject({
+  code: z.enum(['no_simulations', 'failing_simulations', 'stale_simulations', 'placeholders']),
+  message: z.string(),
+});
+export type PublishWarningView = z.infer<typeof PublishWarningSchema>;
+
 const procedureAndName = z.strictObject({ procedure: ProcedureNameSchema, name: SimulationNameSchema });
 const runId = z.strictObject({ runId: z.number().int().positive() });
 const suiteId = z.strictObject({ suiteId: z.number().int().positive() });
@@ -221,6 +227,11 @@ export const simulationCallSpecs = {
     summary: "Agrees with or overrules the judge on one criterion of a run, with a note.",
     input: z.strictObject({ runId: z.number().int().positive(), criterion: z.string().min(1).max(200), decision: z.enum(['agree', 'overrule']), note: z.string().max(4000).default('') }),
     output: z.strictObject({ result: RunResultSchema, agreement: AgreementSchema }),
+  },
+  'simulations.publishWarnings': {
+    summary: 'What to warn about before publishing the draft: no simulations, failing or stale ones, the starter text’s placeholders. Publishing itself does not look at it; the app asks first.',
+    input: z.strictObject({ procedure: ProcedureNameSchema }),
+    output: z.strictObject({ draftHash: z.string(), warnings: z.array(PublishWarningSchema) }),
   },
 } as const;
 

@@ -142,4 +142,19 @@ describe('the simulations API', () => {
     await expect(api.call('simulations.estimate', { selection: { procedure: PROCEDURE, tags: ['nothing'] }, options: {} })).rejects.toMatchObject({ message: expect.stringContaining('No simulations match') });
     await expect(api.call('simulations.run', { selection: { procedure: PROCEDURE }, options: { live: true } })).rejects.toMatchObject({ code: 'no-model' });
   });
+
+  it('the publish gate: no simulations and the starter placeholders, then stale, failing, and none once a run passes on this text', async () => {
+    const { api, events } = await setUp();
+    await api.call('procedures.create', { name: 'Fresh' });
+    const fresh = (await api.call('simulations.publishWarnings', { procedure: 'Fresh' })) as { warnings: { code: string }[] };
+    expect(fresh.warnings.map((w) => w.code)).toEqual(['no_simulations', 'placeholders']);
+    const codes = async () => ((await api.call('simulations.publishWarnings', { procedure: PROCEDURE })) as { warnings: { code: string }[] }).warnings.map((w) => w.code);
+    expect(await codes()).toEqual(['stale_simulations']);
+    await runToEnd(api, events);
+    expect(await codes()).toEqual([]);
+    await api.call('procedures.saveDraft', { name: PROCEDURE, text: ORDER_WITHOUT_LOOKUP });
+    expect(await codes()).toEqual(['stale_simulations']);
+    await runToEnd(api, events);
+    expect(await codes()).toEqual(['failing_simulations']);
+  });
 });

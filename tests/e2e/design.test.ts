@@ -230,6 +230,8 @@ describe('the design system', () => {
     await answerDialog(page, 'Toast check', 'OK');
     await page.locator('[data-testid="editor"] .view-lines').waitFor();
     await page.getByRole('button', { name: 'Publish…' }).click();
+    // The publish gate asks first: no simulations, and the starter's placeholders.
+    await answerDialog(page, null, 'Publish anyway');
     await answerDialog(page, 'First version', 'Publish');
     const toast = page.getByTestId('toast');
     await expect.poll(() => toast.textContent()).toContain('Version 1 of "Toast check" is live.');

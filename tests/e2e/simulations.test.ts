@@ -8,6 +8,7 @@ import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
+import { AUTO_RERUN_KEY, autoRerunSettingsSchema } from '../../main/simulations/auto-rerun';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic';
 import { crm, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript } from '../api/simulations-fixtures';
 import { startApp, type RunningApp } from './support/app';
@@ -61,12 +62,14 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function axeViolations(page: Page): Promise<string[]> {
+/** axe-core's serious and critical violations, in the whole page or inside one element (a dialog). */
+async function axeViolations(page: Page, within?: string): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+  return page.evaluate(async (selector) => {
+    const context = selector ? document.querySelector(selector)! : document;
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(context, { resultTypes: ['violations'] });
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
+  }, within);
 }
 
 async function runAll(page: Page) {
@@ -169,4 +172,30 @@ describe('the simulations screen', () => {
     await expect.poll(async () => ((await call('simulations.get', { procedure: PROCEDURE, name: 'Where is order 7' })) as { definition: { maxTurns: number; customer: { persona: string } } }).definition).toMatchObject({ maxTurns: 4, customer: { persona: 'Sam, in a real hurry.' } });
     expect(app.problems).toEqual([]);
   }, 60_000);
+
+  it('the Procedure screen: the latest suite as a badge, the publish gate asking first, and the auto re-run’s badge after a save', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Procedure', exact: true }).click();
+    await page.locator('[data-testid="editor"] .view-lines').waitFor();
+    await expect.poll(() => page.getByTestId('simulations-badge').textContent()).toBe('Simulations: 1 of 1 failing');
+
+    // Publishing a draft whose simulation fails on it asks first; cancelling publishes nothing.
+    await page.getByRole('button', { name: 'Publish…' }).click();
+    const gate = page.getByRole('dialog', { name: `Publish "${PROCEDURE}" anyway?` });
+    await gate.waitFor();
+    expect(await gate.textContent()).toContain('fail on this text: Where is order 7');
+    await app.screenshot('simulations-publish-gate');
+    // The dialog itself (the editor behind it is the Procedure screen's, checked by design.test.ts).
+    expect(await axeViolations(page, '[role="dialog"]')).toEqual([]);
+    await answerDialog(page, null, 'Cancel');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(((await call('procedures.get', { name: PROCEDURE })) as { live: unknown }).live).toBeNull();
+
+    // With the auto re-run on, a save re-runs the simulations on the new draft, and the badge says so.
+    app.mode.engine.workspace.settings.set(AUTO_RERUN_KEY, autoRerunSettingsSchema, { enabled: true, concurrency: 1, repeat: 1 });
+    await call('procedures.saveDraft', { name: PROCEDURE, text: ORDER + LOST_PARCEL });
+    await expect.poll(() => page.getByTestId('simulations-badge').textContent(), { timeout: 30_000 }).toBe('Auto re-run: 1/1 passed');
+    await app.screenshot('simulations-auto-rerun-badge');
+    expect(app.problems).toEqual([]);
+  }, 90_000);
 });
