@@ -270,6 +270,10 @@ describe('the connectors screen', () => {
   it('is axe-clean in both themes', async () => {
     const { page } = app;
     await openConnector(page, 'shop', 'Settings');
+    // The Python mock handlers are in Monaco (no sandbox in this session: the check says so).
+    const handler = page.getByTestId('handler-editor').first();
+    await expect.poll(() => handler.locator('.view-lines').textContent()).toContain('data[');
+    expect(await page.locator('.connectors-handler').first().textContent()).toContain('Python is not checked');
     for (const theme of ['light', 'dark']) {
       if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== theme) await page.getByTestId('theme-switch').click();
       await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
@@ -277,6 +281,8 @@ describe('the connectors screen', () => {
         await page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
         expect(await axeViolations(page), `${tab} in ${theme}`).toEqual([]);
       }
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await handler.scrollIntoViewIfNeeded();
       await settled(page);
       await app.screenshot(`connectors-settings-${theme}`);
     }

@@ -8,6 +8,7 @@ import type { ConnectorView } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { Banner, Button, Field, IconButton, Select, toast } from '../ui';
 import { JsonField } from './JsonField';
+import { PythonHandlerEditor } from './PythonHandlerEditor';
 import { errorAt, setAt, unplacedErrors, validateDefinition, type FieldErrors } from './validation';
 
 type Draft = Record<string, unknown> & { actions?: Record<string, unknown>[]; auth?: Record<string, unknown> };
@@ -212,15 +213,12 @@ export function HttpConnectorEditor({ initial, isNew, view, onSaved }: { initial
             error={errorAt(errors, `actions.${index}.mocks`, true)}
             rows={4}
           />
-          <Field label="Python mock handler" help='Runs in the sandbox when no static response matches: reads data["input"], may change attributes["world"], returns {"response": …}.'>
-            <textarea
-              className="sw-input sw-textarea connectors-mono"
-              spellCheck={false}
-              rows={4}
-              value={handlerText((action.mocks as { handler?: unknown } | undefined)?.handler)}
-              onChange={(event) => update(['actions', index, 'mocks'], mocksWith(action.mocks, { handler: event.target.value.trim() === '' ? undefined : event.target.value }))}
-            />
-          </Field>
+          <PythonHandlerEditor
+            key={`${index}-handler`}
+            label={`Python mock handler of ${String(action.name || index + 1)}`}
+            value={handlerText((action.mocks as { handler?: unknown } | undefined)?.handler)}
+            onChange={(code) => update(['actions', index, 'mocks'], mocksWith(action.mocks, { handler: code.trim() === '' ? undefined : code }))}
+          />
         </fieldset>
       ))}
       {errorAt(errors, 'actions') && <p className="connectors-error" role="alert">{errorAt(errors, 'actions')}</p>}
