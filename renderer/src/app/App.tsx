@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Package, Plug, Settings, Users, Workflow } from 'lucide-react';
+import { BookOpen, Package, Plug, Settings, Users, Workflow } from 'lucide-react';
 import type { AppInfo } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { ConnectorsScreen } from '../connectors/ConnectorsScreen';
@@ -10,6 +10,7 @@ import { useProcedures } from '../procedures/useProcedures';
 import { SettingsScreen } from '../settings/SettingsScreen';
 import { TeamsScreen } from '../teams/TeamsScreen';
 import { BundlesScreen } from '../bundles/BundlesScreen';
+import { KnowledgeScreen } from '../knowledge/KnowledgeScreen';
 import { SimulationsScreen } from '../simulations/SimulationsScreen';
 import { Button, DialogHost, ThemeSwitch, Toaster, TooltipProvider } from '../ui';
 import { navigate } from './navigation';
@@ -52,6 +53,9 @@ export function App() {
           <Button variant="ghost" size="sm" icon={Plug} className={`sw-topbar-button${route.screen === 'connectors' ? ' active' : ''}`} aria-current={route.screen === 'connectors' ? 'page' : undefined} onClick={() => void navigate({ screen: 'connectors' })}>
             Connectors
           </Button>
+          <Button variant="ghost" size="sm" icon={BookOpen} className={`sw-topbar-button${route.screen === 'knowledge' ? ' active' : ''}`} aria-current={route.screen === 'knowledge' ? 'page' : undefined} onClick={() => void navigate({ screen: 'knowledge' })}>
+            Knowledge
+          </Button>
           <Button variant="ghost" size="sm" icon={Users} className={`sw-topbar-button${route.screen === 'teams' ? ' active' : ''}`} aria-current={route.screen === 'teams' ? 'page' : undefined} onClick={() => void navigate({ screen: 'teams' })}>
             Teams
           </Button>
@@ -77,6 +81,7 @@ export function App() {
             {route.screen === 'connectors' && <ConnectorsScreen />}
             {route.screen === 'teams' && <TeamsScreen />}
             {route.screen === 'bundles' && <BundlesScreen />}
+            {route.screen === 'knowledge' && <KnowledgeScreen />}
           </main>
         </div>
         <DialogHost />

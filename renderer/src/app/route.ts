@@ -1,7 +1,7 @@
-// Hash routes: #/ (the list), #/procedures/<name>, #/procedures/<name>/simulations, #/settings, #/connectors, #/teams, #/bundles, #/preview/<name> and #/compare/<name> (a preview in its own tab).
+// Hash routes: #/ (the list), #/procedures/<name>, #/procedures/<name>/simulations, #/settings, #/connectors, #/teams, #/bundles, #/knowledge, #/preview/<name> and #/compare/<name> (a preview in its own tab).
 import { useEffect, useState } from 'react';
 
-export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'simulations'; name: string } | { screen: 'settings' } | { screen: 'connectors' } | { screen: 'teams' } | { screen: 'bundles' } | { screen: 'preview'; name: string; compare: boolean };
+export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'simulations'; name: string } | { screen: 'settings' } | { screen: 'connectors' } | { screen: 'teams' } | { screen: 'bundles' } | { screen: 'knowledge' } | { screen: 'preview'; name: string; compare: boolean };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -33,6 +33,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/connectors') return { screen: 'connectors' };
   if (path === '/teams') return { screen: 'teams' };
   if (path === '/bundles') return { screen: 'bundles' };
+  if (path === '/knowledge') return { screen: 'knowledge' };
   return { screen: 'home' };
 }
 
@@ -48,6 +49,8 @@ export function routeHash(route: Route): string {
       return '#/teams';
     case 'bundles':
       return '#/bundles';
+    case 'knowledge':
+      return '#/knowledge';
     case 'procedure':
       return `#/procedures/${encodeURIComponent(route.name)}`;
     case 'simulations':

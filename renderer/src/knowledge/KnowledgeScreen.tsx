@@ -1,0 +1,158 @@
+// The knowledge screen: search the hub (snippets with the matched terms marked, a score) or list
+// its articles on the left; on the right an article to read and edit, a new one, or an import.
+import { BookOpen, FileUp, Plus, Search } from 'lucide-react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { KnowledgeArticle, KnowledgeHit } from '../../../shared/api';
+import { useApi } from '../api/context';
+import { Banner, Button, EmptyState } from '../ui';
+import { ArticleEditor } from './ArticleEditor';
+import { KnowledgeImport } from './KnowledgeImport';
+import { Snippet } from './Snippet';
+import './knowledge.css';
+
+type Listed = Omit<KnowledgeArticle, 'body'>;
+type Selection = { kind: 'article'; id: number } | { kind: 'new' } | { kind: 'import' } | null;
+const PAGE = 200;
+
+export function KnowledgeScreen() {
+  const api = useApi();
+  const [query, setQuery] = useState('');
+  const [hits, setHits] = useState<KnowledgeHit[] | null>(null);
+  const [listed, setListed] = useState<{ total: number; articles: Listed[] } | null>(null);
+  const [selection, setSelection] = useState<Selection>(null);
+  const [article, setArticle] = useState<KnowledgeArticle | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // Only the answer to the latest keystroke is shown, whatever order the answers arrive in.
+  const latest = useRef(0);
+
+  const reloadList = useCallback(() => api['knowledge.list']({ offset: 0, limit: PAGE }).then(setListed, (problem: Error) => setError(problem.message)), [api]);
+  useEffect(() => {
+    void reloadList();
+  }, [reloadList]);
+
+  const search = useCallback(
+    (text: string) => {
+      const ticket = ++latest.current;
+      if (text.trim() === '') {
+        setHits(null);
+        return;
+      }
+      api['knowledge.search']({ text, limit: 20 }).then(
+        (found) => ticket === latest.current && (setHits(found), setError(null)),
+        (problem: Error) => ticket === latest.current && setError(problem.message),
+      );
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    if (selection?.kind !== 'article') return setArticle(null);
+    let current = true;
+    api['knowledge.get']({ id: selection.id }).then((found) => current && setArticle(found), (problem: Error) => current && setError(problem.message));
+    return () => {
+      current = false;
+    };
+  }, [api, selection]);
+
+  const refresh = () => {
+    void reloadList();
+    search(query);
+  };
+
+  return (
+    <section className="knowledge" aria-label="Knowledge">
+      <aside className="knowledge-side">
+        <header className="knowledge-side-head">
+          <h1>Knowledge</h1>
+          <span className="muted">{listed ? `${listed.total} articles` : ''}</span>
+        </header>
+        <div className="knowledge-side-buttons">
+          <Button size="sm" icon={FileUp} onClick={() => setSelection({ kind: 'import' })}>
+            Import
+          </Button>
+          <Button size="sm" icon={Plus} onClick={() => setSelection({ kind: 'new' })}>
+            New article
+          </Button>
+        </div>
+        <label className="knowledge-search">
+          <Search size={15} strokeWidth={1.75} aria-hidden />
+          <input
+            className="sw-input"
+            type="search"
+            aria-label="Search the knowledge hub"
+            placeholder="Search the knowledge hub"
+            value={query}
+            onChange={(event) => {
+              setQuery(event.target.value);
+              search(event.target.value);
+            }}
+          />
+        </label>
+        {error && <Banner tone="error">{error}</Banner>}
+        {hits !== null ? (
+          <ul className="knowledge-list" aria-label="Search results">
+            {hits.length === 0 && <li className="muted">No article matches.</li>}
+            {hits.map((hit) => (
+              <li key={hit.id} data-article={hit.title}>
+                <button type="button" className={`knowledge-item${selection?.kind === 'article' && selection.id === hit.id ? ' active' : ''}`} onClick={() => setSelection({ kind: 'article', id: hit.id })}>
+                  <span className="knowledge-item-title">
+                    {hit.title}
+                    <span className="knowledge-score" title="Relevance: higher is better">
+                      {hit.score.toFixed(2)}
+                    </span>
+                  </span>
+                  <Snippet text={hit.snippet} />
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <ul className="knowledge-list" aria-label="Articles">
+            {(listed?.articles ?? []).map((item) => (
+              <li key={item.id} data-article={item.title}>
+                <button type="button" className={`knowledge-item${selection?.kind === 'article' && selection.id === item.id ? ' active' : ''}`} onClick={() => setSelection({ kind: 'article', id: item.id })}>
+                  <span className="knowledge-item-title">{item.title}</span>
+                  {item.tags.length > 0 && <span className="muted">{item.tags.join(', ')}</span>}
+                </button>
+              </li>
+            ))}
+            {listed && listed.total > listed.articles.length && <li className="muted">The first {listed.articles.length} of {listed.total}: search to find the others.</li>}
+          </ul>
+        )}
+      </aside>
+      <div className="knowledge-main">
+        {selection?.kind === 'import' && <KnowledgeImport onImported={refresh} />}
+        {selection?.kind === 'new' && (
+          <ArticleEditor
+            key="new"
+            article={null}
+            onSaved={(saved) => {
+              refresh();
+              setSelection({ kind: 'article', id: saved.id });
+            }}
+            onDeleted={() => setSelection(null)}
+          />
+        )}
+        {selection?.kind === 'article' && article && article.id === selection.id && (
+          <ArticleEditor
+            key={`${article.id}-${article.updatedAt}`}
+            article={article}
+            onSaved={(saved) => {
+              refresh();
+              setArticle(saved);
+            }}
+            onDeleted={() => {
+              refresh();
+              setSelection(null);
+            }}
+          />
+        )}
+        {selection === null && (
+          <EmptyState icon={BookOpen} title="The knowledge hub" action={<Button icon={FileUp} variant="primary" onClick={() => setSelection({ kind: 'import' })}>Import articles</Button>}>
+            What the agent finds when a Procedure says to search the knowledge hub. Search it on the left, or import articles.
+          </EmptyState>
+        )}
+      </div>
+    </section>
+  );
+}
