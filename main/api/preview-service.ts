@@ -11,6 +11,7 @@ import { ServiceError } from '../services/errors';
 import type { Workspace } from '../store/workspace';
 import type { EventHub } from './events';
 import { PreviewSessionRun, type PreviewRuntime, type SessionSetup } from './preview-sessions';
+import { draftSimulation } from './preview-simulation';
 import { checkTargetText, resolveTarget, textVersion, type ResolvedTarget } from './preview-targets';
 
 /** Builds a preview's runtime (main/assembly/preview-engine.ts, through the app's engine). */
@@ -55,7 +56,7 @@ export function previewHandlers(deps: PreviewDeps) {
     }
     const base = await model(input.agentModel);
     let session: PreviewSessionRun | null = null;
-    const meta = { target: storedTarget(input.target), procedure: setup.procedure, text: setup.procedureText, connectors: connectors.mode, ...(input.agentModel ? { agentModel: input.agentModel } : {}) };
+    const meta = { target: storedTarget(input.target), procedure: setup.procedure, text: setup.procedureText, connectors: connectors.mode, ...(connectors.mode === 'mock' && connectors.world ? { world: connectors.world } : {}), ...(input.agentModel ? { agentModel: input.agentModel } : {}) };
     const runtime = deps.runtime({
       subject: { ...resolved, meta },
       model: PreviewSessionRun.abortable(base, () => session),
@@ -130,6 +131,27 @@ export function previewHandlers(deps: PreviewDeps) {
       );
     },
 
+    'preview.saveAsSimulation': async ({ conversationId, name }: CallArgs<'preview.saveAsSimulation'>): Promise<CallOutput<'preview.saveAsSimulation'>> => {
+      const store = deps.workspace.conversationStore;
+      const conversation = await store.conversations.get(conversationId);
+      if (!conversation || conversation.kind !== 'preview') throw new ServiceError('not-found', `There is no preview conversation ${conversationId}.`);
+      const events = await store.traces.events(conversationId, { limit: 100_000 });
+      const meta = startedMeta(events[0]);
+      let drafted: ReturnType<typeof draftSimulation>;
+      try {
+        drafted = draftSimulation({ procedure: meta?.procedure ?? null, connectors: meta?.connectors === 'live' ? 'live' : 'mock', ...(meta?.world ? { world: meta.world } : {}), trace: events.slice(meta ? 1 : 0) });
+      } catch (error) {
+        throw new ServiceError('invalid', (error as Error).message);
+      }
+      const record = deps.workspace.procedures.get(drafted.procedure);
+      if (!record) throw new ServiceError('not-found', `There is no Procedure called "${drafted.procedure}" to attach the simulation to.`);
+      const saved = deps.workspace.transaction(() => {
+        if (deps.workspace.simulations.get(record.name, name)) throw new ServiceError('conflict', `"${record.name}" already has a simulation called "${name}": nothing was saved. Choose another name.`);
+        return deps.workspace.simulations.save(record.name, name, drafted.definition);
+      });
+      return { procedure: saved.procedure, name: saved.name };
+    },
+
     'preview.open': async ({ conversationId }: CallArgs<'preview.open'>): Promise<CallOutput<'preview.open'>> => {
       const store = deps.workspace.conversationStore;
       const conversation = await store.conversations.get(conversationId);
@@ -167,10 +189,10 @@ function storedTarget(target: PreviewTarget): PreviewTarget {
   return target.kind === 'text' ? { kind: 'text', name: target.name, text: '' } : target;
 }
 
-function startedMeta(event: { type: string; payload: Record<string, unknown> } | undefined): { target: PreviewTarget; procedure: string | null; text: string | null; connectors: string } | null {
+function startedMeta(event: { type: string; payload: Record<string, unknown> } | undefined): { target: PreviewTarget; procedure: string | null; text: string | null; connectors: string; world?: string } | null {
   if (!event || event.type !== PREVIEW_STARTED) return null;
   const target = PreviewTargetSchema.safeParse(event.payload.target);
   if (!target.success) return null;
-  const { procedure, text, connectors } = event.payload;
-  return { target: target.data, procedure: typeof procedure === 'string' ? procedure : null, text: typeof text === 'string' ? text : null, connectors: String(connectors) };
+  const { procedure, text, connectors, world } = event.payload;
+  return { target: target.data, procedure: typeof procedure === 'string' ? procedure : null, text: typeof text === 'string' ? text : null, connectors: String(connectors), ...(typeof world === 'string' ? { world } : {}) };
 }

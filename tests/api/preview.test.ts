@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EventName } from '../../shared/api';
 import { toolCalls } from '../support/fake-anthropic';
+import { captureIo } from '../support/capture-io';
 import { useFakeAnthropic } from '../support/fixtures';
+import { runCli } from '../../main/cli/run';
 import { useEngine, type TestEngine } from './helpers';
 import { agentScript, crm, LONG_REPLY, models, ORDER } from './preview-fixtures';
 
@@ -174,5 +176,25 @@ describe('the chat preview', () => {
     await expect(api.call('preview.send', { sessionId: fresh.sessionId, text: 'Hi' })).rejects.toMatchObject({ code: 'not-found' });
     await expect(api.call('preview.send', { sessionId: 'x', text: '' })).rejects.toMatchObject({ code: 'not-found' });
     await expect(start(api, { target: { kind: 'draft', name: 'Order status' }, connectors: { mode: 'mock', world: 'mars' } })).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('mars') });
+  });
+
+  it('saves a conversation as a simulation: goal and facts from what the customer said, criteria from the outcome; the command line lists it', async () => {
+    const { api } = await setUp(agentScript());
+    const session = await start(api, { target: { kind: 'draft', name: 'Order status' }, attributes: { vip: true } });
+    await expect(api.call('preview.saveAsSimulation', { conversationId: session.conversationId, name: 'Too early' })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('no customer message') });
+    await api.call('preview.send', { sessionId: session.sessionId, text: 'Where is my order 7?' });
+    expect(await api.call('preview.saveAsSimulation', { conversationId: session.conversationId, name: 'Where is my order' })).toEqual({ procedure: 'Order status', name: 'Where is my order' });
+    const saved = api.workspace.simulations.get('Order status', 'Where is my order')!.definition;
+    expect(saved.customer).toMatchObject({ reason: 'Where is my order 7?', opening: 'Where is my order 7?' });
+    expect(saved.context).toEqual({ vip: true });
+    expect(saved.expectedActions).toEqual([{ action: 'crm.lookup' }]);
+    expect(saved.finalStatus).toEqual({ status: 'ended' });
+    expect(saved.criteria.map((c) => c.name)).toEqual(['Resolves', 'Uses crm.lookup']);
+    expect(saved.tags).toContain('from-preview');
+    await expect(api.call('preview.saveAsSimulation', { conversationId: session.conversationId, name: 'Where is my order' })).rejects.toMatchObject({ code: 'conflict' });
+
+    const io = captureIo(api.home);
+    expect(await runCli(['simulations', 'list', '--workspace', api.workspace.path], io)).toBe(0);
+    expect(io.stdout()).toContain('Where is my order');
   });
 });

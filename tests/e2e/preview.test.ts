@@ -122,7 +122,7 @@ describe('the chat preview', () => {
       const seen: string[] = [];
       (window as unknown as { streamed: string[] }).streamed = seen;
       new MutationObserver(() => {
-        for (const bubble of document.querySelectorAll('[data-testid="bubble-streaming"]')) if (bubble.textContent && seen.at(-1) !== bubble.textContent) seen.push(bubble.textContent);
+        for (const bubble of Array.from(document.querySelectorAll('[data-testid="bubble-streaming"]'))) if (bubble.textContent && seen.at(-1) !== bubble.textContent) seen.push(bubble.textContent);
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
     await page.getByLabel('Customer message').fill('Where is parcel 7?');

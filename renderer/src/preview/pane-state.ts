@@ -62,7 +62,8 @@ export function pathOf(trace: readonly PreviewTraceEvent[]): { visited: string[]
       if (!visited.includes(event.stepId)) visited.push(event.stepId);
       active = event.stepId;
     }
-    if (event.type === 'procedure_end' && event.payload.kind !== 'sub') active = null;
+    // Only the conversation's own Procedure finishing leaves no active step (a sub-procedure returns to its caller).
+    if (event.type === 'procedure_end' && event.payload.complete === true) active = null;
   }
   return { visited, active };
 }

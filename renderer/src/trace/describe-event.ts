@@ -32,7 +32,7 @@ export function describeEvent(event: Pick<PreviewTraceEvent, 'type' | 'stepId' |
     case 'procedure_start':
       return { kind: 'procedure', title: `Started ${text(p.procedure)}${p.kind === 'sub' ? ' (sub-procedure)' : ''}`, details: details(['version', p.version]) };
     case 'procedure_end':
-      return { kind: 'procedure', title: `${text(p.procedure)} ended${p.kind === 'sub' ? ', back to the caller' : ''}`, details: details(['summary', p.summary]) };
+      return { kind: 'procedure', title: p.complete ? `${text(p.procedure)} finished` : `${text(p.procedure)} ended, back to the caller`, details: details(['summary', p.summary]) };
     case 'procedure_pause':
       return { kind: 'procedure', title: `Paused ${text(p.procedure)} for another topic`, details: details(['switching to', p.to]) };
     case 'procedure_resume':
