@@ -100,6 +100,38 @@ describe('the bundles calls', () => {
     expect(((await target.call('procedures.get', { name: 'Refund request' })) as Detail).draftText).toContain('## Greet the customer');
   });
 
+  it('grants a new connector only the capabilities approved by key; the others stay pending', async () => {
+    const source = engine();
+    await source.call('connectors.save', {
+      definition: {
+        kind: 'http',
+        name: 'crm',
+        baseUrl: 'https://crm.example.com',
+        allowInternalHosts: true,
+        auth: { type: 'bearer', secret: 'crm_token' },
+        actions: [{ name: 'get_customer', description: 'Find a customer.', method: 'GET', path: '/customers/{{input.id}}', inputSchema: { type: 'object', properties: { id: { type: 'string' } } } }],
+      },
+    });
+    await source.call('procedures.create', { name: 'Customer lookup' });
+    await editDraft(source, 'Customer lookup', (text) => text.replace('Say what the agent should do first.', 'Look the customer up with @crm.get_customer.'));
+    const exported = (await source.call('bundles.export', { procedures: ['Customer lookup'], source: 'draft' })) as Export;
+    expect(exported.connectors).toEqual(['crm']);
+    expect(exported.secretsNeeded).toEqual(['crm_token']);
+
+    const target = engine();
+    const inspection = (await target.call('bundles.inspect', { text: exported.text })) as Inspection & { capabilities: { key: string; kind: string; granted: boolean }[] };
+    expect(inspection.capabilities.map((capability) => [capability.connector, capability.kind, capability.granted])).toEqual([
+      ['crm', 'secret', false],
+      ['crm', 'internal-hosts', false],
+    ]);
+    const secretKey = inspection.capabilities.find((capability) => capability.kind === 'secret')!.key;
+    const report = (await target.call('bundles.import', { text: exported.text, trust: true, approve: [secretKey, 'crm\u0000command\u0000\u0000made-up'] })) as { approved: string[]; pending: string[] };
+    expect(report.approved).toEqual([expect.stringContaining('reads the secret "crm_token"')]);
+    expect(report.pending).toEqual([expect.stringContaining('crm: may reach internal addresses')]);
+    const connectors = (await target.call('connectors.list')) as { name: string; pending: { kind: string }[] }[];
+    expect(connectors.find((connector) => connector.name === 'crm')?.pending.map((capability) => capability.kind)).toEqual(['internal-hosts']);
+  });
+
   it('refuses a tampered bundle, saying so', async () => {
     const source = engine();
     const exported = (await source.call('bundles.export', { procedures: ['Refund request'], source: 'draft' })) as Export;
