@@ -289,3 +289,33 @@ describe('the connectors screen', () => {
     expect(app.problems).toEqual([]);
   });
 });
+
+describe('a Python mock handler with the sandbox running', () => {
+  let sandboxed: RunningApp;
+  beforeAll(async () => {
+    sandboxed = await startApp(browser, { python: true });
+  });
+  afterAll(async () => {
+    await sandboxed?.close();
+  });
+
+  it("marks the sandbox's findings (here a forbidden import) in the handler", async () => {
+    const { page } = sandboxed;
+    await page.goto(sandboxed.mode.server.url);
+    await page.getByRole('button', { name: 'Connectors' }).click();
+    await connectorList(page).locator('li').first().waitFor();
+    await openConnector(page, 'shop', 'Settings');
+    const handler = page.getByTestId('handler-editor').first();
+    await expect.poll(() => handler.locator('.view-lines').textContent()).toContain('data[');
+    await handler.locator('textarea').focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nimport os');
+    await page.keyboard.press('Escape');
+    await handler.locator('.squiggly-error').first().waitFor({ state: 'attached', timeout: 60_000 });
+    expect(await page.locator('.connectors-handler').first().textContent()).toMatch(/\d+ problems? found by the sandbox's check/);
+    await handler.scrollIntoViewIfNeeded();
+    await settled(page);
+    await sandboxed.screenshot('connectors-handler-check');
+    expect(sandboxed.problems).toEqual([]);
+  }, 120_000);
+});

@@ -37,6 +37,9 @@ export function PythonHandlerEditor({ label, value, onChange }: { label: string;
       tabSize: 4,
       insertSpaces: true,
       fixedOverflowWidgets: true,
+      // No word-guessing popups over a short handler (the Procedure editor has none either).
+      quickSuggestions: false,
+      wordBasedSuggestions: 'off',
       stickyScroll: { enabled: false },
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
