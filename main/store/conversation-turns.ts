@@ -9,6 +9,7 @@ import { activityTransaction, type Durability } from './durability';
 import { StoreError } from './errors';
 import { now } from './hash';
 import type { TraceEventInput, SqliteTraceRepository } from './traces';
+import { statement } from './statements';
 
 export interface TurnRecord {
   /** The runtime's state without its history. */
@@ -46,12 +47,9 @@ export class SqliteConversationTurnRepository {
       const current = this.conversations.require(conversationId);
       if (turn.newMessages.length > 0) this.conversations.addMessages(conversationId, turn.newMessages);
       if (turn.trace.length > 0) this.traces.append(conversationId, turn.trace);
-      const insert = this.db.prepare('INSERT INTO conversation_history (conversation_id, seq, message) VALUES (?, ?, ?)');
+      const insert = statement(this.db, 'INSERT INTO conversation_history (conversation_id, seq, message) VALUES (?, ?, ?)');
       for (let index = stored; index < turn.history.length; index++) insert.run(conversationId, index + 1, JSON.stringify(turn.history[index]));
-      this.db
-        .prepare(
-          'INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
-        )
+      statement(this.db, 'INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at')
         .run(conversationId, JSON.stringify({ ...turn.state, history: [] }), now());
       if (current.status !== turn.status) this.conversations.setStatus(conversationId, turn.status);
     });
@@ -61,9 +59,9 @@ export class SqliteConversationTurnRepository {
   }
 
   load(conversationId: number): StoredTurnState | null {
-    const raw = this.db.prepare('SELECT state FROM conversation_state WHERE conversation_id = ?').pluck().get(conversationId) as string | undefined;
+    const raw = statement(this.db, 'SELECT state FROM conversation_state WHERE conversation_id = ?', { pluck: true }).get(conversationId) as string | undefined;
     if (raw === undefined) return null;
-    const rows = this.db.prepare('SELECT message FROM conversation_history WHERE conversation_id = ? ORDER BY seq').pluck().all(conversationId) as string[];
+    const rows = statement(this.db, 'SELECT message FROM conversation_history WHERE conversation_id = ? ORDER BY seq', { pluck: true }).all(conversationId) as string[];
     this.storedHistory.set(conversationId, rows.length);
     return { state: JSON.parse(raw) as unknown, history: rows.map((row) => JSON.parse(row) as unknown) };
   }
@@ -71,7 +69,7 @@ export class SqliteConversationTurnRepository {
   private storedHistoryLength(conversationId: number): number {
     const known = this.storedHistory.get(conversationId);
     if (known !== undefined) return known;
-    const count = this.db.prepare('SELECT count(*) FROM conversation_history WHERE conversation_id = ?').pluck().get(conversationId) as number;
+    const count = statement(this.db, 'SELECT count(*) FROM conversation_history WHERE conversation_id = ?', { pluck: true }).get(conversationId) as number;
     this.storedHistory.set(conversationId, count);
     return count;
   }

@@ -6,6 +6,7 @@ import { activityTransaction, type Durability } from './durability';
 import { StoreError } from './errors';
 import { now } from './hash';
 import { describeZodError } from '../../shared/zod-error';
+import { statement } from './statements';
 
 export const conversationKindSchema = z.enum(['preview', 'simulation', 'production']);
 export const conversationStatusSchema = z.enum(CONVERSATION_STATUSES);
@@ -59,15 +60,14 @@ export class SqliteConversationRepository {
     if (!parsed.success) throw new StoreError(`Conversation is not valid: ${describeZodError(parsed.error)}`, 'invalid');
     const value = parsed.data;
     const id = activityTransaction(this.db, this.durability, () => Number(
-      this.db
-        .prepare('INSERT INTO conversations (kind, procedure_id, procedure_hash, simulation_run_id, external_id, started_at) VALUES (?, ?, ?, ?, ?, ?)')
+      statement(this.db, 'INSERT INTO conversations (kind, procedure_id, procedure_hash, simulation_run_id, external_id, started_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(value.kind, value.procedureId ?? null, value.procedureHash ?? null, value.simulationRunId ?? null, value.externalId ?? null, now()).lastInsertRowid,
     ));
     return this.require(id);
   }
 
   get(id: number): Conversation | null {
-    const row = this.db.prepare('SELECT * FROM conversations WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    const row = statement(this.db, 'SELECT * FROM conversations WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     return row ? toConversation(row) : null;
   }
 
@@ -82,8 +82,7 @@ export class SqliteConversationRepository {
     const parsed = listOptionsSchema.safeParse(options);
     if (!parsed.success) throw new StoreError(`Conversation filter is not valid: ${describeZodError(parsed.error)}`, 'invalid');
     const { kind, status, limit } = parsed.data;
-    const rows = this.db
-      .prepare('SELECT * FROM conversations WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ?')
+    const rows = statement(this.db, 'SELECT * FROM conversations WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ?')
       .all(kind ?? null, kind ?? null, status ?? null, status ?? null, limit) as Record<string, unknown>[];
     return rows.map(toConversation);
   }
@@ -94,8 +93,8 @@ export class SqliteConversationRepository {
     if (!parsedRole.success) throw new StoreError(`"${role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
     return activityTransaction(this.db, this.durability, () => {
       this.require(conversationId);
-      const seq = ((this.db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? 0) + 1;
-      this.db.prepare('INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)').run(conversationId, seq, parsedRole.data, content, now());
+      const seq = ((statement(this.db, 'SELECT max(seq) FROM messages WHERE conversation_id = ?', { pluck: true }).get(conversationId) as number | null) ?? 0) + 1;
+      statement(this.db, 'INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)').run(conversationId, seq, parsedRole.data, content, now());
       return seq;
     });
   }
@@ -107,8 +106,8 @@ export class SqliteConversationRepository {
     }
     return activityTransaction(this.db, this.durability, () => {
       this.require(conversationId);
-      const first = ((this.db.prepare('SELECT max(seq) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? 0) + 1;
-      const insert = this.db.prepare('INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)');
+      const first = ((statement(this.db, 'SELECT max(seq) FROM messages WHERE conversation_id = ?', { pluck: true }).get(conversationId) as number | null) ?? 0) + 1;
+      const insert = statement(this.db, 'INSERT INTO messages (conversation_id, seq, role, content, created_at) VALUES (?, ?, ?, ?, ?)');
       const at = now();
       messages.forEach((message, index) => insert.run(conversationId, first + index, message.role, message.content, at));
       return first;
@@ -116,7 +115,7 @@ export class SqliteConversationRepository {
   }
 
   messages(conversationId: number): Message[] {
-    return (this.db.prepare('SELECT seq, role, content, created_at FROM messages WHERE conversation_id = ? ORDER BY seq').all(conversationId) as {
+    return (statement(this.db, 'SELECT seq, role, content, created_at FROM messages WHERE conversation_id = ? ORDER BY seq').all(conversationId) as {
       seq: number;
       role: MessageRole;
       content: string;
@@ -133,7 +132,7 @@ export class SqliteConversationRepository {
     if (!parsed.success) throw new StoreError(`"${status}" is not a conversation status: use ${CONVERSATION_STATUSES.join(', ')}.`, 'invalid');
     const endedAt = isClosedStatus(parsed.data) ? now() : null;
     const changed = activityTransaction(this.db, this.durability, () =>
-      this.db.prepare('UPDATE conversations SET status = ?, ended_at = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(ended_at, ?) END WHERE id = ?').run(parsed.data, endedAt, endedAt, conversationId).changes,
+      statement(this.db, 'UPDATE conversations SET status = ?, ended_at = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(ended_at, ?) END WHERE id = ?').run(parsed.data, endedAt, endedAt, conversationId).changes,
     );
     if (changed === 0) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
   }

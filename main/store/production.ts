@@ -10,6 +10,7 @@ import type { Conversation, SqliteConversationRepository } from './conversations
 import { activityTransaction, type Durability } from './durability';
 import { StoreError } from './errors';
 import { now } from './hash';
+import { statement } from './statements';
 
 export type ApiKeyScope = 'conversations' | 'admin';
 
@@ -110,41 +111,38 @@ export class SqliteProductionRepository implements ProductionRepository {
 
   async createApiKey(input: { name: string; scope: ApiKeyScope; tokenHash: string; fingerprint: string }): Promise<ApiKeyRecord> {
     const id = Number(
-      this.db.prepare('INSERT INTO api_keys (name, scope, token_hash, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)').run(input.name, input.scope, input.tokenHash, input.fingerprint, now()).lastInsertRowid,
+      statement(this.db, 'INSERT INTO api_keys (name, scope, token_hash, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)').run(input.name, input.scope, input.tokenHash, input.fingerprint, now()).lastInsertRowid,
     );
-    return toKey(this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown>);
+    return toKey(statement(this.db, 'SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown>);
   }
 
   async apiKeyByHash(tokenHash: string): Promise<ApiKeyRecord | null> {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash) as Record<string, unknown> | undefined;
+    const row = statement(this.db, 'SELECT * FROM api_keys WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash) as Record<string, unknown> | undefined;
     return row ? toKey(row) : null;
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return (this.db.prepare('SELECT * FROM api_keys ORDER BY id').all() as Record<string, unknown>[]).map(toKey);
+    return (statement(this.db, 'SELECT * FROM api_keys ORDER BY id').all() as Record<string, unknown>[]).map(toKey);
   }
 
   async revokeApiKey(fingerprint: string): Promise<boolean> {
-    return this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE fingerprint = ? AND revoked_at IS NULL').run(now(), fingerprint).changes > 0;
+    return statement(this.db, 'UPDATE api_keys SET revoked_at = ? WHERE fingerprint = ? AND revoked_at IS NULL').run(now(), fingerprint).changes > 0;
   }
 
   async conversationByExternalId(externalId: string): Promise<Conversation | null> {
-    const id = this.db.prepare("SELECT id FROM conversations WHERE kind = 'production' AND external_id = ?").pluck().get(externalId) as number | undefined;
+    const id = statement(this.db, "SELECT id FROM conversations WHERE kind = 'production' AND external_id = ?", { pluck: true }).get(externalId) as number | undefined;
     return id === undefined ? null : this.conversations.get(id);
   }
 
   async listConversations(filter: ProductionConversationFilter): Promise<ProductionConversation[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT c.id, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id
+    const rows = statement(this.db, `SELECT c.id, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id
          WHERE c.kind = 'production'
            AND (@status IS NULL OR c.status = @status)
            AND (@procedure IS NULL OR p.procedure = @procedure)
            AND (@after IS NULL OR c.started_at >= @after)
            AND (@before IS NULL OR c.started_at < @before)
            AND (@beforeId IS NULL OR c.id < @beforeId)
-         ORDER BY c.id DESC LIMIT @limit`,
-      )
+         ORDER BY c.id DESC LIMIT @limit`)
       .all({
         status: filter.status ?? null,
         procedure: filter.procedure ?? null,
@@ -157,40 +155,37 @@ export class SqliteProductionRepository implements ProductionRepository {
   }
 
   async productionInfo(conversationId: number): Promise<{ procedure: string | null; closedAt: string | null }> {
-    const row = this.db.prepare('SELECT procedure, closed_at FROM production_conversations WHERE conversation_id = ?').get(conversationId) as { procedure: string | null; closed_at: string | null } | undefined;
+    const row = statement(this.db, 'SELECT procedure, closed_at FROM production_conversations WHERE conversation_id = ?').get(conversationId) as { procedure: string | null; closed_at: string | null } | undefined;
     return { procedure: row?.procedure ?? null, closedAt: row?.closed_at ?? null };
   }
 
   async close(conversationId: number): Promise<boolean> {
     return activityTransaction(this.db, this.durability, () => {
-      const kind = this.db.prepare('SELECT kind FROM conversations WHERE id = ?').pluck().get(conversationId) as string | undefined;
+      const kind = statement(this.db, 'SELECT kind FROM conversations WHERE id = ?', { pluck: true }).get(conversationId) as string | undefined;
       if (kind !== 'production') return false;
       const at = now();
       this.conversations.setStatus(conversationId, 'ended');
-      this.db
-        .prepare('INSERT INTO production_conversations (conversation_id, procedure, closed_at, updated_at) VALUES (?, NULL, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET closed_at = coalesce(closed_at, excluded.closed_at), updated_at = excluded.updated_at')
+      statement(this.db, 'INSERT INTO production_conversations (conversation_id, procedure, closed_at, updated_at) VALUES (?, NULL, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET closed_at = coalesce(closed_at, excluded.closed_at), updated_at = excluded.updated_at')
         .run(conversationId, at, at);
       return true;
     });
   }
 
   async countOpen(): Promise<number> {
-    return this.db.prepare("SELECT count(*) FROM conversations WHERE kind = 'production' AND status IN ('active', 'waiting')").pluck().get() as number;
+    return statement(this.db, "SELECT count(*) FROM conversations WHERE kind = 'production' AND status IN ('active', 'waiting')", { pluck: true }).get() as number;
   }
 
   async saveTurn(conversationId: number, turn: TurnRecord, extras: ProductionTurnExtras): Promise<void> {
     activityTransaction(this.db, this.durability, () => {
       this.turns.save(conversationId, turn);
       const at = now();
-      this.db
-        .prepare('INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at')
+      statement(this.db, 'INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at')
         .run(conversationId, extras.procedure, at);
-      const insert = this.db.prepare('INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)');
+      const insert = statement(this.db, 'INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)');
       for (const row of extras.outbox) insert.run(conversationId, row.event, row.body, at, at);
       if (extras.idempotency) {
         const { keyId, key, requestHash, response } = extras.idempotency;
-        const inserted = this.db
-          .prepare('INSERT INTO idempotency_records (key_id, conversation_id, idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        const inserted = statement(this.db, 'INSERT INTO idempotency_records (key_id, conversation_id, idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
           .run(keyId, conversationId, key, requestHash, response, at).changes;
         // Another turn already answered this key: this one must not be kept (it would run twice).
         if (inserted === 0) throw new StoreError(`The Idempotency-Key "${key}" was already used for a turn of conversation ${conversationId}.`, 'conflict');
@@ -199,45 +194,45 @@ export class SqliteProductionRepository implements ProductionRepository {
   }
 
   async idempotency(keyId: number, conversationId: number, key: string): Promise<IdempotencyRecord | null> {
-    const row = this.db.prepare('SELECT request_hash, response FROM idempotency_records WHERE key_id = ? AND conversation_id = ? AND idempotency_key = ?').get(keyId, conversationId, key) as
+    const row = statement(this.db, 'SELECT request_hash, response FROM idempotency_records WHERE key_id = ? AND conversation_id = ? AND idempotency_key = ?').get(keyId, conversationId, key) as
       | { request_hash: string; response: string }
       | undefined;
     return row ? { requestHash: row.request_hash, response: row.response } : null;
   }
 
   async dueOutbox(at: string, limit: number): Promise<OutboxRow[]> {
-    return (this.db.prepare('SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?').all(at, limit) as Record<string, unknown>[]).map(toOutbox);
+    return (statement(this.db, 'SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?').all(at, limit) as Record<string, unknown>[]).map(toOutbox);
   }
 
   async markDelivered(id: number): Promise<void> {
-    activityTransaction(this.db, this.durability, () => this.db.prepare('UPDATE webhook_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?').run(now(), id));
+    activityTransaction(this.db, this.durability, () => statement(this.db, 'UPDATE webhook_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?').run(now(), id));
   }
 
   async rescheduleUndelivered(maxAttempts: number): Promise<number> {
     return activityTransaction(this.db, this.durability, () =>
-      this.db.prepare('UPDATE webhook_outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND attempts < ?').run(now(), maxAttempts).changes,
+      statement(this.db, 'UPDATE webhook_outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND attempts < ?').run(now(), maxAttempts).changes,
     );
   }
 
   async markAttemptFailed(id: number, nextAttemptAt: string, error: string): Promise<void> {
     activityTransaction(this.db, this.durability, () =>
-      this.db.prepare('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt, error.slice(0, 500), id),
+      statement(this.db, 'UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(nextAttemptAt, error.slice(0, 500), id),
     );
   }
 
   async pendingOutbox(): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL').pluck().get() as number;
+    return statement(this.db, 'SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL', { pluck: true }).get() as number;
   }
 
   async deliveredOutbox(): Promise<(OutboxRow & { deliveredAt: string })[]> {
-    return (this.db.prepare('SELECT * FROM webhook_outbox WHERE delivered_at IS NOT NULL ORDER BY id').all() as Record<string, unknown>[]).map((row) => ({
+    return (statement(this.db, 'SELECT * FROM webhook_outbox WHERE delivered_at IS NOT NULL ORDER BY id').all() as Record<string, unknown>[]).map((row) => ({
       ...toOutbox(row),
       deliveredAt: row.delivered_at as string,
     }));
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    statement(this.db, 'SELECT 1').get();
   }
 }
 
