@@ -11,7 +11,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { startFakeAnthropic, toolCalls, type FakeAnthropic, type FakeResponse, type RecordedRequest } from '../support/fake-anthropic';
-import { editorSelection } from './support/editor';
+import { runCli } from '../../main/cli/run';
+import { captureIo } from '../support/capture-io';
+import { answerDialog, editorSelection } from './support/editor';
 import { startApp, type RunningApp } from './support/app';
 
 const procedure = (handoffWhen: string) => `---
@@ -190,5 +192,16 @@ describe('the chat preview', () => {
     await tab.getByRole('region', { name: 'Right pane', exact: true }).getByRole('button', { name: 'Start' }).click();
     await expect.poll(() => tab.getByRole('region', { name: 'Right pane', exact: true }).locator('.trace-row').count()).toBeGreaterThan(0);
     await tab.close();
+  });
+
+  it('saves a conversation as a simulation, opens it for editing, and the command line lists it', { timeout: 60_000 }, async () => {
+    const { page } = app;
+    const right = pane(page, 'Right pane');
+    await right.getByRole('button', { name: 'Save as simulation' }).click();
+    await answerDialog(page, 'Parcel from preview', 'Save');
+    await expect.poll(() => page.url()).toContain(`#/procedures/${encodeURIComponent('Parcel check')}/simulations`);
+    const io = captureIo(app.home);
+    expect(await runCli(['simulations', 'list', '--workspace', app.mode.engine.workspace.path], io)).toBe(0);
+    expect(io.stdout()).toContain('Parcel from preview');
   });
 });

@@ -13,7 +13,7 @@ const ev = (type: string, payload: Record<string, unknown> = {}, stepId: string 
 const trace = (...events: Omit<PreviewTraceEvent, 'index'>[]) => events.map((event, index) => ({ ...event, index }));
 
 describe('a preview pane folded from its events', () => {
-  const empty: PaneState = { sessionId: 's', trace: [], streaming: null, status: status() };
+  const empty: PaneState = { sessionId: 's', conversationId: 1, trace: [], streaming: null, status: status() };
 
   it('shows the reply as it streams, drops withdrawn text, and clears it when the message lands', () => {
     let state = applyPaneEvent(empty, { kind: 'reply', text: 'Your ord', withdrawn: false });

@@ -1,11 +1,11 @@
 // One preview pane: what it talks to, start/reset/stop, the conversation with the reply streaming
 // in and queued messages shown, the problems in a banner, and the trace timeline below.
 import { useEffect, useRef } from 'react';
-import { CircleStop, Play, RotateCcw } from 'lucide-react';
+import { CircleStop, FlaskConical, Play, RotateCcw } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { navigate } from '../app/navigation';
 import { TraceTimeline } from '../trace/TraceTimeline';
-import { Badge, Banner, Button, Select } from '../ui';
+import { askText, Badge, Banner, Button, Select, toast } from '../ui';
 import { transcriptOf } from './pane-state';
 import type { PreviewPaneHandle, TargetChoice } from './usePreviewPane';
 
@@ -25,6 +25,16 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: 
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
   }, [transcript.length, state?.streaming]);
   const outcome = state?.status.outcome;
+  const saveAsSimulation = async () => {
+    const first = transcript.find((line) => line.role === 'customer')?.text ?? 'Preview';
+    const name = await askText('Save as simulation', 'A name for the simulation', first.slice(0, 60), { ok: 'Save' });
+    if (!name?.trim()) return;
+    const saved = await pane.saveAsSimulation(name.trim());
+    if (!saved) return;
+    toast({ title: 'Simulation saved', description: `"${saved.name}" of ${saved.procedure}: review its criteria before trusting it.` });
+    // It opens for editing, on its Procedure's simulations screen.
+    await navigate({ screen: 'simulations', name: saved.procedure });
+  };
   return (
     <section className="preview-pane" aria-label={label} data-testid="preview-pane">
       <div className="preview-pane-head">
@@ -37,6 +47,9 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: 
         </Button>
         <Button size="sm" variant="ghost" icon={CircleStop} onClick={pane.stop} disabled={!state?.status.running}>
           Stop
+        </Button>
+        <Button size="sm" variant="ghost" icon={FlaskConical} onClick={() => void saveAsSimulation()} disabled={transcript.length === 0 || state?.status.running}>
+          Save as simulation
         </Button>
       </div>
       {problem && (

@@ -5,6 +5,7 @@ import type { PreviewSession, PreviewStatus, PreviewTraceEvent } from '../../../
 
 export interface PaneState {
   sessionId: string;
+  conversationId: number;
   trace: PreviewTraceEvent[];
   /** The agent's reply as it streams in; null when none is being written. */
   streaming: string | null;
@@ -17,7 +18,7 @@ export type PaneEvent =
   | { kind: 'status'; status: PreviewStatus };
 
 export function paneFromSession(session: PreviewSession): PaneState {
-  return { sessionId: session.sessionId, trace: session.trace, streaming: null, status: session.status };
+  return { sessionId: session.sessionId, conversationId: session.conversationId, trace: session.trace, streaming: null, status: session.status };
 }
 
 export function applyPaneEvent(state: PaneState, event: PaneEvent): PaneState {

@@ -24,6 +24,8 @@ export interface PreviewPaneHandle {
   send(text: string): void;
   stop(): void;
   reset(): void;
+  /** Saves the conversation as a simulation of its Procedure; resolves with where it went, or null (refused: the problem is shown). */
+  saveAsSimulation(name: string): Promise<{ procedure: string; name: string } | null>;
 }
 
 export function targetFor(choice: TargetChoice, name: string, text: string | null): PreviewTarget {
@@ -116,5 +118,19 @@ export function usePreviewPane(api: ApiClient, name: string, getText: (() => str
     }, fail);
   }, [api, fail]);
 
-  return { choice, setChoice, state, problem, starting, start, send, stop, reset };
+  const saveAsSimulation = useCallback(
+    async (simulation: string) => {
+      const conversationId = state?.conversationId;
+      if (!conversationId) return null;
+      try {
+        return await api['preview.saveAsSimulation']({ conversationId, name: simulation });
+      } catch (caught) {
+        fail(caught);
+        return null;
+      }
+    },
+    [api, state?.conversationId, fail],
+  );
+
+  return { choice, setChoice, state, problem, starting, start, send, stop, reset, saveAsSimulation };
 }
