@@ -27,6 +27,8 @@ Otherwise:
 let browser: Browser;
 let app: RunningApp;
 let fake: FakeAnthropic;
+/** The fake model's script: each agent answer waits 700 ms, long enough to watch the progress. */
+let script = simulationScript({ agentDelayMs: 700 });
 
 async function call(method: string, input: unknown) {
   const result = await app.mode.engine.dispatch(method, input);
@@ -36,7 +38,7 @@ async function call(method: string, input: unknown) {
 
 beforeAll(async () => {
   // Each agent answer waits, so the progress is there to see before the pass.
-  fake = await startFakeAnthropic(simulationScript({ agentDelayMs: 700 }));
+  fake = await startFakeAnthropic((request) => script(request));
   browser = await launchChromium();
   app = await startApp(browser);
   app.mode.engine.workspace.connectors.save(crm);
@@ -198,4 +200,47 @@ describe('the simulations screen', () => {
     await app.screenshot('simulations-auto-rerun-badge');
     expect(app.problems).toEqual([]);
   }, 90_000);
+
+  it('stays responsive through a 50-run suite: frame times, and the wall time against the ideal', async () => {
+    const { page } = app;
+    for (let index = 2; index <= 5; index++) await call('simulations.save', { procedure: PROCEDURE, name: `Where is order 7 (${index})`, definition: SIMULATION });
+    await page.getByRole('button', { name: 'Simulations', exact: true }).click();
+    await expect.poll(() => page.getByTestId('simulation-row').count()).toBe(5);
+    // From here the agent answers after 50 ms (the customer and the judge at once).
+    script = simulationScript({ agentDelayMs: 50 });
+    await page.getByRole('combobox', { name: 'Tries each (k)' }).click();
+    await page.getByRole('option', { name: 'k = 10' }).click();
+    await page.getByRole('combobox', { name: 'Runs at a time' }).click();
+    await page.getByRole('option', { name: '10 at a time' }).click();
+    // Every frame's time while the suite runs, from the page's own clock.
+    await page.evaluate(() => {
+      const frames: number[] = [];
+      let last = performance.now();
+      const tick = (now: number) => {
+        frames.push(now - last);
+        last = now;
+        if ((window as unknown as { __stopFrames?: boolean }).__stopFrames !== true) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      (window as unknown as { __frames: number[] }).__frames = frames;
+    });
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await page.getByRole('dialog').waitFor();
+    expect(await page.getByRole('dialog').textContent()).toContain('50 runs');
+    await answerDialog(page, null, 'Run');
+    await expect.poll(() => page.getByTestId('suite-status').textContent(), { timeout: 60_000 }).toBe('Passed');
+    const frames = await page.evaluate(() => {
+      (window as unknown as { __stopFrames: boolean }).__stopFrames = true;
+      return (window as unknown as { __frames: number[] }).__frames;
+    });
+    expect(await page.getByTestId('suite-progress').textContent()).toContain('50 / 50');
+    const sorted = [...frames].sort((a, b) => a - b);
+    const p95 = sorted[Math.floor(sorted.length * 0.95)]!;
+    const latest = (await call('simulations.latestSuite', { procedure: PROCEDURE })) as { suiteId: number };
+    const report = app.mode.engine.workspace.simulations.suites.get(latest.suiteId)!.report as { wallMs: number };
+    // Ideal: 50 runs, 10 at a time, each two agent answers of 50 ms (the lookup, the reply): 5 waves of 100 ms.
+    const ideal = Math.ceil(50 / 10) * 2 * 50;
+    console.log(`[simulations e2e] 50 runs at concurrency 10, agent 50 ms: wall ${report.wallMs} ms (ideal ${ideal} ms, ${(report.wallMs / ideal).toFixed(2)}x); UI frames ${frames.length}, p95 ${p95.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
+    expect(p95).toBeLessThan(50);
+  }, 120_000);
 });

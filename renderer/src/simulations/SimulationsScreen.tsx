@@ -163,7 +163,7 @@ export function SimulationsScreen({ name }: { name: string }) {
           <div className="sims-options">
             <Select label="Run on" size="sm" value={target} onValueChange={(value) => setTarget(value as 'draft' | 'live')} options={[{ value: 'draft', label: 'Draft' }, { value: 'live', label: `Live${list?.liveVersion ? ` v${list.liveVersion}` : ' (none)'}` }]} />
             <Select label="Tries each (k)" size="sm" value={repeat} onValueChange={setRepeat} options={['1', '2', '3', '5', '10'].map((value) => ({ value, label: `k = ${value}` }))} />
-            <Select label="Runs at a time" size="sm" value={concurrency} onValueChange={setConcurrency} options={['1', '2', '4', '8', '16'].map((value) => ({ value, label: `${value} at a time` }))} />
+            <Select label="Runs at a time" size="sm" value={concurrency} onValueChange={setConcurrency} options={['1', '2', '4', '8', '10', '16'].map((value) => ({ value, label: `${value} at a time` }))} />
           </div>
           {list && simulations.length === 0 && (
             <EmptyState icon={FlaskConical} title="No simulations yet" action={<Button size="sm" variant="primary" icon={Plus} onClick={() => void openEditor(null)}>New simulation</Button>}>
