@@ -38,7 +38,7 @@ export function connectorHandlers(deps: ConnectorApiDeps) {
 
   async function view(connector: ConnectorDefinition, users = actionUsers(), stored?: Set<string>): Promise<ConnectorView> {
     const present = stored ?? new Set(await deps.secrets.names());
-    const pending = service.list().find((entry) => entry.connector.name === connector.name)?.pending ?? [];
+    const pending = service.approvalStatus(connector.name).filter((entry) => !entry.approved).map((entry) => entry.capability);
     return {
       name: connector.name,
       kind: connector.kind,
