@@ -171,7 +171,6 @@ export function ProcedureScreen({ name }: { name: string }) {
           </span>
         </div>
         <Toolbar label="Procedure actions" className="procedure-actions">
-          <SimulationsButton name={detail.name} />
           <ToolbarButton icon={History} pressed={showHistory} onClick={() => setShowHistory((shown) => !shown)}>
             History
           </ToolbarButton>
@@ -181,6 +180,7 @@ export function ProcedureScreen({ name }: { name: string }) {
           <ToolbarButton icon={Columns2} pressed={preview?.compare ?? false} onClick={() => setPreview({ compare: true, initial: [dirty ? 'text' : 'draft', 'live'] })} disabled={!detail.live}>
             Compare draft with live
           </ToolbarButton>
+          <SimulationsButton name={detail.name} />
           <ToolbarSeparator />
           <ToolbarButton icon={Save} variant="secondary" onClick={() => void save()} disabled={!dirty} title="Save draft (Ctrl+S)" shortcut="Control+S">
             Save draft
