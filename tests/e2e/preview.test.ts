@@ -115,6 +115,16 @@ describe('the chat preview', () => {
     const right = pane(page, 'Right pane');
     await right.waitFor();
     await app.screenshot('preview-compare-start');
+    // Starting attributes are checked against the declared types: order_id is text.
+    await left.getByRole('button', { name: 'Options' }).click();
+    const options = page.getByRole('dialog', { name: 'Left pane options' });
+    await options.getByLabel('Starting attributes (JSON)').fill('{"order_id": 7}');
+    await page.keyboard.press('Escape');
+    await left.getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => left.getByRole('alert').first().textContent()).toContain('order_id must be text');
+    await left.getByRole('button', { name: 'Options' }).click();
+    await options.getByLabel('Starting attributes (JSON)').fill('{"order_id": "7"}');
+    await page.keyboard.press('Escape');
     await left.getByRole('button', { name: 'Start' }).click();
     await right.getByRole('button', { name: 'Start' }).click();
     await expect.poll(() => right.locator('.trace-row').count()).toBeGreaterThan(0);

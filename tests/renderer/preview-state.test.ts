@@ -5,6 +5,7 @@ import type { PreviewStatus, PreviewTraceEvent } from '../../shared/api';
 import { firstDivergence } from '../../renderer/src/preview/divergence';
 import { applyPaneEvent, pathOf, transcriptOf, type PaneState } from '../../renderer/src/preview/pane-state';
 import { pathStyle } from '../../renderer/src/preview/path-style';
+import { parseAttributes } from '../../renderer/src/preview/usePreviewPane';
 import { describeEvent, usageTotals } from '../../renderer/src/trace/describe-event';
 
 const status = (extra: Partial<PreviewStatus> = {}): PreviewStatus => ({ running: false, queued: [], conversationStatus: 'active', outcome: null, error: null, traceLength: 0, ...extra });
@@ -49,6 +50,15 @@ describe('a preview pane folded from its events', () => {
     expect(css).toContain('[data-node-id="we\\"ird"]');
     expect(css.match(/--sw-warning/)).not.toBeNull();
     expect(pathStyle('[x]', { visited: [], active: null })).toBe('');
+  });
+});
+
+describe('starting attributes as typed', () => {
+  it('reads a JSON object, and names what is wrong otherwise', () => {
+    expect(parseAttributes('')).toEqual({ ok: true, value: {} });
+    expect(parseAttributes('{"order_id": "7", "vip": true}')).toEqual({ ok: true, value: { order_id: '7', vip: true } });
+    expect(parseAttributes('[1]')).toMatchObject({ ok: false, message: expect.stringContaining('must be a JSON object') });
+    expect(parseAttributes('{order_id: 7}')).toMatchObject({ ok: false, message: expect.stringContaining('not valid JSON') });
   });
 });
 

@@ -6,6 +6,7 @@ import type { PreviewTraceEvent } from '../../../shared/api';
 import { navigate } from '../app/navigation';
 import { TraceTimeline } from '../trace/TraceTimeline';
 import { askText, Badge, Banner, Button, Select, toast } from '../ui';
+import { PaneOptionsPopover } from './PaneOptionsPopover';
 import { transcriptOf } from './pane-state';
 import type { PreviewPaneHandle, TargetChoice } from './usePreviewPane';
 
@@ -39,6 +40,7 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: 
     <section className="preview-pane" aria-label={label} data-testid="preview-pane">
       <div className="preview-pane-head">
         <Select size="sm" label={`${label}: talks to`} value={pane.choice} onValueChange={(value) => pane.setChoice(value as TargetChoice)} options={CHOICES.filter((c) => withEditor || c.value !== 'text')} />
+        <PaneOptionsPopover label={label} options={pane.options} onChange={pane.setOptions} />
         <Button size="sm" variant="primary" icon={Play} onClick={() => void pane.start()} disabled={pane.starting}>
           {state ? 'Restart' : 'Start'}
         </Button>

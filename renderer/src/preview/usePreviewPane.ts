@@ -14,7 +14,32 @@ export interface PaneProblem {
   canRunAnyway: boolean;
 }
 
+/** The pane's controls, as typed: attributes as JSON, the connectors' mode and world, the agent's model. */
+export interface PaneOptions {
+  attributes: string;
+  connectors: 'mock' | 'live';
+  world: string;
+  agentModel: string;
+}
+
+export const DEFAULT_OPTIONS: PaneOptions = { attributes: '', connectors: 'mock', world: '', agentModel: '' };
+
+/** The starting attributes typed as a JSON object; a message naming the problem otherwise. */
+export function parseAttributes(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+  if (!text.trim()) return { ok: true, value: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `The starting attributes are not valid JSON: ${(error as Error).message}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'The starting attributes must be a JSON object, like {"order_number": "1043"}.' };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
 export interface PreviewPaneHandle {
+  options: PaneOptions;
+  setOptions(options: PaneOptions): void;
   choice: TargetChoice;
   setChoice(choice: TargetChoice): void;
   state: PaneState | null;
@@ -46,6 +71,7 @@ export function usePreviewPane(api: ApiClient, name: string, getText: (() => str
   const [state, setState] = useState<PaneState | null>(null);
   const [problem, setProblem] = useState<PaneProblem | null>(null);
   const [starting, setStarting] = useState(false);
+  const [options, setOptions] = useState<PaneOptions>(DEFAULT_OPTIONS);
   const sessionId = useRef<string | null>(null);
 
   const fail = useCallback((caught: unknown) => {
@@ -75,12 +101,20 @@ export function usePreviewPane(api: ApiClient, name: string, getText: (() => str
   );
 
   const start = useCallback(
-    async (options: { runAnyway?: boolean } = {}) => {
+    async (how: { runAnyway?: boolean } = {}) => {
+      const attributes = parseAttributes(options.attributes);
+      if (!attributes.ok) return setProblem({ code: 'invalid', message: attributes.message, canRunAnyway: false });
       setStarting(true);
       setProblem(null);
       try {
         const old = sessionId.current;
-        const session = await api['preview.start']({ target: targetFor(choice, name, getText ? getText() : null), runAnyway: options.runAnyway ?? false });
+        const session = await api['preview.start']({
+          target: targetFor(choice, name, getText ? getText() : null),
+          attributes: attributes.value as Record<string, string>,
+          connectors: options.connectors === 'live' ? { mode: 'live' } : { mode: 'mock', ...(options.world.trim() ? { world: options.world.trim() } : {}) },
+          ...(options.agentModel.trim() ? { agentModel: options.agentModel.trim() } : {}),
+          runAnyway: how.runAnyway ?? false,
+        });
         sessionId.current = session.sessionId;
         setState(paneFromSession(session));
         if (old) void api['preview.close']({ sessionId: old }).catch(() => undefined);
@@ -90,7 +124,7 @@ export function usePreviewPane(api: ApiClient, name: string, getText: (() => str
         setStarting(false);
       }
     },
-    [api, choice, name, getText, fail],
+    [api, choice, name, getText, fail, options],
   );
 
   const send = useCallback(
@@ -132,5 +166,5 @@ export function usePreviewPane(api: ApiClient, name: string, getText: (() => str
     [api, state?.conversationId, fail],
   );
 
-  return { choice, setChoice, state, problem, starting, start, send, stop, reset, saveAsSimulation };
+  return { options, setOptions, choice, setChoice, state, problem, starting, start, send, stop, reset, saveAsSimulation };
 }
