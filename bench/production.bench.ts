@@ -5,14 +5,25 @@
 //   - added latency per turn: what the client waited minus the model time the server reports in
 //     Server-Timing (the server's own work, its database writes and HTTP), p50/p95/p99
 //     (target: p95 < 10 ms at 50 conversations);
+//   - the same from the server's own clock (Server-Timing total minus model): what the server did,
+//     without the HTTP round trip and the bench client's own delays;
 //   - throughput in turns per second;
-//   - RSS of each server process at the end (and its peak).
+//   - RSS of each server process at the end (and its peak);
+//   - so that a loaded machine shows for what it is: the load average before and after each load,
+//     the server processes' CPU per turn (and how busy they were), and the bench client's own CPU
+//     per turn and event-loop delay (the client also runs the fake model: if it lags, the figures
+//     measure it, not the server).
+// Each load is bounded: past LOAD_DEADLINE_MS its requests are aborted and counted as failed.
+// The model time the server reports is the time from sending the model call to having its answer;
+// a server stalled meanwhile (an fsync, another turn's CPU) shows up there rather than as added
+// latency, so the added latency here is a lower bound of the server's own cost when it is loaded.
 // On SQLite with one instance, then, when a PostgreSQL server is installed, on PostgreSQL with one
 // and with two instances (round robin per request, as a load balancer does; target: two instances
 // ≥ 1.7 × one when the model is the only bottleneck).
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createApiKey } from '../main/production/api-keys';
 import { PostgresConversationStore } from '../main/store/postgres/conversation-store';
@@ -28,6 +39,10 @@ const MODEL_DELAY_MS = 200;
 const TURNS_PER_CONVERSATION = 3;
 /** STEPWISE_BENCH_LOADS=1,50 runs other loads; STEPWISE_BENCH_POSTGRES=0 skips PostgreSQL. */
 const LOADS = (process.env.STEPWISE_BENCH_LOADS ?? '50,200').split(',').map(Number);
+/** Each server's first turns compile the code paths they take (JIT): a few conversations first, not measured. */
+const WARM_UP_CONVERSATIONS = 5;
+/** A load that takes longer is cut short: its requests still running are aborted and counted as failed. */
+const LOAD_DEADLINE_MS = Number(process.env.STEPWISE_BENCH_DEADLINE_MS ?? 120_000);
 
 const RETURNS = `---
 name: Returns
@@ -48,9 +63,19 @@ interface Figures {
   failed: number;
   seconds: number;
   added: number[];
+  /** Server-Timing total minus model, per turn: the server's own time. */
+  serverAdded: number[];
   rss: { pid: number; rssMb: number; peakMb: number }[];
   /** CPU time the server processes spent during the load, per turn (user + system). */
   cpuMsPerTurn: number;
+  /** The servers' CPU over the load's wall time (1 = one core busy throughout). */
+  serverBusy: number;
+  /** The bench process's own CPU per turn (client and fake model). */
+  clientCpuMsPerTurn: number;
+  /** The bench process's event-loop delay, p99 (ms). */
+  clientLagP99: number;
+  loadBefore: number;
+  loadAfter: number;
 }
 
 export async function run(): Promise<boolean> {
@@ -87,12 +112,14 @@ export async function run(): Promise<boolean> {
     const sqlite = join(dir, 'server.sqlite');
     const sqliteKey = await sqliteKeyFor(sqlite);
     const one = await start(sqlite);
+    await load('warm-up', [one], sqliteKey, WARM_UP_CONVERSATIONS);
     for (const conversations of LOADS) results.push(await load(`SQLite, 1 instance`, [one], sqliteKey, conversations));
     await stop();
     // The same without an fsync per commit (sqliteDurability: relaxed).
     const relaxed = join(dir, 'relaxed.sqlite');
     const relaxedKey = await sqliteKeyFor(relaxed);
     const oneRelaxed = await start(relaxed, relaxedConfig);
+    await load('warm-up', [oneRelaxed], relaxedKey, WARM_UP_CONVERSATIONS);
     for (const conversations of LOADS) results.push(await load(`SQLite relaxed, 1 inst.`, [oneRelaxed], relaxedKey, conversations));
     await stop();
 
@@ -112,6 +139,7 @@ export async function run(): Promise<boolean> {
         const key = (await createApiKey(store.production, { name: 'bench', scope: 'conversations' })).token;
         await store.close();
         const servers = await Promise.all(Array.from({ length: instances }, () => start(url)));
+        await load('warm-up', servers, key, WARM_UP_CONVERSATIONS * instances);
         for (const conversations of LOADS) results.push(await load(`PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`, servers, key, conversations));
         await stop();
       }
@@ -124,7 +152,7 @@ export async function run(): Promise<boolean> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log('  setup                    convs  turns  failed  turns/s   added p50    p95     p99   server CPU/turn   RSS per instance (peak)');
+  console.log('  setup                    convs  turns  failed  turns/s   added p50    p95     p99  server\'s own p50/p95  server CPU/turn (busy)  client CPU/turn, lag p99  load before/after  RSS per instance (peak)');
   for (const figures of results) {
     const added = [...figures.added].sort((a, b) => a - b);
     const line = [
@@ -136,7 +164,10 @@ export async function run(): Promise<boolean> {
       `${percentile(added, 50).toFixed(1)} ms`.padStart(11),
       `${percentile(added, 95).toFixed(1)} ms`.padStart(8),
       `${percentile(added, 99).toFixed(1)} ms`.padStart(8),
-      `${figures.cpuMsPerTurn.toFixed(1)} ms`.padStart(16),
+      `${percentile([...figures.serverAdded].sort((a, b) => a - b), 50).toFixed(1)}/${percentile([...figures.serverAdded].sort((a, b) => a - b), 95).toFixed(1)} ms`.padStart(20),
+      `${figures.cpuMsPerTurn.toFixed(1)} ms (${figures.serverBusy.toFixed(2)})`.padStart(23),
+      `${figures.clientCpuMsPerTurn.toFixed(1)} ms, ${figures.clientLagP99.toFixed(0)} ms`.padStart(25),
+      `${figures.loadBefore.toFixed(1)}/${figures.loadAfter.toFixed(1)}`.padStart(18),
       figures.rss.map((entry) => `${entry.rssMb.toFixed(0)} MB (${entry.peakMb.toFixed(0)})`).join(', ').padStart(18),
     ];
     console.log(`  ${line.join(' ')}`);
@@ -144,12 +175,17 @@ export async function run(): Promise<boolean> {
   const at50 = results.find((figures) => figures.label.startsWith('SQLite') && figures.conversations === 50);
   const p95 = at50 ? percentile([...at50.added].sort((a, b) => a - b), 95) : NaN;
   console.log(`  target: p95 added latency under 10 ms at 50 conversations (SQLite): ${p95 < 10 ? 'met' : 'MISSED'} (${p95.toFixed(1)} ms)`);
-  const pg1 = results.find((figures) => figures.label === 'PostgreSQL, 1 instance' && figures.conversations === 200);
-  const pg2 = results.find((figures) => figures.label === 'PostgreSQL, 2 instances' && figures.conversations === 200);
+  const largest = Math.max(...LOADS);
+  const pg1 = results.find((figures) => figures.label === 'PostgreSQL, 1 instance' && figures.conversations === largest);
+  const pg2 = results.find((figures) => figures.label === 'PostgreSQL, 2 instances' && figures.conversations === largest);
   if (pg1 && pg2) {
     const ratio = pg2.turns / pg2.seconds / (pg1.turns / pg1.seconds);
-    console.log(`  two instances / one at 200 conversations (PostgreSQL): ${ratio.toFixed(2)}x (target ≥ 1.7x when the model is the only bottleneck)`);
-    console.log(`  one instance's ceiling from its CPU per turn: ${(1000 / pg1.cpuMsPerTurn).toFixed(0)} turns/s per core; 200 conversations on a 200 ms model ask for at most ${((200 * TURNS_PER_CONVERSATION) / (0.2 * (TURNS_PER_CONVERSATION + 1))).toFixed(0)} turns/s`);
+    console.log(`  two instances / one at ${largest} conversations (PostgreSQL): ${ratio.toFixed(2)}x (target ≥ 1.7x when the model is the only bottleneck)`);
+    console.log(`  one instance's ceiling from its CPU per turn: ${(1000 / pg1.cpuMsPerTurn).toFixed(0)} turns/s per core; ${largest} conversations on a 200 ms model ask for at most ${((largest * TURNS_PER_CONVERSATION) / ((MODEL_DELAY_MS / 1000) * (TURNS_PER_CONVERSATION + 1))).toFixed(0)} turns/s`);
+  }
+  const busiest = Math.max(...results.map((figures) => figures.loadAfter), ...results.map((figures) => figures.loadBefore));
+  if (busiest > availableParallelism()) {
+    console.log(`  the machine was loaded (load average up to ${busiest.toFixed(1)} on ${availableParallelism()} cores): a turn waited for a CPU as long as it ran, so the latencies above measure the machine more than the server; its CPU per turn is the figure that carries over`);
   }
   return results.every((figures) => figures.failed === 0);
 }
@@ -170,37 +206,71 @@ async function load(label: string, servers: { url: string; child: ChildProcess }
   const base = () => servers[next++ % servers.length]!.url;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const added: number[] = [];
+  const serverAdded: number[] = [];
   let failed = 0;
   let turns = 0;
+  const deadline = AbortSignal.timeout(LOAD_DEADLINE_MS);
+  const loadBefore = loadavg()[0]!;
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const clientBefore = process.cpuUsage();
   const cpuBefore = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: conversations }, async () => {
-      const created = await fetch(`${base()}/v1/conversations`, { method: 'POST', headers, body: '{}' });
-      if (created.status !== 201) {
-        failed += TURNS_PER_CONVERSATION;
-        return;
-      }
-      const { id } = (await created.json()) as { id: number };
-      for (let turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
-        const sent = performance.now();
-        const response = await fetch(`${base()}/v1/conversations/${id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: `I want to return a mug (${turn})` }) });
-        await response.arrayBuffer();
-        const elapsed = performance.now() - sent;
-        if (response.status !== 200) {
-          failed++;
-          continue;
+      let attempted = 0;
+      try {
+        const created = await fetch(`${base()}/v1/conversations`, { method: 'POST', headers, body: '{}', signal: deadline });
+        if (created.status !== 201) {
+          failed += TURNS_PER_CONVERSATION;
+          return;
         }
-        turns++;
-        // Every turn calls the model: a turn that did not (an escalation) would not measure the same thing.
-        const model = Number(/model;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? NaN);
-        added.push(elapsed - model);
+        const { id } = (await created.json()) as { id: number };
+        for (let turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
+          const sent = performance.now();
+          const response = await fetch(`${base()}/v1/conversations/${id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: `I want to return a mug (${turn})` }), signal: deadline });
+          await response.arrayBuffer();
+          const elapsed = performance.now() - sent;
+          attempted++;
+          if (response.status !== 200) {
+            failed++;
+            continue;
+          }
+          turns++;
+          // Every turn calls the model: a turn that did not (an escalation) would not measure the same thing.
+          const timing = response.headers.get('server-timing') ?? '';
+          const model = Number(/model;dur=([\d.]+)/.exec(timing)?.[1] ?? NaN);
+          const total = Number(/total;dur=([\d.]+)/.exec(timing)?.[1] ?? NaN);
+          added.push(elapsed - model);
+          serverAdded.push(total - model);
+        }
+      } catch (error) {
+        if (!deadline.aborted) throw error;
+        // Cut short by the deadline: this customer's turns not done count as failed.
+        failed += TURNS_PER_CONVERSATION - attempted;
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  const wallMs = performance.now() - started;
   const cpu = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0) - cpuBefore;
-  return { label, conversations, turns, failed, seconds, added, rss: servers.map((server) => rssOf(server.child.pid!)), cpuMsPerTurn: cpu / Math.max(1, turns) };
+  const client = process.cpuUsage(clientBefore);
+  lag.disable();
+  return {
+    label,
+    conversations,
+    turns,
+    failed,
+    seconds: wallMs / 1000,
+    added,
+    serverAdded,
+    rss: servers.map((server) => rssOf(server.child.pid!)),
+    cpuMsPerTurn: cpu / Math.max(1, turns),
+    serverBusy: cpu / wallMs,
+    clientCpuMsPerTurn: (client.user + client.system) / 1000 / Math.max(1, turns),
+    clientLagP99: lag.percentile(99) / 1e6,
+    loadBefore,
+    loadAfter: loadavg()[0]!,
+  };
 }
 
 /** The process's CPU time so far (user + system), from /proc. */
