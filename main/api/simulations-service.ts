@@ -10,6 +10,7 @@ import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
 import { ServiceError } from '../services/errors';
 import { gatherPublishFacts, publishWarnings } from '../services/publish-gate';
+import { suggestSimulations } from '../services/simulation-reports';
 import { nothingMatches, SimulationService } from '../services/simulations';
 import type { StoredSimulation } from '../store/simulations';
 import type { Workspace } from '../store/workspace';
@@ -214,6 +215,12 @@ export function simulationHandlers(deps: SimulationDeps) {
       workspace.simulations.requireRun(runId);
       const replay = await service.replay(runId);
       return { runId: replay.replay.runId, identical: replay.identical, differences: replay.differences, status: replay.replay.status };
+    },
+
+    'simulations.suggest': async ({ procedure, branches }: CallArgs<'simulations.suggest'>): Promise<CallOutput<'simulations.suggest'>> => {
+      const loaded = await settings();
+      const proposals = await suggestSimulations(workspace, async () => (deps.modelClient ?? ((s: ModelSettings) => new ModelClient(s)))(loaded), procedure, branches);
+      return { proposals: proposals.map((proposal) => ({ target: proposal.target, name: proposal.name, definition: proposal.definition as Record<string, unknown> })) };
     },
 
     'simulations.publishWarnings': ({ procedure }: CallArgs<'simulations.publishWarnings'>): CallOutput<'simulations.publishWarnings'> => {

@@ -1,10 +1,13 @@
 // What the simulations screen reads about runs already stored: a set of runs compared with the runs
-// before them, and the steps and branches they covered (the API layer reaches main/simulations only
-// through services).
+// before them, and the steps and branches they covered; and simulations proposed for chosen
+// branches (the API layer reaches main/simulations and main/authoring only through services).
+import { generateSimulations, generationTargets, type GeneratedSimulation } from '../authoring/simulation-generator';
+import type { ModelCaller } from '../model/client';
 import { compareWithPrevious, type Comparison } from '../simulations/comparison';
 import { runsCoverage, type CoverageReport } from '../simulations/coverage';
 import type { SuiteReport } from '../simulations/suite';
 import type { Workspace } from '../store/workspace';
+import { ServiceError } from './errors';
 
 export type { Comparison, CoverageReport, SuiteReport };
 
@@ -14,4 +17,18 @@ export function compareRuns(workspace: Workspace, runIds: readonly number[]): Co
 
 export function coverRuns(workspace: Workspace, runIds: readonly number[]): CoverageReport {
   return runsCoverage(workspace, runIds);
+}
+
+/**
+ * Proposes simulations with the existing generator, aimed at the given branches (graph node ids of
+ * the draft; none: every target of the Procedure). Nothing is saved: the caller shows each proposal
+ * to accept or reject.
+ */
+export async function suggestSimulations(workspace: Workspace, model: () => Promise<ModelCaller>, procedure: string, branches: readonly string[]): Promise<GeneratedSimulation[]> {
+  const record = workspace.procedures.require(procedure);
+  const all = generationTargets(record.draftText);
+  const targets = branches.length === 0 ? all : all.filter((target) => target.kind === 'branch' && branches.includes(target.id));
+  const unknown = branches.filter((id) => !targets.some((target) => target.id === id));
+  if (unknown.length > 0) throw new ServiceError('not-found', `The draft of "${record.name}" has no branch ${unknown.map((id) => `"${id}"`).join(', ')}: it may have changed since the coverage was measured.`);
+  return generateSimulations({ workspace, model: await model() }, record.name, { targets });
 }

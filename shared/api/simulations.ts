@@ -228,6 +228,11 @@ export const simulationCallSpecs = {
     input: z.strictObject({ runId: z.number().int().positive(), criterion: z.string().min(1).max(200), decision: z.enum(['agree', 'overrule']), note: z.string().max(4000).default('') }),
     output: z.strictObject({ result: RunResultSchema, agreement: AgreementSchema }),
   },
+  'simulations.suggest': {
+    summary: 'Proposes simulations with the author model, aimed at the given branches (none: every target of the Procedure). Nothing is saved: each proposal is accepted (saved) or rejected by the person.',
+    input: z.strictObject({ procedure: ProcedureNameSchema, branches: z.array(z.string().min(1).max(500)).max(200).default([]) }),
+    output: z.strictObject({ proposals: z.array(z.strictObject({ target: z.string(), name: z.string(), definition: z.record(z.string(), z.unknown()) })) }),
+  },
   'simulations.publishWarnings': {
     summary: 'What to warn about before publishing the draft: no simulations, failing or stale ones, the starter text’s placeholders. Publishing itself does not look at it; the app asks first.',
     input: z.strictObject({ procedure: ProcedureNameSchema }),

@@ -10,6 +10,15 @@ export { crm, models, ORDER };
 /** The Procedure after an edit that drops the lookup: the same simulation now fails its expected action. */
 export const ORDER_WITHOUT_LOOKUP = ORDER.replace('Look the order up with @crm.lookup and tell the customer its status. @end', 'Tell the customer their order is on its way. @end');
 
+/** A second step no conversation of these scripts reaches (the first one ends): its two branches stay unreached. */
+export const LOST_PARCEL = `
+## Lost parcel
+If the customer says the parcel never arrived:
+  - Say sorry and offer to send it again.
+Otherwise:
+  - Tell them to wait one more day.
+`;
+
 export const SIMULATION = {
   description: 'Sam asks where order 7 is and hears it has shipped.',
   customer: { persona: 'Sam, in a hurry.', reason: 'Wants to know where order 7 is.', known: 'Order 7.', opening: 'Where is my order 7?' },
@@ -37,10 +46,23 @@ export function simulationScript(options: ScriptOptions = {}) {
   return (request: RecordedRequest): FakeResponse => {
     const model = request.body.model;
     if (model === models.judge) return verdict(options.judgePasses ?? true);
+    if (model === models.author) return proposals(request);
     if (model === models.customer) return toolCall('customer_message', { done: true, reason: 'Got the status.' });
     const offersLookup = JSON.stringify(request.body.tools ?? []).includes('crm__lookup');
     const sawResult = JSON.stringify(request.body.messages.at(-1)?.content ?? '').includes('tool_result');
     const answer = offersLookup && !sawResult ? toolCalls(['crm__lookup', { id: '7' }]) : toolCalls(['reply', { message: 'Your order 7 has shipped.' }], ['end_procedure', { summary: 'Told the status.' }]);
     return options.agentDelayMs ? { ...answer, delayMs: options.agentDelayMs } : answer;
   };
+}
+
+/** The author model: one simulation for each target the generator lists ("- <id> (at least n): …"). */
+function proposals(request: RecordedRequest): FakeResponse {
+  const asked = JSON.stringify(request.body.messages);
+  const targets = [...asked.matchAll(/\\n- (\S+) \(at least (\d+)\)/g)].flatMap((match) => Array.from({ length: Number(match[2]) }, (_, index) => `${match[1]!}#${index + 1}`));
+  return toolCall('propose_simulations', {
+    simulations: targets.map((entry) => {
+      const target = entry.split('#')[0]!;
+      return { target, name: `Covers ${entry}`, definition: { ...SIMULATION, description: `Aimed at ${target}.`, tags: ['suggested'] } };
+    }),
+  });
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventPayload, RunResult, SimulationList, SuiteView } from '../../shared/api';
 import { useFakeAnthropic } from '../support/fixtures';
 import { useEngine, type TestEngine } from './helpers';
-import { crm, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript, type ScriptOptions } from './simulations-fixtures';
+import { crm, LOST_PARCEL, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript, type ScriptOptions } from './simulations-fixtures';
 
 const startFake = useFakeAnthropic();
 const PROCEDURE = 'Order status';
@@ -156,5 +156,24 @@ describe('the simulations API', () => {
     expect(await codes()).toEqual(['stale_simulations']);
     await runToEnd(api, events);
     expect(await codes()).toEqual(['failing_simulations']);
+  });
+
+  it('suggests simulations for the branches no run reached, saving nothing until one is accepted', async () => {
+    const { api, events, fake } = await setUp();
+    await api.call('procedures.saveDraft', { name: PROCEDURE, text: ORDER + LOST_PARCEL });
+    const { suite } = await runToEnd(api, events);
+    const unreached = suite.coverage!.nodes.filter((node) => node.kind === 'branch' && node.visits === 0).map((node) => node.id);
+    expect(unreached).toHaveLength(2);
+    const { proposals } = (await api.call('simulations.suggest', { procedure: PROCEDURE, branches: unreached })) as { proposals: { target: string; name: string; definition: Record<string, unknown> }[] };
+    expect(proposals.map((p) => p.target).sort()).toEqual([...unreached].sort());
+    // Only the chosen branches were asked for.
+    const asked = JSON.stringify(fake.requests.find((r) => r.body.model === models.author)!.body.messages);
+    expect(asked).not.toContain('happy-path (at least');
+    let list = (await api.call('simulations.list', { procedure: PROCEDURE })) as SimulationList;
+    expect(list.simulations).toHaveLength(1);
+    await api.call('simulations.save', { procedure: PROCEDURE, name: proposals[0]!.name, definition: proposals[0]!.definition });
+    list = (await api.call('simulations.list', { procedure: PROCEDURE })) as SimulationList;
+    expect(list.simulations.map((s) => s.name)).toContain(proposals[0]!.name);
+    await expect(api.call('simulations.suggest', { procedure: PROCEDURE, branches: ['step:nowhere/cond1/b1'] })).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('step:nowhere/cond1/b1') });
   });
 });

@@ -10,19 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { AUTO_RERUN_KEY, autoRerunSettingsSchema } from '../../main/simulations/auto-rerun';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic';
-import { crm, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript } from '../api/simulations-fixtures';
+import { crm, LOST_PARCEL, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript } from '../api/simulations-fixtures';
 import { startApp, type RunningApp } from './support/app';
 import { answerDialog, fitGraph } from './support/editor';
 
 const PROCEDURE = 'Order status';
-/** A second step no conversation reaches (the first one ends): its branches stay unreached. */
-const LOST_PARCEL = `
-## Lost parcel
-If the customer says the parcel never arrived:
-  - Say sorry and offer to send it again.
-Otherwise:
-  - Tell them to wait one more day.
-`;
 
 let browser: Browser;
 let app: RunningApp;
@@ -147,6 +139,14 @@ describe('the simulations screen', () => {
     await expect.poll(() => page.getByTestId('agreement').textContent()).toBe('Judge agreement 100% of 1');
     await app.screenshot('simulations-result');
     expect(await axeViolations(page)).toEqual([]);
+    // The same screen in the dark theme.
+    await page.getByTestId('theme-switch').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.mouse.move(0, 0);
+    await app.screenshot('simulations-result-dark');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByTestId('theme-switch').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   }, 60_000);
 
   it('the editor shows a wrong field next to it and saves nothing; the YAML view round-trips', async () => {
