@@ -103,6 +103,7 @@ export function connectorHandlers(deps: ConnectorApiDeps) {
     },
 
     'connectors.try': async ({ action, input, mode, world }: CallArgs<'connectors.try'>): Promise<CallOutput<'connectors.try'>> => {
+      if (world !== undefined && !deps.workspace.worlds.get(world)) throw new ServiceError('not-found', `There is no mock world "${world}" in this workspace.`);
       const parts = splitActionName(action);
       const result = await service.try(action, input, { mock: mode === 'mock', ...(world ? { world } : {}) });
       if (parts) lastTries.set(parts.connector, { ok: result.ok, action, mode: result.mode, at: new Date().toISOString(), error: result.error });

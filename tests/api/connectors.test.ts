@@ -92,6 +92,7 @@ describe('connectors through the API', () => {
     const shop = ((await api.call('connectors.list')) as View[]).find((connector) => connector.name === 'shop')!;
     expect(shop.lastTry).toMatchObject({ ok: false, action: 'shop.get_order' });
     await expect(api.call('connectors.try', { action: 'shop.nope', input: {} })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(api.call('connectors.try', { action: 'shop.get_order', input: { order_number: '9999' }, world: 'atlantis' })).rejects.toMatchObject({ code: 'not-found', message: 'There is no mock world "atlantis" in this workspace.' });
   });
 
   it('tries a live action with the secret masked, even where the server echoes it back', async () => {

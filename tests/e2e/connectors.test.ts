@@ -153,6 +153,8 @@ describe('the connectors screen', () => {
     expect(((await engineCall('connectors.list')).find((connector) => connector.name === 'crm')!.definition as { baseUrl: string }).baseUrl).toBe('https://crm.example.com/api');
 
     await page.getByRole('tab', { name: 'Try action' }).click();
+    // Mocked, over a world of the workspace's choosing.
+    await page.getByRole('combobox', { name: 'Mock world' }).waitFor();
     await page.getByLabel('id', { exact: true }).fill('42');
     await page.getByRole('button', { name: 'Try it' }).click();
     const result = page.getByTestId('try-result');

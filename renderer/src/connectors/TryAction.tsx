@@ -1,7 +1,7 @@
 // "Try action": a form generated from the action's input schema, run mocked or live. It shows the
 // exact request (secrets masked by the engine), the response, the fields the model sees and the time.
 import { Play } from 'lucide-react';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ConnectorTryResult, ConnectorView } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { Badge, Banner, Button, Field, Select } from '../ui';
@@ -18,6 +18,11 @@ export function TryAction({ view, onTried }: { view: ConnectorView; onTried: () 
   const [result, setResult] = useState<ConnectorTryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [worlds, setWorlds] = useState<string[]>([]);
+  const [world, setWorld] = useState('');
+  useEffect(() => {
+    api['connectors.worlds']({}).then((list) => setWorlds(list.map((entry) => entry.name)), () => setWorlds([]));
+  }, [api]);
   const action = actions.find((candidate) => candidate.name === actionName);
   const controls = useMemo(() => inputControls(action?.inputSchema), [action]);
 
@@ -33,7 +38,7 @@ export function TryAction({ view, onTried }: { view: ConnectorView; onTried: () 
     }
     setBusy(true);
     try {
-      setResult(await api['connectors.try']({ action: `${view.name}.${actionName}`, input, mode }));
+      setResult(await api['connectors.try']({ action: `${view.name}.${actionName}`, input, mode, ...(mode === 'mock' && world ? { world } : {}) }));
       onTried();
     } catch (problem) {
       setError((problem as Error).message);
@@ -58,6 +63,11 @@ export function TryAction({ view, onTried }: { view: ConnectorView; onTried: () 
           <Field label="Run" help={mode === 'mock' ? 'Answered by the mocks, over the mock world; nothing is sent.' : 'Sent to the real API, with the stored secrets.'}>
             <Select label="Run" value={mode} options={[{ value: 'mock', label: 'Mocked' }, { value: 'live', label: 'Live' }]} onValueChange={(next) => setMode(next as 'mock' | 'live')} />
           </Field>
+          {mode === 'mock' && worlds.length > 0 && (
+            <Field label="Mock world" help="What a Python mock handler reads and changes; the stored world is not changed by a try.">
+              <Select label="Mock world" value={world || '(default)'} options={[{ value: '(default)', label: 'The default world' }, ...worlds.map((name) => ({ value: name, label: name }))]} onValueChange={(next) => setWorld(next === '(default)' ? '' : next)} />
+            </Field>
+          )}
         </div>
         {controls.length === 0 && <p className="connectors-muted">The action takes no input.</p>}
         {controls.map((control) => (
