@@ -36,7 +36,8 @@ export type KnowledgeFileOutcome = z.infer<typeof KnowledgeFileOutcomeSchema>;
 export const KnowledgeArticleInputSchema = z.strictObject({
   title: z.string().trim().min(1, 'an article needs a title').max(500, 'a title has at most 500 characters'),
   body: z.string().refine((body) => body.trim().length > 0, 'the article has no text'),
-  url: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'the URL must start with http:// or https://' })]).transform((url) => url || null),
+  // '' and null both mean no URL: the client sends what this schema gave it, so its own output must pass again.
+  url: z.union([z.literal(''), z.null(), z.url({ protocol: /^https?$/, message: 'the URL must start with http:// or https://' })]).transform((url) => url || null),
   tags: z.array(z.string().trim().min(1).max(100)).max(50, 'at most 50 tags'),
 });
 

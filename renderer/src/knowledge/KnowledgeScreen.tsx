@@ -24,6 +24,8 @@ export function KnowledgeScreen() {
   const [error, setError] = useState<string | null>(null);
   // Only the answer to the latest keystroke is shown, whatever order the answers arrive in.
   const latest = useRef(0);
+  // The text in the box now, for a refresh called from an import that started before it was typed.
+  const queryNow = useRef('');
 
   const reloadList = useCallback(() => api['knowledge.list']({ offset: 0, limit: PAGE }).then(setListed, (problem: Error) => setError(problem.message)), [api]);
   useEffect(() => {
@@ -32,6 +34,7 @@ export function KnowledgeScreen() {
 
   const search = useCallback(
     (text: string) => {
+      queryNow.current = text;
       const ticket = ++latest.current;
       if (text.trim() === '') {
         setHits(null);
@@ -56,7 +59,7 @@ export function KnowledgeScreen() {
 
   const refresh = () => {
     void reloadList();
-    search(query);
+    search(queryNow.current);
   };
 
   return (

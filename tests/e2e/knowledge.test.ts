@@ -1,0 +1,171 @@
+// The knowledge screen in Chromium, against browser mode: a folder import shows its progress
+// (counts, a bar that moves), reports the unreadable file and the duplicate by name, and is then
+// searchable with snippets marking the matched terms; a cancelled import keeps nothing; files
+// dropped on the page import too; an article is edited and deleted; axe-clean in both themes.
+// Screenshots go to tests/artifacts/knowledge-*.png.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import axe from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../scripts/chromium';
+import { startApp, type RunningApp } from './support/app';
+
+const FILES = 240;
+let browser: Browser;
+let app: RunningApp;
+let folder = '';
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  app = await startApp(browser);
+  folder = join(app.home, 'help-centre');
+  mkdirSync(join(folder, 'shipping'), { recursive: true });
+  for (let index = 0; index < FILES; index++) {
+    writeFileSync(join(folder, 'shipping', `article-${index}.md`), `# Parcel rule ${index}\n\nParcels of kind ${index} travel with the capybara courier on weekdays.\n`);
+  }
+  writeFileSync(join(folder, 'logo.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]));
+  writeFileSync(join(folder, 'copy.md'), `# Parcel rule 7\n\nParcels of kind 7 travel with the capybara courier on weekdays.\n`);
+  await app.page.goto(app.mode.server.url);
+  await app.page.getByRole('button', { name: 'Knowledge' }).click();
+  await app.page.getByRole('region', { name: 'Knowledge' }).waitFor();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+});
+
+async function count(): Promise<number> {
+  const result = await app.mode.engine.dispatch('knowledge.list', { limit: 1 });
+  if (!result.ok) throw new Error(result.error.message);
+  return (result.value as { total: number }).total;
+}
+
+/** Slows each batch on its way back, so the progress can be watched (the engine still does the work). */
+async function slowBatches(page: Page, ms: number) {
+  await page.route('**/api/call/knowledge.importFiles', async (route) => {
+    const response = await route.fetch();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await route.fulfill({ response });
+  });
+}
+
+async function settled(page: Page) {
+  await page.mouse.move(0, 0);
+  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  });
+}
+
+describe('the knowledge screen', () => {
+  it('a cancelled folder import keeps nothing', async () => {
+    const { page } = app;
+    const before = await count();
+    await slowBatches(page, 400);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByLabel('Choose a folder').setInputFiles(folder);
+    await page.getByRole('progressbar', { name: 'Reading files' }).waitFor();
+    await page.getByRole('region', { name: 'Import articles' }).getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Import articles' }).textContent()).toContain('Import cancelled');
+    expect(await count()).toBe(before);
+    await page.unroute('**/api/call/knowledge.importFiles');
+  });
+
+  it('imports a folder with a moving progress bar and counts, reports problems per file, and is then searchable with snippets', async () => {
+    const { page } = app;
+    const before = await count();
+    await slowBatches(page, 250);
+    await page.getByLabel('Choose a folder').setInputFiles(folder);
+    const bar = page.getByRole('progressbar', { name: 'Reading files' });
+    await bar.waitFor();
+    // The bar moves: a value strictly between the start and the end is seen.
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 20_000 }).toBeGreaterThan(0);
+    const midway = Number(await bar.getAttribute('aria-valuenow'));
+    expect(midway).toBeLessThan(FILES + 2);
+    expect(await page.getByRole('region', { name: 'Import articles' }).textContent()).toMatch(/\d+ of 242 files · \d+ articles/);
+    await settled(page);
+    await app.screenshot('knowledge-import-progress');
+    const region = page.getByRole('region', { name: 'Import articles' });
+    await expect.poll(() => region.textContent(), { timeout: 60_000 }).toContain('Import finished');
+    expect(await region.textContent()).toContain(`${FILES} articles added`);
+    const problems = page.getByRole('list', { name: 'Files with problems' });
+    expect(await problems.textContent()).toContain('help-centre/logo.txt: the file holds binary data, not text');
+    expect(await problems.textContent()).toMatch(/help-centre\/(copy\.md|shipping\/article-7\.md): the same article as help-centre\//);
+    expect(await count()).toBe(before + FILES);
+    await settled(page);
+    await app.screenshot('knowledge-import-done');
+    await page.unroute('**/api/call/knowledge.importFiles');
+
+    await page.getByLabel('Search the knowledge hub').fill('capybara weekdays 42');
+    const results = page.getByRole('list', { name: 'Search results' });
+    await expect.poll(() => results.locator('li').first().getAttribute('data-article')).toBe('Parcel rule 42');
+    const first = results.locator('li').first();
+    expect(await first.locator('mark').allTextContents()).toEqual(expect.arrayContaining(['capybara', 'weekdays']));
+    expect(await first.locator('.knowledge-score').textContent()).toMatch(/^\d+\.\d\d$/);
+    await settled(page);
+    await app.screenshot('knowledge-search');
+  });
+
+  it('imports files dropped on the page', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const drop = page.getByTestId('knowledge-drop');
+    const transfer = await page.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['# Ferret policy\n\nFerrets may not travel by parcel.'], 'ferrets.md', { type: 'text/markdown' }));
+      data.items.add(new File(['Otters ship in cool boxes.'], 'otters.txt', { type: 'text/plain' }));
+      return data;
+    });
+    await drop.dispatchEvent('drop', { dataTransfer: transfer });
+    await expect.poll(() => page.getByRole('region', { name: 'Import articles' }).textContent()).toContain('2 articles added');
+    await page.getByLabel('Search the knowledge hub').fill('ferrets');
+    await expect.poll(() => page.getByRole('list', { name: 'Search results' }).locator('li').first().getAttribute('data-article')).toBe('Ferret policy');
+  });
+
+  it('edits and deletes an article; an empty title is shown next to the field and nothing is saved', async () => {
+    const { page } = app;
+    await page.getByRole('list', { name: 'Search results' }).locator('li[data-article="Ferret policy"] button').click({ timeout: 10_000 });
+    const form = page.getByRole('form', { name: 'Article Ferret policy' });
+    await form.getByLabel('Title').fill('');
+    await form.getByRole('button', { name: 'Save' }).click();
+    expect(await form.locator('.sw-field-error').textContent()).toBe('an article needs a title');
+    await form.getByLabel('Title').fill('Ferret and weasel policy');
+    await form.getByLabel('Tags').fill('animals, shipping');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('form', { name: 'Article Ferret and weasel policy' }).waitFor({ timeout: 10_000 }).catch(async (error: Error) => {
+      await app.screenshot('knowledge-debug');
+      throw error;
+    });
+    await settled(page);
+    await app.screenshot('knowledge-article');
+    await page.getByLabel('Search the knowledge hub').fill('weasel');
+    await expect.poll(() => page.getByRole('list', { name: 'Search results' }).locator('li').first().getAttribute('data-article')).toBe('Ferret and weasel policy');
+    await page.getByRole('form', { name: 'Article Ferret and weasel policy' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Search results' }).textContent()).toContain('No article matches.');
+  });
+
+  it('is axe-clean in both themes', async () => {
+    const { page } = app;
+    await page.getByLabel('Search the knowledge hub').fill('capybara');
+    await page.getByRole('list', { name: 'Search results' }).locator('li').first().locator('button').click();
+    for (const theme of ['light', 'dark']) {
+      if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== theme) await page.getByTestId('theme-switch').click();
+      await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+      await settled(page);
+      expect(await axeViolations(page), `article in ${theme}`).toEqual([]);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await settled(page);
+      expect(await axeViolations(page), `import in ${theme}`).toEqual([]);
+      await app.screenshot(`knowledge-${theme}`);
+    }
+    expect(app.problems).toEqual([]);
+  });
+});
