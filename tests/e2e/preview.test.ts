@@ -189,6 +189,23 @@ describe('the chat preview', () => {
     expect(await right.getByTestId('bubble-customer').allTextContents()).toEqual(['Where is parcel 7?', 'Simulate an outage']);
     expect(await right.getByTestId('bubble-agent').first().textContent()).toBe(REPLY);
     await app.screenshot('preview-compare-failure');
+
+    // A node clicked on the graph filters the trace to its step.
+    const left = pane(page, 'Left pane');
+    await page.locator('.graph-pane [data-node-id="step:look-it-up"]').first().click();
+    await expect.poll(() => left.locator('.trace-summary').textContent()).toContain('of step:look-it-up');
+    const rows = await left.locator('.trace-row').count();
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThan(12);
+    await left.getByRole('button', { name: 'Show all' }).click();
+    await expect.poll(() => left.locator('.trace-summary').textContent()).not.toContain('of step:');
+
+    // Past previews are listed and reopen with their transcript.
+    await page.getByRole('button', { name: 'Past previews' }).click();
+    const items = page.getByRole('menu', { name: 'Past previews' }).getByRole('menuitem');
+    await expect.poll(() => items.count()).toBeGreaterThanOrEqual(2);
+    await items.filter({ hasText: '4 messages' }).first().click();
+    await expect.poll(() => left.getByTestId('bubble-agent').first().textContent()).toBe(REPLY);
   });
 
   it('opens the preview in its own tab', { timeout: 60_000 }, async () => {

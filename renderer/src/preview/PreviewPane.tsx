@@ -17,7 +17,7 @@ const CHOICES: { value: TargetChoice; label: string }[] = [
   { value: 'workspace', label: 'Whole workspace (routed)' },
 ];
 
-export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: { pane: PreviewPaneHandle; label: string; withEditor: boolean; marked: number | null; onSelectEvent?: (event: PreviewTraceEvent) => void }) {
+export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent, stepFilter = null, onClearFilter }: { pane: PreviewPaneHandle; label: string; withEditor: boolean; marked: number | null; onSelectEvent?: (event: PreviewTraceEvent) => void; stepFilter?: string | null; onClearFilter?: () => void }) {
   const { state, problem } = pane;
   const transcript = state ? transcriptOf(state.trace) : [];
   const log = useRef<HTMLDivElement>(null);
@@ -102,7 +102,7 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent }: 
           </div>
         )}
       </div>
-      <TraceTimeline events={state?.trace ?? []} marked={marked} label={`${label} trace`} {...(onSelectEvent ? { onSelect: onSelectEvent } : {})} />
+      <TraceTimeline events={state?.trace ?? []} marked={marked} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} label={`${label} trace`} {...(onSelectEvent ? { onSelect: onSelectEvent } : {})} />
     </section>
   );
 }

@@ -2,11 +2,11 @@
 // with one message box whose every message goes to both and the first place they part marked.
 // "Open preview window" opens the same panel in a new tab (browser mode) with its own route.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { Columns2, ExternalLink, Send } from 'lucide-react';
+import { Columns2, ExternalLink, History, Send } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { routeHash } from '../app/route';
-import { Badge, Button, Toolbar, ToolbarButton } from '../ui';
+import { Badge, Button, Menu, Toolbar, ToolbarButton, type MenuItem } from '../ui';
 import { firstDivergence } from './divergence';
 import { pathOf } from './pane-state';
 import { PreviewPane } from './PreviewPane';
@@ -21,11 +21,14 @@ export interface PreviewPanelProps {
   initial?: [TargetChoice, TargetChoice];
   /** A trace event was picked: select its node and text. */
   onSelectEvent?: (event: PreviewTraceEvent) => void;
+  /** Trace events of this step only (a node clicked on the graph); null: all. */
+  stepFilter?: string | null;
+  onClearFilter?: () => void;
   /** The first pane's path, for the graph: the steps it went through and the one it is at. */
   onPath?: (path: { visited: string[]; active: string | null }) => void;
 }
 
-export function PreviewPanel({ name, getText, compare: compareInitially = false, initial, onSelectEvent, onPath }: PreviewPanelProps) {
+export function PreviewPanel({ name, getText, compare: compareInitially = false, initial, onSelectEvent, onPath, stepFilter = null, onClearFilter }: PreviewPanelProps) {
   const api = useApi();
   const [compare, setCompare] = useState(compareInitially);
   const left = usePreviewPane(api, name, getText, initial?.[0] ?? (getText ? 'text' : 'draft'));
@@ -51,6 +54,19 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
     onPath?.(path);
   }, [path, onPath]);
 
+  const [past, setPast] = useState<MenuItem[]>([]);
+  const loadPast = () =>
+    void api['preview.list']({ limit: 20 }).then(
+      (list) =>
+        setPast(
+          list.map((entry) => ({
+            label: `${new Date(entry.startedAt).toLocaleString()} · ${entry.procedure ?? 'workspace'} · ${entry.messages} messages`,
+            onSelect: () => left.open(entry.conversationId),
+          })),
+        ),
+      () => setPast([]),
+    );
+
   const panes = compare ? [left, right] : [left];
   const started = panes.every((pane) => pane.state);
   const submit = (event: FormEvent) => {
@@ -72,6 +88,17 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
       <div className="preview-panel-head">
         <h2>Preview</h2>
         <span className="spacer" />
+        <div onPointerDown={loadPast} onKeyDown={loadPast}>
+          <Menu
+            label="Past previews"
+            trigger={
+              <Button size="sm" variant="ghost" icon={History}>
+                Past previews
+              </Button>
+            }
+            items={past.length > 0 ? past : [{ label: 'No stored previews yet', onSelect: () => undefined, disabled: true }]}
+          />
+        </div>
         <Toolbar label="Preview actions">
           <ToolbarButton icon={Columns2} pressed={compare} onClick={() => setCompare((on) => !on)}>
             Compare
@@ -88,8 +115,8 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
         </div>
       )}
       <div className={`preview-panes${compare ? ' preview-comparing' : ''}`}>
-        <PreviewPane pane={left} label={compare ? 'Left pane' : 'Preview pane'} withEditor={getText !== null} marked={divergence?.left ?? null} {...(onSelectEvent ? { onSelectEvent } : {})} />
-        {compare && <PreviewPane pane={right} label="Right pane" withEditor={getText !== null} marked={divergence?.right ?? null} {...(onSelectEvent ? { onSelectEvent } : {})} />}
+        <PreviewPane pane={left} label={compare ? 'Left pane' : 'Preview pane'} withEditor={getText !== null} marked={divergence?.left ?? null} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} {...(onSelectEvent ? { onSelectEvent } : {})} />
+        {compare && <PreviewPane pane={right} label="Right pane" withEditor={getText !== null} marked={divergence?.right ?? null} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} {...(onSelectEvent ? { onSelectEvent } : {})} />}
       </div>
       <form className="preview-compose" onSubmit={submit}>
         <label className="sr-only" htmlFor={`preview-message-${name}`}>

@@ -49,6 +49,8 @@ export interface PreviewPaneHandle {
   send(text: string): void;
   stop(): void;
   reset(): void;
+  /** Reopens a stored preview conversation in this pane, with its trace, on the text it ran on. */
+  open(conversationId: number): void;
   /** Saves the conversation as a simulation of its Procedure; resolves with where it went, or null (refused: the problem is shown). */
   saveAsSimulation(name: string): Promise<{ procedure: string; name: string } | null>;
 }
@@ -152,6 +154,19 @@ export function usePreviewPane(api: ApiClient, name: string, getText: (() => str
     }, fail);
   }, [api, fail]);
 
+  const open = useCallback(
+    (conversationId: number) => {
+      setProblem(null);
+      api['preview.open']({ conversationId }).then((session) => {
+        const old = sessionId.current;
+        sessionId.current = session.sessionId;
+        setState(paneFromSession(session));
+        if (old) void api['preview.close']({ sessionId: old }).catch(() => undefined);
+      }, fail);
+    },
+    [api, fail],
+  );
+
   const saveAsSimulation = useCallback(
     async (simulation: string) => {
       const conversationId = state?.conversationId;
@@ -166,5 +181,5 @@ export function usePreviewPane(api: ApiClient, name: string, getText: (() => str
     [api, state?.conversationId, fail],
   );
 
-  return { options, setOptions, choice, setChoice, state, problem, starting, start, send, stop, reset, saveAsSimulation };
+  return { options, setOptions, choice, setChoice, state, problem, starting, start, send, stop, reset, open, saveAsSimulation };
 }

@@ -30,6 +30,8 @@ export function ProcedureScreen({ name }: { name: string }) {
   // The chat preview beside the graph: shown, and in compare mode with which targets.
   const [preview, setPreview] = useState<{ compare: boolean; initial?: [TargetChoice, TargetChoice] } | null>(null);
   const [path, setPath] = useState<{ visited: string[]; active: string | null }>({ visited: [], active: null });
+  /** A node clicked on the graph: the preview's trace shows that step's events. */
+  const [traceFilter, setTraceFilter] = useState<string | null>(null);
   const detailRef = useRef(detail);
   detailRef.current = detail;
 
@@ -134,7 +136,11 @@ export function ProcedureScreen({ name }: { name: string }) {
     }
   };
 
-  const onReveal = useCallback((node: GraphNode) => sessionRef.current?.reveal(node.span), []);
+  const onReveal = useCallback((node: GraphNode) => {
+    sessionRef.current?.reveal(node.span);
+    setTraceFilter(node.stepId ?? null);
+  }, []);
+  const clearTraceFilter = useCallback(() => setTraceFilter(null), []);
   const onRevealProblem = useCallback((diagnostic: Diagnostic) => sessionRef.current?.reveal(diagnostic.span), []);
   const onAction = useCallback((action: GraphAction) => {
     if (sessionRef.current) void runGraphAction(sessionRef.current, action);
@@ -219,7 +225,7 @@ export function ProcedureScreen({ name }: { name: string }) {
         </div>
         {preview && (
           <div className={`preview-side${preview.compare ? ' preview-comparing' : ''}`}>
-            <PreviewPanel name={detail.name} getText={getText} compare={preview.compare} {...(preview.initial ? { initial: preview.initial } : {})} onSelectEvent={onSelectEvent} onPath={setPath} />
+            <PreviewPanel name={detail.name} getText={getText} compare={preview.compare} {...(preview.initial ? { initial: preview.initial } : {})} onSelectEvent={onSelectEvent} onPath={setPath} stepFilter={traceFilter} onClearFilter={clearTraceFilter} />
           </div>
         )}
       </div>

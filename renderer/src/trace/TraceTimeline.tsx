@@ -17,12 +17,14 @@ export interface TraceTimelineProps {
   onSelect?: (event: PreviewTraceEvent) => void;
   /** Events of this step only (a node clicked on the graph); null: all. */
   stepFilter?: string | null;
+  /** Shows the filter with a way to clear it. */
+  onClearFilter?: () => void;
   /** Trace index to mark (where two conversations part). */
   marked?: number | null;
   label?: string;
 }
 
-export function TraceTimeline({ events, onSelect, stepFilter = null, marked = null, label = 'Trace' }: TraceTimelineProps) {
+export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilter, marked = null, label = 'Trace' }: TraceTimelineProps) {
   const shown = useMemo(() => (stepFilter ? events.filter((event) => event.stepId === stepFilter) : events), [events, stepFilter]);
   const [selected, setSelected] = useState<number | null>(null);
   const [raw, setRaw] = useState(false);
@@ -51,7 +53,20 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, marked = nu
   return (
     <div className="trace" aria-label={label} role="region">
       <div className="trace-summary">
-        <span>{shown.length} events</span>
+        <span>
+          {shown.length} events
+          {stepFilter && (
+            <>
+              {' '}
+              of {stepFilter}{' '}
+              {onClearFilter && (
+                <Button size="sm" variant="ghost" onClick={onClearFilter}>
+                  Show all
+                </Button>
+              )}
+            </>
+          )}
+        </span>
         <span className="trace-usage" data-testid="trace-usage">
           {totals.calls} model calls · {totals.inputTokens + totals.outputTokens} tokens · ${totals.costUsd.toFixed(4)}
         </span>
