@@ -243,4 +243,23 @@ describe('the simulations screen', () => {
     console.log(`[simulations e2e] 50 runs at concurrency 10, agent 50 ms: wall ${report.wallMs} ms (ideal ${ideal} ms, ${(report.wallMs / ideal).toFixed(2)}x); UI frames ${frames.length}, p95 ${p95.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
     expect(p95).toBeLessThan(50);
   }, 120_000);
+
+  it('suggests simulations for the uncovered branches: each a diff to accept or reject, nothing saved silently', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: /Coverage/ }).click();
+    await page.getByRole('button', { name: 'Suggest simulations for the 2 uncovered branches' }).click();
+    await expect.poll(() => page.getByTestId('proposal').count(), { timeout: 30_000 }).toBe(2);
+    expect(await page.getByTestId('simulation-row').count()).toBe(5);
+    const [first, second] = await page.getByTestId('proposal').locator('strong').allTextContents();
+    expect(await page.getByLabel(`What accepting ${first!} adds`).textContent()).toContain('+ customer:');
+    await app.screenshot('simulations-suggested');
+    await page.getByRole('button', { name: `Reject ${first!}` }).click();
+    await page.getByRole('button', { name: `Accept ${second!}` }).click();
+    await expect.poll(() => page.getByTestId('simulation-row').count()).toBe(6);
+    const names = await page.getByTestId('simulation-row').locator('.sims-item-name').allTextContents();
+    expect(names).toContain(second);
+    expect(names).not.toContain(first);
+    expect(await page.getByTestId('proposal').count()).toBe(0);
+    expect(app.problems).toEqual([]);
+  }, 60_000);
 });

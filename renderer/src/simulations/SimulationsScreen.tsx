@@ -220,8 +220,8 @@ export function SimulationsScreen({ name }: { name: string }) {
         </aside>
         <div className="sims-detail">
           {pane.kind === 'none' && !suite && <p className="muted sims-hint">Open a simulation to edit it, or a result to read it. Runs show their progress here.</p>}
-          {pane.kind === 'none' && suite && <SuiteView key={suite.suiteId} live={suite} procedureText={procedureText} onOpenRun={(runId) => setPane({ kind: 'result', runId })} onClose={() => setSuite(null)} />}
-          {pane.kind === 'suite' && suite && <SuiteView key={suite.suiteId} live={suite} procedureText={procedureText} onOpenRun={(runId) => setPane({ kind: 'result', runId })} onClose={() => setPane({ kind: 'none' })} />}
+          {pane.kind === 'none' && suite && <SuiteView key={suite.suiteId} live={suite} procedureText={procedureText} onOpenRun={(runId) => setPane({ kind: 'result', runId })} onClose={() => setSuite(null)} onSaved={load} />}
+          {pane.kind === 'suite' && suite && <SuiteView key={suite.suiteId} live={suite} procedureText={procedureText} onOpenRun={(runId) => setPane({ kind: 'result', runId })} onClose={() => setPane({ kind: 'none' })} onSaved={load} />}
           {pane.kind === 'edit' && (
             <SimulationEditor
               key={pane.name ?? '(new)'}

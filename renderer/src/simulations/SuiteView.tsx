@@ -3,13 +3,14 @@
 // newly passing, flaky), the Procedure diff between them one click away, and the coverage overlay
 // on the graph of the text it ran on.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Square, X } from 'lucide-react';
+import { Sparkles, Square, X } from 'lucide-react';
 import type { SuiteCounts, SuiteView as Suite } from '../../../shared/api';
 import { parse, toGraph } from '../../../shared/procedure';
 import { useApi } from '../api/context';
 import { useCoverageOverlay } from '../graph/coverage-overlay';
 import { GraphView } from '../graph/GraphView';
-import { Badge, Banner, Button, IconButton, ProgressBar, Tabs } from '../ui';
+import { Badge, Banner, Button, IconButton, ProgressBar, showMessage, Tabs } from '../ui';
+import { Proposals, type Proposal } from './Proposals';
 
 export interface LiveSuite {
   suiteId: number;
@@ -20,7 +21,7 @@ export interface LiveSuite {
 
 const CHANGE_WORDS = { newly_failing: 'Newly failing', newly_passing: 'Newly passing', still_passing: 'Still passing', still_failing: 'Still failing', new: 'First run' } as const;
 
-export function SuiteView({ live, procedureText, onOpenRun, onClose }: { live: LiveSuite; procedureText: string | null; onOpenRun(runId: number): void; onClose(): void }) {
+export function SuiteView({ live, procedureText, onOpenRun, onClose, onSaved }: { live: LiveSuite; procedureText: string | null; onOpenRun(runId: number): void; onClose(): void; onSaved(): void }) {
   const api = useApi();
   const [suite, setSuite] = useState<Suite | null>(null);
   const [cancelling, setCancelling] = useState(false);
@@ -110,7 +111,7 @@ export function SuiteView({ live, procedureText, onOpenRun, onClose }: { live: L
               {
                 value: 'coverage',
                 label: `Coverage${suite.coverage ? ` (${suite.coverage.unreached.length} not reached)` : ''}`,
-                content: suite.coverage && procedureText ? <CoverageGraph text={procedureText} coverage={suite.coverage} /> : <p className="muted">No coverage: no run of this suite finished.</p>,
+                content: suite.coverage && procedureText ? <CoverageGraph text={procedureText} coverage={suite.coverage} procedure={suite.procedure} onSaved={onSaved} /> : <p className="muted">No coverage: no run of this suite finished.</p>,
               },
             ]}
           />
@@ -138,7 +139,10 @@ function DiffText({ patch }: { patch: string }) {
 
 const noop = () => {};
 
-function CoverageGraph({ text, coverage }: { text: string; coverage: NonNullable<Suite['coverage']> }) {
+function CoverageGraph({ text, coverage, procedure, onSaved }: { text: string; coverage: NonNullable<Suite['coverage']>; procedure: string; onSaved(): void }) {
+  const api = useApi();
+  const [proposals, setProposals] = useState<Proposal[] | null>(null);
+  const [suggesting, setSuggesting] = useState(false);
   const analysis = useMemo(() => {
     const parsed = parse(text);
     return { graph: toGraph(parsed.document), document: parsed.document };
@@ -147,12 +151,31 @@ function CoverageGraph({ text, coverage }: { text: string; coverage: NonNullable
   const container = useRef<HTMLDivElement>(null);
   useCoverageOverlay(container, map);
   const unreached = coverage.nodes.filter((node) => node.visits === 0);
+  const unreachedBranches = unreached.filter((node) => node.kind === 'branch').map((node) => node.id);
+  const suggest = async () => {
+    setSuggesting(true);
+    try {
+      setProposals((await api['simulations.suggest']({ procedure, branches: unreachedBranches })).proposals);
+    } catch (caught) {
+      await showMessage('No simulations suggested', (caught as Error).message);
+    } finally {
+      setSuggesting(false);
+    }
+  };
   return (
     <div className="sim-coverage">
       <p className="sim-facts" data-testid="coverage-summary">
         {coverage.nodes.length - unreached.length} of {coverage.nodes.length} steps and branches reached by {coverage.runs} run{coverage.runs === 1 ? '' : 's'}.
         {unreached.length > 0 ? ` Not reached: ${unreached.map((node) => node.label).join(', ')}.` : ''}
       </p>
+      {unreachedBranches.length > 0 && (
+        <div>
+          <Button size="sm" variant="secondary" icon={Sparkles} disabled={suggesting} onClick={() => void suggest()}>
+            {suggesting ? 'Asking the author model…' : `Suggest simulations for the ${unreachedBranches.length} uncovered branch${unreachedBranches.length === 1 ? '' : 'es'}`}
+          </Button>
+        </div>
+      )}
+      {proposals && <Proposals procedure={procedure} proposals={proposals} onSaved={onSaved} />}
       <div className="sim-coverage-graph" ref={container} data-testid="coverage-graph">
         <GraphView graph={analysis.graph} document={analysis.document} cursorLine={0} diagnostics={[]} onReveal={noop} onAction={noop} loadSubgraph={async () => analysis.graph} onError={noop} />
       </div>
