@@ -223,6 +223,60 @@ export function simulationHandlers(deps: SimulationDeps) {
       return { proposals: proposals.map((proposal) => ({ target: proposal.target, name: proposal.name, definition: proposal.definition as Record<string, unknown> })) };
     },
 
+    'simulations.planMutations': async ({ procedure, tags }: CallArgs<'simulations.planMutations'>): Promise<CallOutput<'simulations.planMutations'>> => {
+      const plan = service.planMutations(procedure, { tags, settings: await loadModelSettings(workspace, deps.secrets, {}) });
+      return {
+        procedure: plan.procedure,
+        mutants: plan.mutants.map(mutantView),
+        invalid: plan.invalid.map((entry) => ({ id: entry.mutant.id, description: entry.mutant.description, errors: entry.errors })),
+        simulations: plan.simulations.length,
+        estimate: { suites: plan.estimate.suites, runs: plan.estimate.runs, usd: plan.estimate.usd, tokens: plan.estimate.tokens, unpricedModels: plan.estimate.unpricedModels },
+      };
+    },
+
+    'simulations.runMutations': async ({ procedure, tags, concurrency }: CallArgs<'simulations.runMutations'>): Promise<CallOutput<'simulations.runMutations'>> => {
+      const loaded = await settings();
+      const plan = service.planMutations(procedure, { tags, settings: loaded });
+      const total = plan.mutants.length + 1;
+      // The baseline suite counts as done once the first mutant starts; then each mutant as it finishes.
+      let baselineDone = false;
+      let mutantsDone = 0;
+      const report = await service.runMutations(plan, {
+        model: (deps.modelClient ?? ((s: ModelSettings) => new ModelClient(s)))(loaded),
+        concurrency,
+        onProgress: (event) => {
+          if (event.type === 'baseline_started') return;
+          if (event.type === 'mutant_started') baselineDone = true;
+          if (event.type === 'mutant_finished') mutantsDone += 1;
+          hub.emit('simulations.mutationProgress', { procedure: plan.procedure, done: (baselineDone ? 1 : 0) + mutantsDone, total });
+        },
+      });
+      return {
+        procedure: report.procedure,
+        status: report.status,
+        baseline: { passed: report.baseline.passed, failed: report.baseline.failed },
+        mutants: report.mutants.map((outcome) => ({ ...mutantView(outcome.mutant), status: outcome.status, killedBy: outcome.killedBy, errors: outcome.errors })),
+        killed: report.killed,
+        survived: report.survived,
+        score: report.score,
+        costUsd: report.costUsd,
+        wallMs: report.wallMs,
+        suitesWallMs: report.suitesWallMs,
+        overheadMs: report.overheadMs,
+        replayNote: report.replayNote,
+      };
+    },
+
+    'simulations.suggestForSurvivors': async ({ procedure, tags, mutants }: CallArgs<'simulations.suggestForSurvivors'>): Promise<CallOutput<'simulations.suggestForSurvivors'>> => {
+      const loaded = await settings();
+      const plan = service.planMutations(procedure, { tags, settings: loaded });
+      const chosen = plan.mutants.filter((mutant) => mutants.includes(mutant.id));
+      const missing = mutants.filter((id) => !chosen.some((mutant) => mutant.id === id));
+      if (missing.length > 0) throw new ServiceError('not-found', `The draft of "${plan.procedure}" has no mutant ${missing.join(', ')}: it changed since the mutation run. Run it again.`);
+      const proposals = await service.suggestForSurvivors(plan.procedure, chosen, async () => (deps.modelClient ?? ((s: ModelSettings) => new ModelClient(s)))(loaded));
+      return { proposals: proposals.map((proposal) => ({ target: proposal.target, name: proposal.name, definition: proposal.definition as Record<string, unknown> })) };
+    },
+
     'simulations.publishWarnings': ({ procedure }: CallArgs<'simulations.publishWarnings'>): CallOutput<'simulations.publishWarnings'> => {
       const record = workspace.procedures.require(procedure);
       const warnings = publishWarnings(gatherPublishFacts(workspace, record.name, record.draftText));
@@ -243,3 +297,11 @@ function parseDefinition(definition: unknown): SimulationDefinition {
   if (!parsed.success) throw new ServiceError('invalid', `The simulation is not valid: ${describeZodError(parsed.error)}. Nothing was saved.`);
   return parsed.data;
 }
+
+const mutantView = (mutant: { id: string; operator: string; description: string; line: number; branchId: string | null }) => ({
+  id: mutant.id,
+  operator: mutant.operator,
+  description: mutant.description,
+  line: mutant.line,
+  branchId: mutant.branchId,
+});

@@ -195,6 +195,43 @@ export const PublishWarningSchema = z.strictObject({
 });
 export type PublishWarningView = z.infer<typeof PublishWarningSchema>;
 
+export const MutantSchema = z.strictObject({
+  id: z.string(),
+  operator: z.string(),
+  description: z.string(),
+  line: z.number().int(),
+  /** The branch the change sits in: the one no simulation really tests when the mutant survives. */
+  branchId: z.string().nullable(),
+});
+
+export const MutationPlanSchema = z.strictObject({
+  procedure: z.string(),
+  mutants: z.array(MutantSchema),
+  /** Mutants that do not validate: not run. */
+  invalid: z.array(z.strictObject({ id: z.string(), description: z.string(), errors: z.array(z.string()) })),
+  simulations: z.number().int().nonnegative(),
+  estimate: z.strictObject({ suites: z.number().int(), runs: z.number().int(), usd: z.number(), tokens: z.number(), unpricedModels: z.array(z.string()) }),
+});
+export type MutationPlanView = z.infer<typeof MutationPlanSchema>;
+
+export const MutationReportSchema = z.strictObject({
+  procedure: z.string(),
+  status: z.enum(['finished', 'cancelled', 'baseline_failed']),
+  baseline: z.strictObject({ passed: z.array(z.string()), failed: z.array(z.string()) }),
+  mutants: z.array(MutantSchema.extend({ status: z.enum(['killed', 'survived', 'error', 'cancelled']), killedBy: z.array(z.string()), errors: z.array(z.string()) })),
+  killed: z.number().int(),
+  survived: z.number().int(),
+  score: z.number().nullable(),
+  costUsd: z.number(),
+  wallMs: z.number(),
+  suitesWallMs: z.number(),
+  overheadMs: z.number(),
+  replayNote: z.string(),
+});
+export type MutationReportView = z.infer<typeof MutationReportSchema>;
+
+const mutationInput = z.strictObject({ procedure: ProcedureNameSchema, tags: z.array(TagSchema).max(50).default([]) });
+
 const procedureAndName = z.strictObject({ procedure: ProcedureNameSchema, name: SimulationNameSchema });
 const runId = z.strictObject({ runId: z.number().int().positive() });
 const suiteId = z.strictObject({ suiteId: z.number().int().positive() });
@@ -233,6 +270,17 @@ export const simulationCallSpecs = {
     input: z.strictObject({ procedure: ProcedureNameSchema, branches: z.array(z.string().min(1).max(500)).max(200).default([]) }),
     output: z.strictObject({ proposals: z.array(z.strictObject({ target: z.string(), name: z.string(), definition: z.record(z.string(), z.unknown()) })) }),
   },
+  'simulations.planMutations': { summary: "Mutants of the Procedure's draft and what running the suite on each would cost; nothing runs.", input: mutationInput, output: MutationPlanSchema },
+  'simulations.runMutations': {
+    summary: 'Runs the suite on the Procedure, then on each mutant, in a throwaway copy of the workspace (only after the person agreed to the estimate); answers with the report. simulations.mutationProgress follows it.',
+    input: mutationInput.extend({ concurrency: z.number().int().min(1).max(32).default(4) }),
+    output: MutationReportSchema,
+  },
+  'simulations.suggestForSurvivors': {
+    summary: 'Proposes simulations that would catch the given surviving mutants; nothing is saved.',
+    input: mutationInput.extend({ mutants: z.array(z.string().min(1).max(50)).min(1).max(200) }),
+    output: z.strictObject({ proposals: z.array(z.strictObject({ target: z.string(), name: z.string(), definition: z.record(z.string(), z.unknown()) })) }),
+  },
   'simulations.publishWarnings': {
     summary: 'What to warn about before publishing the draft: no simulations, failing or stale ones, the starter text’s placeholders. Publishing itself does not look at it; the app asks first.',
     input: z.strictObject({ procedure: ProcedureNameSchema }),
@@ -241,6 +289,8 @@ export const simulationCallSpecs = {
 } as const;
 
 export const simulationEventSpecs = {
+  /** Mutation testing: the baseline suite or one mutant's suite finished. */
+  'simulations.mutationProgress': z.strictObject({ procedure: z.string(), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   /** A suite started, or one of its runs finished. */
   'simulations.progress': z.strictObject({ suiteId: z.number().int().positive(), procedure: z.string(), counts: SuiteCountsSchema }),
   /** A suite ended: finished, cancelled or failed to run (with why). */

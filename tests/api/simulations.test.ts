@@ -176,4 +176,37 @@ describe('the simulations API', () => {
     expect(list.simulations.map((s) => s.name)).toContain(proposals[0]!.name);
     await expect(api.call('simulations.suggest', { procedure: PROCEDURE, branches: ['step:nowhere/cond1/b1'] })).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('step:nowhere/cond1/b1') });
   });
+
+  it('checks suite strength: mutants planned with their cost first, then killed and surviving ones with the score; survivors get suggestions', async () => {
+    const { api, events } = await setUp();
+    await api.call('procedures.saveDraft', { name: PROCEDURE, text: ORDER + LOST_PARCEL });
+    const plan = (await api.call('simulations.planMutations', { procedure: PROCEDURE })) as { mutants: { id: string; operator: string }[]; estimate: { suites: number } };
+    expect(plan.mutants.length).toBeGreaterThan(1);
+    expect(plan.estimate.suites).toBe(plan.mutants.length + 1);
+    const report = (await api.call('simulations.runMutations', { procedure: PROCEDURE, concurrency: 2 })) as {
+      status: string;
+      mutants: { id: string; operator: string; description: string; status: string; killedBy: string[]; branchId: string | null }[];
+      killed: number;
+      survived: number;
+      score: number;
+      replayNote: string;
+    };
+    expect(report.status).toBe('finished');
+    // Dropping the lookup breaks the simulation's expected action: killed. The Lost parcel step no run reaches: its mutants survive.
+    const dropLookup = report.mutants.find((m) => m.description.includes('crm.lookup'))!;
+    expect(dropLookup).toMatchObject({ status: 'killed', killedBy: ['Where is order 7'] });
+    const survivors = report.mutants.filter((m) => m.status === 'survived');
+    expect(survivors.length).toBeGreaterThan(0);
+    expect(survivors.some((m) => m.branchId?.startsWith('step:lost-parcel'))).toBe(true);
+    expect(report.score).toBeCloseTo(report.killed / (report.killed + report.survived));
+    expect(report.replayNote).toContain('not reused');
+    const progress = events.filter((e) => e.event === 'simulations.mutationProgress').map((e) => e.payload.done as number);
+    expect(progress.at(-1)).toBe(plan.mutants.length + 1);
+    // The workspace's own simulations and runs are as they were: the mutants ran in a copy.
+    const list = (await api.call('simulations.list', { procedure: PROCEDURE })) as SimulationList;
+    expect(list.simulations.map((s) => s.lastRun)).toEqual([null]);
+    const { proposals } = (await api.call('simulations.suggestForSurvivors', { procedure: PROCEDURE, mutants: [survivors[0]!.id] })) as { proposals: unknown[] };
+    expect(proposals.length).toBeGreaterThan(0);
+    await expect(api.call('simulations.suggestForSurvivors', { procedure: PROCEDURE, mutants: ['m999'] })).rejects.toMatchObject({ code: 'not-found' });
+  }, 60_000);
 });
