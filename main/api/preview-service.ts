@@ -131,6 +131,13 @@ export function previewHandlers(deps: PreviewDeps) {
       );
     },
 
+    'preview.world': async ({ conversationId }: CallArgs<'preview.world'>): Promise<CallOutput<'preview.world'>> => {
+      const conversation = await deps.workspace.conversationStore.conversations.get(conversationId);
+      if (!conversation || conversation.kind !== 'preview') throw new ServiceError('not-found', `There is no preview conversation ${conversationId}.`);
+      const final = deps.workspace.worlds.final(conversationId);
+      return final ? { startedFrom: final.startedFrom, world: final.world as Record<string, unknown> } : null;
+    },
+
     'preview.saveAsSimulation': async ({ conversationId, name }: CallArgs<'preview.saveAsSimulation'>): Promise<CallOutput<'preview.saveAsSimulation'>> => {
       const store = deps.workspace.conversationStore;
       const conversation = await store.conversations.get(conversationId);

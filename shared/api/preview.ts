@@ -105,6 +105,11 @@ export const previewCallSpecs = {
   'preview.close': { summary: 'Ends the session (the stored conversation stays).', input: session, output: z.strictObject({ ok: z.literal(true) }) },
   'preview.list': { summary: 'Past preview conversations, newest first.', input: z.strictObject({ limit: z.number().int().min(1).max(500).default(50) }), output: z.array(PreviewSummarySchema) },
   'preview.open': { summary: 'Reopens a stored preview conversation: a session with its transcript, trace and the Procedure text it ran on.', input: z.strictObject({ conversationId: z.number().int().positive() }), output: PreviewSessionSchema },
+  'preview.world': {
+    summary: 'The mock world a mocked preview conversation left behind (null: it changed nothing, or ran live).',
+    input: z.strictObject({ conversationId: z.number().int().positive() }),
+    output: z.strictObject({ startedFrom: z.string().nullable(), world: z.record(z.string(), z.unknown()) }).nullable(),
+  },
   'preview.saveAsSimulation': {
     summary: "A simulation seeded from a stored preview conversation (customer's goal and facts from what they said, criteria drafted from the outcome), saved under its Procedure.",
     input: z.strictObject({ conversationId: z.number().int().positive(), name: z.string().trim().min(1, 'A simulation needs a name.').max(200) }),

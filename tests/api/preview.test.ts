@@ -197,4 +197,23 @@ describe('the chat preview', () => {
     expect(await runCli(['simulations', 'list', '--workspace', api.workspace.path], io)).toBe(0);
     expect(io.stdout()).toContain('Where is my order');
   });
+
+  it('shows the mock world a mocked conversation left behind', { timeout: 90_000 }, async () => {
+    const fake = await startFake((request) =>
+      JSON.stringify(request.body.messages).includes('tool_result')
+        ? toolCalls(['reply', { message: 'Filed.' }], ['end_procedure', { summary: 'Filed.' }])
+        : toolCalls(['tickets__create_issue', { title: 'Checkout is broken', description: 'The pay button does nothing.' }]),
+    );
+    const api = engine({ python: true });
+    await api.call('procedures.create', { name: 'File a ticket' });
+    await api.call('procedures.saveDraft', { name: 'File a ticket', text: '---\nname: File a ticket\ntrigger: The customer reports a bug.\n---\n\n## Open it\nOpen an issue with @tickets.create_issue and tell the customer its identifier. @end\n' });
+    await api.call('settings.save', { provider: 'anthropic', baseURL: fake.url, models, apiKey: 'sk-test-key' });
+    const session = await start(api, { target: { kind: 'draft', name: 'File a ticket' }, connectors: { mode: 'mock', world: 'shop' } });
+    expect(await api.call('preview.world', { conversationId: session.conversationId })).toBeNull(); // nothing changed yet
+    await api.call('preview.send', { sessionId: session.sessionId, text: 'Checkout is broken' });
+    const final = (await api.call('preview.world', { conversationId: session.conversationId })) as { startedFrom: string; world: { tickets: { issues: { title: string }[] } } };
+    expect(final.startedFrom).toBe('shop');
+    expect(final.world.tickets.issues.at(-1)?.title).toBe('Checkout is broken');
+    await expect(api.call('preview.world', { conversationId: 999_999 })).rejects.toMatchObject({ code: 'not-found' });
+  });
 });

@@ -190,6 +190,11 @@ describe('the chat preview', () => {
     expect(await right.getByTestId('bubble-agent').first().textContent()).toBe(REPLY);
     await app.screenshot('preview-compare-failure');
 
+    // The final world, one click away (the lookup changed nothing in it).
+    await right.getByRole('button', { name: 'World' }).click();
+    await expect.poll(() => page.getByTestId('preview-world').textContent()).toContain('has not changed its mock world');
+    await page.keyboard.press('Escape');
+
     // A node clicked on the graph filters the trace to its step.
     const left = pane(page, 'Left pane');
     await page.locator('.graph-pane [data-node-id="step:look-it-up"]').first().click();

@@ -1,11 +1,12 @@
 // One preview pane: what it talks to, start/reset/stop, the conversation with the reply streaming
 // in and queued messages shown, the problems in a banner, and the trace timeline below.
-import { useEffect, useRef } from 'react';
-import { CircleStop, FlaskConical, Play, RotateCcw } from 'lucide-react';
+import { useEffect, useRef, useState } from 'react';
+import { CircleStop, FlaskConical, Globe, Play, RotateCcw } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { navigate } from '../app/navigation';
 import { TraceTimeline } from '../trace/TraceTimeline';
-import { askText, Badge, Banner, Button, Select, toast } from '../ui';
+import { askText, Badge, Banner, Button, Popover, Select, toast } from '../ui';
+import { useApi } from '../api/context';
 import { PaneOptionsPopover } from './PaneOptionsPopover';
 import { transcriptOf } from './pane-state';
 import type { PreviewPaneHandle, TargetChoice } from './usePreviewPane';
@@ -26,6 +27,16 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent, st
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
   }, [transcript.length, state?.streaming]);
   const outcome = state?.status.outcome;
+  const api = useApi();
+  const [world, setWorld] = useState<string | null>(null);
+  const showWorld = (open: boolean) => {
+    if (!open || !state) return;
+    setWorld('Loading…');
+    api['preview.world']({ conversationId: state.conversationId }).then(
+      (final) => setWorld(final ? `Started from: ${final.startedFrom ?? 'an empty world'}\n${JSON.stringify(final.world, null, 2)}` : 'This conversation has not changed its mock world (or its connectors ran live).'),
+      (caught: Error) => setWorld(caught.message),
+    );
+  };
   const saveAsSimulation = async () => {
     const first = transcript.find((line) => line.role === 'customer')?.text ?? 'Preview';
     const name = await askText('Save as simulation', 'A name for the simulation', first.slice(0, 60), { ok: 'Save' });
@@ -50,6 +61,17 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent, st
         <Button size="sm" variant="ghost" icon={CircleStop} onClick={pane.stop} disabled={!state?.status.running}>
           Stop
         </Button>
+        <Popover
+          label={`${label} final world`}
+          onOpenChange={showWorld}
+          trigger={
+            <Button size="sm" variant="ghost" icon={Globe} disabled={!state || pane.options.connectors === 'live'}>
+              World
+            </Button>
+          }
+        >
+          <pre className="preview-world" data-testid="preview-world">{world}</pre>
+        </Popover>
         <Button size="sm" variant="ghost" icon={FlaskConical} onClick={() => void saveAsSimulation()} disabled={transcript.length === 0 || state?.status.running}>
           Save as simulation
         </Button>
