@@ -62,7 +62,11 @@ export function connectorHandlers(deps: ConnectorApiDeps) {
       return Promise.all(deps.workspace.connectors.list().map((connector) => view(connector, users, stored)));
     },
 
-    'connectors.save': async ({ definition }: CallArgs<'connectors.save'>): Promise<CallOutput<'connectors.save'>> => view(saveFromEditor(deps.workspace, definition, GRANTED_BY)),
+    'connectors.save': async ({ definition, create }: CallArgs<'connectors.save'>): Promise<CallOutput<'connectors.save'>> => {
+      const name = (definition as { name?: unknown } | null)?.name;
+      if (create && typeof name === 'string' && deps.workspace.connectors.get(name)) throw new ServiceError('conflict', `There is already a connector "${name}": choose another name, or edit that one.`);
+      return view(saveFromEditor(deps.workspace, definition, GRANTED_BY));
+    },
 
     'connectors.approve': async ({ name, capabilities }: CallArgs<'connectors.approve'>): Promise<CallOutput<'connectors.approve'>> => {
       const request = {

@@ -87,7 +87,8 @@ export const connectorCallSpecs = {
   'connectors.list': call('Every connector and MCP server, with its actions, their users, its secrets and its last try.', z.strictObject({}), z.array(ConnectorViewSchema)),
   'connectors.save': call(
     'Saves a definition, checked by the engine\'s own schema; nothing is saved when it is invalid. A new connector is approved by this act; an edit keeps the approvals it had and gains none.',
-    z.strictObject({ definition: z.unknown() }),
+    /** `create`: a new connector; a name already taken is refused instead of replaced. */
+    z.strictObject({ definition: z.unknown(), create: z.boolean().default(false) }),
     ConnectorViewSchema,
   ),
   'connectors.approve': call(

@@ -62,6 +62,8 @@ describe('connectors through the API', () => {
     await expect(api.call('connectors.save', { definition: crm('https://crm.example.com', { actions: [{ ...crm('').actions[0], headers: { Authorization: 'Bearer sk-pasted' } }] }) })).rejects.toMatchObject({ code: 'invalid' });
     // Stepwise's own model key is never a connector's secret.
     await expect(api.call('connectors.save', { definition: crm('https://crm.example.com', { auth: { type: 'bearer', secret: 'model.api_key' } }) })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining("the model's key") });
+    // A new connector under a taken name is refused, not written over the old one.
+    await expect(api.call('connectors.save', { definition: { ...crm('https://crm.example.com'), name: 'shop' }, create: true })).rejects.toMatchObject({ code: 'conflict' });
     expect(JSON.stringify(await api.call('connectors.list'))).toBe(before);
     expect(api.workspaceBytes()).not.toContain('sk-pasted');
   });

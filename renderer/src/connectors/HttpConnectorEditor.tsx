@@ -90,7 +90,7 @@ export function HttpConnectorEditor({ initial, isNew, view, onSaved }: { initial
     if (Object.keys(found).length > 0 || Object.keys(jsonErrors).length > 0) return;
     setBusy(true);
     try {
-      const saved = await api['connectors.save']({ definition: draft });
+      const saved = await api['connectors.save']({ definition: draft, create: isNew });
       toast({ title: `Saved connector "${saved.name}"`, tone: 'success' });
       onSaved(saved);
     } catch (error) {

@@ -31,7 +31,7 @@ export function McpServerEditor({ initial, isNew, onSaved }: { initial: Draft; i
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     try {
-      const saved = await api['connectors.save']({ definition: draft });
+      const saved = await api['connectors.save']({ definition: draft, create: isNew });
       toast({ title: `Saved MCP server "${saved.name}"`, tone: 'success' });
       onSaved(saved);
     } catch (error) {
