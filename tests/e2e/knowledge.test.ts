@@ -152,6 +152,87 @@ describe('the knowledge screen', () => {
     await expect.poll(() => page.getByRole('list', { name: 'Search results' }).textContent()).toContain('No article matches.');
   });
 
+  // Figures (issue 18): importing 5,000 articles through the app, with the page's frame times
+  // meanwhile; then search over 50,000 articles, from keystroke to results on screen. Printed for
+  // the report. The frame bound (the issue's 50 ms) is asserted; the search one (100 ms) is only
+  // printed: on the shared 2-core test machine it depends on what else runs (the engine's own
+  // search is ~15 ms p95 there, the rest is the HTTP round trip and the page).
+  it('imports 5,000 articles with frames under 50 ms (p95), and times search over 50,000 from keystroke to results', async () => {
+    const { page } = app;
+    const many = join(app.home, 'many');
+    mkdirSync(many, { recursive: true });
+    const words = ['refund', 'parcel', 'courier', 'invoice', 'warranty', 'voucher', 'exchange', 'tracking', 'delivery', 'account'];
+    for (let index = 0; index < 5000; index++) {
+      writeFileSync(join(many, `a-${index}.md`), `# Help ${index}: ${words[index % 10]} and ${words[(index * 7) % 10]}\n\nArticle ${index} on ${words[index % 10]} rules, ${words[(index * 3) % 10]} times and a ${words[(index * 7) % 10]} form for case ${index}.\n`);
+    }
+    const before = await count();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.evaluate(() => {
+      const frames: number[] = [];
+      (window as unknown as { __frames: number[] }).__frames = frames;
+      let last = performance.now();
+      const tick = (now: number) => {
+        frames.push(now - last);
+        last = now;
+        if (frames.length < 100_000) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const started = Date.now();
+    await page.getByLabel('Choose a folder').setInputFiles(many);
+    const region = page.getByRole('region', { name: 'Import articles' });
+    await expect.poll(() => region.textContent(), { timeout: 240_000, interval: 200 }).toContain('Import finished');
+    const importMs = Date.now() - started;
+    const frames = await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames.splice(0));
+    expect(await count()).toBe(before + 5000);
+    const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.95)]!;
+    const frameP95 = p95(frames.slice(1));
+
+    // Up to 50,000 articles, added through the engine's own import calls (not timed).
+    const { importId } = (await app.mode.engine.dispatch('knowledge.importStart', {}).then((result) => (result.ok ? result.value : Promise.reject(new Error(result.error.message))))) as { importId: string };
+    const missing = 50_000 - (await count());
+    for (let chunk = 0; chunk * 5000 < missing; chunk++) {
+      const entries = Array.from({ length: Math.min(5000, missing - chunk * 5000) }, (_, index) => {
+        const n = chunk * 5000 + index;
+        return { title: `Note ${n} about ${words[n % 10]}`, body: `Stored note ${n}: ${words[(n * 3) % 10]} and ${words[(n * 7) % 10]} for team ${n % 97}.` };
+      });
+      const result = await app.mode.engine.dispatch('knowledge.importFiles', { importId, files: [{ name: `bulk-${chunk}.json`, base64: Buffer.from(JSON.stringify(entries)).toString('base64') }] });
+      if (!result.ok) throw new Error(result.error.message);
+    }
+    await app.mode.engine.dispatch('knowledge.importCommit', { importId });
+    expect(await count()).toBeGreaterThanOrEqual(50_000);
+
+    const box = page.getByLabel('Search the knowledge hub');
+    await box.fill('');
+    await page.evaluate(() => {
+      // Each keystroke's text and time; the results list says which text it answers (data-query):
+      // the latency of a keystroke is until the list answering its text is painted.
+      const state = { typed: new Map<string, number>(), latencies: [] as number[] };
+      (window as unknown as { __search: typeof state }).__search = state;
+      const box = document.querySelector<HTMLInputElement>('input[aria-label="Search the knowledge hub"]')!;
+      box.addEventListener('input', () => state.typed.set(box.value, performance.now()));
+      new MutationObserver(() => {
+        const list = document.querySelector('ul[aria-label="Search results"]');
+        const query = list?.getAttribute('data-query') ?? '';
+        const at = state.typed.get(query);
+        if (at === undefined) return;
+        state.typed.delete(query);
+        requestAnimationFrame(() => state.latencies.push(performance.now() - at));
+      }).observe(document.querySelector('.knowledge-side')!, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-query'] });
+    });
+    for (const query of ['refund courier', 'warranty form', 'parcel tracking 42', 'voucher exchange']) {
+      await box.fill('');
+      await page.waitForTimeout(150);
+      await box.pressSequentially(query, { delay: 160 });
+      await page.waitForTimeout(300);
+    }
+    const latencies = await page.evaluate(() => (window as unknown as { __search: { latencies: number[] } }).__search.latencies);
+    const searchP95 = p95(latencies);
+    console.log(`knowledge figures: import of 5,000 files ${importMs} ms; frame time p95 ${frameP95.toFixed(1)} ms over ${frames.length} frames; search over ${await count()} articles p95 ${searchP95.toFixed(1)} ms over ${latencies.length} keystrokes`);
+    expect(latencies.length).toBeGreaterThan(30);
+    expect(frameP95).toBeLessThan(50);
+  }, 600_000);
+
   it('is axe-clean in both themes', async () => {
     const { page } = app;
     await page.getByLabel('Search the knowledge hub').fill('capybara');

@@ -18,6 +18,8 @@ export function KnowledgeScreen() {
   const api = useApi();
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<KnowledgeHit[] | null>(null);
+  // The text the shown results answer (the list carries it as data-query, for timing keystroke to results).
+  const [hitsFor, setHitsFor] = useState('');
   const [listed, setListed] = useState<{ total: number; articles: Listed[] } | null>(null);
   const [selection, setSelection] = useState<Selection>(null);
   const [article, setArticle] = useState<KnowledgeArticle | null>(null);
@@ -41,7 +43,7 @@ export function KnowledgeScreen() {
         return;
       }
       api['knowledge.search']({ text, limit: 20 }).then(
-        (found) => ticket === latest.current && (setHits(found), setError(null)),
+        (found) => ticket === latest.current && (setHits(found), setHitsFor(text), setError(null)),
         (problem: Error) => ticket === latest.current && setError(problem.message),
       );
     },
@@ -93,7 +95,7 @@ export function KnowledgeScreen() {
         </label>
         {error && <Banner tone="error">{error}</Banner>}
         {hits !== null ? (
-          <ul className="knowledge-list" aria-label="Search results">
+          <ul className="knowledge-list" aria-label="Search results" data-query={hitsFor}>
             {hits.length === 0 && <li className="muted">No article matches.</li>}
             {hits.map((hit) => (
               <li key={hit.id} data-article={hit.title}>
