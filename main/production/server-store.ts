@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { PostgresConversationStore } from '../store/postgres/conversation-store';
 import type { ProductionRepository } from '../store/production';
 import type { ConversationStore } from '../store/repositories';
-import { WalGroupSync, type FileSync } from '../store/wal-group-sync';
+import { keptFileSync, WalGroupSync, type FileSync } from '../store/wal-group-sync';
 import { Workspace } from '../store/workspace';
 
 export interface ServerStore {
@@ -65,7 +65,8 @@ export async function openServerStore(database: string, options: { durability?: 
   // 'relaxed' skips that fsync: it survives any crash of the process, not a power cut.
   if (!existsSync(database)) Workspace.create(database).close();
   const workspace = Workspace.open(database, { activityDurability: 'relaxed' });
-  const group = (options.durability ?? 'full') === 'full' ? new WalGroupSync(resolve(database), options.fileSync) : null;
+  const kept = options.fileSync ? null : keptFileSync();
+  const group = (options.durability ?? 'full') === 'full' ? new WalGroupSync(resolve(database), options.fileSync ?? kept!) : null;
   return {
     kind: 'sqlite',
     conversations: workspace.conversationStore,
@@ -74,6 +75,7 @@ export async function openServerStore(database: string, options: { durability?: 
     durable: () => group?.durable() ?? Promise.resolve(),
     groupSync: group,
     async close() {
+      await kept?.close();
       workspace.close();
     },
   };

@@ -1,10 +1,10 @@
 // Group commit of the WAL: a caller's durable() resolves only after a sync that began after the
 // call, so it covers the caller's commit; callers arriving while a sync runs share the next one.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncFile, WalGroupSync } from '../../main/store/wal-group-sync';
+import { keptFileSync, syncFile, WalGroupSync } from '../../main/store/wal-group-sync';
 import { Workspace } from '../../main/store/workspace';
 
 /** A sync that waits until the test releases it, recording which file it was given. */
@@ -98,5 +98,27 @@ describe('WalGroupSync', () => {
     } finally {
       workspace.close();
     }
+  });
+
+  it('keeps one descriptor across syncs, opening it once the WAL exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-wal-kept-'));
+    dirs.push(dir);
+    const file = join(dir, 'db-wal');
+    const sync = keptFileSync();
+    try {
+      await sync(file); // not there yet: nothing to sync, and nothing kept open
+      writeFileSync(file, 'frames');
+      await sync(file);
+      // Kept open: the name now leads nowhere openable (a symlink to itself), and the kept
+      // descriptor still syncs; opening afresh would fail with ELOOP.
+      rmSync(file);
+      symlinkSync('db-wal', file);
+      await expect(sync(file)).resolves.toBeUndefined();
+      await expect(syncFile(file)).rejects.toThrow(/ELOOP/);
+    } finally {
+      await sync.close();
+    }
+    // Closed: the next sync opens afresh.
+    await expect(sync(file)).rejects.toThrow(/ELOOP/);
   });
 });
