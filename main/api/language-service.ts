@@ -23,7 +23,7 @@ export function languageHandlers(workspace: Workspace, python: PythonChecker | n
         const facts = procedureFacts(record.draftText);
         return { name: record.name, trigger: header?.trigger ?? null, description: header?.description ?? null, subProcedure: facts.subProcedure, calls: facts.calls };
       }),
-      teams: workspace.teams.list(),
+      teams: workspace.teams.list().map(({ name, description }) => ({ name, description })),
     }),
 
     'language.checkPython': async ({ snippets }: CallArgs<'language.checkPython'>): Promise<CallOutput<'language.checkPython'>> => {
