@@ -262,4 +262,23 @@ describe('the simulations screen', () => {
     expect(await page.getByTestId('proposal').count()).toBe(0);
     expect(app.problems).toEqual([]);
   }, 60_000);
+
+  it('checks suite strength: the cost asked about first, then killed and surviving mutants with the score, and a suggestion for a survivor', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Check suite strength' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Check suite strength' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/\d+ mutants of the draft .* then on each mutant: \d+ runs, about [\d,]+ tokens/);
+    await answerDialog(page, null, 'Run the mutants');
+    await page.getByTestId('mutation-score').waitFor({ timeout: 90_000 });
+    expect(await page.locator('[data-testid="mutant"][data-status="killed"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="mutant"][data-status="survived"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="mutant"][data-status="killed"]').filter({ hasText: 'crm.lookup' }).count()).toBe(1);
+    expect(await page.getByText('Recorded runs are not reused for mutants', { exact: false }).count()).toBe(1);
+    await app.screenshot('simulations-mutation');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.locator('[data-testid="mutant"][data-status="survived"]').first().getByRole('button', { name: /Suggest a simulation that would catch/ }).click();
+    await expect.poll(() => page.getByTestId('proposal').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(app.problems).toEqual([]);
+  }, 150_000);
 });

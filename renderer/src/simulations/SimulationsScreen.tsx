@@ -3,19 +3,20 @@
 // draft or live; k and concurrency; the estimate confirmed before it starts), and beside the list
 // the editor, a run's result or the suite running now.
 import { useCallback, useEffect, useState } from 'react';
-import { ArrowLeft, FlaskConical, Play, Plus } from 'lucide-react';
-import type { AgreementView, SimulationList } from '../../../shared/api';
+import { ArrowLeft, Bug, FlaskConical, Play, Plus } from 'lucide-react';
+import type { AgreementView, MutationReportView, SimulationList } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { navigate } from '../app/navigation';
 import { askConfirm, Badge, Banner, Button, EmptyState, Select, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
 import { EMPTY_DEFINITION, type Draft } from './definition-draft';
 import { allTags, estimateWords, filterSimulations, STATUS_FILTERS, statusWords, versionWords, type StatusFilter } from './list-filter';
+import { MutationView } from './MutationView';
 import { RunResultView } from './RunResultView';
 import { SimulationEditor } from './SimulationEditor';
 import { SuiteView, type LiveSuite } from './SuiteView';
 import './simulations.css';
 
-type Pane = { kind: 'none' } | { kind: 'edit'; name: string | null; definition: Draft } | { kind: 'result'; runId: number } | { kind: 'suite' };
+type Pane = { kind: 'none' } | { kind: 'mutation'; report: MutationReportView | null } | { kind: 'edit'; name: string | null; definition: Draft } | { kind: 'result'; runId: number } | { kind: 'suite' };
 
 const ALL = '*';
 
@@ -80,6 +81,27 @@ export function SimulationsScreen({ name }: { name: string }) {
     }
   };
 
+  // Mutation testing: the mutants and their cost first, and only with consent the run itself.
+  const checkStrength = async () => {
+    const tags = tag === ALL ? [] : [tag];
+    try {
+      const plan = await api['simulations.planMutations']({ procedure: name, tags });
+      const usd = plan.estimate.usd < 0.01 && plan.estimate.usd > 0 ? '< $0.01' : `$${plan.estimate.usd.toFixed(2)}`;
+      const go = await askConfirm(
+        'Check suite strength',
+        `${plan.mutants.length} mutant${plan.mutants.length === 1 ? '' : 's'} of the draft (${plan.invalid.length} more do not validate and are not run). The ${plan.simulations} simulation${plan.simulations === 1 ? '' : 's'} run on the Procedure, then on each mutant: ${plan.estimate.runs} runs, about ${Math.round(plan.estimate.tokens).toLocaleString('en')} tokens, ${usd}.${plan.estimate.unpricedModels.length > 0 ? ` Models without a price count as free: ${plan.estimate.unpricedModels.join(', ')}.` : ''}`,
+        'Run the mutants',
+      );
+      if (!go) return;
+      setPane({ kind: 'mutation', report: null });
+      const report = await api['simulations.runMutations']({ procedure: name, tags, concurrency: Number(concurrency) });
+      setPane((current) => (current.kind === 'mutation' ? { kind: 'mutation', report } : current));
+    } catch (caught) {
+      setPane((current) => (current.kind === 'mutation' && current.report === null ? { kind: 'none' } : current));
+      await showMessage('Suite strength not checked', (caught as Error).message);
+    }
+  };
+
   const openEditor = async (simulation: string | null) => {
     if (simulation === null) return setPane({ kind: 'edit', name: null, definition: EMPTY_DEFINITION });
     try {
@@ -139,6 +161,9 @@ export function SimulationsScreen({ name }: { name: string }) {
         <Toolbar label="Simulation actions" className="procedure-actions">
           <ToolbarButton icon={Plus} onClick={() => void openEditor(null)}>
             New simulation
+          </ToolbarButton>
+          <ToolbarButton icon={Bug} disabled={running || simulations.length === 0 || (pane.kind === 'mutation' && pane.report === null)} onClick={() => void checkStrength()}>
+            Check suite strength
           </ToolbarButton>
           <ToolbarSeparator />
           <ToolbarButton icon={Play} variant="secondary" disabled={running || pickedShown.length === 0} onClick={() => void run(pickedShown, [], pickedShown.length === 1 ? `"${pickedShown[0]}"` : `${pickedShown.length} simulations`)}>
@@ -232,6 +257,7 @@ export function SimulationsScreen({ name }: { name: string }) {
               onClose={() => setPane({ kind: 'none' })}
             />
           )}
+          {pane.kind === 'mutation' && <MutationView procedure={name} report={pane.report} onClose={() => setPane({ kind: 'none' })} onSaved={load} />}
           {pane.kind === 'result' && <RunResultView runId={pane.runId} onClose={() => setPane(suite ? { kind: 'suite' } : { kind: 'none' })} onAgreement={setAgreement} />}
         </div>
       </div>
