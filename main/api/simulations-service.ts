@@ -10,7 +10,7 @@ import type { CodeSandbox } from '../sandbox/types';
 import type { SecretStore } from '../secrets/secret-store';
 import { ServiceError } from '../services/errors';
 import { gatherPublishFacts, publishWarnings } from '../services/publish-gate';
-import { suggestSimulations } from '../services/simulation-reports';
+import { proposeProcedureImprovement, suggestSimulations } from '../services/simulation-reports';
 import { nothingMatches, SimulationService } from '../services/simulations';
 import type { StoredSimulation } from '../store/simulations';
 import type { Workspace } from '../store/workspace';
@@ -275,6 +275,21 @@ export function simulationHandlers(deps: SimulationDeps) {
       if (missing.length > 0) throw new ServiceError('not-found', `The draft of "${plan.procedure}" has no mutant ${missing.join(', ')}: it changed since the mutation run. Run it again.`);
       const proposals = await service.suggestForSurvivors(plan.procedure, chosen, async () => (deps.modelClient ?? ((s: ModelSettings) => new ModelClient(s)))(loaded));
       return { proposals: proposals.map((proposal) => ({ target: proposal.target, name: proposal.name, definition: proposal.definition as Record<string, unknown> })) };
+    },
+
+    'simulations.improve': async ({ procedure, feedback, runId }: CallArgs<'simulations.improve'>): Promise<CallOutput<'simulations.improve'>> => {
+      const loaded = await settings();
+      const proposal = await proposeProcedureImprovement(workspace, { model: async () => (deps.modelClient ?? ((s: ModelSettings) => new ModelClient(s)))(loaded), sandbox: deps.sandbox }, procedure, feedback, runId);
+      return {
+        baseHash: proposal.baseHash,
+        after: proposal.after,
+        patch: proposal.patch,
+        added: proposal.added,
+        removed: proposal.removed,
+        summary: proposal.summary,
+        valid: proposal.valid,
+        problems: proposal.valid ? [] : proposal.diagnostics.filter((d) => d.severity === 'error').map((d) => `line ${d.span.start.line}: ${d.message}`),
+      };
     },
 
     'simulations.publishWarnings': ({ procedure }: CallArgs<'simulations.publishWarnings'>): CallOutput<'simulations.publishWarnings'> => {

@@ -1,7 +1,9 @@
 // What the simulations screen reads about runs already stored: a set of runs compared with the runs
 // before them, and the steps and branches they covered; and simulations proposed for chosen
 // branches (the API layer reaches main/simulations and main/authoring only through services).
+import { proposeImprovement, type Proposal } from '../authoring/improver';
 import { generateSimulations, generationTargets, type GeneratedSimulation } from '../authoring/simulation-generator';
+import type { CodeSandbox } from '../sandbox/types';
 import type { ModelCaller } from '../model/client';
 import { compareWithPrevious, type Comparison } from '../simulations/comparison';
 import { runsCoverage, type CoverageReport } from '../simulations/coverage';
@@ -31,4 +33,21 @@ export async function suggestSimulations(workspace: Workspace, model: () => Prom
   const unknown = branches.filter((id) => !targets.some((target) => target.id === id));
   if (unknown.length > 0) throw new ServiceError('not-found', `The draft of "${record.name}" has no branch ${unknown.map((id) => `"${id}"`).join(', ')}: it may have changed since the coverage was measured.`);
   return generateSimulations({ workspace, model: await model() }, record.name, { targets });
+}
+
+/**
+ * "Improve with AI": a revised draft of the Procedure from written feedback (and the run it is
+ * about), as a proposal with its diff. Nothing is applied: the caller saves `after` over the draft
+ * it was made from (`baseHash`) only when the person accepts.
+ */
+export async function proposeProcedureImprovement(
+  workspace: Workspace,
+  deps: { model: () => Promise<ModelCaller>; sandbox: Pick<CodeSandbox, 'check'> },
+  procedure: string,
+  feedback: string,
+  runId?: number,
+): Promise<Proposal> {
+  const record = workspace.procedures.require(procedure);
+  if (runId !== undefined) workspace.simulations.requireRun(runId);
+  return proposeImprovement({ workspace, model: await deps.model(), sandbox: deps.sandbox }, { kind: 'procedure', procedure: record.name }, feedback, runId !== undefined ? { runId } : {});
 }

@@ -281,6 +281,20 @@ export const simulationCallSpecs = {
     input: mutationInput.extend({ mutants: z.array(z.string().min(1).max(50)).min(1).max(200) }),
     output: z.strictObject({ proposals: z.array(z.strictObject({ target: z.string(), name: z.string(), definition: z.record(z.string(), z.unknown()) })) }),
   },
+  'simulations.improve': {
+    summary: "Improve with AI: a revised draft from feedback on a run, as a diff. Nothing is applied; accepting saves `after` with `expectedHash: baseHash` (refused if the draft changed meanwhile).",
+    input: z.strictObject({ procedure: ProcedureNameSchema, feedback: z.string().trim().min(1, 'Write the feedback.').max(20_000), runId: z.number().int().positive().optional() }),
+    output: z.strictObject({
+      baseHash: z.string(),
+      after: z.string(),
+      patch: z.string(),
+      added: z.number().int(),
+      removed: z.number().int(),
+      summary: z.string(),
+      valid: z.boolean(),
+      problems: z.array(z.string()),
+    }),
+  },
   'simulations.publishWarnings': {
     summary: 'What to warn about before publishing the draft: no simulations, failing or stale ones, the starter text’s placeholders. Publishing itself does not look at it; the app asks first.',
     input: z.strictObject({ procedure: ProcedureNameSchema }),

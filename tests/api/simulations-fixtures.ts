@@ -46,7 +46,7 @@ export function simulationScript(options: ScriptOptions = {}) {
   return (request: RecordedRequest): FakeResponse => {
     const model = request.body.model;
     if (model === models.judge) return verdict(options.judgePasses ?? true);
-    if (model === models.author) return proposals(request);
+    if (model === models.author) return JSON.stringify(request.body.tools ?? []).includes('write_procedure') ? toolCall('write_procedure', { text: ORDER + LOST_PARCEL, summary: 'Look the order up again before telling the status.' }) : proposals(request);
     if (model === models.customer) return toolCall('customer_message', { done: true, reason: 'Got the status.' });
     const offersLookup = JSON.stringify(request.body.tools ?? []).includes('crm__lookup');
     const sawResult = JSON.stringify(request.body.messages.at(-1)?.content ?? '').includes('tool_result');

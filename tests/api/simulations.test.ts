@@ -209,4 +209,21 @@ describe('the simulations API', () => {
     expect(proposals.length).toBeGreaterThan(0);
     await expect(api.call('simulations.suggestForSurvivors', { procedure: PROCEDURE, mutants: ['m999'] })).rejects.toMatchObject({ code: 'not-found' });
   }, 60_000);
+
+  it('Improve with AI proposes a revised draft as a diff and applies nothing', async () => {
+    const { api, events, fake } = await setUp();
+    await api.call('procedures.saveDraft', { name: PROCEDURE, text: ORDER_WITHOUT_LOOKUP + LOST_PARCEL });
+    await runToEnd(api, events);
+    const list = (await api.call('simulations.list', { procedure: PROCEDURE })) as SimulationList;
+    const before = (await api.call('procedures.get', { name: PROCEDURE })) as { draftText: string; draftHash: string };
+    const proposal = (await api.call('simulations.improve', { procedure: PROCEDURE, feedback: 'It must look the order up first.', runId: list.simulations[0]!.lastRun!.runId })) as { baseHash: string; after: string; patch: string; valid: boolean };
+    expect(proposal).toMatchObject({ baseHash: before.draftHash, valid: true, after: ORDER + LOST_PARCEL });
+    expect(proposal.patch).toContain('+Look the order up with @crm.lookup');
+    // The failing run went to the author model with the feedback.
+    const asked = JSON.stringify(fake.requests.find((r) => r.body.model === models.author)!.body.messages);
+    expect(asked).toContain('It must look the order up first.');
+    expect(asked).toContain('failing_run');
+    expect(((await api.call('procedures.get', { name: PROCEDURE })) as { draftText: string }).draftText).toBe(before.draftText);
+    await expect(api.call('simulations.improve', { procedure: PROCEDURE, feedback: '  ' })).rejects.toMatchObject({ code: 'invalid-input' });
+  });
 });

@@ -139,6 +139,18 @@ describe('the simulations screen', () => {
     await expect.poll(() => page.getByTestId('agreement').textContent()).toBe('Judge agreement 100% of 1');
     await app.screenshot('simulations-result');
     expect(await axeViolations(page)).toEqual([]);
+    // Improve with AI: a diff to accept or reject; rejecting it changes nothing.
+    const draftBefore = ((await call('procedures.get', { name: PROCEDURE })) as { draftText: string }).draftText;
+    await page.getByRole('button', { name: 'Improve with AI' }).click();
+    await answerDialog(page, 'It must look the order up before it tells the status.', 'Propose a change');
+    const improvement = page.getByTestId('improvement');
+    await improvement.waitFor({ timeout: 30_000 });
+    expect(await improvement.getByLabel('Proposed diff').textContent()).toContain('+Look the order up with @crm.lookup');
+    await app.screenshot('simulations-improve');
+    expect(await axeViolations(page)).toEqual([]);
+    await improvement.getByRole('button', { name: 'Reject' }).click();
+    await improvement.waitFor({ state: 'detached' });
+    expect(((await call('procedures.get', { name: PROCEDURE })) as { draftText: string }).draftText).toBe(draftBefore);
     // The same screen in the dark theme.
     await page.getByTestId('theme-switch').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');

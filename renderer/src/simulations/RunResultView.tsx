@@ -3,10 +3,11 @@
 // transcript beside the trace timeline (the preview's component), the world and the cost; "Replay"
 // plays it again offline.
 import { useEffect, useState } from 'react';
-import { Check, Repeat, ThumbsDown, ThumbsUp, X } from 'lucide-react';
-import type { AgreementView, RunCheck, RunResult } from '../../../shared/api';
+import { Check, Repeat, Sparkles, ThumbsDown, ThumbsUp, X } from 'lucide-react';
+import type { AgreementView, CallOutput, RunCheck, RunResult } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { TraceTimeline } from '../trace/TraceTimeline';
+import { DiffText } from './DiffText';
 import { shortHash } from './list-filter';
 import { askText, Badge, Banner, Button, IconButton, showMessage, toast } from '../ui';
 
@@ -17,6 +18,8 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
   const [result, setResult] = useState<RunResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [replaying, setReplaying] = useState(false);
+  const [improving, setImproving] = useState(false);
+  const [proposal, setProposal] = useState<CallOutput<'simulations.improve'> | null>(null);
   useEffect(() => {
     setResult(null);
     api['simulations.result']({ runId }).then(setResult, (caught: Error) => setError(caught.message));
@@ -53,6 +56,30 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
     }
   };
 
+  // Improve with AI: the author model's revision of the draft, shown as a diff; applied only on Accept.
+  const improve = async () => {
+    const feedback = await askText('Improve with AI', 'What should change? (the failing checks and the transcript of this run go along)', '', { ok: 'Propose a change', multiline: true });
+    if (!feedback?.trim()) return;
+    setImproving(true);
+    try {
+      setProposal(await api['simulations.improve']({ procedure: result.procedure, feedback: feedback.trim(), runId }));
+    } catch (caught) {
+      await showMessage('No proposal', (caught as Error).message);
+    } finally {
+      setImproving(false);
+    }
+  };
+  const acceptProposal = async () => {
+    if (!proposal) return;
+    try {
+      await api['procedures.saveDraft']({ name: result.procedure, text: proposal.after, expectedHash: proposal.baseHash });
+      setProposal(null);
+      toast({ title: 'Draft updated', description: `The proposed change to "${result.procedure}" is saved as its draft.` });
+    } catch (caught) {
+      await showMessage('The proposal was not applied', (caught as Error).message);
+    }
+  };
+
   const criteria = result.checks.filter((check) => check.kind === 'criterion');
   const checks = result.checks.filter((check) => check.kind !== 'criterion');
   const verdict = result.cancelled ? 'Cancelled' : { passed: 'Passed', failed: 'Failed', error: 'Error', running: 'Running' }[result.reviewedStatus];
@@ -66,6 +93,9 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
           {verdict}
         </span>
         <span className="spacer" />
+        <Button size="sm" variant="ghost" icon={Sparkles} onClick={() => void improve()} disabled={improving}>
+          {improving ? 'Asking the author model…' : 'Improve with AI'}
+        </Button>
         <Button size="sm" variant="secondary" icon={Repeat} onClick={() => void replay()} disabled={replaying}>
           {replaying ? 'Replaying…' : 'Replay'}
         </Button>
@@ -76,6 +106,26 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
         {result.world ? ` · world "${result.world}"` : ''}
         {result.replayOf ? ` · replay of run ${result.replayOf}` : ''}
       </p>
+      {proposal && (
+        <section className="sim-proposal" aria-label="Proposed change to the Procedure" data-testid="improvement">
+          <div className="sim-pane-header">
+            <strong>Proposed change</strong>
+            <span className="muted">
+              +{proposal.added} −{proposal.removed}
+              {proposal.summary ? ` · ${proposal.summary}` : ''}
+            </span>
+            <span className="spacer" />
+            <Button size="sm" variant="ghost" icon={X} onClick={() => setProposal(null)}>
+              Reject
+            </Button>
+            <Button size="sm" variant="primary" icon={Check} onClick={() => void acceptProposal()} disabled={!proposal.valid}>
+              Accept
+            </Button>
+          </div>
+          {!proposal.valid && <Banner tone="error">It does not pass validate, so it cannot be applied: {proposal.problems.join('; ')}</Banner>}
+          <DiffText patch={proposal.patch} label="Proposed diff" />
+        </section>
+      )}
       {result.reviewedStatus !== result.status && <Banner tone="info">The judge said {result.status}; after review it counts as {result.reviewedStatus}.</Banner>}
       {result.attribution && <Banner tone="warning" title="Whose failure">It is put down to {PARTY[result.attribution]}.{result.error ? ` ${result.error}` : ''}</Banner>}
       {!result.attribution && result.error && <Banner tone="error">{result.error}</Banner>}

@@ -10,6 +10,7 @@ import { useApi } from '../api/context';
 import { useCoverageOverlay } from '../graph/coverage-overlay';
 import { GraphView } from '../graph/GraphView';
 import { Badge, Banner, Button, IconButton, ProgressBar, showMessage, Tabs } from '../ui';
+import { DiffText } from './DiffText';
 import { Proposals, type Proposal } from './Proposals';
 
 export interface LiveSuite {
@@ -118,22 +119,6 @@ export function SuiteView({ live, procedureText, onOpenRun, onClose, onSaved }: 
         </>
       )}
     </section>
-  );
-}
-
-function DiffText({ patch }: { patch: string }) {
-  return (
-    <pre className="sim-diff" aria-label="Procedure diff">
-      {patch
-        .split('\n')
-        .slice(2)
-        .map((line, index) => (
-          <span key={index} className={line.startsWith('+') ? 'sim-diff-add' : line.startsWith('-') ? 'sim-diff-del' : undefined}>
-            {line}
-            {'\n'}
-          </span>
-        ))}
-    </pre>
   );
 }
 

@@ -1,0 +1,17 @@
+// A unified diff as text, added lines green and removed ones red (the Procedure's change between
+// two suites, an improvement proposed by the author model).
+export function DiffText({ patch, label = 'Procedure diff' }: { patch: string; label?: string }) {
+  return (
+    <pre className="sim-diff" aria-label={label}>
+      {patch
+        .split('\n')
+        .filter((line) => !line.startsWith('===') && !line.startsWith('Index:'))
+        .map((line, index) => (
+          <span key={index} className={line.startsWith('+') && !line.startsWith('+++') ? 'sim-diff-add' : line.startsWith('-') && !line.startsWith('---') ? 'sim-diff-del' : undefined}>
+            {line}
+            {'\n'}
+          </span>
+        ))}
+    </pre>
+  );
+}
