@@ -293,4 +293,16 @@ describe('the simulations screen', () => {
     await expect.poll(() => page.getByTestId('proposal').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(app.problems).toEqual([]);
   }, 150_000);
+
+  it('replays a run exactly with the model server stopped', async () => {
+    const { page } = app;
+    const row = page.getByTestId('simulation-row').filter({ hasText: 'Where is order 7 (2)' });
+    await row.getByRole('button', { name: /^Passed: open run/ }).click();
+    await expect.poll(() => page.getByTestId('run-verdict').textContent()).toBe('Passed');
+    await fake.close();
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await expect.poll(() => page.getByTestId('toast').textContent(), { timeout: 30_000 }).toContain('Replayed exactly');
+    expect(await page.getByTestId('toast').textContent()).toContain('came out the same (passed)');
+    expect(app.problems).toEqual([]);
+  }, 60_000);
 });
