@@ -8,9 +8,6 @@ import { compareRuns, coverRuns, type CoverageReport, type SuiteReport } from '.
 import type { DetailedRun, StoredSimulation } from '../store/simulations';
 import type { Workspace } from '../store/workspace';
 
-/** How many past runs of each simulation the agreement rate looks at. */
-const AGREEMENT_RUNS = 200;
-
 const isCancelled = (run: DetailedRun) => run.details?.endedBy === 'cancelled';
 
 export function summaryOf(workspace: Workspace, simulation: StoredSimulation, draftHash: string): SimulationSummary {
@@ -42,18 +39,7 @@ export function summaryOf(workspace: Workspace, simulation: StoredSimulation, dr
 
 /** Judge–human agreement over the reviewed runs of one Procedure's simulations. */
 export function agreementOf(workspace: Workspace, procedure: string): AgreementView {
-  let agreed = 0;
-  let overruled = 0;
-  for (const simulation of workspace.simulations.list(procedure)) {
-    for (const run of workspace.simulations.runs(simulation.id, AGREEMENT_RUNS)) {
-      for (const review of workspace.simulations.reviews.forRun(run.id).values()) {
-        if (review.decision === 'agree') agreed += 1;
-        else overruled += 1;
-      }
-    }
-  }
-  const reviewed = agreed + overruled;
-  return { reviewed, agreed, overruled, rate: reviewed === 0 ? null : agreed / reviewed };
+  return workspace.simulations.reviews.agreementFor(workspace.simulations.list(procedure).map((simulation) => simulation.id));
 }
 
 export function suiteCountsOf(report: SuiteReport): SuiteCounts {

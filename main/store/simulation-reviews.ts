@@ -63,6 +63,18 @@ export class SqliteSimulationReviewRepository {
     );
   }
 
+  /** How often humans agreed with the judge on the runs of these simulations (one Procedure's), replays left out. */
+  agreementFor(simulationIds: readonly number[]): Agreement {
+    const row = this.db
+      .prepare(
+        `SELECT count(*) AS reviewed, coalesce(sum(r.decision = 'agree'), 0) AS agreed
+         FROM simulation_reviews r JOIN simulation_results s ON s.id = r.result_id JOIN simulation_runs u ON u.id = s.run_id
+         WHERE u.replay_of IS NULL AND u.simulation_id IN (SELECT value FROM json_each(?))`,
+      )
+      .get(JSON.stringify(simulationIds)) as { reviewed: number; agreed: number };
+    return { reviewed: row.reviewed, agreed: row.agreed, overruled: row.reviewed - row.agreed, rate: row.reviewed === 0 ? null : row.agreed / row.reviewed };
+  }
+
   /** How often humans agreed with the judge in this workspace. */
   agreement(): Agreement {
     const row = this.db.prepare("SELECT count(*) AS reviewed, coalesce(sum(decision = 'agree'), 0) AS agreed FROM simulation_reviews").get() as { reviewed: number; agreed: number };

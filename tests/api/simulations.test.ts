@@ -105,6 +105,9 @@ describe('the simulations API', () => {
     expect(reviewed.result).toMatchObject({ status: 'failed', reviewedStatus: 'passed' });
     expect(reviewed.result.checks.find((check) => check.kind === 'criterion')).toMatchObject({ effectivePassed: true, review: { decision: 'overrule', note: 'It did say shipped.' } });
     expect(reviewed.agreement).toMatchObject({ reviewed: 1, overruled: 1, rate: 0 });
+    // Per Procedure: another Procedure's rate does not count this review (the workspace's does).
+    expect(((await api.call('simulations.list', { procedure: 'Damaged order claim' })) as SimulationList).agreement).toMatchObject({ reviewed: 0, rate: null });
+    expect(api.workspace.simulations.reviews.agreement()).toMatchObject({ reviewed: 1 });
     await api.call('simulations.review', { runId, criterion: 'tells the status', decision: 'agree' });
     list = (await api.call('simulations.list', { procedure: PROCEDURE })) as SimulationList;
     expect(list.agreement).toMatchObject({ reviewed: 1, agreed: 1, rate: 1 });
