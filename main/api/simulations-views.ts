@@ -8,11 +8,16 @@ import { compareRuns, coverRuns, type CoverageReport, type SuiteReport } from '.
 import type { DetailedRun, StoredSimulation } from '../store/simulations';
 import type { Workspace } from '../store/workspace';
 
+/** The most tries of one simulation a suite from the app makes (RunOptionsSchema's repeat). */
+const MAX_TRIES = 20;
+
 const isCancelled = (run: DetailedRun) => run.details?.endedBy === 'cancelled';
 
 export function summaryOf(workspace: Workspace, simulation: StoredSimulation, draftHash: string): SimulationSummary {
-  const last = workspace.simulations.runs(simulation.id, 1)[0] ?? null;
-  const siblings = last?.suiteId ? workspace.simulations.suites.runIds(last.suiteId).map((id) => workspace.simulations.requireRun(id)).filter((run) => run.simulationId === simulation.id && run.status !== 'running' && !isCancelled(run)) : last ? [last] : [];
+  // Its latest runs (a suite tries a simulation at most MAX_TRIES times): the last one, and its suite's tries.
+  const recent = workspace.simulations.runs(simulation.id, MAX_TRIES);
+  const last = recent[0] ?? null;
+  const siblings = last?.suiteId ? recent.filter((run) => run.suiteId === last.suiteId && !isCancelled(run)) : last ? [last] : [];
   return {
     id: simulation.id,
     procedure: simulation.procedure,
