@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { PostgresConversationStore } from '../store/postgres/conversation-store';
 import type { ProductionRepository } from '../store/production';
 import type { ConversationStore } from '../store/repositories';
-import { keptFileSync, WalGroupSync, type FileSync } from '../store/wal-group-sync';
+import { WalGroupSync, type FileSync } from '../store/wal-group-sync';
 import { Workspace } from '../store/workspace';
 
 export interface ServerStore {
@@ -60,13 +60,12 @@ export async function openServerStore(database: string, options: { durability?: 
   }
   // Created on first start. By default ('full') no turn is answered before its commit is on disk,
   // so a power cut loses no answered turn: activity commits at synchronous=NORMAL and each answer
-  // awaits one fsync of the WAL shared by the turns that committed meanwhile, in the thread pool
-  // (a commit at FULL would fsync on the event loop, stalling every conversation for the disk).
+  // awaits one fsync of the WAL shared by the commits of one turn of the event loop (a commit at
+  // FULL would fsync once per commit, stalling every conversation for the disk each time).
   // 'relaxed' skips that fsync: it survives any crash of the process, not a power cut.
   if (!existsSync(database)) Workspace.create(database).close();
   const workspace = Workspace.open(database, { activityDurability: 'relaxed' });
-  const kept = options.fileSync ? null : keptFileSync();
-  const group = (options.durability ?? 'full') === 'full' ? new WalGroupSync(resolve(database), options.fileSync ?? kept!) : null;
+  const group = (options.durability ?? 'full') === 'full' ? new WalGroupSync(resolve(database), options.fileSync) : null;
   return {
     kind: 'sqlite',
     conversations: workspace.conversationStore,
@@ -75,7 +74,7 @@ export async function openServerStore(database: string, options: { durability?: 
     durable: () => group?.durable() ?? Promise.resolve(),
     groupSync: group,
     async close() {
-      await kept?.close();
+      group?.close();
       workspace.close();
     },
   };

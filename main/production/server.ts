@@ -42,7 +42,7 @@ export interface ProductionServerOptions {
   /** A model the caller built; by default from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL. */
   model?: ModelCaller;
   logDestination?: pino.DestinationStream;
-  /** How SQLite's WAL is synced at full durability (tests hold it); by default an fdatasync. */
+  /** How SQLite's WAL is synced at full durability (tests watch it); by default fdatasync. */
   fileSync?: FileSync;
 }
 

@@ -1,95 +1,69 @@
-// Group commit for a SQLite file in WAL mode, off the event loop. better-sqlite3 is synchronous, so
-// synchronous=FULL makes every commit's fsync stall the whole process (a production server's every
-// conversation) for the disk's latency. Instead the activity is committed at NORMAL (no fsync), and
-// whoever must not answer before its commit is on disk awaits `durable()`: one fdatasync of the WAL
-// file in libuv's thread pool covers every commit made before it began, so the commits of
-// concurrent turns share one. A commit is on disk when its `durable()` resolves, as with FULL;
-// checkpoints sync as SQLite always does (NORMAL syncs the WAL before a checkpoint, the file after).
-import { open, type FileHandle } from 'node:fs/promises';
+// Group commit for a SQLite file in WAL mode. With synchronous=FULL every commit fsyncs the WAL
+// before it returns, and better-sqlite3 runs that on the event loop: a production server's every
+// conversation stalls for the disk once per commit. Instead activity commits at NORMAL (no fsync)
+// and whoever must not answer before its commit is on disk awaits `durable()`: every commit made
+// during one turn of the event loop waits for one fdatasync of the WAL, run at the loop's check
+// phase (setImmediate), after that turn's I/O callbacks have committed. The loop blocks for one
+// sync per turn of the loop rather than one per commit. (A sync in the thread pool was measured
+// too: its completion waits for a busy loop to come round, and answers came later.) A commit is on
+// disk when its `durable()` resolves, as with FULL; checkpoints sync as SQLite always does.
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 
-export type FileSync = (file: string) => Promise<void>;
-
-/**
- * fdatasync of `file`, through a descriptor opened on first use and kept: one hop to the thread
- * pool per sync instead of three (open, sync, close), which matters when the event loop is busy.
- * Keeping it is sound because SQLite deletes a WAL only when the last connection to the database
- * closes, and the server's connection is open for as long as it syncs. A WAL that is not there
- * yet holds no commit to sync.
- */
-export function keptFileSync(): FileSync & { close(): Promise<void> } {
-  let handle: FileHandle | null = null;
-  const sync = async (file: string) => {
-    if (!handle) {
-      try {
-        handle = await open(file, 'r');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw error;
-      }
-    }
-    await handle.datasync();
-  };
-  return Object.assign(sync, {
-    async close() {
-      await handle?.close();
-      handle = null;
-    },
-  });
-}
-
-/** fdatasync of `file` (opened and closed each time); a WAL file that is not there holds no commit to sync. */
-export const syncFile: FileSync = async (file) => {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-};
+/** Syncs an open file's data (fdatasync); tests replace it. */
+export type FileSync = (fd: number) => void;
 
 export class WalGroupSync {
-  /** The sync running now: it may have begun before a caller's commit, so it cannot cover it. */
-  private running: Promise<void> | null = null;
-  /** The next sync, which every caller arriving meanwhile joins. */
-  private queued: Promise<void> | null = null;
-  /** Syncs begun so far (for tests and the bench). */
+  private pending: Promise<void> | null = null;
+  /**
+   * The WAL's descriptor, opened on first use and kept: SQLite deletes a WAL only when the last
+   * connection to the database closes, and the server's connection is open while it syncs.
+   */
+  private fd: number | null = null;
+  private readonly walFile: string;
+  /** Syncs made so far (for tests). */
   syncs = 0;
 
   constructor(
     /** The database file; its WAL is `<file>-wal`. */
     databaseFile: string,
-    private readonly sync: FileSync = syncFile,
+    private readonly sync: FileSync = fdatasyncSync,
   ) {
     this.walFile = `${databaseFile}-wal`;
   }
 
-  private readonly walFile: string;
-
   /** Resolves once every commit made before this call is on disk (rejects if the sync fails). */
   durable(): Promise<void> {
-    if (this.queued) return this.queued;
-    if (!this.running) return this.begin();
-    const queued = this.running.then(
-      () => this.begin(),
-      () => this.begin(),
+    // A sync not begun yet covers every commit made before it begins.
+    this.pending ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        this.pending = null;
+        try {
+          this.syncNow();
+          resolve();
+        } catch (error) {
+          reject(error as Error);
+        }
+      }),
     );
-    this.queued = queued;
-    return queued;
+    return this.pending;
   }
 
-  private begin(): Promise<void> {
-    this.queued = null;
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private syncNow() {
+    if (this.fd === null) {
+      try {
+        this.fd = openSync(this.walFile, 'r');
+      } catch (error) {
+        // No WAL yet: no commit in it to sync.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+    }
     this.syncs++;
-    const running = this.sync(this.walFile).finally(() => {
-      if (this.running === running) this.running = null;
-    });
-    this.running = running;
-    return running;
+    this.sync(this.fd);
   }
 }

@@ -6,39 +6,29 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
-import { GREETING_PROCEDURE, newSigner, startServer, useTempDir, waitFor, writeBundle, type RunningServer, type Signer } from './helpers';
+import { GREETING_PROCEDURE, newSigner, startServer, useTempDir, writeBundle, type RunningServer, type Signer } from './helpers';
 
 const startFake = useFakeAnthropic();
 const tempDir = useTempDir();
 
-/** A WAL sync the test can hold: while held, every sync waits for release(). */
-function controlledSync() {
-  const files: string[] = [];
-  const pending: (() => void)[] = [];
-  let holding = false;
+/** A WAL sync the test watches: each sync records how many messages the database held then, and fails while told to. */
+function watchedSync(database: () => string) {
+  const seen: number[] = [];
+  let failing = false;
   return {
-    files,
-    sync: (file: string) => {
-      files.push(file);
-      return holding ? new Promise<void>((resolve) => pending.push(resolve)) : Promise.resolve();
-    },
-    hold: () => void (holding = true),
-    release() {
-      holding = false;
-      for (const resolve of pending.splice(0)) resolve();
+    seen,
+    fail: (value: boolean) => void (failing = value),
+    sync: () => {
+      const db = new Database(database(), { readonly: true });
+      try {
+        seen.push(db.prepare('SELECT count(*) FROM messages').pluck().get() as number);
+      } finally {
+        db.close();
+      }
+      if (failing) throw new Error('EIO: the disk refused the sync');
     },
   };
 }
-
-const settledSoon = async (promise: Promise<unknown>, ms: number) => {
-  let done = false;
-  void promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return done;
-};
 
 describe('turns at full durability on SQLite', () => {
   let dir: string;
@@ -57,7 +47,7 @@ describe('turns at full durability on SQLite', () => {
     signer.close();
   });
 
-  async function serve(sync: (file: string) => Promise<void>, extra: Record<string, unknown> = {}) {
+  async function serve(sync: () => void, extra: Record<string, unknown> = {}) {
     const fake = await startFake((request) =>
       request.body.tools?.some((tool) => tool.name === 'route') ? toolCall('route', { procedure: 'Greeting', reason: 'hello' }) : toolCalls(['reply', { message: 'Hello!' }]),
     );
@@ -78,44 +68,55 @@ describe('turns at full durability on SQLite', () => {
     }
   };
 
-  it('answers a turn only once the WAL holding its commit is synced', async () => {
-    const wal = controlledSync();
+  it('answers a turn only after a sync of the WAL that holds its commit', async () => {
+    const wal = watchedSync(() => join(dir, 'server.sqlite'));
     const server = await serve(wal.sync);
     const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
-    wal.hold();
-    const answer = server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' } });
-    // The turn is committed (another connection sees it) but not answered while its sync is held.
-    await waitFor(() => messagesIn(server.database, id) === 2, 'the turn to be committed');
-    expect(await settledSoon(answer, 300)).toBe(false);
-    expect(wal.files.at(-1)).toBe(`${join(dir, 'server.sqlite')}-wal`);
-    wal.release();
-    const response = await answer;
+    const before = wal.seen.length;
+    const response = await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' } });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ conversationId: id, replies: ['Hello!'] });
+    // A sync made before the answer saw the turn's two messages committed.
+    expect(wal.seen.slice(before)).toContain(messagesIn(server.database, id));
+    expect(messagesIn(server.database, id)).toBe(2);
   });
 
-  it('syncs once for the turns of many conversations committed meanwhile, not once per turn', async () => {
-    const wal = controlledSync();
+  it('does not answer a turn whose sync failed; a retry with its key answers it once the disk syncs', async () => {
+    const wal = watchedSync(() => join(dir, 'server.sqlite'));
+    const server = await serve(wal.sync);
+    const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
+    wal.fail(true);
+    const failed = await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' }, headers: { 'idempotency-key': 'k1' } });
+    expect(failed.status).toBe(500);
+    expect(JSON.stringify(await failed.json())).not.toContain('Hello!');
+    wal.fail(false);
+    const retried = await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' }, headers: { 'idempotency-key': 'k1' } });
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retried.json()).toMatchObject({ replies: ['Hello!'] });
+    expect(messagesIn(server.database, id)).toBe(2); // run once
+  });
+
+  it('syncs at most once per turn when many conversations post at once, and covers every one', async () => {
+    const wal = watchedSync(() => join(dir, 'server.sqlite'));
     const server = await serve(wal.sync);
     const ids: number[] = [];
     for (let index = 0; index < 8; index++) ids.push(((await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number }).id);
-    wal.hold();
-    const before = wal.files.length;
-    const answers = ids.map((id) => server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' } }));
-    await waitFor(() => ids.every((id) => messagesIn(server.database, id) === 2), 'all eight turns to be committed');
-    // One sync is running (held); every turn committed after it began waits for the one next sync.
-    expect(wal.files.length - before).toBeLessThanOrEqual(2);
-    wal.release();
-    const responses = await Promise.all(answers);
+    const before = wal.seen.length;
+    const responses = await Promise.all(ids.map((id) => server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' } })));
     expect(responses.map((response) => response.status)).toEqual(ids.map(() => 200));
-    expect(wal.files.length - before).toBeLessThanOrEqual(2);
+    // Eight turns: never more syncs than turns (the grouping itself is store/wal-group-sync's test), and the last sync
+    // before the last answer saw all sixteen messages.
+    expect(wal.seen.length - before).toBeGreaterThan(0);
+    expect(wal.seen.length - before).toBeLessThanOrEqual(8);
+    expect(Math.max(...wal.seen)).toBe(16);
   });
 
   it('does not sync at all when the config relaxes durability', async () => {
-    const wal = controlledSync();
+    const wal = watchedSync(() => join(dir, 'server.sqlite'));
     const server = await serve(wal.sync, { sqliteDurability: 'relaxed' });
     const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
     expect((await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' } })).status).toBe(200);
-    expect(wal.files).toEqual([]);
+    expect(wal.seen).toEqual([]);
   });
 });
