@@ -148,7 +148,15 @@ describe('the Procedure screen', () => {
     await page.keyboard.press('Home');
     await page.keyboard.type('Check @shop.get');
     const suggestions = page.locator('.suggest-widget');
-    await expect.poll(() => suggestions.textContent()).toContain('shop.get_order');
+    // On a busy machine the widget can open before the editor's context (connectors) has loaded, with
+    // nothing to offer: ask again, as a user would with Ctrl+Space, until the action is offered.
+    await expect
+      .poll(async () => {
+        const offered = (await suggestions.textContent().catch(() => '')) ?? '';
+        if (!offered.includes('shop.get_order')) await page.keyboard.press('Control+Space');
+        return offered;
+      })
+      .toContain('shop.get_order');
     await page.keyboard.press('Enter');
     await page.keyboard.type(' first. ');
     await expect.poll(() => editorText(page)).toContain('Check @shop.get_order first. Tell the customer');
