@@ -11,7 +11,7 @@ import { useEngine, type TestEngine } from './helpers';
 
 type Export = { procedures: { name: string; requested: boolean }[]; connectors: string[]; teams: string[]; secretsNeeded: string[]; warnings: { procedure: string; code: string }[]; fingerprint: string; fileName: string; text: string; articles: number };
 type Change = { kind: string; name: string; status: string; mine: string | null; theirs: string | null; renameTo: string | null };
-type Inspection = { fingerprint: string; trusted: boolean; changes: Change[]; capabilities: { key: string; connector: string; granted: boolean }[] };
+type Inspection = { fingerprint: string; trusted: boolean; changes: Change[]; capabilities: { key: string; connector: string; kind: string; granted: boolean }[] };
 type Detail = { draftText: string; draftHash: string };
 
 const KEY = (change: Pick<Change, 'kind' | 'name'>) => `${change.kind}\u0000${change.name}`;
@@ -119,7 +119,7 @@ describe('the bundles calls', () => {
     expect(exported.secretsNeeded).toEqual(['crm_token']);
 
     const target = engine();
-    const inspection = (await target.call('bundles.inspect', { text: exported.text })) as Inspection & { capabilities: { key: string; kind: string; granted: boolean }[] };
+    const inspection = (await target.call('bundles.inspect', { text: exported.text })) as Inspection;
     expect(inspection.capabilities.map((capability) => [capability.connector, capability.kind, capability.granted])).toEqual([
       ['crm', 'secret', false],
       ['crm', 'internal-hosts', false],
