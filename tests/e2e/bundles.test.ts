@@ -4,13 +4,13 @@
 // nothing before Import, then applies the choices; the keys tab; axe-clean in both themes.
 // Screenshots go to tests/artifacts/bundles-*.png.
 import { join } from 'node:path';
-import axe from 'axe-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/run';
 import { launchChromium } from '../../scripts/chromium';
 import { captureIo } from '../support/capture-io';
 import { startApp, type RunningApp } from './support/app';
+import { axeViolations, settled } from './support/a11y';
 
 let browser: Browser;
 let source: RunningApp;
@@ -38,19 +38,6 @@ async function call(app: RunningApp, method: string, input: unknown = {}) {
   const result = await app.mode.engine.dispatch(method, input);
   if (!result.ok) throw new Error(result.error.message);
   return result.value as Record<string, unknown>;
-}
-
-async function settled(page: Page) {
-  await page.mouse.move(0, 0);
-  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  });
 }
 
 describe('the bundles screen', () => {

@@ -4,12 +4,12 @@
 // chosen actions; an MCP server (@modelcontextprotocol/server-everything) lists its tools; axe-clean
 // in both themes. Screenshots go to tests/artifacts/connectors-*.png.
 import { join } from 'node:path';
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { repoRoot } from '../support/paths';
 import { startApp, type RunningApp } from './support/app';
+import { axeViolations, settled } from './support/a11y';
 
 const EVERYTHING = join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const OPENAPI = join(repoRoot, 'tests/connectors/fixtures/github-issues.openapi.json');
@@ -53,19 +53,6 @@ async function openConnector(page: Page, name: string, tab: string) {
   await connectorList(page).locator(`li[data-connector="${name}"] button`).click();
   await page.getByRole('article', { name: `Connector ${name}` }).waitFor();
   await page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
-}
-
-async function settled(page: Page) {
-  await page.mouse.move(0, 0);
-  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  });
 }
 
 describe('the connectors screen', () => {

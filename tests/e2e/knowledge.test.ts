@@ -5,11 +5,11 @@
 // Screenshots go to tests/artifacts/knowledge-*.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { startApp, type RunningApp } from './support/app';
+import { axeViolations, settled } from './support/a11y';
 
 const FILES = 240;
 let browser: Browser;
@@ -48,19 +48,6 @@ async function slowBatches(page: Page, ms: number) {
     const response = await route.fetch();
     await new Promise((resolve) => setTimeout(resolve, ms));
     await route.fulfill({ response });
-  });
-}
-
-async function settled(page: Page) {
-  await page.mouse.move(0, 0);
-  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
   });
 }
 

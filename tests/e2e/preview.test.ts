@@ -6,7 +6,6 @@
 // active step and the path on the graph, the connector call and the Python condition in the trace,
 // an event selecting its node's text, the handoff's team and summary, a model failure shown with
 // nothing lost, the preview's own tab, and axe-core on the preview. Screenshots in tests/artifacts.
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
@@ -15,6 +14,7 @@ import { runCli } from '../../main/cli/run';
 import { captureIo } from '../support/capture-io';
 import { answerDialog, editorSelection } from './support/editor';
 import { startApp, type RunningApp } from './support/app';
+import { axeViolations } from './support/a11y';
 
 const procedure = (handoffWhen: string) => `---
 name: Parcel check
@@ -97,14 +97,6 @@ afterAll(async () => {
 
 const pane = (page: Page, label: string) => page.getByRole('region', { name: label, exact: true });
 
-async function axeViolations(page: Page) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document.querySelector('[data-testid="preview-panel"]')!, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
 describe('the chat preview', () => {
   it('compares the draft with live: one message to both, the reply streamed, the divergence, the path and the trace', { timeout: 120_000 }, async () => {
     const { page } = app;
@@ -176,7 +168,7 @@ describe('the chat preview', () => {
     expect(await page.locator('.graph-pane style').textContent()).toContain('[data-node-id="step:decide"] { box-shadow: 0 0 0 3px');
 
     await app.screenshot('preview-compare');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="preview-panel"]')).toEqual([]);
   });
 
   it('shows a model failure in the pane, and keeps the conversation', { timeout: 60_000 }, async () => {

@@ -4,7 +4,6 @@
 // same run fails and the regression is flagged; a review changes the agreement rate; a wrong field
 // is shown next to it and nothing is saved; axe-core finds nothing serious. Screenshots go to
 // tests/artifacts/simulations-*.png.
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
@@ -13,6 +12,7 @@ import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropi
 import { crm, LOST_PARCEL, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript } from '../api/simulations-fixtures';
 import { startApp, type RunningApp } from './support/app';
 import { answerDialog, fitGraph } from './support/editor';
+import { axeViolations } from './support/a11y';
 
 const PROCEDURE = 'Order status';
 
@@ -55,16 +55,6 @@ afterAll(async () => {
   await browser?.close();
   await fake?.close();
 });
-
-/** axe-core's serious and critical violations, in the whole page or inside one element (a dialog). */
-async function axeViolations(page: Page, within?: string): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  return page.evaluate(async (selector) => {
-    const context = selector ? document.querySelector(selector)! : document;
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(context, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  }, within);
-}
 
 async function runAll(page: Page) {
   await page.getByRole('button', { name: 'Run all' }).click();

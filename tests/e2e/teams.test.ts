@@ -1,12 +1,12 @@
 // The teams screen in Chromium, against browser mode: a new team with a description and a note
 // template; a team rename updates the drafts that hand off to it; deleting a team in use is refused
 // with its users; axe-clean in both themes. Screenshots go to tests/artifacts/teams-*.png.
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { startApp, type RunningApp } from './support/app';
 import { answerDialog, editorText } from './support/editor';
+import { axeViolations, settled } from './support/a11y';
 
 let browser: Browser;
 let app: RunningApp;
@@ -30,19 +30,6 @@ const draftOf = async (name: string) => {
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { draftText: string }).draftText;
 };
-
-async function settled(page: Page) {
-  await page.mouse.move(0, 0);
-  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  });
-}
 
 describe('the teams screen', () => {
   it('lists the teams with the Procedures that hand off to them', async () => {
