@@ -10,7 +10,7 @@ import type { Diagnostic, GraphNode, ProcedureDocument, ProcedureGraph } from '.
 import { cursorIds, FlowBuilder, type ProcedureFlowNode } from './flow';
 import { FlowIdentity } from './identity';
 import { LiveLabels } from './live-labels';
-import type { Placement, Route } from './layout';
+import type { Layout, Placement, Route } from './layout';
 import { LayoutClient } from './layout-client';
 import { GraphActions, ProcedureNode } from './ProcedureNode';
 import { RoutedEdge } from './RoutedEdge';
@@ -114,7 +114,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
     const timer = setTimeout(() => {
       requestedKey.current = key;
       container.current?.setAttribute('data-layout', 'pending');
-      const applyWhenIdle = (placed: Map<string, Placement> | null) => {
+      const applyWhenIdle = (placed: Layout | null) => {
         // Flow ids outlive renames, so a layout of this structure still fits the text typed since.
         if (!placed || requestedKey.current !== key) return;
         // Nodes do not jump around under the cursor: a new layout waits for a pause in typing.
@@ -125,7 +125,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
         }
         apply(placed);
       };
-      const apply = (placed: Map<string, Placement>) => {
+      const apply = (placed: Layout) => {
         requestedKey.current = null;
         laidOutKey.current = key;
         container.current?.setAttribute('data-layout', 'done');
