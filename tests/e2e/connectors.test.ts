@@ -268,6 +268,8 @@ describe('the connectors screen', () => {
       await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
       for (const tab of ['Actions', 'Settings', 'Secrets', 'Try action']) {
         await page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
+        // Checked once the theme's colour transitions have ended: axe reads the colours as drawn.
+        await settled(page);
         expect(await axeViolations(page), `${tab} in ${theme}`).toEqual([]);
       }
       await page.getByRole('tab', { name: 'Settings' }).click();
