@@ -5,6 +5,7 @@ import { FileUp, Globe, Plug, Plus, Server, Trash2 } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import type { ConnectorView } from '../../../shared/api';
 import { useApi } from '../api/context';
+import { useLoaded } from '../api/useLoaded';
 import { askConfirm, Badge, Banner, Button, EmptyState, Tabs, toast } from '../ui';
 import { HttpConnectorEditor, NEW_HTTP_CONNECTOR } from './HttpConnectorEditor';
 import { McpServerEditor, McpTools, NEW_MCP_SERVER } from './McpServerEditor';
@@ -19,20 +20,8 @@ type Selection = { kind: 'connector'; name: string } | { kind: 'new-http' } | { 
 
 export function ConnectorsScreen() {
   const api = useApi();
-  const [connectors, setConnectors] = useState<ConnectorView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { value: connectors, error, reload } = useLoaded(useCallback(() => api['connectors.list']({}), [api]));
   const [selection, setSelection] = useState<Selection>(null);
-  const reload = useCallback(async () => {
-    try {
-      setConnectors(await api['connectors.list']({}));
-      setError(null);
-    } catch (problem) {
-      setError((problem as Error).message);
-    }
-  }, [api]);
-  useEffect(() => {
-    void reload();
-  }, [reload]);
   useEffect(() => {
     if (selection === null && connectors && connectors.length > 0) setSelection({ kind: 'connector', name: connectors[0]!.name });
   }, [connectors, selection]);

@@ -5,6 +5,7 @@ import { Pencil, Plus, Trash2, Users } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import type { TeamView } from '../../../shared/api';
 import { useApi } from '../api/context';
+import { useLoaded } from '../api/useLoaded';
 import { navigate } from '../app/navigation';
 import { askConfirm, askText, Banner, Button, EmptyState, showMessage, toast } from '../ui';
 import { TeamForm } from './TeamForm';
@@ -14,20 +15,8 @@ type Selection = { kind: 'team'; name: string } | { kind: 'new' } | null;
 
 export function TeamsScreen() {
   const api = useApi();
-  const [teams, setTeams] = useState<TeamView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { value: teams, error, reload } = useLoaded(useCallback(() => api['teams.list']({}), [api]));
   const [selection, setSelection] = useState<Selection>(null);
-  const reload = useCallback(async () => {
-    try {
-      setTeams(await api['teams.list']({}));
-      setError(null);
-    } catch (problem) {
-      setError((problem as Error).message);
-    }
-  }, [api]);
-  useEffect(() => {
-    void reload();
-  }, [reload]);
   useEffect(() => {
     if (selection === null && teams && teams.length > 0) setSelection({ kind: 'team', name: teams[0]!.name });
   }, [teams, selection]);
