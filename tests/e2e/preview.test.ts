@@ -15,6 +15,7 @@ import { captureIo } from '../support/capture-io';
 import { answerDialog, editorSelection } from './support/editor';
 import { startApp, type RunningApp } from './support/app';
 import { axeViolations } from './support/a11y';
+import { crm } from '../api/preview-fixtures';
 
 const procedure = (handoffWhen: string) => `---
 name: Parcel check
@@ -36,24 +37,6 @@ Otherwise:
 // The mock answers "shipped": the draft hands off, the live version answers.
 const LIVE = procedure('lost');
 const DRAFT = procedure('shipped');
-
-const crm = {
-  name: 'crm',
-  baseUrl: 'http://10.0.0.5/api',
-  allowInternalHosts: true,
-  auth: { type: 'none' },
-  actions: [
-    {
-      name: 'lookup',
-      description: 'Look an order up.',
-      inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-      method: 'GET',
-      path: '/orders/{{input.id}}',
-      responseFields: { status: 'status' },
-      mocks: { responses: [{ body: { status: 'shipped' } }] },
-    },
-  ],
-};
 
 const REPLY = 'Your parcel 7 has shipped and is on its way: it should reach you within two working days.';
 
