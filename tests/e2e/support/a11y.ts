@@ -5,6 +5,8 @@ import type { Page } from 'playwright-core';
 
 /** axe-core's serious and critical violations, in the whole page or inside one element (a dialog, a panel). */
 export async function axeViolations(page: Page, within?: string): Promise<string[]> {
+  // A dialog fading in has a blended colour for 160 ms; axe must read the colours the user ends up seeing.
+  await animationsEnded(page);
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
   return page.evaluate(async (selector) => {
     const context = selector ? document.querySelector(selector)! : document;
@@ -18,5 +20,10 @@ export async function axeViolations(page: Page, within?: string): Promise<string
 /** Waits until no finite animation runs (the pointer moved away first, so no hover starts one). */
 export async function settled(page: Page): Promise<void> {
   await page.mouse.move(0, 0);
+  await animationsEnded(page);
+}
+
+/** Waits until every finite animation and transition has ended, without touching the pointer. */
+export async function animationsEnded(page: Page): Promise<void> {
   await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowserMode, type BrowserMode, type BrowserModeOptions } from '../../../main/app/browser-mode';
 import { RENDERER_E2E_DIST, REPO_ROOT } from '../../../scripts/build-renderer';
+import { animationsEnded } from './a11y';
 
 export const ARTIFACTS = join(REPO_ROOT, 'tests', 'artifacts');
 
@@ -54,6 +55,7 @@ export async function startApp(browser: Browser, options: Partial<BrowserModeOpt
     },
     async screenshot(name: string) {
       mkdirSync(ARTIFACTS, { recursive: true });
+      await animationsEnded(page);
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
     },
   };
