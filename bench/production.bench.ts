@@ -21,7 +21,7 @@
 // and with two instances (round robin per request, as a load balancer does; target: two instances
 // ≥ 1.7 × one when the model is the only bottleneck).
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -39,6 +39,8 @@ const MODEL_DELAY_MS = 200;
 const TURNS_PER_CONVERSATION = 3;
 /** STEPWISE_BENCH_LOADS=1,50 runs other loads; STEPWISE_BENCH_POSTGRES=0 skips PostgreSQL. */
 const LOADS = (process.env.STEPWISE_BENCH_LOADS ?? '50,200').split(',').map(Number);
+/** STEPWISE_BENCH_SQLITE=full runs SQLite at full durability only (relaxed, or 0 for neither). */
+const SQLITE_RUNS = (process.env.STEPWISE_BENCH_SQLITE ?? 'full,relaxed').split(',').filter((value): value is 'full' | 'relaxed' => value === 'full' || value === 'relaxed');
 /** Each server's first turns compile the code paths they take (JIT): a few conversations first, not measured. */
 const WARM_UP_CONVERSATIONS = 5;
 /** A load that takes longer is cut short: its requests still running are aborted and counted as failed. */
@@ -76,6 +78,10 @@ interface Figures {
   clientLagP99: number;
   loadBefore: number;
   loadAfter: number;
+  /** PostgreSQL's processes' CPU per turn (0 on SQLite). */
+  databaseCpuMsPerTurn: number;
+  /** Every process's CPU on the machine over the load's wall time, in cores (other sessions' too). */
+  machineBusy: number;
 }
 
 export async function run(): Promise<boolean> {
@@ -92,11 +98,15 @@ export async function run(): Promise<boolean> {
   // Neither the rate limit nor the no-progress escalation is what is measured here.
   writeFileSync(configFile, JSON.stringify({ rateLimit: { burst: 1_000_000, perSecond: 1_000_000 }, escalation: { noProgressTurns: 100, repeatThreshold: 100 }, logLevel: 'warn' }));
   const env = { ...process.env, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: fake.url };
+  // STEPWISE_BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (read
+  // it with `npx tsx bench/production-profile.ts <file>`); the bench process itself is not profiled.
+  const profileDir = process.env.STEPWISE_BENCH_CPU_PROF;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const children: ChildProcess[] = [];
   const relaxedConfig = join(dir, 'server-relaxed.json');
   writeFileSync(relaxedConfig, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), sqliteDurability: 'relaxed' }));
   const start = async (database: string, config = configFile) => {
-    const server = await spawnServer(['serve', bundle, '--trust', signer.publicKeyFile, '--database', database, '--port', '0', '--config', config], env);
+    const server = await spawnServer(['serve', bundle, '--trust', signer.publicKeyFile, '--database', database, '--port', '0', '--config', config], env, nodeArgs);
     children.push(server.child);
     return server;
   };
@@ -108,20 +118,15 @@ export async function run(): Promise<boolean> {
   try {
     console.log(`Production server: ${availableParallelism()} cores, load average ${loadavg().map((value) => value.toFixed(1)).join(' ')}; model answers after ${MODEL_DELAY_MS} ms`);
 
-    // SQLite, one instance.
-    const sqlite = join(dir, 'server.sqlite');
-    const sqliteKey = await sqliteKeyFor(sqlite);
-    const one = await start(sqlite);
-    await load('warm-up', [one], sqliteKey, WARM_UP_CONVERSATIONS);
-    for (const conversations of LOADS) results.push(await load(`SQLite, 1 instance`, [one], sqliteKey, conversations));
-    await stop();
-    // The same without an fsync per commit (sqliteDurability: relaxed).
-    const relaxed = join(dir, 'relaxed.sqlite');
-    const relaxedKey = await sqliteKeyFor(relaxed);
-    const oneRelaxed = await start(relaxed, relaxedConfig);
-    await load('warm-up', [oneRelaxed], relaxedKey, WARM_UP_CONVERSATIONS);
-    for (const conversations of LOADS) results.push(await load(`SQLite relaxed, 1 inst.`, [oneRelaxed], relaxedKey, conversations));
-    await stop();
+    // SQLite, one instance, at full durability then without an fsync per answer (sqliteDurability: relaxed).
+    for (const durability of SQLITE_RUNS) {
+      const file = join(dir, `${durability}.sqlite`);
+      const key = await sqliteKeyFor(file);
+      const one = await start(file, durability === 'full' ? configFile : relaxedConfig);
+      await load('warm-up', [one], key, WARM_UP_CONVERSATIONS);
+      for (const conversations of LOADS) results.push(await load(durability === 'full' ? 'SQLite, 1 instance' : 'SQLite relaxed, 1 inst.', [one], key, conversations));
+      await stop();
+    }
 
     // PostgreSQL, one instance then two.
     let havePostgres = process.env.STEPWISE_BENCH_POSTGRES !== '0';
@@ -140,7 +145,7 @@ export async function run(): Promise<boolean> {
         await store.close();
         const servers = await Promise.all(Array.from({ length: instances }, () => start(url)));
         await load('warm-up', servers, key, WARM_UP_CONVERSATIONS * instances);
-        for (const conversations of LOADS) results.push(await load(`PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`, servers, key, conversations));
+        for (const conversations of LOADS) results.push(await load(`PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`, servers, key, conversations, cluster));
         await stop();
       }
     }
@@ -152,7 +157,7 @@ export async function run(): Promise<boolean> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log('  setup                    convs  turns  failed  turns/s   added p50    p95     p99  server\'s own p50/p95  server CPU/turn (busy)  client CPU/turn, lag p99  load before/after  RSS per instance (peak)');
+  console.log('  setup                    convs  turns  failed  turns/s   added p50    p95     p99  server\'s own p50/p95  server CPU/turn (busy)  client CPU/turn, lag p99  db CPU/turn  machine busy  load before/after  RSS per instance (peak)');
   for (const figures of results) {
     const added = [...figures.added].sort((a, b) => a - b);
     const line = [
@@ -167,6 +172,8 @@ export async function run(): Promise<boolean> {
       `${percentile([...figures.serverAdded].sort((a, b) => a - b), 50).toFixed(1)}/${percentile([...figures.serverAdded].sort((a, b) => a - b), 95).toFixed(1)} ms`.padStart(20),
       `${figures.cpuMsPerTurn.toFixed(1)} ms (${figures.serverBusy.toFixed(2)})`.padStart(23),
       `${figures.clientCpuMsPerTurn.toFixed(1)} ms, ${figures.clientLagP99.toFixed(0)} ms`.padStart(25),
+      `${figures.databaseCpuMsPerTurn.toFixed(1)} ms`.padStart(12),
+      `${figures.machineBusy.toFixed(2)} cores`.padStart(13),
       `${figures.loadBefore.toFixed(1)}/${figures.loadAfter.toFixed(1)}`.padStart(18),
       figures.rss.map((entry) => `${entry.rssMb.toFixed(0)} MB (${entry.peakMb.toFixed(0)})`).join(', ').padStart(18),
     ];
@@ -181,7 +188,17 @@ export async function run(): Promise<boolean> {
   if (pg1 && pg2) {
     const ratio = pg2.turns / pg2.seconds / (pg1.turns / pg1.seconds);
     console.log(`  two instances / one at ${largest} conversations (PostgreSQL): ${ratio.toFixed(2)}x (target ≥ 1.7x when the model is the only bottleneck)`);
-    console.log(`  one instance's ceiling from its CPU per turn: ${(1000 / pg1.cpuMsPerTurn).toFixed(0)} turns/s per core; ${largest} conversations on a 200 ms model ask for at most ${((largest * TURNS_PER_CONVERSATION) / ((MODEL_DELAY_MS / 1000) * (TURNS_PER_CONVERSATION + 1))).toFixed(0)} turns/s`);
+    const demand = (largest * TURNS_PER_CONVERSATION) / ((MODEL_DELAY_MS / 1000) * (TURNS_PER_CONVERSATION + 1));
+    console.log(`  one instance's ceiling from its CPU per turn: ${(1000 / pg1.cpuMsPerTurn).toFixed(0)} turns/s per core; ${largest} conversations on a 200 ms model ask for at most ${demand.toFixed(0)} turns/s`);
+    // Everything a turn costs on this machine (servers, PostgreSQL, the bench client with the fake
+    // model), against its cores: the most turns/s any number of instances could reach here.
+    const perTurn = pg2.cpuMsPerTurn + pg2.databaseCpuMsPerTurn + pg2.clientCpuMsPerTurn;
+    const ceiling = (availableParallelism() * 1000) / perTurn;
+    const onePerSecond = pg1.turns / pg1.seconds;
+    console.log(
+      `  CPU per turn with two instances: servers ${pg2.cpuMsPerTurn.toFixed(1)} + PostgreSQL ${pg2.databaseCpuMsPerTurn.toFixed(1)} + bench client and fake model ${pg2.clientCpuMsPerTurn.toFixed(1)} = ${perTurn.toFixed(1)} ms: ${availableParallelism()} cores serve at most ${ceiling.toFixed(0)} turns/s with nothing else running, ` +
+        `${(ceiling / onePerSecond).toFixed(2)}x one instance's ${onePerSecond.toFixed(0)} turns/s${ceiling / onePerSecond < 1.7 ? ' (below 1.7x: this machine cannot show the target)' : ''}`,
+    );
   }
   const busiest = Math.max(...results.map((figures) => figures.loadAfter), ...results.map((figures) => figures.loadBefore));
   if (busiest > availableParallelism()) {
@@ -201,7 +218,7 @@ async function sqliteKeyFor(database: string): Promise<string> {
 }
 
 /** `conversations` customers at once, each creating a conversation then sending its messages in turn. */
-async function load(label: string, servers: { url: string; child: ChildProcess }[], key: string, conversations: number): Promise<Figures> {
+async function load(label: string, servers: { url: string; child: ChildProcess }[], key: string, conversations: number, database: PostgresCluster | null = null): Promise<Figures> {
   let next = 0;
   const base = () => servers[next++ % servers.length]!.url;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -215,6 +232,8 @@ async function load(label: string, servers: { url: string; child: ChildProcess }
   lag.enable();
   const clientBefore = process.cpuUsage();
   const cpuBefore = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0);
+  const databaseBefore = database ? postgresCpuMs(database.port) : 0;
+  const machineBefore = machineCpuMs();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: conversations }, async () => {
@@ -253,6 +272,8 @@ async function load(label: string, servers: { url: string; child: ChildProcess }
   );
   const wallMs = performance.now() - started;
   const cpu = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0) - cpuBefore;
+  const databaseCpu = database ? postgresCpuMs(database.port) - databaseBefore : 0;
+  const machineCpu = machineCpuMs() - machineBefore;
   const client = process.cpuUsage(clientBefore);
   lag.disable();
   return {
@@ -270,6 +291,8 @@ async function load(label: string, servers: { url: string; child: ChildProcess }
     clientLagP99: lag.percentile(99) / 1e6,
     loadBefore,
     loadAfter: loadavg()[0]!,
+    databaseCpuMsPerTurn: databaseCpu / Math.max(1, turns),
+    machineBusy: machineCpu / wallMs,
   };
 }
 
@@ -278,6 +301,36 @@ function cpuMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the command's ")".
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** CPU of PostgreSQL on `port`: its postmaster (with the children it has reaped) and its live children. */
+function postgresCpuMs(port: number): number {
+  const stats = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return { pid: Number(pid), cmdline, fields };
+      } catch {
+        return null; // gone meanwhile
+      }
+    })
+    .filter((entry) => entry !== null);
+  const postmaster = stats.find((entry) => entry.cmdline.some((arg) => arg.endsWith('/postgres')) && entry.cmdline.includes('-p') && entry.cmdline[entry.cmdline.indexOf('-p') + 1] === String(port));
+  if (!postmaster) return 0;
+  const ticks = (fields: string[], from: number, count: number) => fields.slice(from, from + count).reduce((sum, value) => sum + Number(value), 0);
+  // After ") ": ppid is field 1; utime, stime, cutime, cstime are 11 to 14.
+  const children = stats.filter((entry) => Number(entry.fields[1]) === postmaster.pid);
+  return ((ticks(postmaster.fields, 11, 4) + children.reduce((sum, child) => sum + ticks(child.fields, 11, 2), 0)) * 1000) / 100;
+}
+
+/** All CPU time spent on the machine so far (every core, every process), from /proc/stat. */
+function machineCpuMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+  const busy = fields.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0);
+  return (busy * 1000) / 100;
 }
 
 function rssOf(pid: number): { pid: number; rssMb: number; peakMb: number } {

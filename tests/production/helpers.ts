@@ -185,8 +185,8 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
 }
 
 /** `stepwise serve …` as its own process; resolves with its URL once it listens. */
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', ...args], { env, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnServer(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'main/cli/index.ts', ...args], { env, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout!.resume();
   const url = await new Promise<string>((resolve, reject) => {
