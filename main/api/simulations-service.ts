@@ -17,7 +17,7 @@ import type { Workspace } from '../store/workspace';
 import { simulationDefinitionSchema, type SimulationDefinition } from '../../shared/simulations/definition';
 import { describeZodError } from '../validation/zod-error';
 import type { EventHub } from './events';
-import { agreementOf, resultOf, suiteCountsOf, suiteViewOf, summaryOf } from './simulations-views';
+import { agreementOf, finalWorldOf, resultOf, suiteCountsOf, suiteViewOf, summaryOf } from './simulations-views';
 
 /** The suites the app is running, so closing the app cancels them and waits before the workspace closes. */
 export class RunningSuites {
@@ -209,7 +209,10 @@ export function simulationHandlers(deps: SimulationDeps) {
       return suiteIds.length === 0 ? null : suiteViewOf(workspace, Math.max(...suiteIds));
     },
 
-    'simulations.result': ({ runId }: CallArgs<'simulations.result'>): CallOutput<'simulations.result'> => resultOf(service.show(runId)),
+    'simulations.result': ({ runId }: CallArgs<'simulations.result'>): CallOutput<'simulations.result'> => {
+      const view = service.show(runId);
+      return resultOf(view, finalWorldOf(workspace, view.run));
+    },
 
     'simulations.replay': async ({ runId }: CallArgs<'simulations.replay'>): Promise<CallOutput<'simulations.replay'>> => {
       workspace.simulations.requireRun(runId);
@@ -300,7 +303,8 @@ export function simulationHandlers(deps: SimulationDeps) {
 
     'simulations.review': ({ runId, criterion, decision, note }: CallArgs<'simulations.review'>): CallOutput<'simulations.review'> => {
       service.review(runId, criterion, decision, note);
-      const result = resultOf(service.show(runId));
+      const view = service.show(runId);
+      const result = resultOf(view, finalWorldOf(workspace, view.run));
       return { result, agreement: agreementOf(workspace, result.procedure) };
     },
   };

@@ -1,7 +1,7 @@
 // The shapes the simulations screen reads, made from what the store and the simulations engine
 // keep: a simulation with its last result, a suite with its comparison and coverage, one run as
 // reviewed, and the judge–human agreement over one Procedure's runs.
-import type { AgreementView, CoverageView, RunResult, SimulationSummary, SuiteCounts, SuiteView } from '../../shared/api';
+import type { AgreementView, CoverageView, RunFinalWorld, RunResult, SimulationSummary, SuiteCounts, SuiteView } from '../../shared/api';
 import type { RunView } from '../services/simulations';
 import { ServiceError } from '../services/errors';
 import { compareRuns, coverRuns, type CoverageReport, type SuiteReport } from '../services/simulation-reports';
@@ -114,7 +114,21 @@ function coverageView(report: CoverageReport, procedure: string): CoverageView |
   };
 }
 
-export function resultOf(view: RunView): RunResult {
+/** The world a run ended with beside the one it started from, read from the run's snapshots. */
+export function finalWorldOf(workspace: Workspace, run: DetailedRun): RunFinalWorld {
+  const recorded = run.details?.finalWorld;
+  if (recorded === undefined || !run.details) return { state: 'not_recorded' };
+  if (recorded === null) {
+    const live = run.definition?.connectors.mode === 'live';
+    return { state: 'none', reason: live ? 'It ran on live connectors: there is no mock world.' : 'The run ended before its connectors started.' };
+  }
+  const start = run.details.world ? workspace.simulations.recordings.snapshotText(run.details.world.hash) : null;
+  const final = workspace.simulations.recordings.snapshotText(recorded.hash);
+  if (start === null || final === null) return { state: 'not_recorded' };
+  return { state: 'recorded', startedFrom: run.details.world?.name ?? null, start: JSON.parse(start) as Record<string, unknown>, final: JSON.parse(final) as Record<string, unknown> };
+}
+
+export function resultOf(view: RunView, finalWorld: RunFinalWorld): RunResult {
   const { run } = view;
   return {
     runId: run.id,
@@ -148,5 +162,6 @@ export function resultOf(view: RunView): RunResult {
     transcript: view.transcript,
     trace: view.trace.map((event, index) => ({ index, type: event.type, stepId: event.stepId, payload: event.payload })),
     world: run.details?.world?.name ?? null,
+    finalWorld,
   };
 }

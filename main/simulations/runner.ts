@@ -168,6 +168,8 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
     // What the conversation did before the error is still checked against the Procedure's controls.
     if (played.conversationId !== null && played.trace.length === 0) played.trace = storedTrace(workspace, played.conversationId);
   } finally {
+    // What the mocks left behind, even when the run failed part way (the world as it stood then).
+    if (finalWorld === null && connectors) finalWorld = connectors.finalWorld();
     await connectors?.close().catch(() => undefined);
   }
 
@@ -180,6 +182,7 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
     draft: pinned.draft,
     procedures: pinned.hashes,
     world: connectors?.world ?? null,
+    finalWorld: null,
     turns: played.turns,
     endedBy: played.endedBy,
     attribution,
@@ -193,6 +196,8 @@ export async function play(services: SimulationServices, input: PlayInput): Prom
   const summary = summarize(status, checks, played);
   workspace.recordActivity(() =>
     workspace.transaction(() => {
+      // Kept by content hash like the starting world: runs that end alike share one copy.
+      if (finalWorld !== null && connectors?.world) details.finalWorld = { hash: workspace.simulations.recordings.snapshot('world', '(final world)', JSON.stringify(finalWorld)) };
       workspace.simulations.completeRun(runId, { status, summary, checks, details });
       workspace.simulations.recordings.saveModelCalls(runId, recorder.calls);
       if (connectors && connectors.recorded.length > 0) workspace.simulations.recordings.saveConnectorCalls(runId, connectors.recorded);

@@ -99,6 +99,9 @@ function compareRuns(services: SimulationServices, original: DetailedRun, replay
   const after = replay.checks.map((check) => `${check.name}: ${check.passed ? 'pass' : 'fail'} (${check.party ?? '-'}) ${check.reason}`);
   const length = Math.max(before.length, after.length);
   for (let index = 0; index < length; index++) if (before[index] !== after[index]) differences.push(`check ${index + 1}: "${before[index] ?? '(none)'}" then, "${after[index] ?? '(none)'}" now`);
+  const finalWorld = (details: { finalWorld?: { hash: string } | null } | null | undefined) => details?.finalWorld?.hash ?? null;
+  // A run from before final worlds were kept has nothing to compare with.
+  if (original.details?.finalWorld !== undefined && finalWorld(original.details) !== finalWorld(replay.details)) differences.push('the final world differs');
   const messages = (conversationId: number | null | undefined) =>
     conversationId ? services.workspace.conversations.messages(conversationId).map((message) => `${message.role}: ${message.content}`) : [];
   const then = messages(original.details?.conversationId);

@@ -161,6 +161,20 @@ export const RunCheckSchema = z.strictObject({
 });
 export type RunCheck = z.infer<typeof RunCheckSchema>;
 
+const jsonObject = z.record(z.string(), z.unknown());
+
+/**
+ * The world a mocked run ended with, beside the one it started from: "recorded"; "none" when the run
+ * had no mock world (live connectors, or it ended before its connectors started), with why; or
+ * "not_recorded" for a run stored before final worlds were kept.
+ */
+export const RunFinalWorldSchema = z.discriminatedUnion('state', [
+  z.strictObject({ state: z.literal('recorded'), startedFrom: z.string().nullable(), start: jsonObject, final: jsonObject }),
+  z.strictObject({ state: z.literal('none'), reason: z.string() }),
+  z.strictObject({ state: z.literal('not_recorded') }),
+]);
+export type RunFinalWorld = z.infer<typeof RunFinalWorldSchema>;
+
 export const RunResultSchema = z.strictObject({
   runId: z.number().int().positive(),
   procedure: z.string(),
@@ -186,6 +200,7 @@ export const RunResultSchema = z.strictObject({
   trace: z.array(PreviewTraceEventSchema),
   /** The starting world it ran on (mock mode), by name. */
   world: z.string().nullable(),
+  finalWorld: RunFinalWorldSchema,
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 

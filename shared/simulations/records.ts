@@ -37,6 +37,12 @@ export const runDetailsSchema = z.strictObject({
   procedures: z.record(z.string(), z.string()),
   /** Mock mode: the starting world (its JSON is in run_snapshots); null for live runs. */
   world: z.strictObject({ name: z.string().nullable(), hash: z.string() }).nullable(),
+  /**
+   * Mock mode: the world the run left behind (its JSON is in run_snapshots, under this hash). Null
+   * when there is none (live connectors, or the run ended before its connectors started); absent in
+   * runs stored before final worlds were kept.
+   */
+  finalWorld: z.strictObject({ hash: z.string() }).nullable().optional(),
   turns: z.number().int().nonnegative(),
   endedBy: z.enum(END_REASONS),
   /** The party the run's failure is put down to; null when it passed. */
