@@ -32,7 +32,8 @@ beforeAll(async () => {
   // Each agent answer waits, so the progress is there to see before the pass.
   fake = await startFakeAnthropic((request) => script(request));
   browser = await launchChromium();
-  app = await startApp(browser);
+  // With Python: the replay test's lookup is mocked by a handler that changes the world.
+  app = await startApp(browser, { python: true });
   app.mode.engine.workspace.connectors.save(crm);
   await call('procedures.create', { name: PROCEDURE });
   await call('procedures.saveDraft', { name: PROCEDURE, text: ORDER + LOST_PARCEL });
@@ -284,15 +285,34 @@ describe('the simulations screen', () => {
     expect(app.problems).toEqual([]);
   }, 150_000);
 
-  it('replays a run exactly with the model server stopped', async () => {
+  it('shows the final world against the starting one, and replays a run exactly with the model server stopped', async () => {
     const { page } = app;
-    const row = page.getByTestId('simulation-row').filter({ hasText: 'Where is order 7 (2)' });
-    await row.getByRole('button', { name: /^Passed: open run/ }).click();
+    const name = 'Where is order 7 (2)';
+    // The lookup's mock now notes each order looked up in the world, as a CRM's audit log would.
+    app.mode.engine.workspace.connectors.save({ ...crm, actions: [{ ...crm.actions[0]!, mocks: { handler: ['attributes["world"].setdefault("lookups", []).append(str(data["input"]["id"]))', 'return {"response": {"status": "shipped"}}'] } }] });
+    const { suiteId } = (await call('simulations.run', { selection: { procedure: PROCEDURE, names: [name] }, options: { repeat: 1, concurrency: 1 } })) as { suiteId: number };
+    await expect.poll(async () => ((await call('simulations.suite', { suiteId })) as { status: string }).status, { timeout: 60_000 }).toBe('finished');
+    const runId = app.mode.engine.workspace.simulations.suites.runIds(suiteId)[0]!;
+    const row = page.getByTestId('simulation-row').filter({ hasText: name });
+    await row.getByRole('button', { name: `Passed: open run ${runId} of ${name}` }).click();
     await expect.poll(() => page.getByTestId('run-verdict').textContent()).toBe('Passed');
+    const world = page.getByTestId('final-world').first();
+    expect(await world.textContent()).toContain('Started from shop; 1 change.');
+    expect(await world.getByTestId('world-change').textContent()).toMatch(/lookups\s*added.*—.*\["7"\]/);
+    await world.getByText('The whole final world').click();
+    expect(await world.locator('.sim-world-tree').textContent()).toContain('lookups');
+    await app.screenshot('simulations-final-world');
+    expect(await axeViolations(page)).toEqual([]);
+
     await fake.close();
     await page.getByRole('button', { name: 'Replay' }).click();
     await expect.poll(() => page.getByTestId('toast').textContent(), { timeout: 30_000 }).toContain('Replayed exactly');
     expect(await page.getByTestId('toast').textContent()).toContain('came out the same (passed)');
+    // The replay's own final world, as stored: the same change.
+    const replay = page.getByTestId('replay');
+    await replay.waitFor();
+    expect(await replay.textContent()).toContain('the same as this run');
+    expect(await replay.getByTestId('world-change').textContent()).toMatch(/lookups\s*added.*—.*\["7"\]/);
     expect(app.problems).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });

@@ -8,6 +8,7 @@ import type { AgreementView, CallOutput, RunCheck, RunResult } from '../../../sh
 import { useApi } from '../api/context';
 import { TraceTimeline } from '../trace/TraceTimeline';
 import { DiffText } from './DiffText';
+import { FinalWorldView } from './FinalWorldView';
 import { shortHash } from './list-filter';
 import { askText, Badge, Banner, Button, IconButton, showMessage, toast } from '../ui';
 
@@ -18,10 +19,13 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
   const [result, setResult] = useState<RunResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [replaying, setReplaying] = useState(false);
+  // The latest replay of this run, as stored: its final world is shown beside this run's.
+  const [replayed, setReplayed] = useState<{ result: RunResult; identical: boolean; differences: string[] } | null>(null);
   const [improving, setImproving] = useState(false);
   const [proposal, setProposal] = useState<CallOutput<'simulations.improve'> | null>(null);
   useEffect(() => {
     setResult(null);
+    setReplayed(null);
     api['simulations.result']({ runId }).then(setResult, (caught: Error) => setError(caught.message));
   }, [api, runId]);
 
@@ -43,12 +47,13 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
   const replay = async () => {
     setReplaying(true);
     try {
-      const replayed = await api['simulations.replay']({ runId });
+      const replay = await api['simulations.replay']({ runId });
       toast({
-        title: replayed.identical ? 'Replayed exactly' : 'The replay differs',
-        description: replayed.identical ? `Run ${runId} played again offline and came out the same (${replayed.status}).` : replayed.differences.slice(0, 3).join(' · '),
-        tone: replayed.identical ? 'success' : 'error',
+        title: replay.identical ? 'Replayed exactly' : 'The replay differs',
+        description: replay.identical ? `Run ${runId} played again offline and came out the same (${replay.status}).` : replay.differences.slice(0, 3).join(' · '),
+        tone: replay.identical ? 'success' : 'error',
       });
+      setReplayed({ result: await api['simulations.result']({ runId: replay.runId }), identical: replay.identical, differences: replay.differences });
     } catch (caught) {
       await showMessage('Not replayed', (caught as Error).message);
     } finally {
@@ -169,6 +174,16 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
           </li>
         ))}
       </ul>
+      <h3 className="sim-subhead">Final world</h3>
+      <FinalWorldView world={result.finalWorld} />
+      {replayed && (
+        <section className="sim-replay" aria-label={`Replay of run ${runId}`} data-testid="replay">
+          <h3 className="sim-subhead">
+            Replay <span className="muted">· run {replayed.result.runId}, {replayed.identical ? 'the same as this run' : `differs: ${replayed.differences.join('; ')}`}</span>
+          </h3>
+          <FinalWorldView world={replayed.result.finalWorld} label="The replay's final world" />
+        </section>
+      )}
       <h3 className="sim-subhead">Transcript and trace</h3>
       <div className="sim-conversation">
         <ol className="sim-transcript" aria-label="Transcript">
