@@ -1,6 +1,6 @@
 // The Electron main process: opens the workspace, starts the engine, serves the app from
-// stepwise://app/ into one hardened window, and bridges the API over IPC. Built by
-// scripts/build-electron.ts into dist/electron/main.mjs.
+// stepwise://app/ into hardened windows (the main one, and one per opened preview), and bridges the
+// API over IPC. Built by scripts/build-electron.ts into dist/electron/main.mjs.
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
 import { startEngine, type Engine } from '../app/engine';
@@ -10,6 +10,7 @@ import { LaunchError, openAppWorkspace } from '../app/open-workspace';
 import { createPythonSandbox } from '../sandbox';
 import { APP_ENTRY, handleAppProtocol, registerAppScheme } from './app-protocol';
 import { forwardEvents, registerIpc } from './ipc';
+import { previewWindowOpener } from './preview-windows';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { hardenSession, hardenWebContents } from './security';
 import { mainWindowOptions } from './window-options';
@@ -42,7 +43,8 @@ async function start() {
   handleAppProtocol(protocol, RENDERER_ROOT);
   registerIpc(ipcMain, engine.dispatch);
   forwardEvents(engine.hub, () => BrowserWindow.getAllWindows().map((window) => window.webContents));
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { openExternal: (url) => shell.openExternal(url) }));
+  const openPreviewWindow = previewWindowOpener({ preloadPath: PRELOAD, create: (options) => new BrowserWindow(options) });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { openExternal: (url) => shell.openExternal(url), openPreviewWindow }));
 
   const window = new BrowserWindow(mainWindowOptions(PRELOAD));
   window.once('ready-to-show', () => window.show());

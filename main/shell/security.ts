@@ -1,20 +1,15 @@
-// Guards on every web page of the app: no navigation away from the app, no new windows (links to
-// the web open in the system browser), no <webview>, and every permission request refused.
+// Guards on every web page of the app: no navigation away from the app, no new windows but the
+// preview's own (window-open.ts; links to the web open in the system browser), no <webview>, and
+// every permission request refused.
 import type { Session, WebContents } from 'electron';
 import { isAppUrl } from './app-protocol';
+import { decideWindowOpen, isExternalLink } from './window-open';
 
 export interface SecurityDeps {
   /** shell.openExternal */
   openExternal(url: string): Promise<void> | void;
-}
-
-export function isExternalLink(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || protocol === 'http:' || protocol === 'mailto:';
-  } catch {
-    return false;
-  }
+  /** Opens a checked preview URL in a new window of the app (preview-windows.ts). */
+  openPreviewWindow(url: string): void;
 }
 
 export function hardenWebContents(contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>, deps: SecurityDeps): void {
@@ -27,8 +22,12 @@ export function hardenWebContents(contents: Pick<WebContents, 'on' | 'setWindowO
     if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // Chromium never creates the window itself: a preview window is made by the main process with
+  // the main window's options (so no opener, no inherited or page-chosen features).
   contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalLink(url)) void deps.openExternal(url);
+    const decision = decideWindowOpen(url);
+    if (decision.action === 'preview') deps.openPreviewWindow(decision.url);
+    if (decision.action === 'external') void deps.openExternal(decision.url);
     return { action: 'deny' };
   });
 }

@@ -15,7 +15,7 @@ type Handler = (...args: unknown[]) => unknown;
 const stand = vi.hoisted(() => {
   const state = {
     userData: '',
-    windows: [] as { options: Record<string, unknown>; url: string | null; webContents: { send: (...args: unknown[]) => void; isDestroyed: () => boolean } }[],
+    windows: [] as { options: Record<string, unknown>; url: string | null; shown: boolean; handlers: Map<string, () => void>; webContents: { send: (...args: unknown[]) => void; isDestroyed: () => boolean } }[],
     appEvents: new Map<string, (...args: unknown[]) => unknown>(),
     ipcHandlers: new Map<string, (...args: unknown[]) => unknown>(),
     schemes: [] as unknown[],
@@ -34,12 +34,18 @@ const stand = vi.hoisted(() => {
     options: Record<string, unknown>;
     url: string | null = null;
     webContents = { send: (..._args: unknown[]) => {}, isDestroyed: () => false };
+    handlers = new Map<string, () => void>();
+    shown = false;
     constructor(options: Record<string, unknown>) {
       this.options = options;
       state.windows.push(this);
     }
-    once() {}
-    show() {}
+    once(event: string, handler: () => void) {
+      this.handlers.set(event, handler);
+    }
+    show() {
+      this.shown = true;
+    }
     async loadURL(url: string) {
       this.url = url;
     }
@@ -168,8 +174,11 @@ describe('the Electron main process', () => {
     expect(prevented).toBe(false);
     expect(contents.open({ url: 'https://docs.example.com/' })).toEqual({ action: 'deny' });
     expect(contents.open({ url: 'stepwise://app/index.html' })).toEqual({ action: 'deny' });
+    expect(contents.open({ url: 'stepwise://app/index.html#/settings' })).toEqual({ action: 'deny' });
     expect(contents.open({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(contents.open({ url: 'javascript:alert(1)//#/preview/X' })).toEqual({ action: 'deny' });
     expect(state.opened).toEqual(['https://example.com/help', 'https://docs.example.com/']);
+    expect(state.windows).toHaveLength(1);
     let webview = false;
     contents.events.get('will-attach-webview')!({ preventDefault: () => (webview = true) });
     expect(webview).toBe(true);
@@ -178,6 +187,34 @@ describe('the Electron main process', () => {
     state.permissionRequest!({}, 'media', (answer: boolean) => (granted = answer));
     expect(granted).toBe(false);
     expect(state.permissionCheck!({}, 'notifications')).toBe(false);
+  });
+
+  it('opens each preview route in a window of its own, with the main window\'s secure options', async () => {
+    const contents = webContentsStandIn();
+    state.appEvents.get('web-contents-created')!({}, contents);
+    // Chromium never makes the window (deny): the main process builds it, so nothing of the page's choosing reaches it.
+    expect(contents.open({ url: 'stepwise://app/index.html#/compare/Damaged%20order%20claim' })).toEqual({ action: 'deny' });
+    expect(contents.open({ url: 'stepwise://app/index.html#/preview/Damaged%20order%20claim' })).toEqual({ action: 'deny' });
+    expect(state.windows).toHaveLength(3);
+    const [main, compare, single] = state.windows;
+    expect(compare!.url).toBe('stepwise://app/index.html#/compare/Damaged%20order%20claim');
+    expect(single!.url).toBe('stepwise://app/index.html#/preview/Damaged%20order%20claim');
+    for (const window of [compare!, single!]) {
+      expect(window.options.webPreferences).toEqual(main!.options.webPreferences);
+      expect(window.options.webPreferences).toMatchObject({ preload: join(repoRoot, 'dist', 'electron', 'preload.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false });
+      expect(window.options.show).toBe(false);
+    }
+    compare!.handlers.get('ready-to-show')!();
+    expect([compare!.shown, single!.shown]).toEqual([true, false]);
+    // The windows' pages are the app's own top frames: the engine answers them.
+    const info = state.ipcHandlers.get(channelForMethod('app.info'))!;
+    expect(await info({ senderFrame: { url: single!.url, parent: null } }, {})).toMatchObject({ ok: true, value: { mode: 'electron' } });
+    // A look-alike opens nothing.
+    expect(contents.open({ url: 'stepwise://app.evil.example/index.html#/preview/X' })).toEqual({ action: 'deny' });
+    expect(state.windows).toHaveLength(3);
+    // Closing them frees their places; the stand-in's list goes back to the main window for the tests after.
+    for (const window of [compare!, single!]) window.handlers.get('closed')!();
+    state.windows.splice(1);
   });
 
   it('sends engine events to the app\'s windows', async () => {

@@ -1,6 +1,7 @@
 // The chat preview beside the editor (or alone in its own tab): one pane, or two in compare mode
 // with one message box whose every message goes to both and the first place they part marked.
-// "Open preview window" opens the same panel in a new tab (browser mode) with its own route.
+// "Open preview window" opens the same panel with its own route and conversation: a new tab in
+// browser mode, a new window in Electron (main/shell/window-open.ts allows exactly these routes).
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Columns2, ExternalLink, History, Send } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
