@@ -1,13 +1,14 @@
 // Exporting Procedures into a signed bundle, with everything they need to run elsewhere: the
 // Procedures they call or switch to (directly or not), the connectors they use (secret names
-// only), their simulations with the last results, and optionally the knowledge hub.
+// only), the definitions of the teams they hand off to, their simulations with the last results,
+// and optionally the knowledge hub.
 import { createHash } from 'node:crypto';
 import { appVersion } from '../app-version';
 import { slugify } from '../../shared/procedure';
 import { procedureFacts, referencedProcedures } from '../procedures/text';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Workspace } from '../store/workspace';
-import { BUNDLE_FORMAT_VERSION, BundleError, INDEX_PATH, type BundleFile, type BundleIndex, type BundledSimulation, type Manifest } from './format';
+import { BUNDLE_FORMAT_VERSION, BundleError, INDEX_PATH, TEAMS_PATH, type BundleFile, type BundleIndex, type BundledSimulation, type BundledTeam, type Manifest } from './format';
 import { signBytes, workspaceSigningKey } from './signing';
 
 export interface ExportOptions {
@@ -28,7 +29,16 @@ interface Candidate {
   version: number | null;
 }
 
-export async function exportBundle(workspace: Workspace, secrets: SecretStore, options: ExportOptions = {}): Promise<{ bundle: BundleFile; index: BundleIndex }> {
+export interface ExportResult {
+  bundle: BundleFile;
+  index: BundleIndex;
+  /** The team definitions carried (teams.json). */
+  teams: BundledTeam[];
+  /** Teams the Procedures name that this workspace does not define: only their names travel, in the Procedures' text. */
+  undefinedTeams: string[];
+}
+
+export async function exportBundle(workspace: Workspace, secrets: SecretStore, options: ExportOptions = {}): Promise<ExportResult> {
   const source = options.source ?? 'live';
   const candidates = candidatesByName(workspace, source);
   const requested = options.procedures && options.procedures.length > 0 ? options.procedures : [...candidates.keys()];
@@ -88,6 +98,8 @@ export async function exportBundle(workspace: Workspace, secrets: SecretStore, o
     entries[path] = `${JSON.stringify(workspace.connectors.get(name), null, 2)}\n`;
     index.connectors.push({ name, path });
   }
+  const { teams, undefinedTeams } = teamDefinitions(workspace, [...included.values()].map((candidate) => candidate.text));
+  entries[TEAMS_PATH] = `${JSON.stringify(teams, null, 2)}\n`;
   if (options.includeSimulations ?? true) {
     for (const [name, candidate] of included) {
       for (const simulation of workspace.simulations.list(workspace.procedures.nameOf(candidate.id))) {
@@ -128,7 +140,28 @@ export async function exportBundle(workspace: Workspace, secrets: SecretStore, o
   return {
     bundle: { format: 'stepwise-bundle', manifest: manifestText, signature: signBytes(Buffer.from(manifestText, 'utf8'), key.privateKey), entries },
     index,
+    teams,
+    undefinedTeams,
   };
+}
+
+/**
+ * The definitions of the teams the texts hand off or escalate to, as the teams screen keeps them:
+ * name, description and note template, picked field by field so nothing else a team may one day
+ * hold (members, addresses) ever travels.
+ */
+function teamDefinitions(workspace: Workspace, texts: string[]): { teams: BundledTeam[]; undefinedTeams: string[] } {
+  const named = new Map<string, string>(); // lower-case name → the first spelling met
+  for (const text of texts) for (const team of procedureFacts(text).teams) if (!named.has(team.toLowerCase())) named.set(team.toLowerCase(), team);
+  const teams: BundledTeam[] = [];
+  const undefinedTeams: string[] = [];
+  for (const name of named.values()) {
+    const team = workspace.teams.get(name); // names compare without case
+    if (team) teams.push({ name: team.name, description: team.description, noteTemplate: team.noteTemplate });
+    else undefinedTeams.push(name);
+  }
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return { teams: teams.sort((a, b) => byName(a.name, b.name)), undefinedTeams: undefinedTeams.sort(byName) };
 }
 
 export function serializeBundle(bundle: BundleFile): string {

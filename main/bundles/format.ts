@@ -6,9 +6,16 @@ import { connectorDefinitionSchema } from '../connectors/definition';
 import { describeZodError } from '../validation/zod-error';
 import { articleSchema } from '../knowledge/article';
 import { resultSchema, runStatusSchema, simulationDefinitionSchema } from '../simulations/definition';
+import { teamSchema } from '../store/teams';
 
 export const BUNDLE_FORMAT_VERSION = 1;
 export const INDEX_PATH = 'bundle.json';
+/**
+ * The definitions of the teams the bundle's Procedures hand off or escalate to. An entry of its own,
+ * not a field of bundle.json, so bundles written before it still verify and import (they carry team
+ * names only), and a reader that does not know it still reads the rest.
+ */
+export const TEAMS_PATH = 'teams.json';
 
 const entryPath = z
   .string()
@@ -53,6 +60,23 @@ export const bundleIndexSchema = z.strictObject({
 });
 
 export const bundledKnowledgeSchema = z.array(articleSchema);
+
+/**
+ * A team as the teams screen defines it: name, description, handoff note template. Strict, so an
+ * entry carrying anything else (members, addresses, a webhook secret) is refused, not dropped.
+ */
+export const bundledTeamsSchema = z
+  .array(teamSchema)
+  .max(1000)
+  .superRefine((teams, context) => {
+    const seen = new Set<string>();
+    for (const [index, team] of teams.entries()) {
+      // Team names compare without case, as the store does.
+      if (seen.has(team.name.toLowerCase())) context.addIssue({ code: 'custom', path: [index, 'name'], message: `the team "${team.name}" is listed twice` });
+      seen.add(team.name.toLowerCase());
+    }
+  });
+export type BundledTeam = z.infer<typeof teamSchema>;
 
 export const bundledRunSchema = z.strictObject({
   procedureHash: z.string(),

@@ -1,6 +1,7 @@
 // Importing a verified bundle into a workspace. Name conflicts are put to a resolver (the CLI asks
 // the person, or follows --on-conflict): rename the incoming item, replace the existing one, or
-// skip it. Renames are carried into the imported Procedures' [[…]] and @connector references.
+// skip it. Renames are carried into the imported Procedures' [[…]], @connector and @handoff
+// references. Team definitions come with them (a bundle from before they did carries names only).
 // An imported connector that runs a command, reads a secret or reaches internal hosts is inert
 // until the importer approves that capability: each one no grant covers yet is put to an approver
 // (the CLI's --approve-… flags or a question; a dialog's checkboxes), and only a yes is granted.
@@ -10,15 +11,16 @@ import { z } from 'zod';
 import { connectorCapabilities, covers, isReservedSecret, reservedSecretMessage, type Capability } from '../connectors/capabilities';
 import { connectorDefinitionSchema, secretNames, type ConnectorDefinition } from '../connectors/definition';
 import { pythonProblems, type PythonChecker } from '../procedures/python-gate';
+import { renameTeamInText } from '../procedures/team-references';
 import { renameInText } from '../procedures/text';
 import { StoreError } from '../store/errors';
 import type { Workspace } from '../store/workspace';
 import { bundleCapabilities, type BundledConnectorCapabilities } from './capabilities';
-import { BundleError, bundledKnowledgeSchema, bundledSimulationSchema, parseBundleEntry } from './format';
+import { BundleError, bundledKnowledgeSchema, bundledSimulationSchema, parseBundleEntry, type BundledTeam } from './format';
 import { fingerprintOf } from './signing';
 import type { VerifiedBundle } from './verify';
 
-export type ConflictKind = 'procedure' | 'connector' | 'article' | 'simulation';
+export type ConflictKind = 'procedure' | 'connector' | 'team' | 'article' | 'simulation';
 export const resolutionSchema = z.enum(['rename', 'replace', 'skip']);
 export type Resolution = z.infer<typeof resolutionSchema>;
 
@@ -84,7 +86,7 @@ export function describeImport(workspace: Workspace, verified: VerifiedBundle): 
 }
 
 export async function importBundle(workspace: Workspace, verified: VerifiedBundle, resolve: ConflictResolver, options: ImportOptions = {}): Promise<ImportReport> {
-  const { procedures, connectors, simulations, articles, conflicts } = plan(workspace, verified);
+  const { procedures, connectors, teams, simulations, articles, conflicts } = plan(workspace, verified);
   const decisions = new Map<string, Resolution>();
   for (const conflict of conflicts) {
     const decision = resolutionSchema.safeParse(await resolve(conflict));
@@ -94,10 +96,12 @@ export async function importBundle(workspace: Workspace, verified: VerifiedBundl
   const decide = (kind: ConflictKind, name: string) => decisions.get(key(kind, name));
   const renamedProcedures = new Map<string, string>();
   const renamedConnectors = new Map<string, string>();
+  const renamedTeams = new Map<string, string>();
   for (const conflict of conflicts) {
     if (decide(conflict.kind, conflict.name) !== 'rename') continue;
     if (conflict.kind === 'procedure') renamedProcedures.set(conflict.name, conflict.renameTo);
     if (conflict.kind === 'connector') renamedConnectors.set(conflict.name, conflict.renameTo);
+    if (conflict.kind === 'team') renamedTeams.set(conflict.name, conflict.renameTo);
   }
   const items: ImportedItem[] = [];
   const note = `Imported from a bundle signed by ${verified.fingerprint}${options.label ? ` (${options.label})` : ''}`;
@@ -126,11 +130,13 @@ export async function importBundle(workspace: Workspace, verified: VerifiedBundl
   const procedurePlans = procedures.map((procedure) => {
     const outcome: ImportedItem['outcome'] = procedure.unchanged ? 'unchanged' : outcomeOf(procedure.existing, decide('procedure', procedure.name));
     const finalName = renamedProcedures.get(procedure.name) ?? procedure.name;
-    const text = renameInText(procedure.text, {
+    let text = renameInText(procedure.text, {
       ...(finalName !== procedure.name ? { self: finalName } : {}),
       procedures: renamedProcedures,
       connectors: renamedConnectors,
     });
+    // "Keep both" for a team: the incoming Procedures hand off to the incoming definition, under its new name.
+    for (const [from, to] of renamedTeams) text = renameTeamInText(text, from, to);
     return { ...procedure, outcome, finalName, text };
   });
   const goingLive = procedurePlans.filter((plan) => plan.source === 'live' && plan.outcome !== 'skipped' && plan.outcome !== 'unchanged');
@@ -142,6 +148,12 @@ export async function importBundle(workspace: Workspace, verified: VerifiedBundl
       const { outcome, finalName } = connector;
       if (outcome === 'created' || outcome === 'replaced' || outcome === 'renamed') workspace.connectors.save({ ...connector.definition, name: finalName });
       items.push({ kind: 'connector', name: connector.definition.name, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
+    }
+    for (const { team, existing, unchanged } of teams) {
+      const outcome: ImportedItem['outcome'] = unchanged ? 'unchanged' : outcomeOf(existing !== null, decide('team', team.name));
+      const finalName = outcome === 'renamed' ? renamedTeams.get(team.name)! : outcome === 'replaced' ? existing!.name : team.name;
+      items.push({ kind: 'team', name: team.name, outcome, ...(outcome === 'renamed' ? { as: finalName } : {}) });
+      if (outcome === 'created' || outcome === 'replaced' || outcome === 'renamed') workspace.teams.save({ ...team, name: finalName });
     }
     for (const { as, capability } of approved) workspace.connectorGrants.grant({ connector: as, kind: capability.kind, name: capability.name, scope: capability.scope, grantedBy });
     for (const { name, outcome, finalName, text, source, version } of procedurePlans) {
@@ -216,6 +228,12 @@ function plan(workspace: Workspace, verified: VerifiedBundle) {
     if (existing && !unchanged) conflicts.push({ kind: 'connector', name: definition.name, renameTo: freeConnectorName(workspace, definition.name) });
     return { definition, existing: existing !== null, unchanged };
   });
+  const teams = (verified.teams ?? []).map((team) => {
+    const existing = workspace.teams.get(team.name); // names compare without case
+    const unchanged = existing !== null && sameTeam(existing, team);
+    if (existing && !unchanged) conflicts.push({ kind: 'team', name: team.name, renameTo: freeTeamName(workspace, team.name) });
+    return { team, existing, unchanged };
+  });
   const simulations = index.simulations.map((entry) => {
     const simulation = parseBundleEntry(bundledSimulationSchema, bundle.entries[entry.path]!, entry.path);
     const existingProcedure = workspace.procedures.get(simulation.procedure);
@@ -234,7 +252,19 @@ function plan(workspace: Workspace, verified: VerifiedBundle) {
         return { article, existing, unchanged };
       })
     : [];
-  return { procedures, connectors, simulations, articles, conflicts };
+  return { procedures, connectors, teams, simulations, articles, conflicts };
+}
+
+/** The same team as far as a handoff goes: what the teams screen edits, the name's case aside. */
+export function sameTeam(mine: BundledTeam, theirs: BundledTeam): boolean {
+  return mine.name.toLowerCase() === theirs.name.toLowerCase() && mine.description === theirs.description && mine.noteTemplate === theirs.noteTemplate;
+}
+
+function freeTeamName(workspace: Workspace, name: string): string {
+  for (let index = 1; ; index++) {
+    const candidate = index === 1 ? `${name} (imported)` : `${name} (imported ${index})`;
+    if (!workspace.teams.get(candidate)) return candidate;
+  }
 }
 
 function freeConnectorName(workspace: Workspace, name: string): string {

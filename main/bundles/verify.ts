@@ -1,10 +1,11 @@
 // Verifying a bundle: its structure, the manifest's Ed25519 signature, every entry's sha256, and,
 // when trusted keys are given, that the signer is one of them. Any tampering fails with a
-// message saying what does not match.
+// message saying what does not match. The index and the team definitions are checked for shape
+// here, so `stepwise verify` refuses what an import would refuse.
 import { z } from 'zod';
 import { describeZodError } from '../validation/zod-error';
 import { sha256 } from './export';
-import { BUNDLE_FORMAT_VERSION, BundleError, bundleFileSchema, bundleIndexSchema, INDEX_PATH, manifestSchema, parseBundleEntry, type BundleFile, type BundleIndex, type Manifest } from './format';
+import { BUNDLE_FORMAT_VERSION, BundleError, bundleFileSchema, bundleIndexSchema, bundledTeamsSchema, INDEX_PATH, manifestSchema, parseBundleEntry, TEAMS_PATH, type BundledTeam, type BundleFile, type BundleIndex, type Manifest } from './format';
 import { checkBundleSize } from './read';
 import { fingerprintOf, verifyBytes } from './signing';
 
@@ -12,6 +13,8 @@ export interface VerifiedBundle {
   bundle: BundleFile;
   manifest: Manifest;
   index: BundleIndex;
+  /** The team definitions it carries; null for a bundle written before bundles carried them (team names only). */
+  teams: BundledTeam[] | null;
   fingerprint: string;
   /** True when checked against trusted keys and found among them; null when no keys were given. */
   trusted: boolean | null;
@@ -88,5 +91,7 @@ export function verifyBundle(text: string, options: VerifyOptions = {}): Verifie
   for (const path of [...index.procedures, ...index.connectors, ...index.simulations].map((item) => item.path).concat(index.knowledge ?? [])) {
     if (bundle.entries[path] === undefined) throw new BundleError(`${INDEX_PATH} refers to ${path}, which is not in the bundle.`, 'invalid');
   }
-  return { bundle, manifest, index, fingerprint, trusted };
+  const teamsText = bundle.entries[TEAMS_PATH];
+  const teams = teamsText === undefined ? null : parseBundleEntry(bundledTeamsSchema, teamsText, TEAMS_PATH);
+  return { bundle, manifest, index, teams, fingerprint, trusted };
 }

@@ -4,7 +4,7 @@
 // written; and the import with the person's choice for each conflict and each capability.
 import { exportBundle, serializeBundle } from '../bundles/export';
 import { BundleError, bundledKnowledgeSchema, bundledSimulationSchema, parseBundleEntry } from '../bundles/format';
-import { describeImport, importBundle, type CapabilityRequest, type Resolution } from '../bundles/import';
+import { describeImport, importBundle, sameTeam, type CapabilityRequest, type Resolution } from '../bundles/import';
 import { fingerprintOf, workspaceSigningKey } from '../bundles/signing';
 import { verifyBundle, type VerifiedBundle } from '../bundles/verify';
 import { covers, type Capability } from '../connectors/capabilities';
@@ -22,7 +22,7 @@ export interface ExportChoice {
   includeKnowledge: boolean;
 }
 
-export type ChangeKind = 'procedure' | 'connector' | 'simulation' | 'article';
+export type ChangeKind = 'procedure' | 'connector' | 'team' | 'simulation' | 'article';
 export interface Change {
   kind: ChangeKind;
   name: string;
@@ -93,7 +93,7 @@ export class BundleService {
 
   /** What the bundle would hold, and the file itself (signed), with what to know before shipping it. */
   async export(choice: ExportChoice) {
-    const { bundle, index } = await asService(() =>
+    const { bundle, index, undefinedTeams } = await asService(() =>
       exportBundle(this.workspace, this.secrets, { procedures: choice.procedures, source: choice.source, includeKnowledge: choice.includeKnowledge }),
     );
     const texts = index.procedures.map((procedure) => ({ name: procedure.name, text: bundle.entries[procedure.path]! }));
@@ -111,6 +111,7 @@ export class BundleService {
       procedures: index.procedures.map(({ name, requested, source, version }) => ({ name, requested, source, version })),
       connectors: index.connectors.map((entry) => entry.name),
       teams,
+      undefinedTeams,
       articles,
       simulations: index.simulations.length,
       secretsNeeded,
@@ -194,6 +195,12 @@ export class BundleService {
       const existing = this.workspace.connectors.get(entry.name);
       const mine = existing ? json(existing) : null;
       changes.push({ kind: 'connector', name: entry.name, status: status(mine, theirs), mine, theirs });
+    }
+    // A bundle from before teams travelled has none: its Procedures name teams only.
+    for (const team of verified.teams ?? []) {
+      const existing = this.workspace.teams.get(team.name);
+      const status = existing === null ? 'new' : sameTeam(existing, team) ? 'same' : 'changed';
+      changes.push({ kind: 'team', name: team.name, status, mine: existing ? json(existing) : null, theirs: json(team) });
     }
     for (const entry of index.simulations) {
       const simulation = parseBundleEntry(bundledSimulationSchema, bundle.entries[entry.path]!, entry.path);

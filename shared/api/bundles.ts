@@ -22,7 +22,10 @@ export const BundleExportInputSchema = z.strictObject({
 export const BundleExportSchema = z.strictObject({
   procedures: z.array(z.strictObject({ name: z.string(), requested: z.boolean(), source: z.enum(['live', 'draft']), version: z.number().int().nullable() })),
   connectors: z.array(z.string()),
+  /** Teams the Procedures hand off or escalate to; the bundle carries the definition of each this workspace defines. */
   teams: z.array(z.string()),
+  /** Of those, the ones this workspace does not define: only their names travel, in the Procedures' text. */
+  undefinedTeams: z.array(z.string()),
   /** Knowledge articles included (0 when not chosen). */
   articles: z.number().int(),
   simulations: z.number().int(),
@@ -37,7 +40,7 @@ export const BundleExportSchema = z.strictObject({
 export type BundleExport = z.infer<typeof BundleExportSchema>;
 
 export const BundleChangeSchema = z.strictObject({
-  kind: z.enum(['procedure', 'connector', 'simulation', 'article']),
+  kind: z.enum(['procedure', 'connector', 'team', 'simulation', 'article']),
   name: z.string(),
   status: z.enum(['new', 'changed', 'same']),
   mine: z.string().nullable(),

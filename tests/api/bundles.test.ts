@@ -2,7 +2,7 @@
 // warnings, a signed file that `stepwise verify` accepts), inspect (signer, change list item by
 // item, capabilities; nothing written) and import (trust, a choice per conflict, capabilities
 // approved by name; refused whole when an answer is missing).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/run';
@@ -130,6 +130,59 @@ describe('the bundles calls', () => {
     expect(report.pending).toEqual([expect.stringContaining('crm: may reach internal addresses')]);
     const connectors = (await target.call('connectors.list')) as { name: string; pending: { kind: string }[] }[];
     expect(connectors.find((connector) => connector.name === 'crm')?.pending.map((capability) => capability.kind)).toEqual(['internal-hosts']);
+  });
+
+  it('carries team definitions: a changed team is a change like a Procedure, with its diff and the same three choices', async () => {
+    const source = engine();
+    await source.call('teams.update', { name: 'Billing team', description: 'Subscriptions, charges, invoices and refunds over the limit.', noteTemplate: 'Order number and the amount asked for.' });
+    await source.call('procedures.create', { name: 'Night escalation' });
+    await editDraft(source, 'Night escalation', (text) => text.replace('Say what the agent should do first.', 'Say sorry. @handoff Night shift'));
+    const exported = (await source.call('bundles.export', { procedures: ['Refund request', 'Night escalation'], source: 'draft' })) as Export & { undefinedTeams: string[] };
+    // Refund request may switch to Damaged order claim, which comes with its teams.
+    expect(exported.teams).toEqual(['Billing team', 'Claims team', 'Night shift', 'Orders team', 'Safety team', 'Trust and safety']);
+    expect(exported.undefinedTeams).toEqual(['Night shift']);
+
+    const target = engine();
+    const teamsBefore = await target.call('teams.list');
+    const inspection = (await target.call('bundles.inspect', { text: exported.text })) as Inspection;
+    const teamChanges = inspection.changes.filter((change) => change.kind === 'team');
+    expect(teamChanges.map((change) => [change.name, change.status])).toEqual([
+      ['Billing team', 'changed'],
+      ['Claims team', 'same'],
+      ['Orders team', 'same'],
+      ['Safety team', 'same'],
+      ['Trust and safety', 'same'],
+    ]);
+    const billing = teamChanges[0]!;
+    expect(JSON.parse(billing.mine!)).toEqual({ name: 'Billing team', description: 'Subscriptions, charges and invoices.', noteTemplate: '' });
+    expect(JSON.parse(billing.theirs!)).toEqual({ name: 'Billing team', description: 'Subscriptions, charges, invoices and refunds over the limit.', noteTemplate: 'Order number and the amount asked for.' });
+    expect(billing.renameTo).toBe('Billing team (imported)');
+    // Nothing written by looking; an import without an answer for the team is refused whole.
+    await expect(target.call('bundles.import', { text: exported.text, trust: true })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('the team "Billing team"') });
+    expect(await target.call('teams.list')).toEqual(teamsBefore);
+    expect(await target.call('procedures.get', { name: 'Night escalation' }).catch((error: { code: string }) => error.code)).toBe('not-found');
+
+    const kept = (await target.call('bundles.import', { text: exported.text, trust: true, choices: { [KEY(billing)]: 'keep-mine' } })) as { items: { kind: string; name: string; outcome: string }[] };
+    expect(kept.items).toContainEqual({ kind: 'team', name: 'Billing team', outcome: 'skipped', as: null });
+    expect(await target.call('teams.list')).toEqual(teamsBefore);
+    await target.call('bundles.import', { text: exported.text, choices: { [KEY(billing)]: 'take-theirs' } });
+    const teams = (await target.call('teams.list')) as { name: string; description: string; noteTemplate: string }[];
+    expect(teams.find((team) => team.name === 'Billing team')).toMatchObject({ description: 'Subscriptions, charges, invoices and refunds over the limit.', noteTemplate: 'Order number and the amount asked for.' });
+    // A team only named travels as a name: none is made up for it.
+    expect(teams.map((team) => team.name)).not.toContain('Night shift');
+  });
+
+  it('imports a bundle written before bundles carried team definitions', async () => {
+    const text = readFileSync(join(import.meta.dirname, '../fixtures/bundles/before-team-definitions.stepwise-bundle.json'), 'utf8');
+    const target = engine();
+    const teamsBefore = await target.call('teams.list');
+    const inspection = (await target.call('bundles.inspect', { text })) as Inspection;
+    expect(inspection.changes.some((change) => change.kind === 'team')).toBe(false);
+    expect(inspection.changes.filter((change) => change.kind === 'procedure').map((change) => change.name)).toEqual(['Refund request', 'Verify identity', 'Damaged order claim']);
+    const choices = Object.fromEntries(inspection.changes.filter((change) => change.status === 'changed').map((change) => [KEY(change), 'keep-both' as const]));
+    const report = (await target.call('bundles.import', { text, trust: true, choices })) as { items: { kind: string }[] };
+    expect(report.items.some((item) => item.kind === 'team')).toBe(false);
+    expect(await target.call('teams.list')).toEqual(teamsBefore);
   });
 
   it('refuses a tampered bundle, saying so', async () => {

@@ -38,7 +38,7 @@ export const exportCommand: Command = {
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}": name Procedures with --procedure.`);
     if (!values.out) throw new UsageError('Say where to write the bundle with --out <file>.');
     return withSession(values.workspace, io, async ({ workspace, secrets }) => {
-      const { bundle, index } = await exportBundle(workspace, secrets, {
+      const { bundle, index, teams, undefinedTeams } = await exportBundle(workspace, secrets, {
         procedures: values.procedure ?? [],
         source: values.draft ? 'draft' : 'live',
         includeKnowledge: values.knowledge,
@@ -49,7 +49,8 @@ export const exportCommand: Command = {
       io.out(
         [
           `Wrote ${values.out}: ${index.procedures.length} Procedure(s)${called.length > 0 ? ` (with ${called.join(', ')}, which they call)` : ''}, ` +
-            `${index.connectors.length} connector(s), ${index.simulations.length} simulation(s)${index.knowledge ? ', the knowledge hub' : ''}.`,
+            `${index.connectors.length} connector(s), ${teams.length} team definition(s), ${index.simulations.length} simulation(s)${index.knowledge ? ', the knowledge hub' : ''}.`,
+          ...(undefinedTeams.length > 0 ? [`Named but not defined in this workspace, so carried by name only: ${undefinedTeams.join(', ')}.`] : []),
           `Signed with ${JSON.parse(bundle.manifest).keyFingerprint as string}.`,
         ].join('\n'),
       );

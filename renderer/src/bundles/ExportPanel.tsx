@@ -1,6 +1,6 @@
 // The export dialog: choose the Procedures (live or draft), see what the bundle will hold (the
-// Procedures they call, connectors, teams, knowledge), the secret names production must provide and
-// the simulation warnings, then save the signed file.
+// Procedures they call, connectors, teams with their definitions, knowledge), the secret names
+// production must provide and the simulation warnings, then save the signed file.
 import { Download } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { BundleExport, ProcedureSummary } from '../../../shared/api';
@@ -112,7 +112,10 @@ function Closure({ result }: { result: BundleExport }) {
         <dt>Connectors</dt>
         <dd>{result.connectors.length === 0 ? 'none' : result.connectors.join(', ')}</dd>
         <dt>Teams handed off to</dt>
-        <dd>{result.teams.length === 0 ? 'none' : result.teams.join(', ')}</dd>
+        <dd>
+          {result.teams.length === 0 ? 'none' : result.teams.join(', ')}
+          {result.undefinedTeams.length > 0 && <span className="muted"> (not defined in this workspace, so only named: {result.undefinedTeams.join(', ')})</span>}
+        </dd>
         <dt>Simulations</dt>
         <dd>{result.simulations}</dd>
         <dt>Knowledge articles</dt>
