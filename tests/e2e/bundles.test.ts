@@ -1,7 +1,7 @@
 // The bundles screen in Chromium, against browser mode: an export of the chosen Procedures shows
 // its closure, secret names and simulation warnings, and the saved file passes `stepwise verify`;
-// importing it into a second workspace shows the signer and the change list (with a diff), writes
-// nothing before Import, then applies the choices; the keys tab; axe-clean in both themes.
+// importing it into a second workspace shows the signer and the change list (with a diff; a team's
+// definition is an item like a Procedure), writes nothing before Import, then applies the choices; the keys tab; axe-clean in both themes.
 // Screenshots go to tests/artifacts/bundles-*.png.
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -45,6 +45,7 @@ describe('the bundles screen', () => {
     const { page } = source;
     const detail = await call(source, 'procedures.get', { name: 'Refund request' });
     await call(source, 'procedures.saveDraft', { name: 'Refund request', text: String(detail.draftText).replace('## ', '## Greet the customer\nSay hello first.\n\n## '), expectedHash: detail.draftHash });
+    await call(source, 'teams.update', { name: 'Billing team', description: 'Charges, invoices and refunds over the limit.', noteTemplate: 'Order number and the amount.' });
     await page.getByRole('combobox', { name: 'Export what' }).click();
     await page.getByRole('option', { name: 'Drafts' }).click();
     await page.getByRole('list', { name: 'Procedures to export' }).getByLabel('Refund request').check();
@@ -83,15 +84,31 @@ describe('the bundles screen', () => {
     await row.getByLabel('Take theirs').check();
     expect(await importButton.isDisabled()).toBe(true);
     await changes.getByLabel(/trust ed25519:/).check();
+    // The team's definition travelled: changed, with a diff, and the same three choices.
+    const team = changes.locator('tr[data-change="team:Billing team"]');
+    expect(await team.textContent()).toContain('Changed');
+    expect(await changes.locator('tr[data-change="team:Orders team"]').textContent()).toContain('Same');
+    expect(await importButton.isDisabled()).toBe(true);
+    await team.getByRole('button', { name: 'Show diff' }).click();
+    await page.getByRole('region', { name: /^Diff of Billing team/ }).locator('.monaco-diff-editor').waitFor();
+    await team.getByRole('radio', { name: /Keep both/ }).check();
+    await expect.poll(() => importButton.isDisabled()).toBe(false);
     await settled(page);
     await target.screenshot('bundles-import');
     // Nothing was written while choosing.
     expect((await call(target, 'procedures.get', { name: 'Refund request' })).draftHash).toBe(before.draftHash);
+    expect(JSON.stringify(await call(target, 'teams.list'))).not.toContain('Billing team (imported)');
     await importButton.click();
     const report = page.getByRole('region', { name: 'Import report' });
     await report.waitFor();
     expect(await report.textContent()).toContain('Refund request: replaced');
-    expect(String((await call(target, 'procedures.get', { name: 'Refund request' })).draftText)).toContain('## Greet the customer');
+    expect(await report.textContent()).toContain('Billing team: renamed as “Billing team (imported)”');
+    const imported = String((await call(target, 'procedures.get', { name: 'Refund request' })).draftText);
+    expect(imported).toContain('## Greet the customer');
+    expect(imported).toContain('@handoff Billing team (imported): refund over the automatic limit');
+    const teams = (await call(target, 'teams.list')) as unknown as { name: string; description: string; noteTemplate: string }[];
+    expect(teams.find((candidate) => candidate.name === 'Billing team')?.description).toBe('Subscriptions, charges and invoices.');
+    expect(teams.find((candidate) => candidate.name === 'Billing team (imported)')).toMatchObject({ description: 'Charges, invoices and refunds over the limit.', noteTemplate: 'Order number and the amount.' });
     const keys = (await call(target, 'bundles.keys')) as { trusted: { fingerprint: string }[] };
     expect(keys.trusted.map((key) => key.fingerprint)).toContain(sourceKey.fingerprint);
     await settled(page);
