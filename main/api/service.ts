@@ -13,6 +13,7 @@ import { teamHandlers } from './teams-service';
 import { bundleHandlers } from './bundles-service';
 import { knowledgeHandlers } from './knowledge-service';
 import { simulationHandlers, type RunningSuites } from './simulations-service';
+import { authoringHandlers } from './authoring-service';
 
 export interface ServiceDeps {
   workspace: Workspace;
@@ -41,5 +42,6 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     ...connectorHandlers({ workspace: deps.workspace, secrets: deps.settings.secrets, sandbox: deps.sandbox ?? null }),
     ...previewHandlers({ workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, runtime: deps.previewRuntime, ...(deps.settings.modelClient ? { modelClient: deps.settings.modelClient } : {}) }),
     ...simulationHandlers({ ...deps.simulations, workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, ...(deps.settings.modelClient ? { modelClient: deps.settings.modelClient } : {}) }),
+    ...authoringHandlers({ workspace: deps.workspace, hub: deps.hub, secrets: deps.settings.secrets, sandbox: deps.simulations.sandbox, ...(deps.settings.modelClient ? { modelClient: deps.settings.modelClient } : {}) }),
   };
 }

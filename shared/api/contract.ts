@@ -24,6 +24,7 @@ import { simulationCallSpecs, simulationEventSpecs } from './simulations';
 import { teamCallSpecs } from './teams';
 import { bundleCallSpecs } from './bundles';
 import { knowledgeCallSpecs } from './knowledge';
+import { authoringCallSpecs } from './authoring';
 
 export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   input: I;
@@ -80,6 +81,7 @@ export const calls = {
   ...teamCallSpecs,
   ...bundleCallSpecs,
   ...knowledgeCallSpecs,
+  ...authoringCallSpecs,
 } as const satisfies Record<string, CallSpec>;
 
 export type Calls = typeof calls;

@@ -9,5 +9,6 @@ export * from './settings';
 export * from './teams';
 export * from './bundles';
 export * from './knowledge';
+export * from './authoring';
 export { createApiClient, type ApiClient, type ApiTransport } from './client';
 export { BRIDGE_GLOBAL, type StepwiseBridge } from './bridge';
