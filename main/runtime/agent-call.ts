@@ -12,7 +12,7 @@ import type { ToolOutcome } from './decision';
 import type { ModelRequest } from './model-call';
 import { customerMessagesBlock } from './outage';
 import { historyWindow } from './history-trim';
-import { stateLines, stateUpdate, systemPrompt } from './prompt';
+import { attributeLine, stateLines, stateUpdate, systemPrompt, type StateLine, type ToldByCalls, type ToldState } from './prompt';
 import { assignTags, modelIds, toGraphIds, toModelIds, type ModelIds } from './prompt-ids';
 import { agentTools, toolContext } from './tools';
 import type { ActionInfo, ConversationState } from './types';
@@ -43,7 +43,8 @@ export function agentRequest(input: {
   const owed = state.pendingToolResults as ToolResultBlockParam[];
   const owedText = owed.flatMap((result) => (typeof result.content === 'string' ? [result.content] : []));
   const lines = stateLines(state, new Map(procedures.map((p) => [p.name, p])), input.advanced);
-  const update = stateUpdate(state.turn, lines, told, trim.trimmed ? null : remembered.turn, owedText);
+  const byCalls = told === null ? undefined : toldByCalls(state, owed, lines, told, ids);
+  const update = stateUpdate(state.turn, lines, told, trim.trimmed ? null : remembered.turn, owedText, byCalls);
   const stateText = toModelIds(update.text, ids);
   const parts = [input.customerMessages ? customerMessagesBlock(input.customerMessages) : '', stateText].filter((part) => part.length > 0);
   const results = owed.map((result) => withModelIds(result, ids));
@@ -73,6 +74,34 @@ export function afterAgentCall(state: ConversationState, userMessage: UserMessag
     history: [...state.history, { role: userMessage.role, content: userMessage.content }, { role: 'assistant', content: response }],
     ...(memory ? { promptMemory: memory } : {}),
   };
+}
+
+type CallBlock = { type: string; id?: string; name?: string; input?: unknown };
+
+/**
+ * What the model's calls that the owed results answer without an error did just as it asked, so
+ * the state need not tell it again: the values it set (as it gave them: a value the runtime changed
+ * is told), the step it moved to (when it is still the active step of the same Procedures), and
+ * the decision it took (the wait for it ending).
+ */
+function toldByCalls(state: ConversationState, owed: readonly ToolResultBlockParam[], lines: readonly StateLine[], told: ToldState, ids: ModelIds): ToldByCalls {
+  const answered = new Set(owed.filter((result) => !result.is_error).map((result) => result.tool_use_id));
+  const last = state.history.at(-1) as { role?: string; content?: unknown } | undefined;
+  const calls = last?.role === 'assistant' && Array.isArray(last.content) ? (last.content as CallBlock[]).filter((block) => block.type === 'tool_use' && answered.has(block.id ?? '')) : [];
+  const byCalls = { lines: new Set<string>(), cleared: new Set<string>() };
+  const frame = state.stack[state.stack.length - 1];
+  const active = lines.find((line) => line.key === 'active')?.text;
+  const stackOf = (text: string | undefined) => (text?.includes('; current step ') ? text.slice(0, text.indexOf('; current step ')) : null);
+  for (const call of calls) {
+    const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as Record<string, unknown>;
+    if (call.name === 'set_attributes' && typeof input.values === 'object' && input.values !== null) {
+      for (const [name, value] of Object.entries(input.values)) byCalls.lines.add(attributeLine(name, value, 'customer'));
+    } else if (call.name === 'go_to_step' && frame && active && typeof input.step_id === 'string') {
+      const arrived = toModelIds(input.step_id.trim(), ids) === toModelIds(frame.stepId, ids);
+      if (arrived && stackOf(active) !== null && stackOf(active) === stackOf(told.active)) byCalls.lines.add(active);
+    } else if (call.name === 'decide_condition') byCalls.cleared.add('decide');
+  }
+  return byCalls;
 }
 
 function withModelIds(result: ToolResultBlockParam, ids: ModelIds): ToolResultBlockParam {
@@ -113,8 +142,16 @@ function conversationIds(state: ConversationState, procedures: ReadonlyMap<strin
   );
 }
 
+/**
+ * The result the model is sent for one of its calls: what the runtime has to tell it. A plain
+ * acknowledgement (the outcome's `echo`: "Sent to the customer.", "Set email.") is left out, since
+ * a result without an error already says the call did what it asked; what follows it (what the
+ * runtime then decided) is kept. A result with nothing left has no content (the API allows it).
+ */
 export function toolResult(toolUseId: string, outcome: ToolOutcome): ToolResultBlockParam {
-  return { type: 'tool_result', tool_use_id: toolUseId, content: outcome.content, ...(outcome.isError ? { is_error: true } : {}) };
+  const echoed = !outcome.isError && outcome.echo !== undefined && outcome.content.startsWith(outcome.echo);
+  const content = echoed ? outcome.content.slice(outcome.echo!.length).trim() : outcome.content;
+  return { type: 'tool_result', tool_use_id: toolUseId, ...(content.length > 0 ? { content } : {}), ...(outcome.isError ? { is_error: true } : {}) };
 }
 
 /** A response with text and no tool call: its text, taken as the reply. */

@@ -19,6 +19,11 @@ export interface ToolOutcome {
   followUp: boolean | 'if-silent';
   /** The conversation (or this turn) is over. */
   final?: boolean;
+  /**
+   * Set when `content` only confirms that the call did what it asked (it is `content`, before any
+   * notes): the trace keeps it, the model is not sent it, since its call succeeding says as much.
+   */
+  echo?: string;
 }
 
 /**

@@ -23,7 +23,7 @@ How to work:
 - Read-only lookups the current step names are made by the runtime as soon as their input is known (an attribute of the same name): their results appear in the state, so do not call them again.
 - Each customer message gets one reply. Send the calls you are sure of and your reply in one response: the calls run first, one at a time, and the reply goes out after them. If one fails, or the runtime decides something you had not seen (a Python condition on a new result, a required handoff), the reply is not sent and you are called again with the results.
 - Node ids are marked #id in the Procedures: a step is its Procedure's tag and number (doc2); inside it, .k1 is a code step, .c1.b2 a condition's branch (the condition's id is the branch's without .b2). Conditions in backticks are Python, decided by the runtime.
-- The first state block is complete; each state-changes block after it lists only what changed since (an empty one: nothing did), so the latest value of each line holds.`;
+- The first state block is complete; each state-changes block after it lists only what changed since, beyond what your calls did as asked (an empty one: nothing did), so the latest value of each line holds. A call's result without text: it did as asked.`;
 
 /** The stable system prompt: instructions, then the Procedures with the compact ids of their nodes. */
 export function systemPrompt(procedures: CompiledProcedure[], routable: { name: string; trigger: string }[], ids: ModelIds): TextBlockParam[] {
@@ -107,7 +107,10 @@ const MAX_DATA_CHARS = 4000;
 export interface StateLine {
   key: string;
   text: string;
-  /** A connector result's JSON: not repeated when a tool result in the same message already holds it. */
+  /**
+   * Text that, in a tool result of the same message, already tells this line: a connector
+   * result's JSON, or a code step's `name = value` in the runtime's note that it ran.
+   */
   data?: string;
 }
 
@@ -164,7 +167,9 @@ export function stateLines(state: ConversationState, procedures: Map<string, Com
   if (state.paused.length > 0) {
     line('paused', `Paused topics (resume when the current one ends): ${state.paused.map((stack) => stack[stack.length - 1]?.procedure).join(', ')}.`);
   }
-  for (const [name, entry] of Object.entries(state.attributes)) line(`attribute:${name}`, `${name} = ${JSON.stringify(entry.value)} (from ${entry.source}).`);
+  for (const [name, entry] of Object.entries(state.attributes)) {
+    lines.push({ key: `attribute:${name}`, text: attributeLine(name, entry.value, entry.source), ...(entry.source === 'code' ? { data: `${name} = ${JSON.stringify(entry.value)}` } : {}) });
+  }
   for (const [action, data] of Object.entries(state.data)) {
     const json = JSON.stringify(data) ?? 'null';
     const truncated = json.length > MAX_DATA_CHARS;
@@ -187,6 +192,23 @@ export function stateLines(state: ConversationState, procedures: Map<string, Com
   }
   return lines;
 }
+
+/** An attribute's state line. */
+export function attributeLine(name: string, value: unknown, source: string): string {
+  return `${name} = ${JSON.stringify(value)} (from ${source}).`;
+}
+
+/**
+ * What the model's own calls, answered in the same message without an error, already told it: the
+ * lines they make true as the model asked (a value it set, the step it moved to), and the lines
+ * whose going away they explain (the decision it took).
+ */
+export interface ToldByCalls {
+  lines: ReadonlySet<string>;
+  cleared: ReadonlySet<string>;
+}
+
+const NOTHING_TOLD: ToldByCalls = { lines: new Set(), cleared: new Set() };
 
 /**
  * Changes the model can tell from others in the same message, so they are not spelled out: the
@@ -220,7 +242,8 @@ export type ToldState = Readonly<Record<string, string>>;
  * The state for the next message: all of it when the model has been told nothing yet (`told`
  * null), else only the lines that are new or changed, and what the model is told for each state
  * line that went away. A connector result that a tool result in the same message (`alongside`)
- * already holds is not repeated. Empty text when nothing changed within the same turn.
+ * already holds is not repeated, nor what the model's own calls in it did as asked (`byCalls`).
+ * Empty text when nothing changed within the same turn.
  */
 export function stateUpdate(
   turn: number,
@@ -228,16 +251,17 @@ export function stateUpdate(
   told: ToldState | null,
   toldTurn: number | null,
   alongside: readonly string[] = [],
+  byCalls: ToldByCalls = NOTHING_TOLD,
 ): { text: string; told: ToldState } {
   const now: Record<string, string> = {};
   for (const line of lines) now[line.key] = line.text;
   if (told === null) return { text: [`<state turn="${turn}">`, ...lines.map((line) => line.text), '</state>'].join('\n'), told: now };
   const inResult = (line: StateLine) => line.data !== undefined && alongside.some((text) => text.includes(line.data!));
   const implied = impliedChanges(lines, told);
-  const changed = lines.filter((line) => told[line.key] !== line.text && !inResult(line) && !implied.has(line.key)).map((line) => line.text);
+  const changed = lines.filter((line) => told[line.key] !== line.text && !inResult(line) && !implied.has(line.key) && !byCalls.lines.has(line.text)).map((line) => line.text);
   // Lines that went away, in the order they were told.
   for (const key of Object.keys(told)) {
-    if (key in now || implied.has(key)) continue;
+    if (key in now || implied.has(key) || byCalls.cleared.has(key)) continue;
     const cleared = clearText(key);
     if (cleared) changed.push(cleared);
   }

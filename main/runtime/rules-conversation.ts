@@ -11,7 +11,7 @@ import type { ConversationState, KnowledgeHit } from './types';
 
 export function replyRule(change: Change, input: { message: string }): RuleResult {
   sendReply(change, input.message);
-  return { outcome: { content: 'Sent to the customer.', followUp: false } };
+  return { outcome: { content: 'Sent to the customer.', echo: 'Sent to the customer.', followUp: false } };
 }
 
 /** Attributes the active Procedures declare, the innermost's declaration first. */
@@ -57,7 +57,7 @@ export function setAttributesRule(change: Change, input: { values: Record<string
   inputsChanged(change, context.procedures, changed);
   if (problems.length > 0) return refuse(`${set.length > 0 ? `Set ${set.join(', ')}. ` : ''}Not set: ${problems.join('; ')}.`);
   // New values may unblock code steps; the model hears about anything the runtime then decides.
-  return { outcome: { content: `Set ${set.join(', ')}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
+  return { outcome: { content: `Set ${set.join(', ')}.`, echo: `Set ${set.join(', ')}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
 }
 
 const SEARCH_LIMIT = 5;

@@ -18,7 +18,7 @@ export function goToStepRule(change: Change, input: { step_id: string; reason?: 
   if (gated) return gated;
   exitStep(change, frame);
   enterStep(change, frame, input.step_id);
-  return { outcome: { content: `Now at step "${step.title}".`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
+  return { outcome: { content: `Now at step "${step.title}".`, echo: `Now at step "${step.title}".`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
 }
 
 /** Only the plain-language condition the step is waiting on, and one of its branches. */
@@ -41,7 +41,7 @@ export function decideConditionRule(change: Change, input: { condition_id: strin
   frame.gates = { ...frame.gates, [awaiting.conditionId]: `${PLAIN}${branch.id}` };
   change.progressed = true;
   emit(change, { type: 'condition', stepId: frame.stepId, payload: { nodeId: awaiting.conditionId, branchId: branch.id, kind: 'plain', test: branch.test, reason: input.reason } });
-  return { outcome: { content: `Recorded: ${branch.id}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
+  return { outcome: { content: `Recorded: ${branch.id}.`, echo: `Recorded: ${branch.id}.`, followUp: false }, effect: { kind: 'advance', separator: ' ', followUp: 'from-notes' } };
 }
 
 /** Only sub-procedures the active Procedure calls; the conversation returns to the calling step. */
