@@ -29,17 +29,13 @@ export class ProductionPersistence implements ConversationPersistence {
   constructor(
     private readonly store: ConversationStore,
     private readonly production: ProductionRepository,
-    /** Resolves once every commit so far is on disk (ServerStore.durable): no answer before it. */
-    private readonly durable: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.base = new WorkspacePersistence(store);
   }
 
   async create(): Promise<number> {
     const externalId = requestContext.getStore()?.externalId ?? null;
-    const { id } = await this.store.conversations.create({ kind: 'production', externalId });
-    await this.durable();
-    return id;
+    return (await this.store.conversations.create({ kind: 'production', externalId })).id;
   }
 
   async saveTurn(conversationId: number, state: ConversationState, newMessages: { role: 'customer' | 'agent'; text: string }[], trace: TraceEvent[]): Promise<void> {
@@ -68,7 +64,6 @@ export class ProductionPersistence implements ConversationPersistence {
         ...(context.idempotency && customerTurn ? { idempotency: { ...context.idempotency, response: JSON.stringify(response) } } : {}),
       },
     );
-    await this.durable();
     if (customerTurn) context.saved = response;
   }
 

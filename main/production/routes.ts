@@ -198,10 +198,7 @@ async function getTrace(ctx: ServerContext, _req: IncomingMessage, res: ServerRe
 async function closeConversation(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse, { id }: { id?: number }) {
   await requireConversation(ctx, id!);
   // Under the conversation's lock: after any turn in flight, so that turn's save cannot undo it.
-  await ctx.store.conversations.withConversationLock(id!, async () => {
-    await ctx.store.production.close(id!);
-    await ctx.store.durable();
-  });
+  await ctx.store.conversations.withConversationLock(id!, () => ctx.store.production.close(id!));
   sendJson(res, 200, await conversationView(ctx, id!));
 }
 
@@ -294,8 +291,6 @@ async function storedTurn(ctx: ServerContext, keyId: number, conversationId: num
   const stored = await ctx.store.production.idempotency(keyId, conversationId, key);
   if (!stored) return null;
   if (stored.requestHash !== requestHash) throw idempotencyMismatch(key);
-  // Its turn may have committed and still be waiting for its sync: never answer a turn a power cut could lose.
-  await ctx.store.durable();
   return JSON.parse(stored.response) as TurnResponse;
 }
 

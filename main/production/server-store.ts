@@ -5,11 +5,10 @@
 // itself, or a temporary one per instance on PostgreSQL (it is rebuilt from the bundles at start).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PostgresConversationStore } from '../store/postgres/conversation-store';
 import type { ProductionRepository } from '../store/production';
 import type { ConversationStore } from '../store/repositories';
-import { WalGroupSync, type FileSync } from '../store/wal-group-sync';
 import { Workspace } from '../store/workspace';
 
 export interface ServerStore {
@@ -18,14 +17,6 @@ export interface ServerStore {
   production: ProductionRepository;
   /** The local SQLite file the engine searches knowledge in (and reads its settings from). */
   local: Workspace;
-  /**
-   * Resolves once every commit made so far is on disk: a turn's answer waits for it. SQLite with
-   * full durability syncs its WAL here, once for all the turns that committed meanwhile (group
-   * commit, store/wal-group-sync.ts); PostgreSQL and relaxed SQLite are durable at commit already.
-   */
-  durable(): Promise<void>;
-  /** SQLite at full durability: the group sync behind `durable` (its count of syncs). */
-  groupSync?: WalGroupSync | null;
   close(): Promise<void>;
 }
 
@@ -33,7 +24,7 @@ export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
 
-export async function openServerStore(database: string, options: { durability?: 'full' | 'relaxed'; fileSync?: FileSync } = {}): Promise<ServerStore> {
+export async function openServerStore(database: string, options: { durability?: 'full' | 'relaxed' } = {}): Promise<ServerStore> {
   if (isPostgresUrl(database)) {
     const store = await PostgresConversationStore.open({ url: database });
     const dir = mkdtempSync(join(tmpdir(), 'stepwise-server-'));
@@ -50,7 +41,6 @@ export async function openServerStore(database: string, options: { durability?: 
       conversations: store,
       production: store.production,
       local,
-      durable: () => Promise.resolve(),
       async close() {
         await store.close();
         local.close();
@@ -58,23 +48,21 @@ export async function openServerStore(database: string, options: { durability?: 
       },
     };
   }
-  // Created on first start. By default ('full') no turn is answered before its commit is on disk,
-  // so a power cut loses no answered turn: activity commits at synchronous=NORMAL and each answer
-  // awaits one fsync of the WAL shared by the commits of one turn of the event loop (a commit at
-  // FULL would fsync once per commit, stalling every conversation for the disk each time).
-  // 'relaxed' skips that fsync: it survives any crash of the process, not a power cut.
+  // Created on first start. By default ('full') every commit is made at synchronous=FULL: the WAL
+  // is synced before the commit returns, so no turn is answered before it is on disk and a power
+  // cut loses no answered turn. 'relaxed' (synchronous=NORMAL) skips that fsync: it survives any
+  // crash of the process, not a power cut (store/durability.ts). A group commit (one fsync shared
+  // by the commits of one turn of the event loop) was measured against this and removed: it
+  // answered later (the answer waited for the end of the loop's turn) and won throughput only on
+  // a machine far past its cores (docs/production.md, Figures).
   if (!existsSync(database)) Workspace.create(database).close();
-  const workspace = Workspace.open(database, { activityDurability: 'relaxed' });
-  const group = (options.durability ?? 'full') === 'full' ? new WalGroupSync(resolve(database), options.fileSync) : null;
+  const workspace = Workspace.open(database, { activityDurability: options.durability ?? 'full' });
   return {
     kind: 'sqlite',
     conversations: workspace.conversationStore,
     production: workspace.production,
     local: workspace,
-    durable: () => group?.durable() ?? Promise.resolve(),
-    groupSync: group,
     async close() {
-      group?.close();
       workspace.close();
     },
   };

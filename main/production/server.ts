@@ -16,7 +16,6 @@ import { ModelClient, type ModelCaller } from '../model/client';
 import { DEFAULT_MODELS, settingsFromEnvironment } from '../model/settings';
 import type { CodeSandbox } from '../sandbox/types';
 import { EscalationPolicySchema, type EscalationPolicy } from '../runtime/escalation';
-import type { FileSync } from '../store/wal-group-sync';
 import type { Workspace } from '../store/workspace';
 import { describeZodError } from '../validation/zod-error';
 import { KeyRing } from './api-keys';
@@ -42,8 +41,6 @@ export interface ProductionServerOptions {
   /** A model the caller built; by default from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL. */
   model?: ModelCaller;
   logDestination?: pino.DestinationStream;
-  /** How SQLite's WAL is synced at full durability (tests watch it); by default fdatasync. */
-  fileSync?: FileSync;
 }
 
 export interface ProductionServer {
@@ -91,14 +88,14 @@ export async function startProductionServer(options: ProductionServerOptions): P
 
   let store: ServerStore;
   try {
-    store = await openServerStore(config.database, { durability: config.sqliteDurability, ...(options.fileSync ? { fileSync: options.fileSync } : {}) });
+    store = await openServerStore(config.database, { durability: config.sqliteDurability });
   } catch (error) {
     await ownSandbox?.close();
     throw new StartupError(`The database could not be opened: ${(error as Error).message}`);
   }
   const catalog = new BundleCatalog();
   const connectors = new SwappableConnectors(secrets, config.approve, () => undefined);
-  const persistence = new ProductionPersistence(store.conversations, store.production, () => store.durable());
+  const persistence = new ProductionPersistence(store.conversations, store.production);
   // An engine per turn (and one for starts and reads): on a shared database another instance may
   // have run a conversation's last turn, so no engine may keep a conversation's state between turns.
   const newEngine = (stream = false) =>

@@ -1,9 +1,13 @@
-// SQLite at full durability (the default): no turn is answered before its commit is on disk, and
-// the turns of concurrent conversations share one sync of the WAL (group commit) instead of each
-// stalling the event loop with an fsync of its own.
+// SQLite at full durability (the default): every commit of a conversation — its creation, each turn,
+// its close — is made at synchronous=FULL, so SQLite has synced the WAL before the commit returns
+// and no answer goes out before its turn is on disk. `sqliteDurability: relaxed` commits at NORMAL.
+// The server's own connection is watched through HTTP turns: the level in effect when each
+// conversation write commits, and every change of it.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Workspace } from '../../main/store/workspace';
+import { sqlOf } from '../store/sql';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
 import { GREETING_PROCEDURE, newSigner, startServer, useTempDir, writeBundle, type RunningServer, type Signer } from './helpers';
@@ -11,26 +15,10 @@ import { GREETING_PROCEDURE, newSigner, startServer, useTempDir, writeBundle, ty
 const startFake = useFakeAnthropic();
 const tempDir = useTempDir();
 
-/** A WAL sync the test watches: each sync records how many messages the database held then, and fails while told to. */
-function watchedSync(database: () => string) {
-  const seen: number[] = [];
-  let failing = false;
-  return {
-    seen,
-    fail: (value: boolean) => void (failing = value),
-    sync: () => {
-      const db = new Database(database(), { readonly: true });
-      try {
-        seen.push(db.prepare('SELECT count(*) FROM messages').pluck().get() as number);
-      } finally {
-        db.close();
-      }
-      if (failing) throw new Error('EIO: the disk refused the sync');
-    },
-  };
-}
+const FULL = 2;
+const NORMAL = 1;
 
-describe('turns at full durability on SQLite', () => {
+describe('conversation commits on SQLite', () => {
   let dir: string;
   let signer: Signer;
   let running: RunningServer | null = null;
@@ -42,21 +30,46 @@ describe('turns at full durability on SQLite', () => {
     bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [GREETING_PROCEDURE()]);
   });
   afterEach(async () => {
+    vi.restoreAllMocks();
     await running?.close();
     running = null;
     signer.close();
   });
 
-  async function serve(sync: () => void, extra: Record<string, unknown> = {}) {
+  /**
+   * Starts a server and watches its connection: `levels` gets the synchronous level in effect at
+   * each COMMIT of a transaction, `set` every `synchronous = …` the store makes.
+   */
+  async function serve(extra: Record<string, unknown> = {}) {
     const fake = await startFake((request) =>
       request.body.tools?.some((tool) => tool.name === 'route') ? toolCall('route', { procedure: 'Greeting', reason: 'hello' }) : toolCalls(['reply', { message: 'Hello!' }]),
     );
+    const levels: number[] = [];
+    const set: string[] = [];
+    const open = Workspace.open.bind(Workspace);
+    vi.spyOn(Workspace, 'open').mockImplementation((...args: Parameters<typeof Workspace.open>) => {
+      const workspace = open(...args);
+      const sql = sqlOf(workspace);
+      const pragma = sql.pragma.bind(sql);
+      vi.spyOn(sql, 'pragma').mockImplementation(((source: string, options?: Database.PragmaOptions) => {
+        if (source.startsWith('synchronous =')) set.push(source);
+        return pragma(source, options);
+      }) as typeof sql.pragma);
+      // A write transaction commits as its work returns (store/write-transaction.ts): the level then is the commit's.
+      const transaction = sql.transaction.bind(sql);
+      vi.spyOn(sql, 'transaction').mockImplementation(((work: (...input: unknown[]) => unknown) =>
+        transaction((...input: unknown[]) => {
+          const result = work(...input);
+          levels.push(pragma('synchronous', { simple: true }) as number);
+          return result;
+        })) as typeof sql.transaction);
+      return workspace;
+    });
     running = await startServer(
       { bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), rateLimit: { burst: 1000, perSecond: 1000 }, ...extra },
       { ANTHROPIC_API_KEY: 'sk-test-model-key', ANTHROPIC_BASE_URL: fake.url },
-      { fileSync: sync },
     );
-    return running;
+    return { server: running, levels, set };
   }
 
   const messagesIn = (database: string, conversationId: number) => {
@@ -68,55 +81,32 @@ describe('turns at full durability on SQLite', () => {
     }
   };
 
-  it('answers a turn only after a sync of the WAL that holds its commit', async () => {
-    const wal = watchedSync(() => join(dir, 'server.sqlite'));
-    const server = await serve(wal.sync);
+  it('commits every conversation write at synchronous=FULL by default, before answering', async () => {
+    const { server, levels, set } = await serve();
+    const before = levels.length;
     const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
-    const before = wal.seen.length;
     const response = await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' } });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ conversationId: id, replies: ['Hello!'] });
-    // A sync made before the answer saw the turn's two messages committed.
-    expect(wal.seen.slice(before)).toContain(messagesIn(server.database, id));
+    expect((await server.request(`/v1/conversations/${id}/close`, { method: 'POST' })).status).toBe(200);
+    // The creation, the turn and the close each committed, every one at FULL; nothing lowered it.
+    const commits = levels.slice(before);
+    expect(commits.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(commits)).toEqual(new Set([FULL]));
+    expect(set).toEqual([]);
     expect(messagesIn(server.database, id)).toBe(2);
   });
 
-  it('does not answer a turn whose sync failed; a retry with its key answers it once the disk syncs', async () => {
-    const wal = watchedSync(() => join(dir, 'server.sqlite'));
-    const server = await serve(wal.sync);
-    const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
-    wal.fail(true);
-    const failed = await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' }, headers: { 'idempotency-key': 'k1' } });
-    expect(failed.status).toBe(500);
-    expect(JSON.stringify(await failed.json())).not.toContain('Hello!');
-    wal.fail(false);
-    const retried = await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' }, headers: { 'idempotency-key': 'k1' } });
-    expect(retried.status).toBe(200);
-    expect(retried.headers.get('idempotent-replayed')).toBe('true');
-    expect(await retried.json()).toMatchObject({ replies: ['Hello!'] });
-    expect(messagesIn(server.database, id)).toBe(2); // run once
-  });
-
-  it('syncs at most once per turn when many conversations post at once, and covers every one', async () => {
-    const wal = watchedSync(() => join(dir, 'server.sqlite'));
-    const server = await serve(wal.sync);
-    const ids: number[] = [];
-    for (let index = 0; index < 8; index++) ids.push(((await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number }).id);
-    const before = wal.seen.length;
-    const responses = await Promise.all(ids.map((id) => server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' } })));
-    expect(responses.map((response) => response.status)).toEqual(ids.map(() => 200));
-    // Eight turns: never more syncs than turns (the grouping itself is store/wal-group-sync's test), and the last sync
-    // before the last answer saw all sixteen messages.
-    expect(wal.seen.length - before).toBeGreaterThan(0);
-    expect(wal.seen.length - before).toBeLessThanOrEqual(8);
-    expect(Math.max(...wal.seen)).toBe(16);
-  });
-
-  it('does not sync at all when the config relaxes durability', async () => {
-    const wal = watchedSync(() => join(dir, 'server.sqlite'));
-    const server = await serve(wal.sync, { sqliteDurability: 'relaxed' });
+  it('commits at synchronous=NORMAL when the config relaxes durability, and leaves the connection at FULL', async () => {
+    const { server, levels, set } = await serve({ sqliteDurability: 'relaxed' });
+    const before = levels.length;
     const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
     expect((await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hi there' } })).status).toBe(200);
-    expect(wal.seen).toEqual([]);
+    const commits = levels.slice(before);
+    expect(commits.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(commits)).toEqual(new Set([NORMAL]));
+    expect(set.filter((source) => source === 'synchronous = NORMAL').length).toBe(set.filter((source) => source === 'synchronous = FULL').length);
+    expect(set.at(-1)).toBe('synchronous = FULL');
+    expect(messagesIn(server.database, id)).toBe(2);
   });
 });

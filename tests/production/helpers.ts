@@ -11,7 +11,7 @@ import { workspaceSigningKey } from '../../main/bundles/signing';
 import type { ConnectorDefinition } from '../../main/connectors/definition';
 import { createApiKey } from '../../main/production/api-keys';
 import { resolveConfig, type ServerConfigInput } from '../../main/production/config';
-import { startProductionServer, type ProductionServer, type ProductionServerOptions } from '../../main/production/server';
+import { startProductionServer, type ProductionServer } from '../../main/production/server';
 import { EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
 import { Workspace } from '../../main/store/workspace';
 
@@ -120,14 +120,13 @@ export interface RunningServer {
 }
 
 /** Creates the database with two keys, then starts a server on it. */
-export async function startServer(input: ServerConfigInput & { database: string }, env: NodeJS.ProcessEnv, options: Pick<ProductionServerOptions, 'fileSync'> = {}): Promise<RunningServer> {
+export async function startServer(input: ServerConfigInput & { database: string }, env: NodeJS.ProcessEnv): Promise<RunningServer> {
   const { key, adminKey } = await makeKeys(input.database);
   const logs: string[] = [];
   const server = await startProductionServer({
     config: resolveConfig({ port: 0, logLevel: 'info', ...input }),
     env,
     logDestination: { write: (line: string) => void logs.push(line) },
-    ...options,
   });
   const request = (path: string, init: RequestInit & { key?: string | null; json?: unknown } = {}) => {
     const { key: given, json, headers, ...rest } = init;
