@@ -81,7 +81,7 @@ export function App() {
             {route.screen === 'connectors' && <ConnectorsScreen />}
             {route.screen === 'teams' && <TeamsScreen />}
             {route.screen === 'bundles' && <BundlesScreen />}
-            {route.screen === 'knowledge' && <KnowledgeScreen />}
+            {route.screen === 'knowledge' && <KnowledgeScreen key={`${route.query ?? ''}\u0000${route.article ?? ''}`} initialQuery={route.query ?? ''} initialArticle={route.article ?? null} />}
           </main>
         </div>
         <DialogHost />

@@ -1,7 +1,7 @@
-// Hash routes: #/ (the list), #/procedures/<name>, #/procedures/<name>/simulations, #/settings, #/connectors, #/teams, #/bundles, #/knowledge, #/preview/<name> and #/compare/<name> (a preview in its own tab).
+// Hash routes: #/ (the list), #/procedures/<name>, #/procedures/<name>/simulations, #/settings, #/connectors, #/teams, #/bundles, #/knowledge (?q=<search>&article=<id>: a search and an article open), #/preview/<name> and #/compare/<name> (a preview in its own tab).
 import { useEffect, useState } from 'react';
 
-export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'simulations'; name: string } | { screen: 'settings' } | { screen: 'connectors' } | { screen: 'teams' } | { screen: 'bundles' } | { screen: 'knowledge' } | { screen: 'preview'; name: string; compare: boolean };
+export type Route = { screen: 'home' } | { screen: 'procedure'; name: string } | { screen: 'simulations'; name: string } | { screen: 'settings' } | { screen: 'connectors' } | { screen: 'teams' } | { screen: 'bundles' } | { screen: 'knowledge'; query?: string; article?: number } | { screen: 'preview'; name: string; compare: boolean };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -33,7 +33,12 @@ export function parseRoute(hash: string): Route {
   if (path === '/connectors') return { screen: 'connectors' };
   if (path === '/teams') return { screen: 'teams' };
   if (path === '/bundles') return { screen: 'bundles' };
-  if (path === '/knowledge') return { screen: 'knowledge' };
+  if (path === '/knowledge') {
+    const params = new URLSearchParams(hash.replace(/^#/, '').split('?').slice(1).join('?'));
+    const query = params.get('q') ?? '';
+    const article = Number(params.get('article'));
+    return { screen: 'knowledge', ...(query ? { query } : {}), ...(Number.isSafeInteger(article) && article > 0 ? { article } : {}) };
+  }
   return { screen: 'home' };
 }
 
@@ -49,8 +54,13 @@ export function routeHash(route: Route): string {
       return '#/teams';
     case 'bundles':
       return '#/bundles';
-    case 'knowledge':
-      return '#/knowledge';
+    case 'knowledge': {
+      const params = new URLSearchParams();
+      if (route.query) params.set('q', route.query);
+      if (route.article) params.set('article', String(route.article));
+      const search = params.toString();
+      return search ? `#/knowledge?${search}` : '#/knowledge';
+    }
     case 'procedure':
       return `#/procedures/${encodeURIComponent(route.name)}`;
     case 'simulations':

@@ -1,5 +1,6 @@
 // The knowledge screen: search the hub (snippets with the matched terms marked, a score) or list
 // its articles on the left; on the right an article to read and edit, a new one, or an import.
+// Opened from a Procedure's knowledge link, it starts with that search and article.
 import { BookOpen, FileUp, Plus, Search } from 'lucide-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { KnowledgeArticle, KnowledgeHit } from '../../../shared/api';
@@ -14,14 +15,14 @@ type Listed = Omit<KnowledgeArticle, 'body'>;
 type Selection = { kind: 'article'; id: number } | { kind: 'new' } | { kind: 'import' } | null;
 const PAGE = 200;
 
-export function KnowledgeScreen() {
+export function KnowledgeScreen({ initialQuery = '', initialArticle = null }: { initialQuery?: string; initialArticle?: number | null } = {}) {
   const api = useApi();
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState(initialQuery);
   const [hits, setHits] = useState<KnowledgeHit[] | null>(null);
   // The text the shown results answer (the list carries it as data-query, for timing keystroke to results).
   const [hitsFor, setHitsFor] = useState('');
   const [listed, setListed] = useState<{ total: number; articles: Listed[] } | null>(null);
-  const [selection, setSelection] = useState<Selection>(null);
+  const [selection, setSelection] = useState<Selection>(initialArticle === null ? null : { kind: 'article', id: initialArticle });
   const [article, setArticle] = useState<KnowledgeArticle | null>(null);
   const [error, setError] = useState<string | null>(null);
   // Only the answer to the latest keystroke is shown, whatever order the answers arrive in.
@@ -49,6 +50,11 @@ export function KnowledgeScreen() {
     },
     [api],
   );
+
+  // The search a link opened the screen with.
+  useEffect(() => {
+    if (initialQuery) search(initialQuery);
+  }, [initialQuery, search]);
 
   useEffect(() => {
     if (selection?.kind !== 'article') return setArticle(null);

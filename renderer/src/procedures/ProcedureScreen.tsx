@@ -1,6 +1,6 @@
 // The Procedure screen: Monaco and the live graph side by side, kept in sync both ways, with save,
 // publish, history and diff.
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Columns2, History, MessagesSquare, Save, Upload } from 'lucide-react';
 import type { PreviewTraceEvent, ProcedureDetail } from '../../../shared/api';
 import { parse, toGraph, type Diagnostic, type GraphNode } from '../../../shared/procedure';
@@ -9,6 +9,9 @@ import { navigate, setLeaveGuard } from '../app/navigation';
 import { ProcedureEditor, type EditorReady } from '../editor/ProcedureEditor';
 import { languageState } from '../editor/procedure-language';
 import { GraphView, type GraphAction } from '../graph/GraphView';
+import { KnowledgeMentions } from '../knowledge/KnowledgeMentions';
+import { NO_PATH, type PreviewPath } from '../preview/pane-state';
+import { pathEdges } from '../preview/path-edges';
 import { pathStyle } from '../preview/path-style';
 import { PreviewPanel } from '../preview/PreviewPanel';
 import type { TargetChoice } from '../preview/usePreviewPane';
@@ -29,7 +32,7 @@ export function ProcedureScreen({ name }: { name: string }) {
   const [showHistory, setShowHistory] = useState(false);
   // The chat preview beside the graph: shown, and in compare mode with which targets.
   const [preview, setPreview] = useState<{ compare: boolean; initial?: [TargetChoice, TargetChoice] } | null>(null);
-  const [path, setPath] = useState<{ visited: string[]; active: string | null }>({ visited: [], active: null });
+  const [path, setPath] = useState<PreviewPath>(NO_PATH);
   /** A node clicked on the graph: the preview's trace shows that step's events. */
   const [traceFilter, setTraceFilter] = useState<string | null>(null);
   const detailRef = useRef(detail);
@@ -158,6 +161,10 @@ export function ProcedureScreen({ name }: { name: string }) {
     if (node) current.reveal(node.span);
   }, []);
 
+  // The preview's path as edges of the graph on screen (the trace names places; path-edges.ts finds the edges between them).
+  const shownGraph = snapshot?.analysis.graph;
+  const graphPath = useMemo(() => (preview && shownGraph ? pathEdges(shownGraph, path.waypoints) : undefined), [preview, shownGraph, path.waypoints]);
+
   if (!detail) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
   return (
     <section className="procedure-screen" aria-label={`Procedure ${detail.name}`}>
@@ -215,13 +222,14 @@ export function ProcedureScreen({ name }: { name: string }) {
           <ProcedureEditor text={detail.draftText} onReady={onReady} />
           <div className="status-line" data-testid="status-line">
             <ProblemsPopover diagnostics={snapshot?.diagnostics ?? []} onReveal={onRevealProblem} />
+            <KnowledgeMentions version={snapshot?.analysis.version ?? -1} getText={getText} />
             <span className="spacer" />
             <span>line {snapshot?.cursorLine ?? 1}</span>
           </div>
         </div>
         <div className="graph-pane" data-preview-path>
           {preview && <style>{pathStyle('[data-preview-path]', path)}</style>}
-          {snapshot && <GraphView graph={snapshot.analysis.graph} document={snapshot.analysis.document} cursorLine={snapshot.cursorLine} diagnostics={snapshot.diagnostics} onReveal={onReveal} onAction={onAction} loadSubgraph={loadSubgraph} onError={onGraphError} />}
+          {snapshot && <GraphView graph={snapshot.analysis.graph} document={snapshot.analysis.document} cursorLine={snapshot.cursorLine} diagnostics={snapshot.diagnostics} onReveal={onReveal} onAction={onAction} loadSubgraph={loadSubgraph} onError={onGraphError} {...(graphPath ? { path: graphPath } : {})} />}
         </div>
         {preview && (
           <div className={`preview-side${preview.compare ? ' preview-comparing' : ''}`}>
