@@ -1,7 +1,9 @@
 // The knowledge screen in Chromium, against browser mode: a folder import shows its progress
 // (counts, a bar that moves), reports the unreadable file and the duplicate by name, and is then
 // searchable with snippets marking the matched terms; a cancelled import keeps nothing; files
-// dropped on the page import too; an article is edited and deleted; axe-clean in both themes.
+// dropped on the page import too; an article is edited and deleted; the Procedure screen's
+// knowledge link shows what a test query finds where the text says to search the hub, and opens an
+// article there, by keyboard; axe-clean in both themes.
 // Screenshots go to tests/artifacts/knowledge-*.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { startApp, type RunningApp } from './support/app';
-import { axeViolations, settled } from './support/a11y';
+import { animationsEnded, axeViolations, settled } from './support/a11y';
 
 const FILES = 240;
 let browser: Browser;
@@ -137,6 +139,53 @@ describe('the knowledge screen', () => {
     await page.getByRole('form', { name: 'Article Ferret and weasel policy' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
     await expect.poll(() => page.getByRole('list', { name: 'Search results' }).textContent()).toContain('No article matches.');
+  });
+
+  it("follows the Procedure screen's knowledge link by keyboard, to the articles a test query finds", async () => {
+    const { page } = app;
+    await page.evaluate(() => (window.location.hash = '#/procedures/Refund%20request'));
+    const trigger = page.getByTestId('knowledge-mentions');
+    await trigger.waitFor();
+    expect(await trigger.getAttribute('aria-label')).toBe('Knowledge hub: 1 mention');
+    await trigger.focus();
+    await page.keyboard.press('Enter');
+    const popover = page.getByRole('dialog', { name: 'Knowledge hub mentions' });
+    await popover.waitFor();
+    expect(await popover.textContent()).toContain("If they can't find it, search the knowledge hub and explain where it is.");
+    // The test query made from the step and the sentence finds the article the Procedure means, first.
+    const found = popover.getByRole('list', { name: /^Articles found for line \d+$/ });
+    await expect.poll(() => found.getByRole('link').first().textContent()).toBe('Where to find your order number');
+    expect(await found.getByRole('link').count()).toBeLessThanOrEqual(5);
+    expect(await found.locator('mark').count()).toBeGreaterThan(0);
+    for (const theme of ['light', 'dark']) {
+      if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== theme) await page.evaluate(() => document.querySelector<HTMLElement>('[data-testid="theme-switch"]')!.click());
+      await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+      await animationsEnded(page);
+      expect(await axeViolations(page, '[role="dialog"]'), `knowledge link in ${theme}`).toEqual([]);
+    }
+    await app.screenshot('knowledge-procedure-link');
+    // A query of one's own, then Tab to its first article and Enter: the knowledge screen, that search, that article.
+    const query = popover.getByLabel(/^Test query for line \d+$/);
+    await query.focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('password reset');
+    await expect.poll(() => found.getByRole('link').first().textContent()).toBe('Reset your password');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Reset your password');
+    await page.keyboard.press('Enter');
+    await page.getByRole('form', { name: 'Article Reset your password' }).waitFor();
+    expect(await page.evaluate(() => decodeURIComponent(window.location.hash))).toMatch(/^#\/knowledge\?q=password\+reset&article=\d+$/);
+    expect(await page.getByLabel('Search the knowledge hub').inputValue()).toBe('password reset');
+    await expect.poll(() => page.getByRole('list', { name: 'Search results' }).locator('li').first().getAttribute('data-article')).toBe('Reset your password');
+    await settled(page);
+    await app.screenshot('knowledge-from-procedure');
+    // "Open this search" goes to the search alone.
+    await page.goBack();
+    await page.getByTestId('knowledge-mentions').click();
+    await page.getByRole('dialog', { name: 'Knowledge hub mentions' }).getByRole('link', { name: 'Open this search in the knowledge hub' }).click();
+    await page.getByRole('list', { name: 'Search results' }).waitFor();
+    expect(await page.getByLabel('Search the knowledge hub').inputValue()).toBe('Find the order If they find it and explain where it is');
+    expect(await page.evaluate(() => window.location.hash)).not.toContain('article=');
   });
 
   // Figures (issue 18): importing 5,000 articles through the app, with the page's frame times
