@@ -3,9 +3,10 @@
 // The two versions decide differently (a Python condition on a connector's result): the draft
 // hands off to the Orders team, the live version answers and ends. Checked: text on screen before
 // the reply is complete, both panes answering one message with the place they part marked, the
-// active step and the path on the graph, the connector call and the Python condition in the trace,
+// active step and the path on the graph (nodes and edges), the connector call and the Python condition in the trace,
 // an event selecting its node's text, the handoff's team and summary, a model failure shown with
 // nothing lost, the preview's own tab, and axe-core on the preview. Screenshots in tests/artifacts.
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
@@ -13,7 +14,7 @@ import { startFakeAnthropic, toolCalls, type FakeAnthropic, type FakeResponse, t
 import { runCli } from '../../main/cli/run';
 import { captureIo } from '../support/capture-io';
 import { answerDialog, editorSelection } from './support/editor';
-import { startApp, type RunningApp } from './support/app';
+import { ARTIFACTS, startApp, type RunningApp } from './support/app';
 import { axeViolations } from './support/a11y';
 import { crm } from '../api/preview-fixtures';
 
@@ -152,6 +153,37 @@ describe('the chat preview', () => {
 
     await app.screenshot('preview-compare');
     expect(await axeViolations(page, '[data-testid="preview-panel"]')).toEqual([]);
+
+    // The path on the edges too: from the trigger through both steps and the branch the draft's
+    // Python test took, to the handoff. The branch not taken, and the end after it, are not marked.
+    const edge = (id: string) => page.locator(`.graph-pane .react-flow__edge[data-id="${id}"]`);
+    const taken = ['trigger->step:look-it-up', 'step:look-it-up->step:decide', 'step:decide->step:decide/cond1', 'step:decide/cond1->step:decide/cond1/b1', 'step:decide/cond1/b1->step:decide/handoff:orders-team'];
+    const notTaken = ['step:decide/cond1->step:decide/cond1/b2', 'step:decide/cond1/b2->step:decide/end1'];
+    await expect.poll(() => page.locator('.graph-pane .react-flow__edge.on-path').evaluateAll((edges) => edges.map((element) => element.getAttribute('data-id')).sort())).toEqual([...taken].sort());
+    for (const id of notTaken) {
+      await expect.poll(() => edge(id).count()).toBe(1);
+      expect(await edge(id).getAttribute('class')).not.toContain('on-path');
+    }
+    // Not by colour alone: a thicker, solid stroke and an arrowhead of its own.
+    const stroke = (id: string) => edge(id).locator('path.react-flow__edge-path').evaluate((path) => ({ width: parseFloat(getComputedStyle(path).strokeWidth), dash: getComputedStyle(path).strokeDasharray, marker: path.getAttribute('marker-end') }));
+    const onPath = await stroke(taken[3]!);
+    const off = await stroke(notTaken[0]!);
+    expect(onPath.width).toBeGreaterThanOrEqual(off.width * 2);
+    expect(onPath.dash).toBe('none');
+    expect(onPath.marker).not.toBe(off.marker);
+    // Shown at fit, in both themes, and close up.
+    const graphPane = page.locator('.graph-pane');
+    await graphPane.getByRole('button', { name: 'Fit view' }).click();
+    await app.screenshot('preview-path-edges');
+    for (let i = 0; i < 2; i++) await graphPane.getByRole('button', { name: 'Zoom In' }).click();
+    await page.waitForTimeout(400); // the zoom's animation
+    await graphPane.screenshot({ path: join(ARTIFACTS, 'preview-path-edges-zoomed.png') });
+    await graphPane.getByRole('button', { name: 'Fit view' }).click();
+    await page.getByTestId('theme-switch').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await app.screenshot('preview-path-edges-dark');
+    await page.getByTestId('theme-switch').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   });
 
   it('shows a model failure in the pane, and keeps the conversation', { timeout: 60_000 }, async () => {
@@ -194,8 +226,9 @@ describe('the chat preview', () => {
     await page.getByRole('button', { name: 'Open preview window' }).click();
     const tab = await opened;
     await tab.waitForLoadState();
-    await expect.poll(() => tab.url()).toContain('#/compare/Parcel%20check');
-    expect(tab.url()).not.toContain('token=');
+    // The page takes the token out of its address once it has read it.
+    await expect.poll(() => tab.url()).not.toContain('token=');
+    expect(tab.url()).toContain('#/compare/Parcel%20check');
     await tab.getByRole('region', { name: 'Right pane', exact: true }).getByRole('button', { name: 'Start' }).click();
     await expect.poll(() => tab.getByRole('region', { name: 'Right pane', exact: true }).locator('.trace-row').count()).toBeGreaterThan(0);
     await tab.close();

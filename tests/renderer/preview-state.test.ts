@@ -38,7 +38,7 @@ describe('a preview pane folded from its events', () => {
 
   it('gives the path: steps gone through in order, and the one it is at', () => {
     const path = pathOf(trace({ type: 'step_enter', stepId: 'a', payload: {} }, { type: 'step_enter', stepId: 'b', payload: {} }, { type: 'step_enter', stepId: 'a', payload: { revisit: true } }));
-    expect(path).toEqual({ visited: ['a', 'b'], active: 'a' });
+    expect(path).toEqual({ visited: ['a', 'b'], active: 'a', waypoints: [] });
     expect(pathOf(trace({ type: 'step_enter', stepId: 'a', payload: {} }, { type: 'procedure_end', stepId: 'a', payload: { complete: true } })).active).toBeNull();
     // A sub-procedure's end returns to the caller: a step stays active.
     expect(pathOf(trace({ type: 'step_enter', stepId: 'a', payload: {} }, { type: 'procedure_end', stepId: 'x', payload: { procedure: 'Sub' } })).active).toBe('a');

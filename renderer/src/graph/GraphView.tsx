@@ -36,6 +36,8 @@ export interface GraphViewProps {
   onAction(action: GraphAction): void;
   loadSubgraph(name: string): Promise<ProcedureGraph>;
   onError(message: string): void;
+  /** Edges (graph ids) a preview conversation went along, drawn as its path. */
+  path?: readonly { from: string; to: string }[];
 }
 
 const nodeTypes = { procedure: ProcedureNode };
@@ -55,7 +57,7 @@ export const GraphView = memo(function GraphView(props: GraphViewProps) {
   );
 });
 
-function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAction, loadSubgraph, onError }: GraphViewProps) {
+function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAction, loadSubgraph, onError, path }: GraphViewProps) {
   const flow = useReactFlow();
   const builder = useRef(new FlowBuilder()).current;
   const identity = useRef(new FlowIdentity()).current;
@@ -179,9 +181,9 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
   }, [diagnostics, graph]);
   const { nodes, edges, live } = useMemo(() => {
     const current = dragged ? new Map(positions.current).set(dragged.id, { x: dragged.x, y: dragged.y }) : positions.current;
-    return builder.build({ graph, ids: flowIds, positions: current, sizes: sizes.current, expanded, cursorIds: cursor, errorIds, selected, collects, routes: routes.current });
+    return builder.build({ graph, ids: flowIds, positions: current, sizes: sizes.current, expanded, cursorIds: cursor, errorIds, selected, collects, routes: routes.current, ...(path ? { path } : {}) });
     // layoutVersion says positions.current and routes.current changed.
-  }, [builder, graph, flowIds, expanded, cursor, errorIds, selected, dragged, layoutVersion, collects]);
+  }, [builder, graph, flowIds, expanded, cursor, errorIds, selected, dragged, layoutVersion, collects, path]);
 
   // Labels and highlights go straight to the node components, before the frame is painted.
   useLayoutEffect(() => liveLabels.update(live), [liveLabels, live]);

@@ -63,7 +63,7 @@ function RoutedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition
                 : { transform: `translate(-50%, -50%) translate(${box.x}px, ${box.y}px)` }
             }
           >
-            <span className="graph-edge-label" data-edge-label={id} style={{ fontSize: `${edgeLabelFont(String(label), zoom, zoom < FAR_ZOOM)}px` }}>
+            <span className={`graph-edge-label${data?.onPath ? ' on-path' : ''}`} data-edge-label={id} style={{ fontSize: `${edgeLabelFont(String(label), zoom, zoom < FAR_ZOOM)}px` }}>
               {label}
             </span>
           </div>

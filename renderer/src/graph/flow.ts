@@ -17,6 +17,8 @@ export interface CardRow {
 export interface RoutedEdgeData extends Record<string, unknown> {
   /** ELK's route, for as long as the nodes are where ELK put them. */
   route?: Route;
+  /** On the path a preview conversation took (its label is marked too). */
+  onPath?: boolean;
 }
 
 /** What a node shows that changes only with the structure. Labels and highlights: see live-labels.ts. */
@@ -56,10 +58,14 @@ export interface FlowInput {
   collects?: ReadonlyMap<string, string[]>;
   /** ELK's edge routes, by flow edge id. */
   routes?: ReadonlyMap<string, Route>;
+  /** Edges of the Procedure graph (graph ids) a preview conversation went along: drawn as its path. */
+  path?: readonly { from: string; to: string }[];
 }
 
 const EDGE_LABEL_LENGTH = 40;
 const MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
+/** The path's arrowhead: its own colour (the theme's, through the variable), and as large on the path's thicker stroke. */
+const PATH_MARKER = { type: MarkerType.ArrowClosed, width: 10, height: 10, color: 'var(--g-path)' };
 const ORIGIN = { x: 0, y: 0 };
 
 export class FlowBuilder {
@@ -68,12 +74,12 @@ export class FlowBuilder {
   private lastNodes: ProcedureFlowNode[] = [];
   private lastEdges: Edge<RoutedEdgeData>[] = [];
 
-  private lastEdgeInput: { graph: ProcedureGraph; ids: ReadonlyMap<string, string>; expanded: ReadonlyMap<string, Expansion>; routes: ReadonlyMap<string, Route> | undefined } | null = null;
+  private lastEdgeInput: { graph: ProcedureGraph; ids: ReadonlyMap<string, string>; expanded: ReadonlyMap<string, Expansion>; routes: ReadonlyMap<string, Route> | undefined; pathKey: string } | null = null;
 
   /** Whether the edges are those of the last build: same ends (as flow ids), labels and kinds. */
-  private sameEdges(input: FlowInput): boolean {
+  private sameEdges(input: FlowInput, pathKey: string): boolean {
     const last = this.lastEdgeInput;
-    if (!last || last.expanded !== input.expanded || last.routes !== input.routes) return false;
+    if (!last || last.expanded !== input.expanded || last.routes !== input.routes || last.pathKey !== pathKey) return false;
     const a = last.graph.edges;
     const b = input.graph.edges;
     if (a.length !== b.length) return false;
@@ -159,7 +165,7 @@ export class FlowBuilder {
       nodes.push(flowNode);
     };
 
-    const addEdges = (graph: { edges: { from: string; to: string; label?: string; kind: string }[] }, toFlow: (graphId: string) => string, foreign: boolean) => {
+    const addEdges = (graph: { edges: { from: string; to: string; label?: string; kind: string }[] }, toFlow: (graphId: string) => string, foreign: boolean, onPath: ReadonlySet<string> = NO_PATH) => {
       const seen = new Map<string, number>();
       for (const edge of graph.edges) {
         const source = toFlow(edge.from);
@@ -169,7 +175,8 @@ export class FlowBuilder {
         seen.set(pair, count);
         const id = count === 1 ? pair : `${pair}#${count}`;
         const label = edge.label ? shorten(edge.label) : edge.kind === 'optional' ? 'when needed' : undefined;
-        const className = `edge-${edge.kind}${foreign ? ' edge-foreign' : ''}`;
+        const taken = onPath.has(pathKey(edge.from, edge.to));
+        const className = `edge-${edge.kind}${foreign ? ' edge-foreign' : ''}${taken ? ' on-path' : ''}`;
         const route = foreign ? undefined : input.routes?.get(id);
         const old = this.edgeCache.get(id);
         const flowEdge: Edge<RoutedEdgeData> =
@@ -181,9 +188,11 @@ export class FlowBuilder {
                 source,
                 target,
                 ...(label ? { label } : {}),
-                data: route ? { route } : {},
+                data: { ...(route ? { route } : {}), ...(taken ? { onPath: true } : {}) },
                 className,
-                markerEnd: MARKER,
+                markerEnd: taken ? PATH_MARKER : MARKER,
+                // Drawn above the edges it crosses.
+                ...(taken ? { zIndex: 1 } : {}),
                 animated: edge.kind === 'goto',
                 selectable: false,
                 focusable: false,
@@ -213,9 +222,12 @@ export class FlowBuilder {
         }
       }
     }
-    const reuseEdges = this.sameEdges(input);
+    const pathKeys = input.path && input.path.length > 0 ? viewPath(input.path, view.owner) : NO_PATH;
+    const pathId = [...pathKeys].sort().join('\u0001');
+    const reuseEdges = this.sameEdges(input, pathId);
     if (!reuseEdges) {
-      addEdges(view, flowId, false);
+      // Only this Procedure's own edges: an expanded sub-procedure's are another graph's ids.
+      addEdges(view, flowId, false, pathKeys);
       for (const node of input.graph.nodes) {
         const id = flowId(node.id);
         const expansion = node.kind === 'subprocedure' ? input.expanded.get(id) : undefined;
@@ -224,12 +236,28 @@ export class FlowBuilder {
       this.edgeCache = edgeCache;
       this.lastEdges = sameElements(edges, this.lastEdges) ? this.lastEdges : edges;
     }
-    this.lastEdgeInput = { graph: input.graph, ids: input.ids, expanded: input.expanded, routes: input.routes };
+    this.lastEdgeInput = { graph: input.graph, ids: input.ids, expanded: input.expanded, routes: input.routes, pathKey: pathId };
     this.nodeCache = nodeCache;
     // The same arrays when every element is the same object: React Flow then has nothing to do.
     if (!sameElements(nodes, this.lastNodes)) this.lastNodes = nodes;
     return { nodes: this.lastNodes, edges: this.lastEdges, live };
   }
+}
+
+const NO_PATH: ReadonlySet<string> = new Set();
+
+function pathKey(from: string, to: string): string {
+  return `${from}\u0000${to}`;
+}
+
+/**
+ * The path's Procedure-graph edges as the view draws them (view-graph.ts): an edge into a row is
+ * inside its card; an edge from a row leaves from the row's card.
+ */
+function viewPath(path: readonly { from: string; to: string }[], owner: ReadonlyMap<string, string>): Set<string> {
+  const keys = new Set<string>();
+  for (const edge of path) if (!owner.has(edge.to)) keys.add(pathKey(owner.get(edge.from) ?? edge.from, edge.to));
+  return keys;
 }
 
 function sameRows(a: CardRow[] | undefined, b: CardRow[] | undefined): boolean {

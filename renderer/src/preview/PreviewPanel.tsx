@@ -9,7 +9,7 @@ import { useApi } from '../api/context';
 import { routeHash } from '../app/route';
 import { Badge, Button, Menu, Toolbar, ToolbarButton, type MenuItem } from '../ui';
 import { firstDivergence } from './divergence';
-import { pathOf } from './pane-state';
+import { pathOf, type PreviewPath } from './pane-state';
 import { PreviewPane } from './PreviewPane';
 import { usePreviewPane, type TargetChoice } from './usePreviewPane';
 import './preview.css';
@@ -25,8 +25,8 @@ export interface PreviewPanelProps {
   /** Trace events of this step only (a node clicked on the graph); null: all. */
   stepFilter?: string | null;
   onClearFilter?: () => void;
-  /** The first pane's path, for the graph: the steps it went through and the one it is at. */
-  onPath?: (path: { visited: string[]; active: string | null }) => void;
+  /** The first pane's path, for the graph: the steps it went through, the one it is at, and the places it went (for the edges). */
+  onPath?: (path: PreviewPath) => void;
 }
 
 export function PreviewPanel({ name, getText, compare: compareInitially = false, initial, onSelectEvent, onPath, stepFilter = null, onClearFilter }: PreviewPanelProps) {

@@ -2,6 +2,7 @@
 // the transcript: customer and agent messages are trace events), the reply being streamed, and the
 // status (running, the queue, an error). Pure, so it is tested without a browser.
 import type { PreviewSession, PreviewStatus, PreviewTraceEvent } from '../../../shared/api';
+import { waypointsOf, type PathWaypoint } from './path-edges';
 
 export interface PaneState {
   sessionId: string;
@@ -54,8 +55,16 @@ export function transcriptOf(trace: readonly PreviewTraceEvent[]): TranscriptLin
   return lines;
 }
 
-/** The steps the conversation went through, in order (the path to mark on the graph), and the one it is at. */
-export function pathOf(trace: readonly PreviewTraceEvent[]): { visited: string[]; active: string | null } {
+/** The conversation's path for the graph: the steps it went through, in order, the one it is at, and where it went (for the edges, path-edges.ts). */
+export interface PreviewPath {
+  visited: string[];
+  active: string | null;
+  waypoints: PathWaypoint[];
+}
+
+export const NO_PATH: PreviewPath = { visited: [], active: null, waypoints: [] };
+
+export function pathOf(trace: readonly PreviewTraceEvent[]): PreviewPath {
   const visited: string[] = [];
   let active: string | null = null;
   for (const event of trace) {
@@ -66,5 +75,5 @@ export function pathOf(trace: readonly PreviewTraceEvent[]): { visited: string[]
     // Only the conversation's own Procedure finishing leaves no active step (a sub-procedure returns to its caller).
     if (event.type === 'procedure_end' && event.payload.complete === true) active = null;
   }
-  return { visited, active };
+  return { visited, active, waypoints: waypointsOf(trace) };
 }
