@@ -30,9 +30,15 @@ import type { TurnResponse } from './turn-response';
 
 export interface ServerContext {
   config: ServerConfig;
-  /** For starts and reads; each turn runs on an engine of its own (newEngine). */
+  /** For starts and reads, and on SQLite for whole (not streamed) turns too (see sharedTurnEngine). */
   engine: ConversationEngine;
   newEngine(stream?: boolean): ConversationEngine;
+  /**
+   * May whole turns run on `engine`? On SQLite this process is the only one writing conversations,
+   * so one engine keeps each conversation's state from its last turn instead of reading it back
+   * (and is not built again per turn); on PostgreSQL another instance may run the next turn.
+   */
+  sharedTurnEngine: boolean;
   store: ServerStore;
   catalog: BundleCatalog;
   keys: KeyRing;
@@ -223,7 +229,9 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
   }
   // A stream's headers go out with its first event: a refusal before it (a closed or handed-off
   // conversation, say) is still a plain 4xx JSON answer.
-  const engine = ctx.newEngine(stream);
+  // A streamed turn has an engine of its own: its reply listener must hear this turn only.
+  const shared = ctx.sharedTurnEngine && !stream;
+  const engine = shared ? ctx.engine : ctx.newEngine(stream);
   let stopStream: (() => void) | null = null;
   if (stream) {
     stopStream = engine.subscribeReplies((conversation, text, withdrawn) => {
@@ -247,6 +255,8 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
         }
         const closedAt = (await ctx.store.production.productionInfo(conversationId)).closedAt;
         if (closedAt) throw new ApiError(409, 'conversation-closed', `Conversation ${conversationId} was closed at ${closedAt}; start a new one.`);
+        // Under the lock, so no whole turn can remember a state again until this one has saved its own.
+        if (ctx.sharedTurnEngine && !shared) ctx.engine.forget(conversationId);
         return { result: await engine.send(conversationId, input.text) };
       }),
     ),

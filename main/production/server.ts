@@ -96,8 +96,9 @@ export async function startProductionServer(options: ProductionServerOptions): P
   const catalog = new BundleCatalog();
   const connectors = new SwappableConnectors(secrets, config.approve, () => undefined);
   const persistence = new ProductionPersistence(store.conversations, store.production);
-  // An engine per turn (and one for starts and reads): on a shared database another instance may
-  // have run a conversation's last turn, so no engine may keep a conversation's state between turns.
+  // On PostgreSQL an engine per turn (and one for starts and reads): another instance may have run a
+  // conversation's last turn, so no engine may keep a conversation's state between turns. On SQLite
+  // whole turns share the one engine (routes.ts, sharedTurnEngine).
   const newEngine = (stream = false) =>
     createEngine({
       workspace: store.local,
@@ -169,6 +170,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
     config,
     engine,
     newEngine,
+    sharedTurnEngine: store.kind === 'sqlite',
     store,
     catalog,
     keys: new KeyRing(store.production, config.apiKeys),

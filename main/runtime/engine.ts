@@ -100,7 +100,20 @@ export class ConversationEngine {
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.runTurn(conversationId, text));
     this.queues.set(conversationId, next);
+    // The last turn queued removes the entry: an engine that serves for months keeps none per idle conversation.
+    const settled = () => {
+      if (this.queues.get(conversationId) === next) this.queues.delete(conversationId);
+    };
+    next.then(settled, settled);
     return next;
+  }
+
+  /**
+   * Drops the state this engine remembers of a conversation: another engine is running its turn,
+   * and the next turn here must read the state that turn saves.
+   */
+  forget(conversationId: number): void {
+    this.recent.delete(conversationId);
   }
 
   async state(conversationId: number): Promise<ConversationState | null> {
