@@ -10,6 +10,8 @@ import { launchChromium } from '../../scripts/chromium';
 import { AUTO_RERUN_KEY, autoRerunSettingsSchema } from '../../main/simulations/auto-rerun';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic';
 import { crm, LOST_PARCEL, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript } from '../api/simulations-fixtures';
+import { LOST_PARCEL_DRAFT } from '../api/authoring-fixtures';
+import { toolCall } from '../support/fake-anthropic';
 import { startApp, type RunningApp } from './support/app';
 import { answerDialog, fitGraph } from './support/editor';
 import { axeViolations } from './support/a11y';
@@ -313,6 +315,65 @@ describe('the simulations screen', () => {
     await replay.waitFor();
     expect(await replay.textContent()).toContain('the same as this run');
     expect(await replay.getByTestId('world-change').textContent()).toMatch(/lookups\s*added.*—.*\["7"\]/);
+    expect(app.problems).toEqual([]);
+  }, 90_000);
+
+  it('drafts a Procedure with AI from an outline, an article and a transcript: an error shown and nothing saved, a proposal rejected, then one accepted opens as a new draft', async () => {
+    const { page } = app;
+    // A new model server plays the author: first it fails, then it drafts the lost parcel Procedure.
+    let failing = true;
+    fake = await startFakeAnthropic(() => (failing ? { status: 400, error: { type: 'invalid_request_error', message: 'model: no such model' } } : toolCall('write_procedure', { text: LOST_PARCEL_DRAFT, summary: 'Drafted from the outline.' })));
+    await call('settings.save', { provider: 'anthropic', baseURL: fake.url, models, apiKey: 'sk-test-key' });
+    const procedures = async () => ((await call('procedures.list', {})) as { name: string }[]).map((procedure) => procedure.name);
+    const before = await procedures();
+
+    await page.getByRole('button', { name: 'Procedure', exact: true }).click();
+    await page.getByRole('button', { name: 'Draft a Procedure with AI' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Draft a Procedure with AI' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('button', { name: 'Draft', exact: true }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Outline').fill('When a parcel never arrives: get the order number, say sorry, send it again.');
+    await dialog.getByLabel('Knowledge articles').fill('order number');
+    const hit = dialog.getByRole('list', { name: 'Matching articles' }).getByRole('listitem').first();
+    const title = (await hit.locator('.sim-draft-title').textContent())!;
+    await hit.getByRole('button', { name: `Add the article ${title}` }).click();
+    expect(await dialog.getByRole('list', { name: 'Chosen articles' }).textContent()).toContain(title);
+    await dialog.getByRole('button', { name: 'Add a past transcript' }).click();
+    await dialog.getByLabel('Past transcript 1').fill('customer: my parcel never came\nagent: so sorry!');
+    expect(await axeViolations(page, '[role="dialog"]')).toEqual([]);
+
+    // The model refuses: the reason is shown, the form kept, nothing saved.
+    await dialog.getByRole('button', { name: 'Draft', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').filter({ hasText: 'No draft' }).textContent(), { timeout: 30_000 }).toContain('The author model refused the request');
+    expect(await dialog.getByLabel('Outline').inputValue()).toContain('When a parcel never arrives');
+    expect(await procedures()).toEqual(before);
+    await app.screenshot('draft-procedure-error');
+
+    // The proposal as a diff; rejecting it saves nothing.
+    failing = false;
+    await dialog.getByRole('button', { name: 'Draft', exact: true }).click();
+    const proposal = dialog.getByTestId('draft-proposal');
+    await proposal.waitFor({ timeout: 30_000 });
+    expect(await proposal.getByLabel('Proposed Procedure').textContent()).toContain('+name: Lost parcel');
+    expect(await proposal.textContent()).toContain('Drafted from the outline.');
+    const asked = JSON.stringify(fake.requests.at(-1)!.body.messages);
+    expect(asked).toContain('When a parcel never arrives');
+    expect(asked).toContain(title.replace(/"/g, "'"));
+    expect(asked).toContain('my parcel never came');
+    await app.screenshot('draft-procedure-proposal');
+    expect(await axeViolations(page, '[role="dialog"]')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Reject' }).click();
+    await proposal.waitFor({ state: 'detached' });
+    expect(await procedures()).toEqual(before);
+
+    // Accepted: a new draft, opened in the editor.
+    await dialog.getByRole('button', { name: 'Draft', exact: true }).click();
+    await proposal.waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Accept and open' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('li[data-procedure="Lost parcel"]').getAttribute('class')).toContain('selected');
+    expect(((await call('procedures.get', { name: 'Lost parcel' })) as { draftText: string; live: unknown }).draftText).toBe(LOST_PARCEL_DRAFT);
+    expect((await procedures()).sort()).toEqual([...before, 'Lost parcel'].sort());
     expect(app.problems).toEqual([]);
   }, 90_000);
 });

@@ -1,10 +1,11 @@
 // The list of Procedures with their status. Create, rename, duplicate and delete. One tab stop: the
 // arrow keys (and Home/End) move through the rows, Enter opens one, F2 renames it.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { Copy, MoreHorizontal, Pencil, Plus, Trash2 } from 'lucide-react';
+import { Copy, MoreHorizontal, Pencil, Plus, Sparkles, Trash2 } from 'lucide-react';
 import type { ProcedureSummary } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { navigate } from '../app/navigation';
+import { DraftProcedureDialog } from '../simulations/DraftProcedureDialog';
 import { askConfirm, askText, Badge, Button, IconButton, Menu, showMessage, toast, type BadgeTone } from '../ui';
 
 export function statusLabel(procedure: Pick<ProcedureSummary, 'status' | 'liveVersion'>): string {
@@ -25,6 +26,8 @@ export function ProcedureList({ procedures, selected, error }: { procedures: Pro
   const listRef = useRef<HTMLUListElement>(null);
   // The row that holds the list's tab stop: the one last focused, else the open one, else the first.
   const [active, setActive] = useState<string | null>(null);
+  // "Draft a Procedure with AI": the draft opens as a new Procedure only once accepted in the dialog.
+  const [drafting, setDrafting] = useState(false);
   const names = procedures?.map((procedure) => procedure.name) ?? [];
   const tabStop = active !== null && names.includes(active) ? active : selected !== null && names.includes(selected) ? selected : (names[0] ?? null);
   useEffect(() => {
@@ -92,10 +95,14 @@ export function ProcedureList({ procedures, selected, error }: { procedures: Pro
     <nav className="procedure-list" aria-label="Procedures">
       <div className="procedure-list-header">
         <h2 id="procedure-list-title">Procedures</h2>
-        <Button variant="secondary" size="sm" icon={Plus} onClick={create} aria-label="New">
-          New
-        </Button>
+        <span className="procedure-list-create">
+          <IconButton icon={Sparkles} label="Draft a Procedure with AI" size="sm" variant="ghost" onClick={() => setDrafting(true)} />
+          <Button variant="secondary" size="sm" icon={Plus} onClick={create} aria-label="New">
+            New
+          </Button>
+        </span>
       </div>
+      <DraftProcedureDialog open={drafting} onOpenChange={setDrafting} />
       {error && <p className="error">{error}</p>}
       {procedures === null && !error && <p className="muted">Loading…</p>}
       <ul ref={listRef} aria-labelledby="procedure-list-title">

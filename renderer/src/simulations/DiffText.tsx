@@ -2,7 +2,8 @@
 // two suites, an improvement proposed by the author model).
 export function DiffText({ patch, label = 'Procedure diff' }: { patch: string; label?: string }) {
   return (
-    <pre className="sim-diff" aria-label={label}>
+    // Focusable: a long diff scrolls, and keyboard users scroll it too.
+    <pre className="sim-diff" aria-label={label} tabIndex={0}>
       {patch
         .split('\n')
         .filter((line) => !line.startsWith('===') && !line.startsWith('Index:'))
