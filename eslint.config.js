@@ -109,7 +109,7 @@ export const mainFolders = {
   production: ['shared', 'store', 'app-version', 'assembly', 'bundles', 'connectors', 'knowledge', 'model', 'procedures', 'runtime', 'sandbox', 'secrets', 'validation'],
   cli: ['shared', 'store', 'assembly', 'authoring', 'bundles', 'conformance', 'connectors', 'files', 'knowledge', 'language', 'model', 'procedures', 'production', 'runtime', 'secrets', 'services', 'simulations'],
   app: ['shared', 'store', 'api', 'app-version', 'assembly', 'model', 'procedures', 'sandbox', 'secrets', 'server', 'services', 'simulations'],
-  shell: ['shared', 'api', 'app', 'sandbox', 'secrets', 'server'],
+  shell: ['shared', 'api', 'app', 'files', 'sandbox', 'secrets', 'server'],
 };
 
 // The same inside shared/: its folders and the files at its top.

@@ -1,8 +1,9 @@
-// The preload: exposes `window.stepwise` with two functions, invoke and on, for the calls and
-// events the API contract declares, and nothing else. Bundled into dist/electron/preload.cjs
-// (a sandboxed preload can require only `electron`).
+// The preload: exposes `window.stepwise` with invoke and on, for the calls and events the API
+// contract declares, and saveBundle, the shell's one call (shared/api/shell.ts), checked here too;
+// nothing else. Bundled into dist/electron/preload.cjs (a sandboxed preload can require only `electron`).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { BRIDGE_GLOBAL, channelForEvent, channelForMethod, isEventName, isMethod, type StepwiseBridge } from '../shared/api';
+import { BRIDGE_GLOBAL, channelForEvent, channelForMethod, isEventName, isMethod, SAVE_BUNDLE_CHANNEL, SaveBundleInputSchema, type StepwiseBridge } from '../shared/api';
+import { describeZodError } from '../shared/zod-error';
 
 export const bridge: StepwiseBridge = {
   invoke(method, input) {
@@ -17,6 +18,11 @@ export const bridge: StepwiseBridge = {
     return () => {
       ipcRenderer.removeListener(channel, handler);
     };
+  },
+  saveBundle(input) {
+    const parsed = SaveBundleInputSchema.safeParse(input);
+    if (!parsed.success) return Promise.resolve({ ok: false, error: { code: 'invalid-input', message: describeZodError(parsed.error) } });
+    return ipcRenderer.invoke(SAVE_BUNDLE_CHANNEL, parsed.data);
   },
 };
 

@@ -1,7 +1,7 @@
 // The Electron main process: opens the workspace, starts the engine, serves the app from
 // stepwise://app/ into hardened windows (the main one, and one per opened preview), and bridges the
 // API over IPC. Built by scripts/build-electron.ts into dist/electron/main.mjs.
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type SaveDialogOptions, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { startEngine, type Engine } from '../app/engine';
 import { appPaths } from '../app/home';
@@ -12,6 +12,7 @@ import { APP_ENTRY, handleAppProtocol, registerAppScheme } from './app-protocol'
 import { forwardEvents, registerIpc } from './ipc';
 import { previewWindowOpener } from './preview-windows';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
+import { registerSaveBundle } from './save-bundle';
 import { hardenSession, hardenWebContents } from './security';
 import { mainWindowOptions } from './window-options';
 
@@ -42,6 +43,8 @@ async function start() {
   hardenSession(session.defaultSession);
   handleAppProtocol(protocol, RENDERER_ROOT);
   registerIpc(ipcMain, engine.dispatch);
+  const dispatch = engine.dispatch;
+  registerSaveBundle(ipcMain, (event) => ({ exportBundle: (input) => dispatch('bundles.export', input), showSaveDialog: (name) => saveDialog(event.sender, name) }));
   forwardEvents(engine.hub, () => BrowserWindow.getAllWindows().map((window) => window.webContents));
   const openPreviewWindow = previewWindowOpener({ preloadPath: PRELOAD, create: (options) => new BrowserWindow(options) });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { openExternal: (url) => shell.openExternal(url), openPreviewWindow }));
@@ -54,6 +57,18 @@ async function start() {
 app.whenReady().then(start, fail).catch(fail);
 app.on('window-all-closed', () => app.quit());
 app.on('will-quit', () => void engine?.close());
+
+/** The system's save dialog for a bundle, as a sheet of the window that asked. */
+function saveDialog(sender: WebContents, fileName: string) {
+  const options: SaveDialogOptions = {
+    title: 'Save bundle',
+    defaultPath: join(app.getPath('documents'), fileName),
+    filters: [{ name: 'Stepwise bundle', extensions: ['json'] }],
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+  const owner = BrowserWindow.fromWebContents(sender);
+  return owner ? dialog.showSaveDialog(owner, options) : dialog.showSaveDialog(options);
+}
 
 /** In development, the arguments after `--` (`electron . -- --workspace shop.stepwise`); packaged, all of them. */
 export function launchArguments(argv: string[], packaged: boolean): string[] {

@@ -12,3 +12,4 @@ export * from './knowledge';
 export * from './authoring';
 export { createApiClient, type ApiClient, type ApiTransport } from './client';
 export { BRIDGE_GLOBAL, type StepwiseBridge } from './bridge';
+export * from './shell';

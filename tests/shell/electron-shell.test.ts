@@ -2,13 +2,15 @@
 // never run in tests): the window's security options, the custom protocol and its path check, the
 // IPC bridge with its sender check, the guards on navigation, new windows and permissions, and the
 // preload's allow-list.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { channelForEvent, channelForMethod, METHODS } from '../../shared/api';
+import { channelForEvent, channelForMethod, METHODS, SAVE_BUNDLE_CHANNEL } from '../../shared/api';
 import { buildRenderer } from '../../scripts/build-renderer';
 import { repoRoot } from '../support/paths';
+import { captureIo } from '../support/capture-io';
+import { runCli } from '../../main/cli/run';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -28,9 +30,13 @@ const stand = vi.hoisted(() => {
     rendererListeners: new Map<string, (...args: unknown[]) => unknown>(),
     sandboxEnabled: false,
     ready: null as null | (() => void),
+    /** What the stand-in save dialog answers, and what it was asked. */
+    saveAnswer: { canceled: true } as { canceled: boolean; filePath?: string },
+    saveDialogs: [] as unknown[][],
   };
   class BrowserWindow {
     static getAllWindows = () => state.windows;
+    static fromWebContents = (contents: unknown) => state.windows.find((window) => window.webContents === contents) ?? null;
     options: Record<string, unknown>;
     url: string | null = null;
     webContents = { send: (..._args: unknown[]) => {}, isDestroyed: () => false };
@@ -79,6 +85,12 @@ const stand = vi.hoisted(() => {
     },
     safeStorage: { isEncryptionAvailable: () => true, encryptString: (text: string) => Buffer.from(`enc:${text}`), decryptString: (data: Buffer) => data.toString().slice(4) },
     shell: { openExternal: async (url: string) => void state.opened.push(url) },
+    dialog: {
+      showSaveDialog: async (...args: unknown[]) => {
+        state.saveDialogs.push(args);
+        return state.saveAnswer;
+      },
+    },
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => state.exposed.set(key, api) },
     ipcRenderer: {
       invoke: async (...args: unknown[]) => {
@@ -140,7 +152,7 @@ describe('the Electron main process', () => {
   });
 
   it('handles exactly the contract\'s calls, and only from the app\'s own top frame', async () => {
-    expect([...state.ipcHandlers.keys()].sort()).toEqual(METHODS.map(channelForMethod).sort());
+    expect([...state.ipcHandlers.keys()].sort()).toEqual([...METHODS.map(channelForMethod), SAVE_BUNDLE_CHANNEL].sort());
     const info = state.ipcHandlers.get(channelForMethod('app.info'))!;
     expect(await info({ senderFrame: { url: 'stepwise://app/index.html', parent: null } }, {})).toMatchObject({ ok: true, value: { mode: 'electron' } });
     for (const senderFrame of [{ url: 'https://evil.example/', parent: null }, { url: 'stepwise://app/index.html', parent: {} }, { url: 'file:///etc/passwd', parent: null }, null]) {
@@ -217,6 +229,33 @@ describe('the Electron main process', () => {
     state.windows.splice(1);
   });
 
+  it('saves a bundle the engine signed where the save dialog says, as a sheet of the asking window', async () => {
+    const handler = state.ipcHandlers.get(SAVE_BUNDLE_CHANNEL)!;
+    const [main] = state.windows;
+    const sender = { senderFrame: { url: 'stepwise://app/index.html#/bundles', parent: null }, sender: main!.webContents };
+    const folder = mkdtempSync(join(tmpdir(), 'stepwise-bundle-save-'));
+    try {
+      const path = join(folder, 'shop.json');
+      state.saveAnswer = { canceled: false, filePath: path };
+      const saved = (await handler(sender, { procedures: ['Damaged order claim'], source: 'draft' })) as { ok: boolean; value: { saved: boolean; path: string; fingerprint: string; fileName: string } };
+      expect(saved).toMatchObject({ ok: true, value: { saved: true, path } });
+      // The dialog belonged to the window that asked, and offered the bundle's own name in Documents.
+      const [owner, options] = state.saveDialogs.at(-1)! as [unknown, { defaultPath: string; filters: unknown[] }];
+      expect(owner).toBe(main);
+      expect(options.defaultPath).toBe(join('/nonexistent', saved.value.fileName));
+      // The file is a bundle the command line verifies, signed by this workspace's key.
+      const io = captureIo(folder);
+      expect(await runCli(['verify', path], io), io.stderr()).toBe(0);
+      expect(io.stdout()).toContain(saved.value.fingerprint);
+      // Cancelled: nothing more is written.
+      state.saveAnswer = { canceled: true };
+      expect(await handler(sender, { procedures: ['Damaged order claim'], source: 'draft' })).toEqual({ ok: true, value: { saved: false } });
+      expect(readdirSync(folder)).toEqual(['shop.json']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('sends engine events to the app\'s windows', async () => {
     const sent: unknown[][] = [];
     state.windows[0]!.webContents.send = (...args: unknown[]) => sent.push(args);
@@ -230,8 +269,8 @@ describe('the preload', () => {
   it('exposes only invoke and on, for the contract\'s calls and events', async () => {
     await import('../../preload/preload');
     expect([...state.exposed.keys()]).toEqual(['stepwise']);
-    const bridge = state.exposed.get('stepwise') as { invoke: Handler; on: Handler };
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on']);
+    const bridge = state.exposed.get('stepwise') as { invoke: Handler; on: Handler; saveBundle?: Handler };
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on', 'saveBundle']);
 
     await bridge.invoke('procedures.list', {});
     expect(state.rendererInvokes).toEqual([['stepwise:call:procedures.list', {}]]);
@@ -246,6 +285,15 @@ describe('the preload', () => {
     stop();
     expect(state.rendererListeners.has('stepwise:event:procedures.changed')).toBe(false);
     expect(() => bridge.on('ipc-internal', () => {})).toThrow('There is no event named "ipc-internal"');
+
+    // saveBundle: its one channel, with the choice checked here first; never bytes or a path.
+    state.rendererInvokes.length = 0;
+    await bridge.saveBundle!({ procedures: ['Parcel check'], source: 'live' });
+    expect(state.rendererInvokes).toEqual([[SAVE_BUNDLE_CHANNEL, { procedures: ['Parcel check'], source: 'live', includeKnowledge: false }]]);
+    for (const bad of [{ procedures: ['A'], source: 'live', path: '/etc/passwd' }, { procedures: ['A'], source: 'live', text: '{}' }, { procedures: [], source: 'live' }]) {
+      expect(await bridge.saveBundle!(bad)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    }
+    expect(state.rendererInvokes).toHaveLength(1);
   });
 });
 

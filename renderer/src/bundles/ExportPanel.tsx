@@ -5,7 +5,8 @@ import { Download } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { BundleExport, ProcedureSummary } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { Badge, Banner, Button, Select, toast } from '../ui';
+import { shellBridge } from '../api/shell-bridge';
+import { Badge, Banner, Button, Select, showMessage, toast } from '../ui';
 import { saveTextFile } from './download';
 
 export function ExportPanel() {
@@ -86,8 +87,21 @@ export function ExportPanel() {
               disabled={!result || busy}
               onClick={() => {
                 if (!result) return;
-                saveTextFile(result.fileName, result.text);
-                toast({ title: `Saved ${result.fileName}`, description: `Signed with ${result.fingerprint}.`, tone: 'success' });
+                // In Electron the main process builds the bundle again and writes it where its save dialog says.
+                const shell = shellBridge();
+                if (!shell) {
+                  saveTextFile(result.fileName, result.text);
+                  toast({ title: `Saved ${result.fileName}`, description: `Signed with ${result.fingerprint}.`, tone: 'success' });
+                  return;
+                }
+                setBusy(true);
+                shell
+                  .saveBundle({ procedures: chosen, source, includeKnowledge })
+                  .then((answer) => {
+                    if (!answer.ok) return void showMessage('Bundle not saved', answer.error.message);
+                    if (answer.value.saved) toast({ title: `Saved ${answer.value.path}`, description: `Signed with ${answer.value.fingerprint}.`, tone: 'success' });
+                  }, (problem: Error) => void showMessage('Bundle not saved', problem.message))
+                  .finally(() => setBusy(false));
               }}
             >
               Save bundle
