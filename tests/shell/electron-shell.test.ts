@@ -224,6 +224,22 @@ describe('the Electron main process', () => {
     // A look-alike opens nothing.
     expect(contents.open({ url: 'stepwise://app.evil.example/index.html#/preview/X' })).toEqual({ action: 'deny' });
     expect(state.windows).toHaveLength(3);
+    // Each window's page starts a preview of its own: the engine gives each its own session and conversation.
+    const call = async (method: string, input: unknown, url: string) => {
+      const result = (await state.ipcHandlers.get(channelForMethod(method as (typeof METHODS)[number]))!({ senderFrame: { url, parent: null } }, input)) as { ok: boolean; value: Record<string, unknown>; error?: unknown };
+      expect(result.ok, JSON.stringify(result.error)).toBe(true);
+      return result.value;
+    };
+    await call('settings.save', { provider: 'anthropic', baseURL: 'http://127.0.0.1:9', models: { agent: 'a', customer: 'c', judge: 'j', author: 'a' }, apiKey: 'sk-never-called' }, main!.url!);
+    await call('procedures.create', { name: 'Window chat' }, main!.url!);
+    const created = await call('procedures.get', { name: 'Window chat' }, main!.url!);
+    await call('procedures.saveDraft', { name: 'Window chat', text: '---\nname: Window chat\ntrigger: The customer says hello.\n---\n\n## Greet\nGreet the customer.\n', expectedHash: created.draftHash }, main!.url!);
+    const sessions = [];
+    for (const window of [compare!, single!]) sessions.push(await call('preview.start', { target: { kind: 'draft', name: 'Window chat' } }, window.url!));
+    expect(new Set(sessions.map((session) => session.sessionId)).size).toBe(2);
+    expect(new Set(sessions.map((session) => session.conversationId)).size).toBe(2);
+    for (const session of sessions) await call('preview.close', { sessionId: session.sessionId }, main!.url!);
+
     // Closing them frees their places; the stand-in's list goes back to the main window for the tests after.
     for (const window of [compare!, single!]) window.handlers.get('closed')!();
     state.windows.splice(1);
