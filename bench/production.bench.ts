@@ -41,6 +41,8 @@ const TURNS_PER_CONVERSATION = 3;
 const LOADS = (process.env.STEPWISE_BENCH_LOADS ?? '50,200').split(',').map(Number);
 /** STEPWISE_BENCH_SQLITE=full runs SQLite at full durability only (relaxed, or 0 for neither). */
 const SQLITE_RUNS = (process.env.STEPWISE_BENCH_SQLITE ?? 'full,relaxed').split(',').filter((value): value is 'full' | 'relaxed' => value === 'full' || value === 'relaxed');
+/** STEPWISE_BENCH_SEQUENTIAL=N: first N conversations one at a time, for the CPU per turn alone (0: none). */
+const SEQUENTIAL = Number(process.env.STEPWISE_BENCH_SEQUENTIAL ?? 60);
 /** Each server's first turns compile the code paths they take (JIT): a few conversations first, not measured. */
 const WARM_UP_CONVERSATIONS = 5;
 /** A load that takes longer is cut short: its requests still running are aborted and counted as failed. */
@@ -87,11 +89,30 @@ interface Figures {
 export async function run(): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-production-'));
   let replies = 0;
+  let modelDelayMs = MODEL_DELAY_MS;
   const fake = await startFakeAnthropic((request) =>
     request.body.tools?.some((tool) => tool.name === 'route')
-      ? { ...toolCall('route', { procedure: 'Returns', reason: 'return' }), delayMs: MODEL_DELAY_MS }
-      : { ...toolCalls(['reply', { message: `Which item would you like to return? (${++replies})` }]), delayMs: MODEL_DELAY_MS },
+      ? { ...toolCall('route', { procedure: 'Returns', reason: 'return' }), delayMs: modelDelayMs }
+      : { ...toolCalls(['reply', { message: `Which item would you like to return? (${++replies})` }]), delayMs: modelDelayMs },
   );
+  /**
+   * The server's CPU per turn with one conversation at a time and a model that answers at once:
+   * nothing shares a turn of the event loop, so unlike the loads it does not change with how many
+   * turns batch together, and a loaded machine changes it little (it is CPU time, not wall time).
+   */
+  const sequential = async (label: string, servers: { url: string; child: ChildProcess }[], key: string) => {
+    if (SEQUENTIAL === 0) return;
+    modelDelayMs = 0;
+    try {
+      const cpuBefore = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0);
+      let turns = 0;
+      for (let index = 0; index < SEQUENTIAL; index++) turns += (await load('sequential', servers, key, 1)).turns;
+      const cpu = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0) - cpuBefore;
+      console.log(`  ${label}: ${(cpu / turns).toFixed(2)} ms of server CPU per turn, ${turns} turns one at a time (model at once; load average ${loadavg()[0]!.toFixed(1)})`);
+    } finally {
+      modelDelayMs = MODEL_DELAY_MS;
+    }
+  };
   const signer = await newSigner(dir);
   const bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS]);
   const configFile = join(dir, 'server.json');
@@ -124,6 +145,7 @@ export async function run(): Promise<boolean> {
       const key = await sqliteKeyFor(file);
       const one = await start(file, durability === 'full' ? configFile : relaxedConfig);
       await load('warm-up', [one], key, WARM_UP_CONVERSATIONS);
+      await sequential(durability === 'full' ? 'SQLite' : 'SQLite relaxed', [one], key);
       for (const conversations of LOADS) results.push(await load(durability === 'full' ? 'SQLite, 1 instance' : 'SQLite relaxed, 1 inst.', [one], key, conversations));
       await stop();
     }
@@ -145,6 +167,7 @@ export async function run(): Promise<boolean> {
         await store.close();
         const servers = await Promise.all(Array.from({ length: instances }, () => start(url)));
         await load('warm-up', servers, key, WARM_UP_CONVERSATIONS * instances);
+        await sequential(`PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`, servers, key);
         for (const conversations of LOADS) results.push(await load(`PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`, servers, key, conversations, cluster));
         await stop();
       }
