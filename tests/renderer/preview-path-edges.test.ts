@@ -165,6 +165,14 @@ describe('the path as edges of the graph', () => {
     expect(edges(twoWays, events)).toEqual(['trigger -> a']);
     // Two handoffs to the same team, both one step away: which one is not known.
     expect(edges(twoWays, trace(...start('P', 'a'), { type: 'handoff', stepId: 'a', payload: { team: 'Orders team' } }))).toEqual(['trigger -> a']);
+    // Nor when one is nearer than the other: the nearer is not taken for the one.
+    twoWays.nodes.push(node('b/z', 'action'));
+    twoWays.edges.push({ from: 'a/x', to: 'b/z', kind: 'flow' }, { from: 'b/z', to: 'h2', kind: 'optional' });
+    twoWays.edges.splice(twoWays.edges.findIndex((edge) => edge.from === 'a/y' && edge.to === 'h2'), 1);
+    expect(edges(twoWays, trace(...start('P', 'a'), { type: 'handoff', stepId: 'a', payload: { team: 'Orders team' } }))).toEqual(['trigger -> a']);
+    // With one handoff to that team in reach, its way is marked.
+    twoWays.nodes.find((candidate) => candidate.id === 'h2')!.label = 'Safety team';
+    expect(edges(twoWays, trace(...start('P', 'a'), { type: 'handoff', stepId: 'a', payload: { team: 'Safety team' } }))).toEqual(['trigger -> a', 'a -> a/x', 'a/x -> b/z', 'b/z -> h2']);
   });
 });
 

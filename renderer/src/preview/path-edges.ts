@@ -119,7 +119,12 @@ export function pathEdges(graph: ProcedureGraph, waypoints: readonly PathWaypoin
         break;
     }
     if (at !== null && byId.has(at)) {
-      const way = onlyWay(at, targets, byId, next);
+      // A handoff or an end the trace does not name: it must be the only one there is a way to.
+      let way: { to: string; edges: PathEdge[] } | null;
+      if (waypoint.kind === 'handoff' || waypoint.kind === 'end') {
+        const only: string | null = onlyReachable(at, targets, byId, next);
+        way = only === null ? null : onlyWay(at, (node) => node.id === only, byId, next);
+      } else way = onlyWay(at, targets, byId, next);
       if (way) {
         add(way.edges);
         at = way.to;
@@ -143,6 +148,23 @@ function otherwiseAfter(graph: ProcedureGraph, branchId: string): string | null 
   const tests = branches.filter((node) => node.test !== 'otherwise');
   const otherwise = branches.find((node) => node.test === 'otherwise');
   return otherwise && tests[tests.length - 1]?.id === branchId ? otherwise.id : null;
+}
+
+/** The one node `isTarget` accepts that there is a way to from `from` (through nodes that are not places), or null. */
+function onlyReachable(from: string, isTarget: (node: GraphNode) => boolean, byId: ReadonlyMap<string, GraphNode>, next: ReadonlyMap<string, string[]>): string | null {
+  const seen = new Set([from]);
+  const found = new Set<string>();
+  for (let queue = [from]; queue.length > 0; ) {
+    const id = queue.pop()!;
+    for (const to of next.get(id) ?? []) {
+      const node = byId.get(to);
+      if (!node || seen.has(to)) continue;
+      seen.add(to);
+      if (isTarget(node)) found.add(to);
+      else if (!PLACES.has(node.kind)) queue.push(to);
+    }
+  }
+  return found.size === 1 ? [...found][0]! : null;
 }
 
 /**
