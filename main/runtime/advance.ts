@@ -227,7 +227,7 @@ function* runCondition(condition: Condition, context: AdvanceContext, result: Ad
   // Python tests in order; a plain-language test hands the rest of the decision to the model.
   for (const [index, branch] of condition.branches.entries()) {
     const bId = branchId(context.procedure, branch);
-    if (branch.kind === 'else') return yield* choose(condition, id, bId, 'Otherwise', context, result, step);
+    if (branch.kind === 'else') return yield* choose(condition, id, bId, context, result, step);
     const test = branch.test!;
     if (test.kind === 'plain') {
       const remaining = condition.branches.slice(index).map((candidate) => ({
@@ -245,16 +245,17 @@ function* runCondition(condition: Condition, context: AdvanceContext, result: Ad
     });
     if (!outcome) return false;
     emit(context.change, { type: 'condition', stepId: step.id, payload: { nodeId: id, branchId: bId, kind: 'python', test: test.expression, result: outcome.value === true, inputs } });
-    if (outcome.value === true) return yield* choose(condition, id, bId, test.expression, context, result, step);
+    if (outcome.value === true) return yield* choose(condition, id, bId, context, result, step);
   }
   record(context, id, 'none');
   result.notes.push(`The runtime evaluated ${id}: no branch matched, so the step goes on after it.`);
   return true;
 }
 
-function* choose(condition: Condition, id: string, chosen: string, test: string, context: AdvanceContext, result: AdvanceResult, step: Step): Generator<SandboxEffect, boolean, EvaluationResult> {
+function* choose(condition: Condition, id: string, chosen: string, context: AdvanceContext, result: AdvanceResult, step: Step): Generator<SandboxEffect, boolean, EvaluationResult> {
   record(context, id, chosen);
-  result.notes.push(`The runtime evaluated ${id} (python): it chose ${chosen} (${test}). Follow that branch.`);
+  // The test is not restated: the Procedure the model reads shows it at the branch's id.
+  result.notes.push(`The runtime evaluated ${id} (python): it chose ${chosen}. Follow that branch.`);
   return yield* followDecision(condition, chosen, context, result, step, true);
 }
 

@@ -14,7 +14,7 @@ import { customerMessagesBlock } from './outage';
 import { historyWindow } from './history-trim';
 import { attributeLine, stateLines, stateUpdate, systemPrompt, type StateLine, type ToldByCalls, type ToldState } from './prompt';
 import { assignTags, modelIds, toGraphIds, toModelIds, type ModelIds } from './prompt-ids';
-import { agentTools, toolContext } from './tools';
+import { actionToolName, agentTools, toolContext } from './tools';
 import type { ActionInfo, ConversationState } from './types';
 
 export type UserMessage = { role: 'user'; content: ContentBlockParam[] };
@@ -82,24 +82,39 @@ type CallBlock = { type: string; id?: string; name?: string; input?: unknown };
  * What the model's calls that the owed results answer without an error did just as it asked, so
  * the state need not tell it again: the values it set (as it gave them: a value the runtime changed
  * is told), the step it moved to (when it is still the active step of the same Procedures), and
- * the decision it took (the wait for it ending).
+ * the decision it took (the wait for it ending, and the entry it adds to the step's progress). Of a
+ * call refused, only the wait for the customer's agreement it started: the error says so.
  */
 function toldByCalls(state: ConversationState, owed: readonly ToolResultBlockParam[], lines: readonly StateLine[], told: ToldState, ids: ModelIds): ToldByCalls {
   const answered = new Set(owed.filter((result) => !result.is_error).map((result) => result.tool_use_id));
+  const failed = new Set(owed.filter((result) => result.is_error).map((result) => result.tool_use_id));
   const last = state.history.at(-1) as { role?: string; content?: unknown } | undefined;
-  const calls = last?.role === 'assistant' && Array.isArray(last.content) ? (last.content as CallBlock[]).filter((block) => block.type === 'tool_use' && answered.has(block.id ?? '')) : [];
-  const byCalls = { lines: new Set<string>(), cleared: new Set<string>() };
+  const calls = last?.role === 'assistant' && Array.isArray(last.content) ? (last.content as CallBlock[]).filter((block) => block.type === 'tool_use') : [];
+  const byCalls = { lines: new Set<string>(), cleared: new Set<string>(), decided: new Set<string>() };
   const frame = state.stack[state.stack.length - 1];
   const active = lines.find((line) => line.key === 'active')?.text;
   const stackOf = (text: string | undefined) => (text?.includes('; current step ') ? text.slice(0, text.indexOf('; current step ')) : null);
   for (const call of calls) {
     const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as Record<string, unknown>;
+    if (!answered.has(call.id ?? '') && !failed.has(call.id ?? '')) continue;
+    if (!answered.has(call.id ?? '')) {
+      // Asked for without the customer's agreement: the error says it waits for it, and the call says for what.
+      const pending = state.pendingConfirmation;
+      const waiting = lines.find((line) => line.key === 'confirmation');
+      const { customer_agreement: _agreement, ...asked } = input;
+      if (pending && waiting && call.name === actionToolName(pending.action) && JSON.stringify(asked) === JSON.stringify(pending.input)) byCalls.lines.add(waiting.text);
+      continue;
+    }
     if (call.name === 'set_attributes' && typeof input.values === 'object' && input.values !== null) {
       for (const [name, value] of Object.entries(input.values)) byCalls.lines.add(attributeLine(name, value, 'customer'));
     } else if (call.name === 'go_to_step' && frame && active && typeof input.step_id === 'string') {
       const arrived = toModelIds(input.step_id.trim(), ids) === toModelIds(frame.stepId, ids);
       if (arrived && stackOf(active) !== null && stackOf(active) === stackOf(told.active)) byCalls.lines.add(active);
-    } else if (call.name === 'decide_condition') byCalls.cleared.add('decide');
+    } else if (call.name === 'decide_condition') {
+      byCalls.cleared.add('decide');
+      const graph = toGraphIds(call.name, input, ids, frame?.procedure) as Record<string, unknown>;
+      byCalls.decided.add(`${String(graph.condition_id)} → ${String(graph.branch_id)}`);
+    }
   }
   return byCalls;
 }

@@ -201,21 +201,25 @@ export function attributeLine(name: string, value: unknown, source: string): str
 /**
  * What the model's own calls, answered in the same message without an error, already told it: the
  * lines they make true as the model asked (a value it set, the step it moved to), and the lines
- * whose going away they explain (the decision it took).
+ * whose going away they explain (the decision it took), and the decisions it took, as the step's
+ * progress lists them (`condition → branch`, graph ids).
  */
 export interface ToldByCalls {
   lines: ReadonlySet<string>;
   cleared: ReadonlySet<string>;
+  decided: ReadonlySet<string>;
 }
 
-const NOTHING_TOLD: ToldByCalls = { lines: new Set(), cleared: new Set() };
+const NOTHING_TOLD: ToldByCalls = { lines: new Set(), cleared: new Set(), decided: new Set() };
 
 /**
  * Changes the model can tell from others in the same message, so they are not spelled out: the
- * missing attributes when the only change is that attributes now told as set left the list, and
- * the step's progress going away when the step itself changed.
+ * missing attributes when the only change is that attributes now told as set left the list; the
+ * step's progress going away when the step itself changed, or growing only by what the tool
+ * results' notes (`alongside`) and the model's own decisions already say; and the wait for
+ * missing values ending when a note says the node it held back was evaluated or ran.
  */
-function impliedChanges(lines: StateLine[], told: ToldState): Set<string> {
+function impliedChanges(lines: StateLine[], told: ToldState, alongside: readonly string[], decided: ReadonlySet<string>): Set<string> {
   const implied = new Set<string>();
   const now = new Map(lines.map((line) => [line.key, line.text]));
   const newlySet = lines.filter((line) => line.key.startsWith('attribute:') && told[line.key] === undefined).map((line) => line.key.slice('attribute:'.length));
@@ -227,7 +231,27 @@ function impliedChanges(lines: StateLine[], told: ToldState): Set<string> {
   }
   if (missingBefore && missingNow === null && missingBefore.every((name) => newlySet.includes(name))) implied.add('missing');
   if (told.active !== now.get('active') && !now.has('done')) implied.add('done');
+  const doneBefore = new Set(doneEntries(told.done) ?? []);
+  const doneNow = doneEntries(now.get('done'));
+  if (doneNow && doneNow.every((entry) => doneBefore.has(entry) || decided.has(entry) || inNotes(entry, alongside))) implied.add('done');
+  const waitedFor = told.waiting?.slice(0, told.waiting.indexOf(' runs once these are known'));
+  if (waitedFor && !now.has('waiting') && alongside.some((text) => text.includes(`The runtime evaluated ${waitedFor} `) || text.includes(`The runtime ran ${waitedFor}:`))) {
+    implied.add('waiting');
+  }
   return implied;
+}
+
+function doneEntries(text: string | undefined): string[] | null {
+  const match = text === undefined ? null : /^Done in this step: (.*)\.$/.exec(text);
+  return match ? match[1]!.split('; ') : null;
+}
+
+/** A `node → outcome` entry of the step's progress, as the runtime's notes (advance.ts) tell it. */
+function inNotes(entry: string, alongside: readonly string[]): boolean {
+  const [node, outcome] = entry.split(' → ') as [string, string | undefined];
+  const told =
+    outcome === 'ran' ? `The runtime ran ${node}:` : outcome === 'none' ? `The runtime evaluated ${node}: no branch matched` : `The runtime evaluated ${node} (python): it chose ${outcome}.`;
+  return alongside.some((text) => text.includes(told));
 }
 
 function missingNames(text: string | undefined): string[] | null {
@@ -257,7 +281,7 @@ export function stateUpdate(
   for (const line of lines) now[line.key] = line.text;
   if (told === null) return { text: [`<state turn="${turn}">`, ...lines.map((line) => line.text), '</state>'].join('\n'), told: now };
   const inResult = (line: StateLine) => line.data !== undefined && alongside.some((text) => text.includes(line.data!));
-  const implied = impliedChanges(lines, told);
+  const implied = impliedChanges(lines, told, alongside, byCalls.decided);
   const changed = lines.filter((line) => told[line.key] !== line.text && !inResult(line) && !implied.has(line.key) && !byCalls.lines.has(line.text)).map((line) => line.text);
   // Lines that went away, in the order they were told.
   for (const key of Object.keys(told)) {

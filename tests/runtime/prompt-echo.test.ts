@@ -7,10 +7,11 @@
 import type { ContentBlock, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { describe, expect, it } from 'vitest';
 import { afterAgentCall, agentRequest, toolResult } from '../../main/runtime/agent-call';
-import type { AdvanceResult } from '../../main/runtime/advance';
+import { advanceWith, type AdvanceResult } from '../../main/runtime/advance';
+import { begin } from '../../main/runtime/change';
 import type { ToolOutcome } from '../../main/runtime/decision';
 import type { ConversationState } from '../../main/runtime/types';
-import { call, context, conversation, frame, PROCEDURES } from './rules/support';
+import { call, context, conversation, frame, procedure, PROCEDURES } from './rules/support';
 
 const LOOKED_UP = { '@shop.get_order': 'called' };
 
@@ -112,6 +113,9 @@ describe('what a call the runtime carried out as asked adds to the next request'
     const after = request(decided.state);
     expect(after.results[0]).toEqual({ type: 'tool_result', tool_use_id: 'toolu_0' });
     expect(after.text).not.toContain('No condition waits');
+    // Nor the step's progress the decision adds.
+    expect(decided.state.stack[0]!.decided).toEqual({ [awaiting.conditionId]: 'none' });
+    expect(after.text).not.toContain('Done in this step');
 
     // The same wait ending with no decision of the model's (it replied only): told.
     const replied = respond(start, [{ name: 'reply', input: { message: 'Tell me more.' } }], { advanced });
@@ -126,6 +130,67 @@ describe('what a call the runtime carried out as asked adds to the next request'
     expect(noted.text).not.toContain('amount = 24 (from code)');
     const silent = request({ ...withAmount, pendingToolResults: [toolResult('toolu_0', { content: 'Sent to the customer.', echo: 'Sent to the customer.', followUp: false })] });
     expect(silent.text).toContain('amount = 24 (from code).');
+  });
+});
+
+describe('what the runtime’s notes in a tool result already say', () => {
+  const ALLOWED = { ...LOOKED_UP, 'step:verify/call:verify-identity': 'done' };
+  const atRefund = () => conversation({ stack: [{ ...frame('Refund request', 'step:refund'), gates: ALLOWED }], data: { 'shop.get_order': { total: 24 } } });
+  const RAN = 'The runtime ran step:refund/code1: amount = 24.';
+  const CHOSE = 'The runtime evaluated step:refund/cond1 (python): it chose step:refund/cond1/b2. Follow that branch.';
+
+  /** A first request waiting for the code step, then the runtime runs it and decides the condition; the next request owes `result`. */
+  function afterRun(result: string) {
+    const waiting: AdvanceResult = { notes: [], awaitingDecision: null, waitingFor: { nodeId: 'step:refund/code1', missing: ['attribute amount'] }, obligations: [], failed: null };
+    const { state } = respond(atRefund(), [{ name: 'reply', input: { message: 'One moment.' } }], { advanced: waiting });
+    const top = { ...state.stack[0]!, decided: { 'step:refund/code1': 'ran', 'step:refund/cond1': 'step:refund/cond1/b2' } };
+    const ran: ConversationState = { ...state, stack: [top], attributes: { amount: { value: 24, source: 'code', turn: 1 } } };
+    return request({ ...ran, pendingToolResults: [toolResult('toolu_0', { content: `Sent to the customer. ${result}`, echo: 'Sent to the customer.', followUp: 'if-silent' })] });
+  }
+
+  it('the step’s progress, the value written and the wait ending are not repeated when the notes give them', () => {
+    const told = afterRun(`${RAN} ${CHOSE}`);
+    expect(told.results[0]!.content).toBe('The runtime ran rr4.k1: amount = 24. The runtime evaluated rr4.c1 (python): it chose rr4.c1.b2. Follow that branch.');
+    expect(told.text).toBe('');
+  });
+
+  it('what no note gives is told', () => {
+    // No note that the condition was decided: the progress is told whole, and the value the note did give is not.
+    const partly = afterRun(RAN);
+    expect(partly.text).toContain('Done in this step: rr4.k1 → ran; rr4.c1 → rr4.c1.b2.');
+    expect(partly.text).not.toContain('amount = 24 (from code)');
+    expect(partly.text).not.toContain('Nothing waits');
+    // No note at all: every change is told.
+    const none = afterRun('');
+    expect(none.text).toContain('Done in this step: rr4.k1 → ran; rr4.c1 → rr4.c1.b2.');
+    expect(none.text).toContain('amount = 24 (from code).');
+    expect(none.text).toContain('Nothing waits for missing values now.');
+  });
+
+  it('a Python branch’s note names the branch without restating the test the Procedure shows', () => {
+    const change = begin(atRefund(), false);
+    const result = advanceWith(change, procedure('Refund request'), (request) =>
+      request.mode === 'code' ? { ok: true, attributeWrites: { amount: 24 }, printed: '', durationMs: 1 } : { ok: true, value: false, attributeWrites: {}, printed: '', durationMs: 1 },
+    );
+    expect(result.notes).toContain('The runtime evaluated step:refund/cond1 (python): it chose step:refund/cond1/b2. Follow that branch.');
+    expect(result.notes.join(' ')).not.toContain('attributes["amount"]');
+  });
+});
+
+describe('a confirm action asked for without the customer’s agreement', () => {
+  const ALLOWED = { ...LOOKED_UP, 'step:verify/call:verify-identity': 'done', 'step:refund/code1': 'ran', 'step:refund/cond1': 'step:refund/cond1/b2' };
+  const atRefund = () =>
+    conversation({ stack: [{ ...frame('Refund request', 'step:refund'), gates: ALLOWED }], data: { 'shop.get_order': { total: 24 } }, attributes: { amount: 24 } });
+
+  it('is refused with the reason, and the wait it starts is not told again beside it', () => {
+    const asked = respond(atRefund(), [{ name: 'payments__create_refund', input: { amount: 24 } }]);
+    expect(asked.state.pendingConfirmation).toMatchObject({ action: 'payments.create_refund', input: { amount: 24 } });
+    const next = request(asked.state);
+    expect(next.results[0]).toMatchObject({ is_error: true, content: expect.stringContaining('needs their explicit agreement first') });
+    expect(next.text).not.toContain("Waiting for the customer's agreement");
+    // Another request than the one the call made waits: told.
+    const other = { ...asked.state, pendingConfirmation: { ...asked.state.pendingConfirmation!, input: { amount: 30 } } };
+    expect(request(other).text).toContain('Waiting for the customer\'s agreement before running @payments.create_refund with {"amount":30}.');
   });
 });
 
