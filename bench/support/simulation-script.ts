@@ -18,7 +18,8 @@ export function script(request: RecordedRequest): FakeResponse {
   if (role === 'judge') {
     return at(toolCall('record_verdicts', { verdicts: [{ criterion: 'C1', verdict: 'pass', reasoning: 'It answered.' }], customer: { followed_instructions: true, stopped_early: false, reasoning: 'Fine.' } }));
   }
-  const turn = Number(/<state turn=\\"(\d+)\\"/.exec(JSON.stringify(request.body.messages.at(-1)))?.[1] ?? '0');
+  // The turn the runtime tells the model: its whole state at first, then what changed (`<state-changes turn="n">`).
+  const turn = Math.max(0, ...[...JSON.stringify(request.body.messages.at(-1)).matchAll(/<state(?:-changes)? turn=\\"(\d+)\\"/g)].map((match) => Number(match[1])));
   if (turn >= TURNS) return at(toolCalls(['reply', { message: 'Glad I could help. Goodbye!' }], ['end_procedure', { summary: 'Answered.' }]));
   return at(toolCalls(['set_attributes', { values: { question: `Question ${turn}` } }], ['reply', { message: `Answer number ${turn}.` }]));
 }
