@@ -8,10 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
 import { AUTO_RERUN_KEY, autoRerunSettingsSchema } from '../../main/simulations/auto-rerun';
-import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic';
+import { startFakeAnthropic, toolCall, type FakeAnthropic } from '../support/fake-anthropic';
 import { crm, LOST_PARCEL, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript } from '../api/simulations-fixtures';
 import { LOST_PARCEL_DRAFT } from '../api/authoring-fixtures';
-import { toolCall } from '../support/fake-anthropic';
 import { startApp, type RunningApp } from './support/app';
 import { answerDialog, fitGraph } from './support/editor';
 import { axeViolations } from './support/a11y';
@@ -232,8 +231,11 @@ describe('the simulations screen', () => {
     await page.getByRole('button', { name: 'Run all' }).click();
     await page.getByRole('dialog').waitFor();
     expect(await page.getByRole('dialog').textContent()).toContain('50 runs');
+    // The engine runs in this process (browser mode): its thread's busy time while the suite runs.
+    const loop = performance.eventLoopUtilization();
     await answerDialog(page, null, 'Run');
     await expect.poll(() => page.getByTestId('suite-status').textContent(), { timeout: 60_000 }).toBe('Passed');
+    const engineBusy = performance.eventLoopUtilization(loop).active;
     const frames = await page.evaluate(() => {
       (window as unknown as { __stopFrames: boolean }).__stopFrames = true;
       return (window as unknown as { __frames: number[] }).__frames;
@@ -245,8 +247,13 @@ describe('the simulations screen', () => {
     const report = app.mode.engine.workspace.simulations.suites.get(latest.suiteId)!.report as { wallMs: number };
     // Ideal: 50 runs, 10 at a time, each two agent answers of 50 ms (the lookup, the reply): 5 waves of 100 ms.
     const ideal = Math.ceil(50 / 10) * 2 * 50;
-    console.log(`[simulations e2e] 50 runs at concurrency 10, agent 50 ms: wall ${report.wallMs} ms (ideal ${ideal} ms, ${(report.wallMs / ideal).toFixed(2)}x); UI frames ${frames.length}, p95 ${p95.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
+    console.log(`[simulations e2e] 50 runs at concurrency 10, agent 50 ms: wall ${report.wallMs} ms (ideal ${ideal} ms, ${(report.wallMs / ideal).toFixed(2)}x; the engine's thread busy ${engineBusy.toFixed(0)} ms); UI frames ${frames.length}, p95 ${p95.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
     expect(p95).toBeLessThan(50);
+    // The wall-time figure's guard, light enough not to flake on a loaded machine (bench/simulations-app.bench.ts
+    // measures the figure itself): the suite takes no longer than the model waits' critical path (with the
+    // figure's 25%) plus the time the engine was actually working, and a quarter of the wall for the
+    // scheduler's delays; a suite that waits on nothing (runs serialized, concurrency lost) does not fit.
+    expect(report.wallMs).toBeLessThanOrEqual(1.25 * ideal + engineBusy + 0.25 * report.wallMs);
   }, 120_000);
 
   it('suggests simulations for the uncovered branches: each a diff to accept or reject, nothing saved silently', async () => {
