@@ -12,8 +12,9 @@
 //   - resident memory, one probe process per agent after a few conversations.
 // Goals (issue 14): request bytes ≤ 1.0× each peer's, model calls per customer turn ≤ 1.15.
 import { availableParallelism, loadavg } from 'node:os';
+import { CONVERSATION as CONVERSATION_TURNS } from './support/damaged-order';
 import { PEER_ACTIONS, type AgentName } from './peers/agent';
-import { ratio, ROWS, type AgentFigures } from './peers/figures';
+import { prefixReuse, ratio, ROWS, turnSizes, type AgentFigures } from './peers/figures';
 import { runPeers } from './peers/run-peers';
 
 const RUNS = 12;
@@ -51,6 +52,23 @@ export async function run(): Promise<boolean> {
     return bytes === undefined ? '' : `${peer.name} ${(bytes / 1000).toFixed(1)} KB (Stepwise ${(stepwise.requestBytes / bytes).toFixed(2)}×)`;
   });
   console.log(`  request bytes per conversation with only the conversation's two Procedures in the peers' prompt: ${narrow.join(', ')}`);
+  const narrowReuse = peers.flatMap((peer) => {
+    const turns = result.narrowSamples.get(peer.name);
+    if (!turns) return [];
+    const reuse = prefixReuse(turns.flatMap((turn) => turn.requests));
+    return [`${peer.name} ${(reuse * 100).toFixed(1)}% (Stepwise ${(stepwise.prefixReuse / reuse).toFixed(2)}×)`];
+  });
+  console.log(`  prompt-prefix reuse with only the two Procedures in the peers' prompt: ${narrowReuse.join(', ')}`);
+  // Every conversation sends the same bytes (the script fixes the calls): the first one's sizes stand for all.
+  console.log("  request sizes per customer turn, KB (a turn's calls joined with +):");
+  const sizeRows = [
+    ...result.figures.map((figures) => [figures.name, ...turnSizes(result.samples.get(figures.name)![0]!)]),
+    ...peers.flatMap((peer) => {
+      const turns = result.narrowSamples.get(peer.name);
+      return turns ? [[`${peer.name}, two Procedures`, ...turnSizes(turns)]] : [];
+    }),
+  ];
+  printTable([['agent', ...CONVERSATION_TURNS.map((_, index) => `turn ${index + 1}`)], ...sizeRows]);
   console.log(`  prefix reuse: the share of each request the previous one began with (tools, system, messages); the peers send no cache markers, so theirs is reusable only if they add them`);
   const { setup, conversations, memory } = result.phases;
   console.log(`  time: making the agents ${setup.toFixed(1)} s, the conversations ${conversations.toFixed(1)} s, the memory probes ${memory.toFixed(1)} s`);

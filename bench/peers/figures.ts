@@ -51,10 +51,22 @@ export function agentFigures(name: AgentName, conversations: TurnSample[][], mem
     requestBytes: mean(requests.map((list) => list.reduce((sum, request) => sum + request.bytes, 0))),
     firstRequestBytes: mean(requests.map((list) => list[0]!.bytes)),
     lastRequestBytes: mean(requests.map((list) => list.at(-1)!.bytes)),
-    prefixReuse: mean(requests.flatMap((list) => list.slice(1).map((request) => request.prefixShared))),
+    prefixReuse: mean(requests.map(prefixReuse)),
     ...(memory ? { memory } : {}),
     ...(memory && bare ? { memoryAboveBare: memory.rss - bare.rss } : {}),
   };
+}
+
+/** Mean share of each request after the first that the previous request began with. */
+export function prefixReuse(requests: readonly { prefixShared: number }[]): number {
+  const later = requests.slice(1);
+  if (later.length === 0) throw new Error('Prefix reuse needs two requests or more');
+  return later.reduce((sum, request) => sum + request.prefixShared, 0) / later.length;
+}
+
+/** Each customer turn's request sizes, in KB, as `9.9` or `14.4+14.8` when the turn made several calls. */
+export function turnSizes(turns: readonly TurnSample[]): string[] {
+  return turns.map((turn) => turn.requests.map((request) => (request.bytes / 1000).toFixed(1)).join('+'));
 }
 
 export interface Row {
