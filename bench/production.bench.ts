@@ -161,7 +161,8 @@ export async function run(): Promise<boolean> {
     if (havePostgres) {
       cluster = await startPostgresCluster();
       for (const instances of [1, 2]) {
-        const url = await cluster.createDatabase();
+        // STEPWISE_BENCH_PG_PARAMS=stepwise_pool_size=30 tries the store's own URL parameters (docs/production.md).
+        const url = `${await cluster.createDatabase()}${process.env.STEPWISE_BENCH_PG_PARAMS ? `?${process.env.STEPWISE_BENCH_PG_PARAMS}` : ''}`;
         const store = await PostgresConversationStore.open({ url });
         const key = (await createApiKey(store.production, { name: 'bench', scope: 'conversations' })).token;
         await store.close();
@@ -214,13 +215,17 @@ export async function run(): Promise<boolean> {
     const demand = (largest * TURNS_PER_CONVERSATION) / ((MODEL_DELAY_MS / 1000) * (TURNS_PER_CONVERSATION + 1));
     console.log(`  one instance's ceiling from its CPU per turn: ${(1000 / pg1.cpuMsPerTurn).toFixed(0)} turns/s per core; ${largest} conversations on a 200 ms model ask for at most ${demand.toFixed(0)} turns/s`);
     // Everything a turn costs on this machine (servers, PostgreSQL, the bench client with the fake
-    // model), against its cores: the most turns/s any number of instances could reach here.
+    // model), against its cores. One instance runs on one thread: it serves at most 1000 / (its CPU
+    // per turn) turns/s, using one core, while PostgreSQL and the client use their share of the
+    // rest. Two instances share the machine's cores with those: at most cores × 1000 / (everything
+    // per turn). Their ratio bounds what two instances can show over one when one is at its core.
     const perTurn = pg2.cpuMsPerTurn + pg2.databaseCpuMsPerTurn + pg2.clientCpuMsPerTurn;
-    const ceiling = (availableParallelism() * 1000) / perTurn;
-    const onePerSecond = pg1.turns / pg1.seconds;
+    const machineCeiling = (availableParallelism() * 1000) / perTurn;
+    const oneCeiling = 1000 / pg2.cpuMsPerTurn;
+    const bound = machineCeiling / oneCeiling;
     console.log(
-      `  CPU per turn with two instances: servers ${pg2.cpuMsPerTurn.toFixed(1)} + PostgreSQL ${pg2.databaseCpuMsPerTurn.toFixed(1)} + bench client and fake model ${pg2.clientCpuMsPerTurn.toFixed(1)} = ${perTurn.toFixed(1)} ms: ${availableParallelism()} cores serve at most ${ceiling.toFixed(0)} turns/s with nothing else running, ` +
-        `${(ceiling / onePerSecond).toFixed(2)}x one instance's ${onePerSecond.toFixed(0)} turns/s${ceiling / onePerSecond < 1.7 ? ' (below 1.7x: this machine cannot show the target)' : ''}`,
+      `  CPU per turn with two instances: servers ${pg2.cpuMsPerTurn.toFixed(1)} + PostgreSQL ${pg2.databaseCpuMsPerTurn.toFixed(1)} + bench client and fake model ${pg2.clientCpuMsPerTurn.toFixed(1)} = ${perTurn.toFixed(1)} ms: ` +
+        `${availableParallelism()} cores serve at most ${machineCeiling.toFixed(0)} turns/s with nothing else running; one instance at its one core ${oneCeiling.toFixed(0)}: two over one at most ${bound.toFixed(2)}x here${bound < 1.7 ? ' (below 1.7x: this machine cannot show the target)' : ''}`,
     );
   }
   const busiest = Math.max(...results.map((figures) => figures.loadAfter), ...results.map((figures) => figures.loadBefore));
