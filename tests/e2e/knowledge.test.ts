@@ -6,9 +6,11 @@
 // article there, by keyboard; axe-clean in both themes.
 // Screenshots go to tests/artifacts/knowledge-*.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEARCH_PROBES, searchSummary, type SearchSample } from '../../bench/support/knowledge-probes';
 import { launchChromium } from '../../scripts/chromium';
 import { startApp, type RunningApp } from './support/app';
 import { animationsEnded, axeViolations, settled } from './support/a11y';
@@ -191,8 +193,9 @@ describe('the knowledge screen', () => {
   // Figures (issue 18): importing 5,000 articles through the app, with the page's frame times
   // meanwhile; then search over 50,000 articles, from keystroke to results on screen. Printed for
   // the report. The frame bound (the issue's 50 ms) is asserted; the search one (100 ms) is only
-  // printed: on the shared 2-core test machine it depends on what else runs (the engine's own
-  // search is ~15 ms p95 there, the rest is the HTTP round trip and the page).
+  // printed here, with the load and where the time goes (the request: HTTP and the engine's search;
+  // the answer to paint): on the shared 2-core machine it moves with what else runs. Its budget is
+  // asserted by `npm run bench -- knowledge`, which times about 180 keystrokes.
   it('imports 5,000 articles with frames under 50 ms (p95), and times search over 50,000 from keystroke to results', async () => {
     const { page } = app;
     const many = join(app.home, 'many');
@@ -240,31 +243,21 @@ describe('the knowledge screen', () => {
 
     const box = page.getByLabel('Search the knowledge hub');
     await box.fill('');
-    await page.evaluate(() => {
-      // Each keystroke's text and time; the results list says which text it answers (data-query):
-      // the latency of a keystroke is until the list answering its text is painted.
-      const state = { typed: new Map<string, number>(), latencies: [] as number[] };
-      (window as unknown as { __search: typeof state }).__search = state;
-      const box = document.querySelector<HTMLInputElement>('input[aria-label="Search the knowledge hub"]')!;
-      box.addEventListener('input', () => state.typed.set(box.value, performance.now()));
-      new MutationObserver(() => {
-        const list = document.querySelector('ul[aria-label="Search results"]');
-        const query = list?.getAttribute('data-query') ?? '';
-        const at = state.typed.get(query);
-        if (at === undefined) return;
-        state.typed.delete(query);
-        requestAnimationFrame(() => state.latencies.push(performance.now() - at));
-      }).observe(document.querySelector('.knowledge-side')!, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-query'] });
-    });
+    // The bench's probes (bench/support/knowledge-probes.ts): keydown to the results answering that text painted.
+    await page.evaluate(SEARCH_PROBES);
     for (const query of ['refund courier', 'warranty form', 'parcel tracking 42', 'voucher exchange']) {
       await box.fill('');
       await page.waitForTimeout(150);
       await box.pressSequentially(query, { delay: 160 });
       await page.waitForTimeout(300);
     }
-    const latencies = await page.evaluate(() => (window as unknown as { __search: { latencies: number[] } }).__search.latencies);
-    const searchP95 = p95(latencies);
-    console.log(`knowledge figures: import of 5,000 files ${importMs} ms; frame time p95 ${frameP95.toFixed(1)} ms over ${frames.length} frames; search over ${await count()} articles p95 ${searchP95.toFixed(1)} ms over ${latencies.length} keystrokes`);
+    const samples = await page.evaluate(() => (window as unknown as { __ks: { samples: SearchSample[] } }).__ks.samples);
+    const latencies = samples.map((sample) => sample.total);
+    console.log(
+      `knowledge figures (load average ${loadavg()[0]!.toFixed(1)}): import of 5,000 files ${importMs} ms; frame time p95 ${frameP95.toFixed(1)} ms over ${frames.length} frames; ` +
+        `search over ${await count()} articles, keystroke to results on screen ${searchSummary(latencies)} over ${latencies.length} keystrokes ` +
+        `(request ${searchSummary(samples.map((sample) => sample.request))}; answer to paint ${searchSummary(samples.map((sample) => sample.render))})`,
+    );
     expect(latencies.length).toBeGreaterThan(30);
     expect(frameP95).toBeLessThan(50);
   }, 600_000);

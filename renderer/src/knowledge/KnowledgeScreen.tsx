@@ -2,12 +2,13 @@
 // its articles on the left; on the right an article to read and edit, a new one, or an import.
 // Opened from a Procedure's knowledge link, it starts with that search and article.
 import { BookOpen, FileUp, Plus, Search } from 'lucide-react';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { KnowledgeArticle, KnowledgeHit } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { Banner, Button, EmptyState } from '../ui';
 import { ArticleEditor } from './ArticleEditor';
 import { KnowledgeImport } from './KnowledgeImport';
+import { LatestOnlySearch } from './latest-search';
 import { Snippet } from './Snippet';
 import './knowledge.css';
 
@@ -25,8 +26,16 @@ export function KnowledgeScreen({ initialQuery = '', initialArticle = null }: { 
   const [selection, setSelection] = useState<Selection>(initialArticle === null ? null : { kind: 'article', id: initialArticle });
   const [article, setArticle] = useState<KnowledgeArticle | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // Only the answer to the latest keystroke is shown, whatever order the answers arrive in.
-  const latest = useRef(0);
+  // One search in flight at a time, then the newest text typed meanwhile; only its answer is shown.
+  const searcher = useMemo(
+    () =>
+      new LatestOnlySearch<KnowledgeHit[]>(
+        (text) => api['knowledge.search']({ text, limit: 20 }),
+        (text, found) => (setHits(found), setHitsFor(text), setError(null)),
+        setError,
+      ),
+    [api],
+  );
   // The text in the box now, for a refresh called from an import that started before it was typed.
   const queryNow = useRef('');
 
@@ -35,20 +44,18 @@ export function KnowledgeScreen({ initialQuery = '', initialArticle = null }: { 
     void reloadList();
   }, [reloadList]);
 
+  /** `fresh` after the hub changed (an import, a save), so the answer shown before is asked for again. */
   const search = useCallback(
-    (text: string) => {
+    (text: string, fresh = false) => {
       queryNow.current = text;
-      const ticket = ++latest.current;
       if (text.trim() === '') {
+        searcher.clear();
         setHits(null);
         return;
       }
-      api['knowledge.search']({ text, limit: 20 }).then(
-        (found) => ticket === latest.current && (setHits(found), setHitsFor(text), setError(null)),
-        (problem: Error) => ticket === latest.current && setError(problem.message),
-      );
+      searcher.ask(text, fresh);
     },
-    [api],
+    [searcher],
   );
 
   // The search a link opened the screen with.
@@ -67,7 +74,7 @@ export function KnowledgeScreen({ initialQuery = '', initialArticle = null }: { 
 
   const refresh = () => {
     void reloadList();
-    search(queryNow.current);
+    search(queryNow.current, true);
   };
 
   return (
