@@ -130,19 +130,30 @@ describe('the chat preview', () => {
     await expect.poll(() => left.getByTestId('trace-details').textContent()).toContain('Parcel 7 shows as shipped; the customer needs a person.');
 
     // Where they part: the Python condition's branch.
-    await expect.poll(() => page.getByTestId('divergence').textContent()).toBe('took step:decide/cond1/b1 / step:decide/cond1/b1 was false');
+    // In the Procedures' words: each pane's branch labels come from the text it ran on.
+    await expect.poll(() => page.getByTestId('divergence').textContent()).toBe('Parts at “Decide”: the draft took “status from crm.lookup is ‘shipped’”, the live version took “Otherwise”.');
     expect(await left.locator('.trace-row.marked[data-type="condition"]').count()).toBe(1);
     expect(await right.locator('.trace-row.marked[data-type="condition"]').count()).toBe(1);
 
     // The connector call and the Python condition are in the trace, in words.
     await expect.poll(() => left.locator('.trace-row[data-type="connector_call"]').textContent()).toContain('Connector crm.lookup');
     const condition = left.locator('.trace-row[data-type="condition"] button');
-    expect(await condition.textContent()).toContain('Python condition took');
+    expect(await condition.textContent()).toContain('“Decide” took “status from crm.lookup is ‘shipped’”');
+    expect(await right.locator('.trace-row[data-type="condition"] button').textContent()).toContain('“Decide” took “Otherwise”: “status from crm.lookup is ‘lost’” was false');
     // Picking it selects the condition's text in the editor.
     await condition.click();
     await expect.poll(() => editorSelection(page)).toContain('data["crm.lookup"]["status"] == "shipped"');
     await left.getByRole('button', { name: 'Raw' }).click();
     expect(await left.locator('.trace-raw').textContent()).toContain('"kind": "python"');
+    // Steps by their titles, and no row anywhere in either timeline shows an internal id.
+    for (const side of [left, right]) {
+      await side.getByRole('list', { name: /trace events/ }).evaluate((element) => (element.scrollTop = 0));
+      await expect.poll(() => side.locator('.trace-row[data-type="step_enter"]').first().textContent()).toBe('Entered “Look it up”');
+      const texts = await side.locator('.trace-row').allTextContents();
+      expect(texts.filter((row) => /step:|\/cond\d|unknown (step|branch)/.test(row))).toEqual([]);
+      await side.getByRole('list', { name: /trace events/ }).evaluate((element) => (element.scrollTop = element.scrollHeight));
+    }
+    await left.getByRole('button', { name: 'In words' }).click();
 
     // The graph: the draft's path is marked, its active step highlighted.
     const lookUp = page.locator('.graph-pane [data-node-id="step:look-it-up"]').first();
@@ -152,6 +163,17 @@ describe('the chat preview', () => {
     expect(await page.locator('.graph-pane style').textContent()).toContain('[data-node-id="step:decide"] { box-shadow: 0 0 0 3px');
 
     await app.screenshot('preview-compare');
+    // The graph's toolbar wraps in the narrow compare layout rather than clip a button ("Dele").
+    const clipped = await page.getByRole('toolbar', { name: 'Graph edits' }).evaluate((bar) => {
+      const box = bar.getBoundingClientRect();
+      return Array.from(bar.querySelectorAll('button'))
+        .filter((button) => {
+          const rect = button.getBoundingClientRect();
+          return rect.right > box.right + 0.5 || rect.bottom > box.bottom + 0.5;
+        })
+        .map((button) => button.textContent);
+    });
+    expect(clipped).toEqual([]);
     expect(await axeViolations(page, '[data-testid="preview-panel"]')).toEqual([]);
 
     // The path on the edges too: from the trigger through both steps and the branch the draft's
@@ -205,12 +227,12 @@ describe('the chat preview', () => {
     // A node clicked on the graph filters the trace to its step.
     const left = pane(page, 'Left pane');
     await page.locator('.graph-pane [data-node-id="step:look-it-up"]').first().click();
-    await expect.poll(() => left.locator('.trace-summary').textContent()).toContain('of step:look-it-up');
+    await expect.poll(() => left.locator('.trace-summary').textContent()).toContain('of “Look it up”');
     const rows = await left.locator('.trace-row').count();
     expect(rows).toBeGreaterThan(0);
     expect(rows).toBeLessThan(12);
     await left.getByRole('button', { name: 'Show all' }).click();
-    await expect.poll(() => left.locator('.trace-summary').textContent()).not.toContain('of step:');
+    await expect.poll(() => left.locator('.trace-summary').textContent()).not.toContain('of “');
 
     // Past previews are listed and reopen with their transcript.
     await page.getByRole('button', { name: 'Past previews' }).click();

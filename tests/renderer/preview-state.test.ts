@@ -1,12 +1,12 @@
 // The preview's pure parts: a pane folded from its events (streamed text, trace, a stopped turn
-// dropped), where two conversations part, the path for the graph, and trace events in words.
+// dropped), the path for the graph, and model usage (where two conversations part: preview-divergence;
+// events in words: trace-describe).
 import { describe, expect, it } from 'vitest';
 import type { PreviewStatus, PreviewTraceEvent } from '../../shared/api';
-import { firstDivergence } from '../../renderer/src/preview/divergence';
 import { applyPaneEvent, pathOf, transcriptOf, type PaneState } from '../../renderer/src/preview/pane-state';
 import { pathStyle } from '../../renderer/src/preview/path-style';
 import { parseAttributes } from '../../renderer/src/preview/usePreviewPane';
-import { describeEvent, usageTotals } from '../../renderer/src/trace/describe-event';
+import { usageTotals } from '../../renderer/src/trace/describe-event';
 
 const status = (extra: Partial<PreviewStatus> = {}): PreviewStatus => ({ running: false, queued: [], conversationStatus: 'active', outcome: null, error: null, traceLength: 0, ...extra });
 let counter = 0;
@@ -62,45 +62,7 @@ describe('starting attributes as typed', () => {
   });
 });
 
-describe('where two conversations part', () => {
-  const same = [
-    { type: 'step_enter', stepId: 'check', payload: {} },
-    { type: 'model_call', stepId: null, payload: { usage: { inputTokens: 5 } } },
-    { type: 'tool_call', stepId: 'check', payload: { tool: 'shop__get_order', ok: true } },
-  ];
-
-  it('is nowhere while they take the same path, whatever the wording or the model calls', () => {
-    const left = trace(...same, { type: 'agent_message', stepId: null, payload: { text: 'Hello' } });
-    const right = trace(same[0]!, same[2]!, { type: 'agent_message', stepId: null, payload: { text: 'Hi there' } });
-    expect(firstDivergence(left, right)).toBeNull();
-  });
-
-  it('is the first different step, action, branch or outcome', () => {
-    const left = trace(...same, { type: 'condition', stepId: 'check', payload: { nodeId: 'check/if-old', branchId: 'check/if-old/yes' } }, { type: 'handoff', stepId: null, payload: { team: 'Claims' } });
-    const right = trace(...same, { type: 'condition', stepId: 'check', payload: { nodeId: 'check/if-old', branchId: 'check/if-old/no' } });
-    expect(firstDivergence(left, right)).toEqual({ left: 3, right: 3, what: 'took check/if-old/yes / took check/if-old/no' });
-    // The same Python test, true on one side and false on the other: they part there.
-    const pyTrue = trace({ type: 'condition', stepId: 'd', payload: { kind: 'python', nodeId: 'd/c', branchId: 'd/c/b1', result: true } });
-    const pyFalse = trace({ type: 'condition', stepId: 'd', payload: { kind: 'python', nodeId: 'd/c', branchId: 'd/c/b1', result: false } });
-    expect(firstDivergence(pyTrue, pyFalse)).toEqual({ left: 0, right: 0, what: 'took d/c/b1 / d/c/b1 was false' });
-    const shorter = trace(...same);
-    expect(firstDivergence(trace(...same, { type: 'handoff', stepId: null, payload: { team: 'Claims' } }), shorter)).toEqual({ left: 3, right: null, what: 'handoff to Claims / nothing' });
-    expect(firstDivergence(trace(...same, { type: 'handoff', stepId: null, payload: { team: 'Claims' } }), shorter, false)).toBeNull(); // the other is still running
-  });
-});
-
-describe('trace events in words', () => {
-  it('says what happened, with the details a person needs', () => {
-    expect(describeEvent(ev('condition', { kind: 'python', nodeId: 'n', branchId: 'n/yes', test: 'age > 30', inputs: { age: 40 }, result: true }))).toMatchObject({ kind: 'condition', title: 'Python condition took n/yes', details: expect.arrayContaining([['inputs', '{"age":40}'], ['result', 'true']]) });
-    expect(describeEvent(ev('condition', { kind: 'python', nodeId: 'n', branchId: 'n/yes', result: false })).title).toBe('Python condition test for n/yes was false');
-    expect(describeEvent(ev('condition', { kind: 'plain', nodeId: 'n', branchId: 'n/b', reason: 'The customer said so.' })).details).toContainEqual(["model's reason", 'The customer said so.']);
-    expect(describeEvent(ev('handoff', { team: 'Claims team', reason: 'damaged', summary: 'Parcel crushed.' }))).toMatchObject({ kind: 'handoff', title: 'Handed off to Claims team', details: [['reason', 'damaged'], ['summary', 'Parcel crushed.']] });
-    expect(describeEvent(ev('attribute_set', { name: 'order_id', value: '7', source: 'connector' }))).toMatchObject({ title: 'order_id = "7"', details: [['from', 'a connector result']] });
-    expect(describeEvent(ev('tool_call', { tool: 'shop__get_order', ok: false, input: { id: 1 }, result: 'no', durationMs: 3 }))).toMatchObject({ kind: 'refusal', title: 'Called shop.get_order (refused)' });
-    expect(describeEvent(ev('knowledge_search', { query: 'returns', hits: [{ title: 'Returns policy' }] })).details).toEqual([['articles', 'Returns policy']]);
-    expect(describeEvent(ev('something_new', { a: 1 }))).toEqual({ kind: 'other', title: 'something new', details: [['a', '1']] });
-  });
-
+describe('model usage over a trace', () => {
   it('adds up model usage and cost over the trace', () => {
     const events = [ev('model_call', { usage: { inputTokens: 100, outputTokens: 20 }, costUsd: 0.01 }), ev('model_call', { ok: false, error: 'x' }), ev('model_call', { usage: { inputTokens: 50, outputTokens: 5 }, costUsd: null })];
     expect(usageTotals(events)).toEqual({ calls: 2, inputTokens: 150, outputTokens: 25, costUsd: 0.01 });

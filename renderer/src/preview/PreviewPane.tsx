@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { CircleStop, FlaskConical, Globe, Play, RotateCcw } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { navigate } from '../app/navigation';
+import type { TraceLabels } from '../trace/trace-labels';
 import { TraceTimeline } from '../trace/TraceTimeline';
 import { askText, Badge, Banner, Button, Popover, Select, toast } from '../ui';
 import { useApi } from '../api/context';
@@ -18,7 +19,7 @@ const CHOICES: { value: TargetChoice; label: string }[] = [
   { value: 'workspace', label: 'Whole workspace (routed)' },
 ];
 
-export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent, stepFilter = null, onClearFilter }: { pane: PreviewPaneHandle; label: string; withEditor: boolean; marked: number | null; onSelectEvent?: (event: PreviewTraceEvent) => void; stepFilter?: string | null; onClearFilter?: () => void }) {
+export function PreviewPane({ pane, label, withEditor, labels, marked, onSelectEvent, stepFilter = null, onClearFilter }: { pane: PreviewPaneHandle; label: string; withEditor: boolean; labels: TraceLabels; marked: number | null; onSelectEvent?: (event: PreviewTraceEvent) => void; stepFilter?: string | null; onClearFilter?: () => void }) {
   const { state, problem } = pane;
   const transcript = state ? transcriptOf(state.trace) : [];
   const log = useRef<HTMLDivElement>(null);
@@ -124,7 +125,7 @@ export function PreviewPane({ pane, label, withEditor, marked, onSelectEvent, st
           </div>
         )}
       </div>
-      <TraceTimeline events={state?.trace ?? []} marked={marked} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} label={`${label} trace`} {...(onSelectEvent ? { onSelect: onSelectEvent } : {})} />
+      <TraceTimeline events={state?.trace ?? []} labels={labels} marked={marked} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} label={`${label} trace`} {...(onSelectEvent ? { onSelect: onSelectEvent } : {})} />
     </section>
   );
 }

@@ -4,12 +4,13 @@
 // browser mode, a new window in Electron (main/shell/window-open.ts allows exactly these routes).
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Columns2, ExternalLink, History, Send } from 'lucide-react';
-import type { PreviewTraceEvent } from '../../../shared/api';
+import type { PreviewTarget, PreviewTraceEvent } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { routeHash } from '../app/route';
 import { Badge, Button, Menu, Toolbar, ToolbarButton, type MenuItem } from '../ui';
+import { useTraceLabels, type TraceTexts } from '../trace/useTraceLabels';
 import { firstDivergence } from './divergence';
-import { pathOf, type PreviewPath } from './pane-state';
+import { pathOf, type PaneState, type PreviewPath } from './pane-state';
 import { PreviewPane } from './PreviewPane';
 import { usePreviewPane, type TargetChoice } from './usePreviewPane';
 import './preview.css';
@@ -27,6 +28,28 @@ export interface PreviewPanelProps {
   onClearFilter?: () => void;
   /** The first pane's path, for the graph: the steps it went through, the one it is at, and the places it went (for the edges). */
   onPath?: (path: PreviewPath) => void;
+}
+
+/** The texts a pane's trace is read in: the one its session ran on, and the others as it would load them. */
+function textsOf(state: PaneState | null): TraceTexts {
+  const known = state?.procedure && typeof state.procedureText === 'string' ? { name: state.procedure, text: state.procedureText } : null;
+  return { known, others: state?.target?.kind === 'version' || state?.target?.kind === 'workspace' ? 'live' : 'draft' };
+}
+
+/** A pane in the compare banner's sentence, by what it talks to. */
+export function sideName(target: PreviewTarget | undefined): string {
+  switch (target?.kind) {
+    case 'text':
+      return "the editor's text";
+    case 'draft':
+      return 'the draft';
+    case 'version':
+      return target.version === 'live' ? 'the live version' : `version ${target.version}`;
+    case 'workspace':
+      return 'the workspace';
+    default:
+      return 'this pane';
+  }
 }
 
 export function PreviewPanel({ name, getText, compare: compareInitially = false, initial, onSelectEvent, onPath, stepFilter = null, onClearFilter }: PreviewPanelProps) {
@@ -49,7 +72,16 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
   const leftTrace = left.state?.trace;
   const rightTrace = right.state?.trace;
   const idle = !left.state?.status.running && !right.state?.status.running;
-  const divergence = useMemo(() => (compare && leftTrace && rightTrace ? firstDivergence(leftTrace, rightTrace, idle) : null), [compare, leftTrace, rightTrace, idle]);
+  const leftTexts = useMemo(() => textsOf(left.state), [left.state?.procedure, left.state?.procedureText, left.state?.target]);
+  const rightTexts = useMemo(() => textsOf(right.state), [right.state?.procedure, right.state?.procedureText, right.state?.target]);
+  const leftLabels = useTraceLabels(api, leftTrace ?? [], leftTexts);
+  const rightLabels = useTraceLabels(api, rightTrace ?? [], rightTexts);
+  const leftName = sideName(left.state?.target);
+  const rightName = sideName(right.state?.target);
+  const divergence = useMemo(
+    () => (compare && leftTrace && rightTrace ? firstDivergence(leftTrace, rightTrace, idle, { left: { name: leftName, labels: leftLabels }, right: { name: rightName, labels: rightLabels } }) : null),
+    [compare, leftTrace, rightTrace, idle, leftName, rightName, leftLabels, rightLabels],
+  );
   const path = useMemo(() => pathOf(leftTrace ?? []), [leftTrace]);
   useEffect(() => {
     onPath?.(path);
@@ -111,13 +143,15 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
       </div>
       {divergence && (
         <div className="preview-divergence" role="status">
-          <Badge tone="warning">Parts here</Badge>
-          <span data-testid="divergence">{divergence.what}</span>
+          <Badge tone="warning">Paths differ</Badge>
+          <span data-testid="divergence" title={divergence.full}>
+            {divergence.what}
+          </span>
         </div>
       )}
       <div className={`preview-panes${compare ? ' preview-comparing' : ''}`}>
-        <PreviewPane pane={left} label={compare ? 'Left pane' : 'Preview pane'} withEditor={getText !== null} marked={divergence?.left ?? null} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} {...(onSelectEvent ? { onSelectEvent } : {})} />
-        {compare && <PreviewPane pane={right} label="Right pane" withEditor={getText !== null} marked={divergence?.right ?? null} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} {...(onSelectEvent ? { onSelectEvent } : {})} />}
+        <PreviewPane pane={left} label={compare ? 'Left pane' : 'Preview pane'} withEditor={getText !== null} labels={leftLabels} marked={divergence?.left ?? null} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} {...(onSelectEvent ? { onSelectEvent } : {})} />
+        {compare && <PreviewPane pane={right} label="Right pane" withEditor={getText !== null} labels={rightLabels} marked={divergence?.right ?? null} stepFilter={stepFilter} {...(onClearFilter ? { onClearFilter } : {})} {...(onSelectEvent ? { onSelectEvent } : {})} />}
       </div>
       <form className="preview-compose" onSubmit={submit}>
         <label className="sr-only" htmlFor={`preview-message-${name}`}>

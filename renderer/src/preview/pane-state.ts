@@ -1,12 +1,16 @@
 // One preview pane's state, folded from the engine's preview events: the trace (which also gives
 // the transcript: customer and agent messages are trace events), the reply being streamed, and the
 // status (running, the queue, an error). Pure, so it is tested without a browser.
-import type { PreviewSession, PreviewStatus, PreviewTraceEvent } from '../../../shared/api';
+import type { PreviewSession, PreviewStatus, PreviewTarget, PreviewTraceEvent } from '../../../shared/api';
 import { waypointsOf, type PathWaypoint } from './path-edges';
 
 export interface PaneState {
   sessionId: string;
   conversationId: number;
+  /** What it talks to, and the Procedure and exact text it runs on (null: routed), for the trace's words. */
+  target?: PreviewTarget;
+  procedure?: string | null;
+  procedureText?: string | null;
   trace: PreviewTraceEvent[];
   /** The agent's reply as it streams in; null when none is being written. */
   streaming: string | null;
@@ -19,7 +23,7 @@ export type PaneEvent =
   | { kind: 'status'; status: PreviewStatus };
 
 export function paneFromSession(session: PreviewSession): PaneState {
-  return { sessionId: session.sessionId, conversationId: session.conversationId, trace: session.trace, streaming: null, status: session.status };
+  return { sessionId: session.sessionId, conversationId: session.conversationId, target: session.target, procedure: session.procedure, procedureText: session.procedureText, trace: session.trace, streaming: null, status: session.status };
 }
 
 export function applyPaneEvent(state: PaneState, event: PaneEvent): PaneState {

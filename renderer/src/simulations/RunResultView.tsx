@@ -7,6 +7,7 @@ import { Check, Repeat, Sparkles, ThumbsDown, ThumbsUp, X } from 'lucide-react';
 import type { AgreementView, CallOutput, RunCheck, RunResult } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { TraceTimeline } from '../trace/TraceTimeline';
+import { useTraceLabels } from '../trace/useTraceLabels';
 import { DiffText } from './DiffText';
 import { FinalWorldView } from './FinalWorldView';
 import { shortHash } from './list-filter';
@@ -28,6 +29,9 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
     setReplayed(null);
     api['simulations.result']({ runId }).then(setResult, (caught: Error) => setError(caught.message));
   }, [api, runId]);
+
+  // The trace in the Procedure's own words: the version the run used (null: the draft).
+  const labels = useTraceLabels(api, result?.trace ?? [], { main: result ? { name: result.procedure, version: result.version } : null, others: result?.version ? 'live' : 'draft' });
 
   if (error) return <Banner tone="error">{error}</Banner>;
   if (!result) return <p className="muted">Loading the run…</p>;
@@ -195,7 +199,7 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
           ))}
         </ol>
         <div className="sim-trace">
-          <TraceTimeline events={result.trace} label="Trace of the run" />
+          <TraceTimeline events={result.trace} labels={labels} label="Trace of the run" />
         </div>
       </div>
     </section>

@@ -6,6 +6,8 @@ import { Braces, FileText } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { Badge, Button } from '../ui';
 import { describeEvent, usageTotals } from './describe-event';
+import { quoted } from './names';
+import { NO_LABELS, proceduresOf, type TraceLabels } from './trace-labels';
 import './trace.css';
 
 export const TRACE_ROW_HEIGHT = 28;
@@ -22,10 +24,27 @@ export interface TraceTimelineProps {
   /** Trace index to mark (where two conversations part). */
   marked?: number | null;
   label?: string;
+  /** The Procedures' own words for the ids the events name (useTraceLabels); without them, ids show as unknown. */
+  labels?: TraceLabels;
 }
 
-export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilter, marked = null, label = 'Trace' }: TraceTimelineProps) {
+/** A step filter in words: the step's title where some Procedure's labels know it. */
+function stepWords(labels: TraceLabels, id: string): string {
+  for (const procedure of labels.values()) {
+    const words = procedure.nodes.get(id);
+    if (words?.kind === 'step') return quoted(words.label, 40);
+  }
+  return id;
+}
+
+export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilter, marked = null, label = 'Trace', labels = NO_LABELS }: TraceTimelineProps) {
   const shown = useMemo(() => (stepFilter ? events.filter((event) => event.stepId === stepFilter) : events), [events, stepFilter]);
+  // The Procedure each event happened in (by trace index): a sub-procedure's ids are its own.
+  const procedures = useMemo(() => {
+    const byIndex = new Map<number, string | null>();
+    proceduresOf(events).forEach((name, position) => byIndex.set(events[position]!.index, name));
+    return byIndex;
+  }, [events]);
   const [selected, setSelected] = useState<number | null>(null);
   const [raw, setRaw] = useState(false);
   const viewport = useRef<HTMLDivElement>(null);
@@ -48,7 +67,8 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
   const first = Math.max(0, Math.floor(scroll.top / TRACE_ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(shown.length, Math.ceil((scroll.top + scroll.height) / TRACE_ROW_HEIGHT) + OVERSCAN);
   const totals = useMemo(() => usageTotals(events), [events]);
-  const chosen = selected === null ? undefined : events[selected];
+  const chosen = selected === null ? undefined : events[selected]?.index === selected ? events[selected] : events.find((event) => event.index === selected);
+  const chosenWords = chosen ? describeEvent(chosen, { labels, procedure: procedures.get(chosen.index) ?? null }) : null;
 
   return (
     <div className="trace" aria-label={label} role="region">
@@ -58,7 +78,7 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
           {stepFilter && (
             <>
               {' '}
-              of {stepFilter}{' '}
+              of {stepWords(labels, stepFilter)}{' '}
               {onClearFilter && (
                 <Button size="sm" variant="ghost" onClick={onClearFilter}>
                   Show all
@@ -91,6 +111,8 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
               top={(first + offset) * TRACE_ROW_HEIGHT}
               selected={selected === event.index}
               marked={marked === event.index}
+              labels={labels}
+              procedure={procedures.get(event.index) ?? null}
               onPick={() => {
                 setSelected(event.index);
                 onSelect?.(event);
@@ -99,10 +121,10 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
           ))}
         </div>
       </div>
-      {chosen && (
+      {chosen && chosenWords && (
         <div className="trace-details" data-testid="trace-details">
           <div className="trace-details-head">
-            <strong>{describeEvent(chosen).title}</strong>
+            <strong>{chosenWords.fullTitle}</strong>
             <Button size="sm" variant="ghost" icon={raw ? FileText : Braces} onClick={() => setRaw((on) => !on)}>
               {raw ? 'In words' : 'Raw'}
             </Button>
@@ -111,7 +133,7 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
             <pre className="trace-raw">{JSON.stringify({ type: chosen.type, stepId: chosen.stepId, payload: chosen.payload }, null, 2)}</pre>
           ) : (
             <dl className="trace-fields">
-              {describeEvent(chosen).details.map(([name, value]) => (
+              {chosenWords.details.map(([name, value]) => (
                 <div key={name}>
                   <dt>{name}</dt>
                   <dd>{value}</dd>
@@ -125,11 +147,11 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
   );
 }
 
-const TraceRow = memo(function TraceRow({ event, top, selected, marked, onPick }: { event: PreviewTraceEvent; top: number; selected: boolean; marked: boolean; onPick: () => void }) {
-  const described = describeEvent(event);
+const TraceRow = memo(function TraceRow({ event, top, selected, marked, labels, procedure, onPick }: { event: PreviewTraceEvent; top: number; selected: boolean; marked: boolean; labels: TraceLabels; procedure: string | null; onPick: () => void }) {
+  const described = describeEvent(event, { labels, procedure });
   return (
     <div role="listitem" className={`trace-row trace-${described.kind}${selected ? ' selected' : ''}${marked ? ' marked' : ''}`} style={{ top, height: TRACE_ROW_HEIGHT }} data-type={event.type}>
-      <button type="button" className="trace-row-button" onClick={onPick} title={described.title} aria-pressed={selected}>
+      <button type="button" className="trace-row-button" onClick={onPick} title={described.fullTitle} aria-pressed={selected}>
         <span className="trace-dot" aria-hidden />
         <span className="trace-title">{described.title}</span>
         {marked && <Badge tone="warning">parts here</Badge>}
