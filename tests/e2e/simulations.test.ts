@@ -121,6 +121,11 @@ describe('the simulations screen', () => {
     expect(await page.getByText('It is put down to the agent.').count()).toBe(1);
     expect(await page.getByTestId('check').filter({ hasText: 'crm.lookup' }).locator('[aria-label="failed"]').count()).toBe(1);
     expect(await page.getByRole('list', { name: 'Transcript' }).textContent()).toContain('Where is my order 7?');
+    // The run's trace (the preview's timeline) in the Procedure's words: step titles, no internal ids.
+    const runTrace = page.getByRole('list', { name: 'Trace of the run events' });
+    await runTrace.evaluate((element) => (element.scrollTop = 0));
+    await expect.poll(() => runTrace.locator('.trace-row[data-type="step_enter"]').first().textContent()).toBe('Entered “Look it up”');
+    expect((await runTrace.locator('.trace-row').allTextContents()).filter((row) => /step:|unknown step/.test(row))).toEqual([]);
     expect(await page.getByTestId('agreement').textContent()).toBe('No reviews yet');
     await page.getByRole('button', { name: 'Overrule the judge on tells the status' }).click();
     await answerDialog(page, 'It never gave the status, but the judge passed it.', 'Overrule');
