@@ -14,7 +14,7 @@ import { customerMessagesBlock } from './outage';
 import { historyWindow } from './history-trim';
 import { attributeLine, stateLines, stateUpdate, systemPrompt, type StateLine, type ToldByCalls, type ToldState } from './prompt';
 import { assignTags, modelIds, toGraphIds, toModelIds, type ModelIds } from './prompt-ids';
-import { actionToolName, agentTools, toolContext } from './tools';
+import { actionFromToolName, actionToolName, agentTools, toolContext } from './tools';
 import type { ActionInfo, ConversationState } from './types';
 
 export type UserMessage = { role: 'user'; content: ContentBlockParam[] };
@@ -82,8 +82,9 @@ type CallBlock = { type: string; id?: string; name?: string; input?: unknown };
  * What the model's calls that the owed results answer without an error did just as it asked, so
  * the state need not tell it again: the values it set (as it gave them: a value the runtime changed
  * is told), the step it moved to (when it is still the active step of the same Procedures), and
- * the decision it took (the wait for it ending, and the entry it adds to the step's progress). Of a
- * call refused, only the wait for the customer's agreement it started: the error says so.
+ * the decision it took (the wait for it ending, and the entry it adds to the step's progress), the
+ * action that waited for the customer's agreement (the wait ending). Of a call refused, only the
+ * wait for the customer's agreement it started: the error says so.
  */
 function toldByCalls(state: ConversationState, owed: readonly ToolResultBlockParam[], lines: readonly StateLine[], told: ToldState, ids: ModelIds): ToldByCalls {
   const answered = new Set(owed.filter((result) => !result.is_error).map((result) => result.tool_use_id));
@@ -114,6 +115,9 @@ function toldByCalls(state: ConversationState, owed: readonly ToolResultBlockPar
       byCalls.cleared.add('decide');
       const graph = toGraphIds(call.name, input, ids, frame?.procedure) as Record<string, unknown>;
       byCalls.decided.add(`${String(graph.condition_id)} → ${String(graph.branch_id)}`);
+    } else if (call.name && told.confirmation?.includes(` @${actionFromToolName(call.name)} with `)) {
+      // The action that waited for the customer's agreement ran: the wait is over.
+      byCalls.cleared.add('confirmation');
     }
   }
   return byCalls;

@@ -192,6 +192,27 @@ describe('a confirm action asked for without the customer’s agreement', () => 
     const other = { ...asked.state, pendingConfirmation: { ...asked.state.pendingConfirmation!, input: { amount: 30 } } };
     expect(request(other).text).toContain('Waiting for the customer\'s agreement before running @payments.create_refund with {"amount":30}.');
   });
+
+  it('does not tell the wait ending when the action ran on the customer’s agreement, and tells it when something else ran', () => {
+    const asked = respond(atRefund(), [{ name: 'payments__create_refund', input: { amount: 24 } }]).state;
+    const told = request(asked);
+    const nextTurn = (state: ConversationState): ConversationState => ({
+      ...state,
+      turn: 2,
+      transcript: [...state.transcript, { role: 'customer', text: 'Yes please go ahead', turn: 2 }],
+    });
+    const waiting = nextTurn({ ...afterAgentCall(asked, told.userMessage, []), pendingToolResults: [] });
+    // An action call the runtime ran (its connector result owed), and the wait gone from the state.
+    const ran = (name: string, input: unknown): ConversationState => {
+      const sent = request(waiting);
+      const response = [{ type: 'tool_use', id: 'toolu_0', name, input }] as unknown as ContentBlock[];
+      return { ...afterAgentCall(waiting, sent.userMessage, response), pendingConfirmation: null, pendingToolResults: [toolResult('toolu_0', { content: '{"ok":true}', followUp: false })] };
+    };
+    expect(request(waiting).text).not.toContain('No longer waiting');
+    expect(request(ran('payments__create_refund', { amount: 24, customer_agreement: 'yes please go ahead' })).text).not.toContain('No longer waiting');
+    // The wait ended some other way (another action ran): told.
+    expect(request(ran('shop__get_order', { order_number: '1043' })).text).toContain("No longer waiting for the customer's agreement.");
+  });
 });
 
 describe('a tool result for the model', () => {
