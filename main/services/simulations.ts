@@ -91,10 +91,15 @@ export class SimulationService {
 
   /** Runs the suite, then compares it with the previous runs and measures what it covered. */
   async runSuite(simulations: readonly StoredSimulation[], request: SuiteRequest): Promise<SuiteResult> {
-    const { live, ...options } = request;
-    const report = await runSuite(this.services, simulations, { ...options, draft: !live });
+    const report = await this.runSuiteOnly(simulations, request);
     const runIds = report.runs.map((run) => run.runId);
     return { report, comparison: compareWithPrevious(this.workspace, runIds), coverage: runsCoverage(this.workspace, runIds), agreement: this.agreement() };
+  }
+
+  /** Runs a suite and reports it, without the comparison and coverage (the app asks for those when it shows the suite). */
+  runSuiteOnly(simulations: readonly StoredSimulation[], request: SuiteRequest): Promise<SuiteReport> {
+    const { live, ...options } = request;
+    return runSuite(this.services, simulations, { ...options, draft: !live });
   }
 
   /** Plays a recorded run again, offline, and says whether it came out the same. */
