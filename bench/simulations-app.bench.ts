@@ -61,7 +61,7 @@ const UNTIL_ENDED = `new Promise((resolve) => {
   const check = () => {
     const status = document.querySelector('[data-testid="suite-status"]')?.textContent;
     if (status && status !== 'Running') {
-      requestAnimationFrame(() => resolve(performance.now()));
+      requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now()));
       return true;
     }
     return false;
@@ -79,6 +79,11 @@ interface SuiteFigures {
   passed: string;
   /** The engine's thread (this process's main thread: browser mode runs in it) busy during the suite, in ms. */
   engineBusyMs: number;
+  /** From the click to the engine telling the suite started; from the engine telling its end to the frame showing it. */
+  startMs: number;
+  endMs: number;
+  /** The suite's view (comparison and coverage), which the screen asks for after the end. */
+  suiteViewMs: number;
 }
 
 async function runSuiteFromScreen(page: Page, mode: BrowserMode, fake: FakeModelThread): Promise<SuiteFigures> {
@@ -90,11 +95,23 @@ async function runSuiteFromScreen(page: Page, mode: BrowserMode, fake: FakeModel
   if (!said.includes(`${SIMULATIONS} runs`) || !said.includes(`${CONCURRENCY} at a time`)) throw new Error(`The run's confirmation says: ${said}`);
   await page.evaluate(FRAMES);
   // The start and the end on the page's clock: the click that starts the suite, the frame that shows its end.
+  // When the engine told the suite's start and end (epoch ms), to split the wall: click → start, the runs, end → screen.
+  let toldStart = NaN;
+  let toldEnd = NaN;
+  const unsubscribe = mode.engine.hub.subscribe((event) => {
+    if (event === 'simulations.progress' && Number.isNaN(toldStart)) toldStart = performance.timeOrigin + performance.now();
+    if (event === 'simulations.finished') toldEnd = performance.timeOrigin + performance.now();
+  });
+  // The click's own time, taken in the page (Playwright's click first waits for the dialog's opening animation to end).
+  await page.evaluate(`window.__runClickedAt = null; document.addEventListener('click', (event) => {
+    if (window.__runClickedAt === null && event.target.closest('button')?.textContent.trim() === 'Run') window.__runClickedAt = performance.timeOrigin + performance.now();
+  }, { capture: true })`);
   const loop = performance.eventLoopUtilization();
-  const started = (await page.evaluate('performance.now()')) as number;
   await dialog.getByRole('button', { name: 'Run', exact: true }).click();
   const ended = (await page.evaluate(UNTIL_ENDED)) as number;
+  const started = (await page.evaluate('window.__runClickedAt')) as number;
   const used = performance.eventLoopUtilization(loop);
+  unsubscribe();
   const frames = (await page.evaluate('window.__stopFrames = true, window.__frames')) as number[];
   const status = await page.getByTestId('suite-status').textContent();
   const progress = await page.getByTestId('suite-progress').innerText();
@@ -102,11 +119,15 @@ async function runSuiteFromScreen(page: Page, mode: BrowserMode, fake: FakeModel
   const suiteId = latest.ok ? (latest.value as { suiteId: number }).suiteId : 0;
   const runs = mode.engine.workspace.simulations.suites.runIds(suiteId);
   const report = mode.engine.workspace.simulations.suites.get(suiteId)?.report as { wallMs?: number } | undefined;
+  // What the screen asks for once the suite has ended (the comparison with the runs before and the coverage): timed apart.
+  const viewStarted = performance.now();
+  await mode.engine.dispatch('simulations.suite', { suiteId });
+  const suiteViewMs = performance.now() - viewStarted;
   if (status !== 'Passed' || runs.length !== SIMULATIONS) throw new Error(`The suite ended "${status}" with ${runs.length} runs: ${progress}`);
   // Every run really played its 8 turns to the Procedure's end.
   const short = runs.map((id) => mode.engine.workspace.simulations.requireRun(id).details).filter((details) => details?.turns !== TURNS || details.endedBy !== 'outcome');
   if (short.length > 0) throw new Error(`${short.length} runs did not play ${TURNS} turns to the end: the first ended by ${short[0]?.endedBy} after ${short[0]?.turns} turns (${short[0]?.error ?? 'no error'}).`);
-  return { wallMs: ended - started, engineWallMs: report?.wallMs ?? NaN, calls: (await fake.requests()) - callsBefore, frames, passed: progress.replace(/\s+/g, ' ').trim(), engineBusyMs: used.active };
+  return { wallMs: ended - started, engineWallMs: report?.wallMs ?? NaN, calls: (await fake.requests()) - callsBefore, frames, passed: progress.replace(/\s+/g, ' ').trim(), engineBusyMs: used.active, startMs: toldStart - started, endMs: ended - toldEnd, suiteViewMs };
 }
 
 export async function run(): Promise<boolean> {
@@ -161,6 +182,7 @@ export async function run(): Promise<boolean> {
       if (checked) ok = wallOk && framesOk && figures.calls === cold.calls;
       console.log(`  ${label} suite: ${figures.passed}`);
       console.log(`    wall (click to "Passed" on screen): ${(figures.wallMs / 1000).toFixed(2)} s = ${ratio.toFixed(3)} × ideal${checked ? ` (budget ≤ ${WALL_BUDGET}×) ${wallOk ? 'ok' : 'MISSED'}` : ''}; the engine's own suite wall ${(figures.engineWallMs / 1000).toFixed(2)} s`);
+      console.log(`    of which: click → suite started ${figures.startMs.toFixed(0)} ms; suite's end told → shown ${figures.endMs.toFixed(0)} ms (then the suite's view, comparison and coverage: ${figures.suiteViewMs.toFixed(0)} ms)`);
       console.log(`    the engine's thread busy ${((figures.engineBusyMs / figures.wallMs) * 100).toFixed(0)}% of it: ${(figures.engineBusyMs / figures.calls).toFixed(2)} ms per model call (on a loaded machine this counts the time it waited for a core)`);
       console.log(`    frames: ${sorted.length}, median ${percentile(sorted, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms${checked ? ` (budget p95 < ${FRAME_P95_BUDGET_MS} ms) ${framesOk ? 'ok' : 'MISSED'}` : ''}`);
     }

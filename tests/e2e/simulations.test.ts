@@ -4,6 +4,7 @@
 // same run fails and the regression is flagged; a review changes the agreement rate; a wrong field
 // is shown next to it and nothing is saved; axe-core finds nothing serious. Screenshots go to
 // tests/artifacts/simulations-*.png.
+import { performance } from 'node:perf_hooks';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
