@@ -134,6 +134,15 @@ describe('the chat preview', () => {
     await expect.poll(() => page.getByTestId('divergence').textContent()).toBe('Parts at “Decide”: the draft took “status from crm.lookup is ‘shipped’”, the live version took “Otherwise”.');
     expect(await left.locator('.trace-row.marked[data-type="condition"]').count()).toBe(1);
     expect(await right.locator('.trace-row.marked[data-type="condition"]').count()).toBe(1);
+    // The place they part is brought into view in each timeline, not left below the fold.
+    for (const side of [left, right]) {
+      const inView = await side.locator('.trace-row.marked').evaluate((row) => {
+        const viewport = row.closest('.trace-viewport')!.getBoundingClientRect();
+        const box = row.getBoundingClientRect();
+        return box.top >= viewport.top - 1 && box.bottom <= viewport.bottom + 1;
+      });
+      expect(inView).toBe(true);
+    }
 
     // The connector call and the Python condition are in the trace, in words.
     await expect.poll(() => left.locator('.trace-row[data-type="connector_call"]').textContent()).toContain('Connector crm.lookup');
@@ -147,11 +156,14 @@ describe('the chat preview', () => {
     expect(await left.locator('.trace-raw').textContent()).toContain('"kind": "python"');
     // Steps by their titles, and no row anywhere in either timeline shows an internal id.
     for (const side of [left, right]) {
-      await side.getByRole('list', { name: /trace events/ }).evaluate((element) => (element.scrollTop = 0));
+      const events = side.getByRole('list', { name: /trace events/ });
+      const at = await events.evaluate((element) => element.scrollTop);
+      await events.evaluate((element) => (element.scrollTop = 0));
       await expect.poll(() => side.locator('.trace-row[data-type="step_enter"]').first().textContent()).toBe('Entered “Look it up”');
       const texts = await side.locator('.trace-row').allTextContents();
       expect(texts.filter((row) => /step:|\/cond\d|unknown (step|branch)/.test(row))).toEqual([]);
-      await side.getByRole('list', { name: /trace events/ }).evaluate((element) => (element.scrollTop = element.scrollHeight));
+      // Back where it was (the place they part in view), for the screenshot.
+      await events.evaluate((element, top) => (element.scrollTop = top), at);
     }
     await left.getByRole('button', { name: 'In words' }).click();
 

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { CircleStop, FlaskConical, Globe, Play, RotateCcw } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { navigate } from '../app/navigation';
+import { reasonWords } from '../trace/describe-event';
 import type { TraceLabels } from '../trace/trace-labels';
 import { TraceTimeline } from '../trace/TraceTimeline';
 import { askText, Badge, Banner, Button, Popover, Select, toast } from '../ui';
@@ -121,7 +122,7 @@ export function PreviewPane({ pane, label, withEditor, labels, marked, onSelectE
         {outcome && (
           <div className="preview-outcome" data-testid="preview-outcome">
             <Badge tone={outcome.kind === 'ended' ? 'success' : 'warning'}>{outcome.kind.replace('_', ' ')}</Badge>
-            {outcome.team && <span> to {outcome.team}</span>} <span className="muted">{outcome.reason}</span>
+            {outcome.team && <span> to {outcome.team}</span>} <span className="muted">{reasonWords(outcome.reason)}</span>
           </div>
         )}
       </div>

@@ -56,6 +56,19 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
     const element = viewport.current;
     if (element && pinned.current) element.scrollTop = element.scrollHeight;
   }, [shown.length]);
+  // Where two conversations part is brought into view when it is found (once per place), not left below the fold.
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    if (!element || marked === null) return;
+    const position = shown.findIndex((event) => event.index === marked);
+    if (position < 0) return;
+    const top = position * TRACE_ROW_HEIGHT;
+    if (top >= element.scrollTop && top + TRACE_ROW_HEIGHT <= element.scrollTop + element.clientHeight) return;
+    element.scrollTop = Math.max(0, top - element.clientHeight / 2);
+    pinned.current = false;
+    setScroll({ top: element.scrollTop, height: element.clientHeight });
+    // Only when the marked place changes: the person may scroll away from it afterwards.
+  }, [marked]);
   useEffect(() => {
     const element = viewport.current;
     if (!element) return;

@@ -30,6 +30,20 @@ const money = (value: unknown) => (typeof value === 'number' ? `$${value.toFixed
 type Details = [string, string][];
 const detailsOf = (...pairs: [string, unknown][]): Details => pairs.filter(([, value]) => value !== undefined && value !== null && value !== '').map(([label, value]) => [label, text(value)]);
 
+/** Why a conversation was handed off, escalated or ended, in words ('procedure' is the handoff tool's: the Procedure said so). */
+export function reasonWords(reason: string): string {
+  return REASONS[reason] ?? reason.replace(/_/g, ' ');
+}
+
+const REASONS: Record<string, string> = {
+  procedure: 'as the Procedure says',
+  customer_asked_for_human: 'the customer asked for a person',
+  stuck: 'the agent was stuck',
+  loop: 'the agent was going round in circles',
+  no_progress: 'no progress',
+  connector_failures: 'connector calls kept failing',
+};
+
 const SOURCES: Record<string, string> = { customer: 'what the customer said', connector: 'a connector result', code: 'a code step', context: 'the starting attributes' };
 
 function describe(event: Pick<PreviewTraceEvent, 'type' | 'stepId' | 'payload'>, names: Namer): Omit<DescribedEvent, 'fullTitle'> {
@@ -42,7 +56,7 @@ function describe(event: Pick<PreviewTraceEvent, 'type' | 'stepId' | 'payload'>,
       return { kind: 'message', title: `Agent: ${text(p.text)}`, details: [] };
     case 'reply_held': {
       const reasons = Array.isArray(p.reasons) ? p.reasons.map(text).join('; ') : p.reason;
-      return { kind: 'refusal', title: 'A reply was held back', details: details(['why', reasons], ['the reply', p.text]) };
+      return { kind: 'refusal', title: `A reply was held back${typeof reasons === 'string' && reasons ? `: ${reasons}` : ''}`, details: details(['why', reasons], ['the reply', p.text]) };
     }
     case 'route':
       return p.valid === false
@@ -82,7 +96,7 @@ function describe(event: Pick<PreviewTraceEvent, 'type' | 'stepId' | 'payload'>,
     }
     case 'handoff':
     case 'escalation':
-      return { kind: 'handoff', title: `${event.type === 'handoff' ? 'Handed off' : 'Escalated'}${str(p.team) ? ` to ${names.plain(p.team)}` : ''}`, details: details(['reason', p.reason], ['summary', p.summary], ['note', p.note]) };
+      return { kind: 'handoff', title: `${event.type === 'handoff' ? 'Handed off' : 'Escalated'}${str(p.team) ? ` to ${names.plain(p.team)}` : ''}`, details: details(['reason', typeof p.reason === 'string' ? reasonWords(p.reason) : p.reason], ['summary', p.summary], ['note', p.note]) };
     case 'enforced': {
       const target = p.kind === 'handoff' ? `a handoff to ${names.plain(p.target)}` : p.kind === 'switch' ? `a switch to ${names.procedure(p.target)}` : p.kind === 'end' ? `the end of ${names.procedure(p.target)}` : text(p.kind);
       return { kind: 'handoff', title: `The Procedure required ${target}`, details: details(['where', p.nodeId ? names.name(event.stepId, 'step') : undefined], ['instead of', p.instead]) };
@@ -108,7 +122,8 @@ function describe(event: Pick<PreviewTraceEvent, 'type' | 'stepId' | 'payload'>,
     case 'action_refused':
     case 'move_refused': {
       const target = str(p.target) && names.node(p.target) ? names.name(p.target, 'step') : p.target;
-      return { kind: 'refusal', title: `${event.type === 'action_refused' ? `Action${str(p.action) ? ` ${text(p.action)}` : ''}` : 'Move'} refused`, details: details(['why', p.reason ?? p.invariant], ['missing', p.missing], ['target', target]) };
+      const why = str(p.reason);
+      return { kind: 'refusal', title: `${event.type === 'action_refused' ? `Action${str(p.action) ? ` ${text(p.action)}` : ''}` : 'Move'} refused${why ? `: ${why}` : ''}`, details: details(['why', p.reason ?? p.invariant], ['missing', p.missing], ['target', target]) };
     }
     case 'action_needs_confirmation':
       return { kind: 'refusal', title: 'Waiting for the customer to agree', details: details(['action', p.action]) };
@@ -159,7 +174,7 @@ function toolCall(p: Record<string, unknown>, names: Namer): Omit<DescribedEvent
   const say = (): string => {
     switch (tool) {
       case 'reply':
-        return refused ? 'Reply held back' : 'Replied to the customer';
+        return refused ? 'Reply not sent' : 'Replied to the customer';
       case 'set_attributes':
         return asked(`Recorded ${input.values && typeof input.values === 'object' ? Object.keys(input.values).join(', ') || 'nothing' : 'attributes'}`);
       case 'search_knowledge':
