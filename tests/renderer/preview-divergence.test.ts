@@ -2,8 +2,7 @@
 // and what each side did there in its own Procedure's words (each pane ran on its own text).
 import { describe, expect, it } from 'vitest';
 import type { PreviewTraceEvent } from '../../shared/api';
-import { firstDivergence, type DivergenceSide } from '../../renderer/src/preview/divergence';
-import { sideName } from '../../renderer/src/preview/PreviewPanel';
+import { firstDivergence, sideName, type DivergenceSide } from '../../renderer/src/preview/divergence';
 import { traceLabels } from '../../renderer/src/trace/trace-labels';
 
 const parcel = (handoffWhen: string, extra = '') => `---

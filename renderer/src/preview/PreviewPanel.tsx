@@ -4,12 +4,12 @@
 // browser mode, a new window in Electron (main/shell/window-open.ts allows exactly these routes).
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Columns2, ExternalLink, History, Send } from 'lucide-react';
-import type { PreviewTarget, PreviewTraceEvent } from '../../../shared/api';
+import type { PreviewTraceEvent } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { routeHash } from '../app/route';
 import { Badge, Button, Menu, Toolbar, ToolbarButton, type MenuItem } from '../ui';
 import { useTraceLabels, type TraceTexts } from '../trace/useTraceLabels';
-import { firstDivergence } from './divergence';
+import { firstDivergence, sideName } from './divergence';
 import { pathOf, type PaneState, type PreviewPath } from './pane-state';
 import { PreviewPane } from './PreviewPane';
 import { usePreviewPane, type TargetChoice } from './usePreviewPane';
@@ -34,22 +34,6 @@ export interface PreviewPanelProps {
 function textsOf(state: PaneState | null): TraceTexts {
   const known = state?.procedure && typeof state.procedureText === 'string' ? { name: state.procedure, text: state.procedureText } : null;
   return { known, others: state?.target?.kind === 'version' || state?.target?.kind === 'workspace' ? 'live' : 'draft' };
-}
-
-/** A pane in the compare banner's sentence, by what it talks to. */
-export function sideName(target: PreviewTarget | undefined): string {
-  switch (target?.kind) {
-    case 'text':
-      return "the editor's text";
-    case 'draft':
-      return 'the draft';
-    case 'version':
-      return target.version === 'live' ? 'the live version' : `version ${target.version}`;
-    case 'workspace':
-      return 'the workspace';
-    default:
-      return 'this pane';
-  }
 }
 
 export function PreviewPanel({ name, getText, compare: compareInitially = false, initial, onSelectEvent, onPath, stepFilter = null, onClearFilter }: PreviewPanelProps) {

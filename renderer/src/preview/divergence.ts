@@ -3,7 +3,7 @@
 // "Parts at “Decide”: the draft took “status from crm.lookup is ‘shipped’”, the live version took
 // “Otherwise”." Model calls, timings and wording are left out: two runs that took the same path
 // read the same. Pure.
-import type { PreviewTraceEvent } from '../../../shared/api';
+import type { PreviewTarget, PreviewTraceEvent } from '../../../shared/api';
 import { describeEvent } from '../trace/describe-event';
 import { Namer } from '../trace/names';
 import { NO_LABELS, proceduresOf, type TraceLabels } from '../trace/trace-labels';
@@ -112,6 +112,22 @@ function sentence(a: Move | undefined, b: Move | undefined, sides: { left: Diver
   // Two panes on the same kind of text are told apart by their place.
   const [left, right] = sides.left.name === sides.right.name ? ['the left pane', 'the right pane'] : [sides.left.name, sides.right.name];
   return `${where}: ${left} ${did(a, namer(a, sides.left))}, ${right} ${did(b, namer(b, sides.right))}.`;
+}
+
+/** A pane in the compare banner's sentence, by what it talks to. */
+export function sideName(target: PreviewTarget | undefined): string {
+  switch (target?.kind) {
+    case 'text':
+      return "the editor's text";
+    case 'draft':
+      return 'the draft';
+    case 'version':
+      return target.version === 'live' ? 'the live version' : `version ${target.version}`;
+    case 'workspace':
+      return 'the workspace';
+    default:
+      return 'this pane';
+  }
 }
 
 const UNNAMED = { left: { name: 'the left pane', labels: NO_LABELS }, right: { name: 'the right pane', labels: NO_LABELS } };

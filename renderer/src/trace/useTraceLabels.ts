@@ -15,7 +15,8 @@ export interface TraceTexts {
   others: 'draft' | 'live';
 }
 
-async function fetchText(api: ApiClient, name: string, version: number | 'draft' | 'live'): Promise<string | null> {
+/** One Procedure's text as the run would have loaded it; null when it cannot be had (deleted, renamed, no such version). */
+export async function fetchText(api: Pick<ApiClient, 'procedures.get' | 'procedures.version'>, name: string, version: number | 'draft' | 'live'): Promise<string | null> {
   try {
     if (typeof version === 'number') return (await api['procedures.version']({ name, version })).text;
     const detail = await api['procedures.get']({ name });
@@ -26,33 +27,50 @@ async function fetchText(api: ApiClient, name: string, version: number | 'draft'
   }
 }
 
+export interface TextRequest {
+  name: string;
+  version: number | 'draft' | 'live';
+}
+
+/** Fetched texts are kept by name and version: another run of the same Procedure may have used another one. */
+export const requestKey = (request: TextRequest) => `${request.version}:${request.name}`;
+
+/** The texts a trace needs beyond the known one: the conversation's own (unless known) and every other Procedure it enters, each once. */
+export function textsWanted(trace: readonly { type: string; payload: Record<string, unknown> }[], texts: TraceTexts): TextRequest[] {
+  const knownName = texts.known?.name ?? null;
+  const main = texts.main ?? null;
+  const names = [...(main && main.name !== knownName ? [main.name] : []), ...proceduresNamed(trace).filter((name) => name !== knownName && name !== main?.name)];
+  return names.map((name) => ({ name, version: name === main?.name ? (main.version ?? 'draft') : texts.others }));
+}
+
 export function useTraceLabels(api: ApiClient, trace: readonly { type: string; payload: Record<string, unknown> }[], texts: TraceTexts): TraceLabels {
   const [fetched, setFetched] = useState<ReadonlyMap<string, string | null>>(new Map());
-  const knownName = texts.known?.name ?? null;
-  const mainName = texts.main?.name ?? null;
-  const mainVersion = texts.main?.version ?? null;
-  const named = proceduresNamed(trace);
-  const wanted = [...(mainName && mainName !== knownName ? [mainName] : []), ...named.filter((name) => name !== knownName && name !== mainName)];
-  const missing = wanted.filter((name) => !fetched.has(name));
-  const key = missing.join('\u0000');
+  const wanted = textsWanted(trace, texts);
+  // String keys, so the effect and the labels change when what is wanted changes, not on every new trace array.
+  const wantedKey = JSON.stringify(wanted);
+  const missingKey = JSON.stringify(wanted.filter((request) => !fetched.has(requestKey(request))));
 
   useEffect(() => {
-    if (!key) return;
+    const missing = JSON.parse(missingKey) as TextRequest[];
+    if (missing.length === 0) return;
     let live = true;
-    const names = key.split('\u0000');
-    void Promise.all(names.map(async (name) => [name, await fetchText(api, name, name === mainName && mainVersion !== null ? mainVersion : name === mainName ? 'draft' : texts.others)] as const)).then((entries) => {
+    void Promise.all(missing.map(async (request) => [requestKey(request), await fetchText(api, request.name, request.version)] as const)).then((entries) => {
       if (live) setFetched((current) => new Map([...current, ...entries]));
     });
     return () => {
       live = false;
     };
-  }, [api, key, mainName, mainVersion, texts.others]);
+  }, [api, missingKey]);
 
+  const knownName = texts.known?.name ?? null;
   const knownText = texts.known?.text ?? null;
   return useMemo(() => {
     const entries: [string, string][] = [];
     if (knownName && knownText !== null) entries.push([knownName, knownText]);
-    for (const [name, text] of fetched) if (text !== null && name !== knownName) entries.push([name, text]);
+    for (const request of JSON.parse(wantedKey) as TextRequest[]) {
+      const text = fetched.get(requestKey(request));
+      if (typeof text === 'string') entries.push([request.name, text]);
+    }
     return traceLabels(entries);
-  }, [knownName, knownText, fetched]);
+  }, [knownName, knownText, wantedKey, fetched]);
 }
