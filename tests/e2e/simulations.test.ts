@@ -4,7 +4,8 @@
 // same run fails and the regression is flagged; a review changes the agreement rate; a wrong field
 // is shown next to it and nothing is saved; axe-core finds nothing serious. Screenshots go to
 // tests/artifacts/simulations-*.png.
-import { performance } from 'node:perf_hooks';
+// Named apart: `performance` in the page's evaluate callbacks must stay the page's own.
+import { performance as nodePerformance } from 'node:perf_hooks';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium';
@@ -238,10 +239,10 @@ describe('the simulations screen', () => {
     await page.getByRole('dialog').waitFor();
     expect(await page.getByRole('dialog').textContent()).toContain('50 runs');
     // The engine runs in this process (browser mode): its thread's busy time while the suite runs.
-    const loop = performance.eventLoopUtilization();
+    const loop = nodePerformance.eventLoopUtilization();
     await answerDialog(page, null, 'Run');
     await expect.poll(() => page.getByTestId('suite-status').textContent(), { timeout: 60_000 }).toBe('Passed');
-    const engineBusy = performance.eventLoopUtilization(loop).active;
+    const engineBusy = nodePerformance.eventLoopUtilization(loop).active;
     const frames = await page.evaluate(() => {
       (window as unknown as { __stopFrames: boolean }).__stopFrames = true;
       return (window as unknown as { __frames: number[] }).__frames;
