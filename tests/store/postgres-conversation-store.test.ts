@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TurnRecord } from '../../main/store/repositories';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
 import { OUTBOX_LEASE_MS } from '../../main/store/postgres/production';
@@ -170,6 +170,40 @@ describe('PostgreSQL conversation store', () => {
       expect(seenOutside).toBeNull();
       expect(await store.conversations.get(id)).not.toBeNull();
     } finally {
+      await store.close();
+    }
+  });
+
+  it('saves a production turn in one transaction without savepoints, and keeps nothing of it when its last write fails', async () => {
+    const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      if (text) sent.push(text.trim().split(/\s+/)[0]!.toUpperCase());
+      return (query as (...input: unknown[]) => unknown).apply(this, args);
+    } as typeof query);
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      const idempotency = { keyId: 1, key: 'k1', requestHash: 'h', response: '{}' };
+      sent.length = 0;
+      await store.production.saveTurn(id, turn('first', { history: [{ n: 1 }] }), { procedure: 'Returns', outbox: [], idempotency });
+      // BEGIN, the conversation's status and history count, the turn's rows, its Procedure, its idempotency record, COMMIT.
+      expect(sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'INSERT', 'INSERT', 'COMMIT']);
+
+      // The same key again: the idempotency record (the last write) is refused, after the turn's rows
+      // were written in the same transaction; none of them is kept.
+      sent.length = 0;
+      await expect(store.production.saveTurn(id, turn('second', { history: [{ n: 1 }, { n: 2 }] }), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{}' }], idempotency })).rejects.toThrow(/already used/);
+      expect(sent).not.toContain('SAVEPOINT');
+      expect(sent.at(-1)).toBe('ROLLBACK');
+      expect((await store.conversations.messages(id)).map((message) => message.content)).toEqual(['first']);
+      expect((await store.turns.load(id))!.history).toEqual([{ n: 1 }]);
+      expect(await store.traces.count(id)).toBe(1);
+      expect(await store.production.pendingOutbox()).toBe(0);
+      expect((await store.production.productionInfo(id)).procedure).toBe('Returns');
+    } finally {
+      spy.mockRestore();
       await store.close();
     }
   });

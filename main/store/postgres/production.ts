@@ -22,7 +22,7 @@ import type {
 } from '../production';
 import type { ConversationRepository } from '../repositories';
 import { postgresRepositories } from './repositories';
-import { inTransaction, poolSession, rethrow, transactionSession } from './session';
+import { inTransaction, poolSession, rethrow, wholeTransactionSession } from './session';
 
 /** How long a claimed outbox row stays with the instance delivering it. */
 export const OUTBOX_LEASE_MS = 60_000;
@@ -104,7 +104,7 @@ export class PostgresProductionRepository implements ProductionRepository {
       const { rows } = await client.query<{ kind: string }>('SELECT kind FROM conversations WHERE id = $1', [conversationId]);
       if (rows[0]?.kind !== 'production') return false;
       const at = now();
-      await postgresRepositories(transactionSession(client)).conversations.setStatus(conversationId, 'ended');
+      await postgresRepositories(wholeTransactionSession(client)).conversations.setStatus(conversationId, 'ended');
       await client.query(
         `INSERT INTO production_conversations (conversation_id, procedure, closed_at, updated_at) VALUES ($1, NULL, $2, $2)
          ON CONFLICT (conversation_id) DO UPDATE SET closed_at = coalesce(production_conversations.closed_at, excluded.closed_at), updated_at = excluded.updated_at`,
@@ -119,8 +119,9 @@ export class PostgresProductionRepository implements ProductionRepository {
   }
 
   async saveTurn(conversationId: number, turn: TurnRecord, extras: ProductionTurnExtras): Promise<void> {
+    // The transaction is the turn's unit: any failure rolls all of it back (no savepoint needed).
     await inTransaction(this.pool, 'BEGIN', async (client) => {
-      await postgresRepositories(transactionSession(client)).turns.save(conversationId, turn);
+      await postgresRepositories(wholeTransactionSession(client)).turns.save(conversationId, turn);
       const at = now();
       await client.query(
         `INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES ($1, $2, $3)

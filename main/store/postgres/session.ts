@@ -53,6 +53,24 @@ export function transactionSession(client: pg.PoolClient): Session {
 }
 
 /**
+ * Statements on `client`, inside a transaction that is itself the atomic unit: whoever opened it
+ * rolls all of it back if anything fails, so a write needs no savepoint of its own (two round trips
+ * fewer per write). Atomic work still runs one at a time.
+ */
+export function wholeTransactionSession(client: pg.PoolClient): Session {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    query: (sql, params) => client.query(sql, params).catch((error: unknown) => rethrow(error)),
+    atomic<T>(work: (q: Queryable) => Promise<T>): Promise<T> {
+      const run = () => work(client).catch((error: unknown) => rethrow(error));
+      const result = queue.then(run, run);
+      queue = result.catch(() => undefined);
+      return result;
+    },
+  };
+}
+
+/**
  * Runs `work` in a transaction on a connection of `pool`: committed if it returns, rolled back if
  * it throws. A connection that failed is closed, never handed to the next caller.
  */
