@@ -200,6 +200,10 @@ describe('trace events in words', () => {
     expect(title(event('action_refused', { action: 'crm.refund', reason: 'not named by the active Procedure' }))).toBe('Action crm.refund refused: not named by the active Procedure');
     expect(title(event('move_refused', { invariant: 'branch-not-binding', reason: 'the branch Python chose requires it: a handoff' }))).toBe('Move refused: the branch Python chose requires it: a handoff');
     expect(title(event('move_refused', { invariant: 'x', reason: 3 }))).toBe('Move refused');
+    // Ids inside the runtime's own sentences are put in words where the labels know them.
+    expect(title(event('move_refused', { reason: 'the condition step:decide/cond1 in step "Decide" chose step:decide/cond1/b1, which does not lead there' }))).toBe('Move refused: the condition “Decide” in step "Decide" chose “status from crm.lookup is ‘shipped’”, which does not lead there');
+    expect(describeEvent(event('tool_call', { tool: 'decide_condition', input: {}, ok: true, result: 'Recorded: step:triage/cond1/b1. Then step:gone.' }), inParcel).details).toContainEqual(['result', 'Recorded: “the customer sounds upset”. Then step:gone.']);
+    expect(describeEvent(event('move_refused', { reason: 'go to step:decide/handoff:orders-team.' }), inParcel).details).toContainEqual(['why', 'go to “Orders team”.']);
     expect(title(event('model_call', { purpose: 'agent', usage: { inputTokens: 100, outputTokens: 20 }, costUsd: 0.0012 }))).toBe('Model call (agent): 100 in, 20 out, $0.0012');
     expect(title(event('tag', { tag: 'vip' }))).toBe('Tagged “vip”');
     expect(describeEvent(event('something_new', { a: 1 }))).toEqual({ kind: 'other', title: 'something new', fullTitle: 'something new', details: [['a', '1']] });

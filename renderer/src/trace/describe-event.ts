@@ -122,8 +122,8 @@ function describe(event: Pick<PreviewTraceEvent, 'type' | 'stepId' | 'payload'>,
     case 'action_refused':
     case 'move_refused': {
       const target = str(p.target) && names.node(p.target) ? names.name(p.target, 'step') : p.target;
-      const why = str(p.reason);
-      return { kind: 'refusal', title: `${event.type === 'action_refused' ? `Action${str(p.action) ? ` ${text(p.action)}` : ''}` : 'Move'} refused${why ? `: ${why}` : ''}`, details: details(['why', p.reason ?? p.invariant], ['missing', p.missing], ['target', target]) };
+      const why = str(p.reason) ? names.inText(p.reason) : null;
+      return { kind: 'refusal', title: `${event.type === 'action_refused' ? `Action${str(p.action) ? ` ${text(p.action)}` : ''}` : 'Move'} refused${why ? `: ${why}` : ''}`, details: details(['why', why ?? p.invariant], ['missing', p.missing], ['target', target]) };
     }
     case 'action_needs_confirmation':
       return { kind: 'refusal', title: 'Waiting for the customer to agree', details: details(['action', p.action]) };
@@ -197,7 +197,7 @@ function toolCall(p: Record<string, unknown>, names: Namer): Omit<DescribedEvent
         return `${p.eager === true ? 'Looked up' : 'Called'} ${tool.replace('__', '.')}${refused ? ' (refused)' : ''}`;
     }
   };
-  return { kind: refused ? 'refusal' : 'tool', title: say(), details: detailsOf(['input', p.input], ['result', p.result], ['took', typeof p.durationMs === 'number' ? `${p.durationMs} ms` : undefined]) };
+  return { kind: refused ? 'refusal' : 'tool', title: say(), details: detailsOf(['input', p.input], ['result', typeof p.result === 'string' ? names.inText(p.result) : p.result], ['took', typeof p.durationMs === 'number' ? `${p.durationMs} ms` : undefined]) };
 }
 
 export function describeEvent(event: Pick<PreviewTraceEvent, 'type' | 'stepId' | 'payload'>, place: EventPlace = { labels: NO_LABELS, procedure: null }): DescribedEvent {

@@ -12,6 +12,9 @@ export interface EventPlace {
 export const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : (JSON.stringify(value) ?? String(value)));
 const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
 
+/** A graph id inside running text: step:decide, step:decide/cond1/b1, step:decide/handoff:orders-team (a trailing full stop is not part of it). */
+const ID_IN_TEXT = /\bstep:[\w-]+(?:\/[\w\-:.]*[\w-])*/g;
+
 /** Quoted, with quotes inside made single so they nest: “status is ‘shipped’”. */
 export function quoted(words: string, limit: number): string {
   const inner = words.replace(/\s+/g, ' ').trim().replace(/“/g, '‘').replace(/”/g, '’');
@@ -48,6 +51,14 @@ export class Namer {
   plain(words: unknown): string {
     const whole = text(words).replace(/\s+/g, ' ').trim();
     return whole.length > this.limit ? `${whole.slice(0, this.limit - 1).trimEnd()}…` : whole;
+  }
+
+  /** Free text from the runtime (a refusal's reason, a tool's result) with the ids it names put in words where known. */
+  inText(value: unknown): string {
+    return text(value).replace(ID_IN_TEXT, (id) => {
+      const words = this.node(id);
+      return words ? this.quote(words.label) : id;
+    });
   }
 
   procedure(name: unknown): string {
