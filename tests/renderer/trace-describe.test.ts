@@ -25,6 +25,9 @@ Otherwise:
   - Tell the customer the status. @end
 
 ## Triage
+\`\`\`python
+attributes["seen"] = True
+\`\`\`
 If the customer sounds upset:
   - Apologise.
 If \`attributes["order_id"] == "1"\`:
@@ -185,6 +188,9 @@ describe('trace events in words', () => {
   it('covers the rest of the runtime: code, attributes, knowledge, handoffs, rules, the model', () => {
     expect(title(event('code_run', { nodeId: 'step:decide/code1', ok: true, writes: { a: 1 }, durationMs: 4 }, 'step:decide'))).toBe('Code step in “Decide” ran');
     expect(title(event('code_run', { nodeId: 'step:decide/code1', ok: false, error: 'ZeroDivisionError' }, 'step:decide'))).toBe('Code step in “Decide” failed: ZeroDivisionError');
+    const code = describeEvent(event('code_run', { nodeId: 'step:triage/code1', ok: true, writes: { seen: true } }, 'step:triage'), inParcel);
+    expect(code.title).toBe('Code step in “Triage” ran');
+    expect(code.details[0]).toEqual(['code', expect.stringContaining('attributes["seen"] = True')]);
     expect(describeEvent(event('attribute_set', { name: 'order_id', value: '7', source: 'connector' }))).toMatchObject({ title: 'order_id = "7"', details: [['from', 'a connector result']] });
     expect(describeEvent(event('attribute_set', { name: 'total', value: 3, source: 'code', nodeId: 'step:decide/code1' }, 'step:decide'), inParcel).details).toEqual([['from', 'a code step'], ['by', 'the code step in “Decide”']]);
     expect(describeEvent(event('knowledge_search', { query: 'returns', hits: [{ title: 'Returns policy' }, { nope: 1 }] }))).toMatchObject({ title: 'Knowledge: “returns”', details: [['articles', 'Returns policy']] });

@@ -83,8 +83,8 @@ function describe(event: Pick<PreviewTraceEvent, 'type' | 'stepId' | 'payload'>,
     case 'code_run': {
       const where = `in ${names.name(event.stepId, 'step')}`;
       return p.ok === false
-        ? { kind: 'error', title: `Code step ${where} failed: ${text(p.error)}`, details: details(['error', p.error]) }
-        : { kind: 'code', title: `Code step ${where} ran`, details: details(['wrote', p.writes], ['printed', p.printed], ['took', typeof p.durationMs === 'number' ? `${p.durationMs} ms` : undefined]) };
+        ? { kind: 'error', title: `Code step ${where} failed: ${text(p.error)}`, details: details(['code', names.node(p.nodeId)?.label], ['error', p.error]) }
+        : { kind: 'code', title: `Code step ${where} ran`, details: details(['code', names.node(p.nodeId)?.label], ['wrote', p.writes], ['printed', p.printed], ['took', typeof p.durationMs === 'number' ? `${p.durationMs} ms` : undefined]) };
     }
     case 'tool_call':
       return toolCall(p, names);
