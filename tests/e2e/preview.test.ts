@@ -229,6 +229,11 @@ describe('the chat preview', () => {
     // Nothing lost: the earlier exchange and the new message are still there.
     expect(await right.getByTestId('bubble-customer').allTextContents()).toEqual(['Where is parcel 7?', 'Simulate an outage']);
     expect(await right.getByTestId('bubble-agent').first().textContent()).toBe(REPLY);
+    // The left pane's conversation is with the Orders team: told as information, not as an error.
+    const left0 = pane(page, 'Left pane');
+    await expect.poll(() => left0.getByTestId('preview-notice').textContent(), { timeout: 30_000 }).toContain('Orders team has this conversation now');
+    expect(await left0.getByTestId('preview-error').count()).toBe(0);
+    expect(await left0.getByRole('alert').count()).toBe(0);
     await app.screenshot('preview-compare-failure');
 
     // The final world, one click away (the lookup changed nothing in it).

@@ -10,6 +10,7 @@ import { TraceTimeline } from '../trace/TraceTimeline';
 import { askText, Badge, Banner, Button, Popover, Select, toast } from '../ui';
 import { useApi } from '../api/context';
 import { PaneOptionsPopover } from './PaneOptionsPopover';
+import { paneNotice } from './pane-notice';
 import { transcriptOf } from './pane-state';
 import type { PreviewPaneHandle, TargetChoice } from './usePreviewPane';
 
@@ -29,6 +30,7 @@ export function PreviewPane({ pane, label, withEditor, labels, marked, onSelectE
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
   }, [transcript.length, state?.streaming]);
   const outcome = state?.status.outcome;
+  const notice = state ? paneNotice(state.status) : null;
   const api = useApi();
   const [world, setWorld] = useState<string | null>(null);
   const showWorld = (open: boolean) => {
@@ -97,9 +99,9 @@ export function PreviewPane({ pane, label, withEditor, labels, marked, onSelectE
           <span className="preview-problem">{problem.message}</span>
         </Banner>
       )}
-      {state?.status.error && (
-        <Banner tone="error">
-          <span data-testid="preview-error">{state.status.error}</span>
+      {notice && (
+        <Banner tone={notice.tone} {...(notice.title ? { title: notice.title } : {})}>
+          <span data-testid={notice.tone === 'info' ? 'preview-notice' : 'preview-error'}>{notice.text}</span>
         </Banner>
       )}
       <div className="preview-transcript" role="log" aria-label={`${label} conversation`} ref={log}>
