@@ -18,6 +18,7 @@ import { nextNodeId } from './keyboard';
 import { childId, NODE_SIZE, placeNewNodes, structureKey, type Expansion } from './structure';
 import { collectsByStep } from './view-graph';
 import { TooltipProvider } from '../ui/Tooltip';
+import { fitViewport, graphBounds, MIN_ZOOM, startViewport, type Bounds, type Pane } from './fit';
 
 export type GraphAction =
   | { type: 'add-step'; after: string | null }
@@ -47,7 +48,6 @@ const MINIMAP_ABOVE = 12;
 const LAYOUT_DELAY_MS = 60;
 const VIRTUALIZE_ABOVE = 300;
 const TYPING_PAUSE_MS = 400;
-const START_ZOOM = 1;
 
 export const GraphView = memo(function GraphView(props: GraphViewProps) {
   return (
@@ -87,7 +87,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
   if (placedGraph.current !== graph) {
     lastEdit.current = performance.now();
     ids.current = identity.update(graph);
-    positions.current = placeNewNodes(graph, ids.current, positions.current);
+    positions.current = placeNewNodes(graph, ids.current, positions.current, sizes.current);
     placedGraph.current = graph;
   }
   const flowIds = ids.current;
@@ -153,12 +153,11 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
         setLayoutVersion((version) => version + 1);
         if (!fitted.current) {
           fitted.current = true;
-          // Start readable, on the trigger at the top, rather than with the whole graph tiny.
+          autoView.current = 'start';
           const triggerId = requestIds.get('trigger') ?? 'trigger';
-          const trigger = next.get(triggerId) ?? { x: 0, y: 0 };
-          const triggerWidth = nextSizes.get(triggerId)?.width ?? NODE_SIZE.trigger.width;
-          const width = container.current?.getBoundingClientRect().width ?? 600;
-          requestAnimationFrame(() => void flow.setViewport({ x: width / 2 - (trigger.x + triggerWidth / 2) * START_ZOOM, y: 56 - trigger.y * START_ZOOM, zoom: START_ZOOM }));
+          const trigger = nextSizes.get(triggerId) ?? { ...(next.get(triggerId) ?? { x: 0, y: 0 }), ...NODE_SIZE.trigger };
+          startBox.current = { bounds: graphBounds([...nextSizes.values()].filter((place) => !place.parent), nextRoutes.values()), trigger };
+          requestAnimationFrame(() => applyAutoView());
         }
       };
       client.layout(graph, expandedByGraphId, collects).then(
@@ -300,28 +299,59 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
     [flow, onReveal],
   );
   const onPaneClick = useCallback(() => setSelected(new Set()), []);
-  // Fit the nodes and the edges (a "go back" edge is routed around the cards, outside their bounds),
-  // above the strip at the bottom where the controls and the minimap float, so they hide nothing.
+  // Fit the nodes and the edges, above the strip at the bottom where the controls and the minimap
+  // float, so they hide nothing. The pane is measured now: its toolbar may wrap to two rows.
   const minimapShown = useRef(false);
-  const fitAll = useCallback(() => {
+  const paneOf = useCallback((): Pane | null => {
     const pane = container.current?.querySelector<HTMLElement>('.react-flow');
-    if (!pane) return;
-    const box = flow.getNodesBounds(flow.getNodes());
-    let [left, top, right, bottom] = [box.x, box.y, box.x + box.width, box.y + box.height];
-    for (const route of routes.current.values()) {
-      for (const point of route.points) [left, top, right, bottom] = [Math.min(left, point.x), Math.min(top, point.y), Math.max(right, point.x), Math.max(bottom, point.y)];
-      if (route.label) [right, bottom] = [Math.max(right, route.label.x + route.label.width), Math.max(bottom, route.label.y + route.label.height)];
-    }
-    const width = Math.max(right - left, 1);
-    const height = Math.max(bottom - top, 1);
-    const strip = minimapShown.current ? FIT_BOTTOM_MINIMAP : FIT_BOTTOM;
-    const roomX = pane.clientWidth - 2 * FIT_MARGIN;
-    const roomY = pane.clientHeight - FIT_MARGIN - strip;
-    const zoom = Math.min(FIT_MAX_ZOOM, Math.max(MIN_ZOOM, Math.min(roomX / width, roomY / height)));
-    const x = FIT_MARGIN + (roomX - width * zoom) / 2 - left * zoom;
-    const y = FIT_MARGIN + (roomY - height * zoom) / 2 - top * zoom;
-    void flow.setViewport({ x, y, zoom }, { duration: 200 });
-  }, [flow]);
+    return pane ? { width: pane.clientWidth, height: pane.clientHeight, bottomStrip: minimapShown.current ? FIT_BOTTOM_MINIMAP : FIT_BOTTOM } : null;
+  }, []);
+  const fitAll = useCallback(
+    (animate = true) => {
+      const pane = paneOf();
+      const nodes = flow.getNodes().filter((node) => !node.parentId);
+      const bounds = graphBounds(
+        nodes.map((node) => ({ ...node.position, width: node.width ?? node.measured?.width ?? 0, height: node.height ?? node.measured?.height ?? 0 })),
+        routes.current.values(),
+      );
+      if (!pane || !bounds) return;
+      void flow.setViewport(fitViewport(bounds, pane), animate ? { duration: 200 } : undefined);
+    },
+    [flow, paneOf],
+  );
+  /** The view the graph keeps by itself, until the user pans or zooms: the opening one, or fit once asked for. */
+  const autoView = useRef<'start' | 'fit' | null>(null);
+  const startBox = useRef<{ bounds: Bounds | null; trigger: { x: number; y: number; width: number } } | null>(null);
+  const applyAutoView = useCallback(() => {
+    const pane = paneOf();
+    if (!pane || pane.width === 0 || pane.height === 0) return;
+    if (autoView.current === 'fit') fitAll(false);
+    else if (autoView.current === 'start' && startBox.current?.bounds) void flow.setViewport(startViewport(startBox.current.bounds, startBox.current.trigger, pane));
+  }, [fitAll, flow, paneOf]);
+  const onFitClick = useCallback(() => {
+    autoView.current = 'fit';
+    fitAll();
+  }, [fitAll]);
+  // A user's own pan or zoom (React Flow passes no event for the viewport set from code) ends it.
+  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
+    if (event) autoView.current = null;
+  }, []);
+  // The pane resized (the window, the split, the layout of the screen) or its toolbar wrapped to
+  // another number of rows: the view the graph keeps is computed again for the new size.
+  useEffect(() => {
+    const pane = container.current?.querySelector<HTMLElement>('.react-flow');
+    if (!pane || typeof ResizeObserver === 'undefined') return;
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => applyAutoView());
+    });
+    observer.observe(pane);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+    };
+  }, [applyAutoView]);
 
   const expandedRef = useRef(expanded);
   expandedRef.current = expanded;
@@ -353,7 +383,9 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
   minimapShown.current = showMinimap;
 
   return (
-    <div className="graph graph-canvas" data-testid="graph" ref={container} onKeyDown={onKeyDown}>
+    // Until ELK first answers, every node sits at a provisional place: the canvas is not shown (the
+    // nodes are still measured), rather than drawn one over the other.
+    <div className="graph graph-canvas" data-testid="graph" data-placed={layoutVersion > 0 ? 'yes' : 'no'} ref={container} onKeyDown={onKeyDown}>
       <div className="graph-toolbar" role="toolbar" aria-label="Graph edits">
         <button type="button" onClick={() => onAction({ type: 'add-step', after: stepOf(selectedNode) ?? lastStep })}>
           Add step
@@ -382,6 +414,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
           onNodeClick={onNodeClick}
           onNodeDragStop={onNodeDragStop}
           onPaneClick={onPaneClick}
+          onMoveStart={onMoveStart}
           nodesConnectable={false}
           edgesFocusable={false}
           deleteKeyCode={null}
@@ -392,7 +425,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
         >
           <Background gap={24} size={1} />
           <Controls showInteractive={false} showFitView={false} orientation="horizontal">
-            <ControlButton className="react-flow__controls-fitview" onClick={fitAll} title="Fit view" aria-label="Fit view">
+            <ControlButton className="react-flow__controls-fitview" onClick={onFitClick} title="Fit view" aria-label="Fit view">
               <Maximize aria-hidden />
             </ControlButton>
           </Controls>
@@ -404,9 +437,6 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
   );
 }
 
-const MIN_ZOOM = 0.05;
-const FIT_MARGIN = 12;
-const FIT_MAX_ZOOM = 1;
 /** Height of the strip the controls (and the minimap) take at the bottom of the panel. */
 const FIT_BOTTOM = 52;
 const FIT_BOTTOM_MINIMAP = 96;

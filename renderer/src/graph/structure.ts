@@ -49,14 +49,32 @@ export function structureKey(graph: ProcedureGraph, expanded: ReadonlyMap<string
   return `${nodes}|${edges}|${children}|${collected}`;
 }
 
+/** A node's box in graph coordinates. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Room left between a new node and what it would otherwise sit on. */
+const NEW_NODE_GAP = 24;
+
+const intersects = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
 /**
  * Positions (by flow id) for a new graph: a node whose flow id already has a place keeps it; a new
- * one sits just below the node its first incoming edge comes from, until ELK answers.
+ * one sits just below the node its first incoming edge comes from, until ELK answers, moved right
+ * past any card it would cover (two new branches of one condition would otherwise land on the same
+ * spot, drawn one over the other until the layout lands).
+ *
+ * @param sizes the drawn size of each placed node (by flow id): only those are in the way.
  */
 export function placeNewNodes(
   graph: { nodes: GraphNode[]; edges: GraphEdge[] },
   ids: ReadonlyMap<string, string>,
   positions: ReadonlyMap<string, { x: number; y: number }>,
+  sizes: ReadonlyMap<string, { width: number; height: number }> = new Map(),
 ): Map<string, { x: number; y: number }> {
   const result = new Map<string, { x: number; y: number }>();
   const flowId = (graphId: string) => ids.get(graphId) ?? graphId;
@@ -66,12 +84,21 @@ export function placeNewNodes(
     const own = positions.get(flowId(node.id));
     if (own) result.set(flowId(node.id), own);
   }
+  // Built only when a node is new: on most keystrokes none is.
+  let taken: Box[] | null = null;
   for (const node of graph.nodes) {
     const id = flowId(node.id);
     if (result.has(id)) continue;
+    taken ??= [...result].flatMap(([placedId, at]) => {
+      const size = sizes.get(placedId);
+      return size && !placedId.includes('::') ? [{ ...at, ...size }] : [];
+    });
     const from = graph.edges.find((edge) => edge.to === node.id && result.has(flowId(edge.from)));
     const origin = from ? result.get(flowId(from.from))! : { x: 0, y: 0 };
-    result.set(id, { x: origin.x, y: origin.y + 90 });
+    const box: Box = { x: origin.x, y: origin.y + 90, ...NODE_SIZE[node.kind] };
+    while (taken.some((other) => intersects(box, other))) box.x += box.width + NEW_NODE_GAP;
+    taken.push(box);
+    result.set(id, { x: box.x, y: box.y });
   }
   return result;
 }
