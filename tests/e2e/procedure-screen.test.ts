@@ -103,7 +103,7 @@ describe('the Procedure screen', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Home');
     await typeInEditor(page, 'Note {no_such_attribute}. ');
-    await expect.poll(() => page.getByTestId('status-line').textContent(), { timeout: 5000 }).toContain('1 errors');
+    await expect.poll(() => page.getByTestId('status-line').textContent(), { timeout: 5000 }).toMatch(/\b1 error\b(?!s)/);
     await page.locator('[data-testid="editor"] .squiggly-error').first().waitFor();
     await expect.poll(() => graphNode(page, 'step:find-the-order').locator('.graph-node.has-error').count()).toBe(1);
     await app.screenshot('procedure-screen-error');

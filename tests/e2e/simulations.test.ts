@@ -207,7 +207,7 @@ describe('the simulations screen', () => {
     // With the auto re-run on, a save re-runs the simulations on the new draft, and the badge says so.
     app.mode.engine.workspace.settings.set(AUTO_RERUN_KEY, autoRerunSettingsSchema, { enabled: true, concurrency: 1, repeat: 1 });
     await call('procedures.saveDraft', { name: PROCEDURE, text: ORDER + LOST_PARCEL });
-    await expect.poll(() => page.getByTestId('simulations-badge').textContent(), { timeout: 30_000 }).toBe('Auto re-run: 1/1 passed');
+    await expect.poll(() => page.getByTestId('simulations-badge').textContent(), { timeout: 30_000 }).toBe('Auto re-run: 1 of 1 passed');
     await app.screenshot('simulations-auto-rerun-badge');
     expect(app.problems).toEqual([]);
   }, 90_000);

@@ -65,6 +65,6 @@ describe('starting attributes as typed', () => {
 describe('model usage over a trace', () => {
   it('adds up model usage and cost over the trace', () => {
     const events = [ev('model_call', { usage: { inputTokens: 100, outputTokens: 20 }, costUsd: 0.01 }), ev('model_call', { ok: false, error: 'x' }), ev('model_call', { usage: { inputTokens: 50, outputTokens: 5 }, costUsd: null })];
-    expect(usageTotals(events)).toEqual({ calls: 2, inputTokens: 150, outputTokens: 25, costUsd: 0.01 });
+    expect(usageTotals(events)).toEqual({ calls: 2, inputTokens: 150, outputTokens: 25, costUsd: 0.01, unpriced: 1 });
   });
 });

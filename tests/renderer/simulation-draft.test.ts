@@ -2,7 +2,7 @@
 // raw YAML/JSON view round-tripping, field edits by path, and the list's filters and estimate words.
 import { describe, expect, it } from 'vitest';
 import { EMPTY_DEFINITION, fromYaml, problemAt, problemsOf, setAt, toYaml } from '../../renderer/src/simulations/definition-draft';
-import { estimateWords, filterSimulations } from '../../renderer/src/simulations/list-filter';
+import { estimateWords, filterSimulations, passWords } from '../../renderer/src/simulations/list-filter';
 import { SIMULATION } from '../api/simulations-fixtures';
 import type { SimulationSummary } from '../../shared/api';
 
@@ -59,6 +59,15 @@ describe('the simulations list', () => {
 
   it('says the estimate in words, with what it is based on and the unpriced models', () => {
     expect(estimateWords({ runs: 3, tokens: 12000.4, usd: 0.042, fromLastRun: 1, fromLength: 2, unpricedModels: [] })).toBe('3 runs, about 12,000 tokens, $0.04 (estimated 1 from their last run, 2 from their length).');
-    expect(estimateWords({ runs: 1, tokens: 10, usd: 0, fromLastRun: 0, fromLength: 1, unpricedModels: ['m'] })).toContain('count as free: m');
+    // Every model unpriced: the price is unknown, never "$0.00".
+    const unknown = estimateWords({ runs: 1, tokens: 10, usd: 0, fromLastRun: 0, fromLength: 1, unpricedModels: ['m'] });
+    expect(unknown).toBe('1 run, about 10 tokens, price unknown (estimated 1 from their length). No price is known for m.');
+    expect(unknown).not.toContain('$0');
+    expect(estimateWords({ runs: 2, tokens: 1500, usd: 0.5, fromLastRun: 2, fromLength: 0, unpricedModels: ['m'] })).toContain('$0.50 (estimated 2 from their last run). A model without a known price, not counted: m.');
+  });
+
+  it('says a simulation\'s last suite in words, with pass^k in brackets', () => {
+    expect(passWords(10, 10)).toBe('passed 10 of 10 runs (pass^10)');
+    expect(passWords(0, 1)).toBe('passed 0 of 1 run (pass^1)');
   });
 });

@@ -155,7 +155,7 @@ describe('trace events in words', () => {
     // A payload that is not an object at all.
     expect(describeEvent({ type: 'handoff', stepId: null, payload: null as unknown as Record<string, unknown> }).title).toBe('Handed off');
     expect(title(event('procedure_start', { procedure: 7 }))).toBe('Started a Procedure');
-    expect(title(event('model_call', { purpose: 'agent', usage: 'lots' }))).toBe('Model call (agent): 0 in, 0 out, no price');
+    expect(title(event('model_call', { purpose: 'agent', usage: 'lots' }))).toBe('Model call (agent): 0 in, 0 out, price unknown');
   });
 
   it('cuts long names in the title, keeping them whole in the full title', () => {

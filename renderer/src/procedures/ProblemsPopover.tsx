@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { CircleAlert, Info, TriangleAlert } from 'lucide-react';
 import type { Diagnostic } from '../../../shared/procedure';
-import { Popover } from '../ui';
+import { plural, Popover } from '../ui';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 const ICONS = { error: CircleAlert, warning: TriangleAlert, info: Info } as const;
@@ -23,12 +23,12 @@ export function ProblemsPopover({ diagnostics, onReveal }: { diagnostics: Diagno
       open={open}
       onOpenChange={setOpen}
       trigger={
-        <button type="button" className="problems-trigger" aria-label={`Problems: ${errors} errors, ${warnings} warnings`}>
+        <button type="button" className="problems-trigger" aria-label={`Problems: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`}>
           <span className={errors ? 'has-errors' : ''}>
-            <CircleAlert aria-hidden size={13} /> {errors} errors
+            <CircleAlert aria-hidden size={13} /> {plural(errors, 'error')}
           </span>
           <span className={warnings ? 'has-warnings' : ''}>
-            <TriangleAlert aria-hidden size={13} /> {warnings} warnings
+            <TriangleAlert aria-hidden size={13} /> {plural(warnings, 'warning')}
           </span>
         </button>
       }

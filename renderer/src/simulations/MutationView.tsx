@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { Sparkles, X } from 'lucide-react';
 import type { MutationReportView } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { Badge, Banner, Button, IconButton, ProgressBar, showMessage } from '../ui';
+import { Badge, Banner, Button, formatCount, formatUsd, IconButton, ProgressBar, showMessage } from '../ui';
 import { Proposals, type Proposal } from './Proposals';
 
 export function MutationView({ procedure, report, onClose, onSaved }: { procedure: string; report: MutationReportView | null; onClose(): void; onSaved(): void }) {
@@ -43,7 +43,7 @@ export function MutationView({ procedure, report, onClose, onSaved }: { procedur
       {report && (
         <>
           <p className="sim-facts">
-            {report.killed} killed · {report.survived} survived · {report.mutants.length - report.killed - report.survived} undecided · ${report.costUsd.toFixed(4)} · {(report.wallMs / 1000).toFixed(1)} s, of which {(report.overheadMs / 1000).toFixed(1)} s outside the suites
+            {formatCount(report.killed)} killed · {formatCount(report.survived)} survived · {formatCount(report.mutants.length - report.killed - report.survived)} undecided · {formatUsd(report.costUsd)} · {(report.wallMs / 1000).toFixed(1)} s, of which {(report.overheadMs / 1000).toFixed(1)} s outside the suites
           </p>
           {report.status === 'baseline_failed' && <Banner tone="error">The suite does not pass on the Procedure itself ({report.baseline.failed.join(', ')}): fix that first, since a mutant can only be told apart from a passing suite.</Banner>}
           <Banner tone="info">{report.replayNote}</Banner>

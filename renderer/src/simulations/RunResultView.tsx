@@ -11,7 +11,7 @@ import { useTraceLabels } from '../trace/useTraceLabels';
 import { DiffText } from './DiffText';
 import { FinalWorldView } from './FinalWorldView';
 import { shortHash } from './list-filter';
-import { askText, Badge, Banner, Button, IconButton, showMessage, toast } from '../ui';
+import { askText, Badge, Banner, Button, formatUsd, IconButton, plural, showMessage, toast } from '../ui';
 
 const PARTY = { agent: 'the agent', customer: 'the simulated customer', judge: 'the judge' } as const;
 
@@ -111,7 +111,7 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
         <IconButton icon={X} label="Close the run" size="sm" variant="ghost" onClick={onClose} />
       </header>
       <p className="sim-facts">
-        On {result.version !== null ? `live v${result.version}` : `draft ${shortHash(result.procedureHash)}`} · {new Date(result.startedAt).toLocaleString()} · {result.turns} customer message{result.turns === 1 ? '' : 's'} · ${result.costUsd.toFixed(4)}
+        On {result.version !== null ? `live v${result.version}` : `draft ${shortHash(result.procedureHash)}`} · {new Date(result.startedAt).toLocaleString()} · {plural(result.turns, 'customer message')} · {formatUsd(result.costUsd)}
         {result.world ? ` · world "${result.world}"` : ''}
         {result.replayOf ? ` · replay of run ${result.replayOf}` : ''}
       </p>

@@ -3,7 +3,7 @@
 // engine runs simulations with. Nothing is sent while the definition is invalid.
 import { createContext, useCallback, useContext, useMemo, useState } from 'react';
 import { Plus, Save, Trash2, X } from 'lucide-react';
-import { Banner, Button, Field, IconButton, Select, Tabs } from '../ui';
+import { Banner, Button, Field, IconButton, plural, Select, Tabs } from '../ui';
 import { fromYaml, getAt, problemAt, problemsOf, setAt, tagsFromText, toYaml, type Draft } from './definition-draft';
 
 export interface SimulationEditorProps {
@@ -206,7 +206,7 @@ export function SimulationEditor({ name: initialName, initial, onSave, onDelete,
       <header className="sim-pane-header">
         <h2>{initialName ?? 'New simulation'}</h2>
         <span className="spacer" />
-        {tried && count > 0 && <span className="sim-problem-count" role="status">{count === 1 ? '1 problem' : `${count} problems`}: nothing saved</span>}
+        {tried && count > 0 && <span className="sim-problem-count" role="status">{plural(count, 'problem')}: nothing saved</span>}
         {onDelete && (
           <Button size="sm" variant="ghost" icon={Trash2} onClick={onDelete}>
             Delete

@@ -6,7 +6,7 @@ import { FlaskConical } from 'lucide-react';
 import type { SuiteView } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { navigate } from '../app/navigation';
-import { Badge, ToolbarButton } from '../ui';
+import { Badge, formatCount, ToolbarButton } from '../ui';
 
 const POLL_MS = 1500;
 const POLL_FOR_MS = 120_000;
@@ -48,7 +48,7 @@ export function SimulationsButton({ name }: { name: string }) {
         <Badge tone={failing > 0 ? 'warning' : 'success'} className="sim-latest-badge">
           <span data-testid="simulations-badge" title={auto ? 'The simulations re-ran when the draft was saved' : `Suite ${suite.suiteId}`}>
             {auto ? 'Auto re-run: ' : 'Simulations: '}
-            {failing > 0 ? `${failing} of ${suite.counts.total} failing` : `${suite.counts.passed}/${suite.counts.total} passed`}
+            {failing > 0 ? `${formatCount(failing)} of ${formatCount(suite.counts.total)} failing` : `${formatCount(suite.counts.passed)} of ${formatCount(suite.counts.total)} passed`}
           </span>
         </Badge>
       )}

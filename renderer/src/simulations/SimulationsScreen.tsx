@@ -7,9 +7,9 @@ import { ArrowLeft, Bug, FlaskConical, Play, Plus } from 'lucide-react';
 import type { AgreementView, MutationReportView, SimulationList } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { navigate } from '../app/navigation';
-import { askConfirm, Badge, Banner, Button, EmptyState, Select, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
+import { askConfirm, Badge, Banner, Button, EmptyState, formatCount, plural, Select, showMessage, toast, Toolbar, ToolbarButton, ToolbarSeparator } from '../ui';
 import { EMPTY_DEFINITION, type Draft } from './definition-draft';
-import { allTags, estimateWords, filterSimulations, STATUS_FILTERS, statusWords, versionWords, type StatusFilter } from './list-filter';
+import { allTags, estimateUsdWords, estimateWords, filterSimulations, passWords, STATUS_FILTERS, statusWords, unpricedWords, versionWords, type StatusFilter } from './list-filter';
 import { MutationView } from './MutationView';
 import { RunResultView } from './RunResultView';
 import { SimulationEditor } from './SimulationEditor';
@@ -86,10 +86,9 @@ export function SimulationsScreen({ name }: { name: string }) {
     const tags = tag === ALL ? [] : [tag];
     try {
       const plan = await api['simulations.planMutations']({ procedure: name, tags });
-      const usd = plan.estimate.usd < 0.01 && plan.estimate.usd > 0 ? '< $0.01' : `$${plan.estimate.usd.toFixed(2)}`;
       const go = await askConfirm(
         'Check suite strength',
-        `${plan.mutants.length} mutant${plan.mutants.length === 1 ? '' : 's'} of the draft (${plan.invalid.length} more do not validate and are not run). The ${plan.simulations} simulation${plan.simulations === 1 ? '' : 's'} run on the Procedure, then on each mutant: ${plan.estimate.runs} runs, about ${Math.round(plan.estimate.tokens).toLocaleString('en')} tokens, ${usd}.${plan.estimate.unpricedModels.length > 0 ? ` Models without a price count as free: ${plan.estimate.unpricedModels.join(', ')}.` : ''}`,
+        `${plural(plan.mutants.length, 'mutant')} of the draft (${formatCount(plan.invalid.length)} more do not validate and are not run). The ${plural(plan.simulations, 'simulation')} run on the Procedure, then on each mutant: ${plural(plan.estimate.runs, 'run')}, about ${plural(Math.round(plan.estimate.tokens), 'token')}, ${estimateUsdWords(plan.estimate)}.${unpricedWords(plan.estimate)}`,
         'Run the mutants',
       );
       if (!go) return;
@@ -166,10 +165,10 @@ export function SimulationsScreen({ name }: { name: string }) {
             Check suite strength
           </ToolbarButton>
           <ToolbarSeparator />
-          <ToolbarButton icon={Play} variant="secondary" disabled={running || pickedShown.length === 0} onClick={() => void run(pickedShown, [], pickedShown.length === 1 ? `"${pickedShown[0]}"` : `${pickedShown.length} simulations`)}>
+          <ToolbarButton icon={Play} variant="secondary" disabled={running || pickedShown.length === 0} onClick={() => void run(pickedShown, [], pickedShown.length === 1 ? `"${pickedShown[0]}"` : plural(pickedShown.length, 'simulation'))}>
             Run selected
           </ToolbarButton>
-          <ToolbarButton icon={Play} variant="primary" disabled={running || simulations.length === 0} onClick={() => void (tag === ALL ? run([], [], `all ${simulations.length} simulations`) : run([], [tag], `the simulations tagged "${tag}"`))}>
+          <ToolbarButton icon={Play} variant="primary" disabled={running || simulations.length === 0} onClick={() => void (tag === ALL ? run([], [], `all ${plural(simulations.length, 'simulation')}`) : run([], [tag], `the simulations tagged "${tag}"`))}>
             {tag === ALL ? 'Run all' : `Run tag “${tag}”`}
           </ToolbarButton>
         </Toolbar>
@@ -218,7 +217,7 @@ export function SimulationsScreen({ name }: { name: string }) {
                           </span>
                           {last.tries > 1 && (
                             <span title="Tries of its last suite that passed">
-                              pass^{last.tries} {last.passes}/{last.tries}
+                              {passWords(last.passes, last.tries)}
                             </span>
                           )}
                         </>

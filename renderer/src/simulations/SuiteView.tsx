@@ -9,7 +9,7 @@ import { parse, toGraph } from '../../../shared/procedure';
 import { useApi } from '../api/context';
 import { useCoverageOverlay } from '../graph/coverage-overlay';
 import { GraphView } from '../graph/GraphView';
-import { Badge, Banner, Button, IconButton, ProgressBar, showMessage, Tabs } from '../ui';
+import { Badge, Banner, Button, formatCount, formatUsd, IconButton, plural, ProgressBar, showMessage, Tabs } from '../ui';
 import { DiffText } from './DiffText';
 import { Proposals, type Proposal } from './Proposals';
 
@@ -62,8 +62,8 @@ export function SuiteView({ live, procedureText, onOpenRun, onClose, onSaved }: 
       <div className="sim-progress" data-testid="suite-progress">
         <ProgressBar label={running ? 'Runs done' : 'Runs'} value={counts.done} max={counts.total} />
         <p className="sim-counts" role="status" aria-live="polite">
-          <span className="sim-count-pass">{counts.passed} passed</span> · <span className="sim-count-fail">{counts.failed} failed</span> · <span>{counts.errors} errors</span>
-          {live.status === 'cancelled' ? ` · cancelled with ${counts.total - counts.done} not run` : ''}
+          <span className="sim-count-pass">{counts.passed} passed</span> · <span className="sim-count-fail">{counts.failed} failed</span> · <span>{plural(counts.errors, 'error')}</span>
+          {live.status === 'cancelled' ? ` · cancelled with ${formatCount(counts.total - counts.done)} not run` : ''}
         </p>
       </div>
       {live.error && <Banner tone="error">{live.error}</Banner>}
@@ -71,12 +71,12 @@ export function SuiteView({ live, procedureText, onOpenRun, onClose, onSaved }: 
         <>
           <p className="sim-facts">
             {suite.live ? 'On the live versions' : 'On the drafts'} · k = {suite.k}
-            {suite.passHatK !== null && suite.k > 1 ? ` · pass^${suite.k} ${Math.round(suite.passHatK * 100)}%` : ''} · cost ${suite.costUsd.toFixed(4)}
-            {suite.estimatedUsd !== null ? ` (estimated $${suite.estimatedUsd.toFixed(4)})` : ''}
+            {suite.passHatK !== null && suite.k > 1 ? ` · ${Math.round(suite.passHatK * 100)}% passed all ${plural(suite.k, 'try', 'tries')} (pass^${suite.k})` : ''} · cost {formatUsd(suite.costUsd)}
+            {suite.estimatedUsd !== null ? ` (estimated ${formatUsd(suite.estimatedUsd)})` : ''}
           </p>
           {regressions.length > 0 && (
             <Banner tone="error" title="Regression">
-              {regressions.length === 1 ? `"${regressions[0]!.name}" passed before and fails now.` : `${regressions.length} simulations passed before and fail now.`}
+              {regressions.length === 1 ? `"${regressions[0]!.name}" passed before and fails now.` : `${plural(regressions.length, 'simulation')} passed before and fail now.`}
             </Banner>
           )}
           <Tabs
@@ -96,7 +96,7 @@ export function SuiteView({ live, procedureText, onOpenRun, onClose, onSaved }: 
                           <Badge tone={entry.change === 'newly_failing' || entry.change === 'still_failing' ? 'warning' : entry.change === 'newly_passing' || entry.change === 'still_passing' ? 'success' : 'neutral'} className={`sim-change-${entry.change}`}>
                             {CHANGE_WORDS[entry.change]}
                           </Badge>
-                          {entry.flaky && <Badge tone="violet">Flaky across its {entry.runIds.length} tries</Badge>}
+                          {entry.flaky && <Badge tone="violet">Flaky across its {plural(entry.runIds.length, 'try', 'tries')}</Badge>}
                         </li>
                       ))}
                     </ul>
@@ -111,7 +111,7 @@ export function SuiteView({ live, procedureText, onOpenRun, onClose, onSaved }: 
               },
               {
                 value: 'coverage',
-                label: `Coverage${suite.coverage ? ` (${suite.coverage.unreached.length} not reached)` : ''}`,
+                label: `Coverage${suite.coverage ? ` (${formatCount(suite.coverage.unreached.length)} not reached)` : ''}`,
                 content: suite.coverage && procedureText ? <CoverageGraph text={procedureText} coverage={suite.coverage} procedure={suite.procedure} onSaved={onSaved} /> : <p className="muted">No coverage: no run of this suite finished.</p>,
               },
             ]}
@@ -150,13 +150,13 @@ function CoverageGraph({ text, coverage, procedure, onSaved }: { text: string; c
   return (
     <div className="sim-coverage">
       <p className="sim-facts" data-testid="coverage-summary">
-        {coverage.nodes.length - unreached.length} of {coverage.nodes.length} steps and branches reached by {coverage.runs} run{coverage.runs === 1 ? '' : 's'}.
+        {formatCount(coverage.nodes.length - unreached.length)} of {plural(coverage.nodes.length, 'step and branch', 'steps and branches')} reached by {plural(coverage.runs, 'run')}.
         {unreached.length > 0 ? ` Not reached: ${unreached.map((node) => node.label).join(', ')}.` : ''}
       </p>
       {unreachedBranches.length > 0 && (
         <div>
           <Button size="sm" variant="secondary" icon={Sparkles} disabled={suggesting} onClick={() => void suggest()}>
-            {suggesting ? 'Asking the author model…' : `Suggest simulations for the ${unreachedBranches.length} uncovered branch${unreachedBranches.length === 1 ? '' : 'es'}`}
+            {suggesting ? 'Asking the author model…' : `Suggest simulations for the ${plural(unreachedBranches.length, 'uncovered branch', 'uncovered branches')}`}
           </Button>
         </div>
       )}

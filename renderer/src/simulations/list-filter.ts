@@ -1,6 +1,7 @@
 // Pure decisions of the simulations list: which rows a tag and status filter keep, each row's status
 // in words, and the cost estimate as a sentence before a run.
 import type { EstimateView, SimulationSummary } from '../../../shared/api';
+import { formatCount, plural } from '../ui/plural';
 
 export type StatusFilter = 'all' | 'passed' | 'failed' | 'error' | 'never' | 'stale';
 
@@ -49,10 +50,25 @@ export function versionWords(simulation: SimulationSummary): string {
 }
 
 export function estimateWords(estimate: EstimateView): string {
-  const usd = estimate.usd < 0.01 && estimate.usd > 0 ? '< $0.01' : `$${estimate.usd.toFixed(2)}`;
-  const basis = [estimate.fromLastRun > 0 ? `${estimate.fromLastRun} from their last run` : '', estimate.fromLength > 0 ? `${estimate.fromLength} from their length` : ''].filter(Boolean).join(', ');
-  const unpriced = estimate.unpricedModels.length > 0 ? ` Models without a price count as free: ${estimate.unpricedModels.join(', ')}.` : '';
-  return `${estimate.runs} run${estimate.runs === 1 ? '' : 's'}, about ${Math.round(estimate.tokens).toLocaleString('en')} tokens, ${usd} (estimated ${basis}).${unpriced}`;
+  const basis = [estimate.fromLastRun > 0 ? `${formatCount(estimate.fromLastRun)} from their last run` : '', estimate.fromLength > 0 ? `${formatCount(estimate.fromLength)} from their length` : ''].filter(Boolean).join(', ');
+  return `${plural(estimate.runs, 'run')}, about ${plural(Math.round(estimate.tokens), 'token')}, ${estimateUsdWords(estimate)} (estimated ${basis}).${unpricedWords(estimate)}`;
+}
+
+/** The estimate in dollars; with every model unpriced it is unknown, not $0.00. */
+export function estimateUsdWords(estimate: Pick<EstimateView, 'usd' | 'unpricedModels'>): string {
+  if (estimate.usd === 0 && estimate.unpricedModels.length > 0) return 'price unknown';
+  return estimate.usd < 0.01 && estimate.usd > 0 ? '< $0.01' : `$${estimate.usd.toFixed(2)}`;
+}
+
+export function unpricedWords(estimate: Pick<EstimateView, 'usd' | 'unpricedModels'>): string {
+  const models = estimate.unpricedModels;
+  if (models.length === 0) return '';
+  return estimate.usd === 0 ? ` No price is known for ${models.join(', ')}.` : ` ${models.length === 1 ? 'A model' : 'Models'} without a known price, not counted: ${models.join(', ')}.`;
+}
+
+/** A simulation's last suite: "passed 9 of 10 runs (pass^10)". */
+export function passWords(passes: number, tries: number): string {
+  return `passed ${formatCount(passes)} of ${plural(tries, 'run')} (pass^${tries})`;
 }
 
 /** The first characters of a content hash, without its algorithm ("sha256:…"). */

@@ -4,7 +4,7 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Braces, FileText } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
-import { Badge, Button } from '../ui';
+import { Badge, Button, costText, plural } from '../ui';
 import { describeEvent, usageTotals } from './describe-event';
 import { quoted } from './names';
 import { NO_LABELS, proceduresOf, type TraceLabels } from './trace-labels';
@@ -101,7 +101,7 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
           )}
         </span>
         <span className="trace-usage" data-testid="trace-usage">
-          {totals.calls} model calls · {totals.inputTokens + totals.outputTokens} tokens · ${totals.costUsd.toFixed(4)}
+          {plural(totals.calls, 'model call')} · {plural(totals.inputTokens + totals.outputTokens, 'token')} · {costText(totals.costUsd, totals.calls, totals.unpriced)}
         </span>
       </div>
       <div

@@ -6,6 +6,7 @@
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { Namer, text, type EventPlace } from './names';
 import { NO_LABELS } from './trace-labels';
+import { formatUsd } from '../ui/cost';
 
 export type { EventPlace } from './names';
 
@@ -25,7 +26,7 @@ export interface DescribedEvent {
 export const LABEL_LIMIT = 48;
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
-const money = (value: unknown) => (typeof value === 'number' ? `$${value.toFixed(4)}` : 'no price');
+const money = (value: unknown) => (typeof value === 'number' ? formatUsd(value) : 'price unknown');
 
 type Details = [string, string][];
 const detailsOf = (...pairs: [string, unknown][]): Details => pairs.filter(([, value]) => value !== undefined && value !== null && value !== '').map(([label, value]) => [label, text(value)]);
@@ -207,15 +208,16 @@ export function describeEvent(event: Pick<PreviewTraceEvent, 'type' | 'stepId' |
 }
 
 /** Model usage over a trace: tokens and cost, in total. */
-export function usageTotals(events: readonly Pick<PreviewTraceEvent, 'type' | 'payload'>[]): { calls: number; inputTokens: number; outputTokens: number; costUsd: number } {
-  const totals = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+export function usageTotals(events: readonly Pick<PreviewTraceEvent, 'type' | 'payload'>[]): { calls: number; inputTokens: number; outputTokens: number; costUsd: number; unpriced: number } {
+  const totals = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpriced: 0 };
   for (const event of events) {
     if (event.type !== 'model_call' || event.payload.ok === false) continue;
     const usage = (event.payload.usage ?? {}) as { inputTokens?: number; outputTokens?: number };
     totals.calls += 1;
     totals.inputTokens += usage.inputTokens ?? 0;
     totals.outputTokens += usage.outputTokens ?? 0;
-    totals.costUsd += typeof event.payload.costUsd === 'number' ? event.payload.costUsd : 0;
+    if (typeof event.payload.costUsd === 'number') totals.costUsd += event.payload.costUsd;
+    else totals.unpriced += 1;
   }
   return totals;
 }

@@ -3,6 +3,8 @@
 // behaves the same.
 export { Badge, type BadgeTone } from './Badge';
 export { Banner, type BannerTone } from './Banner';
+export { costText, formatUsd } from './cost';
+export { formatCount, nounFor, plural } from './plural';
 export { Button, IconButton, type ButtonProps, type ButtonVariant, type IconButtonProps } from './Button';
 export { Dialog, type DialogProps } from './Dialog';
 export { EmptyState } from './EmptyState';

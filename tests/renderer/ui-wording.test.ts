@@ -1,0 +1,40 @@
+// Counts and money in words: the plural helper every screen uses (no "1 errors", no "(s)"),
+// thousands grouped, and a cost with no price said as unknown, never $0.0000.
+import { describe, expect, it } from 'vitest';
+import { costText, formatUsd } from '../../renderer/src/ui/cost';
+import { formatCount, nounFor, plural } from '../../renderer/src/ui/plural';
+
+describe('plural', () => {
+  it('uses the singular for one and the plural otherwise, zero included', () => {
+    expect(plural(1, 'error')).toBe('1 error');
+    expect(plural(0, 'error')).toBe('0 errors');
+    expect(plural(2, 'model call')).toBe('2 model calls');
+  });
+
+  it('takes an irregular plural', () => {
+    expect(plural(1, 'try', 'tries')).toBe('1 try');
+    expect(plural(3, 'try', 'tries')).toBe('3 tries');
+    expect(nounFor(1, 'simulation')).toBe('simulation');
+    expect(nounFor(4, 'simulation')).toBe('simulations');
+  });
+
+  it('groups thousands', () => {
+    expect(plural(5249, 'article')).toBe('5,249 articles');
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatCount(999)).toBe('999');
+  });
+});
+
+describe('costText', () => {
+  it('says price unknown when no call had a price, never $0.0000', () => {
+    expect(costText(0, 3, 3)).toBe('price unknown');
+    expect(costText(null, 0)).toBe('price unknown');
+  });
+
+  it('gives the priced cost, and says how many calls had no price', () => {
+    expect(costText(0.0123, 2, 0)).toBe('$0.0123');
+    expect(costText(0.01, 3, 1)).toBe('$0.0100 + 1 call of unknown price');
+    expect(costText(0, 0, 0)).toBe('$0.0000');
+    expect(formatUsd(1.5)).toBe('$1.5000');
+  });
+});
