@@ -1,9 +1,10 @@
 // Opens the workspace the app works on: the one given with --workspace, or the user's default one,
 // which the first run creates from the example shop.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { publishProcedure, SHIPPED_EXAMPLE } from '../procedures/publish';
 import { loadExamples } from '../services/example-workspace';
+import { ensurePrivateFolder } from '../store/private-files';
 import { Workspace } from '../store/workspace';
 
 export class LaunchError extends Error {
@@ -28,7 +29,7 @@ export function openAppWorkspace(options: { workspace?: string; defaultWorkspace
   }
   const path = options.defaultWorkspace;
   if (existsSync(path)) return { workspace: Workspace.open(path), created: false };
-  mkdirSync(dirname(path), { recursive: true });
+  ensurePrivateFolder(dirname(path)); // 0700: the workspace holds transcripts and settings
   return { workspace: createExampleWorkspace(path), created: true };
 }
 

@@ -5,8 +5,9 @@
 // itself, or a temporary one per instance on PostgreSQL (it is rebuilt from the bundles at start).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PostgresConversationStore } from '../store/postgres/conversation-store';
+import { ensurePrivateFolder } from '../store/private-files';
 import type { ProductionRepository } from '../store/production';
 import type { ConversationStore } from '../store/repositories';
 import { Workspace } from '../store/workspace';
@@ -55,7 +56,12 @@ export async function openServerStore(database: string, options: { durability?: 
   // by the commits of one turn of the event loop) was measured against this and removed: it
   // answered later (the answer waited for the end of the loop's turn) and won throughput only on
   // a machine far past its cores (docs/production.md, Figures).
-  if (!existsSync(database)) Workspace.create(database).close();
+  // A folder and file Stepwise creates are its owner's alone (0700, 0600): they hold transcripts
+  // and key hashes. An existing folder is left as the operator made it (the server warns).
+  if (!existsSync(database)) {
+    ensurePrivateFolder(dirname(database));
+    Workspace.create(database).close();
+  }
   const workspace = Workspace.open(database, { activityDurability: options.durability ?? 'full' });
   return {
     kind: 'sqlite',

@@ -24,6 +24,7 @@ import { BundleCatalog } from './catalog';
 import type { ServerConfig } from './config';
 import { SwappableConnectors } from './connectors';
 import { ApiError, sendError, sendJson } from './http';
+import { exposedDataPaths } from './data-permissions';
 import { createLogger, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
 import { ProductionPersistence } from './persistence';
@@ -92,6 +93,9 @@ export async function startProductionServer(options: ProductionServerOptions): P
   } catch (error) {
     await ownSandbox?.close();
     throw new StartupError(`The database could not be opened: ${(error as Error).message}`);
+  }
+  if (store.kind === 'sqlite') {
+    for (const exposed of exposedDataPaths(config.database)) logger.warn({ path: exposed.path, readableBy: exposed.readableBy }, exposed.message);
   }
   const catalog = new BundleCatalog();
   const connectors = new SwappableConnectors(secrets, config.approve, () => undefined);

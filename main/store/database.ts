@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { WorkspaceError } from './errors';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
+import { createPrivateFile } from './private-files';
 import { DEFAULT_BUSY_TIMEOUT_MS, isLockedError, lockedError } from './write-transaction';
 
 /** `PRAGMA application_id` of a Stepwise workspace: "STPW". */
@@ -35,6 +36,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
   const create = options.create ?? false;
   const readonly = options.readonly ?? false;
   checkFile(path, create);
+  // Private from its first byte (and so its -wal and -shm, which SQLite gives the same mode).
+  if (create && !readonly && !existsSync(path)) createPrivateFile(path);
   const db = connect(path, readonly, create);
   try {
     // Settings of this connection only. Nothing that changes the file (WAL, the application id, a
@@ -53,6 +56,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
       }
       if (from > 0) {
         backup = (options.backupPath ?? defaultBackupPath(path))(from);
+        createPrivateFile(backup); // VACUUM INTO fills an empty file, keeping its mode
         db.prepare('VACUUM INTO ?').run(backup);
       }
       db.pragma(`application_id = ${APPLICATION_ID}`);

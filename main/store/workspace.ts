@@ -6,6 +6,7 @@ import { SqliteConnectorRepository } from './connectors';
 import { SqliteConversationTurnRepository } from './conversation-turns';
 import { SqliteConversationRepository } from './conversations';
 import { openDatabase, type OpenOptions, type OpenedDatabase } from './database';
+import { createPrivateFile } from './private-files';
 import { activityTransaction, DEFAULT_ACTIVITY_DURABILITY, type Durability } from './durability';
 import { SqliteKeyRepository } from './keys';
 import { SqliteKnowledgeRepository } from './knowledge';
@@ -120,6 +121,7 @@ export class Workspace {
    * writes must never reach this one, such as the simulation runs of a Procedure's mutants.
    */
   copyTo(path: string): Workspace {
+    createPrivateFile(path); // VACUUM INTO fills an empty file, keeping its mode
     this.db.prepare('VACUUM INTO ?').run(path);
     return Workspace.open(path);
   }

@@ -2,7 +2,7 @@
 // its client API keys. The server runs until SIGTERM or SIGINT (a graceful shutdown) and reloads
 // its bundles on SIGHUP.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { createApiKey } from '../../production/api-keys';
 import { BundleSetError } from '../../production/bundle-set';
 import { ConfigError, resolveConfig } from '../../production/config';
@@ -10,6 +10,7 @@ import { SecretsError } from '../../production/secrets';
 import { startProductionServer, StartupError } from '../../production/server';
 import { isPostgresUrl } from '../../production/server-store';
 import { PostgresConversationStore } from '../../store/postgres/conversation-store';
+import { ensurePrivateFolder } from '../../store/private-files';
 import type { ProductionRepository } from '../../store/production';
 import { Workspace } from '../../store/workspace';
 import { parseCommandArgs, UsageError, type Command } from '../io';
@@ -123,7 +124,10 @@ async function openKeyStore(database: string, postgres: boolean): Promise<{ keys
     const store = await PostgresConversationStore.open({ url: database });
     return { keys: store.production, close: () => store.close() };
   }
-  if (!existsSync(database)) Workspace.create(database).close();
+  if (!existsSync(database)) {
+    ensurePrivateFolder(dirname(database)); // 0700, as the server makes it
+    Workspace.create(database).close();
+  }
   const workspace = Workspace.open(database, { activityDurability: 'full' });
   return { keys: workspace.production, close: async () => workspace.close() };
 }
