@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { changeKey, type BundleChange, type BundleImportReport, type BundleInspection, type ConflictChoice } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { DiffView } from '../editor/DiffView';
-import { Badge, Banner, Button, toast, type BadgeTone } from '../ui';
+import { Badge, Banner, Button, plural, toast, type BadgeTone } from '../ui';
 
 const STATUS: Record<BundleChange['status'], { label: string; tone: BadgeTone }> = {
   new: { label: 'New', tone: 'accent' },
@@ -185,7 +185,7 @@ export function ImportPanel() {
             </Button>
             <span className="muted">
               {needsTrust ? 'Trust the signer to import. ' : ''}
-              {unanswered > 0 ? `Choose for ${unanswered} changed item${unanswered === 1 ? '' : 's'}.` : ''}
+              {unanswered > 0 ? `Choose for ${plural(unanswered, 'changed item')}.` : ''}
             </span>
           </div>
         </section>

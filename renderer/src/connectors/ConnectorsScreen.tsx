@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ConnectorView } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { useLoaded } from '../api/useLoaded';
-import { askConfirm, Badge, Banner, Button, EmptyState, Tabs, toast } from '../ui';
+import { askConfirm, Badge, Banner, Button, EmptyState, plural, Tabs, toast } from '../ui';
 import { HttpConnectorEditor, NEW_HTTP_CONNECTOR } from './HttpConnectorEditor';
 import { McpServerEditor, McpTools, NEW_MCP_SERVER } from './McpServerEditor';
 import { OpenApiImport } from './OpenApiImport';
@@ -67,7 +67,7 @@ export function ConnectorsScreen() {
                       <Badge tone={connector.kind === 'mcp' ? 'violet' : 'accent'}>{connector.kind === 'mcp' ? 'MCP' : 'HTTP'}</Badge>
                     </span>
                     <span className="connectors-item-meta">
-                      {connector.actions.length} action{connector.actions.length === 1 ? '' : 's'}
+                      {plural(connector.actions.length, 'action')}
                       <Badge tone={status.tone} dot>
                         {status.label}
                       </Badge>

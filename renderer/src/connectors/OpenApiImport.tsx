@@ -4,7 +4,7 @@ import { FileUp, Search } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { OpenApiOperation } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { Badge, Banner, Button, Field, toast } from '../ui';
+import { Badge, Banner, Button, Field, plural, toast } from '../ui';
 
 type PreviewAction = { name: string; method: string; path?: string; url?: string; description: string };
 
@@ -49,7 +49,7 @@ export function OpenApiImport({ onImported }: { onImported: (name: string) => vo
       const result = await api['connectors.importOpenApi']({ document: document.text, name: name.trim(), operations: [...chosen], ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}), preview: dryRun });
       if (dryRun) setPreview({ actions: (result.definition.actions ?? []) as PreviewAction[], warnings: result.warnings });
       else {
-        toast({ title: `Imported ${chosen.size} operation${chosen.size === 1 ? '' : 's'} into "${name.trim()}"`, tone: 'success' });
+        toast({ title: `Imported ${plural(chosen.size, 'operation')} into "${name.trim()}"`, tone: 'success' });
         onImported(name.trim());
       }
     } catch (problem) {
@@ -70,7 +70,7 @@ export function OpenApiImport({ onImported }: { onImported: (name: string) => vo
   return (
     <section className="connectors-form" aria-label="Import from OpenAPI">
       <h2>Import from OpenAPI 3</h2>
-      <Field label="OpenAPI file" help={document ? `${document.file}: ${operations.length} operations.` : 'A JSON or YAML OpenAPI 3 document.'}>
+      <Field label="OpenAPI file" help={document ? `${document.file}: ${plural(operations.length, 'operation')}.` : 'A JSON or YAML OpenAPI 3 document.'}>
         <input className="sw-input connectors-file" type="file" accept=".json,.yaml,.yml,application/json" onChange={(event) => void choose(event.target.files?.[0])} />
       </Field>
       {error && <Banner tone="error">{error}</Banner>}
@@ -109,7 +109,7 @@ export function OpenApiImport({ onImported }: { onImported: (name: string) => vo
               Preview actions
             </Button>
             <Button variant="primary" icon={FileUp} disabled={busy || !preview} onClick={() => void run(false)}>
-              Import {chosen.size} operation{chosen.size === 1 ? '' : 's'}
+              Import {plural(chosen.size, 'operation')}
             </Button>
           </div>
           {preview && (

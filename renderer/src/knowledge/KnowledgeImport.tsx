@@ -5,7 +5,7 @@ import { FolderUp, Upload, X } from 'lucide-react';
 import { useRef, useState } from 'react';
 import type { KnowledgeFileOutcome } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { Banner, Button, ProgressBar } from '../ui';
+import { Banner, Button, formatCount, plural, ProgressBar } from '../ui';
 import { base64Of, batches, filesFromDrop, filesFromInput, type ChosenFile } from './files';
 
 type State =
@@ -94,7 +94,7 @@ export function KnowledgeImport({ onImported }: { onImported: () => void }) {
       </div>
       {state.phase === 'running' && (
         <div className="knowledge-progress">
-          <ProgressBar label="Reading files" value={state.done} max={state.total} detail={`${state.done} of ${state.total} files · ${state.articles} articles · ${state.problems.length} with problems`} />
+          <ProgressBar label="Reading files" value={state.done} max={state.total} detail={`${formatCount(state.done)} of ${plural(state.total, 'file')} · ${plural(state.articles, 'article')} · ${formatCount(state.problems.length)} with problems`} />
           <Button size="sm" icon={X} onClick={() => (cancelled.current = true)}>
             Cancel
           </Button>
@@ -102,10 +102,10 @@ export function KnowledgeImport({ onImported }: { onImported: () => void }) {
       )}
       {state.phase === 'finished' && (
         <Banner tone={state.problems.length > 0 ? 'warning' : 'success'} title="Import finished">
-          {state.files} files: {state.created} articles added, {state.updated} updated, {state.unchanged} unchanged{state.problems.length > 0 ? `; ${state.problems.length} files with problems (below)` : ''}.
+          {plural(state.files, 'file')}: {plural(state.created, 'article')} added, {formatCount(state.updated)} updated, {formatCount(state.unchanged)} unchanged{state.problems.length > 0 ? `; ${plural(state.problems.length, 'file')} with problems (below)` : ''}.
         </Banner>
       )}
-      {state.phase === 'cancelled' && <Banner tone="info" title="Import cancelled">Nothing was imported ({state.files} files had been read).</Banner>}
+      {state.phase === 'cancelled' && <Banner tone="info" title="Import cancelled">Nothing was imported ({plural(state.files, 'file')} had been read).</Banner>}
       {state.phase === 'failed' && <Banner tone="error" title="Import failed">{state.message}</Banner>}
       {(state.phase === 'running' || state.phase === 'finished') && state.problems.length > 0 && (
         <ul className="knowledge-problems" aria-label="Files with problems">

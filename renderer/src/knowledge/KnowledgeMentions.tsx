@@ -7,7 +7,7 @@ import type { KnowledgeHit } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { navigate } from '../app/navigation';
 import { routeHash, type Route } from '../app/route';
-import { Popover } from '../ui';
+import { formatCount, plural, Popover } from '../ui';
 import { knowledgeMentions, type KnowledgeMention } from './mentions';
 import { Snippet } from './Snippet';
 import './knowledge.css';
@@ -20,7 +20,7 @@ export function KnowledgeMentions({ version, getText }: { version: number; getTe
   // Found again when the text changes (version), not on every render.
   const mentions = useMemo(() => knowledgeMentions(getText()), [version, getText]);
   if (mentions.length === 0) return null;
-  const label = `Knowledge hub: ${mentions.length} ${mentions.length === 1 ? 'mention' : 'mentions'}`;
+  const label = `Knowledge hub: ${plural(mentions.length, 'mention')}`;
   return (
     <Popover
       label="Knowledge hub mentions"
@@ -30,7 +30,7 @@ export function KnowledgeMentions({ version, getText }: { version: number; getTe
       onOpenChange={setOpen}
       trigger={
         <button type="button" className="knowledge-mentions-trigger" aria-label={label} data-testid="knowledge-mentions">
-          <BookOpen aria-hidden size={13} /> Knowledge hub ({mentions.length})
+          <BookOpen aria-hidden size={13} /> Knowledge hub ({formatCount(mentions.length)})
         </button>
       }
     >

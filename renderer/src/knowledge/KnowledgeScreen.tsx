@@ -5,7 +5,7 @@ import { BookOpen, FileUp, Plus, Search } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { KnowledgeArticle, KnowledgeHit } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { Banner, Button, EmptyState } from '../ui';
+import { Banner, Button, EmptyState, formatCount, plural } from '../ui';
 import { ArticleEditor } from './ArticleEditor';
 import { KnowledgeImport } from './KnowledgeImport';
 import { LatestOnlySearch } from './latest-search';
@@ -82,7 +82,7 @@ export function KnowledgeScreen({ initialQuery = '', initialArticle = null }: { 
       <aside className="knowledge-side">
         <header className="knowledge-side-head">
           <h1>Knowledge</h1>
-          <span className="muted">{listed ? `${listed.total} articles` : ''}</span>
+          <span className="muted">{listed ? plural(listed.total, 'article') : ''}</span>
         </header>
         <div className="knowledge-side-buttons">
           <Button size="sm" icon={FileUp} onClick={() => setSelection({ kind: 'import' })}>
@@ -134,7 +134,7 @@ export function KnowledgeScreen({ initialQuery = '', initialArticle = null }: { 
                 </button>
               </li>
             ))}
-            {listed && listed.total > listed.articles.length && <li className="muted">The first {listed.articles.length} of {listed.total}: search to find the others.</li>}
+            {listed && listed.total > listed.articles.length && <li className="muted">The first {formatCount(listed.articles.length)} of {formatCount(listed.total)}: search to find the others.</li>}
           </ul>
         )}
       </aside>

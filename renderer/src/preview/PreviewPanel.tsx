@@ -7,7 +7,7 @@ import { Columns2, ExternalLink, History, Send } from 'lucide-react';
 import type { PreviewTraceEvent } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { routeHash } from '../app/route';
-import { Badge, Button, Menu, Toolbar, ToolbarButton, type MenuItem } from '../ui';
+import { Badge, Button, Menu, plural, Toolbar, ToolbarButton, type MenuItem } from '../ui';
 import { useTraceLabels, type TraceTexts } from '../trace/useTraceLabels';
 import { firstDivergence, sideName } from './divergence';
 import { pathOf, type PaneState, type PreviewPath } from './pane-state';
@@ -77,7 +77,7 @@ export function PreviewPanel({ name, getText, compare: compareInitially = false,
       (list) =>
         setPast(
           list.map((entry) => ({
-            label: `${new Date(entry.startedAt).toLocaleString()} · ${entry.procedure ?? 'workspace'} · ${entry.messages} messages`,
+            label: `${new Date(entry.startedAt).toLocaleString()} · ${entry.procedure ?? 'workspace'} · ${plural(entry.messages, 'message')}`,
             onSelect: () => left.open(entry.conversationId),
           })),
         ),

@@ -7,7 +7,7 @@ import type { TeamView } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { useLoaded } from '../api/useLoaded';
 import { navigate } from '../app/navigation';
-import { askConfirm, askText, Banner, Button, EmptyState, showMessage, toast } from '../ui';
+import { askConfirm, askText, Banner, Button, EmptyState, plural, showMessage, toast } from '../ui';
 import { TeamForm } from './TeamForm';
 import './teams.css';
 
@@ -69,7 +69,7 @@ export function TeamsScreen() {
                 <li key={team.name} data-team={team.name}>
                   <button type="button" className={`teams-item${active ? ' active' : ''}`} aria-current={active ? 'true' : undefined} onClick={() => setSelection({ kind: 'team', name: team.name })}>
                     <span className="teams-item-name">{team.name}</span>
-                    <span className="teams-item-meta">{team.usedBy.length === 0 ? 'not used' : `used by ${team.usedBy.length}`}</span>
+                    <span className="teams-item-meta">{team.usedBy.length === 0 ? 'not used' : `used by ${plural(team.usedBy.length, 'Procedure')}`}</span>
                   </button>
                 </li>
               );
