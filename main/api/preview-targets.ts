@@ -46,10 +46,10 @@ export function checkTargetText(workspace: Workspace, procedure: { name: string;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   if (errors.length > 0) {
-    throw new ServiceError('invalid', `"${procedure.name}" cannot be previewed: it has ${errors.length} error(s).\n${errors.slice(0, 10).map(line).join('\n')}`);
+    throw new ServiceError('invalid', `"${procedure.name}" cannot be previewed: it has ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}.\n${errors.slice(0, 10).map(line).join('\n')}`);
   }
   if (warnings.length > 0 && !runAnyway) {
-    throw new ServiceError('invalid', `"${procedure.name}" has ${warnings.length} warning(s); choose Run anyway to preview it as it is.\n${warnings.slice(0, 10).map(line).join('\n')}`);
+    throw new ServiceError('invalid', `"${procedure.name}" has ${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'}; choose Run anyway to preview it as it is.\n${warnings.slice(0, 10).map(line).join('\n')}`);
   }
   return warnings.map(line);
 }

@@ -40,11 +40,11 @@ export function publishWarnings(facts: PublishFacts): PublishWarning[] {
   }
   const failing = facts.simulations.filter((simulation) => simulation.lastOnThisText === 'failed' || simulation.lastOnThisText === 'error').map((simulation) => simulation.name);
   if (failing.length > 0) {
-    warnings.push({ code: 'failing_simulations', message: `${failing.length} simulation(s) of "${facts.name}" fail on this text: ${failing.join(', ')}.`, simulations: failing });
+    warnings.push({ code: 'failing_simulations', message: `${failing.length} ${failing.length === 1 ? 'simulation' : 'simulations'} of "${facts.name}" ${failing.length === 1 ? 'fails' : 'fail'} on this text: ${failing.join(', ')}.`, simulations: failing });
   }
   const stale = facts.simulations.filter((simulation) => simulation.lastOnThisText === null).map((simulation) => simulation.name);
   if (stale.length > 0) {
-    warnings.push({ code: 'stale_simulations', message: `${stale.length} simulation(s) of "${facts.name}" have not run on this text since it changed (or never ran): ${stale.join(', ')}.`, simulations: stale });
+    warnings.push({ code: 'stale_simulations', message: `${stale.length} ${stale.length === 1 ? 'simulation' : 'simulations'} of "${facts.name}" ${stale.length === 1 ? 'has' : 'have'} not run on this text since it changed (or never ran): ${stale.join(', ')}.`, simulations: stale });
   }
   const lines = placeholderLines(facts.text);
   if (lines.length > 0) {

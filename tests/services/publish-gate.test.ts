@@ -54,8 +54,8 @@ describe('the publish gate, pure', () => {
       ],
     });
     expect(warnings).toEqual([
-      { code: 'failing_simulations', message: '2 simulation(s) of "X" fail on this text: b, c.', simulations: ['b', 'c'] },
-      { code: 'stale_simulations', message: '2 simulation(s) of "X" have not run on this text since it changed (or never ran): d, e.', simulations: ['d', 'e'] },
+      { code: 'failing_simulations', message: '2 simulations of "X" fail on this text: b, c.', simulations: ['b', 'c'] },
+      { code: 'stale_simulations', message: '2 simulations of "X" have not run on this text since it changed (or never ran): d, e.', simulations: ['d', 'e'] },
     ]);
     expect(publishWarnings({ name: 'X', text: 'ok', simulations: [{ name: 'a', lastOnThisText: 'passed', everRun: true }] })).toEqual([]);
   });
@@ -75,10 +75,10 @@ describe('ProcedureService.publishWarnings', () => {
   it('never-run simulations are stale; after a run, a failing one is named; an overrule clears it; an edit makes them stale again', async () => {
     const { workspace, procedures, simulations } = greeting(['polite', 'always-fails']);
     expect(procedures.publishWarnings('Greeting').warnings).toEqual([
-      { code: 'stale_simulations', message: '2 simulation(s) of "Greeting" have not run on this text since it changed (or never ran): always-fails, polite.', simulations: ['always-fails', 'polite'] },
+      { code: 'stale_simulations', message: '2 simulations of "Greeting" have not run on this text since it changed (or never ran): always-fails, polite.', simulations: ['always-fails', 'polite'] },
     ]);
     const runIds = await runAll(simulations);
-    expect(procedures.publishWarnings('Greeting').warnings).toEqual([{ code: 'failing_simulations', message: '1 simulation(s) of "Greeting" fail on this text: always-fails.', simulations: ['always-fails'] }]);
+    expect(procedures.publishWarnings('Greeting').warnings).toEqual([{ code: 'failing_simulations', message: '1 simulation of "Greeting" fails on this text: always-fails.', simulations: ['always-fails'] }]);
 
     // The human says the judge was wrong: the run counts as passed, nothing is left to warn about.
     const failed = runIds.find((id) => workspace.simulations.requireRun(id).status === 'failed')!;
