@@ -14,8 +14,14 @@ export interface CliIo {
   columns?: number;
 }
 
-/** A mistake in how the command was called: exit code 2. */
+/** A mistake in how the command was called: exit code 2, with the command's usage. */
 export class UsageError extends Error {}
+
+/**
+ * The command was called right but cannot do its work here (no model configured…): exit code 1,
+ * the message alone. The usage text would only suggest the arguments were wrong.
+ */
+export class CommandFailure extends Error {}
 
 export interface Command {
   name: string;

@@ -1,17 +1,20 @@
 // The model client of a command that needs one (simulate, draft…): the workspace's model settings,
-// the key from its secret store or the environment, and a usage error that says how to configure
-// one when there is none.
+// the key from its secret store or the environment, and one line (exit 1, not a usage error: the
+// arguments were right) that says how to configure one when there is none.
 import { ModelClient } from '../model/client';
 import type { ModelSettings } from '../model/settings';
 import { loadModelSettings } from '../model/workspace-settings';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Workspace } from '../store/workspace';
-import { UsageError, type CliIo } from './io';
+import { CommandFailure, UsageError, type CliIo } from './io';
+
+export const NO_MODEL =
+  'No model is configured: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for an Anthropic-compatible server), or save an API key in the app\'s Settings.';
 
 export async function requireModel(workspace: Workspace, secrets: SecretStore, io: CliIo): Promise<{ settings: ModelSettings; client: ModelClient }> {
   const settings = await loadModelSettings(workspace, secrets, io.env ?? process.env);
   if (!settings.apiKey && !settings.baseURL) {
-    throw new UsageError('No model is configured: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a local Anthropic-compatible server), or save the settings in the app.');
+    throw new CommandFailure(NO_MODEL);
   }
   return { settings, client: new ModelClient(settings) };
 }

@@ -2,7 +2,7 @@
 import { ProcedureFileError } from '../files/procedure-files';
 import { commands } from './commands';
 import { helpWidth, renderHelp } from './help';
-import { UsageError, type CliIo } from './io';
+import { CommandFailure, UsageError, type CliIo } from './io';
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
@@ -21,6 +21,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof UsageError || error instanceof ProcedureFileError) {
       io.err(`${error.message}\nUsage: stepwise ${command.usage}`);
       return 2;
+    }
+    if (error instanceof CommandFailure) {
+      io.err(error.message);
+      return 1;
     }
     io.err(`stepwise ${name} failed: ${(error as Error).message}`);
     return 1;

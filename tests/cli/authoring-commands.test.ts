@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generationTargets } from '../../main/authoring/simulation-generator';
+import { NO_MODEL } from '../../main/cli/model-args';
 import { runCli } from '../../main/cli/run';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
@@ -39,6 +40,15 @@ Collect {order_number} and look it up with ${action}. Tell them the status.
 `;
 
 describe('stepwise draft', () => {
+  it('without a model says how to configure one in one line and exits 1, not with the usage text', async () => {
+    const { dir, file } = await setup();
+    writeFileSync(join(dir, 'outline.txt'), 'Order status: get the order number, look it up, tell them.');
+    const out = { ...captureIo(dir), env: {} };
+    expect(await runCli(['draft', '--outline', 'outline.txt', '--workspace', file], out)).toBe(1);
+    expect(out.stderr()).toBe(`${NO_MODEL}\n`);
+    expect(out.stdout()).toBe('');
+  });
+
   it('prints a draft repaired until it passes validate, and saves it with --save', async () => {
     const { dir, file } = await setup();
     writeFileSync(join(dir, 'outline.txt'), 'Order status: get the order number, look it up, tell them.');

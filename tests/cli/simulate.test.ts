@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NO_MODEL } from '../../main/cli/model-args';
 import { runCli } from '../../main/cli/run';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
@@ -144,8 +145,10 @@ describe('stepwise simulate', () => {
     workspace.simulations.save('Damaged order claim', 'x', { customer: { persona: 'x' } });
     workspace.close();
     const unconfigured = io();
-    expect(await runCli(['simulate', '--workspace', file], unconfigured)).toBe(2);
-    expect(unconfigured.stderr()).toContain('No model is configured');
+    // The arguments were right: one line saying how to configure a model, the runtime-error code, no usage text.
+    expect(await runCli(['simulate', '--workspace', file], unconfigured)).toBe(1);
+    expect(unconfigured.stderr()).toBe(`${NO_MODEL}\n`);
+    expect(NO_MODEL).toMatch(/ANTHROPIC_API_KEY.*Settings/);
     const replay = io();
     expect(await runCli(['simulate', '--workspace', file, '--replay', '7', '--repeat', '2'], replay)).toBe(2);
   });
