@@ -31,6 +31,9 @@ export interface BrowserServer {
   close(): Promise<void>;
 }
 
+// Said the same under `npm start` and `npm run serve` (and any other launcher): both print the URL.
+export const UNAUTHORIZED_MESSAGE = 'Missing or wrong launch token: open the URL, token included, that Stepwise printed when it started.';
+
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const CALL_PREFIX = '/api/call/';
 
@@ -62,7 +65,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (url.pathname.startsWith('/api/')) {
       const origin = req.headers.origin;
       if (origin !== undefined && !origins().has(origin)) return sendJson(res, 403, failure('unauthorized', 'Requests from other sites are refused.'));
-      if (!tokenMatches(token, bearer(req))) return sendJson(res, 401, failure('unauthorized', 'Missing or wrong launch token: open the URL that `npm run serve` printed.'));
+      if (!tokenMatches(token, bearer(req))) return sendJson(res, 401, failure('unauthorized', UNAUTHORIZED_MESSAGE));
       if (!url.pathname.startsWith(CALL_PREFIX) || req.method !== 'POST') return sendJson(res, 404, failure('unknown-method', `No API route ${req.method} ${url.pathname}.`));
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendJson(res, 415, failure('invalid-input', 'API calls are JSON.'));
       const body = await readBody(req);

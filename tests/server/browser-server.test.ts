@@ -75,6 +75,10 @@ describe('browser-mode server', () => {
     const missing = await call(s, {});
     expect(missing.status).toBe(401);
     expect(JSON.parse(missing.body)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    // Names no one launcher: `npm start` serves the same API as `npm run serve`.
+    const message = (JSON.parse(missing.body) as { error: { message: string } }).error.message;
+    expect(message).toBe('Missing or wrong launch token: open the URL, token included, that Stepwise printed when it started.');
+    expect(message).not.toMatch(/npm/);
     expect((await call(s, { authorization: `Bearer ${s.token.slice(0, -1)}x` })).status).toBe(401);
   });
 
