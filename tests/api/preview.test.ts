@@ -118,7 +118,7 @@ describe('the chat preview', () => {
   it('refuses a text with errors, naming the line, and one with warnings unless run anyway', async () => {
     const { api } = await setUp(agentScript());
     const broken = `${ORDER}\n## \n`;
-    await expect(start(api, { target: { kind: 'text', name: 'Order status', text: broken } })).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/cannot be previewed: it has \d+ error\(s\)\.\n {2}line \d+:/) });
+    await expect(start(api, { target: { kind: 'text', name: 'Order status', text: broken } })).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/cannot be previewed: it has \d+ errors?\.\n {2}line \d+:/) });
     const warned = ORDER.replace('@end', '@handoff Nobody team');
     await expect(start(api, { target: { kind: 'text', name: 'Order status', text: warned } })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('Run anyway') });
     const session = await start(api, { target: { kind: 'text', name: 'Order status', text: warned }, runAnyway: true });
