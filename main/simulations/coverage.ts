@@ -4,6 +4,7 @@
 // its test was true; "Otherwise" when every test before it was false; a plain-language branch when
 // the agent chose it).
 import { parse, toGraph, type GraphNode } from '../../shared/procedure';
+import { procedurePlaces } from '../../shared/trace';
 import type { TraceEvent } from '../runtime/types';
 import type { Workspace } from '../store/workspace';
 
@@ -37,31 +38,14 @@ export function visitsOf(trace: readonly TraceEvent[], graphs: (procedure: strin
     nodes.set(id, (nodes.get(id) ?? 0) + 1);
     visits.set(procedure, nodes);
   };
-  let stack: string[] = [];
-  const paused: string[][] = [];
-  for (const event of trace) {
-    const procedure = typeof event.payload.procedure === 'string' ? event.payload.procedure : undefined;
+  const places = procedurePlaces(trace);
+  trace.forEach((event, position) => {
+    const current = places[position]!.procedure ?? undefined;
     switch (event.type) {
-      case 'procedure_start':
-        if (procedure) stack.push(procedure);
-        break;
-      case 'procedure_end': {
-        const index = procedure ? stack.lastIndexOf(procedure) : -1;
-        if (index >= 0) stack.splice(index, 1);
-        break;
-      }
-      case 'procedure_pause':
-        paused.push(stack);
-        stack = [];
-        break;
-      case 'procedure_resume':
-        stack = paused.pop() ?? (procedure ? [procedure] : []);
-        break;
       case 'step_enter':
-        if (event.stepId) count(procedure ?? stack[stack.length - 1], event.stepId);
+        if (event.stepId) count(current, event.stepId);
         break;
       case 'condition': {
-        const current = stack[stack.length - 1];
         const branch = typeof event.payload.branchId === 'string' ? event.payload.branchId : null;
         if (!current || !branch) break;
         if (event.payload.kind === 'plain') count(current, branch);
@@ -77,7 +61,7 @@ export function visitsOf(trace: readonly TraceEvent[], graphs: (procedure: strin
         break;
       }
     }
-  }
+  });
   return visits;
 }
 

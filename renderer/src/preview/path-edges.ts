@@ -7,6 +7,7 @@
 // than one, nothing is marked: the path is never guessed. Pure.
 import type { PreviewTraceEvent } from '../../../shared/api';
 import type { GraphNode, ProcedureGraph } from '../../../shared/procedure';
+import { procedurePlaces } from '../../../shared/trace';
 
 /** An edge of the Procedure graph, by the graph ids of its ends. */
 export interface PathEdge {
@@ -25,54 +26,41 @@ export type PathWaypoint =
 /** Where a conversation went in its own Procedure (not in the sub-procedures or topics it visited). */
 export function waypointsOf(trace: readonly PreviewTraceEvent[]): PathWaypoint[] {
   const waypoints: PathWaypoint[] = [];
+  const places = procedurePlaces(trace);
   let main: string | null = null;
-  let stack: string[] = [];
-  const paused: string[][] = [];
-  const inMain = () => main !== null && stack[stack.length - 1] === main;
-  for (const event of trace) {
-    const procedure = typeof event.payload.procedure === 'string' ? event.payload.procedure : null;
+  trace.forEach((event, position) => {
+    const place = places[position]!;
+    // In the conversation's own Procedure, with no sub-procedure or topic above it.
+    const inMain = main !== null && place.procedure === main && place.running.at(-1) === main;
     switch (event.type) {
       case 'procedure_start':
-        if (!procedure) break;
-        if (main === null && event.payload.kind === 'main') {
-          main = procedure;
+        if (main === null && place.procedure !== null && event.payload.kind === 'main') {
+          main = place.procedure;
           waypoints.push({ kind: 'node', id: 'trigger' });
         }
-        stack.push(procedure);
         break;
-      case 'procedure_end': {
-        const complete = event.payload.complete === true && inMain();
-        const index = procedure ? stack.lastIndexOf(procedure) : -1;
-        if (index >= 0) stack.splice(index, 1);
-        if (complete) waypoints.push({ kind: 'end' });
-        break;
-      }
-      case 'procedure_pause':
-        paused.push(stack);
-        stack = [];
-        break;
-      case 'procedure_resume':
-        stack = paused.pop() ?? (procedure ? [procedure] : []);
+      case 'procedure_end':
+        if (event.payload.complete === true && inMain) waypoints.push({ kind: 'end' });
         break;
       case 'step_enter':
-        if (event.stepId && procedure !== null && procedure === main && stack[stack.length - 1] === main) waypoints.push({ kind: 'node', id: event.stepId });
+        if (event.stepId && inMain) waypoints.push({ kind: 'node', id: event.stepId });
         break;
       case 'condition': {
         const branch = typeof event.payload.branchId === 'string' ? event.payload.branchId : null;
         // "none": the agent found no branch applies, and the step goes on past the condition.
-        if (!inMain() || !branch || branch === 'none' || event.payload.ok === false) break;
+        if (!inMain || !branch || branch === 'none' || event.payload.ok === false) break;
         if (event.payload.kind === 'plain' || event.payload.result === true) waypoints.push({ kind: 'node', id: branch });
         else if (event.payload.result === false) waypoints.push({ kind: 'false-test', branchId: branch });
         break;
       }
       case 'handoff':
-        if (inMain() && typeof event.payload.team === 'string') waypoints.push({ kind: 'handoff', team: event.payload.team });
+        if (inMain && typeof event.payload.team === 'string') waypoints.push({ kind: 'handoff', team: event.payload.team });
         break;
       case 'conversation_end':
-        if (inMain()) waypoints.push({ kind: 'end' });
+        if (inMain) waypoints.push({ kind: 'end' });
         break;
     }
-  }
+  });
   return waypoints;
 }
 

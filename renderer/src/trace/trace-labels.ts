@@ -3,6 +3,7 @@
 // a conversation ran on, one map per Procedure, so the timeline reads "Entered “Look it up”" and
 // not "step:look-it-up". Pure: the hook that fetches texts lives in useTraceLabels.ts.
 import { conditionWords, parse, toGraph, type GraphNode, type NodeKind } from '../../../shared/procedure';
+import { procedurePlaces, type ProcedureEvent } from '../../../shared/trace';
 
 export interface NodeWords {
   kind: NodeKind;
@@ -78,33 +79,11 @@ export function traceLabels(texts: Iterable<[name: string, text: string]>): Trac
 }
 
 /**
- * The Procedure each event happened in, by trace position, folded from the Procedure starts, ends,
- * pauses and resumes (a sub-procedure's step ids are its own). Events that name their Procedure
- * (steps, starts, ends) are taken at their word.
+ * The Procedure each event happened in, by trace position (a sub-procedure's step ids are its own):
+ * the walk over starts, ends, pauses and resumes that the preview's path and coverage share.
  */
-export function proceduresOf(trace: readonly { type: string; payload: Record<string, unknown> }[]): (string | null)[] {
-  const stack: string[] = [];
-  const out: (string | null)[] = [];
-  for (const event of trace) {
-    const named = typeof event.payload.procedure === 'string' ? event.payload.procedure : null;
-    switch (event.type) {
-      case 'procedure_start':
-        if (named) stack.push(named);
-        break;
-      case 'procedure_resume':
-        if (named) while (stack.length > 0 && stack.at(-1) !== named) stack.pop();
-        if (named && stack.length === 0) stack.push(named);
-        break;
-      default:
-        break;
-    }
-    out.push(named ?? stack.at(-1) ?? null);
-    if (event.type === 'procedure_end' && named) {
-      const at = stack.lastIndexOf(named);
-      if (at >= 0) stack.length = at;
-    }
-  }
-  return out;
+export function proceduresOf(trace: readonly ProcedureEvent[]): (string | null)[] {
+  return procedurePlaces(trace).map((place) => place.procedure);
 }
 
 /** The Procedures a trace enters, in order of first appearance (to fetch their texts). */
