@@ -8,11 +8,11 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RENDERER_E2E_DIST } from '../../scripts/build-renderer';
 import { launchChromium } from '../../scripts/chromium';
 import { ARTIFACTS, startApp, type RunningApp } from './support/app';
-import { editorSelection, editorText, fitGraph, graphNode, viewportSettled } from './support/editor';
+import { answerDialog, editorSelection, editorText, fitGraph, graphNode, viewportSettled } from './support/editor';
 
 const EXAMPLES = [
   { file: 'refund-request', name: 'Refund request' },
@@ -50,15 +50,24 @@ async function openPage(scale: 1 | 2, theme: 'light' | 'dark'): Promise<{ contex
   return { context, page };
 }
 
-async function openProcedure(page: Page, name: string) {
+async function openProcedure(page: Page, name: string, panel = PANEL) {
+  // The graph panel, 640×800 unless asked otherwise, whatever the screen's layout around it: set
+  // before the page draws, so the graph opens in a panel of that size.
+  await page.addInitScript(`document.addEventListener('DOMContentLoaded', () => { const style = document.createElement('style'); style.id = 'panel-size'; style.textContent = ${JSON.stringify(panelStyle(panel))}; document.head.append(style); });`);
   await page.goto(app.mode.server.url.replace('#token=', `#/procedures/${encodeURIComponent(name)}?token=`));
+  await page.evaluate((css) => {
+    const style = document.getElementById('panel-size') ?? document.head.appendChild(Object.assign(document.createElement('style'), { id: 'panel-size' }));
+    style.textContent = css;
+  }, panelStyle(panel));
   await graphNode(page, 'trigger').waitFor();
-  // The graph panel, 640×800, whatever the screen's layout around it.
-  await page.addStyleTag({ content: `.graph-pane { flex: 0 0 ${PANEL.width}px !important; width: ${PANEL.width}px !important; height: ${PANEL.height}px !important; max-height: ${PANEL.height}px !important; } .graph-pane > .graph { width: ${PANEL.width}px; height: ${PANEL.height}px; }` });
   await page.waitForFunction(({ width, height }) => {
     const box = document.querySelector('[data-testid="graph"]')?.getBoundingClientRect();
     return !!box && Math.round(box.width) === width && Math.round(box.height) === height;
-  }, PANEL);
+  }, panel);
+}
+
+function panelStyle({ width, height }: { width: number; height: number }): string {
+  return `.graph-pane { flex: 0 0 ${width}px !important; width: ${width}px !important; height: ${height}px !important; max-height: ${height}px !important; } .graph-pane > .graph { width: ${width}px; height: ${height}px; }`;
 }
 
 /** The zoom of the graph's viewport (its transform's scale). */
@@ -348,4 +357,130 @@ describe('a test too complex for words', () => {
       await context.close();
     }
   }, 90_000);
+});
+
+// The Parcel check of tests/e2e/preview.test.ts (its draft): the compare layout draws it in a
+// graph column about 260 px wide.
+const PARCEL_CHECK = `---
+name: Parcel check
+trigger: The customer asks about a parcel.
+attributes:
+  order_id:
+    type: string
+---
+
+## Look it up
+Collect {order_id} and look the order up with @crm.lookup.
+
+## Decide
+If \`data["crm.lookup"]["status"] == "shipped"\`:
+  - @handoff Orders team: the parcel needs a person
+Otherwise:
+  - Tell the customer the status. @end
+`;
+
+/** The drawn boxes of the nodes in view (a hidden canvas draws nothing), and of the pane and its toolbar. */
+async function drawnBoxes(page: Page) {
+  return page.evaluate(() => {
+    const boxOf = (element: Element, id: string) => {
+      const rect = element.getBoundingClientRect();
+      return { id, x: rect.x, y: rect.y, width: rect.width, height: rect.height };
+    };
+    const nodes = Array.from(document.querySelectorAll('.react-flow__node') as NodeListOf<HTMLElement>)
+      .filter((node) => getComputedStyle(node).visibility === 'visible' && !node.closest('.react-flow__node .react-flow__node'))
+      // A pill is drawn narrower than its card-wide box: what the eye sees is the pill.
+      .map((node) => boxOf(node.querySelector('.graph-node') ?? node, node.dataset.id ?? '?'));
+    const pane = document.querySelector('.react-flow')!;
+    const toolbar = document.querySelector('.graph-toolbar')!;
+    return { nodes, pane: boxOf(pane, 'pane'), toolbar: boxOf(toolbar, 'toolbar') };
+  });
+}
+
+function expectNoOverlap(nodes: Box[], when: string) {
+  expect(nodes.length, when).toBeGreaterThan(3);
+  for (const [i, a] of nodes.entries()) for (const b of nodes.slice(i + 1)) expect(overlap(a, b), `${when}: ${a.id} drawn over ${b.id}`).toBe(false);
+}
+
+let parcelCheckAdded = false;
+async function addParcelCheck() {
+  if (parcelCheckAdded) return;
+  for (const [method, input] of [['procedures.create', { name: 'Parcel check' }], ['procedures.saveDraft', { name: 'Parcel check', text: PARCEL_CHECK }]] as const) {
+    const result = await app.mode.engine.dispatch(method, input);
+    if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+  }
+  parcelCheckAdded = true;
+}
+
+const WIDTHS = [260, 400, 640];
+const ALL = [...EXAMPLES, { file: 'parcel-check', name: 'Parcel check' }];
+
+describe.each(WIDTHS)('in a graph pane %i px wide', (width) => {
+  const panel = { width, height: PANEL.height };
+  let context: BrowserContext;
+  let page: Page;
+  beforeAll(async () => {
+    await addParcelCheck();
+  });
+  beforeEach(async () => {
+    ({ context, page } = await openPage(1, 'light'));
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it.each(ALL)('$file: no node is drawn over another, from the first frame it shows; it opens inside the pane; fit puts every node in view below the toolbar', { timeout: 90_000 }, async ({ name }) => {
+    await openProcedure(page, name, panel);
+    // The first frame the graph shows: nothing provisional, nothing stacked.
+    const first = await drawnBoxes(page);
+    expectNoOverlap(first.nodes, 'as it opens');
+    await page.locator('[data-testid="graph"]:not([data-layout="pending"])').waitFor();
+    await viewportSettled(page);
+    const opened = await drawnBoxes(page);
+    expectNoOverlap(opened.nodes, 'opened');
+    // It opens either fitted whole or on its trigger, and the trigger is never cut at the pane's edge.
+    const trigger = opened.nodes.find((node) => node.id === 'trigger')!;
+    expect(inside(trigger, opened.pane), `the trigger ${JSON.stringify(trigger)} inside the pane ${JSON.stringify(opened.pane)}`).toBe(true);
+    await fitGraph(page);
+    const fitted = await drawnBoxes(page);
+    expectNoOverlap(fitted.nodes, 'at fit');
+    for (const node of fitted.nodes) {
+      expect(inside(node, fitted.pane), `${node.id} inside the pane at fit`).toBe(true);
+      expect(node.y, `${node.id} below the toolbar`).toBeGreaterThanOrEqual(fitted.toolbar.y + fitted.toolbar.height - 0.5);
+    }
+  });
+
+  it('fit follows the pane when it is resized, and the toolbar when it wraps to another number of rows', { timeout: 90_000 }, async () => {
+    await openProcedure(page, 'Damaged order claim', panel);
+    await fitGraph(page);
+    const narrower = { width: Math.round(width * 0.7), height: 600 };
+    await page.evaluate((css) => {
+      document.getElementById('panel-size')!.textContent = css;
+    }, panelStyle(narrower));
+    await viewportSettled(page);
+    const after = await drawnBoxes(page);
+    expect(Math.round(after.pane.width)).toBe(narrower.width);
+    for (const node of after.nodes) expect(inside(node, after.pane), `${node.id} inside the ${narrower.width}×${narrower.height} pane after it shrank`).toBe(true);
+  });
+});
+
+describe('adding a branch through the graph\'s toolbar', () => {
+  it.each([260, 640])('draws the new branch clear of every other node at once, and after the layout (%i px pane)', { timeout: 90_000 }, async (width) => {
+    const { context, page } = await openPage(1, 'light');
+    try {
+      await openProcedure(page, 'Damaged order claim', { width, height: PANEL.height });
+      await fitGraph(page);
+      await graphNode(page, 'step:check-the-claim-window/cond1').click();
+      await page.getByRole('toolbar', { name: 'Graph edits' }).getByRole('button', { name: 'Add branch' }).click();
+      await answerDialog(page, 'the order was a gift', 'Add branch');
+      await graphNode(page, 'step:check-the-claim-window/cond1/b3').waitFor();
+      // At once, before the new layout lands (it waits for a pause in typing).
+      expectNoOverlap((await drawnBoxes(page)).nodes, 'just added');
+      await page.locator('[data-testid="graph"]:not([data-layout="pending"])').waitFor();
+      await expect.poll(() => page.locator('[data-testid="graph"]').getAttribute('data-layout')).toBe('done');
+      await viewportSettled(page);
+      expectNoOverlap((await drawnBoxes(page)).nodes, 'laid out');
+    } finally {
+      await context.close();
+    }
+  });
 });
