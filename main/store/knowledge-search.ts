@@ -13,13 +13,14 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { buildQuery } from './knowledge-query';
+import { MARK_CLOSE, MARK_OPEN, plainSnippet } from './knowledge-snippet';
 
 export interface SearchHit {
   id: number;
   title: string;
   url: string | null;
   tags: string[];
-  /** Text around the match, matched terms in **bold**, cut with "…". */
+  /** Plain text around the match (Markdown syntax removed, knowledge-snippet.ts), matched terms in **bold**, cut with "…". */
   snippet: string;
   /** BM25 score: lower is better (SQLite's convention). */
   score: number;
@@ -77,7 +78,7 @@ export class SqliteKnowledgeSearchRepository {
     // `rowid = ?` bound to a JS number (a REAL) next to MATCH, and answered the first article's
     // snippet for every hit.
     this.snippets = db.prepare(
-      `SELECT rowid AS id, snippet(articles_fts, 1, '**', '**', '…', 24) AS snippet
+      `SELECT rowid AS id, snippet(articles_fts, 1, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 24) AS snippet
        FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))`,
     );
     this.details = db.prepare(`SELECT id, title, url, tags FROM articles WHERE id IN (SELECT value FROM json_each(?))`);
@@ -138,7 +139,7 @@ export class SqliteKnowledgeSearchRepository {
     const snippets = new Map<number, string>();
     for (const match of new Set(hits.map((hit) => hit.match))) {
       const ids = hits.filter((hit) => hit.match === match).map((hit) => hit.id);
-      for (const row of this.snippets.all(match, JSON.stringify(ids)) as { id: number; snippet: string }[]) snippets.set(row.id, row.snippet);
+      for (const row of this.snippets.all(match, JSON.stringify(ids)) as { id: number; snippet: string }[]) snippets.set(row.id, plainSnippet(row.snippet));
     }
     const details = new Map((this.details.all(JSON.stringify(hits.map((hit) => hit.id))) as ArticleRow[]).map((row) => [row.id, row]));
     return hits.map(({ id, score }) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { importArticles, importKnowledge } from '../../main/knowledge/import';
 import { loadExamples } from '../../main/services/example-workspace';
+import { plainSnippet } from '../../main/store/knowledge-snippet';
 import { Workspace } from '../../main/store/workspace';
 import { useTempDir } from '../store/helpers';
 
@@ -77,14 +78,14 @@ describe('knowledge search', () => {
   });
 
   it('gives each hit an excerpt of its own article, not of another hit', () => {
-    /** The snippet's text pieces (bold marks and "…" cuts removed), each of which must be in the body (bold marks removed too: articles are Markdown). */
+    /** The snippet's text pieces (bold marks and "…" cuts removed), each of which must be in the body as plain text (articles are Markdown). */
     const pieces = (snippet: string) => snippet.replaceAll('**', '').split('…').map((piece) => piece.trim()).filter((piece) => piece.length > 0);
     for (const question of ['where do I find my order number', 'my parcel arrived broken', 'refund', 'how do I stop my subscription cancel']) {
       const hits = workspace.search.search(question);
       expect(hits.length, question).toBeGreaterThan(1);
       expect(new Set(hits.map((hit) => hit.snippet)).size, `${question}: every hit carries a different excerpt`).toBe(hits.length);
       for (const hit of hits) {
-        const body = workspace.knowledge.get(hit.id)!.body.replaceAll('**', '');
+        const body = plainSnippet(workspace.knowledge.get(hit.id)!.body);
         expect(pieces(hit.snippet).length, `${question} → ${hit.title}`).toBeGreaterThan(0);
         for (const piece of pieces(hit.snippet)) expect(body, `${question} → ${hit.title}`).toContain(piece);
       }
