@@ -99,7 +99,9 @@ describe('the knowledge screen', () => {
     await expect.poll(() => results.locator('li').first().getAttribute('data-article')).toBe('Parcel rule 42');
     const first = results.locator('li').first();
     expect(await first.locator('mark').allTextContents()).toEqual(expect.arrayContaining(['capybara', 'weekdays']));
-    expect(await first.locator('.knowledge-score').textContent()).toMatch(/^\d+\.\d\d$/);
+    // Relevance in words against the best hit, the raw score only in the tooltip.
+    expect(await first.getByTestId('relevance').textContent()).toBe('Best match');
+    expect(await first.getByTestId('relevance').getAttribute('title')).toMatch(/^Relevance score \d+\.\d\d/);
     await settled(page);
     await app.screenshot('knowledge-search');
   });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { costText, formatUsd } from '../../renderer/src/ui/cost';
 import { formatCount, nounFor, plural } from '../../renderer/src/ui/plural';
+import { relevanceOf } from '../../renderer/src/knowledge/relevance';
 
 describe('plural', () => {
   it('uses the singular for one and the plural otherwise, zero included', () => {
@@ -36,5 +37,23 @@ describe('costText', () => {
     expect(costText(0.01, 3, 1)).toBe('$0.0100 + 1 call of unknown price');
     expect(costText(0, 0, 0)).toBe('$0.0000');
     expect(formatUsd(1.5)).toBe('$1.5000');
+  });
+});
+
+describe('knowledge relevance', () => {
+  it('places each hit against the best one, as a label and a fraction, the raw score kept for the tooltip', () => {
+    const [best, strong, partial, weak, none] = relevanceOf([10, 7.5, 4, 1, 0]);
+    expect(best).toMatchObject({ label: 'Best match', fraction: 1 });
+    expect(strong).toMatchObject({ label: 'Strong match', fraction: 0.75 });
+    expect(partial!.label).toBe('Partial match');
+    expect(weak!.label).toBe('Weak match');
+    expect(none).toMatchObject({ label: 'Weak match', fraction: 0 });
+    expect(best!.detail).toContain('10.00');
+    expect(relevanceOf([10.01])[0]!.detail).toContain('10.01');
+  });
+
+  it('calls no hit the best when every score is zero', () => {
+    expect(relevanceOf([0, 0]).map((r) => r.label)).toEqual(['Weak match', 'Weak match']);
+    expect(relevanceOf([])).toEqual([]);
   });
 });

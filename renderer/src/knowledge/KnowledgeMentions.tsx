@@ -9,6 +9,8 @@ import { navigate } from '../app/navigation';
 import { routeHash, type Route } from '../app/route';
 import { formatCount, plural, Popover } from '../ui';
 import { knowledgeMentions, type KnowledgeMention } from './mentions';
+import { RelevanceMeter } from './RelevanceMeter';
+import { relevanceOf } from './relevance';
 import { Snippet } from './Snippet';
 import './knowledge.css';
 
@@ -80,14 +82,12 @@ function MentionResults({ mention }: { mention: KnowledgeMention }) {
       {hits !== null && hits.length === 0 && !error && <p className="knowledge-mention-none">No article matches: the agent would find nothing here.</p>}
       {hits !== null && hits.length > 0 && (
         <ul className="knowledge-mention-hits" aria-label={`Articles found for line ${mention.line}`}>
-          {hits.map((hit) => (
+          {hits.map((hit, index) => (
             <li key={hit.id}>
               <RouteLink route={{ screen: 'knowledge', query, article: hit.id }} className="knowledge-mention-hit">
                 {hit.title}
               </RouteLink>
-              <span className="knowledge-score" title="Relevance: higher is better">
-                {hit.score.toFixed(2)}
-              </span>
+              <RelevanceMeter relevance={relevanceOf(hits.map((other) => other.score))[index]!} />
               <Snippet text={hit.snippet} />
             </li>
           ))}

@@ -9,6 +9,8 @@ import { Banner, Button, EmptyState, formatCount, plural } from '../ui';
 import { ArticleEditor } from './ArticleEditor';
 import { KnowledgeImport } from './KnowledgeImport';
 import { LatestOnlySearch } from './latest-search';
+import { RelevanceMeter } from './RelevanceMeter';
+import { relevanceOf } from './relevance';
 import { Snippet } from './Snippet';
 import './knowledge.css';
 
@@ -26,6 +28,7 @@ export function KnowledgeScreen({ initialQuery = '', initialArticle = null }: { 
   const [selection, setSelection] = useState<Selection>(initialArticle === null ? null : { kind: 'article', id: initialArticle });
   const [article, setArticle] = useState<KnowledgeArticle | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const relevance = useMemo(() => relevanceOf((hits ?? []).map((hit) => hit.score)), [hits]);
   // One search in flight at a time, then the newest text typed meanwhile; only its answer is shown.
   const searcher = useMemo(
     () =>
@@ -110,14 +113,12 @@ export function KnowledgeScreen({ initialQuery = '', initialArticle = null }: { 
         {hits !== null ? (
           <ul className="knowledge-list" aria-label="Search results" data-query={hitsFor}>
             {hits.length === 0 && <li className="muted">No article matches.</li>}
-            {hits.map((hit) => (
+            {hits.map((hit, index) => (
               <li key={hit.id} data-article={hit.title}>
                 <button type="button" className={`knowledge-item${selection?.kind === 'article' && selection.id === hit.id ? ' active' : ''}`} onClick={() => setSelection({ kind: 'article', id: hit.id })}>
                   <span className="knowledge-item-title">
                     {hit.title}
-                    <span className="knowledge-score" title="Relevance: higher is better">
-                      {hit.score.toFixed(2)}
-                    </span>
+                    <RelevanceMeter relevance={relevance[index]!} />
                   </span>
                   <Snippet text={hit.snippet} />
                 </button>
