@@ -15,3 +15,11 @@ export function shellQuote(word: string): string {
 export function shellCommand(words: readonly string[]): string {
   return words.map(shellQuote).join(' ');
 }
+
+/**
+ * A `stepwise …` command line to print in a hint: the one form every hint uses (package.json's
+ * bin; `npx stepwise …` in the repository), its words quoted as needed.
+ */
+export function stepwiseCommand(words: readonly string[]): string {
+  return `stepwise ${shellCommand(words)}`;
+}

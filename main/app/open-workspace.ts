@@ -2,6 +2,7 @@
 // which the first run creates from the example shop.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { stepwiseCommand } from '../../shared/shell-quote';
 import { publishProcedure, SHIPPED_EXAMPLE } from '../procedures/publish';
 import { loadExamples } from '../services/example-workspace';
 import { ensurePrivateFolder } from '../store/private-files';
@@ -23,7 +24,7 @@ export interface OpenedWorkspace {
 export function openAppWorkspace(options: { workspace?: string; defaultWorkspace: string }): OpenedWorkspace {
   if (options.workspace !== undefined) {
     if (!existsSync(options.workspace)) {
-      throw new LaunchError(`There is no workspace at ${options.workspace}. Create one with: npm run stepwise -- workspace init ${options.workspace} --example`);
+      throw new LaunchError(`There is no workspace at ${options.workspace}. Create one with: ${stepwiseCommand(['workspace', 'init', options.workspace, '--example'])}`);
     }
     return { workspace: Workspace.open(options.workspace), created: false };
   }

@@ -37,7 +37,7 @@ export function renderHelp(commands: readonly Pick<Command, 'name' | 'summary' |
     ];
     return cell.map((line, index) => `${INDENT}${(index === 0 ? command.name : '').padEnd(nameWidth)}${GAP}${line}`.trimEnd()).join('\n');
   });
-  return ['Usage: npm run stepwise -- <command> …', '', ...entries.flatMap((entry, index) => (index === 0 ? [entry] : ['', entry]))].join('\n');
+  return ['Usage: stepwise <command> …', '(in the repository: npx stepwise <command> …)', '', ...entries.flatMap((entry, index) => (index === 0 ? [entry] : ['', entry]))].join('\n');
 }
 
 /** A usage line's words, a group in brackets kept whole: `[--note <text>]` is one word. */

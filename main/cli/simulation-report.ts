@@ -1,6 +1,7 @@
 // How `stepwise simulate` shows a suite: the estimate, a line per finished run, then each failure
 // with its failed checks (which criterion, the judge's reason, whose failure), the transcript and the
 // trace, and the totals (pass^k, cost, comparison with the previous runs, coverage).
+import { stepwiseCommand } from '../../shared/shell-quote';
 import { describeViolation } from '../conformance';
 import type { Comparison } from '../simulations/comparison';
 import type { CostEstimate } from '../simulations/cost';
@@ -62,7 +63,7 @@ export function failureDetails(conversation: ConversationLookup, run: RunOutcome
       if (line) lines.push(`      ${line}`);
     }
   }
-  if (workspaceArg !== null) lines.push(`    replay it offline: npm run stepwise -- simulate --workspace ${workspaceArg} --replay ${run.runId}`);
+  if (workspaceArg !== null) lines.push(`    replay it offline: ${stepwiseCommand(['simulate', '--workspace', workspaceArg, '--replay', String(run.runId)])}`);
   return lines;
 }
 

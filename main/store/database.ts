@@ -4,6 +4,7 @@
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { stepwiseCommand } from '../../shared/shell-quote';
 import { WorkspaceError } from './errors';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
 import { createPrivateFile } from './private-files';
@@ -202,7 +203,7 @@ function checkPages(db: Database.Database, path: string) {
 function checkFile(path: string, create: boolean) {
   if (!existsSync(path)) {
     if (create) return;
-    throw new WorkspaceError(`There is no workspace at ${path}. Create one with "stepwise workspace init ${path}".`, 'not-found', path);
+    throw new WorkspaceError(`There is no workspace at ${path}. Create one with: ${stepwiseCommand(['workspace', 'init', path])}`, 'not-found', path);
   }
   const stat = statSync(path);
   if (!stat.isFile()) throw new WorkspaceError(`${path} is not a file, so it cannot be a workspace.`, 'not-workspace', path);

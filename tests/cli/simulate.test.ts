@@ -1,8 +1,8 @@
 // `stepwise simulate` and `stepwise simulations …` end to end: workspace files, the fake Messages API
 // through the environment, exit codes for CI, JUnit XML that parses, JSON, offline replay, review.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NO_MODEL } from '../../main/cli/model-args';
@@ -74,7 +74,9 @@ describe('stepwise simulate', () => {
   });
 
   it('exits 1 when a simulation fails, showing the criterion, the judge\'s reason, the transcript and the trace; replays it offline; reviews it', async () => {
-    const file = join(folder(), 'greeting.stepwise');
+    // A folder with a space and a quote: the printed replay command must still paste as one path.
+    const file = join(folder(), "it's here", 'greeting.stepwise');
+    mkdirSync(dirname(file));
     const workspace = Workspace.create(file);
     workspace.procedures.create(GREETING);
     workspace.simulations.save('Greeting', 'always-fails', {
@@ -94,6 +96,7 @@ describe('stepwise simulate', () => {
     expect(text).toContain('      agent: Hello! How can I help?');
     expect(text).toContain('      tool end_procedure {"summary":"Greeted."} → ok');
     const runId = Number(/--replay (\d+)/.exec(text)![1]);
+    expect(text).toContain(`    replay it offline: stepwise simulate --workspace '${file.replace("'", "'\\''")}' --replay ${runId}\n`);
 
     // The JUnit report escapes what the customer wrote and marks the failure.
     const xml = readFileSync(join(file, '..', 'junit.xml'), 'utf8');

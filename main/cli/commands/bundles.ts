@@ -2,6 +2,7 @@
 // verify and import show what the bundle's connectors ask to do on this machine; import grants only
 // what the person approves, by a question or by --approve-… flags that name each capability.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { shellQuote } from '../../../shared/shell-quote';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { exportBundle, serializeBundle } from '../../bundles/export';
@@ -171,7 +172,7 @@ export const importCommand: Command = {
         for (const request of report.pending) io.out(`  connector "${request.as}" ${request.capability.description}`);
         for (const connector of new Set(report.pending.map((request) => request.as))) {
           const capabilities = report.pending.filter((request) => request.as === connector).map((request) => request.capability);
-          io.out(`To approve "${connector}": ${approvalCommand(connector, capabilities)} --workspace ${values.workspace}`);
+          io.out(`To approve "${connector}": ${approvalCommand(connector, capabilities)} --workspace ${shellQuote(values.workspace!)}`);
         }
       }
       return 0;

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { stepwiseCommand } from '../../../shared/shell-quote';
 import { publishProcedure, SHIPPED_EXAMPLE } from '../../procedures/publish';
 import { loadExamples, type ExampleReport } from '../../services/example-workspace';
 import { Workspace } from '../../store/workspace';
@@ -45,7 +46,7 @@ function printExampleReport(io: CliIo, file: string, report: ExampleReport, draf
       `  ${report.connectors.length} connectors (${report.connectors.join(', ')}), with mocks`,
       `  ${report.worlds.length} mock world${report.worlds.length === 1 ? '' : 's'} (${report.worlds.join(', ')})`,
       `  ${report.teams.length} teams`,
-      `  ${report.simulations.length} simulations (run them with \`simulate --workspace ${file}\`)`,
+      `  ${report.simulations.length} simulations (run them with \`${stepwiseCommand(['simulate', '--workspace', file])}\`)`,
       `  ${report.knowledge.created} knowledge articles`,
     ].join('\n'),
   );
