@@ -243,13 +243,24 @@ describe('the design system', () => {
     await answerDialog(page, 'First version', 'Publish');
     const toast = page.getByTestId('toast');
     await expect.poll(() => toast.textContent()).toContain('Version 1 of "Toast check" is live.');
+    // Held while the test looks at it (a success goes after 3 s).
+    await toast.hover();
     expect(await toast.textContent()).toContain('Published');
+    // It covers no control: not the graph's zoom controls or minimap, not a toolbar.
+    const box = (await toast.boundingBox())!;
+    const covered = await page.evaluate(({ x, y, width, height }) => {
+      const controls = [...document.querySelectorAll('.react-flow__controls, .react-flow__minimap, [role="toolbar"], button')].filter((el) => !el.closest('[data-testid="toast"]'));
+      return controls
+        .map((el) => ({ el, r: el.getBoundingClientRect() }))
+        .filter(({ r }) => r.width > 0 && r.left < x + width && r.right > x && r.top < y + height && r.bottom > y)
+        .map(({ el }) => el.getAttribute('aria-label') ?? el.textContent ?? el.className);
+    }, box);
+    expect(covered).toEqual([]);
     // Nothing blocks the page: no dialog, and the editor is usable at once.
     expect(await page.getByRole('dialog').count()).toBe(0);
     await expect.poll(() => list(page).locator('li[data-procedure="Toast check"] .badge.status-live').textContent()).toBe('Live v1');
     await page.locator('[data-testid="editor"] textarea').focus();
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
-    await page.mouse.move(0, 0);
     await shoot('toast', (await dataTheme(page)) as Theme);
     expect(await axeViolations(page)).toEqual([]);
     // Announced politely to screen readers, and dismissible.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { costText, formatUsd } from '../../renderer/src/ui/cost';
 import { formatCount, nounFor, plural } from '../../renderer/src/ui/plural';
 import { relevanceOf } from '../../renderer/src/knowledge/relevance';
+import { currentToasts, dismissToast, durationFor, MAX_VISIBLE, toast, visibleToasts } from '../../renderer/src/ui/toast';
 
 describe('plural', () => {
   it('uses the singular for one and the plural otherwise, zero included', () => {
@@ -55,5 +56,25 @@ describe('knowledge relevance', () => {
   it('calls no hit the best when every score is zero', () => {
     expect(relevanceOf([0, 0]).map((r) => r.label)).toEqual(['Weak match', 'Weak match']);
     expect(relevanceOf([])).toEqual([]);
+  });
+});
+
+describe('toasts', () => {
+  it('shows two at most, the rest in turn as those go', () => {
+    const ids = [toast({ title: 'a' }), toast({ title: 'b' }), toast({ title: 'c', tone: 'error' })];
+    const shown = () => visibleToasts(currentToasts()).map((item) => item.title);
+    expect(MAX_VISIBLE).toBe(2);
+    expect(shown()).toEqual(['a', 'b']);
+    dismissToast(ids[0]!);
+    expect(shown()).toEqual(['b', 'c']);
+    dismissToast(ids[1]!);
+    dismissToast(ids[2]!);
+    expect(shown()).toEqual([]);
+  });
+
+  it('lets a success go sooner than an error', () => {
+    expect(durationFor('success')).toBeLessThan(durationFor('info'));
+    expect(durationFor('info')).toBeLessThan(durationFor('error'));
+    expect(durationFor('success')).toBeLessThanOrEqual(3_000);
   });
 });

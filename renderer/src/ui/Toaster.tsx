@@ -1,15 +1,16 @@
 // Shows the toasts (Radix Toast): announced politely to screen readers, paused on hover and focus,
-// swiped or closed away, reachable with F8.
+// swiped or closed away, reachable with F8. Bottom left, above the status line, where they cover no
+// toolbar, graph control or diff; two at most, the rest queued.
 import { Toast } from 'radix-ui';
 import { CircleAlert, CircleCheck, Info, X } from 'lucide-react';
-import { dismissToast, useToasts, type ToastTone } from './toast';
+import { dismissToast, useToasts, visibleToasts, type ToastTone } from './toast';
 
 const ICONS: Record<ToastTone, typeof Info> = { success: CircleCheck, info: Info, error: CircleAlert };
 
 export function Toaster() {
-  const toasts = useToasts();
+  const toasts = visibleToasts(useToasts());
   return (
-    <Toast.Provider swipeDirection="right" label="Notifications">
+    <Toast.Provider swipeDirection="left" label="Notifications">
       {toasts.map((item) => {
         const Icon = ICONS[item.tone];
         return (
