@@ -134,9 +134,17 @@ describe('the Procedure screen', () => {
     expect(await history.locator('li[data-version]').count()).toBe(2);
     await history.getByRole('button', { name: 'Compare' }).click();
     await history.locator('[data-testid="diff"] .monaco-diff-editor').waitFor();
-    await expect.poll(() => history.locator('.diff-summary').textContent()).toContain('+2');
+    await expect.poll(() => history.locator('.diff-summary').textContent()).toContain('2 lines added, 0 removed');
     await history.locator('[data-testid="diff"] .line-insert').first().waitFor();
     await app.screenshot('procedure-screen-diff');
+    // A version compared with itself: "no differences", not an empty two-pane diff marked +0 −0.
+    await history.getByRole('combobox', { name: 'From version' }).click();
+    await page.getByRole('option', { name: 'v2', exact: true }).click();
+    await history.getByRole('combobox', { name: 'To version' }).click();
+    await page.getByRole('option', { name: 'v2', exact: true }).click();
+    await history.getByRole('button', { name: 'Compare' }).click();
+    await expect.poll(() => history.locator('.diff-summary').textContent()).toContain('v2 → v2: no differences');
+    expect(await history.locator('[data-testid="diff"]').count()).toBe(0);
   });
 
   it('completes connector actions after @ and explains a reference on hover', async () => {

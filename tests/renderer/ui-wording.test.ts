@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { costText, formatUsd } from '../../renderer/src/ui/cost';
 import { formatCount, nounFor, plural } from '../../renderer/src/ui/plural';
 import { relevanceOf } from '../../renderer/src/knowledge/relevance';
+import { diffSummary } from '../../renderer/src/procedures/diff-summary';
 import { currentToasts, dismissToast, durationFor, MAX_VISIBLE, toast, visibleToasts } from '../../renderer/src/ui/toast';
 
 describe('plural', () => {
@@ -76,5 +77,17 @@ describe('toasts', () => {
     expect(durationFor('success')).toBeLessThan(durationFor('info'));
     expect(durationFor('info')).toBeLessThan(durationFor('error'));
     expect(durationFor('success')).toBeLessThanOrEqual(3_000);
+  });
+});
+
+describe('the history comparison summary', () => {
+  const ref = (label: string, text: string) => ({ label, text }) as never;
+  it('says "no differences" for two identical texts', () => {
+    expect(diffSummary({ from: ref('v2', 'a\nb'), to: ref('v2', 'a\nb'), added: 0, removed: 0 })).toEqual({ same: true, text: 'v2 → v2: no differences, the two texts are the same.' });
+  });
+
+  it('counts the lines added and removed in words', () => {
+    expect(diffSummary({ from: ref('v1', 'a'), to: ref('Draft', 'a\nb\nc'), added: 2, removed: 0 })).toEqual({ same: false, text: 'v1 → Draft: 2 lines added, 0 removed', added: 2, removed: 0 });
+    expect(diffSummary({ from: ref('v1', 'a'), to: ref('v2', 'b'), added: 1, removed: 1 }).text).toBe('v1 → v2: 1 line added, 1 removed');
   });
 });

@@ -16,6 +16,8 @@ export function DiffView({ original, modified }: { original: string; modified: s
       originalEditable: false,
       automaticLayout: true,
       renderSideBySide: true,
+      // Long unchanged stretches fold away (a click shows them), so the changes are what one reads.
+      hideUnchangedRegions: { enabled: true, contextLineCount: 3, minimumLineCount: 3, revealLineCount: 20 },
       minimap: { enabled: false },
       wordWrap: 'on',
       diffWordWrap: 'on',

@@ -2,9 +2,10 @@
 import { useEffect, useState } from 'react';
 import type { ProcedureDiff, VersionRef, VersionSummary } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { X } from 'lucide-react';
+import { Check, X } from 'lucide-react';
 import { DiffView } from '../editor/DiffView';
 import { Badge, Button, IconButton, Panel, Select } from '../ui';
+import { diffSummary } from './diff-summary';
 
 const refLabel = (ref: VersionRef) => (ref === 'draft' ? 'Draft' : ref === 'live' ? 'Live' : `v${ref}`);
 
@@ -34,6 +35,7 @@ export function HistoryPanel({ name, live, onClose }: { name: string; live: numb
     }
   };
 
+  const summary = diff ? diffSummary(diff) : null;
   const options: VersionRef[] = ['draft', ...(versions ?? []).map((version) => version.version)];
   return (
     <Panel as="aside" elevation="overlay" className="history-panel" aria-label="History" title={<>History <span className="history-of">{name}</span></>} actions={<IconButton icon={X} label="Close history" onClick={onClose} />}>
@@ -65,12 +67,20 @@ export function HistoryPanel({ name, live, onClose }: { name: string; live: numb
           </Button>
         </div>
       )}
-      {diff && (
+      {diff && summary && (
         <div className="diff-panel">
-          <p className="diff-summary">
-            {diff.from.label} → {diff.to.label}: <span className="added">+{diff.added}</span> <span className="removed">−{diff.removed}</span>
-          </p>
-          <DiffView original={diff.from.text} modified={diff.to.text} />
+          {summary.same ? (
+            <p className="diff-summary diff-same" role="status">
+              <Check aria-hidden size={14} /> {summary.text}
+            </p>
+          ) : (
+            <>
+              <p className="diff-summary">
+                {summary.text} <span className="added" aria-hidden>+{summary.added}</span> <span className="removed" aria-hidden>−{summary.removed}</span>
+              </p>
+              <DiffView original={diff.from.text} modified={diff.to.text} />
+            </>
+          )}
         </div>
       )}
     </Panel>
