@@ -82,7 +82,7 @@ describe('the connectors screen', () => {
     await page.getByRole('button', { name: 'Save connector' }).click();
     expect(await baseUrl.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await baseUrl.getAttribute('aria-describedby'))!.split(' ')[0]!;
-    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('baseUrl must be an http(s) URL');
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('Base URL must start with http:// or https://');
     // The engine's rule, from the same schema: a POST is not retried without an Idempotency-Key.
     const retriesError = (await retries.getAttribute('aria-describedby'))!.split(' ')[0]!;
     expect(await page.locator(`[id="${retriesError}"]`).textContent()).toContain('is not idempotent');
@@ -233,6 +233,9 @@ describe('the connectors screen', () => {
     const start = workspace.worlds.get('shop')!.world as { payments: { refunds?: unknown[] } & Record<string, unknown> };
     const run = workspace.conversations.create({ kind: 'preview' }).id;
     workspace.worlds.saveFinal(run, { ...start, payments: { ...start.payments, refunds: [...(start.payments.refunds ?? []), { id: 're_e2e', amount: 2400 }] } }, 'shop');
+    // One that only read its world: it ends as it started.
+    const untouched = workspace.conversations.create({ kind: 'preview' }).id;
+    workspace.worlds.saveFinal(untouched, start, 'shop');
 
     await page.getByRole('button', { name: 'Mock worlds' }).click();
     const editor = page.getByLabel('World (JSON)');
@@ -251,6 +254,16 @@ describe('the connectors screen', () => {
     await changes.waitFor();
     expect(await changes.locator('tbody tr').count()).toBe(1);
     expect(await changes.locator('tbody tr').first().textContent()).toContain('re_e2e');
+    // The same words as a simulation run's final world.
+    const runWorld = page.getByRole('region', { name: "A run's world" });
+    expect(await runWorld.textContent()).toContain('Started from shop; 1 change.');
+    await page.getByRole('combobox', { name: 'Run' }).click();
+    await page.getByRole('option', { name: new RegExp(`^#${untouched} `) }).click();
+    await expect.poll(() => runWorld.textContent()).toContain('Started from shop; the run left it as it found it.');
+    expect(await runWorld.getByRole('table').count()).toBe(0);
+    await page.getByRole('combobox', { name: 'Run' }).click();
+    await page.getByRole('option', { name: new RegExp(`^#${run} `) }).click();
+    await changes.waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await settled(page);
     await app.screenshot('connectors-worlds');
@@ -303,7 +316,8 @@ describe('a Python mock handler with the sandbox running', () => {
     await page.keyboard.type('\nimport os');
     await page.keyboard.press('Escape');
     await handler.locator('.squiggly-error').first().waitFor({ state: 'attached', timeout: 60_000 });
-    expect(await page.locator('.connectors-handler').first().textContent()).toMatch(/\d+ problems? found by the sandbox's check/);
+    // The problem itself, with its line, not only a count.
+    await expect.poll(() => page.getByTestId('handler-issues').first().textContent()).toMatch(/Line \d+: .*os/);
     await handler.scrollIntoViewIfNeeded();
     await settled(page);
     await sandboxed.screenshot('connectors-handler-check');

@@ -1,12 +1,12 @@
 // Mock worlds: edit a starting world as JSON (checked as the store checks it: a JSON object), and
 // see a mocked run's final world next to the one it started from, as a list of changes.
 import { Save } from 'lucide-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CallOutput } from '../../../shared/api';
 import { worldSchema } from '../../../shared/connectors/world';
 import { useApi } from '../api/context';
-import { Badge, Banner, Button, Field, Select, toast } from '../ui';
-import { diffWorlds } from './world-diff';
+import { Banner, Button, Field, Select, toast } from '../ui';
+import { WorldChanges } from './WorldChanges';
 
 type Worlds = CallOutput<'connectors.worlds'>;
 type RunWorld = CallOutput<'connectors.runWorld'>;
@@ -107,7 +107,6 @@ function RunWorldDiff() {
     if (!chosen) return;
     api['connectors.runWorld']({ conversationId: Number(chosen) }).then(setRun, () => setRun(null));
   }, [api, chosen]);
-  const changes = useMemo(() => (run?.final ? diffWorlds(run.initial ?? {}, run.final) : []), [run]);
   return (
     <section className="connectors-form" aria-label="A run's world">
       <h3>A run&apos;s final world</h3>
@@ -119,33 +118,7 @@ function RunWorldDiff() {
         </Field>
       )}
       {run && !run.final && <p className="connectors-muted">This run did not change its world.</p>}
-      {run?.final && (
-        <>
-          <p className="connectors-muted">
-            Started from {run.startedFrom ? <code>{run.startedFrom}</code> : 'an empty world'}; {changes.length} change{changes.length === 1 ? '' : 's'}.
-          </p>
-          <table className="connectors-actions" aria-label="World changes">
-            <thead>
-              <tr>
-                <th scope="col">Where</th>
-                <th scope="col">Before</th>
-                <th scope="col">After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {changes.map((change) => (
-                <tr key={change.path}>
-                  <td>
-                    <code>{change.path}</code> <Badge tone={change.kind === 'added' ? 'success' : change.kind === 'removed' ? 'warning' : 'accent'}>{change.kind}</Badge>
-                  </td>
-                  <td><code>{change.kind === 'added' ? '—' : JSON.stringify(change.before)}</code></td>
-                  <td><code>{change.kind === 'removed' ? '—' : JSON.stringify(change.after)}</code></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
+      {run?.final && <WorldChanges start={run.initial ?? {}} final={run.final} startedFrom={run.startedFrom} unnamedStart="an empty world" />}
     </section>
   );
 }

@@ -1,46 +1,16 @@
-// The world a mocked run left behind: each change against the world it started from (the
-// connectors screen's diff), then the whole final world as a tree to open. A run with no mock world
+// The world a mocked run left behind: each change against the world it started from (the table the
+// connectors screen shows too), then the whole final world as a tree to open. A run with no mock world
 // says why; one stored before final worlds were kept says "not recorded".
 import type { RunFinalWorld } from '../../../shared/api';
-import { diffWorlds } from '../connectors/world-diff';
-import { Badge } from '../ui';
+import { WorldChanges } from '../connectors/WorldChanges';
+import { plural } from '../ui';
 
 export function FinalWorldView({ world, label = 'Final world' }: { world: RunFinalWorld; label?: string }) {
   if (world.state === 'not_recorded') return <p className="muted" data-testid="final-world">Not recorded: this run was stored before final worlds were kept.</p>;
   if (world.state === 'none') return <p className="muted" data-testid="final-world">No final world. {world.reason}</p>;
-  const changes = diffWorlds(world.start, world.final);
   return (
     <div className="sim-world" data-testid="final-world">
-      <p className="sim-facts">
-        Started from {world.startedFrom ? <code>{world.startedFrom}</code> : "the simulation's own world"};{' '}
-        {changes.length === 0 ? 'the run left it as it found it.' : `${changes.length} change${changes.length === 1 ? '' : 's'}.`}
-      </p>
-      {changes.length > 0 && (
-        <table className="sim-world-changes" aria-label={`${label}: changes`}>
-          <thead>
-            <tr>
-              <th scope="col">Where</th>
-              <th scope="col">Before</th>
-              <th scope="col">After</th>
-            </tr>
-          </thead>
-          <tbody>
-            {changes.map((change) => (
-              <tr key={change.path} data-testid="world-change">
-                <td>
-                  <code>{change.path}</code> <Badge tone={change.kind === 'added' ? 'success' : change.kind === 'removed' ? 'warning' : 'accent'}>{change.kind}</Badge>
-                </td>
-                <td>
-                  <code>{change.kind === 'added' ? '—' : JSON.stringify(change.before)}</code>
-                </td>
-                <td>
-                  <code>{change.kind === 'removed' ? '—' : JSON.stringify(change.after)}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <WorldChanges start={world.start} final={world.final} startedFrom={world.startedFrom} unnamedStart="the simulation's own world" label={`${label}: changes`} />
       <details className="sim-world-tree">
         <summary>The whole final world</summary>
         <WorldTree value={world.final} />
@@ -61,7 +31,7 @@ function WorldTree({ value }: { value: unknown }) {
           <li key={key}>
             <details>
               <summary>
-                <code>{key}</code> <span className="muted">{Array.isArray(child) ? `${child.length} item${child.length === 1 ? '' : 's'}` : `${Object.keys(child).length} field${Object.keys(child).length === 1 ? '' : 's'}`}</span>
+                <code>{key}</code> <span className="muted">{Array.isArray(child) ? plural(child.length, 'item') : plural(Object.keys(child).length, 'field')}</span>
               </summary>
               <WorldTree value={child} />
             </details>
