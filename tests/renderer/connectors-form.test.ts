@@ -2,7 +2,8 @@
 // field path; the Try form follows the input schema; a run's world is compared path by path.
 import { describe, expect, it } from 'vitest';
 import { inputControls, inputFromForm } from '../../renderer/src/connectors/schema-form';
-import { errorAt, setAt, unplacedErrors, validateDefinition } from '../../renderer/src/connectors/validation';
+import { handlerIssueLines } from '../../renderer/src/connectors/handler-issues';
+import { errorAt, fieldWords, setAt, unplacedErrors, validateDefinition } from '../../renderer/src/connectors/validation';
 import { diffWorlds } from '../../renderer/src/connectors/world-diff';
 
 const valid = {
@@ -20,13 +21,23 @@ describe('the connector editor\'s checks', () => {
 
   it("places the engine's messages at the fields' paths", () => {
     const errors = validateDefinition(setAt(setAt(valid, ['baseUrl'], 'ftp://x'), ['actions', 0, 'method'], 'POST'));
-    expect(errors.baseUrl).toBe('baseUrl must be an http(s) URL');
+    // Said with the field's label, not the schema's key.
+    expect(errors.baseUrl).toBe('Base URL must start with http:// or https://');
     const retried = validateDefinition(setAt(setAt(valid, ['actions', 0, 'method'], 'POST'), ['actions', 0, 'retries'], 2));
     expect(retried['actions.0.retries']).toContain('is not idempotent');
     // A pasted credential header, and a token typed where a secret's name goes.
     const header = validateDefinition(setAt(valid, ['actions', 0, 'headers'], { Authorization: 'Bearer x' }));
     expect(errorAt(header, 'actions.0.headers', true)).toContain('credentials do not go in headers');
     expect(errorAt(validateDefinition(setAt(valid, ['auth', 'secret'], 'sk live 123')), 'auth', true)).toContain('not by its value');
+  });
+
+  it('says the schema\'s messages in the form\'s words, and leaves others as they are', () => {
+    expect(fieldWords('the MCP server url must be http(s)')).toBe('URL must start with http:// or https://');
+    expect(fieldWords('a GET sends no body; use query')).toBe('a GET sends no body; use query');
+  });
+
+  it('says the sandbox\'s findings in a handler with their lines, in order, each once', () => {
+    expect(handlerIssueLines([{ line: 4, message: "'os' can't be imported" }, { line: 2, message: 'invalid syntax' }, { line: 4, message: "'os' can't be imported" }])).toEqual(['Line 2: invalid syntax', "Line 4: 'os' can't be imported"]);
   });
 
   it('lists an error no field shows, so none is left unsaid', () => {

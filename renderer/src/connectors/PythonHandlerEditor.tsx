@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useApi } from '../api/context';
 import { currentMonacoTheme, monaco } from '../editor/monaco';
 import { EDITOR_FONT_FAMILY } from '../editor/tokens';
+import { handlerIssueLines, type HandlerIssue } from './handler-issues';
 
 const CHECK_DELAY_MS = 400;
 const MARKER_OWNER = 'mock-handler';
@@ -14,7 +15,7 @@ export function PythonHandlerEditor({ label, value, onChange }: { label: string;
   const changed = useRef(onChange);
   changed.current = onChange;
   const [note, setNote] = useState<string | null>(null);
-  const [issues, setIssues] = useState(0);
+  const [issues, setIssues] = useState<HandlerIssue[]>([]);
   const editorModel = useRef<ReturnType<typeof monaco.editor.createModel> | null>(null);
   // A value replaced from outside (an action above removed) replaces the text.
   useEffect(() => {
@@ -48,7 +49,7 @@ export function PythonHandlerEditor({ label, value, onChange }: { label: string;
       const code = model.getValue();
       if (code.trim() === '') {
         monaco.editor.setModelMarkers(model, MARKER_OWNER, []);
-        setIssues(0);
+        setIssues([]);
         return;
       }
       try {
@@ -59,7 +60,7 @@ export function PythonHandlerEditor({ label, value, onChange }: { label: string;
           MARKER_OWNER,
           found.map((issue) => ({ severity: monaco.MarkerSeverity.Error, message: issue.message, startLineNumber: issue.line, startColumn: issue.column, endLineNumber: issue.line, endColumn: model.getLineMaxColumn(Math.min(Math.max(issue.line, 1), model.getLineCount())) })),
         );
-        setIssues(found.length);
+        setIssues(found.map((issue) => ({ line: issue.line, message: issue.message })));
         setNote(null);
       } catch (problem) {
         if (!disposed) setNote((problem as Error).message);
@@ -85,9 +86,15 @@ export function PythonHandlerEditor({ label, value, onChange }: { label: string;
     <div className="sw-field connectors-handler">
       <span className="sw-field-label">{label}</span>
       <div className="connectors-handler-host" ref={host} data-testid="handler-editor" />
-      <small className="sw-field-help">
-        {note ?? (issues > 0 ? `${issues} problem${issues === 1 ? '' : 's'} found by the sandbox's check.` : 'Runs in the sandbox when no static response matches: reads data["input"], may change attributes["world"], returns {"response": …}.')}
-      </small>
+      {note === null && issues.length > 0 ? (
+        <ul className="sw-field-error connectors-handler-issues" data-testid="handler-issues">
+          {handlerIssueLines(issues).map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      ) : (
+        <small className="sw-field-help">{note ?? 'Runs in the sandbox when no static response matches: reads data["input"], may change attributes["world"], returns {"response": …}.'}</small>
+      )}
     </div>
   );
 }

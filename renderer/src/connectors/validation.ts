@@ -5,13 +5,27 @@ import { connectorDefinitionSchema } from '../../../shared/connectors/definition
 /** Issue messages by field path ("baseUrl", "actions.0.retries"); the first issue of a path wins. */
 export type FieldErrors = Record<string, string>;
 
+// The schema's messages name its keys ("baseUrl must be an http(s) URL"); next to a field they are
+// said with the field's label, as the form shows it.
+const FIELD_WORDS: [RegExp, string][] = [
+  [/^baseUrl must be an http\(s\) URL$/, 'Base URL must start with http:// or https://'],
+  [/^the MCP server url must be http\(s\)$/, 'URL must start with http:// or https://'],
+  [/^basic auth takes either username or usernameSecret, not both and not neither$/, 'Basic authentication takes a username or a username secret: one of the two, not both'],
+];
+
+/** An engine message in the words of the form's labels. */
+export function fieldWords(message: string): string {
+  for (const [pattern, words] of FIELD_WORDS) if (pattern.test(message)) return words;
+  return message;
+}
+
 export function validateDefinition(draft: unknown): FieldErrors {
   const parsed = connectorDefinitionSchema.safeParse(draft);
   if (parsed.success) return {};
   const errors: FieldErrors = {};
   for (const issue of parsed.error.issues) {
     const key = issue.path.map(String).join('.');
-    errors[key] ??= issue.message;
+    errors[key] ??= fieldWords(issue.message);
   }
   return errors;
 }
