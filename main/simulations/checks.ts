@@ -64,7 +64,16 @@ export function subsetMatches(expected: unknown, actual: unknown): boolean {
   return Object.entries(expected).every(([key, value]) => Object.prototype.hasOwnProperty.call(actual, key) && subsetMatches(value, (actual as Record<string, unknown>)[key]));
 }
 
-const describeCheck = (check: ActionCheck) => `${check.action}${check.args ? ` with ${JSON.stringify(check.args)}` : ''}`;
+/** Expected arguments as a reader says them: {"id":"7","reason":"late"} → "id 7, reason late" (JSON only for a value that needs it). */
+export function argumentWords(args: Record<string, unknown>): string {
+  const value = (v: unknown) => (typeof v === 'string' && v.trim() !== '' && !/[,"]/.test(v) ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+  return Object.entries(args)
+    .map(([key, v]) => `${key} ${value(v)}`)
+    .join(', ');
+}
+
+const describeCheck = (check: ActionCheck) => `${check.action}${check.args && Object.keys(check.args).length > 0 ? ` with ${argumentWords(check.args)}` : ''}`;
+const times = (count: number) => (count === 1 ? 'once' : `${count} times`);
 
 function matching(check: ActionCheck, calls: ActionCall[]): ActionCall[] {
   return calls.filter((call) => actionMatches(check.action, call.action) && (check.args === undefined || subsetMatches(check.args, call.input)));
@@ -76,7 +85,7 @@ export function expectedActionChecks(definition: SimulationDefinition, calls: Ac
     const sameAction = calls.filter((call) => actionMatches(check.action, call.action));
     const reason =
       found.length > 0
-        ? `Called ${found.length} time(s).`
+        ? `Called ${times(found.length)}.`
         : sameAction.length > 0
           ? `Called, but never with the expected arguments: ${sameAction.map((call) => JSON.stringify(call.input)).join('; ')}.`
           : `Never called${calls.length > 0 ? ` (the run called ${[...new Set(calls.map((call) => call.action))].join(', ')})` : ' (the run called no action)'}.`;
@@ -91,7 +100,7 @@ export function forbiddenActionChecks(definition: SimulationDefinition, calls: A
       name: `never calls ${describeCheck(check)}`,
       kind: 'forbidden_action',
       passed: found.length === 0,
-      reason: found.length === 0 ? 'Not called.' : `Called ${found.length} time(s): ${found.map((call) => JSON.stringify(call.input)).join('; ')}.`,
+      reason: found.length === 0 ? 'Not called.' : `Called ${times(found.length)}: ${found.map((call) => JSON.stringify(call.input)).join('; ')}.`,
       party: found.length === 0 ? null : 'agent',
       evidence: { calls: found },
     };
