@@ -302,6 +302,16 @@ describe('the design system', () => {
     await expect.poll(() => page.getByTestId('problems').count()).toBe(0);
   });
 
+  it('shows a long Procedure name on two lines with the whole name as its tooltip, and Draft with AI by its label', async () => {
+    const { page } = app;
+    const name = page.locator('li[data-procedure="Password reset and account unlock"] .procedure-name');
+    expect(await name.getAttribute('title')).toBe('Password reset and account unlock');
+    const shown = await name.evaluate((element) => ({ cut: element.scrollHeight > element.clientHeight + 1, lines: Math.round(element.getBoundingClientRect().height / parseFloat(getComputedStyle(element).lineHeight)) }));
+    expect(shown).toEqual({ cut: false, lines: 2 });
+    const draft = page.getByRole('button', { name: 'Draft with AI' });
+    expect(await draft.textContent()).toBe('Draft with AI');
+  });
+
   it('keeps the toolbars on one row at 1280 px, the graph\'s hint whole', async () => {
     const { page } = app;
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -342,7 +342,7 @@ describe('the simulations screen', () => {
     const before = await procedures();
 
     await page.getByRole('button', { name: 'Procedure', exact: true }).click();
-    await page.getByRole('button', { name: 'Draft a Procedure with AI' }).click();
+    await page.getByRole('button', { name: 'Draft with AI' }).click();
     const dialog = page.getByRole('dialog', { name: 'Draft a Procedure with AI' });
     await dialog.waitFor();
     expect(await dialog.getByRole('button', { name: 'Draft', exact: true }).isDisabled()).toBe(true);

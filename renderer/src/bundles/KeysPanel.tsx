@@ -103,7 +103,7 @@ export function KeysPanel() {
           }}
         >
           <Field label="Public key (PEM)" error={pemError}>
-            <textarea className="sw-textarea" rows={4} value={pem} onChange={(event) => setPem(event.target.value)} placeholder="-----BEGIN PUBLIC KEY-----" />
+            <textarea className="sw-input sw-textarea" rows={4} value={pem} onChange={(event) => setPem(event.target.value)} placeholder="-----BEGIN PUBLIC KEY-----" />
           </Field>
           <Field label="Whose key" help="A name to recognise it by, like “Support team laptop”.">
             <input className="sw-input" value={label} onChange={(event) => setLabel(event.target.value)} />

@@ -61,7 +61,7 @@ export function ArticleEditor({ article, onSaved, onDeleted }: { article: Knowle
         <input className="sw-input" value={title} onChange={(event) => setTitle(event.target.value)} />
       </Field>
       <Field label="Body" help="Markdown. The agent reads this when it searches the knowledge hub." error={errors.body ?? null}>
-        <textarea className="sw-textarea knowledge-body" rows={16} value={body} onChange={(event) => setBody(event.target.value)} />
+        <textarea className="sw-input sw-textarea knowledge-body" rows={16} value={body} onChange={(event) => setBody(event.target.value)} />
       </Field>
       <div className="knowledge-row">
         <Field label="URL" help="Where customers can read it, if anywhere." error={errors.url ?? null}>

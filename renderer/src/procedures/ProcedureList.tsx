@@ -96,7 +96,9 @@ export function ProcedureList({ procedures, selected, error }: { procedures: Pro
       <div className="procedure-list-header">
         <h2 id="procedure-list-title">Procedures</h2>
         <span className="procedure-list-create">
-          <IconButton icon={Sparkles} label="Draft a Procedure with AI" size="sm" variant="ghost" onClick={() => setDrafting(true)} />
+          <Button icon={Sparkles} size="sm" variant="ghost" onClick={() => setDrafting(true)} title="Draft a Procedure with AI from an outline, articles and transcripts">
+            Draft with AI
+          </Button>
           <Button variant="secondary" size="sm" icon={Plus} onClick={create} aria-label="New">
             New
           </Button>
@@ -122,7 +124,9 @@ export function ProcedureList({ procedures, selected, error }: { procedures: Pro
                   void navigate({ screen: 'procedure', name: procedure.name });
                 }}
               >
-                <span className="procedure-name">{procedure.name}</span>
+                <span className="procedure-name" title={procedure.name}>
+                  {procedure.name}
+                </span>
                 <span className="badges">
                   <Badge tone={STATUS_TONE[procedure.status]} className={`status-${procedure.status}`} dot>
                     {statusLabel(procedure)}

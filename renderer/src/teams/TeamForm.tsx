@@ -56,10 +56,10 @@ export function TeamForm({ team, onSaved }: { team: TeamView | null; onSaved: (t
         </Field>
       )}
       <Field label="Description" help="What the team handles; authors read it when choosing where to hand off." error={errors.description ?? null}>
-        <textarea className="sw-textarea" rows={3} value={description} onChange={(event) => setDescription(event.target.value)} />
+        <textarea className="sw-input sw-textarea" rows={3} value={description} onChange={(event) => setDescription(event.target.value)} />
       </Field>
       <Field label="Handoff note template" help="What the agent's note to this team should say, like “Order {order_number}: what the customer wants, what was tried”." error={errors.noteTemplate ?? null}>
-        <textarea className="sw-textarea teams-mono" rows={5} value={noteTemplate} onChange={(event) => setNoteTemplate(event.target.value)} />
+        <textarea className="sw-input sw-textarea teams-mono" rows={5} value={noteTemplate} onChange={(event) => setNoteTemplate(event.target.value)} />
       </Field>
       {failure && <Banner tone="error">{failure}</Banner>}
       <div className="teams-buttons">
