@@ -122,6 +122,10 @@ describe('the bundles screen', () => {
     expect(await page.getByLabel('Public key', { exact: true }).textContent()).toBe(own.publicKey);
     const trusted = page.getByRole('region', { name: 'Trusted keys' });
     await expect.poll(() => trusted.locator('li').count()).toBe(2);
+    // The key trusted on import has no name in the bundle: said to be unnamed, with its fingerprint.
+    const names = await trusted.locator('.bundles-key-name').allTextContents();
+    expect(names.sort()).toEqual(['This workspace', 'Unnamed key']);
+    expect(await trusted.locator('li', { hasText: 'Unnamed key' }).textContent()).toMatch(/Unnamed key .+ · trusted on import, \d{4}-\d\d-\d\d/);
     await settled(page);
     await target.screenshot('bundles-keys');
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { costText, formatUsd } from '../../renderer/src/ui/cost';
 import { formatCount, nounFor, plural } from '../../renderer/src/ui/plural';
 import { relevanceOf } from '../../renderer/src/knowledge/relevance';
+import { keyWords } from '../../renderer/src/bundles/key-words';
 import { diffSummary } from '../../renderer/src/procedures/diff-summary';
 import { currentToasts, dismissToast, durationFor, MAX_VISIBLE, toast, visibleToasts } from '../../renderer/src/ui/toast';
 
@@ -89,5 +90,14 @@ describe('the history comparison summary', () => {
   it('counts the lines added and removed in words', () => {
     expect(diffSummary({ from: ref('v1', 'a'), to: ref('Draft', 'a\nb\nc'), added: 2, removed: 0 })).toEqual({ same: false, text: 'v1 → Draft: 2 lines added, 0 removed', added: 2, removed: 0 });
     expect(diffSummary({ from: ref('v1', 'a'), to: ref('v2', 'b'), added: 1, removed: 1 }).text).toBe('v1 → v2: 1 line added, 1 removed');
+  });
+});
+
+describe('trusted keys in words', () => {
+  it('names the workspace\'s own key, a named key, and says a key trusted on import is unnamed', () => {
+    expect(keyWords({ own: true, label: 'this workspace' }).name).toBe('This workspace');
+    expect(keyWords({ own: false, label: 'Support team laptop' })).toEqual({ name: 'Support team laptop', detail: null });
+    expect(keyWords({ own: false, label: 'trusted on import (2026-11-30)' })).toEqual({ name: 'Unnamed key', detail: 'trusted on import, 2026-11-30' });
+    expect(keyWords({ own: false, label: '  ' })).toEqual({ name: 'Unnamed key', detail: null });
   });
 });

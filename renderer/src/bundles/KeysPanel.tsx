@@ -5,6 +5,7 @@ import type { BundleKeys } from '../../../shared/api';
 import { useApi } from '../api/context';
 import { askConfirm, Banner, Button, Field, showMessage, toast } from '../ui';
 import { saveTextFile } from './download';
+import { keyWords } from './key-words';
 
 export function KeysPanel() {
   const api = useApi();
@@ -68,9 +69,9 @@ export function KeysPanel() {
         <ul className="bundles-keylist">
           {(keys?.trusted ?? []).map((key) => (
             <li key={key.fingerprint} data-fingerprint={key.fingerprint}>
-              <span>
-                <code className="bundles-fingerprint">{key.fingerprint}</code>
-                <span className="muted"> {key.own ? 'this workspace' : key.label || 'no label'}</span>
+              <span className="bundles-key">
+                <strong className="bundles-key-name">{keyWords(key).name}</strong> <code className="bundles-fingerprint">{key.fingerprint}</code>
+                {keyWords(key).detail && <span className="muted"> · {keyWords(key).detail}</span>}
               </span>
               {!key.own && (
                 <Button
