@@ -10,7 +10,10 @@ import type { JunitCase } from '../simulations/junit';
 import type { RunOutcome } from '../simulations/runner';
 import { procedureControlsEvidence } from '../simulations/procedure-controls';
 import type { SuiteReport } from '../simulations/suite';
+import { runsTexts } from '../simulations/coverage';
+import { sayNode, traceSayers, wordsOfTexts, type ProcedureWords } from '../simulations/node-words';
 import { describeEvent } from '../simulations/trace-digest';
+import type { Workspace } from '../store/workspace';
 import type { ConversationRecord } from '../services/simulations';
 import type { Agreement } from '../store/simulation-reviews';
 
@@ -38,8 +41,22 @@ export function runLine(run: RunOutcome, finished: number, total: number, k: num
   return `[${finished}/${total}] ${mark} ${runLabel(run, k)}: ${detail}`;
 }
 
+/**
+ * How the report says the Procedures' nodes: a step by its title, a branch by its step and test in
+ * words; `withId` (`--verbose`) adds the id for an engineer.
+ */
+export interface Wording {
+  words: ProcedureWords;
+  withId: boolean;
+}
+
+/** The wording for stored runs: the texts they ran on, and every Procedure they entered. */
+export function runsWording(workspace: Workspace, runIds: readonly number[], withId: boolean): Wording {
+  return { words: wordsOfTexts(runsTexts(workspace, runIds).texts), withId };
+}
+
 /** Why a run failed: its failed checks, the transcript and the trace. */
-export function failureDetails(conversation: ConversationLookup, run: RunOutcome, k: number, workspaceArg: string | null): string[] {
+export function failureDetails(conversation: ConversationLookup, run: RunOutcome, k: number, workspaceArg: string | null, wording: Wording): string[] {
   const lines = [`✗ ${runLabel(run, k)}, run ${run.runId}: ${run.status}${run.details.attribution ? `, put down to the ${run.details.attribution === 'customer' ? 'simulated customer' : run.details.attribution}` : ''}`];
   for (const check of run.checks.filter((candidate) => !candidate.passed)) {
     const controls = check.kind === 'conformance' ? procedureControlsEvidence(check.evidence) : null;
@@ -57,9 +74,10 @@ export function failureDetails(conversation: ConversationLookup, run: RunOutcome
     lines.push('    transcript:');
     for (const message of transcript) lines.push(`      ${message.role}: ${message.text}`);
     lines.push('    trace:');
-    for (const event of trace) {
+    const says = traceSayers(trace, wording.words, { withId: wording.withId });
+    for (const [index, event] of trace.entries()) {
       if (event.type === 'customer_message' || event.type === 'agent_message') continue;
-      const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload });
+      const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload }, says[index]);
       if (line) lines.push(`      ${line}`);
     }
   }
@@ -67,7 +85,7 @@ export function failureDetails(conversation: ConversationLookup, run: RunOutcome
   return lines;
 }
 
-export function summaryLines(report: SuiteReport, comparison: Comparison, coverage: CoverageReport, agreement: Agreement): string[] {
+export function summaryLines(report: SuiteReport, comparison: Comparison, coverage: CoverageReport, agreement: Agreement, wording: Wording): string[] {
   const lines: string[] = [];
   const allTries = report.simulations.filter((score) => score.tries >= report.k && score.passes === score.tries).length;
   lines.push(
@@ -84,7 +102,8 @@ export function summaryLines(report: SuiteReport, comparison: Comparison, covera
     for (const change of comparison.procedureChanges) lines.push(`  ${change.procedure} changed since: +${change.added} −${change.removed} line(s).`);
   }
   for (const entry of coverage.procedures) {
-    const unreached = entry.unreached.length > 0 ? `; never reached: ${entry.unreached.join(', ')}` : '';
+    const words = wording.words.get(entry.procedure);
+    const unreached = entry.unreached.length > 0 ? `; never reached: ${entry.unreached.map((id) => sayNode(words, id, { withId: wording.withId })).join(', ')}` : '';
     lines.push(`Coverage of ${entry.procedure}: ${entry.visitedSteps}/${entry.steps.length} steps, ${entry.visitedBranches}/${entry.branches.length} branches${unreached}.`);
   }
   if (agreement.rate !== null) lines.push(`Judge–human agreement in this workspace: ${(agreement.rate * 100).toFixed(0)}% of ${agreement.reviewed} reviewed verdict(s).`);

@@ -100,6 +100,12 @@ export function coverage(procedures: Record<string, string>, traces: readonly (r
  * runs entered, on the texts the runs ran on.
  */
 export function runsCoverage(workspace: Workspace, runIds: readonly number[]): CoverageReport {
+  const { texts, traces } = runsTexts(workspace, runIds);
+  return coverage(texts, traces);
+}
+
+/** The traces of stored runs, and the texts (name → text) of the Procedures they ran and entered. */
+export function runsTexts(workspace: Workspace, runIds: readonly number[]): { texts: Record<string, string>; traces: TraceEvent[][] } {
   const texts: Record<string, string> = {};
   const traces: TraceEvent[][] = [];
   for (const id of runIds) {
@@ -116,5 +122,5 @@ export function runsCoverage(workspace: Workspace, runIds: readonly number[]): C
       if (text !== null) texts[name] = text;
     }
   }
-  return coverage(texts, traces);
+  return { texts, traces };
 }

@@ -12,8 +12,12 @@ function short(value: unknown, max = MAX_VALUE): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
 }
 
-/** One line per event worth reading, or null for events that add nothing (timings, streaming). */
-export function describeEvent(event: TraceEvent): string | null {
+/**
+ * One line per event worth reading, or null for events that add nothing (timings, streaming).
+ * `say` puts a node id in words (node-words.ts: a branch is its step and its test); without it
+ * the ids are said as they are (the judge's digest).
+ */
+export function describeEvent(event: TraceEvent, say?: (id: string) => string): string | null {
   const p = event.payload;
   switch (event.type) {
     case 'customer_message':
@@ -34,18 +38,26 @@ export function describeEvent(event: TraceEvent): string | null {
     case 'procedure_resume':
       return `Procedure "${String(p.procedure)}" resumes`;
     case 'step_enter':
-      return `step ${event.stepId ?? '?'}${p.revisit ? ' (again)' : ''}`;
+      return `step ${event.stepId ? (say ? say(event.stepId) : event.stepId) : '?'}${p.revisit ? ' (again)' : ''}`;
     case 'attribute_set':
       return `attribute ${String(p.name)} = ${short(p.value, 200)} (from ${String(p.source)})`;
     case 'tool_call':
       if (p.tool === 'reply') return null;
       return `tool ${String(p.tool)} ${short(p.input, 300)} → ${p.ok ? 'ok' : 'refused'}: ${short(p.result)}`;
     case 'condition':
+      if (say) {
+        // The branch says its step and its test: "“Check the window” → “days since delivery ≤ 30” is true".
+        if (p.ok === false) return `${say(String(p.nodeId))} could not be evaluated: ${short(p.error, 200)}`;
+        if (p.kind === 'python') return `${say(String(p.branchId))} is ${p.result ? 'true' : 'false'}`;
+        return `${say(String(p.branchId))} (decided by the agent: ${short(p.reason, 300)})`;
+      }
       if (p.ok === false) return `condition ${String(p.nodeId)} could not be evaluated: ${short(p.error, 200)}`;
       if (p.kind === 'python') return `condition ${String(p.nodeId)}: \`${String(p.test)}\` is ${p.result ? 'true' : 'false'} (${String(p.branchId)})`;
       return `condition ${String(p.nodeId)} → ${String(p.branchId)} (decided by the agent: ${short(p.reason, 300)})`;
-    case 'code_run':
-      return p.ok ? `code ${String(p.nodeId)} ran${p.writes && Object.keys(p.writes as object).length > 0 ? `, setting ${short(p.writes, 300)}` : ''}` : `code ${String(p.nodeId)} failed: ${short(p.error, 300)}`;
+    case 'code_run': {
+      const code = say ? say(String(p.nodeId)) : `code ${String(p.nodeId)}`;
+      return p.ok ? `${code} ran${p.writes && Object.keys(p.writes as object).length > 0 ? `, setting ${short(p.writes, 300)}` : ''}` : `${code} failed: ${short(p.error, 300)}`;
+    }
     case 'knowledge_search':
       return `knowledge search "${String(p.query)}" → ${((p.hits as { title: string }[] | undefined) ?? []).map((hit) => hit.title).join('; ') || 'nothing'}`;
     case 'handoff':

@@ -34,7 +34,9 @@ describe('stepwise chat', () => {
     expect(code).toBe(0);
     const out = io.stdout();
     expect(out).toContain('  · route → Damaged order claim');
-    expect(out).toContain('  · step step:find-the-order');
+    // The Procedure's words, not its internal ids.
+    expect(out).toContain('  · step “Find the order”');
+    expect(out).not.toMatch(/step:/);
     expect(out).toContain('  · order_number = "1043" (customer)');
     expect(out).toMatch(/ {2}· shop__get_order ok \d+ ms/);
     expect(out).toContain('agent: I found order 1043. What exactly is damaged?');
@@ -86,7 +88,8 @@ describe('stepwise chat', () => {
   it('says how to configure a model when none is', async () => {
     const file = await exampleWorkspace();
     const io = { ...captureIo(repoRoot), stdin: Readable.from([]), env: {} };
-    expect(await runCli(['chat', '--workspace', file], io)).toBe(2);
+    expect(await runCli(['chat', '--workspace', file], io)).toBe(1);
     expect(io.stderr()).toContain('set ANTHROPIC_API_KEY');
+    expect(io.stderr()).not.toContain('Usage:');
   });
 });

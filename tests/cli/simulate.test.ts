@@ -58,7 +58,9 @@ describe('stepwise simulate', () => {
     expect(text).toContain('Results: 1 of 1 run(s) passed.');
     expect(text).toContain('pass^1 = 1.000 (1 of 1 simulation(s) passed all 1 try).');
     expect(text).toMatch(/Cost: \$\d+\.\d+ \(estimated \$\d+\.\d+\); 720 tokens;/);
-    expect(text).toContain('Coverage of Damaged order claim: 3/5 steps, 2/5 branches; never reached: step:resolve, step:wrap-up');
+    // Steps by their titles, not their ids.
+    expect(text).toContain('Coverage of Damaged order claim: 3/5 steps, 2/5 branches; never reached: “Resolve”, “Wrap up”, “Check the claim window” → Otherwise, “Resolve” → preferred resolution is “refund”, “Resolve” → Otherwise.');
+    expect(text).not.toMatch(/step:/);
 
     const xml = readFileSync(join(file, '..', 'report.xml'), 'utf8');
     const problems: string[] = [];
@@ -95,6 +97,7 @@ describe('stepwise simulate', () => {
     expect(text).toContain('      customer: Hello <there> & "you"');
     expect(text).toContain('      agent: Hello! How can I help?');
     expect(text).toContain('      tool end_procedure {"summary":"Greeted."} → ok');
+    expect(text).toContain('      step “Greet”\n');
     const runId = Number(/--replay (\d+)/.exec(text)![1]);
     expect(text).toContain(`    replay it offline: stepwise simulate --workspace '${file.replace("'", "'\\''")}' --replay ${runId}\n`);
 
@@ -131,6 +134,12 @@ describe('stepwise simulate', () => {
     expect(await runCli(['simulations', 'show', String(runId), '--workspace', file], shown)).toBe(0);
     expect(shown.stdout()).toContain('failed (passed after review)');
     expect(shown.stdout()).toContain('✓ [criterion] greets: No greeting. (agent) — reviewed: overrule ("It did greet.")');
+    // The trace says the step by its title; the id only with --verbose, for an engineer.
+    expect(shown.stdout()).toContain('  step “Greet”\n');
+    expect(shown.stdout()).not.toMatch(/step:/);
+    const verbose = io();
+    expect(await runCli(['simulations', 'show', String(runId), '--workspace', file, '--verbose'], verbose)).toBe(0);
+    expect(verbose.stdout()).toContain('  step “Greet” [step:greet]\n');
     const listed = io();
     expect(await runCli(['simulations', 'list', '--workspace', file], listed)).toBe(0);
     expect(listed.stdout()).toMatch(/Greeting \/ always-fails: failed \(run \d+,/);

@@ -60,7 +60,7 @@ describe('the Procedure-controls check', () => {
       checks: [check],
       details: { conversationId: null, attribution: 'agent' },
     } as unknown as RunOutcome;
-    const lines = failureDetails(() => ({ transcript: [], trace: [] }) as never, run, 1, null);
+    const lines = failureDetails(() => ({ transcript: [], trace: [] }) as never, run, 1, null, { words: new Map(), withId: false });
     expect(lines).toContain(`    ✗ ${PROCEDURE_CONTROLS_CHECK} (runtime) — check: The runtime let the conversation past the Procedure's controls (1 violation): a runtime defect, whatever the model did.`);
     expect(lines.some((line) => /^ {6}· no-skipped-gate at Refund check › step:refund \(trace event #\d+ step_enter\): /.test(line))).toBe(true);
   });

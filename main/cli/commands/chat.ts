@@ -4,13 +4,15 @@ import { createInterface } from 'node:readline';
 import { createEngine } from '../../assembly/engine';
 import { ConversationClosedError, type ConversationEngine } from '../../runtime/engine';
 import type { TraceEvent } from '../../runtime/types';
+import { procedureNodeWords, traceSayers, type NodeWords } from '../../simulations/node-words';
+import type { Workspace } from '../../store/workspace';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 import { withSession } from '../session';
 
 export const chatCommand: Command = {
   name: 'chat',
   summary: 'Chat with the agent in the terminal (--mock: mocked connectors and world)',
-  usage: 'chat --workspace <file> [--procedure <name>] [--draft] [--mock] [--world <name>]',
+  usage: 'chat --workspace <file> [--procedure <name>] [--draft] [--mock] [--world <name>] [--verbose]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       workspace: { type: 'string' },
@@ -18,6 +20,7 @@ export const chatCommand: Command = {
       draft: { type: 'boolean', default: false },
       mock: { type: 'boolean', default: false },
       world: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
     });
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
     if (values.world && !values.mock) throw new UsageError('--world goes with --mock.');
@@ -30,8 +33,9 @@ export const chatCommand: Command = {
         connectors: { mode: values.mock ? 'mock' : 'live', secrets, ...(values.world ? { world: values.world } : {}) },
         sandbox,
       });
+      const sayer = liveSayer(workspace, values.draft, values.verbose);
       engine.subscribe((_id, event) => {
-        const line = traceLine(event);
+        const line = traceLine(event, sayer(event));
         if (line) io.out(`  · ${line}`);
       });
       try {
@@ -80,8 +84,29 @@ async function converse(engine: ConversationEngine, id: number, io: CliIo): Prom
   return 0;
 }
 
-/** One short line per trace event; chatty events (messages, each model call) are left out. */
-export function traceLine(event: TraceEvent): string | null {
+/**
+ * How to say the node ids of each event as it streams in: in the words of the Procedure it
+ * happened in (its draft or live text, read once), the id added with --verbose.
+ */
+function liveSayer(workspace: Workspace, draft: boolean, withId: boolean): (event: TraceEvent) => (id: string) => string {
+  const seen: TraceEvent[] = [];
+  const words = new Map<string, NodeWords>();
+  const wordsOf = (name: string) => {
+    if (!words.has(name)) {
+      const text = draft ? workspace.procedures.get(name)?.draftText : workspace.procedures.liveText(name);
+      words.set(name, text ? procedureNodeWords(text) : new Map());
+    }
+    return words.get(name)!;
+  };
+  return (event) => {
+    seen.push(event);
+    const named = new Map([...new Set(seen.flatMap((one) => (typeof one.payload.procedure === 'string' ? [one.payload.procedure] : [])))].map((name) => [name, wordsOf(name)]));
+    return traceSayers(seen, named, { withId }).at(-1)!;
+  };
+}
+
+/** One short line per trace event; chatty events (messages, each model call) are left out. `say` puts a node id in words. */
+export function traceLine(event: TraceEvent, say: (id: string) => string = (id) => id): string | null {
   const p = event.payload;
   switch (event.type) {
     case 'route':
@@ -94,13 +119,14 @@ export function traceLine(event: TraceEvent): string | null {
     case 'procedure_resume':
       return `${event.type.replace('procedure_', '')} ${String(p.procedure)}`;
     case 'step_enter':
-      return `step ${event.stepId}${p.revisit ? ' (again)' : ''}`;
+      return `step ${event.stepId ? say(event.stepId) : '?'}${p.revisit ? ' (again)' : ''}`;
     case 'attribute_set':
       return `${String(p.name)} = ${JSON.stringify(p.value)} (${String(p.source)})`;
     case 'code_run':
-      return `code ${String(p.nodeId)} ${p.ok ? 'ran' : `failed: ${JSON.stringify(p.error)}`}`;
+      return `${say(String(p.nodeId))} ${p.ok ? 'ran' : `failed: ${JSON.stringify(p.error)}`}`;
     case 'condition':
-      return `condition ${String(p.nodeId)} → ${String(p.branchId ?? 'error')} (${String(p.kind)}${p.reason ? `: ${String(p.reason)}` : ''})`;
+      if (p.branchId === undefined || p.branchId === null) return `${say(String(p.nodeId))} → error (${String(p.kind)}${p.error ? `: ${String(p.error)}` : ''})`;
+      return `${say(String(p.branchId))} (${String(p.kind)}${p.kind === 'python' ? ` is ${p.result ? 'true' : 'false'}` : ''}${p.reason ? `: ${String(p.reason)}` : ''})`;
     case 'tool_call':
       if (p.tool === 'reply') return null;
       return `${String(p.tool)} ${p.ok ? 'ok' : 'refused'} ${String(p.durationMs)} ms`;
@@ -114,7 +140,7 @@ export function traceLine(event: TraceEvent): string | null {
     case 'model_retry':
       return `model response broke off (${String(p.fault)}): retrying in ${String(p.delayMs)} ms`;
     case 'resumed_after_outage':
-      return `resumed after the model outage${p.procedure ? ` in ${String(p.procedure)} at ${String(event.stepId)}` : ''}`;
+      return `resumed after the model outage${p.procedure ? ` in ${String(p.procedure)} at ${event.stepId ? say(event.stepId) : '?'}` : ''}`;
     case 'enforced':
     case 'action_refused':
     case 'action_needs_confirmation':

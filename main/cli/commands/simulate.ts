@@ -7,17 +7,18 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../files/atomic-write';
 import { junitXml } from '../../simulations/junit';
 import { nothingMatches, SimulationService } from '../../services/simulations';
+import type { Workspace } from '../../store/workspace';
 import type { AskingIo } from './bundles';
 import { mutate } from './simulate-mutate';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 import { wholeNumber } from '../model-args';
 import { withSession } from '../session';
-import { estimateLine, failureDetails, junitCases, runLine, summaryLines } from '../simulation-report';
+import { estimateLine, failureDetails, junitCases, runLine, runsWording, summaryLines } from '../simulation-report';
 
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Run saved simulations (exits 1 when one fails); --replay a recorded run offline',
-  usage: 'simulate --workspace <file> [--procedure <name>] [--tag <tag>]… [--repeat <k>] [--concurrency <n>] [--live] [--junit <out.xml>] [--json] [--replay <run-id>] | --mutate --procedure <name> [--tag <tag>]… [--concurrency <n>] [--yes] [--suggest] [--json]',
+  usage: 'simulate --workspace <file> [--procedure <name>] [--tag <tag>]… [--repeat <k>] [--concurrency <n>] [--live] [--junit <out.xml>] [--json] [--verbose] [--replay <run-id>] | --mutate --procedure <name> [--tag <tag>]… [--concurrency <n>] [--yes] [--suggest] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       workspace: { type: 'string' },
@@ -32,6 +33,7 @@ export const simulateCommand: Command = {
       mutate: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
       suggest: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
     });
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
     const repeat = wholeNumber(values.repeat, '--repeat', 1, 1, 100);
@@ -46,7 +48,7 @@ export const simulateCommand: Command = {
     if (values.replay !== undefined) {
       if (values.procedure || values.tag || values.repeat || values.concurrency || values.live) throw new UsageError('--replay plays one recorded run: it takes no --procedure, --tag, --repeat, --concurrency or --live.');
       const runId = wholeNumber(values.replay, '--replay', 0, 1, Number.MAX_SAFE_INTEGER);
-      return withSession(values.workspace, io, ({ workspace, sandbox }) => replay(new SimulationService({ workspace, sandbox }), runId, io, { json: values.json }));
+      return withSession(values.workspace, io, ({ workspace, sandbox }) => replay(workspace, new SimulationService({ workspace, sandbox }), runId, io, { json: values.json, verbose: values.verbose }));
     }
     return withSession(
       values.workspace,
@@ -93,13 +95,14 @@ export const simulateCommand: Command = {
             io.out(JSON.stringify({ estimate, report, comparison: result.comparison, coverage: result.coverage, agreement: result.agreement }, null, 2));
           } else {
             const failures = report.runs.filter((run) => run.status !== 'passed');
+            const wording = runsWording(workspace, report.runs.map((run) => run.runId), values.verbose);
             if (failures.length > 0) {
               io.out('');
               io.out('Failures:');
-              for (const run of failures) for (const line of failureDetails(conversation, run, repeat, values.workspace!)) io.out(line);
+              for (const run of failures) for (const line of failureDetails(conversation, run, repeat, values.workspace!, wording)) io.out(line);
             }
             io.out('');
-            for (const line of summaryLines(report, result.comparison, result.coverage, result.agreement)) io.out(line);
+            for (const line of summaryLines(report, result.comparison, result.coverage, result.agreement, wording)) io.out(line);
           }
           return report.status === 'finished' && report.passed === report.total ? 0 : 1;
         } finally {
@@ -111,14 +114,14 @@ export const simulateCommand: Command = {
   },
 };
 
-async function replay(simulations: SimulationService, runId: number, io: CliIo, options: { json: boolean }): Promise<number> {
+async function replay(workspace: Workspace, simulations: SimulationService, runId: number, io: CliIo, options: { json: boolean; verbose: boolean }): Promise<number> {
   const result = await simulations.replay(runId);
   if (options.json) {
     io.out(JSON.stringify({ replayOf: runId, identical: result.identical, differences: result.differences, replay: result.replay }, null, 2));
   } else {
     io.out(`Replayed run ${runId} offline as run ${result.replay.runId}: ${result.replay.status} (${result.replay.summary})`);
     io.out(result.identical ? 'The replay reproduced the recorded run exactly.' : `The replay differs from the recorded run:\n${result.differences.map((line) => `  - ${line}`).join('\n')}`);
-    if (result.replay.status !== 'passed') for (const line of failureDetails((id) => simulations.conversation(id), result.replay, 1, null)) io.out(line);
+    if (result.replay.status !== 'passed') for (const line of failureDetails((id) => simulations.conversation(id), result.replay, 1, null, runsWording(workspace, [result.replay.runId], options.verbose))) io.out(line);
   }
   return result.identical && result.replay.status === 'passed' ? 0 : 1;
 }

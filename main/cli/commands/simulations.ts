@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SimulationService } from '../../services/simulations';
+import { traceSayers } from '../../simulations/node-words';
 import { describeEvent } from '../../simulations/trace-digest';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 import { wholeNumber } from '../model-args';
 import { withSession, type CliSession } from '../session';
+import { runsWording } from '../simulation-report';
 
 const SUBCOMMANDS = ['add', 'import-tau2', 'generate', 'list', 'show', 'review', 'agreement'] as const;
 
@@ -109,13 +111,13 @@ async function list(args: string[], io: CliIo): Promise<number> {
 }
 
 async function show(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { values, positionals } = parseCommandArgs(args, { workspace: { type: 'string' }, json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } });
   if (positionals.length !== 1) throw new UsageError('Name one run: simulations show <run-id> --workspace <file>.');
   const runId = wholeNumber(positionals[0], 'The run id', 0, 1, Number.MAX_SAFE_INTEGER);
   return withSimulations(
     values.workspace,
     io,
-    (simulations) => {
+    (simulations, session) => {
       const { run, simulation, checks, reviewedStatus, transcript, trace } = simulations.show(runId);
       if (values.json) {
         io.out(JSON.stringify({ run: { ...run, checks }, reviewedStatus, transcript, trace }, null, 2));
@@ -131,8 +133,10 @@ async function show(args: string[], io: CliIo): Promise<number> {
       io.out('Transcript:');
       for (const line of transcript) io.out(`  ${line.role}: ${line.text}`);
       io.out('Trace:');
-      for (const event of trace) {
-        const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload });
+      const { words } = runsWording(session.workspace, [run.id], values.verbose);
+      const says = traceSayers(trace, words, { withId: values.verbose });
+      for (const [index, event] of trace.entries()) {
+        const line = describeEvent({ type: event.type, stepId: event.stepId, payload: event.payload }, says[index]);
         if (line && event.type !== 'customer_message' && event.type !== 'agent_message') io.out(`  ${line}`);
       }
       return 0;
