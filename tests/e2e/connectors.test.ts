@@ -204,6 +204,10 @@ describe('the connectors screen', () => {
     await tools.locator('li[data-tool="get-sum"] summary').click();
     expect(await tools.locator('li[data-tool="get-sum"] pre').textContent()).toContain('"required"');
     await tools.locator('li[data-tool="echo"]').getByRole('checkbox').check();
+    // The list does not scroll inside itself: its first row is whole, not cut at the top.
+    const clipped = await tools.evaluate((list) => ({ inner: list.scrollHeight > list.clientHeight + 1, top: list.firstElementChild!.getBoundingClientRect().top - list.getBoundingClientRect().top }));
+    expect(clipped.inner).toBe(false);
+    expect(clipped.top).toBeGreaterThanOrEqual(0);
     await settled(page);
     await app.screenshot('connectors-mcp');
     await page.getByRole('button', { name: /^Save allow-list/ }).click();

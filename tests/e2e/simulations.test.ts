@@ -294,6 +294,10 @@ describe('the simulations screen', () => {
     expect(await page.locator('[data-testid="mutant"][data-status="survived"]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="mutant"][data-status="killed"]').filter({ hasText: 'crm.lookup' }).count()).toBe(1);
     expect(await page.getByText('Recorded runs are not reused for mutants', { exact: false }).count()).toBe(1);
+    // The note stands above the first mutant's card, not over it.
+    const note = (await page.locator('[aria-label="Suite strength"] .sw-banner-info').boundingBox())!;
+    const firstCard = (await page.locator('[data-testid="mutant"]').first().boundingBox())!;
+    expect(note.y + note.height).toBeLessThanOrEqual(firstCard.y);
     await app.screenshot('simulations-mutation');
     expect(await axeViolations(page)).toEqual([]);
     await page.locator('[data-testid="mutant"][data-status="survived"]').first().getByRole('button', { name: /Suggest a simulation that would catch/ }).click();
