@@ -30,7 +30,7 @@ import { PostgresConversationStore } from '../main/store/postgres/conversation-s
 import { Workspace } from '../main/store/workspace';
 import { startFakeAnthropic, toolCall, toolCalls } from '../tests/support/fake-anthropic';
 import { postgresBinDir, startPostgresCluster, type PostgresCluster } from '../tests/support/postgres';
-import { newSigner, spawnServer, writeBundle } from '../tests/production/helpers';
+import { newSigner, RETURNS_PROCEDURE, spawnServer, writeBundle } from '../tests/production/helpers';
 import { percentile } from './stats';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,18 +47,6 @@ const SEQUENTIAL = Number(process.env.STEPWISE_BENCH_SEQUENTIAL ?? 60);
 const WARM_UP_CONVERSATIONS = 5;
 /** A load that takes longer is cut short: its requests still running are aborted and counted as failed. */
 const LOAD_DEADLINE_MS = Number(process.env.STEPWISE_BENCH_DEADLINE_MS ?? 120_000);
-
-const RETURNS = `---
-name: Returns
-trigger: The customer wants to return something.
----
-
-## Talk
-Help them with the return, one question at a time.
-
-## Done
-Confirm the return. @end
-`;
 
 interface Figures {
   label: string;
@@ -114,7 +102,7 @@ export async function run(): Promise<boolean> {
     }
   };
   const signer = await newSigner(dir);
-  const bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS]);
+  const bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS_PROCEDURE]);
   const configFile = join(dir, 'server.json');
   // Neither the rate limit nor the no-progress escalation is what is measured here.
   writeFileSync(configFile, JSON.stringify({ rateLimit: { burst: 1_000_000, perSecond: 1_000_000 }, escalation: { noProgressTurns: 100, repeatThreshold: 100 }, logLevel: 'warn' }));

@@ -1,38 +1,18 @@
 // The production server's conversation API through real HTTP: a signed bundle served, the model
 // answered by the fake Messages API through the real SDK, every bad input a 4xx JSON error.
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reply, toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
-import { GREETING_PROCEDURE, HANDOFF_PROCEDURE, newSigner, parseSse, startServer, useTempDir, writeBundle, type RunningServer, type Signer } from './helpers';
+import { GREETING_PROCEDURE, HANDOFF_PROCEDURE, parseSse, useShop } from './helpers';
 
 const startFake = useFakeAnthropic();
-const tempDir = useTempDir();
 
 describe('the conversation API', () => {
-  let dir: string;
-  let signer: Signer;
-  let running: RunningServer | null = null;
-  let bundle: string;
-
-  beforeEach(async () => {
-    dir = tempDir();
-    signer = await newSigner(dir);
-    bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [HANDOFF_PROCEDURE, GREETING_PROCEDURE()]);
-  });
-  afterEach(async () => {
-    await running?.close();
-    running = null;
-    signer.close();
-  });
+  const shop = useShop([HANDOFF_PROCEDURE, GREETING_PROCEDURE()]);
 
   async function serve(script: Parameters<typeof startFake>[0], extra: Record<string, unknown> = {}) {
     const fake = await startFake(script);
-    running = await startServer(
-      { bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), ...extra },
-      { ANTHROPIC_API_KEY: 'sk-test-model-key', ANTHROPIC_BASE_URL: fake.url },
-    );
-    return { fake, server: running };
+    return { fake, server: await shop.serve(fake, extra) };
   }
 
   it('creates a conversation, routes the first message between the bundle\'s Procedures and answers the turn', async () => {

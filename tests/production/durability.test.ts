@@ -3,37 +3,23 @@
 // and no answer goes out before its turn is on disk. `sqliteDurability: relaxed` commits at NORMAL.
 // The server's own connection is watched through HTTP turns: the level in effect when each
 // conversation write commits, and every change of it.
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Workspace } from '../../main/store/workspace';
 import { sqlOf } from '../store/sql';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
-import { GREETING_PROCEDURE, newSigner, startServer, useTempDir, writeBundle, type RunningServer, type Signer } from './helpers';
+import { GREETING_PROCEDURE, useShop } from './helpers';
 
 const startFake = useFakeAnthropic();
-const tempDir = useTempDir();
 
 const FULL = 2;
 const NORMAL = 1;
 
 describe('conversation commits on SQLite', () => {
-  let dir: string;
-  let signer: Signer;
-  let running: RunningServer | null = null;
-  let bundle: string;
-
-  beforeEach(async () => {
-    dir = tempDir();
-    signer = await newSigner(dir);
-    bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [GREETING_PROCEDURE()]);
-  });
-  afterEach(async () => {
+  const shop = useShop([GREETING_PROCEDURE()]);
+  afterEach(() => {
     vi.restoreAllMocks();
-    await running?.close();
-    running = null;
-    signer.close();
   });
 
   /**
@@ -65,11 +51,8 @@ describe('conversation commits on SQLite', () => {
         })) as typeof sql.transaction);
       return workspace;
     });
-    running = await startServer(
-      { bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), rateLimit: { burst: 1000, perSecond: 1000 }, ...extra },
-      { ANTHROPIC_API_KEY: 'sk-test-model-key', ANTHROPIC_BASE_URL: fake.url },
-    );
-    return { server: running, levels, set };
+    const server = await shop.serve(fake, { rateLimit: { burst: 1000, perSecond: 1000 }, ...extra });
+    return { server, levels, set };
   }
 
   const messagesIn = (database: string, conversationId: number) => {

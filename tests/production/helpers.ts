@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import { exportBundle, serializeBundle } from '../../main/bundles/export';
 import { workspaceSigningKey } from '../../main/bundles/signing';
 import type { ConnectorDefinition } from '../../main/connectors/definition';
@@ -44,6 +44,19 @@ trigger: The customer only says hello.
 
 ## Greet
 ${greeting} @end
+`;
+
+/** A Procedure of two steps that talks until the return is confirmed (the turn tests' and the production bench's). */
+export const RETURNS_PROCEDURE = `---
+name: Returns
+trigger: The customer wants to return something.
+---
+
+## Talk
+Help them with the return, one question at a time.
+
+## Done
+Confirm the return. @end
 `;
 
 export const CRM_CONNECTOR: ConnectorDefinition = {
@@ -138,6 +151,70 @@ export async function startServer(input: ServerConfigInput & { database: string 
     });
   };
   return { server, url: server.url, database: input.database, key, adminKey, logs, request, close: () => server.close() };
+}
+
+/** The model key the servers of these tests are given (the fake Messages API takes any). */
+export const MODEL_KEY = 'sk-test-model-key';
+
+/** One test's shop: a temporary folder, a studio workspace that signs, and its signed bundle. */
+export interface Shop {
+  readonly dir: string;
+  readonly signer: Signer;
+  /** The bundle `serve` serves: dir/shop.bundle, unless the test points it at another. */
+  bundle: string;
+  /**
+   * Starts a server on the bundle, trusting the signer, with its database at dir/server.sqlite and
+   * the model at `fake` (`config` and `env` add to or override those); it is closed after the test,
+   * and closing it first is fine.
+   */
+  serve(fake: { url: string }, config?: Partial<ServerConfigInput>, env?: NodeJS.ProcessEnv): Promise<RunningServer>;
+}
+
+/**
+ * A new shop for each test of the describe block it is called in, whose bundle holds `procedures`
+ * published; after the test its servers and signer are closed and its folder removed.
+ */
+export function useShop(procedures: readonly string[]): Shop {
+  const tempDir = useTempDir();
+  let current: { dir: string; signer: Signer; bundle: string } | null = null;
+  const servers: RunningServer[] = [];
+  const shop = () => {
+    if (!current) throw new Error('useShop: the shop exists only while a test runs');
+    return current;
+  };
+  beforeEach(async () => {
+    const dir = tempDir();
+    const signer = await newSigner(dir);
+    current = { dir, signer, bundle: '' };
+    current.bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [...procedures]);
+  });
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    current?.signer.close();
+    current = null;
+  });
+  return {
+    get dir() {
+      return shop().dir;
+    },
+    get signer() {
+      return shop().signer;
+    },
+    get bundle() {
+      return shop().bundle;
+    },
+    set bundle(file: string) {
+      shop().bundle = file;
+    },
+    async serve(fake, config = {}, env = {}) {
+      const { dir, signer, bundle } = shop();
+      const running = await startServer({ bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), ...config }, { ANTHROPIC_API_KEY: MODEL_KEY, ANTHROPIC_BASE_URL: fake.url, ...env });
+      let closing: Promise<void> | null = null;
+      const server: RunningServer = { ...running, close: () => (closing ??= running.close()) };
+      servers.push(server);
+      return server;
+    },
+  };
 }
 
 export async function makeKeys(database: string): Promise<{ key: string; adminKey: string }> {

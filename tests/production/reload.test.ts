@@ -2,15 +2,13 @@
 // Procedure versions they started with (kept by content hash), and a bad new set is refused while
 // the old one keeps serving.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../support/fake-anthropic';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
-import { newSigner, startServer, useTempDir, writeBundle, type RunningServer, type Signer } from './helpers';
+import { newSigner, useShop, writeBundle, type Signer } from './helpers';
 
 const startFake = useFakeAnthropic();
-const tempDir = useTempDir();
 
 const returns = (ask: string) => `---
 name: Returns
@@ -25,22 +23,13 @@ Confirm the return. @end
 `;
 
 describe('hot reload', () => {
-  let dir: string;
-  let signer: Signer;
+  const shop = useShop([returns('Ask which item they want to return (VERSION-ONE).')]);
   let stranger: Signer;
-  let running: RunningServer | null = null;
-  let bundle: string;
 
   beforeEach(async () => {
-    dir = tempDir();
-    signer = await newSigner(dir);
-    stranger = await newSigner(dir, 'stranger');
-    bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [returns('Ask which item they want to return (VERSION-ONE).')]);
+    stranger = await newSigner(shop.dir, 'stranger');
   });
-  afterEach(async () => {
-    await running?.close();
-    running = null;
-    signer.close();
+  afterEach(() => {
     stranger.close();
   });
 
@@ -52,8 +41,7 @@ describe('hot reload', () => {
       if (request.body.tools?.some((tool) => tool.name === 'route')) return toolCall('route', { procedure: 'Returns', reason: 'return' });
       return toolCalls(['reply', { message: text.includes('VERSION-TWO') ? 'v2 answer' : text.includes('VERSION-ONE') ? 'v1 answer' : 'no version' }]);
     });
-    running = await startServer({ bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite') }, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url });
-    const server = running;
+    const server = await shop.serve(fake);
     const start = async () => ((await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number }).id;
     const say = async (id: number, text: string) => (await (await server.request(`/v1/conversations/${id}/messages`, { json: { text } })).json()) as { replies: string[] };
     const stackOf = async (id: number) => ((await (await server.request(`/v1/conversations/${id}`)).json()) as { stack: { version: string }[] }).stack;
@@ -63,7 +51,7 @@ describe('hot reload', () => {
     const v1 = (await stackOf(early))[0]!.version;
     const before = (await (await server.request('/v1/admin/bundles', { key: server.adminKey })).json()) as { setHash: string };
 
-    await writeBundle(signer, bundle, [returns('Ask which item they want to return and why (VERSION-TWO).')]);
+    await writeBundle(shop.signer, shop.bundle, [returns('Ask which item they want to return and why (VERSION-TWO).')]);
     const reloaded = await server.request('/v1/admin/reload', { method: 'POST', key: server.adminKey });
     expect(reloaded.status).toBe(200);
     const after = (await (await server.request('/v1/admin/bundles', { key: server.adminKey })).json()) as { setHash: string; procedures: { name: string; version: string }[] };
@@ -78,7 +66,7 @@ describe('hot reload', () => {
     expect((await stackOf(late))[0]!.version).toBe(after.procedures[0]!.version);
 
     // A new set signed by a stranger is refused; the set before keeps serving.
-    await writeBundle(stranger, bundle, [returns('Ask something else (VERSION-THREE).')]);
+    await writeBundle(stranger, shop.bundle, [returns('Ask something else (VERSION-THREE).')]);
     const refused = await server.request('/v1/admin/reload', { method: 'POST', key: server.adminKey });
     expect(refused.status).toBe(422);
     expect(await refused.json()).toMatchObject({ error: { code: 'reload-refused', message: expect.stringMatching(/shop\.bundle refused \(signed by a key this server does not trust\)/) } });
@@ -87,9 +75,9 @@ describe('hot reload', () => {
     expect((await say(third, 'Return please')).replies).toEqual(['v2 answer']);
 
     // A tampered file is refused too.
-    const parsed = JSON.parse(readFileSync(bundle, 'utf8'));
+    const parsed = JSON.parse(readFileSync(shop.bundle, 'utf8'));
     parsed.manifest = parsed.manifest.replace('"formatVersion": 1', '"formatVersion": 1 ');
-    writeFileSync(bundle, JSON.stringify(parsed));
+    writeFileSync(shop.bundle, JSON.stringify(parsed));
     expect((await server.request('/v1/admin/reload', { method: 'POST', key: server.adminKey })).status).toBe(422);
     expect(requests.length).toBeGreaterThan(4);
   });

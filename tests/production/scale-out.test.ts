@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { runCli } from '../../main/cli/run';
 import { resolveConfig } from '../../main/production/config';
@@ -14,23 +14,10 @@ import { toolCall, toolCalls, type RecordedRequest } from '../support/fake-anthr
 import { captureIo } from '../support/capture-io';
 import { useFakeAnthropic } from '../support/fixtures';
 import { usePostgres } from '../support/postgres';
-import { newSigner, spawnServer, useTempDir, waitFor, writeBundle, type Signer } from './helpers';
+import { RETURNS_PROCEDURE, spawnServer, useShop, waitFor } from './helpers';
 
 const startFake = useFakeAnthropic();
-const tempDir = useTempDir();
 const postgres = usePostgres();
-
-const RETURNS = `---
-name: Returns
-trigger: The customer wants to return something.
----
-
-## Talk
-Help them with the return, one question at a time.
-
-## Done
-Confirm the return. @end
-`;
 
 /** The last customer text the model was sent. */
 function lastCustomerText(request: RecordedRequest): string {
@@ -39,25 +26,17 @@ function lastCustomerText(request: RecordedRequest): string {
 }
 
 describe('two instances on one PostgreSQL', () => {
-  let dir: string;
-  let signer: Signer;
-  let bundle: string;
+  const shop = useShop([RETURNS_PROCEDURE]);
   const children: ChildProcess[] = [];
 
-  beforeEach(async () => {
-    dir = tempDir();
-    signer = await newSigner(dir);
-    bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS]);
-  });
   afterEach(() => {
     for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    signer.close();
   });
 
   it('alternate, serialize concurrent messages to one conversation, and survive a SIGKILL mid-turn', { timeout: 120_000 }, async () => {
     const url = await postgres.createDatabase();
     // The key made with the command line, on the same database.
-    const keyIo = captureIo(dir);
+    const keyIo = captureIo(shop.dir);
     expect(await runCli(['serve-keys', 'create', '--database', url, '--scope', 'conversations'], keyIo)).toBe(0);
     const key = keyIo.stdout().trim();
     const store = await PostgresConversationStore.open({ url });
@@ -72,10 +51,10 @@ describe('two instances on one PostgreSQL', () => {
     });
     const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url };
     // Ten turns of small talk would escalate for want of progress: not what this test is about.
-    const configFile = join(dir, 'server.json');
+    const configFile = join(shop.dir, 'server.json');
     writeFileSync(configFile, JSON.stringify({ escalation: { noProgressTurns: 100 }, logLevel: 'warn' }));
     const start = async () => {
-      const started = await spawnServer(['serve', bundle, '--trust', signer.publicKeyFile, '--database', url, '--port', '0', '--config', configFile], env);
+      const started = await spawnServer(['serve', shop.bundle, '--trust', shop.signer.publicKeyFile, '--database', url, '--port', '0', '--config', configFile], env);
       children.push(started.child);
       return started;
     };
@@ -146,7 +125,7 @@ describe('two instances on one PostgreSQL', () => {
     const database = new URL(url).pathname.slice(1);
     const fake = await startFake([]);
     const server = await startProductionServer({
-      config: resolveConfig({ bundles: [bundle], trust: [signer.publicKeyFile], database: url, port: 0, logLevel: 'silent' }),
+      config: resolveConfig({ bundles: [shop.bundle], trust: [shop.signer.publicKeyFile], database: url, port: 0, logLevel: 'silent' }),
       env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url },
     });
     const admin = new pg.Client({ connectionString: postgres.url('postgres') });

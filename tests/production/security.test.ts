@@ -4,38 +4,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
-import { CRM_CONNECTOR, CRM_PROCEDURE, GREETING_PROCEDURE, HANDOFF_PROCEDURE, newSigner, startServer, useTempDir, writeBundle, type RunningServer, type Signer } from './helpers';
+import { CRM_CONNECTOR, CRM_PROCEDURE, GREETING_PROCEDURE, HANDOFF_PROCEDURE, useShop, writeBundle, type RunningServer } from './helpers';
 
 const startFake = useFakeAnthropic();
-const tempDir = useTempDir();
+/** The model key the server is given: no log or database file may hold it. */
+const MODEL_KEY = 'sk-test-model-key-5150';
 
 describe('the production API under bad input and attack', () => {
-  let dir: string;
-  let signer: Signer;
-  let running: RunningServer | null = null;
-  let bundle: string;
-
-  beforeEach(async () => {
-    dir = tempDir();
-    signer = await newSigner(dir);
-    bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [HANDOFF_PROCEDURE, GREETING_PROCEDURE()]);
-  });
-  afterEach(async () => {
-    await running?.close();
-    running = null;
-    signer.close();
-  });
+  const shop = useShop([HANDOFF_PROCEDURE, GREETING_PROCEDURE()]);
 
   async function serve(extra: Record<string, unknown> = {}, script: Parameters<typeof startFake>[0] = [], env: Record<string, string> = {}) {
     const fake = await startFake(script);
-    running = await startServer(
-      { bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), ...extra },
-      { ANTHROPIC_API_KEY: 'sk-test-model-key-5150', ANTHROPIC_BASE_URL: fake.url, ...env },
-    );
-    return running;
+    return shop.serve(fake, extra, { ANTHROPIC_API_KEY: MODEL_KEY, ...env });
   }
 
   const raw = (server: RunningServer, path: string, init: RequestInit = {}) =>
@@ -142,7 +125,7 @@ describe('the production API under bad input and attack', () => {
     it('reach the connector, and no log, trace, response or database file', async () => {
       const port = (crm.address() as AddressInfo).port;
       const connector = { ...CRM_CONNECTOR, baseUrl: `http://127.0.0.1:${port}`, allowInternalHosts: true };
-      bundle = await writeBundle(signer, join(dir, 'crm.bundle'), [CRM_PROCEDURE], { connectors: [connector as never] });
+      shop.bundle = await writeBundle(shop.signer, join(shop.dir, 'crm.bundle'), [CRM_PROCEDURE], { connectors: [connector as never] });
       const token = 'crm-token-SUPER-SECRET-8812';
       const server = await serve(
         { approve: { internalHosts: ['crm'] } },
@@ -163,13 +146,12 @@ describe('the production API under bad input and attack', () => {
       const logs = server.logs.join('');
       expect(logs).toContain('"reqId"');
       expect(logs).not.toContain(token);
-      expect(logs).not.toContain('sk-test-model-key-5150');
+      expect(logs).not.toContain(MODEL_KEY);
       expect(logs).not.toContain(server.key);
       for (const file of [server.database, `${server.database}-wal`].filter(existsSync)) {
-        expect(readFileSync(file).includes('sk-test-model-key-5150')).toBe(false);
+        expect(readFileSync(file).includes(MODEL_KEY)).toBe(false);
         expect(readFileSync(file).includes(token)).toBe(false);
       }
-      running = null;
     });
   });
 });

@@ -2,44 +2,18 @@
 // its last turn rather than reading it back; streamed turns run on engines of their own. A
 // conversation may alternate between the two: a whole turn after a streamed one must start from the
 // state the streamed turn saved, never from the one the shared engine remembered before it.
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Workspace } from '../../main/store/workspace';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
-import { newSigner, parseSse, startServer, useTempDir, writeBundle, type RunningServer, type Signer } from './helpers';
+import { parseSse, RETURNS_PROCEDURE, useShop } from './helpers';
 
 const startFake = useFakeAnthropic();
-const tempDir = useTempDir();
-
-const RETURNS = `---
-name: Returns
-trigger: The customer wants to return something.
----
-
-## Talk
-Help them with the return, one question at a time.
-
-## Done
-Confirm the return. @end
-`;
 
 describe('the engine whole turns share on SQLite', () => {
-  let dir: string;
-  let signer: Signer;
-  let running: RunningServer | null = null;
-  let bundle: string;
-
-  beforeEach(async () => {
-    dir = tempDir();
-    signer = await newSigner(dir);
-    bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS]);
-  });
-  afterEach(async () => {
+  const shop = useShop([RETURNS_PROCEDURE]);
+  afterEach(() => {
     vi.restoreAllMocks();
-    await running?.close();
-    running = null;
-    signer.close();
   });
 
   /** A server whose model answers "Reply N" to the Nth reply call; `loads` counts the state reads of its store. */
@@ -62,11 +36,7 @@ describe('the engine whole turns share on SQLite', () => {
       });
       return workspace;
     });
-    running = await startServer(
-      { bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite') },
-      { ANTHROPIC_API_KEY: 'sk-test-model-key', ANTHROPIC_BASE_URL: fake.url },
-    );
-    return { server: running, fake, loads };
+    return { server: await shop.serve(fake), fake, loads };
   }
 
   it('reads a conversation\'s state back only for its first whole turn', async () => {
