@@ -11,7 +11,8 @@ import { useTraceLabels } from '../trace/useTraceLabels';
 import { DiffText } from './DiffText';
 import { FinalWorldView } from './FinalWorldView';
 import { shortHash } from './list-filter';
-import { askText, Badge, Banner, Button, formatUsd, IconButton, plural, showMessage, toast } from '../ui';
+import { askText, Badge, Banner, Button, costText, IconButton, plural, showMessage, toast } from '../ui';
+import { usageTotals } from '../trace/describe-event';
 
 const PARTY = { agent: 'the agent', customer: 'the simulated customer', judge: 'the judge' } as const;
 
@@ -111,7 +112,7 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
         <IconButton icon={X} label="Close the run" size="sm" variant="ghost" onClick={onClose} />
       </header>
       <p className="sim-facts">
-        On {result.version !== null ? `live v${result.version}` : `draft ${shortHash(result.procedureHash)}`} · {new Date(result.startedAt).toLocaleString()} · {plural(result.turns, 'customer message')} · {formatUsd(result.costUsd)}
+        On {result.version !== null ? `live v${result.version}` : `draft ${shortHash(result.procedureHash)}`} · {new Date(result.startedAt).toLocaleString()} · {plural(result.turns, 'customer message')} · {runCost(result)}
         {result.world ? ` · world "${result.world}"` : ''}
         {result.replayOf ? ` · replay of run ${result.replayOf}` : ''}
       </p>
@@ -208,4 +209,10 @@ export function RunResultView({ runId, onClose, onAgreement }: { runId: number; 
 
 function CheckMark({ passed }: { passed: boolean }) {
   return passed ? <Check className="sim-mark sim-mark-pass" aria-label="passed" size={16} /> : <X className="sim-mark sim-mark-fail" aria-label="failed" size={16} />;
+}
+
+/** The run's cost; "price unknown" when its model calls had no price, never $0.0000. */
+function runCost(result: Pick<RunResult, 'costUsd' | 'trace'>): string {
+  const totals = usageTotals(result.trace);
+  return costText(result.costUsd, totals.calls, totals.unpriced);
 }
