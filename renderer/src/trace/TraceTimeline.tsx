@@ -87,7 +87,7 @@ export function TraceTimeline({ events, onSelect, stepFilter = null, onClearFilt
     <div className="trace" aria-label={label} role="region">
       <div className="trace-summary">
         <span>
-          {shown.length} events
+          {plural(shown.length, 'event')}
           {stepFilter && (
             <>
               {' '}
