@@ -74,7 +74,7 @@ export function publishProcedure(workspace: Workspace, name: string, request: Pu
       if (errors.length > 5) listed.push(`  …and ${errors.length - 5} more`);
       const what = request.text !== undefined ? 'the text has' : 'its draft has';
       const nothing = request.text !== undefined ? ' Nothing was saved.' : '';
-      throw new StoreError(`"${target}" was not published: ${what} ${errors.length} error(s).${nothing}\n${listed.join('\n')}`, 'invalid');
+      throw new StoreError(`"${target}" was not published: ${what} ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}.${nothing}\n${listed.join('\n')}`, 'invalid');
     }
     return workspace.procedures.publish(target, { note: request.note, author: request.author, expectedHash: record.draftHash });
   });

@@ -125,7 +125,7 @@ describe('the service over a workspace', () => {
     const saved = (await api.call('procedures.saveDraft', { name: 'Refund request', text })) as { draftHash: string };
     await expect(api.call('procedures.publish', { name: 'Refund request', note: 'os', expectedHash: saved.draftHash })).rejects.toMatchObject({
       code: 'invalid',
-      message: expect.stringContaining(`"Refund request" was not published: its draft has 1 error(s).\n  line ${line}: 'os' can't be imported in a Procedure (Procedures can't use the operating system).`),
+      message: expect.stringContaining(`"Refund request" was not published: its draft has 1 error.\n  line ${line}: 'os' can't be imported in a Procedure (Procedures can't use the operating system).`),
     });
     expect(((await api.call('procedures.history', { name: 'Refund request' })) as unknown[]).length).toBe(1);
     const clean = (await api.call('procedures.saveDraft', { name: 'Refund request', text: seen.draftText.replace('## ', '## Greet\nSay hello.\n\n## ') })) as { draftHash: string };

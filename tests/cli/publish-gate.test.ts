@@ -101,7 +101,7 @@ describe('stepwise publish, gated', () => {
     expect(await runCli(['publish', 'Greeting', '--workspace', file, '--from', join(tmpdir(), 'nowhere.md')], failing)).toBe(2);
     const refused = captureIo(tmpdir());
     expect(await runCli(['publish', 'Greeting', '--workspace', file], refused)).toBe(1);
-    expect(refused.stderr()).toContain('Warning: 1 simulation(s) of "Greeting" fail on this text: always-fails.');
+    expect(refused.stderr()).toContain('Warning: 1 simulation of "Greeting" fails on this text: always-fails.');
     expect(live(file, 'Greeting')).toBe(1);
   });
 });

@@ -33,7 +33,7 @@ describe('stepwise publish and the Python policy', () => {
     const draft = await run(dir, 'publish', 'Refund request', '--workspace', 'shop.stepwise', '--force');
     expect(draft.code).toBe(1);
     expect(draft.out).toBe('');
-    expect(draft.err).toContain(`stepwise publish failed: "Refund request" was not published: its draft has 1 error(s).\n  line ${line}: ${POLICY}`);
+    expect(draft.err).toContain(`stepwise publish failed: "Refund request" was not published: its draft has 1 error.\n  line ${line}: ${POLICY}`);
 
     // The same text from a file: refused, and not saved as the draft either.
     const clean = original.replace('Never promise a refund', 'Never, ever promise a refund');
@@ -41,7 +41,7 @@ describe('stepwise publish and the Python policy', () => {
     writeFileSync(join(dir, 'os.md'), clean.replace('from datetime import date', 'import os\nfrom datetime import date'));
     const fromFile = await run(dir, 'publish', 'Refund request', '--workspace', 'shop.stepwise', '--from', 'os.md', '--force');
     expect(fromFile.code).toBe(1);
-    expect(fromFile.err).toContain(`the text has 1 error(s). Nothing was saved.\n  line ${line}: ${POLICY}`);
+    expect(fromFile.err).toContain(`the text has 1 error. Nothing was saved.\n  line ${line}: ${POLICY}`);
 
     const reopened = Workspace.open(path, { readonly: true });
     try {
@@ -53,7 +53,7 @@ describe('stepwise publish and the Python policy', () => {
 
     const published = await run(dir, 'publish', 'Refund request', '--workspace', 'shop.stepwise', '--from', 'clean.md', '--note', 'clearer', '--force');
     // Only the publish gate's warning (the example simulation never ran on this text), passed by --force.
-    expect(published.err).toBe('Warning: 1 simulation(s) of "Refund request" have not run on this text since it changed (or never ran): Damaged item becomes a claim.\n');
+    expect(published.err).toBe('Warning: 1 simulation of "Refund request" has not run on this text since it changed (or never ran): Damaged item becomes a claim.\n');
     expect(published.code).toBe(0);
     expect(published.out).toMatch(/^Published "Refund request" as version 2/);
   });

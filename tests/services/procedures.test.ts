@@ -190,7 +190,7 @@ describe('ProcedureService', () => {
         workspace.procedures.create(text);
         const line = text.split('\n').indexOf('import os') + 1;
         await expect(service.publish('Refund', { currentDraft: true })).rejects.toThrow(
-          expect.objectContaining({ code: 'invalid', message: `"Refund" was not published: its draft has 1 error(s).\n  line ${line}: import is not allowed: os` }),
+          expect.objectContaining({ code: 'invalid', message: `"Refund" was not published: its draft has 1 error.\n  line ${line}: import is not allowed: os` }),
         );
         expect(asked).toEqual(['import os']);
         expect(workspace.procedures.require('Refund').live).toBeNull();
