@@ -17,7 +17,7 @@ import { launchBrowserMode, type BrowserMode } from '../main/app/browser-mode';
 import { buildRenderer, RENDERER_DIST } from '../scripts/build-renderer';
 import { launchChromium } from '../scripts/chromium';
 import { startFakeModelThread, type FakeModelThread } from './support/fake-model-thread';
-import { DELAY_MS, MODELS, TURNS } from './support/simulation-script';
+import { DELAY_MS, MODELS, PROCEDURE, PROCEDURE_NAME as NAME, simulationOf, TURNS } from './support/simulation-script';
 import { performance } from 'node:perf_hooks';
 import { percentile } from './stats';
 
@@ -25,24 +25,6 @@ const SIMULATIONS = 50;
 const CONCURRENCY = 10;
 const WALL_BUDGET = 1.25;
 const FRAME_P95_BUDGET_MS = 50;
-const NAME = 'Order question';
-
-const PROCEDURE = `---
-name: ${NAME}
-trigger: The customer has a question about an order.
-attributes:
-  question:
-    type: string
-    description: The customer's latest question.
----
-
-## Understand the question
-Ask what the question is about and collect {question}.
-
-## Answer
-Answer the question from what you know, and ask if there is anything else. @end
-`;
-
 /** Page side: every frame's time from the page's own clock, until told to stop. */
 const FRAMES = `
   window.__frames = [];
@@ -146,13 +128,7 @@ export async function run(): Promise<boolean> {
     await call('settings.save', { provider: 'anthropic', baseURL: fake.url, models: MODELS, apiKey: 'sk-bench' });
     await call('procedures.create', { name: NAME });
     await call('procedures.saveDraft', { name: NAME, text: PROCEDURE });
-    for (let index = 1; index <= SIMULATIONS; index++) {
-      await call('simulations.save', {
-        procedure: NAME,
-        name: `Customer ${index}`,
-        definition: { customer: { persona: `Customer ${index}, curious.`, reason: 'Questions about order 1043.' }, criteria: [{ name: 'answers', assertion: 'The agent answers every question.' }], maxTurns: TURNS + 2 },
-      });
-    }
+    for (let n = 1; n <= SIMULATIONS; n++) await call('simulations.save', { procedure: NAME, ...simulationOf(n) });
 
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();

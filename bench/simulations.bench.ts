@@ -15,27 +15,11 @@ import { lazyPythonSandbox } from '../main/assembly/lazy-sandbox';
 import { runSuite } from '../main/simulations/suite';
 import { Workspace } from '../main/store/workspace';
 import { startFakeModelThread } from './support/fake-model-thread';
-import { DELAY_MS, MODELS, TURNS } from './support/simulation-script';
+import { DELAY_MS, MODELS, PROCEDURE, PROCEDURE_NAME, simulationOf, TURNS } from './support/simulation-script';
 
 const SIMULATIONS = 50;
 const CONCURRENCY = 10;
 const BUDGET = 1.25;
-
-const PROCEDURE = `---
-name: Order question
-trigger: The customer has a question about an order.
-attributes:
-  question:
-    type: string
-    description: The customer's latest question.
----
-
-## Understand the question
-Ask what the question is about and collect {question}.
-
-## Answer
-Answer the question from what you know, and ask if there is anything else. @end
-`;
 
 export async function run(): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-sim-'));
@@ -45,12 +29,9 @@ export async function run(): Promise<boolean> {
   const sandbox = lazyPythonSandbox();
   try {
     workspace.procedures.create(PROCEDURE);
-    for (let index = 0; index < SIMULATIONS; index++) {
-      workspace.simulations.save('Order question', `Customer ${index + 1}`, {
-        customer: { persona: `Customer ${index + 1}, curious.`, reason: 'Questions about order 1043.' },
-        criteria: [{ name: 'answers', assertion: 'The agent answers every question.' }],
-        maxTurns: TURNS + 2,
-      });
+    for (let n = 1; n <= SIMULATIONS; n++) {
+      const { name, definition } = simulationOf(n);
+      workspace.simulations.save(PROCEDURE_NAME, name, definition);
     }
     const model = new ModelClient(ModelSettingsSchema.parse({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0, models: MODELS, prices: {} }));
     const started = performance.now();

@@ -1,4 +1,6 @@
-// The scripted fake model of bench/simulations.bench.ts, loaded by the fake server's worker thread.
+// The simulations benches' Procedure and simulations (bench/simulations.bench.ts and
+// simulations-app.bench.ts), and the scripted fake model that plays them, loaded by the fake
+// server's worker thread.
 import type { ModelRole } from '../../main/model/settings';
 import { toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../../tests/support/fake-anthropic';
 
@@ -6,6 +8,32 @@ export const TURNS = 8;
 export const DELAY_MS = 50;
 
 export const MODELS: Record<ModelRole, string> = { agent: 'bench-agent', customer: 'bench-customer', judge: 'bench-judge', author: 'bench-author' };
+
+/** The Procedure under test: the agent records each question and answers, until it ends. */
+export const PROCEDURE_NAME = 'Order question';
+export const PROCEDURE = `---
+name: ${PROCEDURE_NAME}
+trigger: The customer has a question about an order.
+attributes:
+  question:
+    type: string
+    description: The customer's latest question.
+---
+
+## Understand the question
+Ask what the question is about and collect {question}.
+
+## Answer
+Answer the question from what you know, and ask if there is anything else. @end
+`;
+
+/** The nth simulation (from 1): a curious customer with questions, for as many turns as the script plays. */
+export function simulationOf(n: number) {
+  return {
+    name: `Customer ${n}`,
+    definition: { customer: { persona: `Customer ${n}, curious.`, reason: 'Questions about order 1043.' }, criteria: [{ name: 'answers', assertion: 'The agent answers every question.' }], maxTurns: TURNS + 2 },
+  };
+}
 
 /**
  * The agent records the new question and replies every turn (one call per turn), and ends the

@@ -17,27 +17,11 @@ import { answerDialog, editorSelection } from './support/editor';
 import { ARTIFACTS, startApp, type RunningApp } from './support/app';
 import { axeViolations } from './support/a11y';
 import { crm } from '../api/preview-fixtures';
+import { parcelCheck } from '../fixtures/parcel-check';
 
-const procedure = (handoffWhen: string) => `---
-name: Parcel check
-trigger: The customer asks about a parcel.
-attributes:
-  order_id:
-    type: string
----
-
-## Look it up
-Collect {order_id} and look the order up with @crm.lookup.
-
-## Decide
-If \`data["crm.lookup"]["status"] == "${handoffWhen}"\`:
-  - @handoff Orders team: the parcel needs a person
-Otherwise:
-  - Tell the customer the status. @end
-`;
 // The mock answers "shipped": the draft hands off, the live version answers.
-const LIVE = procedure('lost');
-const DRAFT = procedure('shipped');
+const LIVE = parcelCheck('lost');
+const DRAFT = parcelCheck('shipped');
 
 const REPLY = 'Your parcel 7 has shipped and is on its way: it should reach you within two working days.';
 

@@ -8,25 +8,9 @@ import { FlowBuilder } from '../../renderer/src/graph/flow';
 import { FlowIdentity } from '../../renderer/src/graph/identity';
 import { pathOf } from '../../renderer/src/preview/pane-state';
 import { pathEdges, waypointsOf, type PathEdge } from '../../renderer/src/preview/path-edges';
+import { parcelCheck as parcel } from '../fixtures/parcel-check';
 import { readExample } from '../support/paths';
 
-const parcel = (handoffWhen: string) => `---
-name: Parcel check
-trigger: The customer asks about a parcel.
-attributes:
-  order_id:
-    type: string
----
-
-## Look it up
-Collect {order_id} and look the order up with @crm.lookup.
-
-## Decide
-If \`data["crm.lookup"]["status"] == "${handoffWhen}"\`:
-  - @handoff Orders team: the parcel needs a person
-Otherwise:
-  - Tell the customer the status. @end
-`;
 const graphOf = (text: string) => toGraph(parse(text).document);
 const trace = (...events: Omit<PreviewTraceEvent, 'index'>[]): PreviewTraceEvent[] => events.map((event, index) => ({ ...event, index }));
 const start = (procedure: string, first: string, kind = 'main') => [

@@ -6,24 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { PreviewTraceEvent } from '../../shared/api';
 import { describeEvent, LABEL_LIMIT, type EventPlace } from '../../renderer/src/trace/describe-event';
 import { procedureLabels, proceduresNamed, proceduresOf, traceLabels } from '../../renderer/src/trace/trace-labels';
+import { parcelCheck } from '../fixtures/parcel-check';
 
-const PARCEL = `---
-name: Parcel check
-trigger: The customer asks about a parcel.
-attributes:
-  order_id:
-    type: string
----
-
-## Look it up
-Collect {order_id} and look the order up with @crm.lookup. Run [[Verify identity]].
-
-## Decide
-If \`data["crm.lookup"]["status"] == "shipped"\`:
-  - @handoff Orders team: the parcel needs a person
-Otherwise:
-  - Tell the customer the status. @end
-
+const PARCEL = parcelCheck(
+  'shipped',
+  `
 ## Triage
 \`\`\`python
 attributes["seen"] = True
@@ -32,7 +19,8 @@ If the customer sounds upset:
   - Apologise.
 If \`attributes["order_id"] == "1"\`:
   - Say it is the first order.
-`;
+`,
+);
 
 const VERIFY = `---
 name: Verify identity
