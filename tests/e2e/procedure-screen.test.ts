@@ -134,7 +134,7 @@ describe('the Procedure screen', () => {
     expect(await history.locator('li[data-version]').count()).toBe(2);
     await history.getByRole('button', { name: 'Compare' }).click();
     await history.locator('[data-testid="diff"] .monaco-diff-editor').waitFor();
-    await expect.poll(() => history.locator('.diff-summary').textContent()).toContain('2 lines added, 0 removed');
+    await expect.poll(() => history.locator('.diff-summary').textContent()).toContain('2 lines added, 1 removed');
     await history.locator('[data-testid="diff"] .line-insert').first().waitFor();
     await app.screenshot('procedure-screen-diff');
     // A version compared with itself: "no differences", not an empty two-pane diff marked +0 −0.
