@@ -11,6 +11,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RENDERER_E2E_DIST } from '../../scripts/build-renderer';
 import { launchChromium } from '../../scripts/chromium';
+import { conditionWords, parse, toGraph } from '../../shared/procedure';
+import { readExample } from '../support/paths';
 import { ARTIFACTS, startApp, type RunningApp } from './support/app';
 import { answerDialog, editorSelection, editorText, fitGraph, graphNode, viewportSettled } from './support/editor';
 
@@ -160,6 +162,21 @@ describe.each([
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, `graph-${file}-${theme}.png`);
     await page.getByTestId('graph').screenshot({ path: shot });
+  });
+
+  it.each(EXAMPLES)('$file: every branch test and trigger reads whole at fit, wrapped, never cut', { timeout: 90_000 }, async ({ file, name }) => {
+    await openProcedure(page, name);
+    await fitGraph(page);
+    const graph = toGraph(parse(readExample(`${file}.md`)).document);
+    const expected = graph.nodes.filter((node) => node.kind === 'branch' || node.kind === 'trigger').map((node) => ({ id: node.id, text: node.test === 'python' ? (conditionWords(node.label) ?? node.label.replace(/^`|`$/g, '')) : node.label }));
+    expect(expected.filter((node) => node.id !== 'trigger').length).toBeGreaterThan(1);
+    for (const { id, text } of expected) {
+      const title = graphNode(page, id).locator('[data-title]');
+      const drawn = await title.evaluate((element) => ({ text: element.textContent ?? '', scrollWidth: element.scrollWidth, clientWidth: element.clientWidth, scrollHeight: element.scrollHeight, clientHeight: element.clientHeight }));
+      expect(drawn.text, `${id}'s title is its whole text`).toBe(text);
+      expect(drawn.scrollWidth, `"${text}" is not cut across`).toBeLessThanOrEqual(drawn.clientWidth + 1);
+      expect(drawn.scrollHeight, `"${text}" is not cut at its last line (${drawn.scrollHeight} > ${drawn.clientHeight})`).toBeLessThanOrEqual(drawn.clientHeight + 1);
+    }
   });
 
   it('saw edge labels to check (the overlap check is not vacuous)', () => {

@@ -18,6 +18,7 @@ import { nextNodeId } from './keyboard';
 import { childId, NODE_SIZE, placeNewNodes, structureKey, type Expansion } from './structure';
 import { collectsByStep } from './view-graph';
 import { TooltipProvider } from '../ui/Tooltip';
+import { titleSizesKey } from './title-metrics';
 import { fitViewport, graphBounds, MIN_ZOOM, startViewport, type Bounds, type Pane } from './fit';
 
 export type GraphAction =
@@ -107,7 +108,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
   // The same map while the text collects the same things: nothing below changes on other keystrokes.
   if (!sameCollects(collectsRef.current, collectsByText)) collectsRef.current = collectsByText;
   const collects = collectsRef.current;
-  const key = useMemo(() => structureKey(graph, expandedByGraphId, collects), [graph, expandedByGraphId, collects]);
+  const key = useMemo(() => `${structureKey(graph, expandedByGraphId, collects)}|${titleSizesKey(graph)}`, [graph, expandedByGraphId, collects]);
   useEffect(() => {
     if (key === laidOutKey.current || key === requestedKey.current) return;
     layoutClient.current ??= new LayoutClient();
@@ -383,9 +384,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
   minimapShown.current = showMinimap;
 
   return (
-    // Until ELK first answers, every node sits at a provisional place: the canvas is not shown (the
-    // nodes are still measured), rather than drawn one over the other.
-    <div className="graph graph-canvas" data-testid="graph" data-placed={layoutVersion > 0 ? 'yes' : 'no'} ref={container} onKeyDown={onKeyDown}>
+    <div className="graph graph-canvas" data-testid="graph" ref={container} onKeyDown={onKeyDown}>
       <div className="graph-toolbar" role="toolbar" aria-label="Graph edits">
         <button type="button" onClick={() => onAction({ type: 'add-step', after: stepOf(selectedNode) ?? lastStep })}>
           Add step

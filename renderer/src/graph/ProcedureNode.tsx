@@ -9,8 +9,8 @@ import { Braces, CircleStop, Code2, CornerDownRight, GitFork, Headset, ListCheck
 import { conditionWords, type NodeKind } from '../../../shared/procedure';
 import type { CardRow, ProcedureFlowNode } from './flow';
 import { LiveLabels, useLiveNode } from './live-labels';
-import { NODE_SIZE } from './structure';
-import { titleMetrics, zoomStep } from './title-metrics';
+import { NODE_SIZE, ROW_HEIGHT, ROWS_PADDING } from './structure';
+import { FAR_ZOOM, nodeTitle, titleMetrics, zoomStep } from './title-metrics';
 import { Tooltip } from '../ui/Tooltip';
 
 export const GraphActions = createContext<{ toggleExpand(nodeId: string, target: string): void; liveLabels: LiveLabels }>({ toggleExpand: () => {}, liveLabels: new LiveLabels() });
@@ -47,17 +47,23 @@ function ProcedureNodeView({ id, data, selected, height }: NodeProps<ProcedureFl
   const rows = data.rows ?? [];
   const collects = data.collects ?? [];
   const hasRows = rows.length > 0 || collects.length > 0;
-  const metrics = titleMetrics(data.kind, height ?? NODE_SIZE[data.kind].height, zoom, hasRows);
+  const nodeHeight = height ?? NODE_SIZE[data.kind].height;
+  // The header is what the rows leave of the card (ELK sized the card for its wrapped title).
+  const header = hasRows ? nodeHeight - ((rows.length + (collects.length > 0 ? 1 : 0)) * ROW_HEIGHT + ROWS_PADDING) : null;
   const python = data.kind === 'branch' && data.testKind === 'python';
   const words = useMemo(() => (python ? conditionWords(label) : null), [python, label]);
+  const far = zoom < FAR_ZOOM;
+  const fullTitle = nodeTitle({ kind: data.kind, label, ...(data.testKind ? { test: data.testKind } : {}) }, far);
+  const metrics = titleMetrics(data.kind, nodeHeight, zoom, header, fullTitle);
   const classes = ['graph-node', `kind-${data.kind}`, live?.cursor ? 'is-cursor' : '', live?.error ? 'has-error' : '', selected ? 'is-selected' : '', data.foreign ? 'is-foreign' : '', data.expanded ? 'is-expanded' : '', metrics.far ? 'is-far' : '', hasRows ? 'has-rows' : '']
     .filter(Boolean)
     .join(' ');
   const Icon = ICONS[data.kind];
   const code = python ? label.replace(/^`|`$/g, '') : null;
-  let title: ReactNode = titleText(data.kind, label, metrics.far);
-  if (python) title = words ?? <code className="graph-code-chip">{code}</code>;
+  let title: ReactNode = fullTitle;
+  if (python && !words) title = <code className="graph-code-chip">{code}</code>;
   const titleStyle = { fontSize: `${metrics.fontSize}px`, WebkitLineClamp: metrics.lines };
+  const headerStyle = header !== null && !metrics.far ? { height: header } : undefined;
   const titleElement = (
     <span className="graph-node-label" data-title style={titleStyle}>
       {title}
@@ -66,7 +72,7 @@ function ProcedureNodeView({ id, data, selected, height }: NodeProps<ProcedureFl
   return (
     <div className={classes} data-node-id={live?.graphId} data-kind={data.kind} title={python ? undefined : `${KIND_LABEL[data.kind]}: ${label}`}>
       <Handle type="target" position={Position.Top} isConnectable={false} />
-      <div className="graph-node-header">
+      <div className="graph-node-header" style={headerStyle}>
         {!metrics.far && <Icon className="graph-node-icon" aria-hidden size={14} strokeWidth={2} />}
         {python && code ? (
           <Tooltip content={<code className="graph-tooltip-code">{code}</code>} side="top">
@@ -93,18 +99,6 @@ function ProcedureNodeView({ id, data, selected, height }: NodeProps<ProcedureFl
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
     </div>
   );
-}
-
-function titleText(kind: NodeKind, label: string, far: boolean): string {
-  switch (kind) {
-    case 'condition':
-      return 'Which case?';
-    case 'handoff':
-      // Far away the pill's colour and shape say "handoff": the room goes to the team's name.
-      return far ? label : `Hand off to ${label}`;
-    default:
-      return label;
-  }
 }
 
 const ROW_ICONS: Partial<Record<NodeKind, LucideIcon>> = { action: Plug, code: Code2, subprocedure: GitFork };

@@ -53,7 +53,7 @@ function RoutedEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} />
-      {label && (
+      {label && !data?.unplaced && (
         <EdgeLabelRenderer>
           <div
             className="graph-edge-label-box nopan"

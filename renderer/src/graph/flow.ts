@@ -5,7 +5,8 @@ import { MarkerType, Position, type Edge, type Node } from '@xyflow/react';
 import type { GraphNode, NodeKind, ProcedureGraph } from '../../../shared/procedure';
 import type { Placement, Route } from './layout';
 import type { LiveNode } from './live-labels';
-import { cardSize, childId, type Expansion } from './structure';
+import { childId, type Expansion } from './structure';
+import { nodeSize } from './title-metrics';
 import { viewGraph } from './view-graph';
 
 /** A row of a card: its flow id (its label and graph id come on the live channel) and kind. */
@@ -19,6 +20,8 @@ export interface RoutedEdgeData extends Record<string, unknown> {
   route?: Route;
   /** On the path a preview conversation took (its label is marked too). */
   onPath?: boolean;
+  /** An end has no place from ELK yet: the edge is not drawn (nor its label) until it has. */
+  unplaced?: boolean;
 }
 
 /** What a node shows that changes only with the structure. Labels and highlights: see live-labels.ts. */
@@ -44,7 +47,7 @@ export interface FlowInput {
   ids: ReadonlyMap<string, string>;
   /** By flow id. */
   positions: ReadonlyMap<string, { x: number; y: number }>;
-  /** By flow id: sizes of expanded sub-procedure nodes. */
+  /** By flow id: where and how large ELK's last layout drew each node; a node without one is not shown yet. */
   sizes: ReadonlyMap<string, Placement>;
   /** By flow id. */
   expanded: ReadonlyMap<string, Expansion>;
@@ -63,6 +66,11 @@ export interface FlowInput {
 }
 
 const EDGE_LABEL_LENGTH = 40;
+/**
+ * The class of a node ELK has not placed yet (new in the text, or before the first layout), and of
+ * the edges to it: not shown until the layout lands, rather than drawn at a guess over other nodes.
+ */
+export const UNPLACED = 'is-unplaced';
 const MARKER = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
 /** The path's arrowhead: its own colour (the theme's, through the variable), and as large on the path's thicker stroke. */
 const PATH_MARKER = { type: MarkerType.ArrowClosed, width: 10, height: 10, color: 'var(--g-path)' };
@@ -108,13 +116,16 @@ export class FlowBuilder {
       const position = input.positions.get(id) ?? ORIGIN;
       setLive(id, node, extra.foreign);
       const expanded = node.kind === 'subprocedure' && !extra.foreign ? Boolean(extra.expansion) : undefined;
-      const placed = extra.expansion ? input.sizes.get(id) : undefined;
+      // The size ELK placed it at, while that layout stands: a title typed onto another line, or
+      // a new row, waits with the node's place for the next layout rather than grow over the node below.
+      const placed = input.sizes.get(id);
       const rows = extra.rows && extra.rows.length > 0 ? extra.rows : undefined;
       const collects = extra.collects && extra.collects.length > 0 ? extra.collects : undefined;
-      const size = cardSize(node.kind, (rows?.length ?? 0) + (collects ? 1 : 0));
-      const width = placed ? placed.width : size.width;
-      const height = placed ? placed.height : size.height;
+      const size = placed ?? nodeSize(node, (rows?.length ?? 0) + (collects ? 1 : 0));
+      const width = size.width;
+      const height = size.height;
       const selected = input.selected.has(id);
+      const className = placed ? undefined : UNPLACED;
       const old = this.nodeCache.get(id);
       // Compared field by field, without building anything: most nodes are unchanged on a keystroke.
       if (
@@ -122,6 +133,7 @@ export class FlowBuilder {
         old.position.x === position.x &&
         old.position.y === position.y &&
         old.selected === selected &&
+        old.className === className &&
         old.parentId === extra.parentId &&
         old.width === width &&
         old.height === height &&
@@ -154,6 +166,7 @@ export class FlowBuilder {
         selected,
         width,
         height,
+        ...(className ? { className } : {}),
         sourcePosition: Position.Bottom,
         targetPosition: Position.Top,
         draggable: node.kind === 'step' && !extra.foreign,
@@ -176,7 +189,8 @@ export class FlowBuilder {
         const id = count === 1 ? pair : `${pair}#${count}`;
         const label = edge.label ? shorten(edge.label) : edge.kind === 'optional' ? 'when needed' : undefined;
         const taken = onPath.has(pathKey(edge.from, edge.to));
-        const className = `edge-${edge.kind}${foreign ? ' edge-foreign' : ''}${taken ? ' on-path' : ''}`;
+        const unplaced = !input.sizes.has(source) || !input.sizes.has(target);
+        const className = `edge-${edge.kind}${foreign ? ' edge-foreign' : ''}${taken ? ' on-path' : ''}${unplaced ? ` ${UNPLACED}` : ''}`;
         const route = foreign ? undefined : input.routes?.get(id);
         const old = this.edgeCache.get(id);
         const flowEdge: Edge<RoutedEdgeData> =
@@ -188,7 +202,7 @@ export class FlowBuilder {
                 source,
                 target,
                 ...(label ? { label } : {}),
-                data: { ...(route ? { route } : {}), ...(taken ? { onPath: true } : {}) },
+                data: { ...(route ? { route } : {}), ...(taken ? { onPath: true } : {}), ...(unplaced ? { unplaced: true } : {}) },
                 className,
                 markerEnd: taken ? PATH_MARKER : MARKER,
                 // Drawn above the edges it crosses.

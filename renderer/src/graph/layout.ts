@@ -9,7 +9,8 @@
 // own, so no label can sit on a node or another label. Expanded sub-procedures are compound nodes.
 import type { ElkExtendedEdge, ElkLabel, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
 import type { ProcedureGraph } from '../../../shared/procedure';
-import { cardSize, childId, type Expansion } from './structure';
+import { childId, type Expansion } from './structure';
+import { nodeSize } from './title-metrics';
 import { viewGraph, type ViewGraph } from './view-graph';
 
 export interface Placement {
@@ -66,11 +67,11 @@ const PADDING = '[top=40,left=16,bottom=16,right=16]';
  * sized for the label at low zoom, where the text grows (up to EDGE_LABEL_FAR_PX in graph units)
  * to stay readable; up close the label is drawn smaller, centred in the same box.
  */
-export const EDGE_LABEL_FAR_PX = 18;
+export const EDGE_LABEL_FAR_PX = 24;
 /** Width of a character as a share of the font size: generous for the UI font. */
 export const EDGE_LABEL_CHAR = 0.62;
 /** At least the largest font: the pill pads its text by half an em each side. */
-export const EDGE_LABEL_PADDING_X = 20;
+export const EDGE_LABEL_PADDING_X = EDGE_LABEL_FAR_PX;
 export const EDGE_LABEL_HEIGHT = Math.ceil(EDGE_LABEL_FAR_PX * 1.25 + 8);
 export function edgeLabelWidth(text: string): number {
   return Math.ceil(text.length * EDGE_LABEL_CHAR * EDGE_LABEL_FAR_PX + EDGE_LABEL_PADDING_X);
@@ -110,7 +111,7 @@ function elkNodes(view: ViewGraph, prefix: (id: string) => string, expanded: Rea
         edges: elkEdges(inner, innerPrefix, false),
       };
     }
-    const size = cardSize(entry.node.kind, rowCount(entry));
+    const size = nodeSize(entry.node, rowCount(entry));
     return withPorts
       ? { id, ...size, ports: portsOf(id, size.width, size.height), layoutOptions: { 'elk.portConstraints': 'FIXED_POS' } }
       : { id, ...size };
@@ -139,19 +140,26 @@ export function toElk(graph: ProcedureGraph, expanded: ReadonlyMap<string, Expan
   return { id: 'root', layoutOptions: { ...LAYOUT_OPTIONS }, children: elkNodes(view, same, expanded, true), edges: elkEdges(view, same, true, expanded) };
 }
 
-/** Wider than this (width / height), a layout is laid out again narrower. */
-export const WIDE = 1.2;
+/**
+ * The shape of the pane the graph is drawn in (width / height of a 640×800 panel, less the fit's
+ * margins): a layout wider than this is held back by its width at fit, so a narrower one can read larger.
+ */
+export const WIDE = 0.9;
+
+/** How large a layout draws at fit in a pane of the WIDE shape (1 by 1/WIDE): the larger, the better. */
+const fitScale = (layout: ElkNode) => Math.min(WIDE / Math.max(layout.width ?? 1, 1), 1 / Math.max(layout.height ?? 1, 1));
 
 /**
- * Lays a graph out with straight chains (Brandes-Köpf); when that drifts wide (each branch that
- * goes on to the next step sits right of the last, as in Refund request), again with linear
- * segments, narrower at the cost of small jogs: the panel is tall, not wide, and a narrow graph
- * reads larger at fit.
+ * Lays a graph out with straight chains (Brandes-Köpf); when that drifts wider than the pane
+ * (each branch that goes on to the next step sits right of the last, as in Refund request), again
+ * with linear segments, narrower at the cost of small jogs, and keeps that one if it reads larger at
+ * fit: the panel is tall, not wide.
  */
 export async function layoutGraph(elk: { layout(graph: ElkNode): Promise<ElkNode> }, graph: ElkNode): Promise<ElkNode> {
   const straight = await elk.layout(structuredClone(graph));
   if ((straight.width ?? 0) <= WIDE * (straight.height ?? 0)) return straight;
-  return elk.layout({ ...structuredClone(graph), layoutOptions: { ...graph.layoutOptions, 'elk.layered.nodePlacement.strategy': 'LINEAR_SEGMENTS' } });
+  const narrow = await elk.layout({ ...structuredClone(graph), layoutOptions: { ...graph.layoutOptions, 'elk.layered.nodePlacement.strategy': 'LINEAR_SEGMENTS' } });
+  return fitScale(narrow) > fitScale(straight) ? narrow : straight;
 }
 
 /** Positions on whole pixels, so that borders and text stay crisp. */

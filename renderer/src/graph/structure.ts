@@ -3,16 +3,17 @@
 // needs no new layout. Pure.
 import type { GraphEdge, GraphNode, NodeKind, ProcedureGraph } from '../../../shared/procedure';
 
-export const CARD_WIDTH = 264;
+export const CARD_WIDTH = 300;
 /** Height of one content row of a card (collects, action, code, call). */
 export const ROW_HEIGHT = 26;
-const ROWS_PADDING = 8;
+export const ROWS_PADDING = 8;
 
 /** A node's size with no rows. Cards grow by ROW_HEIGHT a row; their titles are clamped to fit. */
 export const NODE_SIZE: Record<NodeKind, { width: number; height: number }> = {
   // One width for every node: ELK then stacks them centre on centre, so straight chains stay
   // straight. Pills (condition, handoff, end) draw narrower, centred in their box.
-  trigger: { width: CARD_WIDTH, height: 60 },
+  // The trigger, often a long sentence, is a wider pill: fewer lines, so a shorter graph that reads larger at fit.
+  trigger: { width: Math.round(CARD_WIDTH * 1.5), height: 60 },
   step: { width: CARD_WIDTH, height: 44 },
   condition: { width: CARD_WIDTH, height: 44 },
   branch: { width: CARD_WIDTH, height: 64 },
