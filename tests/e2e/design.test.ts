@@ -249,7 +249,7 @@ describe('the design system', () => {
     // It covers no control: not the graph's zoom controls or minimap, not a toolbar.
     const box = (await toast.boundingBox())!;
     const covered = await page.evaluate(({ x, y, width, height }) => {
-      const controls = [...document.querySelectorAll('.react-flow__controls, .react-flow__minimap, [role="toolbar"], button')].filter((el) => !el.closest('[data-testid="toast"]'));
+      const controls = Array.from(document.querySelectorAll('.react-flow__controls, .react-flow__minimap, [role="toolbar"], button')).filter((el) => !el.closest('[data-testid="toast"]'));
       return controls
         .map((el) => ({ el, r: el.getBoundingClientRect() }))
         .filter(({ r }) => r.width > 0 && r.left < x + width && r.right > x && r.top < y + height && r.bottom > y)
