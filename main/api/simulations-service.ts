@@ -319,10 +319,11 @@ function parseDefinition(definition: unknown): SimulationDefinition {
   return parsed.data;
 }
 
-const mutantView = (mutant: { id: string; operator: string; description: string; line: number; branchId: string | null }) => ({
+const mutantView = (mutant: { id: string; operator: string; description: string; line: number; branchId: string | null; place: string | null }) => ({
   id: mutant.id,
   operator: mutant.operator,
   description: mutant.description,
   line: mutant.line,
   branchId: mutant.branchId,
+  place: mutant.place,
 });

@@ -8,6 +8,7 @@ import { parse, toGraph } from '../../shared/procedure';
 import type { ModelCaller } from '../model/client';
 import { simulationDefinitionSchema, type SimulationDefinition } from '../simulations/definition';
 import { callForcedTool } from '../simulations/forced-tool';
+import { procedureNodeWords, sayNode } from '../simulations/node-words';
 import type { Workspace } from '../store/workspace';
 import { describeZodError } from '../validation/zod-error';
 import { workspaceBrief } from './language-guide';
@@ -15,8 +16,11 @@ import { workspaceBrief } from './language-guide';
 export const GENERATE_TOOL = 'propose_simulations';
 
 export interface GenerationTarget {
+  /** What the model answers in `target`, to map its simulations back; never shown as a name. */
   id: string;
   kind: 'happy_path' | 'branch' | 'edge_cases' | 'difficult_customers' | 'mutant';
+  /** The target in the Procedure's words (“Check the claim window” → Otherwise): what names and descriptions say. */
+  label: string;
   description: string;
   /** Simulations it needs at least. */
   min: number;
@@ -31,6 +35,7 @@ export interface GeneratedSimulation {
 /** What to generate for a Procedure text: one target per branch of each condition, plus the rest. */
 export function generationTargets(text: string): GenerationTarget[] {
   const graph = toGraph(parse(text).document);
+  const words = procedureNodeWords(text);
   const steps = new Map(graph.nodes.filter((node) => node.kind === 'step').map((node) => [node.id, node.label]));
   const branches = graph.nodes
     .filter((node) => node.kind === 'branch')
@@ -38,17 +43,19 @@ export function generationTargets(text: string): GenerationTarget[] {
       (node): GenerationTarget => ({
         id: node.id,
         kind: 'branch',
+        label: sayNode(words, node.id),
         description: `In step "${steps.get(node.stepId ?? '') ?? node.stepId}", the branch "${node.label}"${node.test === 'python' ? ' (a Python test: set up the world or the customer so it holds)' : ''} is taken.`,
         min: 1,
       }),
     );
   return [
-    { id: 'happy-path', kind: 'happy_path', description: 'A cooperative customer whose case goes the usual way, start to finish.', min: 1 },
+    { id: 'happy-path', kind: 'happy_path', label: 'the happy path', description: 'A cooperative customer whose case goes the usual way, start to finish.', min: 1 },
     ...branches,
-    { id: 'edge-cases', kind: 'edge_cases', description: 'Unusual but legitimate situations: missing or wrong information, a connector that finds nothing, limits and boundaries.', min: 2 },
+    { id: 'edge-cases', kind: 'edge_cases', label: 'edge cases', description: 'Unusual but legitimate situations: missing or wrong information, a connector that finds nothing, limits and boundaries.', min: 2 },
     {
       id: 'difficult-customers',
       kind: 'difficult_customers',
+      label: 'difficult customers',
       description: 'Customers who are hard to serve: they change their mind halfway, insist on a human, are angry, vague or off topic.',
       min: 2,
     },
@@ -66,7 +73,7 @@ const tool: Tool = {
         items: {
           type: 'object',
           properties: {
-            target: { type: 'string', description: 'The id of the target it covers.' },
+            target: { type: 'string', description: 'The id of the target it covers (what follows "target:" in its brackets).' },
             name: { type: 'string', description: 'A short, unique name.' },
             definition: { type: 'object', description: 'The simulation definition (see the format).' },
           },
@@ -93,6 +100,17 @@ const FORMAT = `A simulation definition is a JSON object:
 - maxTurns (1 to 50), tags (list)
 Make deterministic checks (actions, final status, attributes) match exactly what the Procedure says must happen on that path.`;
 
+/**
+ * The targets as the model reads them: each in the Procedure's words, with its id in brackets for
+ * the `target` field only, so names and descriptions (saved as the user's data) say the words.
+ */
+export function targetList(targets: readonly GenerationTarget[]): string {
+  return [
+    'Targets (cover each with at least the number of simulations given). Name each simulation and write its description in the Procedure\'s own words (step titles, what a branch tests), never with the target ids, which are only for the `target` field:',
+    ...targets.map((target) => `- ${target.label} [target: ${target.id}] (at least ${target.min}): ${target.description}`),
+  ].join('\n');
+}
+
 /** `targets`: only these (e.g. a surviving mutant to catch, main/simulations/mutation-run.ts); default: every target of the graph. */
 export async function generateSimulations(services: { workspace: Workspace; model: ModelCaller }, procedure: string, options: { targets?: GenerationTarget[] } = {}): Promise<GeneratedSimulation[]> {
   const record = services.workspace.procedures.require(procedure);
@@ -112,7 +130,7 @@ export async function generateSimulations(services: { workspace: Workspace; mode
       content: [
         `<procedure>\n${record.draftText}</procedure>`,
         `Mock worlds: ${worlds.join('; ') || '(none)'}`,
-        `Targets (cover each with at least the number of simulations given):\n${targets.map((target) => `- ${target.id} (at least ${target.min}): ${target.description}`).join('\n')}`,
+        targetList(targets),
         existing.size > 0 ? `Names already used (choose others): ${[...existing].join(', ')}` : '',
       ]
         .filter(Boolean)
@@ -147,7 +165,7 @@ function check(proposed: z.output<typeof answerSchema>['simulations'], targets: 
   }
   for (const target of targets) {
     const count = proposed.filter((entry) => entry.target === target.id).length;
-    if (count < target.min) issues.push(`the target ${target.id} needs at least ${target.min} simulation(s), got ${count}`);
+    if (count < target.min) issues.push(`the target ${target.label} [target: ${target.id}] needs at least ${target.min} simulation(s), got ${count}`);
   }
   return { generated, issues };
 }

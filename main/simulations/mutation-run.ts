@@ -183,11 +183,13 @@ export function judgeMutant(mutant: MutantOutcome['mutant'], report: SuiteReport
 }
 
 /** What a surviving mutant asks of the simulation generator: a simulation that passes on the Procedure and fails on the mutant. */
-export function survivorTarget(mutant: MutantOutcome['mutant']): { id: string; kind: 'mutant'; description: string; min: number } {
-  const where = mutant.branchId ? `the branch ${mutant.branchId}` : mutant.stepId ? `the step ${mutant.stepId}` : `line ${mutant.line}`;
+export function survivorTarget(mutant: MutantOutcome['mutant']): { id: string; kind: 'mutant'; label: string; description: string; min: number } {
+  // In the Procedure's words: the model names its simulation after what it reads here.
+  const where = mutant.place ? (mutant.branchId ? `the branch ${mutant.place}` : `the step ${mutant.place}`) : `line ${mutant.line}`;
   return {
     id: `mutant-${mutant.id}`,
     kind: 'mutant',
+    label: `the change at line ${mutant.line}${mutant.place ? `, in ${mutant.place}` : ''}: ${mutant.description}`,
     description: `No simulation notices this change at line ${mutant.line}, in ${where}: ${mutant.description}. Write a simulation whose customer leads the conversation into ${where}, with checks (actions, final status, attributes) that pass on the Procedure as written and would fail with that change.`,
     min: 1,
   };

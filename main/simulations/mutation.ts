@@ -10,6 +10,7 @@
 // Pure: the run (main/simulations/mutation-run.ts) decides what to do with them.
 import { parse, toGraph, validate, type Block, type Branch, type Diagnostic, type GraphNode, type ProcedureDocument, type ValidationContext } from '../../shared/procedure';
 import { walkDocument } from '../../shared/procedure/walk';
+import { procedureNodeWords, sayNode } from './node-words';
 
 export const MUTATION_OPERATORS = ['flip-comparison', 'swap-branches', 'drop-handoff', 'drop-end', 'drop-action', 'negate-condition'] as const;
 export type MutationOperator = (typeof MUTATION_OPERATORS)[number];
@@ -25,13 +26,15 @@ export interface Mutant {
   /** `m1`, `m2`… in document order of operator, stable for one text. */
   id: string;
   operator: MutationOperator;
-  /** What changed, in words: "`<=` → `>` in step:check-the-claim-window/cond1". */
+  /** What changed, in words: "`<=` → `>` in the condition `attributes[…] <= 30`". */
   description: string;
   /** The graph node the change sits in (the innermost: a branch, a condition, a step). */
   nodeId: string | null;
   /** The branch the change sits in, if any: the one no simulation really tests when the mutant survives. */
   branchId: string | null;
   stepId: string | null;
+  /** That branch (else step) in the Procedure's words, for people and the author model: “Resolve” → Otherwise. */
+  place: string | null;
   /** 1-based line of the change. */
   line: number;
   edits: TextEdit[];
@@ -46,7 +49,7 @@ export function mutants(text: string): Mutant[] {
   const document = parse(text).document;
   const nodes = toGraph(document).nodes;
   // `anchor`: the offset that says where the mutant is (the operator, the condition's header, the reference).
-  const found: (Omit<Mutant, 'id' | 'nodeId' | 'branchId' | 'stepId' | 'line' | 'text'> & { anchor: number })[] = [];
+  const found: (Omit<Mutant, 'id' | 'nodeId' | 'branchId' | 'stepId' | 'place' | 'line' | 'text'> & { anchor: number })[] = [];
   const events = walkDocument(document);
   for (const event of events) {
     if (event.kind !== 'python') continue;
@@ -90,15 +93,20 @@ export function mutants(text: string): Mutant[] {
       found.push({ operator: 'negate-condition', anchor: span.start.offset, description: `"${test}" negated`, edits: [{ start: span.start.offset, end: span.end.offset, replacement: negated }] });
     }
   }
+  const words = procedureNodeWords(text);
   return found.map(({ anchor, ...mutant }, index) => {
     const node = innermostNode(nodes, anchor);
     const step = document.steps.find((candidate) => candidate.span.start.offset <= anchor && anchor <= candidate.span.end.offset) ?? null;
+    const branchId = branchAt(document, nodes, anchor);
+    const stepId = node?.stepId ?? (node?.kind === 'step' ? node.id : (step?.id ?? null));
+    const placeId = branchId ?? stepId;
     return {
       ...mutant,
       id: `m${index + 1}`,
       nodeId: node?.id ?? step?.id ?? null,
-      branchId: branchAt(document, nodes, anchor),
-      stepId: node?.stepId ?? (node?.kind === 'step' ? node.id : (step?.id ?? null)),
+      branchId,
+      stepId,
+      place: placeId === null ? null : sayNode(words, placeId),
       line: lineOf(text, anchor),
       text: applyEdits(text, mutant.edits),
     };

@@ -217,6 +217,8 @@ export const MutantSchema = z.strictObject({
   line: z.number().int(),
   /** The branch the change sits in: the one no simulation really tests when the mutant survives. */
   branchId: z.string().nullable(),
+  /** That branch (else its step) in the Procedure's words, what the screen says. */
+  place: z.string().nullable(),
 });
 
 export const MutationPlanSchema = z.strictObject({

@@ -55,14 +55,17 @@ export function simulationScript(options: ScriptOptions = {}) {
   };
 }
 
-/** The author model: one simulation for each target the generator lists ("- <id> (at least n): …"). */
+/**
+ * The author model: one simulation for each target the generator lists ("- <words> [target: <id>]
+ * (at least n): …"), named and described from the words as the prompt asks; the id goes only in
+ * `target`.
+ */
 function proposals(request: RecordedRequest): FakeResponse {
-  const asked = JSON.stringify(request.body.messages);
-  const targets = [...asked.matchAll(/\\n- (\S+) \(at least (\d+)\)/g)].flatMap((match) => Array.from({ length: Number(match[2]) }, (_, index) => `${match[1]!}#${index + 1}`));
+  const asked = (request.body.messages as { content: unknown }[]).map((message) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content))).join('\n');
+  const targets = [...asked.matchAll(/\n- (.+?) \[target: (\S+)\] \(at least (\d+)\)/g)].flatMap((match) =>
+    Array.from({ length: Number(match[3]) }, (_, index) => ({ words: match[1]!, target: match[2]!, nth: index + 1 })),
+  );
   return toolCall('propose_simulations', {
-    simulations: targets.map((entry) => {
-      const target = entry.split('#')[0]!;
-      return { target, name: `Covers ${entry}`, definition: { ...SIMULATION, description: `Aimed at ${target}.`, tags: ['suggested'] } };
-    }),
+    simulations: targets.map(({ words, target, nth }) => ({ target, name: `Covers ${words}${nth > 1 ? ` (${nth})` : ''}`, definition: { ...SIMULATION, description: `Aimed at ${words}.`, tags: ['suggested'] } })),
   });
 }

@@ -171,7 +171,10 @@ describe('the simulations API', () => {
     expect(proposals.map((p) => p.target).sort()).toEqual([...unreached].sort());
     // Only the chosen branches were asked for.
     const asked = JSON.stringify(fake.requests.find((r) => r.body.model === models.author)!.body.messages);
-    expect(asked).not.toContain('happy-path (at least');
+    expect(asked).not.toContain('[target: happy-path]');
+    // Named and described from the branches' words, as the prompt asks: no internal id reaches the user's data.
+    for (const proposal of proposals) expect(`${proposal.name} ${String(proposal.definition.description)}`).not.toMatch(/step:/);
+    expect(proposals.map((p) => p.name).join('\n')).toContain('→');
     let list = (await api.call('simulations.list', { procedure: PROCEDURE })) as SimulationList;
     expect(list.simulations).toHaveLength(1);
     await api.call('simulations.save', { procedure: PROCEDURE, name: proposals[0]!.name, definition: proposals[0]!.definition });
@@ -188,7 +191,7 @@ describe('the simulations API', () => {
     expect(plan.estimate.suites).toBe(plan.mutants.length + 1);
     const report = (await api.call('simulations.runMutations', { procedure: PROCEDURE, concurrency: 2 })) as {
       status: string;
-      mutants: { id: string; operator: string; description: string; status: string; killedBy: string[]; branchId: string | null }[];
+      mutants: { id: string; operator: string; description: string; status: string; killedBy: string[]; branchId: string | null; place: string | null }[];
       killed: number;
       survived: number;
       score: number;
@@ -201,6 +204,8 @@ describe('the simulations API', () => {
     const survivors = report.mutants.filter((m) => m.status === 'survived');
     expect(survivors.length).toBeGreaterThan(0);
     expect(survivors.some((m) => m.branchId?.startsWith('step:lost-parcel'))).toBe(true);
+    // The place the screen names is in the Procedure's words, the id kept for the graph.
+    expect(survivors.find((m) => m.branchId?.startsWith('step:lost-parcel'))!.place).toBe('“Lost parcel” → the customer says the parcel never arrived');
     expect(report.score).toBeCloseTo(report.killed / (report.killed + report.survived));
     expect(report.replayNote).toContain('not reused');
     const progress = events.filter((e) => e.event === 'simulations.mutationProgress').map((e) => e.payload.done as number);

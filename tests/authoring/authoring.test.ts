@@ -128,7 +128,13 @@ describe('generating simulations', () => {
     ]);
     expect(generated).toHaveLength(10);
     const repair = JSON.stringify(server.requests('author')[1]!.body.messages);
-    expect(repair).toContain('the target step:resolve/cond1/b2 needs at least 1 simulation(s), got 0');
+    expect(repair).toContain('the target “Resolve” → Otherwise [target: step:resolve/cond1/b2] needs at least 1 simulation(s), got 0');
+    // The model reads each target in the Procedure's words, its id only to answer with.
+    const asked = String(server.requests('author')[0]!.body.messages[0]!.content);
+    expect(asked).toContain('- “Check the claim window” → days since delivery ≤ 30 [target: step:check-the-claim-window/cond1/b1] (at least 1): ');
+    expect(asked).toContain('- “Resolve” → Otherwise [target: step:resolve/cond1/b2] (at least 1): ');
+    expect(asked).toContain("in the Procedure's own words (step titles, what a branch tests), never with the target ids");
+    expect(asked).not.toMatch(/\n- step:/);
     expect(repair).toContain('is not a valid definition: customer.persona');
     saveGenerated(services.workspace, 'Damaged order claim', generated);
     const saved = services.workspace.simulations.get('Damaged order claim', 'step:resolve/cond1/b2 1')!;

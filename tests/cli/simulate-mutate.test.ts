@@ -95,9 +95,11 @@ describe('stepwise simulate --mutate', () => {
     const file = await exampleWorkspace();
     const conversations = conversationsScript([SPARKING_KETTLE]);
     const targets: string[][] = [];
+    const prompts: string[] = [];
     server = await startModelServer((request) => {
       if (roleOf(request) !== 'author') return conversations(request);
-      const asked = [...JSON.stringify(request.body.messages).matchAll(/- (mutant-m\d+) \(at least 1\)/g)].map((match) => match[1]!);
+      const asked = [...JSON.stringify(request.body.messages).matchAll(/\[target: (mutant-m\d+)\] \(at least 1\)/g)].map((match) => match[1]!);
+      prompts.push(JSON.stringify(request.body.messages));
       targets.push(asked);
       return toolCall('propose_simulations', {
         simulations: asked.map((target) => ({ target, name: `Catches ${target}`, definition: { customer: { persona: `Customer for ${target}` }, criteria: [{ name: 'caught', assertion: 'The change is noticed.' }] } })),
@@ -108,8 +110,13 @@ describe('stepwise simulate --mutate', () => {
     const text = out.stdout();
     expect(text).toContain('Mutation score: 0.333 (4 killed, 8 survived).');
     expect(text).toContain('Surviving mutants: no simulation really tests these places.');
-    expect(text).toContain('  m12 line 42, branch step:understand-the-damage/cond1/b1: "the customer describes a safety hazard such as smoke, sparks or broken glass" negated');
-    expect(text).toContain('  m11 line 60, step step:wrap-up: `@end` removed');
+    // Each place in the Procedure's words, not its ids.
+    expect(text).toContain('  m12 line 42, branch “Understand the damage” → the customer describes a safety hazard such as smoke, sparks or broken glass: "the customer describes a safety hazard such as smoke, sparks or broken glass" negated');
+    expect(text).toContain('  m11 line 60, step “Wrap up”: `@end` removed');
+    expect(text).not.toMatch(/step:/);
+    // The author model reads the survivors' places in words too.
+    expect(prompts[0]).toContain('- the change at line 60, in “Wrap up”: `@end` removed [target: mutant-m11] (at least 1): No simulation notices this change at line 60, in the step “Wrap up”');
+    expect(prompts[0]).not.toContain('step:');
     expect(text).toMatch(/Time: \d+\.\d s, of which \d+\.\d{2} s \(\d+\.\d%\) over running the suite once per mutant\./);
     expect(text).toContain('Recorded runs are not reused for mutants');
     expect(targets).toEqual([['mutant-m2', 'mutant-m4', 'mutant-m6', 'mutant-m7', 'mutant-m9', 'mutant-m10', 'mutant-m11', 'mutant-m12']]);

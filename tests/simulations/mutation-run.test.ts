@@ -73,7 +73,7 @@ describe('a mutation run', () => {
   it('judges a mutant by its suite: a failure kills it, errors alone decide nothing, all passing survives', () => {
     const run = (simulation: string, status: 'passed' | 'failed' | 'error') => ({ simulation, status, summary: `${status}.` });
     const suite = (runs: ReturnType<typeof run>[], status: SuiteReport['status'] = 'finished') => ({ suiteId: 7, status, runs, costUsd: 0.5, wallMs: 10 }) as unknown as SuiteReport;
-    const mutant = { id: 'm1', operator: 'drop-end' as const, description: 'x', nodeId: null, branchId: null, stepId: null, line: 1 };
+    const mutant = { id: 'm1', operator: 'drop-end' as const, description: 'x', nodeId: null, branchId: null, stepId: null, place: null, line: 1 };
     expect(judgeMutant(mutant, suite([run('a', 'passed'), run('b', 'failed'), run('c', 'error')]))).toMatchObject({ status: 'killed', killedBy: ['b'], errors: ['c: error.'] });
     expect(judgeMutant(mutant, suite([run('a', 'passed'), run('c', 'error')])).status).toBe('error');
     expect(judgeMutant(mutant, suite([run('a', 'passed')])).status).toBe('survived');

@@ -89,7 +89,8 @@ export function reportLines(report: MutationReport): string[] {
   const survivors = report.mutants.filter((outcome) => outcome.status === 'survived');
   if (survivors.length > 0) {
     lines.push('Surviving mutants: no simulation really tests these places.');
-    for (const { mutant } of survivors) lines.push(`  ${mutant.id} line ${mutant.line}${mutant.branchId ? `, branch ${mutant.branchId}` : mutant.stepId ? `, step ${mutant.stepId}` : ''}: ${mutant.description}`);
+    // The place in the Procedure's words (a branch by its step and test, a step by its title).
+    for (const { mutant } of survivors) lines.push(`  ${mutant.id} line ${mutant.line}${mutant.place ? `, ${mutant.branchId ? 'branch' : 'step'} ${mutant.place}` : ''}: ${mutant.description}`);
     lines.push('  `--suggest` proposes a simulation that would catch each.');
   }
   for (const { mutant, errors: why } of report.invalid) lines.push(`Not run (does not validate): ${mutant.id} ${mutant.description}: ${why.join('; ')}`);

@@ -57,7 +57,7 @@ export function MutationView({ procedure, report, onClose, onSaved }: { procedur
                   </strong>
                   <p>
                     {mutant.status === 'killed' && `Caught by ${mutant.killedBy.join(', ')}.`}
-                    {mutant.status === 'survived' && `No simulation noticed${mutant.branchId ? `: nothing really tests ${mutant.branchId}` : ''}.`}
+                    {mutant.status === 'survived' && `No simulation noticed${mutant.place ? `: nothing really tests ${mutant.place}` : ''}.`}
                     {mutant.status === 'error' && mutant.errors.join(' ')}
                   </p>
                 </div>
