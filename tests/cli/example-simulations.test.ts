@@ -1,9 +1,10 @@
 // The example shop ships simulations for every example Procedure (examples/simulations/), so the
 // README's `simulate` example runs and passes (with the fake model playing agent, customer and
 // judge); `simulations add` reads a simulation file, naming a wrong field and saving nothing.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/run';
 import { EncryptedFileSecretStore, defaultSecretLocation } from '../../main/secrets/encrypted-file-store';
@@ -27,7 +28,7 @@ async function exampleWorkspace(withModels = true): Promise<string> {
   const file = join(folder(), 'shop.stepwise');
   const out = captureIo(repoRoot);
   expect(await runCli(['workspace', 'init', file, '--example'], out)).toBe(0);
-  expect(out.stdout()).toMatch(/ 5 simulations \(run them with `simulate --workspace /);
+  expect(out.stdout()).toMatch(/ 5 simulations \(run them with `stepwise simulate --workspace /);
   if (withModels) {
     const workspace = Workspace.open(file);
     const { apiKey: _key, baseURL: _url, ...settings } = testSettings('http://127.0.0.1:1');
@@ -43,8 +44,9 @@ function readmeSimulateArgs(workspace: string): string[] {
     .split('\n')
     .find((candidate) => candidate.startsWith('npm run stepwise -- simulate --workspace'));
   expect(line, 'the README shows a simulate example').toBeDefined();
-  const words = [...line!.replace('npm run stepwise -- ', '').matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2]!);
-  return words.map((word) => (word === '$WS' ? workspace : word));
+  // The shell reads the line as a reader pasting it would (quotes, $WS, $(dirname …)); printf hands back each word.
+  const words = execFileSync('bash', ['-c', `printf '%s\\0' ${line!.replace('npm run stepwise -- ', '')}`], { env: { PATH: process.env.PATH, WS: workspace }, encoding: 'utf8' });
+  return words.split('\0').slice(0, -1);
 }
 
 describe('the example simulations', () => {
@@ -78,13 +80,13 @@ describe('the example simulations', () => {
     const cwd = join(file, '..');
     server = await startModelServer(conversationsScript([SPARKING_KETTLE]));
     const args = readmeSimulateArgs(file);
-    expect(args).toEqual(['simulate', '--workspace', file, '--procedure', 'Damaged order claim', '--repeat', '3', '--concurrency', '4', '--junit', 'simulations.xml']);
+    expect(args).toEqual(['simulate', '--workspace', file, '--procedure', 'Damaged order claim', '--repeat', '3', '--concurrency', '4', '--junit', join(dirname(file), 'simulations.xml')]);
     const out = io(cwd, server.fake.url);
     const code = await runCli(args, out);
     expect(out.stderr()).toBe('');
     expect(out.stdout()).toContain('Results: 3 of 3 run(s) passed.');
     expect(code).toBe(0);
-    expect(readFileSync(join(cwd, 'simulations.xml'), 'utf8')).toMatch(/<testcase classname="Damaged order claim" name="Sparking kettle[^"]*"/);
+    expect(readFileSync(join(dirname(file), 'simulations.xml'), 'utf8')).toMatch(/<testcase classname="Damaged order claim" name="Sparking kettle[^"]*"/);
   });
 
   it('every example simulation passes with its script (the scripts: tests/simulations/example-scripts.ts)', async () => {
