@@ -4,7 +4,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { parse, toGraph } from '../../shared/procedure';
-import { cursorIds, FlowBuilder } from '../../renderer/src/graph/flow';
+import { cursorIds, FlowBuilder, UNPLACED } from '../../renderer/src/graph/flow';
 import { FlowIdentity } from '../../renderer/src/graph/identity';
 import { placements, toElk } from '../../renderer/src/graph/layout';
 import { viewGraph } from '../../renderer/src/graph/view-graph';
@@ -149,5 +149,30 @@ describe('cursor highlight', () => {
     expect(ids.has('step:find-the-order')).toBe(true);
     expect(ids.has('step:find-the-order/action:shop.get_order')).toBe(true);
     expect(cursorIds(graph, 2)).toEqual(new Set(['trigger']));
+  });
+});
+
+describe('a node ELK has not placed', () => {
+  it('is not shown, nor its edges, until the layout gives it a place; a placed node keeps its placed size', () => {
+    const builder = new FlowBuilder();
+    const graph = graphOf(verify);
+    const ids = new FlowIdentity().update(graph);
+    const input = { graph, ids, positions: new Map(), expanded: new Map(), cursorIds: new Set<string>(), errorIds: new Set<string>(), selected: new Set<string>() };
+    const before = builder.build({ ...input, sizes: new Map() });
+    expect(before.nodes.length).toBeGreaterThan(2);
+    for (const node of before.nodes) expect(node.className).toBe(UNPLACED);
+    for (const edge of before.edges) expect(edge.className).toContain(UNPLACED);
+    // The layout places all but the last node, at a size of its own.
+    const placedIds = before.nodes.slice(0, -1).map((node) => node.id);
+    const sizes = new Map(placedIds.map((id, i) => [id, { x: 0, y: i * 200, width: 300, height: 150 }]));
+    const after = builder.build({ ...input, sizes });
+    for (const node of after.nodes) {
+      if (sizes.has(node.id)) {
+        expect(node.className).toBeUndefined();
+        expect(node.height).toBe(150);
+      } else expect(node.className).toBe(UNPLACED);
+    }
+    const last = before.nodes[before.nodes.length - 1]!.id;
+    for (const edge of after.edges) expect(edge.className?.includes(UNPLACED)).toBe(edge.source === last || edge.target === last);
   });
 });

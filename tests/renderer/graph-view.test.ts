@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, toGraph } from '../../shared/procedure';
 import { nextNodeId } from '../../renderer/src/graph/keyboard';
 import { EDGE_LABEL_HEIGHT, edgeLabelFont, edgeLabelWidth, layoutGraph, placements, toElk, WIDE, type Layout } from '../../renderer/src/graph/layout';
-import { FAR_TITLE_PX, FAR_ZOOM, titleMetrics } from '../../renderer/src/graph/title-metrics';
+import { FAR_MIN_PX, FAR_REFERENCE_SIZE, FAR_TITLE_PX, FAR_ZOOM, NEAR_LINES, nodeSize, nodeTitle, titleMetrics, titleSizesKey, wrappedLines } from '../../renderer/src/graph/title-metrics';
 import { NODE_SIZE } from '../../renderer/src/graph/structure';
 import { collectsByStep, viewGraph } from '../../renderer/src/graph/view-graph';
 import { readExample } from '../support/paths';
@@ -199,5 +199,47 @@ describe('keyboard', () => {
     expect(nextNodeId(order, 'trigger', 'End')).toBe('step:b');
     expect(nextNodeId(order, 'missing', 'ArrowDown')).toBeNull();
     expect(nextNodeId(order, 'step:a', 'x')).toBeNull();
+  });
+});
+
+describe('titles wrap rather than be cut', () => {
+  const examples = ['refund-request.md', 'damaged-order.md', 'cancel-subscription.md', 'password-reset.md', 'verify-identity.md'];
+
+  it('gives ELK a node tall enough for its whole title, up close (≤ 3 lines) and far away at ≥ 10 px on screen down to zoom 10/22', () => {
+    let wrapped = 0;
+    for (const file of examples) {
+      for (const node of graphOf(readExample(file)).nodes) {
+        const { height } = nodeSize(node, 0);
+        const near = titleMetrics(node.kind, height, 1, null, nodeTitle(node));
+        const nearLines = wrappedLines(nodeTitle(node), near.fontSize, NODE_SIZE[node.kind].width - 64);
+        if (nearLines > 1) wrapped++;
+        if (nearLines <= NEAR_LINES) expect(nearLines * near.fontSize * 1.25, `${node.id} up close`).toBeLessThanOrEqual(height - 10 + 0.01);
+        for (const zoom of [0.84, 0.6, 0.5, 10 / FAR_REFERENCE_SIZE]) {
+          const far = titleMetrics(node.kind, height, zoom, null, nodeTitle(node, true));
+          expect(far.fontSize * zoom, `${node.id} at ${zoom}`).toBeGreaterThanOrEqual(FAR_MIN_PX - 0.01);
+          expect(wrappedLines(nodeTitle(node, true), far.fontSize, NODE_SIZE[node.kind].width - 40) * far.fontSize * 1.25, `${node.id} whole at ${zoom}`).toBeLessThanOrEqual(height - 10 + 0.01);
+        }
+      }
+    }
+    expect(wrapped).toBeGreaterThan(3); // the check is not vacuous: titles do wrap
+  });
+
+  it('says a Python branch test in words, as drawn', () => {
+    expect(nodeTitle({ kind: 'branch', label: '`attributes["days_since_delivery"] <= 30`', test: 'python' })).toBe('days since delivery ≤ 30');
+    expect(nodeTitle({ kind: 'handoff', label: 'Orders team' })).toBe('Hand off to Orders team');
+    expect(nodeTitle({ kind: 'handoff', label: 'Orders team' }, true)).toBe('Orders team');
+  });
+
+  it('counts lines as words wrap, a long word broken anywhere', () => {
+    expect(wrappedLines('short', 13, 200)).toBe(1);
+    expect(wrappedLines('a '.repeat(200), 13, 200)).toBeGreaterThan(5);
+    expect(wrappedLines('x'.repeat(100), 10, 100)).toBe(Math.ceil((100 * 0.62 * 10) / 100));
+  });
+
+  it('asks for a new layout when a title takes another line, not on every keystroke in it', () => {
+    const text = readExample('damaged-order.md');
+    const key = titleSizesKey(graphOf(text));
+    expect(titleSizesKey(graphOf(text.replace('## Resolve', '## Resolvo')))).toBe(key);
+    expect(titleSizesKey(graphOf(text.replace('## Resolve', '## Resolve the claim with the customer, whichever way they prefer, today')))).not.toBe(key);
   });
 });

@@ -82,12 +82,12 @@ export class FlowBuilder {
   private lastNodes: ProcedureFlowNode[] = [];
   private lastEdges: Edge<RoutedEdgeData>[] = [];
 
-  private lastEdgeInput: { graph: ProcedureGraph; ids: ReadonlyMap<string, string>; expanded: ReadonlyMap<string, Expansion>; routes: ReadonlyMap<string, Route> | undefined; pathKey: string } | null = null;
+  private lastEdgeInput: { graph: ProcedureGraph; ids: ReadonlyMap<string, string>; expanded: ReadonlyMap<string, Expansion>; routes: ReadonlyMap<string, Route> | undefined; sizes: ReadonlyMap<string, Placement>; pathKey: string } | null = null;
 
   /** Whether the edges are those of the last build: same ends (as flow ids), labels and kinds. */
   private sameEdges(input: FlowInput, pathKey: string): boolean {
     const last = this.lastEdgeInput;
-    if (!last || last.expanded !== input.expanded || last.routes !== input.routes || last.pathKey !== pathKey) return false;
+    if (!last || last.expanded !== input.expanded || last.routes !== input.routes || last.sizes !== input.sizes || last.pathKey !== pathKey) return false;
     const a = last.graph.edges;
     const b = input.graph.edges;
     if (a.length !== b.length) return false;
@@ -250,7 +250,7 @@ export class FlowBuilder {
       this.edgeCache = edgeCache;
       this.lastEdges = sameElements(edges, this.lastEdges) ? this.lastEdges : edges;
     }
-    this.lastEdgeInput = { graph: input.graph, ids: input.ids, expanded: input.expanded, routes: input.routes, pathKey: pathId };
+    this.lastEdgeInput = { graph: input.graph, ids: input.ids, expanded: input.expanded, routes: input.routes, sizes: input.sizes, pathKey: pathId };
     this.nodeCache = nodeCache;
     // The same arrays when every element is the same object: React Flow then has nothing to do.
     if (!sameElements(nodes, this.lastNodes)) this.lastNodes = nodes;
