@@ -196,7 +196,7 @@ describe('the simulations screen', () => {
     await page.getByRole('button', { name: 'Publish…' }).click();
     const gate = page.getByRole('dialog', { name: `Publish "${PROCEDURE}" anyway?` });
     await gate.waitFor();
-    expect(await gate.textContent()).toContain('fail on this text: Where is order 7');
+    expect(await gate.textContent()).toContain('1 simulation of "Order status" fails on this text: Where is order 7');
     await app.screenshot('simulations-publish-gate');
     // The dialog itself (the editor behind it is the Procedure screen's, checked by design.test.ts).
     expect(await axeViolations(page, '[role="dialog"]')).toEqual([]);
