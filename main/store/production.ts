@@ -4,7 +4,7 @@
 // `saveTurn` writes the turn, its outbox rows and its idempotency record in one transaction: a turn
 // is kept with its webhook and its answer to a retry, or none of them is.
 import type Database from 'better-sqlite3';
-import type { ConversationStatus } from '../../shared/conversation-status';
+import { isClosedStatus, type ConversationStatus } from '../../shared/conversation-status';
 import type { SqliteConversationTurnRepository, TurnRecord } from './conversation-turns';
 import type { Conversation, SqliteConversationRepository } from './conversations';
 import { activityTransaction, type Durability } from './durability';
@@ -161,10 +161,12 @@ export class SqliteProductionRepository implements ProductionRepository {
 
   async close(conversationId: number): Promise<boolean> {
     return activityTransaction(this.db, this.durability, () => {
-      const kind = statement(this.db, 'SELECT kind FROM conversations WHERE id = ?', { pluck: true }).get(conversationId) as string | undefined;
-      if (kind !== 'production') return false;
+      const row = statement(this.db, 'SELECT kind, status FROM conversations WHERE id = ?').get(conversationId) as { kind: string; status: ConversationStatus } | undefined;
+      if (row?.kind !== 'production') return false;
       const at = now();
-      this.conversations.setStatus(conversationId, 'ended');
+      // The status is the outcome and outlives closing (an escalated conversation stays escalated,
+      // so ?status=escalated still lists it); only an open one ends. closed_at records the close.
+      if (!isClosedStatus(row.status)) this.conversations.setStatus(conversationId, 'ended');
       statement(this.db, 'INSERT INTO production_conversations (conversation_id, procedure, closed_at, updated_at) VALUES (?, NULL, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET closed_at = coalesce(closed_at, excluded.closed_at), updated_at = excluded.updated_at')
         .run(conversationId, at, at);
       return true;

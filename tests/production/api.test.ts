@@ -108,6 +108,11 @@ describe('the conversation API', () => {
     const refused = await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hello?' } });
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({ error: { code: 'conversation-closed' } });
+    // Closing keeps the outcome: still handed off, still listed under it, with the time it was closed.
+    const closedHandoff = await server.request(`/v1/conversations/${id}/close`, { method: 'POST' });
+    expect(await closedHandoff.json()).toMatchObject({ status: 'handed_off', closedAt: expect.any(String) });
+    const listed = (await (await server.request('/v1/conversations?status=handed_off')).json()) as { conversations: { id: number }[] };
+    expect(listed.conversations.map((conversation) => conversation.id)).toEqual([id]);
 
     const other = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
     const closed = await server.request(`/v1/conversations/${other.id}/close`, { method: 'POST' });

@@ -6,6 +6,7 @@
 //    so two instances never deliver one row at once; a row whose instance died before marking it
 //    is due again when the lease runs out.
 import type pg from 'pg';
+import { isClosedStatus, type ConversationStatus } from '../../../shared/conversation-status';
 import type { TurnRecord } from '../conversation-turns';
 import type { Conversation } from '../conversations';
 import { StoreError } from '../errors';
@@ -101,10 +102,11 @@ export class PostgresProductionRepository implements ProductionRepository {
 
   async close(conversationId: number): Promise<boolean> {
     return inTransaction(this.pool, 'BEGIN', async (client) => {
-      const { rows } = await client.query<{ kind: string }>('SELECT kind FROM conversations WHERE id = $1', [conversationId]);
+      const { rows } = await client.query<{ kind: string; status: ConversationStatus }>('SELECT kind, status FROM conversations WHERE id = $1', [conversationId]);
       if (rows[0]?.kind !== 'production') return false;
       const at = now();
-      await postgresRepositories(wholeTransactionSession(client)).conversations.setStatus(conversationId, 'ended');
+      // The status is the outcome and outlives closing; only an open conversation ends (closed_at records the close).
+      if (!isClosedStatus(rows[0].status)) await postgresRepositories(wholeTransactionSession(client)).conversations.setStatus(conversationId, 'ended');
       await client.query(
         `INSERT INTO production_conversations (conversation_id, procedure, closed_at, updated_at) VALUES ($1, NULL, $2, $2)
          ON CONFLICT (conversation_id) DO UPDATE SET closed_at = coalesce(production_conversations.closed_at, excluded.closed_at), updated_at = excluded.updated_at`,

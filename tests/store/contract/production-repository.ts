@@ -120,6 +120,21 @@ export function describeProductionRepository(name: string, make: () => Promise<P
       expect((await store.conversations.get(open2.id))!.status).toBe('active');
     });
 
+    it('keeps an outcome through closing: an escalated or handed-off conversation stays so, and its status filter still lists it', async () => {
+      const { store, production } = await open();
+      const escalated = await store.conversations.create({ kind: 'production' });
+      const handedOff = await store.conversations.create({ kind: 'production' });
+      await production.saveTurn(escalated.id, turn('e', { status: 'escalated' }), { procedure: 'Order help', outbox: [] });
+      await production.saveTurn(handedOff.id, turn('h', { status: 'handed_off' }), { procedure: 'Order help', outbox: [] });
+      expect(await production.close(escalated.id)).toBe(true);
+      expect(await production.close(handedOff.id)).toBe(true);
+      expect((await store.conversations.get(escalated.id))!.status).toBe('escalated');
+      expect((await store.conversations.get(handedOff.id))!.status).toBe('handed_off');
+      expect((await production.productionInfo(escalated.id)).closedAt).not.toBeNull();
+      expect((await production.listConversations({ status: 'escalated', limit: 50 })).map((row) => row.id)).toEqual([escalated.id]);
+      expect((await production.listConversations({ status: 'ended', limit: 50 })).map((row) => row.id)).toEqual([]);
+    });
+
     it('hands out due outbox rows oldest first, holds back a failed one until its next attempt, and keeps the delivered', async () => {
       const { store, production } = await open();
       const { id } = await store.conversations.create({ kind: 'production' });
