@@ -83,7 +83,7 @@ describe('a whole simulation', () => {
       kind: 'forbidden_action',
       pass: { forbiddenActions: [{ action: 'payments.create_refund' }] },
       fail: { forbiddenActions: [{ action: 'get_order' }] },
-      failReason: /Called 1 time\(s\)/,
+      failReason: /Called once/,
     },
     {
       kind: 'final_status',
