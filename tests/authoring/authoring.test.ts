@@ -8,6 +8,7 @@ import { checkProcedureText } from '../../main/authoring/procedure-check';
 import { generateSimulations, generationTargets, saveGenerated } from '../../main/authoring/simulation-generator';
 import { StoreError } from '../../main/store/errors';
 import type { Workspace } from '../../main/store/workspace';
+import { LOST_PARCEL_DRAFT } from '../api/authoring-fixtures';
 import { toolCall, type FakeResponse } from '../support/fake-anthropic';
 import { byRole, shopWorkspace, useModelServers, type ModelServer } from '../simulations/helpers';
 import { useSandbox } from '../support/fixtures';
@@ -38,29 +39,18 @@ attributes["late"] = True
 \`\`\`
 `;
 
-const VALID = `---
-name: Lost parcel
-trigger: The customer says their parcel never arrived.
-attributes:
-  order_number:
-    type: string
-    description: The order number from the confirmation email.
-  late:
-    type: boolean
----
-
-## Find the order
-Ask for the order number and collect {order_number}. Look it up with @shop.get_order.
-
-## Check
+// The repaired draft: the API tests' Lost parcel, with a check whose Python (no import now) the sandbox passes.
+const VALID = LOST_PARCEL_DRAFT.replace(
+  '## Send it again',
+  `## Check
 \`\`\`python
-attributes["late"] = True
+attributes["order_number"] = attributes["order_number"].strip()
 \`\`\`
 If the customer is upset:
   - Apologise.
-Otherwise:
-  - @handoff Orders team
-`;
+
+## Send it again`,
+);
 
 async function start(author: FakeResponse[]) {
   workspace = shopWorkspace();
@@ -70,7 +60,7 @@ async function start(author: FakeResponse[]) {
 
 describe('drafting a Procedure', () => {
   it('repairs a draft that does not pass validate from the diagnostics, before showing it', async () => {
-    const services = await start([write(INVALID), write(VALID, 'Declared the attributes, fixed the action name, dropped the import.')]);
+    const services = await start([write(INVALID), write(VALID, 'Declared the attribute, dropped the unknown action and the import.')]);
     const article = services.workspace.knowledge.findByTitle('Shipping times and tracking')[0]!;
     const result = await draftProcedure(services, {
       outline: 'Lost parcel: find the order, check it, hand off to the orders team if needed.',
