@@ -4,21 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PreviewTraceEvent } from '../../shared/api';
 import { firstDivergence, sideName, type DivergenceSide } from '../../renderer/src/preview/divergence';
 import { traceLabels } from '../../renderer/src/trace/trace-labels';
-
-const parcel = (handoffWhen: string, extra = '') => `---
-name: Parcel check
-trigger: The customer asks about a parcel.
----
-
-## Look it up
-Look the order up with @crm.lookup.
-
-## Decide
-If \`data["crm.lookup"]["status"] == "${handoffWhen}"\`:
-  - @handoff Orders team: the parcel needs a person
-Otherwise:
-  - Tell the customer the status. @end
-${extra}`;
+import { parcelCheck as parcel } from '../fixtures/parcel-check';
 
 const draft: DivergenceSide = { name: 'the draft', labels: traceLabels([['Parcel check', parcel('shipped')]]) };
 const live: DivergenceSide = { name: 'the live version', labels: traceLabels([['Parcel check', parcel('lost', '\n## Check again\nLook again with @crm.lookup.\n')]]) };
