@@ -39,18 +39,33 @@ export async function buildRenderer(options: { force?: boolean; log?: (line: str
   const stamp = sourceStamp();
   if (!options.force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp && existsSync(join(outDir, 'index.html'))) return false;
   options.log?.(mode === 'production' ? 'Building the renderer (Vite)…' : `Building the renderer's ${mode} build (Vite)…`);
-  const { build } = await import('vite');
+  await viteBuild(mode, outDir);
+  writeFileSync(stampFile, stamp);
+  return true;
+}
+
+/**
+ * One Vite build of the renderer into `outDir`; `onWarning` hears each warning Vite prints (a
+ * fresh build prints none: the theme script, a classic script that must run before the first
+ * paint, is a static file of renderer/public that Vite copies and never tries to bundle).
+ */
+export async function viteBuild(mode: RendererBuild, outDir: string, onWarning?: (message: string) => void): Promise<void> {
+  const { build, createLogger } = await import('vite');
+  const logger = createLogger('warn');
+  if (onWarning) {
+    const { warn, warnOnce } = logger;
+    logger.warn = (message, options) => (onWarning(message), warn(message, options));
+    logger.warnOnce = (message, options) => (onWarning(message), warnOnce(message, options));
+  }
   // Vite keeps an inherited NODE_ENV (vitest sets "test"), which would ship React's development build.
   const inherited = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: join(REPO_ROOT, 'vite.renderer.config.ts'), mode, build: { outDir } });
+    await build({ configFile: join(REPO_ROOT, 'vite.renderer.config.ts'), mode, build: { outDir }, customLogger: logger });
   } finally {
     if (inherited === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = inherited;
   }
-  writeFileSync(stampFile, stamp);
-  return true;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
