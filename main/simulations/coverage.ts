@@ -3,7 +3,7 @@
 // Steps come from step_enter events; branches from condition events (a Python branch counts when
 // its test was true; "Otherwise" when every test before it was false; a plain-language branch when
 // the agent chose it).
-import { parse, toGraph, type GraphNode } from '../../shared/procedure';
+import { otherwiseAfterFalseTest, parse, toGraph, type GraphNode } from '../../shared/procedure';
 import { procedurePlaces } from '../../shared/trace';
 import type { TraceEvent } from '../runtime/types';
 import type { Workspace } from '../store/workspace';
@@ -51,12 +51,9 @@ export function visitsOf(trace: readonly TraceEvent[], graphs: (procedure: strin
         if (event.payload.kind === 'plain') count(current, branch);
         else if (event.payload.result === true) count(current, branch);
         else if (event.payload.ok !== false) {
-          // The last Python test of a condition was false: its "Otherwise", if it has one, ran.
-          const nodes = graphs(current) ?? [];
-          const branches = nodes.filter((node) => node.kind === 'branch' && node.id.startsWith(`${String(event.payload.nodeId)}/b`));
-          const tests = branches.filter((node) => node.test !== 'otherwise');
-          const otherwise = branches.find((node) => node.test === 'otherwise');
-          if (otherwise && tests[tests.length - 1]?.id === branch) count(current, otherwise.id);
+          // A Python test was false: when it was its condition's last, the "Otherwise" ran.
+          const otherwise = otherwiseAfterFalseTest(graphs(current) ?? [], branch);
+          if (otherwise) count(current, otherwise);
         }
         break;
       }

@@ -6,7 +6,7 @@
 // whose branches ran). Where there is no such way (the agent moved back, or skipped a step), or more
 // than one, nothing is marked: the path is never guessed. Pure.
 import type { PreviewTraceEvent } from '../../../shared/api';
-import type { GraphNode, ProcedureGraph } from '../../../shared/procedure';
+import { otherwiseAfterFalseTest, type GraphNode, type ProcedureGraph } from '../../../shared/procedure';
 import { procedurePlaces } from '../../../shared/trace';
 
 /** An edge of the Procedure graph, by the graph ids of its ends. */
@@ -92,7 +92,7 @@ export function pathEdges(graph: ProcedureGraph, waypoints: readonly PathWaypoin
         targets = (node) => node.id === waypoint.id;
         break;
       case 'false-test': {
-        const otherwise = otherwiseAfter(graph, waypoint.branchId);
+        const otherwise = otherwiseAfterFalseTest(graph.nodes, waypoint.branchId);
         if (!otherwise) continue;
         targets = (node) => node.id === otherwise;
         break;
@@ -121,21 +121,10 @@ export function pathEdges(graph: ProcedureGraph, waypoints: readonly PathWaypoin
     }
     // No way from the last place (or none yet): start again from this one, when it names one node.
     if (waypoint.kind === 'node') at = byId.has(waypoint.id) ? waypoint.id : null;
-    else if (waypoint.kind === 'false-test') at = otherwiseAfter(graph, waypoint.branchId);
+    else if (waypoint.kind === 'false-test') at = otherwiseAfterFalseTest(graph.nodes, waypoint.branchId);
     else at = null;
   }
   return result;
-}
-
-/** The "Otherwise" branch that runs when `branchId` is its condition's last test and was false. */
-function otherwiseAfter(graph: ProcedureGraph, branchId: string): string | null {
-  const slash = branchId.lastIndexOf('/b');
-  if (slash < 0) return null;
-  const prefix = `${branchId.slice(0, slash)}/b`;
-  const branches = graph.nodes.filter((node) => node.kind === 'branch' && node.id.startsWith(prefix) && /^\d+$/.test(node.id.slice(prefix.length)));
-  const tests = branches.filter((node) => node.test !== 'otherwise');
-  const otherwise = branches.find((node) => node.test === 'otherwise');
-  return otherwise && tests[tests.length - 1]?.id === branchId ? otherwise.id : null;
 }
 
 /** The one node `isTarget` accepts that there is a way to from `from` (through nodes that are not places), or null. */
