@@ -43,7 +43,7 @@ export function MutationView({ procedure, report, onClose, onSaved }: { procedur
       {report && (
         <>
           <p className="sim-facts">
-            {formatCount(report.killed)} killed · {formatCount(report.survived)} survived · {formatCount(report.mutants.length - report.killed - report.survived)} undecided · {formatUsd(report.costUsd)} · {(report.wallMs / 1000).toFixed(1)} s, of which {(report.overheadMs / 1000).toFixed(1)} s outside the suites
+            {formatCount(report.killed)} killed · {formatCount(report.survived)} survived · {formatCount(report.mutants.length - report.killed - report.survived)} undecided · {mutationCost(report.costUsd)} · {(report.wallMs / 1000).toFixed(1)} s, of which {(report.overheadMs / 1000).toFixed(1)} s outside the suites
           </p>
           {report.status === 'baseline_failed' && <Banner tone="error">The suite does not pass on the Procedure itself ({report.baseline.failed.join(', ')}): fix that first, since a mutant can only be told apart from a passing suite.</Banner>}
           <Banner tone="info">{report.replayNote}</Banner>
@@ -74,4 +74,9 @@ export function MutationView({ procedure, report, onClose, onSaved }: { procedur
       )}
     </section>
   );
+}
+
+/** Mutant runs always call the models afresh (recordings are not reused), so a cost of exactly 0 means their models have no known price. */
+function mutationCost(usd: number): string {
+  return usd === 0 ? 'price unknown' : formatUsd(usd);
 }
