@@ -1,8 +1,8 @@
 // What a mocked run did to its world: where it started from, how many changes it made, and each
 // change as the JSON path with the value before and after. A simulation run's final world and the
-// connectors screen's run view show it alike, in the same words.
-import { Badge, plural } from '../ui';
-import { diffWorlds } from './world-diff';
+// connectors screen's run view show it alike, in the same words (world-changes.ts).
+import { Badge } from '../ui';
+import { changesSentence, worldChangeRows } from './world-changes';
 import './world-changes.css';
 
 export interface WorldChangesProps {
@@ -16,19 +16,14 @@ export interface WorldChangesProps {
   label?: string;
 }
 
-/** How much the run changed, after "Started from …;". */
-export function changesSentence(count: number): string {
-  return count === 0 ? 'the run left it as it found it.' : `${plural(count, 'change')}.`;
-}
-
 export function WorldChanges({ start, final, startedFrom, unnamedStart, label = 'World changes' }: WorldChangesProps) {
-  const changes = diffWorlds(start, final);
+  const rows = worldChangeRows(start, final);
   return (
     <>
       <p className="world-changes-summary">
-        Started from {startedFrom ? <code>{startedFrom}</code> : unnamedStart}; {changesSentence(changes.length)}
+        Started from {startedFrom ? <code>{startedFrom}</code> : unnamedStart}; {changesSentence(rows.length)}
       </p>
-      {changes.length > 0 && (
+      {rows.length > 0 && (
         <table className="world-changes" aria-label={label}>
           <thead>
             <tr>
@@ -38,16 +33,16 @@ export function WorldChanges({ start, final, startedFrom, unnamedStart, label = 
             </tr>
           </thead>
           <tbody>
-            {changes.map((change) => (
-              <tr key={change.path} data-testid="world-change">
+            {rows.map((row) => (
+              <tr key={row.path} data-testid="world-change">
                 <td>
-                  <code>{change.path}</code> <Badge tone={change.kind === 'added' ? 'success' : change.kind === 'removed' ? 'warning' : 'accent'}>{change.kind}</Badge>
+                  <code>{row.path}</code> <Badge tone={row.tone}>{row.kind}</Badge>
                 </td>
                 <td>
-                  <code>{change.kind === 'added' ? '—' : JSON.stringify(change.before)}</code>
+                  <code>{row.before}</code>
                 </td>
                 <td>
-                  <code>{change.kind === 'removed' ? '—' : JSON.stringify(change.after)}</code>
+                  <code>{row.after}</code>
                 </td>
               </tr>
             ))}

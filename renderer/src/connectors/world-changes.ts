@@ -1,0 +1,34 @@
+// What the world-changes table says (WorldChanges.tsx), decided apart from its markup: the sentence
+// on how much a run changed, and each change as a row of text with its badge's tone.
+// plural from its own module, not the ui index: this file stays free of components (and JSX) so the
+// tests typecheck it under the root config.
+import { plural } from '../ui/plural';
+import { diffWorlds, type WorldChange } from './world-diff';
+
+/** How much the run changed, after "Started from …;". */
+export function changesSentence(count: number): string {
+  return count === 0 ? 'the run left it as it found it.' : `${plural(count, 'change')}.`;
+}
+
+export interface WorldChangeRow {
+  path: string;
+  kind: WorldChange['kind'];
+  /** The badge's tone (a BadgeTone). */
+  tone: 'success' | 'warning' | 'accent';
+  /** The values as JSON; "—" where there was none (before an addition, after a removal). */
+  before: string;
+  after: string;
+}
+
+const TONES: Record<WorldChange['kind'], WorldChangeRow['tone']> = { added: 'success', removed: 'warning', changed: 'accent' };
+
+/** The rows of the table: each change from the world `start` to `final`. */
+export function worldChangeRows(start: unknown, final: unknown): WorldChangeRow[] {
+  return diffWorlds(start, final).map((change) => ({
+    path: change.path,
+    kind: change.kind,
+    tone: TONES[change.kind],
+    before: change.kind === 'added' ? '—' : JSON.stringify(change.before),
+    after: change.kind === 'removed' ? '—' : JSON.stringify(change.after),
+  }));
+}
