@@ -254,6 +254,12 @@ describe('the graph reads in words', () => {
     expect(await zoomOf(page)).toBeLessThan(0.85);
     expect(await page.locator('.graph-row').count()).toBe(0);
     expect(await page.locator('.graph-minimap').count()).toBe(1);
+    // React Flow's attribution stays, clear of the minimap and the controls.
+    const attribution = (await page.locator('.react-flow__attribution').boundingBox())!;
+    for (const overlay of ['.graph-minimap', '.react-flow__controls']) {
+      const box = (await page.locator(overlay).boundingBox())!;
+      expect(overlap({ id: 'attribution', ...attribution }, { id: overlay, ...box }), `the attribution ${JSON.stringify(attribution)} on ${overlay} ${JSON.stringify(box)}`).toBe(false);
+    }
     for (let i = 0; i < 8 && (await zoomOf(page)) < 0.9; i++) {
       await page.locator('.react-flow__controls-zoomin').click();
       await viewportSettled(page);

@@ -103,3 +103,20 @@ describe('a new node before its layout', () => {
     expect(b1.x === b2.x && b1.y === b2.y).toBe(false);
   });
 });
+
+describe('a small graph in a narrow pane', () => {
+  it('opens whole rather than cut at the pane\'s edge, down to a smaller zoom than a large one', () => {
+    const pane: Pane = { width: 260, height: 700, bottomStrip: 52 };
+    const boxes = [
+      { x: 100, y: 0, width: 450, height: 60 },
+      { x: 0, y: 100, width: 300, height: 90 },
+      { x: 340, y: 100, width: 300, height: 90 },
+    ];
+    const bounds = graphBounds(boxes)!;
+    const fit = fitViewport(bounds, pane);
+    expect(fit.zoom).toBeLessThan(START_FIT_MIN_ZOOM);
+    expect(startViewport(bounds, boxes[0]!, pane, 3)).toEqual(fit);
+    // A large graph of the same bounds opens on its trigger instead.
+    expect(startViewport(bounds, boxes[0]!, pane, 40).zoom).toBeGreaterThan(fit.zoom);
+  });
+});

@@ -157,7 +157,8 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
           autoView.current = 'start';
           const triggerId = requestIds.get('trigger') ?? 'trigger';
           const trigger = nextSizes.get(triggerId) ?? { ...(next.get(triggerId) ?? { x: 0, y: 0 }), ...NODE_SIZE.trigger };
-          startBox.current = { bounds: graphBounds([...nextSizes.values()].filter((place) => !place.parent), nextRoutes.values()), trigger };
+          const topLevel = [...nextSizes.values()].filter((place) => !place.parent);
+          startBox.current = { bounds: graphBounds(topLevel, nextRoutes.values()), trigger, nodes: topLevel.length };
           requestAnimationFrame(() => applyAutoView());
         }
       };
@@ -322,12 +323,12 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
   );
   /** The view the graph keeps by itself, until the user pans or zooms: the opening one, or fit once asked for. */
   const autoView = useRef<'start' | 'fit' | null>(null);
-  const startBox = useRef<{ bounds: Bounds | null; trigger: { x: number; y: number; width: number } } | null>(null);
+  const startBox = useRef<{ bounds: Bounds | null; trigger: { x: number; y: number; width: number }; nodes: number } | null>(null);
   const applyAutoView = useCallback(() => {
     const pane = paneOf();
     if (!pane || pane.width === 0 || pane.height === 0) return;
     if (autoView.current === 'fit') fitAll(false);
-    else if (autoView.current === 'start' && startBox.current?.bounds) void flow.setViewport(startViewport(startBox.current.bounds, startBox.current.trigger, pane));
+    else if (autoView.current === 'start' && startBox.current?.bounds) void flow.setViewport(startViewport(startBox.current.bounds, startBox.current.trigger, pane, startBox.current.nodes));
   }, [fitAll, flow, paneOf]);
   const onFitClick = useCallback(() => {
     autoView.current = 'fit';

@@ -28,6 +28,9 @@ export const FIT_MAX_ZOOM = 1;
 export const MIN_ZOOM = 0.05;
 /** A Procedure opens fitted whole when that is at least this zoom (its titles still read well). */
 export const START_FIT_MIN_ZOOM = 0.6;
+/** A small graph (no more nodes than this) opens whole down to SMALL_FIT_MIN_ZOOM: a narrow pane shows all of it. */
+export const SMALL_GRAPH = 12;
+export const SMALL_FIT_MIN_ZOOM = 0.3;
 /** Otherwise it opens on its trigger, this far below the top of the pane. */
 const START_TOP = 24;
 
@@ -56,13 +59,14 @@ export function fitViewport(bounds: Bounds, pane: Pane): Viewport {
 }
 
 /**
- * The view a Procedure opens with: fitted whole when it then still reads well; a long one on its
+ * The view a Procedure opens with: fitted whole when it then still reads well (a small one, of
+ * `nodes` nodes, even smaller: in a narrow pane, all of it rather than its cut top); a long one on its
  * trigger at the top instead, up close, at a zoom where a card (as wide as the trigger) fits the
  * pane's width rather than being cut at its edge.
  */
-export function startViewport(bounds: Bounds, trigger: { x: number; y: number; width: number }, pane: Pane): Viewport {
+export function startViewport(bounds: Bounds, trigger: { x: number; y: number; width: number }, pane: Pane, nodes = Infinity): Viewport {
   const fit = fitViewport(bounds, pane);
-  if (fit.zoom >= START_FIT_MIN_ZOOM) return fit;
+  if (fit.zoom >= START_FIT_MIN_ZOOM || (nodes <= SMALL_GRAPH && fit.zoom >= SMALL_FIT_MIN_ZOOM)) return fit;
   const zoom = Math.min(FIT_MAX_ZOOM, Math.max(MIN_ZOOM, (pane.width - 2 * FIT_MARGIN) / trigger.width));
   return { x: pane.width / 2 - (trigger.x + trigger.width / 2) * zoom, y: START_TOP - trigger.y * zoom, zoom };
 }

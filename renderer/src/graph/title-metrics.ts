@@ -107,7 +107,7 @@ export function nodeSize(node: Pick<GraphNode, 'kind' | 'label' | 'test'>, rows:
 /**
  * The title's size and lines at a zoom, in a node `height` tall whose header is `header` tall when
  * it has rows (null when it has none). Far away, the largest size from FAR_TITLE_PX down to
- * FAR_MIN_PX on screen at which the whole title fits.
+ * FAR_MIN_PX on screen at which the whole title fits (smaller only below the zoom nodes are sized for).
  */
 export function titleMetrics(kind: NodeKind, height: number, zoom: number, header: number | null, title = ''): { fontSize: number; lines: number; far: boolean } {
   const base = TITLE_SIZE[kind] ?? TITLE_SIZE_DEFAULT;
@@ -118,9 +118,12 @@ export function titleMetrics(kind: NodeKind, height: number, zoom: number, heade
   const scale = Math.max(zoom, 0.05);
   const largest = Math.max(base, Math.min(FAR_TITLE_PX / scale, room / LINE_HEIGHT));
   const smallest = Math.max(base, Math.min(FAR_MIN_PX / scale, largest));
+  const fits = (size: number) => wrappedLines(title, size, textWidth(kind, true)) * size * LINE_HEIGHT <= room;
   let fontSize = largest;
   // Down in 4% steps until the whole title fits: a dozen steps at most.
-  while (fontSize > smallest && wrappedLines(title, fontSize, textWidth(kind, true)) * fontSize * LINE_HEIGHT > room) fontSize = Math.max(smallest, fontSize * 0.96);
+  while (fontSize > smallest && !fits(fontSize)) fontSize = Math.max(smallest, fontSize * 0.96);
+  // Zoomed out further than the node was sized for (FAR_REFERENCE_SIZE): smaller still, whole rather than cut.
+  while (fontSize > base && !fits(fontSize)) fontSize = Math.max(base, fontSize * 0.96);
   return { fontSize, lines: Math.max(1, Math.floor(room / (fontSize * LINE_HEIGHT))), far };
 }
 
