@@ -15,6 +15,7 @@ import { conditionWords, parse, toGraph } from '../../shared/procedure';
 import { readExample } from '../support/paths';
 import { ARTIFACTS, startApp, type RunningApp } from './support/app';
 import { answerDialog, editorSelection, editorText, fitGraph, graphNode, viewportSettled } from './support/editor';
+import { parcelCheck } from '../fixtures/parcel-check';
 
 const EXAMPLES = [
   { file: 'refund-request', name: 'Refund request' },
@@ -384,23 +385,7 @@ describe('a test too complex for words', () => {
 
 // The Parcel check of tests/e2e/preview.test.ts (its draft): the compare layout draws it in a
 // graph column about 260 px wide.
-const PARCEL_CHECK = `---
-name: Parcel check
-trigger: The customer asks about a parcel.
-attributes:
-  order_id:
-    type: string
----
-
-## Look it up
-Collect {order_id} and look the order up with @crm.lookup.
-
-## Decide
-If \`data["crm.lookup"]["status"] == "shipped"\`:
-  - @handoff Orders team: the parcel needs a person
-Otherwise:
-  - Tell the customer the status. @end
-`;
+const PARCEL_CHECK = parcelCheck('shipped');
 
 /** The drawn boxes of the nodes in view (a hidden canvas draws nothing), and of the pane and its toolbar. */
 async function drawnBoxes(page: Page) {
