@@ -136,6 +136,18 @@ export const zoomStep = (state: { transform: [number, number, number] }) => Math
  */
 export function titleSizesKey(graph: { nodes: readonly Pick<GraphNode, 'kind' | 'label' | 'test'>[] }): string {
   let key = '';
-  for (const node of graph.nodes) key += `${nodeSize(node, 0).height},`;
+  for (const node of graph.nodes) {
+    // Remembered per title: on a keystroke, all titles but one are the ones measured before.
+    const id = `${node.kind}\u0000${node.test ?? ''}\u0000${node.label}`;
+    let height = heightCache.get(id);
+    if (height === undefined) {
+      height = nodeSize(node, 0).height;
+      if (heightCache.size > 20_000) heightCache.clear();
+      heightCache.set(id, height);
+    }
+    key += `${height},`;
+  }
   return key;
 }
+
+const heightCache = new Map<string, number>();
