@@ -151,7 +151,7 @@ export class SqliteProcedureRepository {
       const facts = procedureFacts(record.draftText);
       if (facts.errors.length > 0) {
         const first = facts.errors[0]!;
-        throw new StoreError(`"${name}" was not published: its draft has ${facts.errors.length} error(s), the first at line ${first.line}: ${first.message}`, 'invalid');
+        throw new StoreError(`"${name}" was not published: its draft has ${facts.errors.length} error${facts.errors.length === 1 ? '' : 's'}, the first at line ${first.line}: ${first.message}`, 'invalid');
       }
       if (!facts.name) throw new StoreError(`"${name}" was not published: its draft has no name in the front matter.`, 'invalid');
       if (record.live && record.live.contentHash === record.draftHash) {
