@@ -4,7 +4,7 @@
 //      about ten characters a second). Budget: p95 under 50 ms.
 //   2. time to an interactive editor with the example workspace: from navigation to Monaco showing
 //      the Procedure's text, on a fresh page each time. Budget: under 2 s (every load).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,13 @@ async function keystrokeLatency(browser: Browser, home: string): Promise<{ sampl
     await page.locator('.graph-node-label', { hasText: new RegExp(`^${title}$`) }).waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
     const samples: number[] = [];
+    // STEPWISE_BENCH_CPU_PROF=<file>: the page's CPU profile while typing (Chrome DevTools format).
+    const profileTo = process.env.STEPWISE_BENCH_CPU_PROF;
+    const cdp = profileTo ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     let typed = title;
     const letters = 'abcdefghijklmnopqrstuvwxyz';
     for (let i = 0; i < WARMUP + KEYSTROKES; i++) {
@@ -91,6 +98,7 @@ async function keystrokeLatency(browser: Browser, home: string): Promise<{ sampl
       if (i >= WARMUP) samples.push(shownAt - keydownAt);
       await page.waitForTimeout(TYPING_GAP_MS);
     }
+    if (cdp && profileTo) writeFileSync(profileTo, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     const nodeCount = await page.locator('.react-flow__node').count();
     return { samples: samples.sort((a, b) => a - b), lines, nodes: nodeCount, firstLayoutMs };
   } finally {

@@ -108,7 +108,15 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
   // The same map while the text collects the same things: nothing below changes on other keystrokes.
   if (!sameCollects(collectsRef.current, collectsByText)) collectsRef.current = collectsByText;
   const collects = collectsRef.current;
-  const key = useMemo(() => `${structureKey(graph, expandedByGraphId, collects)}|${titleSizesKey(graph)}`, [graph, expandedByGraphId, collects]);
+  // Titles' heights join the layout's key only once typing pauses: a title typed onto another line
+  // keeps its node's placed size meanwhile, and on a large Procedure a layout is seconds of a core
+  // that would otherwise run under the keystrokes (and measuring every title is work on each one).
+  const [titleSizes, setTitleSizes] = useState(() => titleSizesKey(graph));
+  useEffect(() => {
+    const timer = setTimeout(() => setTitleSizes(titleSizesKey(graph)), TYPING_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [graph]);
+  const key = useMemo(() => `${structureKey(graph, expandedByGraphId, collects)}|${titleSizes}`, [graph, expandedByGraphId, collects, titleSizes]);
   useEffect(() => {
     if (key === laidOutKey.current || key === requestedKey.current) return;
     layoutClient.current ??= new LayoutClient();
