@@ -63,7 +63,9 @@ const PROBES = `
   window.__waitForCount = (selector, count) => new Promise((resolve) => {
     const check = () => {
       const summary = document.querySelector(selector);
-      if (summary && summary.textContent.startsWith(count + ' events')) { requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now())); return true; }
+      // The count is grouped for reading ('2,000 events'): compared as a number.
+      const shown = /^([0-9,]+) events?/.exec(summary ? summary.textContent : '');
+      if (shown && Number(shown[1].replace(/,/g, '')) === count) { requestAnimationFrame(() => resolve(performance.timeOrigin + performance.now())); return true; }
       return false;
     };
     if (check()) return;
@@ -152,8 +154,8 @@ export async function run(): Promise<boolean> {
     await page.getByRole('region', { name: 'Left pane', exact: true }).getByRole('button', { name: 'Restart' }).click();
     const sessionId = await started;
     const leftSummary = '[aria-label="Left pane"] .trace-summary';
-    await page.waitForFunction((selector) => /^\d+ events/.test(document.querySelector(selector)?.textContent ?? ''), leftSummary);
-    let count = Number((await page.locator(leftSummary).textContent())!.match(/^(\d+)/)![1]);
+    await page.waitForFunction((selector) => /^[\d,]+ events?/.test(document.querySelector(selector)?.textContent ?? ''), leftSummary);
+    let count = Number((await page.locator(leftSummary).textContent())!.match(/^([\d,]+)/)![1]!.replace(/,/g, ''));
     const event = (index: number) => ({ index, type: 'tool_call', stepId: 'answer', payload: { tool: 'shop__get_order', ok: true, input: { order: index }, result: 'ok', durationMs: 3 } });
     for (; count < TRACE_BASE; count++) mode.engine.hub.emit('preview.trace', { sessionId, event: event(count) });
     await page.evaluate(([selector, n]) => (window as unknown as { __waitForCount(s: string, n: number): Promise<number> }).__waitForCount(selector as string, n as number), [leftSummary, TRACE_BASE] as const);
