@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { shellQuote } from '../../../shared/shell-quote';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
+import { terminalAsk } from '../terminal-ask';
 import { exportBundle, serializeBundle } from '../../bundles/export';
 import { bundleCapabilities, describeBundleCapabilities, type BundledConnectorCapabilities } from '../../bundles/capabilities';
 import { BundleError } from '../../bundles/format';
@@ -270,15 +270,6 @@ function readText(file: string, io: CliIo): string {
     return readFileSync(resolve(io.cwd, file), 'utf8');
   } catch {
     throw new UsageError(`Cannot read ${file}.`);
-  }
-}
-
-async function terminalAsk(question: string): Promise<string> {
-  const readline = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await readline.question(question);
-  } finally {
-    readline.close();
   }
 }
 

@@ -2,7 +2,7 @@
 // publish gate (main/services/publish-gate.ts) warns when the text has no simulations, failing or
 // stale ones, or the starter's placeholders: at a terminal it asks, elsewhere it refuses unless
 // --force, so a script never publishes past a warning without saying so.
-import { createInterface } from 'node:readline/promises';
+import { terminalAsk } from '../terminal-ask';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { ProcedureService } from '../../services/procedures';
 import { parseCommandArgs, processIo, UsageError, type Command } from '../io';
@@ -46,12 +46,3 @@ export const publishCommand: Command = {
     });
   },
 };
-
-async function terminalAsk(question: string): Promise<string> {
-  const readline = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await readline.question(question);
-  } finally {
-    readline.close();
-  }
-}

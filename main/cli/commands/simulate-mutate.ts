@@ -3,7 +3,7 @@
 // suite on the Procedure and on each mutant, and reports each mutant killed or survived with the
 // mutation score; --suggest asks the simulation generator for simulations that would catch the
 // survivors (proposals only: `simulations add` keeps one).
-import { createInterface } from 'node:readline/promises';
+import { terminalAsk } from '../terminal-ask';
 import type { MutantOutcome, MutationReport } from '../../simulations/mutation-run';
 import { SimulationService } from '../../services/simulations';
 import { processIo } from '../io';
@@ -98,13 +98,4 @@ export function reportLines(report: MutationReport): string[] {
   lines.push(`Cost: $${report.costUsd.toFixed(4)}. Time: ${(report.wallMs / 1000).toFixed(1)} s, of which ${(report.overheadMs / 1000).toFixed(2)} s (${overhead.toFixed(1)}%) over running the suite once per mutant.`);
   lines.push(report.replayNote);
   return lines;
-}
-
-async function terminalAsk(question: string): Promise<string> {
-  const readline = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await readline.question(question);
-  } finally {
-    readline.close();
-  }
 }
