@@ -342,6 +342,10 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
     autoView.current = 'fit';
     fitAll();
   }, [fitAll]);
+  // The zoom buttons zoom from code, so no move event says a user asked: they end it themselves.
+  const endAutoView = useCallback(() => {
+    autoView.current = null;
+  }, []);
   // A user's own pan or zoom (React Flow passes no event for the viewport set from code) ends it.
   const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
     if (event) autoView.current = null;
@@ -432,7 +436,7 @@ function GraphCanvas({ graph, document, cursorLine, diagnostics, onReveal, onAct
           maxZoom={2}
         >
           <Background gap={24} size={1} />
-          <Controls showInteractive={false} showFitView={false} orientation="horizontal">
+          <Controls showInteractive={false} showFitView={false} orientation="horizontal" onZoomIn={endAutoView} onZoomOut={endAutoView}>
             <ControlButton className="react-flow__controls-fitview" onClick={onFitClick} title="Fit view" aria-label="Fit view">
               <Maximize aria-hidden />
             </ControlButton>
