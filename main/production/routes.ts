@@ -59,7 +59,7 @@ export interface ServerContext {
 }
 
 type Key = { id: number; name: string; scope: ApiKeyScope; fingerprint: string };
-type Handler = (ctx: ServerContext, req: IncomingMessage, res: ServerResponse, params: { id?: number; key: Key; url: URL; log: Logger }) => Promise<void>;
+type Handler = (ctx: ServerContext, req: IncomingMessage, res: ServerResponse, params: { id?: number; key: Key; url: URL; log: Logger; arrivedAt: number }) => Promise<void>;
 
 interface Route {
   method: 'GET' | 'POST';
@@ -81,7 +81,8 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/v1\/admin\/keys$/, scope: 'admin', handler: listKeys },
 ];
 
-export async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+/** `arrivedAt`: when the request's headers arrived (performance.now()), so a turn's server time includes reading and checking the request. */
+export async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, log: Logger, arrivedAt: number): Promise<void> {
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://server.invalid');
@@ -120,7 +121,7 @@ export async function handleRequest(ctx: ServerContext, req: IncomingMessage, re
   if (!limited.allowed) throw new ApiError(429, 'rate-limited', `Too many requests with this key; retry in ${limited.retryAfterSeconds} s.`, { 'retry-after': String(limited.retryAfterSeconds) });
   const idText = route.pattern.exec(url.pathname)![1];
   const id = idText === undefined ? undefined : parse(conversationIdSchema, decodeURIComponent(idText), 'The conversation id');
-  await route.handler(ctx, req, res, { ...(id !== undefined ? { id } : {}), key, url, log: log.child({ key: key.fingerprint }) });
+  await route.handler(ctx, req, res, { ...(id !== undefined ? { id } : {}), key, url, log: log.child({ key: key.fingerprint }), arrivedAt });
 }
 
 async function authenticate(ctx: ServerContext, req: IncomingMessage, scope: ApiKeyScope): Promise<Key> {
@@ -208,7 +209,7 @@ async function closeConversation(ctx: ServerContext, _req: IncomingMessage, res:
   sendJson(res, 200, await conversationView(ctx, id!));
 }
 
-async function postMessage(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, { id, key, log }: { id?: number; key: Key; log: Logger }) {
+async function postMessage(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, { id, key, log, arrivedAt }: { id?: number; key: Key; log: Logger; arrivedAt: number }) {
   refuseWhenClosing(ctx);
   const conversationId = id!;
   const input = await jsonBody(req, postMessageSchema(ctx.config.limits.messageChars), ctx.config.limits.bodyBytes);
@@ -240,7 +241,6 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
       res.write(withdrawn ? `event: withdraw\ndata: {}\n\n` : `event: reply\ndata: ${JSON.stringify({ text })}\n\n`);
     });
   }
-  const started = performance.now();
   const requestContext: RequestContext = { ...(idempotencyKey ? { idempotency: { keyId: key.id, key: idempotencyKey, requestHash } } : {}) };
   // The conversation's lock spans the whole turn, from reading its state to saving the next one:
   // two messages to one conversation (on any instance) are serialized, never interleaved.
@@ -287,13 +287,17 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
   stopStream?.();
   if ('replay' in outcome) return answerTurn(res, stream, outcome.replay, true);
   const result = outcome.result;
-  const totalMs = performance.now() - started;
+  // From the request's arrival: its reading, key check and validation are the server's time too.
+  const totalMs = performance.now() - arrivedAt;
   const modelMs = ctx.metrics.recordTurn(result.trace, totalMs, 'ok');
   ctx.turnSaved();
   log.info({ conversation: conversationId, turn: result.status, modelCalls: result.modelCalls, ms: Math.round(totalMs), modelMs }, 'turn');
   if (stream) return answerTurn(res, true, await response, false);
-  answerTurn(res, false, await response, false, { 'server-timing': `total;dur=${totalMs.toFixed(1)}, model;dur=${modelMs.toFixed(1)}` });
+  answerTurn(res, false, await response, false, { 'server-timing': serverTiming(totalMs, modelMs, result.modelCalls) });
 }
+
+/** Server-Timing: the turn's whole time on this server and the part spent waiting for the model, with how many calls that was. */
+const serverTiming = (totalMs: number, modelMs: number, calls: number) => `total;dur=${totalMs.toFixed(1)}, model;dur=${modelMs.toFixed(1)};desc="${calls} call${calls === 1 ? '' : 's'}"`;
 
 const flightKey = (keyId: number, conversationId: number, key: string) => `${keyId}\u0000${conversationId}\u0000${key}`;
 

@@ -217,7 +217,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
       metrics.httpRequests.inc({ status: `${Math.floor(res.statusCode / 100)}xx` });
       log.info({ method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
     });
-    handleRequest(context, req, res, log).catch((error: unknown) => failed(res, error, log));
+    handleRequest(context, req, res, log, started).catch((error: unknown) => failed(res, error, log));
   });
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;

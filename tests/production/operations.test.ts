@@ -2,6 +2,7 @@
 // request schemas, JSON logs with a request id on every line, SIGHUP reloads, and a graceful
 // shutdown that finishes the turn in flight.
 import type { ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
@@ -47,7 +48,8 @@ describe('operations', () => {
     const b = ((await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number }).id;
     await server.request(`/v1/conversations/${a}/messages`, { json: { text: 'Hello' } });
     const handoff = await server.request(`/v1/conversations/${b}/messages`, { json: { text: 'My order?' } });
-    expect(handoff.headers.get('server-timing')).toMatch(/total;dur=[\d.]+, model;dur=[\d.]+/);
+    // Routed, then answered: two model calls, said in the header so a client can tell the model's share.
+    expect(handoff.headers.get('server-timing')).toMatch(/^total;dur=[\d.]+, model;dur=[\d.]+;desc="2 calls"$/);
 
     const metrics = await (await server.request('/metrics', { key: server.adminKey })).text();
     expect(metrics).toMatch(/stepwise_turns_total\{result="ok"\} 2/);
@@ -63,6 +65,26 @@ describe('operations', () => {
     await server.request('/v1/conversations', { json: {} });
     expect(await (await server.request('/metrics', { key: server.adminKey })).text()).toMatch(/stepwise_conversations_active 2\n/);
     expect(metrics).toMatch(/process_resident_memory_bytes/);
+  });
+
+  it("counts a turn's server time from the request's arrival, its reading included", async () => {
+    const fake = await startFake([toolCall('route', { procedure: 'Greeting', reason: 'hello' }), toolCalls(['reply', { message: 'Hello!' }])]);
+    running = await startServer({ bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite') }, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url });
+    const id = ((await (await running.request('/v1/conversations', { json: {} })).json()) as { id: number }).id;
+    // The headers now, the body 300 ms later: the server spends that time reading the request.
+    const body = JSON.stringify({ text: 'Hello' });
+    const url = new URL(`${running.url}/v1/conversations/${id}/messages`);
+    const timing = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(url, { method: 'POST', headers: { authorization: `Bearer ${running!.key}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(String(res.headers['server-timing'] ?? '')));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+      setTimeout(() => req.end(body), 300);
+    });
+    const [, total, model] = /^total;dur=([\d.]+), model;dur=([\d.]+);desc="2 calls"$/.exec(timing) ?? [];
+    expect(Number(total) - Number(model)).toBeGreaterThanOrEqual(290);
   });
 
   it('serves an OpenAPI document generated from the schemas that validate requests', async () => {
