@@ -1,10 +1,8 @@
 // The connectors calls through both transports: browser mode (HTTP with the launch token) and
 // Electron (IPC with the sender check). A secret set through either never comes back in an answer.
 import { describe, expect, it } from 'vitest';
-import { channelForMethod } from '../../shared/api';
-import { startBrowserServer } from '../../main/server/browser-server';
-import { registerIpc } from '../../main/shell/ipc';
 import { useEngine } from './helpers';
+import { FOREIGN_FRAME, overHttp, overIpc } from './support/transports';
 
 const SECRET = 'shpat-transport-secret-77';
 
@@ -13,15 +11,9 @@ describe('the connectors calls through both transports', () => {
 
   it('browser mode: list, set a secret, try a mock over HTTP', async () => {
     const api = engine();
-    const server = await startBrowserServer({ dispatch: api.dispatch, hub: api.hub, staticRoot: api.home });
+    const http = await overHttp(api);
     try {
-      const bodies: string[] = [];
-      const post = async (method: string, input: unknown, token = server.token) => {
-        const response = await fetch(`http://127.0.0.1:${server.port}/api/call/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
-        const text = await response.text();
-        bodies.push(text);
-        return JSON.parse(text) as { ok: boolean; value?: unknown; error?: { code: string } };
-      };
+      const { post, bodies } = http;
       expect(await post('connectors.list', {}, 'wrong-token')).toMatchObject({ ok: false });
       expect(await post('connectors.setSecret', { connector: 'shop', name: 'shopify_admin_token', value: SECRET })).toEqual({ ok: true, value: { name: 'shopify_admin_token', present: true } });
       const listed = await post('connectors.list', {});
@@ -30,17 +22,14 @@ describe('the connectors calls through both transports', () => {
       expect(await post('connectors.save', { definition: { name: 'Bad Name' } })).toMatchObject({ ok: false, error: { code: 'invalid' } });
       expect(bodies.join('\n')).not.toContain(SECRET);
     } finally {
-      await server.close();
+      await http.close();
     }
   });
 
   it('Electron: the calls over IPC from the app frame only', async () => {
     const api = engine();
-    const handlers = new Map<string, (event: unknown, input: unknown) => Promise<unknown>>();
-    registerIpc({ handle: (channel: string, handler: (event: unknown, input: unknown) => Promise<unknown>) => handlers.set(channel, handler) } as never, api.dispatch);
-    const app = { senderFrame: { url: 'stepwise://app/index.html', parent: null } };
-    const invoke = (method: string, input: unknown, event: unknown = app) => handlers.get(channelForMethod(method as never))!(event, input) as Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>;
-    expect(await invoke('connectors.setSecret', { connector: 'shop', name: 'shopify_admin_token', value: SECRET }, { senderFrame: { url: 'https://evil.example/', parent: null } })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    const { invoke } = overIpc(api);
+    expect(await invoke('connectors.setSecret', { connector: 'shop', name: 'shopify_admin_token', value: SECRET }, FOREIGN_FRAME)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect((await api.call('connectors.list')) as unknown).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'shop', secrets: [{ name: 'shopify_admin_token', present: false }] })]));
     const answer = await invoke('connectors.setSecret', { connector: 'shop', name: 'shopify_admin_token', value: SECRET });
     expect(answer).toEqual({ ok: true, value: { name: 'shopify_admin_token', present: true } });

@@ -2,13 +2,12 @@
 // token, events over the WebSocket) and Electron (the IPC bridge with its sender check, events sent
 // to the windows). The agent is the fake Messages API, through the real SDK.
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { channelForEvent, channelForMethod } from '../../shared/api';
-import { startBrowserServer } from '../../main/server/browser-server';
-import { forwardEvents, registerIpc } from '../../main/shell/ipc';
+import { channelForEvent } from '../../shared/api';
 import { useFakeAnthropic } from '../support/fixtures';
 import { useEngine } from './helpers';
-import { agentScript, crm, models, ORDER } from './preview-fixtures';
+import { agentScript } from './preview-fixtures';
+import { setUpOrderStatus } from './support/order-status';
+import { FOREIGN_FRAME, overHttp, overIpc, windowEvents } from './support/transports';
 
 const startFake = useFakeAnthropic();
 
@@ -18,25 +17,16 @@ describe('the preview through both transports', () => {
   async function setUp() {
     const fake = await startFake(agentScript());
     const api = engine();
-    api.workspace.connectors.save(crm);
-    await api.call('procedures.create', { name: 'Order status' });
-    await api.call('procedures.saveDraft', { name: 'Order status', text: ORDER });
-    await api.call('settings.save', { provider: 'anthropic', baseURL: fake.url, models, apiKey: 'sk-test-key' });
+    await setUpOrderStatus(api, { baseURL: fake.url });
     return api;
   }
 
   it('browser mode: calls over HTTP, the streamed reply and the trace over the WebSocket', async () => {
     const api = await setUp();
-    const server = await startBrowserServer({ dispatch: api.dispatch, hub: api.hub, staticRoot: api.home });
+    const http = await overHttp(api);
     try {
-      const post = async (method: string, input: unknown) => {
-        const response = await fetch(`http://127.0.0.1:${server.port}/api/call/${method}`, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
-        return (await response.json()) as { ok: boolean; value?: Record<string, unknown>; error?: { code: string } };
-      };
-      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${server.token}`, { origin: server.origin });
-      const received: { event: string; payload: Record<string, unknown> }[] = [];
-      socket.on('message', (data) => received.push(JSON.parse(String(data))));
-      await new Promise((resolve) => socket.on('open', resolve));
+      const { post } = http;
+      const received = await http.listen();
 
       const started = await post('preview.start', { target: { kind: 'draft', name: 'Order status' } });
       expect(started).toMatchObject({ ok: true, value: { procedure: 'Order status' } });
@@ -47,22 +37,17 @@ describe('the preview through both transports', () => {
       expect(received.some((m) => m.event === 'preview.reply' && m.payload.sessionId === sessionId)).toBe(true);
       expect(received.some((m) => m.event === 'preview.trace' && (m.payload.event as { type: string }).type === 'connector_call')).toBe(true);
       expect(await post('preview.start', { target: { kind: 'nope' } })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-      socket.close();
     } finally {
-      await server.close();
+      await http.close();
     }
   });
 
   it('Electron: calls over IPC from the app frame only, events sent to the windows', async () => {
     const api = await setUp();
-    const handlers = new Map<string, (event: unknown, input: unknown) => Promise<unknown>>();
-    registerIpc({ handle: (channel: string, handler: (event: unknown, input: unknown) => Promise<unknown>) => handlers.set(channel, handler) } as never, api.dispatch);
-    const sent: [string, Record<string, unknown>][] = [];
-    const stop = forwardEvents(api.hub, () => [{ send: (channel: string, payload: Record<string, unknown>) => sent.push([channel, payload]), isDestroyed: () => false }] as never);
-    const app = { senderFrame: { url: 'stepwise://app/index.html', parent: null } };
-    const invoke = (method: string, input: unknown, event: unknown = app) => handlers.get(channelForMethod(method as never))!(event, input) as Promise<{ ok: boolean; value?: Record<string, unknown>; error?: { code: string } }>;
+    const { invoke } = overIpc(api);
+    const { sent, stop } = windowEvents(api);
 
-    expect(await invoke('preview.start', { target: { kind: 'draft', name: 'Order status' } }, { senderFrame: { url: 'https://evil.example/', parent: null } })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await invoke('preview.start', { target: { kind: 'draft', name: 'Order status' } }, FOREIGN_FRAME)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     const started = await invoke('preview.start', { target: { kind: 'draft', name: 'Order status' } });
     const sessionId = started.value!.sessionId as string;
     expect(await invoke('preview.send', { sessionId, text: 'Where is my order?' })).toMatchObject({ ok: true, value: { answered: true } });

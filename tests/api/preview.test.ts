@@ -11,7 +11,8 @@ import { captureIo } from '../support/capture-io';
 import { useFakeAnthropic } from '../support/fixtures';
 import { runCli } from '../../main/cli/run';
 import { useEngine, type TestEngine } from './helpers';
-import { agentScript, crm, LONG_REPLY, models, ORDER } from './preview-fixtures';
+import { agentScript, LONG_REPLY, models, ORDER } from './preview-fixtures';
+import { setUpOrderStatus } from './support/order-status';
 
 const startFake = useFakeAnthropic();
 
@@ -21,10 +22,7 @@ describe('the chat preview', () => {
   async function setUp(script: Parameters<typeof startFake>[0], options: { key?: boolean } = {}) {
     const fake = await startFake(script);
     const api = engine();
-    api.workspace.connectors.save(crm);
-    await api.call('procedures.create', { name: 'Order status' });
-    await api.call('procedures.saveDraft', { name: 'Order status', text: ORDER });
-    await api.call('settings.save', { provider: 'anthropic', baseURL: fake.url, models, ...(options.key === false ? {} : { apiKey: 'sk-test-key' }) });
+    await setUpOrderStatus(api, { baseURL: fake.url, apiKey: options.key !== false });
     const events: { event: EventName; payload: Record<string, unknown> }[] = [];
     api.hub.subscribe((event, payload) => events.push({ event, payload: payload as Record<string, unknown> }));
     return { fake, api, events };

@@ -3,16 +3,14 @@
 // its sender check, events sent to the windows). The fake Messages API plays agent, customer and
 // judge through the real SDK.
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { channelForEvent, channelForMethod } from '../../shared/api';
-import { startBrowserServer } from '../../main/server/browser-server';
-import { forwardEvents, registerIpc } from '../../main/shell/ipc';
+import { channelForEvent } from '../../shared/api';
 import { useFakeAnthropic } from '../support/fixtures';
 import { useEngine } from './helpers';
-import { crm, models, ORDER, SIMULATION, simulationScript } from './simulations-fixtures';
+import { SIMULATION, simulationScript } from './simulations-fixtures';
+import { PROCEDURE, setUpOrderStatus } from './support/order-status';
+import { FOREIGN_FRAME, overHttp, overIpc, windowEvents } from './support/transports';
 
 const startFake = useFakeAnthropic();
-const PROCEDURE = 'Order status';
 
 describe('the simulations API through both transports', () => {
   const engine = useEngine();
@@ -20,25 +18,16 @@ describe('the simulations API through both transports', () => {
   async function setUp(agentDelayMs = 0) {
     const fake = await startFake(simulationScript({ agentDelayMs }));
     const api = engine();
-    api.workspace.connectors.save(crm);
-    await api.call('procedures.create', { name: PROCEDURE });
-    await api.call('procedures.saveDraft', { name: PROCEDURE, text: ORDER });
-    await api.call('settings.save', { provider: 'anthropic', baseURL: fake.url, models, apiKey: 'sk-test-key' });
+    await setUpOrderStatus(api, { baseURL: fake.url });
     return api;
   }
 
   it('browser mode: a save refused with its field, a suite run over HTTP, its progress and end over the WebSocket', async () => {
     const api = await setUp();
-    const server = await startBrowserServer({ dispatch: api.dispatch, hub: api.hub, staticRoot: api.home });
+    const http = await overHttp(api);
     try {
-      const post = async (method: string, input: unknown, token = server.token) => {
-        const response = await fetch(`http://127.0.0.1:${server.port}/api/call/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
-        return (await response.json()) as { ok: boolean; value?: Record<string, unknown>; error?: { code: string; message: string } };
-      };
-      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${server.token}`, { origin: server.origin });
-      const received: { event: string; payload: Record<string, unknown> }[] = [];
-      socket.on('message', (data) => received.push(JSON.parse(String(data))));
-      await new Promise((resolve) => socket.on('open', resolve));
+      const { post } = http;
+      const received = await http.listen();
 
       expect(await post('simulations.list', { procedure: PROCEDURE }, 'wrong-token')).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
       const wrong = await post('simulations.save', { procedure: PROCEDURE, name: 'Broken', definition: { ...SIMULATION, maxTurns: 'many' } });
@@ -50,9 +39,8 @@ describe('the simulations API through both transports', () => {
       await expect.poll(() => received.find((m) => m.event === 'simulations.finished' && m.payload.suiteId === suiteId)?.payload, { timeout: 20_000 }).toMatchObject({ status: 'finished', counts: { done: 2, passed: 2 } });
       expect(received.filter((m) => m.event === 'simulations.progress').map((m) => (m.payload.counts as { done: number }).done)).toEqual([0, 1, 2]);
       expect(await post('simulations.suite', { suiteId })).toMatchObject({ ok: true, value: { status: 'finished', passHatK: 1 } });
-      socket.close();
     } finally {
-      await server.close();
+      await http.close();
     }
   });
 
@@ -60,14 +48,10 @@ describe('the simulations API through both transports', () => {
     // Each agent answer waits, so the cancel lands while the suite runs.
     const api = await setUp(200);
     await api.call('simulations.save', { procedure: PROCEDURE, name: 'Where is order 7', definition: SIMULATION });
-    const handlers = new Map<string, (event: unknown, input: unknown) => Promise<unknown>>();
-    registerIpc({ handle: (channel: string, handler: (event: unknown, input: unknown) => Promise<unknown>) => handlers.set(channel, handler) } as never, api.dispatch);
-    const sent: [string, Record<string, unknown>][] = [];
-    const stop = forwardEvents(api.hub, () => [{ send: (channel: string, payload: Record<string, unknown>) => sent.push([channel, payload]), isDestroyed: () => false }] as never);
-    const app = { senderFrame: { url: 'stepwise://app/index.html', parent: null } };
-    const invoke = (method: string, input: unknown, event: unknown = app) => handlers.get(channelForMethod(method as never))!(event, input) as Promise<{ ok: boolean; value?: Record<string, unknown>; error?: { code: string } }>;
+    const { invoke } = overIpc(api);
+    const { sent, stop } = windowEvents(api);
 
-    expect(await invoke('simulations.run', { selection: { procedure: PROCEDURE }, options: {} }, { senderFrame: { url: 'https://evil.example/', parent: null } })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await invoke('simulations.run', { selection: { procedure: PROCEDURE }, options: {} }, FOREIGN_FRAME)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     const started = await invoke('simulations.run', { selection: { procedure: PROCEDURE }, options: { repeat: 5, concurrency: 1 } });
     const suiteId = started.value!.suiteId;
     expect(await invoke('simulations.cancel', { suiteId })).toMatchObject({ ok: true, value: { cancelled: true } });

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult, SimulationList } from '../../shared/api';
 import { useFakeAnthropic } from '../support/fixtures';
 import { useEngine } from './helpers';
-import { crm, models, ORDER, SIMULATION, simulationScript } from './simulations-fixtures';
+import { crm, SIMULATION, simulationScript } from './simulations-fixtures';
+import { PROCEDURE, setUpOrderStatus } from './support/order-status';
 
 const startFake = useFakeAnthropic();
-const PROCEDURE = 'Order status';
 
 /** The lookup's mock notes each order looked up in the world, as a CRM's audit log would. */
 const handler = (entry: string) => ({
@@ -24,10 +24,7 @@ describe('the final world of a simulation run', () => {
   async function runOnce(definition: Record<string, unknown> = SIMULATION) {
     const fake = await startFake(simulationScript());
     const api = engine({ python: true });
-    api.workspace.connectors.save(handler('str(data["input"]["id"])'));
-    await api.call('procedures.create', { name: PROCEDURE });
-    await api.call('procedures.saveDraft', { name: PROCEDURE, text: ORDER });
-    await api.call('settings.save', { provider: 'anthropic', baseURL: fake.url, models, apiKey: 'sk-test-key' });
+    await setUpOrderStatus(api, { baseURL: fake.url, connector: handler('str(data["input"]["id"])') });
     await api.call('simulations.save', { procedure: PROCEDURE, name: 'Where is order 7', definition });
     const finished: number[] = [];
     api.hub.subscribe((event, payload) => {

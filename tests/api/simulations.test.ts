@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { EventPayload, RunResult, SimulationList, SuiteView } from '../../shared/api';
 import { useFakeAnthropic } from '../support/fixtures';
 import { useEngine, type TestEngine } from './helpers';
-import { crm, LOST_PARCEL, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript, type ScriptOptions } from './simulations-fixtures';
+import { LOST_PARCEL, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript, type ScriptOptions } from './simulations-fixtures';
+import { PROCEDURE, setUpOrderStatus } from './support/order-status';
 
 const startFake = useFakeAnthropic();
-const PROCEDURE = 'Order status';
 
 describe('the simulations API', () => {
   const engine = useEngine();
@@ -18,10 +18,7 @@ describe('the simulations API', () => {
   async function setUp(script: ScriptOptions = {}, withKey = true) {
     const fake = await startFake(simulationScript(script));
     const api = engine();
-    api.workspace.connectors.save(crm);
-    await api.call('procedures.create', { name: PROCEDURE });
-    await api.call('procedures.saveDraft', { name: PROCEDURE, text: ORDER });
-    await api.call('settings.save', { provider: 'anthropic', baseURL: fake.url, models, ...(withKey ? { apiKey: 'sk-test-key' } : {}) });
+    await setUpOrderStatus(api, { baseURL: fake.url, apiKey: withKey });
     await api.call('simulations.save', { procedure: PROCEDURE, name: 'Where is order 7', definition: SIMULATION });
     const events: { event: string; payload: Record<string, unknown> }[] = [];
     api.hub.subscribe((event, payload) => events.push({ event, payload: payload as Record<string, unknown> }));
