@@ -120,6 +120,7 @@ export const sharedFolders = {
   'model-roles': [],
   'conversation-status': [],
   'shell-quote': [],
+  plural: [],
   procedure: [],
   trace: [],
   knowledge: [],

@@ -2,6 +2,7 @@
 // with its failed checks (which criterion, the judge's reason, whose failure), the transcript and the
 // trace, and the totals (pass^k, cost, comparison with the previous runs, coverage).
 import { stepwiseCommand } from '../../shared/shell-quote';
+import { formatCount, plural } from '../../shared/plural';
 import { describeViolation } from '../conformance';
 import type { Comparison } from '../simulations/comparison';
 import type { CostEstimate } from '../simulations/cost';
@@ -25,7 +26,7 @@ export const usd = (value: number) => `$${value < 0.01 && value > 0 ? value.toFi
 export function estimateLine(estimate: CostEstimate, simulations: number, k: number): string {
   const basis = [estimate.fromLastRun > 0 ? `${estimate.fromLastRun} from its last run` : '', estimate.fromLength > 0 ? `${estimate.fromLength} from its length` : ''].filter(Boolean).join(', ');
   const unpriced = estimate.unpricedModels.length > 0 ? ` Not counted (no price in the settings): ${estimate.unpricedModels.join(', ')}.` : '';
-  return `Estimated cost: ${usd(estimate.usd)} for ${estimate.runs} run(s) (${simulations} simulation(s) × ${k} ${k === 1 ? 'try' : 'tries'}; ${basis}), about ${estimate.tokens.toLocaleString('en-US')} tokens.${unpriced}`;
+  return `Estimated cost: ${usd(estimate.usd)} for ${plural(estimate.runs, 'run')} (${plural(simulations, 'simulation')} × ${plural(k, 'try', 'tries')}; ${basis}), about ${formatCount(estimate.tokens)} tokens.${unpriced}`;
 }
 
 export const runLabel = (run: Pick<RunOutcome, 'procedure' | 'simulation' | 'attempt'>, k: number) => `${run.procedure} / ${run.simulation}${k > 1 ? ` (try ${run.attempt})` : ''}`;
@@ -34,9 +35,9 @@ export function runLine(run: RunOutcome, finished: number, total: number, k: num
   const mark = run.status === 'passed' ? 'PASS' : run.status === 'failed' ? 'FAIL' : 'ERROR';
   const detail =
     run.status === 'passed'
-      ? `${run.details.turns} customer message(s), ${usd(run.details.costUsd)}`
+      ? `${plural(run.details.turns, 'customer message')}, ${usd(run.details.costUsd)}`
       : run.status === 'failed'
-        ? `${run.checks.filter((check) => !check.passed).length} of ${run.checks.length} checks failed (put down to the ${run.details.attribution ?? 'agent'})`
+        ? `${run.checks.filter((check) => !check.passed).length} of ${plural(run.checks.length, 'check')} failed (put down to the ${run.details.attribution ?? 'agent'})`
         : run.summary;
   return `[${finished}/${total}] ${mark} ${runLabel(run, k)}: ${detail}`;
 }
@@ -89,24 +90,24 @@ export function summaryLines(report: SuiteReport, comparison: Comparison, covera
   const lines: string[] = [];
   const allTries = report.simulations.filter((score) => score.tries >= report.k && score.passes === score.tries).length;
   lines.push(
-    `Results: ${report.passed} of ${report.total} run(s) passed${report.failed > 0 ? `, ${report.failed} failed` : ''}${report.errors > 0 ? `, ${report.errors} ended in an error` : ''}${report.skipped > 0 ? `, ${report.skipped} never started (cancelled)` : ''}.`,
+    `Results: ${report.passed} of ${plural(report.total, 'run')} passed${report.failed > 0 ? `, ${report.failed} failed` : ''}${report.errors > 0 ? `, ${report.errors} ended in an error` : ''}${report.skipped > 0 ? `, ${report.skipped} never started (cancelled)` : ''}.`,
   );
-  if (report.passHatK !== null) lines.push(`pass^${report.k} = ${report.passHatK.toFixed(3)} (${allTries} of ${report.simulations.length} simulation(s) passed all ${report.k} ${report.k === 1 ? 'try' : 'tries'}).`);
+  if (report.passHatK !== null) lines.push(`pass^${report.k} = ${report.passHatK.toFixed(3)} (${allTries} of ${plural(report.simulations.length, 'simulation')} passed all ${plural(report.k, 'try', 'tries')}).`);
   lines.push(
-    `Cost: ${usd(report.costUsd)}${report.estimatedUsd !== null ? ` (estimated ${usd(report.estimatedUsd)})` : ''}; ${report.tokens.toLocaleString('en-US')} tokens; ${(report.wallMs / 1000).toFixed(1)} s.`,
+    `Cost: ${usd(report.costUsd)}${report.estimatedUsd !== null ? ` (estimated ${usd(report.estimatedUsd)})` : ''}; ${formatCount(report.tokens)} tokens; ${(report.wallMs / 1000).toFixed(1)} s.`,
   );
   const changed = comparison.simulations.filter((entry) => entry.previous !== null);
   if (changed.length > 0) {
     const names = (list: Comparison['newlyFailing']) => (list.length > 0 ? ` (${list.map((entry) => `${entry.procedure} / ${entry.name}`).join('; ')})` : '');
     lines.push(`Compared with the previous runs: ${comparison.newlyFailing.length} newly failing${names(comparison.newlyFailing)}, ${comparison.newlyPassing.length} newly passing${names(comparison.newlyPassing)}.`);
-    for (const change of comparison.procedureChanges) lines.push(`  ${change.procedure} changed since: +${change.added} −${change.removed} line(s).`);
+    for (const change of comparison.procedureChanges) lines.push(`  ${change.procedure} changed since: ${plural(change.added, 'line')} added, ${formatCount(change.removed)} removed.`);
   }
   for (const entry of coverage.procedures) {
     const words = wording.words.get(entry.procedure);
     const unreached = entry.unreached.length > 0 ? `; never reached: ${entry.unreached.map((id) => sayNode(words, id, { withId: wording.withId })).join(', ')}` : '';
     lines.push(`Coverage of ${entry.procedure}: ${entry.visitedSteps}/${entry.steps.length} steps, ${entry.visitedBranches}/${entry.branches.length} branches${unreached}.`);
   }
-  if (agreement.rate !== null) lines.push(`Judge–human agreement in this workspace: ${(agreement.rate * 100).toFixed(0)}% of ${agreement.reviewed} reviewed verdict(s).`);
+  if (agreement.rate !== null) lines.push(`Judge–human agreement in this workspace: ${(agreement.rate * 100).toFixed(0)}% of ${plural(agreement.reviewed, 'reviewed verdict')}.`);
   return lines;
 }
 

@@ -1,6 +1,7 @@
 // The deterministic checks of a run, read from its trace, final state and final world: actions
 // that must be called (with an argument subset match) and must not be, the final status, attribute
 // values, and Python assertions over the final world (run in the sandbox).
+import { plural } from '../../shared/plural';
 import { actionFromToolName } from '../runtime/tools';
 import type { ConversationState, TraceEvent } from '../runtime/types';
 import type { CodeSandbox } from '../sandbox/types';
@@ -181,10 +182,10 @@ export function turnLimitCheck(definition: SimulationDefinition, cut: boolean): 
   if (!cut) return [];
   return [
     {
-      name: `finishes within ${definition.maxTurns} customer messages`,
+      name: `finishes within ${plural(definition.maxTurns, 'customer message')}`,
       kind: 'turn_limit',
       passed: false,
-      reason: `The conversation was cut off after ${definition.maxTurns} customer messages, with no outcome and the customer not done.`,
+      reason: `The conversation was cut off after ${plural(definition.maxTurns, 'customer message')}, with no outcome and the customer not done.`,
       party: 'agent',
     },
   ];

@@ -3,6 +3,7 @@
 // asked again, up to `repairs` times; after that the caller gets a StructuredOutputError.
 import type { MessageParam, TextBlockParam, Tool, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages';
 import type { z } from 'zod';
+import { plural } from '../../shared/plural';
 import type { ModelCaller } from '../model/client';
 import type { ModelRole } from '../model/settings';
 import { describeZodError } from '../validation/zod-error';
@@ -60,5 +61,5 @@ export async function callForcedTool<S extends z.ZodType>(model: ModelCaller, re
       content: [{ type: 'tool_result', tool_use_id: call.id, is_error: true, content: `The ${request.tool.name} input is not valid: ${problems}. Call it again with valid input.` }],
     });
   }
-  throw new StructuredOutputError(`The ${request.role} model gave no valid ${request.tool.name} answer after ${attempts} attempt(s): ${problems}.`, request.role, problems);
+  throw new StructuredOutputError(`The ${request.role} model gave no valid ${request.tool.name} answer after ${plural(attempts, 'attempt')}: ${problems}.`, request.role, problems);
 }

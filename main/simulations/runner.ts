@@ -4,6 +4,7 @@
 // down to one party, and everything is stored against the Procedure version the run ran on, with
 // every model response recorded for exact replay.
 import type { ModelCaller } from '../model/client';
+import { plural } from '../../shared/plural';
 import { createEngine } from '../assembly/engine';
 import type { CompiledProcedure } from '../runtime/compiled-procedure';
 import { endsAllProcedures } from '../runtime/frames';
@@ -270,9 +271,9 @@ function classify(error: unknown, phase: Phase, signal: AbortSignal | undefined)
 function summarize(status: RunOutcome['status'], checks: CheckOutcome[], played: Played): string {
   if (status === 'error') return played.error!.message;
   const failed = checks.filter((check) => !check.passed);
-  const turns = `${played.turns} customer message(s)`;
-  if (failed.length === 0) return `All ${checks.length} checks passed in ${turns}.`;
-  return `${failed.length} of ${checks.length} checks failed in ${turns}: ${failed.map((check) => `${check.name} (${check.party ?? 'agent'})`).join('; ')}.`;
+  const turns = plural(played.turns, 'customer message');
+  if (failed.length === 0) return `${checks.length === 1 ? '1 check' : `All ${plural(checks.length, 'check')}`} passed in ${turns}.`;
+  return `${failed.length} of ${plural(checks.length, 'check')} failed in ${turns}: ${failed.map((check) => `${check.name} (${check.party ?? 'agent'})`).join('; ')}.`;
 }
 
 function storedTrace(workspace: Workspace, conversationId: number): TraceEvent[] {

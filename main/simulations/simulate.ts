@@ -1,5 +1,6 @@
 // Running a stored simulation, and replaying a recorded run exactly and offline.
 import type { ModelCaller } from '../model/client';
+import { plural } from '../../shared/plural';
 import type { StoredSimulation } from '../store/simulations';
 import { StoreError } from '../store/errors';
 import type { DetailedRun } from '../store/simulations';
@@ -88,7 +89,7 @@ export async function replayRun(services: SimulationServices, runId: number): Pr
     replayOf: runId,
   });
   const differences = compareRuns(services, original, replay);
-  if (model.remaining() > 0) differences.push(`${model.remaining()} recorded model response(s) were never asked for.`);
+  if (model.remaining() > 0) differences.push(`${plural(model.remaining(), 'recorded model response')} ${model.remaining() === 1 ? 'was' : 'were'} never asked for.`);
   return { original, replay, identical: differences.length === 0, differences };
 }
 

@@ -202,7 +202,7 @@ describe('team definitions in bundles', () => {
     source.close();
     const exported = await run('export', '--workspace', 'source.stepwise', '--out', 'damaged.bundle', '--procedure', 'Damaged order claim', '--procedure', 'Escalate', '--draft');
     expect(exported.code).toBe(0);
-    expect(exported.out).toContain('4 team definition(s)');
+    expect(exported.out).toContain('4 team definitions');
     expect(exported.out).toContain('Named but not defined in this workspace, so carried by name only: Night shift.');
     expect((await run('keys', 'public', '--workspace', 'source.stepwise', '--out', 'source.pub')).code).toBe(0);
     source = Workspace.open(join(dir, 'source.stepwise'));

@@ -57,7 +57,7 @@ describe('stepwise draft', () => {
     server = await startModelServer(() => toolCall('write_procedure', { text: PROCEDURE(calls++ === 0 ? '@shop.find_order' : '@shop.get_order'), summary: 'Looks the order up.' }));
     const out = io(dir, server.fake.url);
     const code = await runCli(['draft', '--outline', 'outline.txt', '--transcript', 'chat.txt', '--article', 'Shipping times and tracking', '--workspace', file, '--save'], out);
-    expect(out.stderr()).toContain('Drafted "Order status", after 1 repair(s) from validate\'s diagnostics. Looks the order up.');
+    expect(out.stderr()).toContain('Drafted "Order status", after 1 repair from validate\'s diagnostics. Looks the order up.');
     expect(code).toBe(0);
     expect(out.stdout()).toBe(PROCEDURE('@shop.get_order'));
     const workspace = Workspace.open(file);
@@ -74,7 +74,7 @@ describe('stepwise draft', () => {
     server = await startModelServer(() => toolCall('write_procedure', { text: PROCEDURE('@shop.find_order'), summary: '' }));
     const out = io(dir, server.fake.url);
     expect(await runCli(['draft', '--outline', 'outline.txt', '--workspace', file, '--save', '--max-repairs', '1'], out)).toBe(1);
-    expect(out.stderr()).toContain('The draft still does not pass validate after 1 repair(s)');
+    expect(out.stderr()).toContain('The draft still does not pass validate after 1 repair:');
     expect(out.stderr()).toContain('[error unknown-action]');
     expect(server.fake.requests).toHaveLength(2);
     const workspace = Workspace.open(file);
@@ -121,7 +121,7 @@ describe('stepwise simulations generate', () => {
     const out = io(dir, server.fake.url);
     expect(await runCli(['simulations', 'generate', '--procedure', 'Damaged order claim', '--workspace', file, '--save'], out)).toBe(0);
     expect(out.stdout()).toContain('step:resolve/cond1/b2: branch 1 step:resolve/cond1/b2 — For step:resolve/cond1/b2');
-    expect(out.stdout()).toContain('Saved 10 simulation(s) for "Damaged order claim", tagged "generated".');
+    expect(out.stdout()).toContain('Saved 10 simulations for "Damaged order claim", tagged "generated".');
     const saved = Workspace.open(file);
     expect(saved.simulations.list('Damaged order claim').filter((simulation) => simulation.definition.tags.includes('generated'))).toHaveLength(10);
     saved.close();

@@ -84,7 +84,7 @@ describe('the example simulations', () => {
     const out = io(cwd, server.fake.url);
     const code = await runCli(args, out);
     expect(out.stderr()).toBe('');
-    expect(out.stdout()).toContain('Results: 3 of 3 run(s) passed.');
+    expect(out.stdout()).toContain('Results: 3 of 3 runs passed.');
     expect(code).toBe(0);
     expect(readFileSync(join(dirname(file), 'simulations.xml'), 'utf8')).toMatch(/<testcase classname="Damaged order claim" name="Sparking kettle[^"]*"/);
   });
@@ -95,7 +95,7 @@ describe('the example simulations', () => {
     const out = io(join(file, '..'), server.fake.url);
     const code = await runCli(['simulate', '--workspace', file, '--concurrency', '3'], out);
     expect(out.stderr()).toBe('');
-    expect(out.stdout()).toContain('Results: 5 of 5 run(s) passed.');
+    expect(out.stdout()).toContain('Results: 5 of 5 runs passed.');
     expect(code).toBe(0);
   });
 

@@ -45,7 +45,7 @@ describe('stepwise publish, gated', () => {
     expect(await runCli(['publish', 'Gift cards', '--workspace', file], out)).toBe(1);
     expect(out.stderr()).toContain('Warning: "Gift cards" has no simulations');
     expect(out.stderr()).toContain('Warning: "Gift cards" still holds the starter text\'s placeholders (line 3, 7)');
-    expect(out.stderr()).toContain('"Gift cards" was not published: 2 warning(s) above. Run again with --force to publish anyway.');
+    expect(out.stderr()).toContain('"Gift cards" was not published: 2 warnings above. Run again with --force to publish anyway.');
     expect(live(file, 'Gift cards')).toBeNull();
   });
 

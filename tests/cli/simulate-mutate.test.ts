@@ -47,13 +47,13 @@ describe('stepwise simulate --mutate', () => {
     server = await startModelServer(conversationsScript([SPARKING_KETTLE]));
     const out = io(server.fake.url);
     expect(await runCli(['simulate', '--mutate', '--procedure', 'Damaged order claim', '--workspace', file], out)).toBe(1);
-    expect(out.stdout()).toMatch(/Mutation testing of "Damaged order claim": \d+ mutant\(s\) to run/);
-    expect(out.stdout()).toMatch(/Estimated cost: \$\d+\.\d{4} for \d+ run\(s\): the suite once on the Procedure, then once on each mutant/);
+    expect(out.stdout()).toMatch(/Mutation testing of "Damaged order claim": [\d,]+ mutants to run/);
+    expect(out.stdout()).toMatch(/Estimated cost: \$\d+\.\d{4} for [\d,]+ runs: the suite once on the Procedure, then once on each mutant/);
     expect(out.stderr()).toContain('Nothing was run: mutation testing runs only with consent to its cost. Run again with --yes');
     const asked: string[] = [];
     const no = Object.assign(io(server.fake.url), { ask: async (question: string) => (asked.push(question), 'n') });
     expect(await runCli(['simulate', '--mutate', '--procedure', 'Damaged order claim', '--workspace', file], no)).toBe(1);
-    expect(asked[0]).toMatch(/^Run the suite on \d+ mutant\(s\) for about \$\d+\.\d{4}\? \[y\/N\] $/);
+    expect(asked[0]).toMatch(/^Run the suite on [\d,]+ mutants for about \$\d+\.\d{4}\? \[y\/N\] $/);
     expect(server.fake.requests).toHaveLength(0);
     const usage = io(server.fake.url);
     expect(await runCli(['simulate', '--mutate', '--workspace', file], usage)).toBe(2);

@@ -53,10 +53,10 @@ describe('stepwise simulate', () => {
     expect(out.stderr()).toBe('');
     expect(code).toBe(0);
     const text = out.stdout();
-    expect(text).toMatch(/^Estimated cost: \$\d+\.\d+ for 1 run\(s\) \(1 simulation\(s\) × 1 try; 1 from its length\)/);
-    expect(text).toContain('[1/1] PASS Damaged order claim / Sparking kettle: 2 customer message(s)');
-    expect(text).toContain('Results: 1 of 1 run(s) passed.');
-    expect(text).toContain('pass^1 = 1.000 (1 of 1 simulation(s) passed all 1 try).');
+    expect(text).toMatch(/^Estimated cost: \$\d+\.\d+ for 1 run \(1 simulation × 1 try; 1 from its length\)/);
+    expect(text).toContain('[1/1] PASS Damaged order claim / Sparking kettle: 2 customer messages');
+    expect(text).toContain('Results: 1 of 1 run passed.');
+    expect(text).toContain('pass^1 = 1.000 (1 of 1 simulation passed all 1 try).');
     expect(text).toMatch(/Cost: \$\d+\.\d+ \(estimated \$\d+\.\d+\); 720 tokens;/);
     // Steps by their titles, not their ids.
     expect(text).toContain('Coverage of Damaged order claim: 3/5 steps, 2/5 branches; never reached: “Resolve”, “Wrap up”, “Check the claim window” → Otherwise, “Resolve” → preferred resolution is “refund”, “Resolve” → Otherwise.');
@@ -129,7 +129,7 @@ describe('stepwise simulate', () => {
     const reviewed = io();
     expect(await runCli(['simulations', 'review', String(runId), '--workspace', file, '--criterion', 'greets', '--overrule', '--note', 'It did greet.'], reviewed)).toBe(0);
     expect(reviewed.stdout()).toContain(`Run ${runId} now counts as passed.`);
-    expect(reviewed.stdout()).toContain('Judge–human agreement in this workspace: 0% of 1 reviewed verdict(s).');
+    expect(reviewed.stdout()).toContain('Judge–human agreement in this workspace: 0% of 1 reviewed verdict.');
     const shown = io();
     expect(await runCli(['simulations', 'show', String(runId), '--workspace', file], shown)).toBe(0);
     expect(shown.stdout()).toContain('failed (passed after review)');
@@ -172,7 +172,7 @@ describe('stepwise simulations import-tau2', () => {
     const out = io();
     const tasks = resolve(repoRoot, 'tests/fixtures/tau2/retail-tasks.json');
     expect(await runCli(['simulations', 'import-tau2', tasks, '--workspace', file, '--procedure', 'Refund request'], out)).toBe(0);
-    expect(out.stdout()).toContain('Created 3 simulation(s) for "Refund request"');
+    expect(out.stdout()).toContain('Created 3 simulations for "Refund request"');
     const bad = io();
     expect(await runCli(['simulations', 'import-tau2', tasks, '--workspace', file, '--procedure', 'Nope'], bad)).toBe(1);
     expect(bad.stderr()).toContain('There is no Procedure called "Nope"');

@@ -86,7 +86,7 @@ describe('connectors commands', () => {
     const listed = await run(dir, ['connectors', 'import-openapi', spec, '--workspace', 'w.stepwise']);
     expect(listed.out).toContain('issues/create                    POST /repos/{owner}/{repo}/issues  Create an issue');
     const imported = await run(dir, ['connectors', 'import-openapi', spec, '--connector', 'github', '--operations', 'issues/create,issues/get', '--workspace', 'w.stepwise']);
-    expect(imported).toMatchObject({ code: 0, out: expect.stringContaining('Imported 2 operation(s) into "github": @github.issues_create, @github.issues_get.') });
+    expect(imported).toMatchObject({ code: 0, out: expect.stringContaining('Imported 2 operations into "github": @github.issues_create, @github.issues_get.') });
     const shown = JSON.parse((await run(dir, ['connectors', 'show', 'github', '--workspace', 'w.stepwise'])).out);
     expect(shown.actions.map((action: { name: string }) => action.name)).toEqual(['issues_create', 'issues_get']);
 

@@ -61,7 +61,7 @@ describe('a live simulation', () => {
       }),
     );
     const original = await runSimulation({ workspace, sandbox }, simulation, { model: server.client, pinned: pinProcedures(workspace, true) });
-    expect(original.summary).toBe('All 4 checks passed in 1 customer message(s).');
+    expect(original.summary).toBe('All 4 checks passed in 1 customer message.');
     const recorded = workspace.simulations.recordings.connectorCalls(original.runId);
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ action: 'everything.get-sum', result: { ok: true, data: { text: 'The sum of 2 and 40 is 42.' } } });

@@ -139,7 +139,7 @@ describe('a whole simulation', () => {
   it('fails on the turn limit when the conversation is cut off', async () => {
     const outcome = await simulate(baseDefinition({ maxTurns: 1 }));
     expect(outcome.details.endedBy).toBe('max_turns');
-    expect(only(outcome, 'turn_limit')[0]).toMatchObject({ passed: false, party: 'agent', name: 'finishes within 1 customer messages' });
+    expect(only(outcome, 'turn_limit')[0]).toMatchObject({ passed: false, party: 'agent', name: 'finishes within 1 customer message' });
   });
 
   it('puts failures down to the simulated customer when it broke its instructions', async () => {
@@ -168,7 +168,7 @@ describe('a whole simulation', () => {
     const judged = await simulate(baseDefinition({ criteria }), { judge: [malformed, malformed] });
     expect(judged.status).toBe('failed');
     expect(only(judged, 'criterion')[0]).toMatchObject({ passed: false, party: 'judge' });
-    expect(only(judged, 'criterion')[0]!.reason).toContain('no valid record_verdicts answer after 2 attempt(s)');
+    expect(only(judged, 'criterion')[0]!.reason).toContain('no valid record_verdicts answer after 2 attempts');
     expect(judged.details.attribution).toBe('judge');
     // The judge was told what was wrong before its second try.
     expect(JSON.stringify(server!.requests('judge')[1]!.body.messages)).toContain('The record_verdicts input is not valid');

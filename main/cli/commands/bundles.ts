@@ -3,6 +3,7 @@
 // what the person approves, by a question or by --approve-… flags that name each capability.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { shellQuote } from '../../../shared/shell-quote';
+import { plural } from '../../../shared/plural';
 import { resolve } from 'node:path';
 import { terminalAsk } from '../terminal-ask';
 import { exportBundle, serializeBundle } from '../../bundles/export';
@@ -49,8 +50,8 @@ export const exportCommand: Command = {
       const called = index.procedures.filter((procedure) => !procedure.requested).map((procedure) => procedure.name);
       io.out(
         [
-          `Wrote ${values.out}: ${index.procedures.length} Procedure(s)${called.length > 0 ? ` (with ${called.join(', ')}, which they call)` : ''}, ` +
-            `${index.connectors.length} connector(s), ${teams.length} team definition(s), ${index.simulations.length} simulation(s)${index.knowledge ? ', the knowledge hub' : ''}.`,
+          `Wrote ${values.out}: ${plural(index.procedures.length, 'Procedure')}${called.length > 0 ? ` (with ${called.join(', ')}, which they call)` : ''}, ` +
+            `${plural(index.connectors.length, 'connector')}, ${plural(teams.length, 'team definition')}, ${plural(index.simulations.length, 'simulation')}${index.knowledge ? ', the knowledge hub' : ''}.`,
           ...(undefinedTeams.length > 0 ? [`Named but not defined in this workspace, so carried by name only: ${undefinedTeams.join(', ')}.`] : []),
           `Signed with ${JSON.parse(bundle.manifest).keyFingerprint as string}.`,
         ].join('\n'),
@@ -145,7 +146,7 @@ export const importCommand: Command = {
       else {
         if (!ask) {
           io.err(
-            `${positionals[0]} was not imported: ${conflicts.length} name conflict(s) and no terminal to ask:\n` +
+            `${positionals[0]} was not imported: ${plural(conflicts.length, 'name conflict')} and no terminal to ask:\n` +
               conflicts.map((conflict) => `  ${conflict.kind} "${conflict.name}"`).join('\n') +
               '\nChoose what to do with --on-conflict rename|replace|skip.',
           );

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { nounFor, plural } from '../../../shared/plural';
 import { approvalCommand } from '../../connectors/capabilities';
 import { secretNames } from '../../connectors/definition';
 import { GrantError, type ApprovalRequest } from '../../connectors/grants';
@@ -28,7 +29,6 @@ const USAGE = [
 ].join('\n       ');
 
 const service = (session: CliSession) => new ConnectorService({ workspace: session.workspace, secrets: session.secrets, sandbox: session.sandbox });
-const plural = (count: number, word: string) => `${word}${count === 1 ? '' : 's'}`;
 
 export const connectorsCommand: Command = {
   name: 'connectors',
@@ -103,7 +103,7 @@ export const connectorsCommand: Command = {
           // Adding it is the author's approval of what it asks for.
           const { saved, approved } = connectors.add(raw, 'added with connectors add');
           const secrets = secretNames(saved);
-          io.out(`Saved connector "${saved.name}" with ${saved.actions.length} ${plural(saved.actions.length, 'action')}${secrets.length > 0 ? `; it needs the ${plural(secrets.length, 'secret')} ${secrets.join(', ')}` : ''}.`);
+          io.out(`Saved connector "${saved.name}" with ${plural(saved.actions.length, 'action')}${secrets.length > 0 ? `; it needs the ${nounFor(secrets.length, 'secret')} ${secrets.join(', ')}` : ''}.`);
           for (const capability of approved.filter((entry) => entry.kind !== 'secret')) io.out(`Approved as you added it: it ${capability.description}.`);
           return 0;
         });
@@ -123,9 +123,9 @@ export const connectorsCommand: Command = {
         return session((connectors) => {
           const { saved, warnings } = connectors.importOpenApi(document, { name, operations, ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}) }, 'imported from OpenAPI with connectors import-openapi');
           for (const warning of warnings) io.err(`warning: ${warning}`);
-          io.out(`Imported ${values.operations!.split(',').length} operation(s) into "${saved.name}": ${saved.actions.map((entry) => `@${saved.name}.${entry.name}`).join(', ')}.`);
+          io.out(`Imported ${plural(values.operations!.split(',').length, 'operation')} into "${saved.name}": ${saved.actions.map((entry) => `@${saved.name}.${entry.name}`).join(', ')}.`);
           const secrets = secretNames(saved);
-          if (secrets.length > 0) io.out(`It needs the ${plural(secrets.length, 'secret')} ${secrets.join(', ')} (connectors secret <name> --from-env VAR).`);
+          if (secrets.length > 0) io.out(`It needs the ${nounFor(secrets.length, 'secret')} ${secrets.join(', ')} (connectors secret <name> --from-env VAR).`);
           io.out('Review each action\'s responseFields: the model sees only those fields.');
           return 0;
         });

@@ -3,6 +3,7 @@
 // does not pass is shown with what is wrong, exits 1 and is never saved.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { plural } from '../../../shared/plural';
 import { draftProcedure } from '../../authoring/drafter';
 import { describeDiagnostics } from '../../authoring/procedure-check';
 import { writeFileAtomic } from '../../files/atomic-write';
@@ -55,9 +56,9 @@ export const draftCommand: Command = {
       const articles = (values.article ?? []).map((reference) => article(workspace, reference));
       const { client } = await model();
       const result = await draftProcedure({ workspace, model: client, sandbox }, { outline, articles, transcripts, maxRepairs });
-      const repaired = result.attempts > 1 ? `, after ${result.attempts - 1} repair(s) from validate's diagnostics` : '';
+      const repaired = result.attempts > 1 ? `, after ${plural(result.attempts - 1, 'repair')} from validate's diagnostics` : '';
       if (!result.valid) {
-        io.err(`The draft still does not pass validate after ${maxRepairs} repair(s):\n${describeDiagnostics(result.diagnostics, result.text)}`);
+        io.err(`The draft still does not pass validate after ${plural(maxRepairs, 'repair')}:\n${describeDiagnostics(result.diagnostics, result.text)}`);
         io.out(result.text);
         return 1;
       }

@@ -3,6 +3,7 @@
 // stale ones, or the starter's placeholders: at a terminal it asks, elsewhere it refuses unless
 // --force, so a script never publishes past a warning without saying so.
 import { terminalAsk } from '../terminal-ask';
+import { plural } from '../../../shared/plural';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { ProcedureService } from '../../services/procedures';
 import { parseCommandArgs, processIo, UsageError, type Command } from '../io';
@@ -28,7 +29,7 @@ export const publishCommand: Command = {
       if (warnings.length > 0 && !values.force) {
         const ask = (io as AskingIo).ask ?? (io === processIo && process.stdin.isTTY ? terminalAsk : undefined);
         if (!ask) {
-          io.err(`"${name}" was not published: ${warnings.length} warning(s) above. Run again with --force to publish anyway.`);
+          io.err(`"${name}" was not published: ${plural(warnings.length, 'warning')} above. Run again with --force to publish anyway.`);
           return 1;
         }
         if (!/^(y|yes)$/i.test((await ask('Publish anyway? [y/N] ')).trim())) {

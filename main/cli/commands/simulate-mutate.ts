@@ -4,6 +4,7 @@
 // mutation score; --suggest asks the simulation generator for simulations that would catch the
 // survivors (proposals only: `simulations add` keeps one).
 import { terminalAsk } from '../terminal-ask';
+import { plural } from '../../../shared/plural';
 import type { MutantOutcome, MutationReport } from '../../simulations/mutation-run';
 import { SimulationService } from '../../services/simulations';
 import { processIo } from '../io';
@@ -25,8 +26,8 @@ export async function mutate(session: CliSession, io: AskingIo, options: MutateO
   const plan = simulations.planMutations(options.procedure, { tags: options.tags, settings });
   const log = options.json ? io.err : io.out;
   const { estimate } = plan;
-  log(`Mutation testing of "${plan.procedure}": ${plan.mutants.length} mutant(s) to run${plan.invalid.length > 0 ? ` (${plan.invalid.length} more do not validate and are not run)` : ''}, against ${plan.simulations.length} simulation(s).`);
-  log(`Estimated cost: $${estimate.usd.toFixed(4)} for ${estimate.runs} run(s): the suite once on the Procedure, then once on each mutant ($${estimate.usdPerSuite.toFixed(4)} a suite).${estimate.unpricedModels.length > 0 ? ` No price for ${estimate.unpricedModels.join(', ')}: counted as free.` : ''}`);
+  log(`Mutation testing of "${plan.procedure}": ${plural(plan.mutants.length, 'mutant')} to run${plan.invalid.length > 0 ? ` (${plan.invalid.length} more do not validate and are not run)` : ''}, against ${plural(plan.simulations.length, 'simulation')}.`);
+  log(`Estimated cost: $${estimate.usd.toFixed(4)} for ${plural(estimate.runs, 'run')}: the suite once on the Procedure, then once on each mutant ($${estimate.usdPerSuite.toFixed(4)} a suite).${estimate.unpricedModels.length > 0 ? ` No price for ${estimate.unpricedModels.join(', ')}: counted as free.` : ''}`);
   if (plan.mutants.length === 0) {
     log('No mutant to run: the Procedure has no comparison, condition, handoff, end or connector call to change.');
     return 0;
@@ -37,7 +38,7 @@ export async function mutate(session: CliSession, io: AskingIo, options: MutateO
       io.err('Nothing was run: mutation testing runs only with consent to its cost. Run again with --yes to accept the estimate.');
       return 1;
     }
-    if (!/^(y|yes)$/i.test((await ask(`Run the suite on ${plan.mutants.length} mutant(s) for about $${estimate.usd.toFixed(4)}? [y/N] `)).trim())) {
+    if (!/^(y|yes)$/i.test((await ask(`Run the suite on ${plural(plan.mutants.length, 'mutant')} for about $${estimate.usd.toFixed(4)}? [y/N] `)).trim())) {
       io.err('Nothing was run.');
       return 1;
     }

@@ -2,6 +2,7 @@
 // run (checks, transcript, trace), review the judge's verdicts, and the judge–human agreement rate.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { plural } from '../../../shared/plural';
 import { SimulationService } from '../../services/simulations';
 import { traceSayers } from '../../simulations/node-words';
 import { describeEvent } from '../../simulations/trace-digest';
@@ -71,7 +72,7 @@ async function importTau2(args: string[], io: CliIo): Promise<number> {
   }
   return withSimulations(values.workspace, io, (simulations) => {
     const report = simulations.importTau2(values.procedure!, json, positionals[0]);
-    io.out(`Created ${report.created.length} simulation(s) for "${values.procedure}" from ${positionals[0]}${report.updated.length > 0 ? `; updated ${report.updated.length} already there` : ''}.`);
+    io.out(`Created ${plural(report.created.length, 'simulation')} for "${values.procedure}" from ${positionals[0]}${report.updated.length > 0 ? `; updated ${report.updated.length} already there` : ''}.`);
     return 0;
   });
 }
@@ -85,8 +86,8 @@ async function generate(args: string[], io: CliIo): Promise<number> {
     for (const entry of generated) io.out(`${entry.target}: ${entry.name} — ${entry.definition.customer.persona}`);
     if (values.save) {
       simulations.saveGenerated(values.procedure!, generated);
-      io.out(`Saved ${generated.length} simulation(s) for "${values.procedure}", tagged "generated".`);
-    } else io.out(`${generated.length} simulation(s) proposed; run again with --save to keep them.`);
+      io.out(`Saved ${plural(generated.length, 'simulation')} for "${values.procedure}", tagged "generated".`);
+    } else io.out(`${plural(generated.length, 'simulation')} proposed; run again with --save to keep them.`);
     return 0;
   });
 }
@@ -161,7 +162,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
   return withSimulations(values.workspace, io, (simulations) => {
     const { status, agreement: rate } = simulations.review(runId, values.criterion!, values.agree ? 'agree' : 'overrule', values.note ?? '', values.reviewer ?? null);
     io.out(`Recorded: you ${values.agree ? 'agree with' : 'overrule'} the judge on "${values.criterion}". Run ${runId} now counts as ${status}.`);
-    io.out(`Judge–human agreement in this workspace: ${((rate.rate ?? 0) * 100).toFixed(0)}% of ${rate.reviewed} reviewed verdict(s).`);
+    io.out(`Judge–human agreement in this workspace: ${((rate.rate ?? 0) * 100).toFixed(0)}% of ${plural(rate.reviewed, 'reviewed verdict')}.`);
     return 0;
   });
 }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../../shared/procedure';
+import { plural } from '../../../shared/plural';
 import { readProcedureFiles } from '../../files/procedure-files';
 import { validateSet, type FileDiagnostics } from '../../language/validate-set';
 import { checkPythonSnippets } from '../../language/python-check';
@@ -55,7 +56,6 @@ function formatHuman(results: FileDiagnostics[]): string {
       lines.push(`${result.file}:${line}:${column}: ${diagnostic.severity}: ${diagnostic.message} [${diagnostic.code}]`);
     }
   }
-  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   lines.push(
     `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'note')} in ${plural(results.length, 'file')}.`,
   );
