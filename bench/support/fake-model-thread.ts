@@ -5,6 +5,8 @@ import { Worker } from 'node:worker_threads';
 export interface FakeModelThread {
   url: string;
   requests(): Promise<number>;
+  /** Passes options to the script module's `configure` (see fake-model-worker.ts). */
+  configure(options: unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -12,7 +14,7 @@ export async function startFakeModelThread(scriptModule: URL): Promise<FakeModel
   const worker = new Worker(new URL('./fake-model-worker.mjs', import.meta.url), {
     workerData: { scriptModule: scriptModule.href },
   });
-  const ask = async <T>(message: string, key: string): Promise<T> => {
+  const ask = async <T>(message: string | { configure: unknown }, key: string): Promise<T> => {
     worker.postMessage(message);
     for (;;) {
       const [reply] = (await once(worker, 'message')) as [Record<string, unknown>];
@@ -23,6 +25,9 @@ export async function startFakeModelThread(scriptModule: URL): Promise<FakeModel
   return {
     url: ready.url,
     requests: () => ask<number>('count', 'count'),
+    configure: async (options) => {
+      await ask({ configure: options }, 'configured');
+    },
     close: async () => {
       await ask('close', 'closed');
       await worker.terminate();

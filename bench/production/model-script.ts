@@ -1,0 +1,47 @@
+// The production bench's fake model, loaded by bench/support/fake-model-worker.ts in a thread of
+// its own: a routing call gets the Returns Procedure, any other call a reply. Each answer comes
+// after `delayMs`; with a `capacity`, at most that many calls are answered at once and the others
+// wait their turn, first come first served — a model deployment with a fixed number of slots.
+import { toolCall, toolCalls, type FakeResponse, type RecordedRequest } from '../../tests/support/fake-anthropic';
+
+export interface ModelOptions {
+  delayMs: number;
+  /** How many calls are answered at once (Infinity: all). */
+  capacity: number;
+}
+
+let options: ModelOptions = { delayMs: 200, capacity: Infinity };
+let busy = 0;
+const waiting: (() => void)[] = [];
+let replies = 0;
+
+export function configure(next: Partial<ModelOptions>): void {
+  options = { ...options, ...next };
+}
+
+export async function script(request: RecordedRequest): Promise<FakeResponse> {
+  await takeSlot();
+  try {
+    if (options.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+  } finally {
+    releaseSlot();
+  }
+  return request.body.tools?.some((tool) => tool.name === 'route')
+    ? toolCall('route', { procedure: 'Returns', reason: 'return' })
+    : toolCalls(['reply', { message: `Which item would you like to return? (${++replies})` }]);
+}
+
+async function takeSlot(): Promise<void> {
+  if (busy < options.capacity) {
+    busy += 1;
+    return;
+  }
+  // The slot is handed over by releaseSlot, so `busy` already counts this call.
+  await new Promise<void>((resolve) => waiting.push(resolve));
+}
+
+function releaseSlot(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else busy -= 1;
+}
