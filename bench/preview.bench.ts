@@ -9,14 +9,10 @@
 //   3. the page's JS heap (after a garbage collection) after 20 preview turns in two panes (each
 //      pane reset every 3 turns: the runtime escalates a conversation that keeps coming back to the
 //      same Procedure as a loop).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
-import { launchBrowserMode } from '../main/app/browser-mode';
-import { buildRenderer, RENDERER_DIST } from '../scripts/build-renderer';
-import { launchChromium } from '../scripts/chromium';
 import { startFakeAnthropic, toolCalls, type FakeResponse, type RecordedRequest } from '../tests/support/fake-anthropic';
+import { startAppInChromium } from './support/app-in-chromium';
 import { percentile } from './stats';
 
 const TOKEN_P95_BUDGET_MS = 30;
@@ -83,21 +79,14 @@ async function startPanes(page: Page) {
 }
 
 export async function run(): Promise<boolean> {
-  await buildRenderer({ log: (line) => console.log(line) });
-  const home = mkdtempSync(join(tmpdir(), 'stepwise-preview-bench-'));
+  const app = await startAppInChromium('preview');
   const fake = await startFakeAnthropic(agent);
-  const browser = await launchChromium();
-  const mode = await launchBrowserMode({ home, staticRoot: RENDERER_DIST, python: false, log: () => {} });
+  const { call, mode } = app;
   const load = loadavg()[0]!;
   try {
-    const call = async (method: string, input: unknown) => {
-      const result = await mode.engine.dispatch(method, input);
-      if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
-      return result.value as Record<string, unknown>;
-    };
     await call('settings.save', { provider: 'anthropic', baseURL: fake.url, models: { agent: 'bench-agent', customer: 'c', judge: 'j', author: 'a' }, apiKey: 'sk-bench' });
     await call('procedures.create', { name: 'Bench chat' });
-    const saved = await call('procedures.saveDraft', { name: 'Bench chat', text: PROCEDURE });
+    const saved = (await call('procedures.saveDraft', { name: 'Bench chat', text: PROCEDURE })) as { draftHash: string };
     await call('procedures.publish', { name: 'Bench chat', note: 'bench', expectedHash: saved.draftHash });
 
     // When the engine emitted each streamed text (what the fake sent, as the engine received it).
@@ -109,10 +98,7 @@ export async function run(): Promise<boolean> {
       }
     });
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    await page.addInitScript(PROBES);
-    await page.goto(mode.server.url.replace('#token=', `#/compare/${encodeURIComponent('Bench chat')}?token=`));
+    const { context, page } = await app.open(`/compare/${encodeURIComponent('Bench chat')}`, PROBES);
     await page.getByRole('region', { name: 'Right pane', exact: true }).waitFor();
     await startPanes(page);
     await page.evaluate(() => (window as unknown as { __watch(): void }).__watch());
@@ -179,9 +165,7 @@ export async function run(): Promise<boolean> {
     console.log(`  page JS heap after ${TURNS} turns in two panes: ${(heap.usedSize / 1024 / 1024).toFixed(1)} MB used of ${(heap.totalSize / 1024 / 1024).toFixed(1)} MB`);
     return tokenP95 < TOKEN_P95_BUDGET_MS && appendP95 < APPEND_P95_BUDGET_MS;
   } finally {
-    await mode.close();
-    await browser.close();
+    await app.close();
     await fake.close();
-    rmSync(home, { recursive: true, force: true });
   }
 }

@@ -9,13 +9,10 @@
 //   budget: wall ≤ 1.25 × ideal, and the page's frame time p95 < 50 ms while the suite runs.
 // Two suites run one after the other; the first is the cold one (first model client, first runs
 // of every code path); both are printed, the budget is checked on the second.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
-import { launchBrowserMode, type BrowserMode } from '../main/app/browser-mode';
-import { buildRenderer, RENDERER_DIST } from '../scripts/build-renderer';
-import { launchChromium } from '../scripts/chromium';
+import type { BrowserMode } from '../main/app/browser-mode';
+import { startAppInChromium } from './support/app-in-chromium';
 import { startFakeModelThread, type FakeModelThread } from './support/fake-model-thread';
 import { DELAY_MS, MODELS, PROCEDURE, PROCEDURE_NAME as NAME, simulationOf, TURNS } from './support/simulation-script';
 import { performance } from 'node:perf_hooks';
@@ -113,26 +110,17 @@ async function runSuiteFromScreen(page: Page, mode: BrowserMode, fake: FakeModel
 }
 
 export async function run(): Promise<boolean> {
-  await buildRenderer({ log: (line) => console.log(line) });
-  const home = mkdtempSync(join(tmpdir(), 'stepwise-sim-app-bench-'));
+  const app = await startAppInChromium('sim-app');
   const fake = await startFakeModelThread(new URL('./support/simulation-script.ts', import.meta.url));
-  const browser = await launchChromium();
-  const mode = await launchBrowserMode({ home, staticRoot: RENDERER_DIST, python: false, log: () => {} });
+  const { call, mode } = app;
   const loadAtStart = loadavg()[0]!;
   try {
-    const call = async (method: string, input: unknown) => {
-      const result = await mode.engine.dispatch(method, input);
-      if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
-      return result.value;
-    };
     await call('settings.save', { provider: 'anthropic', baseURL: fake.url, models: MODELS, apiKey: 'sk-bench' });
     await call('procedures.create', { name: NAME });
     await call('procedures.saveDraft', { name: NAME, text: PROCEDURE });
     for (let n = 1; n <= SIMULATIONS; n++) await call('simulations.save', { procedure: NAME, ...simulationOf(n) });
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(mode.server.url.replace('#token=', `#/procedures/${encodeURIComponent(NAME)}/simulations?token=`));
+    const { context, page } = await app.open(`/procedures/${encodeURIComponent(NAME)}/simulations`);
     await page.getByTestId('simulation-row').nth(SIMULATIONS - 1).waitFor({ timeout: 60_000 });
     await page.getByRole('combobox', { name: 'Runs at a time' }).click();
     await page.getByRole('option', { name: `${CONCURRENCY} at a time` }).click();
@@ -164,9 +152,7 @@ export async function run(): Promise<boolean> {
     }
     return ok;
   } finally {
-    await mode.close();
-    await browser.close();
+    await app.close();
     await fake.close();
-    rmSync(home, { recursive: true, force: true });
   }
 }
