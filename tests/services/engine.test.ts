@@ -9,6 +9,7 @@ import { LazySandbox } from '../../main/assembly/lazy-sandbox';
 import { startEngine } from '../../main/app/engine';
 import { EncryptedFileSecretStore, defaultSecretLocation } from '../../main/secrets/encrypted-file-store';
 import { Workspace } from '../../main/store/workspace';
+import { crm } from '../api/preview-fixtures';
 import { useTempDir } from '../store/helpers';
 import { scriptedModel, type ToolCalls } from './scripted-model';
 
@@ -23,24 +24,6 @@ attributes:
 ## Look it up
 Look the order up with @crm.lookup and tell the customer its status. @end
 `;
-
-const crm = {
-  name: 'crm',
-  baseUrl: 'http://10.0.0.5/api',
-  allowInternalHosts: true,
-  auth: { type: 'none' },
-  actions: [
-    {
-      name: 'lookup',
-      description: 'Look an order up.',
-      inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-      method: 'GET',
-      path: '/orders/{{input.id}}',
-      responseFields: { status: 'status' },
-      mocks: { responses: [{ body: { status: 'shipped' } }] },
-    },
-  ],
-};
 
 /** The agent looks order 7 up, then replies with what it saw and ends. */
 const lookupThenReply = () =>
