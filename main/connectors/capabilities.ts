@@ -6,6 +6,7 @@
 // hosts allowed to be internal. A grant covers a capability only if it has the same scope, so a
 // definition that changes later (a replaced import, say) must be approved again. Pure decisions:
 // the grants themselves live in the workspace (main/store/connector-grants.ts).
+import { stepwiseCommand } from '../../shared/shell-quote';
 import type { ConnectorGrant, GrantKind } from '../store/connector-grants';
 import { secretNames, type ConnectorDefinition } from './definition';
 
@@ -77,14 +78,21 @@ export function covers(grants: readonly GrantLike[], capability: Capability): bo
 
 /** The `stepwise connectors approve …` command line that grants these capabilities. */
 export function approvalCommand(connector: string, capabilities: readonly Capability[]): string {
-  const flags = capabilities.map((capability) => (capability.kind === 'command' ? '--command' : capability.kind === 'secret' ? `--secret ${capability.name}` : '--internal-hosts'));
-  return `stepwise connectors approve ${connector} ${unique(flags).join(' ')}`;
+  // Each flag once (a secret sent to two hosts is two capabilities but one --secret).
+  const flags = new Map<string, string[]>();
+  for (const capability of capabilities) {
+    const flag = capability.kind === 'command' ? ['--command'] : capability.kind === 'secret' ? ['--secret', capability.name] : ['--internal-hosts'];
+    flags.set(flag.join(' '), flag);
+  }
+  // Quoted like every printed command, so it pastes as typed whatever the names hold (a bundle's
+  // connector is named by whoever signed it).
+  return stepwiseCommand(['connectors', 'approve', connector, ...[...flags.values()].flat()]);
 }
 
 /** Why a connector may not run, naming each missing approval and the command that gives it. */
 export function notApprovedMessage(connector: string, missing: readonly Capability[]): string {
   const what = missing.map((capability) => capability.description).join('; it ');
-  return `Connector "${connector}" is not approved in this workspace: it ${what}, and nobody here has approved that. Review it (stepwise connectors show ${connector}) and approve it with: ${approvalCommand(connector, missing)} --workspace <file>.`;
+  return `Connector "${connector}" is not approved in this workspace: it ${what}, and nobody here has approved that. Review it (${stepwiseCommand(['connectors', 'show', connector])}) and approve it with: ${approvalCommand(connector, missing)} --workspace <file>.`;
 }
 
 /** Hosts a connector calls, lower case, sorted: baseUrl's and allowedHosts, or an MCP server's URL. */

@@ -1,9 +1,10 @@
 // What a connector asks to do beyond calling a public address, and the one gate every live call
 // passes: a command, a secret or internal hosts only with a grant for exactly that.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectorCapabilities, isReservedSecret, missingGrants } from '../../main/connectors/capabilities';
+import { approvalCommand, connectorCapabilities, isReservedSecret, missingGrants, notApprovedMessage, type Capability } from '../../main/connectors/capabilities';
 import { connectorDefinitionSchema, type ConnectorDefinition } from '../../main/connectors/definition';
 import { grant, saveAuthoredConnector, saveEditedConnector, selectCapabilities } from '../../main/connectors/grants';
 import { RuntimeConnectors } from '../../main/connectors/runtime-connectors';
@@ -159,5 +160,28 @@ describe('the live gate', () => {
     } finally {
       workspace.close();
     }
+  });
+});
+
+describe('the printed approval command', () => {
+  const words = (line: string) => execFileSync('sh', ['-c', `printf '%s\\n' ${line}`], { encoding: 'utf8' }).split('\n').slice(0, -1);
+  const secret = (name: string, host: string): Capability => ({ kind: 'secret', name, scope: host, description: `sends the secret ${name} to ${host}` });
+  const command: Capability = { kind: 'command', name: '', scope: 'npx server', description: 'runs npx server' };
+
+  it('quotes a connector name with a space or a quote, so the shell reads it as one word', () => {
+    for (const name of ['my shop', "o'brien's crm", 'a;rm -rf x']) {
+      const line = approvalCommand(name, [command, secret('API_KEY', 'a.example'), secret('API_KEY', 'b.example')]);
+      expect(words(line)).toEqual(['stepwise', 'connectors', 'approve', name, '--command', '--secret', 'API_KEY']);
+    }
+  });
+
+  it('prints a plain name as typed', () => {
+    expect(approvalCommand('shop', [command])).toBe('stepwise connectors approve shop --command');
+  });
+
+  it('quotes the name in the not-approved message too', () => {
+    const message = notApprovedMessage('my shop', [command]);
+    expect(message).toContain("(stepwise connectors show 'my shop')");
+    expect(message).toContain("approve it with: stepwise connectors approve 'my shop' --command --workspace <file>.");
   });
 });
