@@ -138,7 +138,8 @@ export class SqliteConversationRepository {
   }
 }
 
-function toConversation(row: Record<string, unknown>): Conversation {
+/** A `conversations` row as a Conversation: the SQLite and PostgreSQL stores' columns are the same. */
+export function toConversation(row: Record<string, unknown>): Conversation {
   return {
     id: row.id as number,
     kind: row.kind as ConversationKind,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CONVERSATION_STATUSES, isClosedStatus, type ConversationStatus } from '../../../shared/conversation-status';
 import { describeZodError } from '../../../shared/zod-error';
 import type { TurnRecord } from '../conversation-turns';
-import { conversationStatusSchema, listOptionsSchema, messageRoleSchema, newConversationSchema, type Conversation, type ConversationKind, type MessageRole } from '../conversations';
+import { conversationStatusSchema, listOptionsSchema, messageRoleSchema, newConversationSchema, toConversation, type MessageRole } from '../conversations';
 import { StoreError } from '../errors';
 import { now } from '../hash';
 import type { ConversationRepositories, ConversationRepository, TraceRepository, TurnRepository } from '../repositories';
@@ -224,18 +224,4 @@ function turnRepository(session: Session): TurnRepository {
 /** A bigint column holds only integers in range: anything else names no row (rather than a type error). */
 function isRowId(id: number): boolean {
   return Number.isSafeInteger(id) && id > 0;
-}
-
-function toConversation(row: Record<string, unknown>): Conversation {
-  return {
-    id: row.id as number,
-    kind: row.kind as ConversationKind,
-    procedureId: (row.procedure_id as number | null) ?? null,
-    procedureHash: (row.procedure_hash as string | null) ?? null,
-    simulationRunId: (row.simulation_run_id as number | null) ?? null,
-    externalId: (row.external_id as string | null) ?? null,
-    status: row.status as ConversationStatus,
-    startedAt: row.started_at as string,
-    endedAt: (row.ended_at as string | null) ?? null,
-  };
 }
