@@ -82,7 +82,7 @@ export const layeringRules = {
 export const mainFolders = {
   // Leaves: small infrastructure.
   'app-version': [],
-  secrets: [],
+  secrets: ['shared'],
   validation: ['shared'],
   files: ['shared'],
   sandbox: ['shared'],

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { shellCommand } from '../../shared/shell-quote';
 import { SecretStoreError } from './secret-store';
 
 export function writePrivateFile(path: string, content: string | Buffer): void {
@@ -16,11 +17,11 @@ export function writePrivateFile(path: string, content: string | Buffer): void {
   }
 }
 
-/** Refuses a key file that other users could read. */
+/** Refuses a key file that other users could read; the fix it prints pastes as one command whatever the path holds. */
 export function assertPrivate(path: string): void {
   if (process.platform === 'win32') return;
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new SecretStoreError(`The key file ${path} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}); run "chmod 600 ${path}" and try again.`);
+    throw new SecretStoreError(`The key file ${path} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}); run ${shellCommand(['chmod', '600', path])} and try again.`);
   }
 }

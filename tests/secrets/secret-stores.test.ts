@@ -1,4 +1,5 @@
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EncryptedFileSecretStore } from '../../main/secrets/encrypted-file-store';
@@ -31,6 +32,21 @@ describe('EncryptedFileSecretStore (headless)', () => {
     chmodSync(location.keyFile, 0o600);
     writeFileSync(location.keyFile, `${'ab'.repeat(32)}\n`);
     await expect(new EncryptedFileSecretStore(location).get('token')).rejects.toThrow(/Cannot decrypt .* not the one it was written with/);
+  });
+
+  it('prints the chmod fix with the key file path quoted, so a path with a space pastes as one word', async () => {
+    const dir = join(tempDir(), "my shop's keys");
+    mkdirSync(dir);
+    const location = { file: join(dir, 's.secrets'), keyFile: join(dir, 's.key') };
+    await new EncryptedFileSecretStore(location).set('token', SECRET);
+    chmodSync(location.keyFile, 0o644);
+    const error: Error = await new EncryptedFileSecretStore(location).get('token').then(() => { throw new Error('expected a refusal'); }, (refusal: Error) => refusal);
+    const fix = /run (.*) and try again\.$/.exec(error.message)?.[1];
+    expect(fix).toBe(`chmod 600 '${dir.replace(/'/g, `'\\''`)}/s.key'`);
+    // The shell, given the printed fix, makes the key private again.
+    execFileSync('sh', ['-c', fix!]);
+    expect(statSync(location.keyFile).mode & 0o777).toBe(0o600);
+    expect(await new EncryptedFileSecretStore(location).get('token')).toBe(SECRET);
   });
 
   it('detects a secrets file that was altered', async () => {
