@@ -19,7 +19,7 @@ export const CONVERSATION: ScriptedTurn[] = [
     model: [
       toolCalls(
         ['set_attributes', { values: { order_number: '1043' } }],
-        ['go_to_step', { step_id: 'step:understand-the-damage' }],
+        ['go_to_step', { step_id: 'doc3' }],
         ['reply', { message: 'Sorry to hear that! What exactly is damaged?' }],
       ),
     ],
@@ -29,8 +29,8 @@ export const CONVERSATION: ScriptedTurn[] = [
     model: [
       toolCalls(
         ['set_attributes', { values: { damage_description: 'The lid is cracked' } }],
-        ['decide_condition', { condition_id: 'step:understand-the-damage/cond1', branch_id: 'none', reason: 'No hazard.' }],
-        ['go_to_step', { step_id: 'step:resolve' }],
+        ['decide_condition', { condition_id: 'doc3.c1', branch_id: 'none', reason: 'No hazard.' }],
+        ['go_to_step', { step_id: 'doc4' }],
         ['run_subprocedure', { name: 'Verify identity' }],
         ['reply', { message: 'To confirm it is you: what is the email on your account?' }],
       ),
@@ -42,7 +42,7 @@ export const CONVERSATION: ScriptedTurn[] = [
       toolCalls(
         ['set_attributes', { values: { email: 'sam@example.com' } }],
         ['accounts__send_code', { email: 'sam@example.com' }],
-        ['go_to_step', { step_id: 'step:check-the-code' }],
+        ['go_to_step', { step_id: 'vi2' }],
         ['reply', { message: 'I sent you a code. What is it?' }],
       ),
     ],
@@ -71,7 +71,7 @@ export const CONVERSATION: ScriptedTurn[] = [
   {
     customer: 'Yes please go ahead',
     model: [
-      toolCalls(['payments__create_refund', { amount: 24, customer_agreement: 'yes please go ahead' }], ['go_to_step', { step_id: 'step:wrap-up' }], ['reply', { message: 'Done! Anything else?' }]),
+      toolCalls(['payments__create_refund', { amount: 24, customer_agreement: 'yes please go ahead' }], ['go_to_step', { step_id: 'doc5' }], ['reply', { message: 'Done! Anything else?' }]),
     ],
   },
   { customer: 'No, thanks!', model: [toolCalls(['reply', { message: 'Have a great day!' }], ['end_procedure', {}])] },
