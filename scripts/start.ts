@@ -3,7 +3,7 @@
 //   npm start -- [--port <n>] [--workspace <file>]
 import { spawn } from 'node:child_process';
 import { reportLaunchError, serve } from '../main/app/serve';
-import { parseLaunchArgs } from '../main/app/launch-args';
+import { NPM_START, parseLaunchArgs } from '../main/app/launch-args';
 import { buildElectron } from './build-electron';
 import { findElectron } from './electron-binary';
 import { buildRenderer, REPO_ROOT } from './build-renderer';
@@ -29,14 +29,14 @@ async function launchElectron(binary: string, argv: string[]): Promise<string | 
 
 const argv = process.argv.slice(2);
 try {
-  parseLaunchArgs(argv); // refuse bad arguments before building anything
+  parseLaunchArgs(argv, { command: NPM_START }); // refuse bad arguments before building anything
   await buildRenderer({ log: (line) => console.error(line) });
   await buildElectron();
   const electron = findElectron(REPO_ROOT);
   const failure = electron.ok ? await launchElectron(electron.binary, argv) : electron.reason;
   if (failure) {
     process.exitCode = 0;
-    await serve({ argv, note: `Electron cannot start here: ${failure}. Starting browser mode instead.` });
+    await serve({ argv, command: NPM_START, note: `Electron cannot start here: ${failure}. Starting browser mode instead.` });
   }
 } catch (error) {
   reportLaunchError(error);

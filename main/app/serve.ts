@@ -3,20 +3,22 @@
 import { fileURLToPath } from 'node:url';
 import { launchBrowserMode } from './browser-mode';
 import { appHome } from './home';
-import { parseLaunchArgs } from './launch-args';
+import { NPM_SERVE, parseLaunchArgs } from './launch-args';
 import { LaunchError } from './open-workspace';
 
 export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
 export interface ServeOptions {
   argv: string[];
+  /** The command the user ran, named in the usage line of a bad option (default `npm run serve --`). */
+  command?: string;
   staticRoot?: string;
   /** Printed before the URL line, e.g. why Electron did not start. */
   note?: string;
 }
 
 export async function serve(options: ServeOptions) {
-  const args = parseLaunchArgs(options.argv);
+  const args = parseLaunchArgs(options.argv, { command: options.command ?? NPM_SERVE });
   const mode = await launchBrowserMode({
     home: appHome(),
     staticRoot: options.staticRoot ?? DEFAULT_STATIC_ROOT,

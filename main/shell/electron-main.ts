@@ -2,10 +2,10 @@
 // stepwise://app/ into hardened windows (the main one, and one per opened preview), and bridges the
 // API over IPC. Built by scripts/build-electron.ts into dist/electron/main.mjs.
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type SaveDialogOptions, type WebContents } from 'electron';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startEngine, type Engine } from '../app/engine';
 import { appPaths } from '../app/home';
-import { parseLaunchArgs } from '../app/launch-args';
+import { NPM_START, parseLaunchArgs } from '../app/launch-args';
 import { LaunchError, openAppWorkspace } from '../app/open-workspace';
 import { createPythonSandbox } from '../sandbox';
 import { APP_ENTRY, handleAppProtocol, registerAppScheme } from './app-protocol';
@@ -26,7 +26,7 @@ app.enableSandbox();
 let engine: Engine | null = null;
 
 async function start() {
-  const args = parseLaunchArgs(launchArguments(process.argv, app.isPackaged));
+  const args = parseLaunchArgs(launchArguments(process.argv, app.isPackaged), { command: app.isPackaged ? basename(process.execPath) : NPM_START });
   const paths = appPaths(app.getPath('userData'));
   const { workspace } = openAppWorkspace({ ...(args.workspace ? { workspace: args.workspace } : {}), defaultWorkspace: paths.defaultWorkspace });
   engine = startEngine({
