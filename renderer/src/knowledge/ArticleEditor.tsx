@@ -4,7 +4,7 @@ import { Save, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { KnowledgeArticleInputSchema, type KnowledgeArticle } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { askConfirm, Banner, Button, Field, toast } from '../ui';
+import { askConfirm, Banner, Button, errorsByField, Field, toast } from '../ui';
 
 type Errors = Partial<Record<'title' | 'body' | 'url' | 'tags', string>>;
 
@@ -21,9 +21,7 @@ export function ArticleEditor({ article, onSaved, onDeleted }: { article: Knowle
     const input = { title, body, url: url.trim(), tags: tags.split(',').map((tag) => tag.trim()).filter(Boolean) };
     const checked = KnowledgeArticleInputSchema.safeParse(input);
     if (!checked.success) {
-      const next: Errors = {};
-      for (const issue of checked.error.issues) next[issue.path[0] as keyof Errors] ??= issue.message;
-      setErrors(next);
+      setErrors(errorsByField<keyof Errors>(checked.error));
       return;
     }
     setErrors({});

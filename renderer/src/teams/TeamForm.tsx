@@ -4,7 +4,7 @@ import { Save } from 'lucide-react';
 import { useState } from 'react';
 import { teamCallSpecs, type TeamView } from '../../../shared/api';
 import { useApi } from '../api/context';
-import { Banner, Button, Field } from '../ui';
+import { Banner, Button, errorsByField, Field } from '../ui';
 
 type Errors = Partial<Record<'name' | 'description' | 'noteTemplate', string>>;
 
@@ -22,9 +22,7 @@ export function TeamForm({ team, onSaved }: { team: TeamView | null; onSaved: (t
     const input = { name: team?.name ?? name, description, noteTemplate };
     const checked = teamCallSpecs['teams.create'].input.safeParse(input);
     if (!checked.success) {
-      const next: Errors = {};
-      for (const issue of checked.error.issues) next[issue.path[0] as keyof Errors] ??= issue.message;
-      setErrors(next);
+      setErrors(errorsByField<keyof Errors>(checked.error));
       return;
     }
     setErrors({});

@@ -9,6 +9,7 @@ export { Button, IconButton, type ButtonProps, type ButtonVariant, type IconButt
 export { Dialog, type DialogProps } from './Dialog';
 export { EmptyState } from './EmptyState';
 export { Field } from './Field';
+export { errorsByField } from './field-errors';
 export { askChoice, askConfirm, askText, DialogHost, showMessage } from './dialogs';
 export { Menu, type MenuItem } from './Menu';
 export { Panel, type PanelProps } from './Panel';
