@@ -4,32 +4,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { initialState } from '../../main/runtime/engine';
 import type { ConversationState } from '../../main/runtime/types';
 import { WorkspacePersistence } from '../../main/runtime/workspace-services';
 import { openDatabase } from '../../main/store/database';
 import { Workspace } from '../../main/store/workspace';
 import { sqlOf } from '../store/sql';
 
+/** A conversation's state one turn in, holding `history`. */
 function state(id: number, history: unknown[]): ConversationState {
-  return {
-    id,
-    status: 'waiting',
-    turn: 1,
-    clock: { now: '2026-11-25T10:00:00.000Z' },
-    stack: [],
-    paused: [],
-    attributes: {},
-    data: {},
-    visited: [],
-    transcript: [],
-    history: history as ConversationState['history'],
-    pendingToolResults: [],
-    pendingConfirmation: null,
-    progress: { lastProgressTurn: 0, connectorFailures: 0, loopStrikes: 0 },
-    outcome: null,
-    tags: [],
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, modelCalls: 0 },
-  };
+  return { ...initialState(id, new Date('2026-11-25T10:00:00.000Z')), turn: 1, history: history as ConversationState['history'] };
 }
 
 const message = (n: number) => ({ role: n % 2 ? 'assistant' : 'user', content: `message ${n}` });
