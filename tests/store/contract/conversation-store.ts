@@ -2,8 +2,9 @@
 // one suite, run against each implementation with its own factory. What differs by design (units
 // one at a time on SQLite's one connection; the lock's transaction on PostgreSQL) is tested beside
 // each implementation.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConversationStore, TurnRecord } from '../../../main/store/repositories';
+import { useOpenedStores } from './opened-stores';
 
 export interface StoreUnderTest {
   store: ConversationStore;
@@ -21,16 +22,8 @@ const turn = (overrides: Partial<TurnRecord> = {}): TurnRecord => ({
 
 export function describeConversationStore(name: string, make: () => Promise<StoreUnderTest>): void {
   describe(`ConversationStore contract: ${name}`, () => {
-    let opened: StoreUnderTest[] = [];
-    afterEach(async () => {
-      for (const each of opened) await each.close();
-      opened = [];
-    });
-    const open = async () => {
-      const made = await make();
-      opened.push(made);
-      return made.store;
-    };
+    const openStore = useOpenedStores(make);
+    const open = async () => (await openStore()).store;
 
     it('creates conversations, lists them newest first, by kind and by status, and refuses a bad kind or filter', async () => {
       const store = await open();

@@ -2,9 +2,10 @@
 // SQLite workspace and PostgreSQL with a factory each: API keys, the turn saved with its outbox
 // rows and idempotency record all or nothing, the filters of the conversation list, closing, and
 // the outbox's life (due, failed and retried later, delivered).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProductionRepository } from '../../../main/store/production';
 import type { ConversationStore, TurnRecord } from '../../../main/store/repositories';
+import { useOpenedStores } from './opened-stores';
 
 export interface ProductionUnderTest {
   store: ConversationStore;
@@ -25,16 +26,7 @@ const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 export function describeProductionRepository(name: string, make: () => Promise<ProductionUnderTest>): void {
   describe(`ProductionRepository contract: ${name}`, () => {
-    let opened: ProductionUnderTest[] = [];
-    afterEach(async () => {
-      for (const each of opened) await each.close();
-      opened = [];
-    });
-    const open = async () => {
-      const made = await make();
-      opened.push(made);
-      return made;
-    };
+    const open = useOpenedStores(make);
 
     it('keeps API keys by hash, lists them, and revokes one by its fingerprint once', async () => {
       const { production } = await open();
