@@ -5,7 +5,8 @@ import { stepwiseCommand } from '../../shared/shell-quote';
 import { formatCount, plural } from '../../shared/plural';
 import { describeViolation } from '../conformance';
 import type { Comparison } from '../simulations/comparison';
-import type { CostEstimate } from '../simulations/cost';
+import { costCoverage, costInWords, estimateInWords, usd, type CostEstimate } from '../simulations/cost';
+import type { ModelSettings } from '../model/settings';
 import type { CoverageReport } from '../simulations/coverage';
 import type { JunitCase } from '../simulations/junit';
 import type { RunOutcome } from '../simulations/runner';
@@ -21,25 +22,34 @@ import type { Agreement } from '../store/simulation-reviews';
 /** A run's stored conversation (the simulation service's `conversation`). */
 export type ConversationLookup = (conversationId: number | null) => ConversationRecord;
 
-export const usd = (value: number) => `$${value < 0.01 && value > 0 ? value.toFixed(6) : value.toFixed(4)}`;
 
 export function estimateLine(estimate: CostEstimate, simulations: number, k: number): string {
   const basis = [estimate.fromLastRun > 0 ? `${estimate.fromLastRun} from its last run` : '', estimate.fromLength > 0 ? `${estimate.fromLength} from its length` : ''].filter(Boolean).join(', ');
-  const unpriced = estimate.unpricedModels.length > 0 ? ` Not counted (no price in the settings): ${estimate.unpricedModels.join(', ')}.` : '';
-  return `Estimated cost: ${usd(estimate.usd)} for ${plural(estimate.runs, 'run')} (${plural(simulations, 'simulation')} × ${plural(k, 'try', 'tries')}; ${basis}), about ${formatCount(estimate.tokens)} tokens.${unpriced}`;
+  const cost = estimateInWords(estimate);
+  // Said once: in the figure when none of it is known, else after it.
+  const unpriced = cost.known && estimate.unpricedModels.length > 0 ? ` Not counted (no price in the settings): ${estimate.unpricedModels.join(', ')}.` : '';
+  return `Estimated cost: ${cost.text} for ${plural(estimate.runs, 'run')} (${plural(simulations, 'simulation')} × ${plural(k, 'try', 'tries')}; ${basis}), about ${formatCount(estimate.tokens)} tokens.${unpriced}`;
 }
 
 export const runLabel = (run: Pick<RunOutcome, 'procedure' | 'simulation' | 'attempt'>, k: number) => `${run.procedure} / ${run.simulation}${k > 1 ? ` (try ${run.attempt})` : ''}`;
 
-export function runLine(run: RunOutcome, finished: number, total: number, k: number): string {
+/** The models each role called, from the settings: they name a cost with no price. */
+export type RoleModels = ModelSettings['models'];
+
+export function runLine(run: RunOutcome, finished: number, total: number, k: number, models: RoleModels): string {
   const mark = run.status === 'passed' ? 'PASS' : run.status === 'failed' ? 'FAIL' : 'ERROR';
   const detail =
     run.status === 'passed'
-      ? `${plural(run.details.turns, 'customer message')}, ${usd(run.details.costUsd)}`
+      ? `${plural(run.details.turns, 'customer message')}, ${runCost(run, models)}`
       : run.status === 'failed'
         ? `${run.checks.filter((check) => !check.passed).length} of ${plural(run.checks.length, 'check')} failed (put down to the ${run.details.attribution ?? 'agent'})`
         : run.summary;
   return `[${finished}/${total}] ${mark} ${runLabel(run, k)}: ${detail}`;
+}
+
+function runCost(run: RunOutcome, models: RoleModels): string {
+  const cost = costInWords(run.details.costUsd, costCoverage([run.details.usage], models));
+  return cost.known ? cost.text : `cost ${cost.text}`;
 }
 
 /**
@@ -86,7 +96,7 @@ export function failureDetails(conversation: ConversationLookup, run: RunOutcome
   return lines;
 }
 
-export function summaryLines(report: SuiteReport, comparison: Comparison, coverage: CoverageReport, agreement: Agreement, wording: Wording): string[] {
+export function summaryLines(report: SuiteReport, comparison: Comparison, coverage: CoverageReport, agreement: Agreement, wording: Wording, models: RoleModels): string[] {
   const lines: string[] = [];
   const allTries = report.simulations.filter((score) => score.tries >= report.k && score.passes === score.tries).length;
   lines.push(
@@ -94,7 +104,7 @@ export function summaryLines(report: SuiteReport, comparison: Comparison, covera
   );
   if (report.passHatK !== null) lines.push(`pass^${report.k} = ${report.passHatK.toFixed(3)} (${allTries} of ${plural(report.simulations.length, 'simulation')} passed all ${plural(report.k, 'try', 'tries')}).`);
   lines.push(
-    `Cost: ${usd(report.costUsd)}${report.estimatedUsd !== null ? ` (estimated ${usd(report.estimatedUsd)})` : ''}; ${formatCount(report.tokens)} tokens; ${(report.wallMs / 1000).toFixed(1)} s.`,
+    `Cost: ${costInWords(report.costUsd, costCoverage(report.runs.map((run) => run.details.usage), models)).text}${report.estimatedUsd ? ` (estimated ${usd(report.estimatedUsd)})` : ''}; ${formatCount(report.tokens)} tokens; ${(report.wallMs / 1000).toFixed(1)} s.`,
   );
   const changed = comparison.simulations.filter((entry) => entry.previous !== null);
   if (changed.length > 0) {

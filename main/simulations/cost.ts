@@ -7,6 +7,7 @@ import { costOf, type TokenUsage } from '../model/usage';
 import type { StoredSimulation } from '../store/simulations';
 import type { Workspace } from '../store/workspace';
 import type { UsageByRole } from './records';
+import { plural } from '../../shared/plural';
 
 /** Assumptions of the estimate from length (tokens ≈ characters ÷ 4). */
 export const ESTIMATE_ASSUMPTIONS = {
@@ -95,4 +96,53 @@ export function estimateSuiteCost(workspace: Workspace, simulations: readonly St
     unpricedModels: [...unpriced].sort(),
     simulations: estimates,
   };
+}
+
+/** Dollars as the reports print them: six places under a cent (one call's cost), else four. */
+export const usd = (value: number) => `$${value < 0.01 && value > 0 ? value.toFixed(6) : value.toFixed(4)}`;
+
+/** How much of a cost is known: the model calls, those whose model had no price, and those models. */
+export interface CostCoverage {
+  calls: number;
+  unpriced: number;
+  unpricedModels: string[];
+}
+
+/** Which of the runs' calls had no price, naming each such role's model from the settings. */
+export function costCoverage(usages: readonly UsageByRole[], models: ModelSettings['models']): CostCoverage {
+  let calls = 0;
+  let unpriced = 0;
+  const unpricedModels = new Set<string>();
+  for (const usage of usages) {
+    for (const [role, entry] of Object.entries(usage) as [ModelRole, NonNullable<UsageByRole[ModelRole]>][]) {
+      calls += entry.calls;
+      unpriced += entry.unpriced;
+      if (entry.unpriced > 0) unpricedModels.add(models[role]);
+    }
+  }
+  return { calls, unpriced, unpricedModels: [...unpricedModels].sort() };
+}
+
+/** A cost in words, and whether any of it is known. */
+export interface CostWords {
+  known: boolean;
+  /** "$0.0123"; "$0.0123 + 2 calls of unknown cost (no price set for m)"; "not known (no price set for m)". */
+  text: string;
+}
+
+/**
+ * A cost in words. Calls with no price count as nothing in the sum, so a cost made only of them is
+ * "not known", never "$0.0000"; a cost with some says how many are missing from it.
+ */
+export function costInWords(costUsd: number, coverage: CostCoverage): CostWords {
+  const why = `no price set for ${coverage.unpricedModels.length > 0 ? coverage.unpricedModels.join(', ') : 'its model'}`;
+  if (coverage.unpriced > 0 && coverage.unpriced >= coverage.calls) return { known: false, text: `not known (${why})` };
+  if (coverage.unpriced > 0) return { known: true, text: `${usd(costUsd)} + ${plural(coverage.unpriced, 'call')} of unknown cost (${why})` };
+  return { known: true, text: usd(costUsd) };
+}
+
+/** The estimate in words: "not known" when every model it counts had no price. */
+export function estimateInWords(estimate: Pick<CostEstimate, 'usd' | 'unpricedModels'>): CostWords {
+  if (estimate.usd === 0 && estimate.unpricedModels.length > 0) return { known: false, text: `not known (no price set for ${estimate.unpricedModels.join(', ')})` };
+  return { known: true, text: usd(estimate.usd) };
 }

@@ -75,6 +75,25 @@ describe('stepwise simulate', () => {
     expect(testcase.getElementsByTagName('system-out')[0]!.textContent).toContain('customer: My kettle from order 1043 arrived broken.');
   });
 
+  it('says the cost is not known, naming the models, when no price is set for them (never $0.0000)', async () => {
+    const file = join(folder(), 'shop.stepwise');
+    expect(await runCli(['workspace', 'init', file, '--example'], captureIo(repoRoot))).toBe(0);
+    const workspace = Workspace.open(file);
+    const { apiKey: _key, baseURL: _url, ...settings } = testSettings('http://127.0.0.1:1', { prices: {} });
+    await saveModelSettings(workspace, new EncryptedFileSecretStore(defaultSecretLocation(workspace.path)), settings);
+    workspace.simulations.save('Damaged order claim', 'Sparking kettle', baseDefinition({ finalStatus: { status: 'handed_off', team: 'Safety team' }, tags: ['safety'] }));
+    workspace.close();
+    server = await startModelServer(byRole({ agent: agentScript(), customer: customerScript(), judge: [verdicts([])] }));
+    const out = io(server.fake.url);
+    expect(await runCli(['simulate', '--workspace', file, '--tag', 'safety'], out)).toBe(0);
+    const text = out.stdout();
+    expect(text).toMatch(/^Estimated cost: not known \(no price set for [a-z-]+(, [a-z-]+)*\) for 1 run \(1 simulation × 1 try; 1 from its length\)/);
+    expect(text).toContain('[1/1] PASS Damaged order claim / Sparking kettle: 2 customer messages, cost not known (no price set for agent-model, customer-model, judge-model)');
+    expect(text).toMatch(/\nCost: not known \(no price set for agent-model, customer-model, judge-model\); 720 tokens;/);
+    expect(text).not.toContain('$0.0000');
+    expect(text).not.toContain('Not counted');
+  });
+
   it('exits 1 when a simulation fails, showing the criterion, the judge\'s reason, the transcript and the trace; replays it offline; reviews it', async () => {
     // A folder with a space and a quote: the printed replay command must still paste as one path.
     const file = join(folder(), "it's here", 'greeting.stepwise');

@@ -1,11 +1,12 @@
 // The suite report's wording, decided apart from the run: counts in words ("1 run", "1,000 runs",
-// never "run(s)").
+// never "run(s)"), and a cost with no price said as not known, never $0.0000.
 import { describe, expect, it } from 'vitest';
 import { estimateLine, summaryLines, type Wording } from '../../main/cli/simulation-report';
 import type { Comparison } from '../../main/simulations/comparison';
-import type { CostEstimate } from '../../main/simulations/cost';
+import { costCoverage, costInWords, type CostEstimate } from '../../main/simulations/cost';
 import type { CoverageReport } from '../../main/simulations/coverage';
 import type { SuiteReport } from '../../main/simulations/suite';
+import { ROLE_MODELS } from '../simulations/helpers';
 
 const estimate = (runs: number, tokens: number): CostEstimate => ({ runs, tokens, usd: 0.25, fromLastRun: runs, fromLength: 0, unpricedModels: [], simulations: [] });
 
@@ -45,14 +46,44 @@ describe('the suite report counts in words', () => {
   });
 
   it('says the results of one run and of many', () => {
-    const one = summaryLines(suite({}), noComparison, noCoverage, { rate: 1, reviewed: 1, agreed: 1, overruled: 0 }, wording);
+    const one = summaryLines(suite({}), noComparison, noCoverage, { rate: 1, reviewed: 1, agreed: 1, overruled: 0 }, wording, ROLE_MODELS);
     expect(one).toContain('Results: 1 of 1 run passed.');
     expect(one).toContain('pass^1 = 1.000 (1 of 1 simulation passed all 1 try).');
     expect(one.join('\n')).toContain('of 1 reviewed verdict.');
-    const many = summaryLines(suite({ total: 1000, passed: 999, failed: 1, tokens: 25000 }), noComparison, noCoverage, { rate: 0.5, reviewed: 2, agreed: 1, overruled: 1 }, wording);
+    const many = summaryLines(suite({ total: 1000, passed: 999, failed: 1, tokens: 25000 }), noComparison, noCoverage, { rate: 0.5, reviewed: 2, agreed: 1, overruled: 1 }, wording, ROLE_MODELS);
     expect(many[0]).toBe('Results: 999 of 1,000 runs passed, 1 failed.');
     expect(many.join('\n')).toContain('25,000 tokens');
     expect(many.join('\n')).toContain('of 2 reviewed verdicts.');
     expect(many.join('\n')).not.toContain('(s)');
+  });
+});
+
+describe('the cost in words', () => {
+  const role = (calls: number, unpriced: number, costUsd: number) => ({ inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, calls, unpriced, costUsd });
+
+  it('prints a priced cost as dollars', () => {
+    const coverage = costCoverage([{ agent: role(2, 0, 0.01), judge: role(1, 0, 0.0023) }], ROLE_MODELS);
+    expect(coverage).toEqual({ calls: 3, unpriced: 0, unpricedModels: [] });
+    expect(costInWords(0.0123, coverage)).toEqual({ known: true, text: '$0.0123' });
+  });
+
+  it('says not known, naming the models, when no call had a price, never $0.0000', () => {
+    const coverage = costCoverage([{ agent: role(2, 2, 0) }, { agent: role(1, 1, 0), customer: role(1, 1, 0) }], ROLE_MODELS);
+    expect(coverage).toEqual({ calls: 4, unpriced: 4, unpricedModels: ['agent-model', 'customer-model'] });
+    expect(costInWords(0, coverage)).toEqual({ known: false, text: 'not known (no price set for agent-model, customer-model)' });
+  });
+
+  it('gives the priced part and counts the calls missing from it', () => {
+    const coverage = costCoverage([{ agent: role(3, 0, 0.02), judge: role(1, 1, 0) }], ROLE_MODELS);
+    expect(costInWords(0.02, coverage).text).toBe('$0.0200 + 1 call of unknown cost (no price set for judge-model)');
+  });
+
+  it('says an estimate with no price is not known, and keeps a priced one in dollars', () => {
+    const unknown = estimateLine({ ...estimate(2, 900), usd: 0, unpricedModels: ['agent-model'] }, 2, 1);
+    expect(unknown).toContain('Estimated cost: not known (no price set for agent-model) for 2 runs');
+    expect(unknown).not.toContain('$0.0000');
+    const partly = estimateLine({ ...estimate(2, 900), usd: 0.5, unpricedModels: ['judge-model'] }, 2, 1);
+    expect(partly).toContain('Estimated cost: $0.5000 for 2 runs');
+    expect(partly).toContain('Not counted (no price in the settings): judge-model.');
   });
 });

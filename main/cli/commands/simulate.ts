@@ -81,7 +81,7 @@ export const simulateCommand: Command = {
             estimate,
             trigger: 'cli',
             onProgress: (event) => {
-              if (event.type === 'run_finished') log(runLine(event.run, event.finished, event.total, repeat));
+              if (event.type === 'run_finished') log(runLine(event.run, event.finished, event.total, repeat, settings.models));
             },
           });
           const { report } = result;
@@ -102,7 +102,7 @@ export const simulateCommand: Command = {
               for (const run of failures) for (const line of failureDetails(conversation, run, repeat, values.workspace!, wording)) io.out(line);
             }
             io.out('');
-            for (const line of summaryLines(report, result.comparison, result.coverage, result.agreement, wording)) io.out(line);
+            for (const line of summaryLines(report, result.comparison, result.coverage, result.agreement, wording, settings.models)) io.out(line);
           }
           return report.status === 'finished' && report.passed === report.total ? 0 : 1;
         } finally {
