@@ -12,7 +12,7 @@ import { WorkspaceError } from '../../main/store/errors';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
 import { holdWriteLock, runCliAt } from './child';
-import { useTempDir } from './helpers';
+import { catchError, useTempDir } from './helpers';
 
 const refundText = readFileSync(new URL('../../examples/refund-request.md', import.meta.url), 'utf8');
 const writerText = (writer: number, round: number) => refundText.replace('Never promise a refund', `Writer ${writer} (round ${round}) never promises a refund`);
@@ -149,15 +149,6 @@ describe('concurrent writers', () => {
     workspace.close();
   });
 });
-
-function catchError(work: () => unknown): Error {
-  try {
-    work();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
 
 /** stderr less the publish gate's warning lines (the example's simulations have not run on the new text). */
 function withoutGateWarnings(stderr: string): string {

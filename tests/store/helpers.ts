@@ -19,3 +19,13 @@ export function useTempDir(): () => string {
 
 export const procedureText = (name: string, body = '## Start\nSay hello. @end', extra = '') =>
   `---\nname: ${name}\ntrigger: The customer says hello.\n${extra}---\n\n${body}\n`;
+
+/** The error `work` throws, to look at more than its message; a test fails when it throws none. */
+export function catchError(work: () => unknown): Error {
+  try {
+    work();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
+}

@@ -6,7 +6,7 @@ import { openDatabase } from '../../main/store/database';
 import { WorkspaceError } from '../../main/store/errors';
 import { LATEST_VERSION, MIGRATIONS } from '../../main/store/migrations';
 import { Workspace } from '../../main/store/workspace';
-import { procedureText, useTempDir } from './helpers';
+import { catchError, procedureText, useTempDir } from './helpers';
 import { sqlOf } from './sql';
 
 function schemaOf(db: Database.Database): string[] {
@@ -266,12 +266,3 @@ describe('opening a file that is not a workspace', () => {
     expect(existsSync(path)).toBe(true);
   });
 });
-
-function catchError(work: () => unknown): Error {
-  try {
-    work();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}

@@ -11,7 +11,7 @@ import { WorkspaceError } from '../../main/store/errors';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
 import { finished, runCliAt, startCliAt, startScript, waitForLine } from './child';
-import { useTempDir } from './helpers';
+import { catchError, useTempDir } from './helpers';
 
 const initAndHang = fileURLToPath(new URL('./fixtures/init-and-hang.ts', import.meta.url));
 
@@ -218,15 +218,6 @@ describe('a command that only reads', () => {
     expect(readdirSync(dir)).toEqual(['shop.stepwise']); // no -wal or -shm was created
   });
 });
-
-function catchError(work: () => unknown): Error {
-  try {
-    work();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
