@@ -113,16 +113,16 @@ export class SqliteProductionRepository implements ProductionRepository {
     const id = Number(
       statement(this.db, 'INSERT INTO api_keys (name, scope, token_hash, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)').run(input.name, input.scope, input.tokenHash, input.fingerprint, now()).lastInsertRowid,
     );
-    return toKey(statement(this.db, 'SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown>);
+    return toApiKeyRecord(statement(this.db, 'SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown>);
   }
 
   async apiKeyByHash(tokenHash: string): Promise<ApiKeyRecord | null> {
     const row = statement(this.db, 'SELECT * FROM api_keys WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash) as Record<string, unknown> | undefined;
-    return row ? toKey(row) : null;
+    return row ? toApiKeyRecord(row) : null;
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return (statement(this.db, 'SELECT * FROM api_keys ORDER BY id').all() as Record<string, unknown>[]).map(toKey);
+    return (statement(this.db, 'SELECT * FROM api_keys ORDER BY id').all() as Record<string, unknown>[]).map(toApiKeyRecord);
   }
 
   async revokeApiKey(fingerprint: string): Promise<boolean> {
@@ -203,7 +203,7 @@ export class SqliteProductionRepository implements ProductionRepository {
   }
 
   async dueOutbox(at: string, limit: number): Promise<OutboxRow[]> {
-    return (statement(this.db, 'SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?').all(at, limit) as Record<string, unknown>[]).map(toOutbox);
+    return (statement(this.db, 'SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?').all(at, limit) as Record<string, unknown>[]).map(toOutboxRow);
   }
 
   async markDelivered(id: number): Promise<void> {
@@ -228,7 +228,7 @@ export class SqliteProductionRepository implements ProductionRepository {
 
   async deliveredOutbox(): Promise<(OutboxRow & { deliveredAt: string })[]> {
     return (statement(this.db, 'SELECT * FROM webhook_outbox WHERE delivered_at IS NOT NULL ORDER BY id').all() as Record<string, unknown>[]).map((row) => ({
-      ...toOutbox(row),
+      ...toOutboxRow(row),
       deliveredAt: row.delivered_at as string,
     }));
   }
@@ -238,7 +238,8 @@ export class SqliteProductionRepository implements ProductionRepository {
   }
 }
 
-function toKey(row: Record<string, unknown>): ApiKeyRecord {
+/** An `api_keys` row as a record (its hash stays in the table); the SQLite and PostgreSQL columns are the same. */
+export function toApiKeyRecord(row: Record<string, unknown>): ApiKeyRecord {
   return {
     id: row.id as number,
     name: row.name as string,
@@ -249,7 +250,8 @@ function toKey(row: Record<string, unknown>): ApiKeyRecord {
   };
 }
 
-function toOutbox(row: Record<string, unknown>): OutboxRow {
+/** A `webhook_outbox` row, as the SQLite and PostgreSQL stores both hold it. */
+export function toOutboxRow(row: Record<string, unknown>): OutboxRow {
   return {
     id: row.id as number,
     conversationId: row.conversation_id as number,

@@ -11,15 +11,17 @@ import type { TurnRecord } from '../conversation-turns';
 import type { Conversation } from '../conversations';
 import { StoreError } from '../errors';
 import { now } from '../hash';
-import type {
-  ApiKeyRecord,
-  ApiKeyScope,
-  IdempotencyRecord,
-  OutboxRow,
-  ProductionConversation,
-  ProductionConversationFilter,
-  ProductionRepository,
-  ProductionTurnExtras,
+import {
+  toApiKeyRecord,
+  toOutboxRow,
+  type ApiKeyRecord,
+  type ApiKeyScope,
+  type IdempotencyRecord,
+  type OutboxRow,
+  type ProductionConversation,
+  type ProductionConversationFilter,
+  type ProductionRepository,
+  type ProductionTurnExtras,
 } from '../production';
 import type { ConversationRepository } from '../repositories';
 import { postgresRepositories } from './repositories';
@@ -47,16 +49,16 @@ export class PostgresProductionRepository implements ProductionRepository {
       input.fingerprint,
       now(),
     ]);
-    return toKey(rows[0]!);
+    return toApiKeyRecord(rows[0]!);
   }
 
   async apiKeyByHash(tokenHash: string): Promise<ApiKeyRecord | null> {
     const { rows } = await this.query('SELECT * FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
-    return rows[0] ? toKey(rows[0]) : null;
+    return rows[0] ? toApiKeyRecord(rows[0]) : null;
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return (await this.query('SELECT * FROM api_keys ORDER BY id')).rows.map(toKey);
+    return (await this.query('SELECT * FROM api_keys ORDER BY id')).rows.map(toApiKeyRecord);
   }
 
   async revokeApiKey(fingerprint: string): Promise<boolean> {
@@ -169,7 +171,7 @@ export class PostgresProductionRepository implements ProductionRepository {
        RETURNING o.*`,
       [at, limit, leaseUntil],
     );
-    return rows.map(toOutbox).sort((a, b) => a.id - b.id);
+    return rows.map(toOutboxRow).sort((a, b) => a.id - b.id);
   }
 
   async markDelivered(id: number): Promise<void> {
@@ -190,33 +192,10 @@ export class PostgresProductionRepository implements ProductionRepository {
   }
 
   async deliveredOutbox(): Promise<(OutboxRow & { deliveredAt: string })[]> {
-    return (await this.query('SELECT * FROM webhook_outbox WHERE delivered_at IS NOT NULL ORDER BY id')).rows.map((row) => ({ ...toOutbox(row), deliveredAt: row.delivered_at as string }));
+    return (await this.query('SELECT * FROM webhook_outbox WHERE delivered_at IS NOT NULL ORDER BY id')).rows.map((row) => ({ ...toOutboxRow(row), deliveredAt: row.delivered_at as string }));
   }
 
   async ping(): Promise<void> {
     await this.query('SELECT 1');
   }
-}
-
-function toKey(row: Record<string, unknown>): ApiKeyRecord {
-  return {
-    id: row.id as number,
-    name: row.name as string,
-    scope: row.scope as ApiKeyScope,
-    fingerprint: row.fingerprint as string,
-    createdAt: row.created_at as string,
-    revokedAt: (row.revoked_at as string | null) ?? null,
-  };
-}
-
-function toOutbox(row: Record<string, unknown>): OutboxRow {
-  return {
-    id: row.id as number,
-    conversationId: row.conversation_id as number,
-    event: row.event as string,
-    body: row.body as string,
-    attempts: row.attempts as number,
-    createdAt: row.created_at as string,
-    nextAttemptAt: row.next_attempt_at as string,
-  };
 }
