@@ -8,7 +8,7 @@
 // is real, so that its test can fail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonSandbox, type EvaluationRequest, type PythonSandbox } from '../../main/sandbox/index';
-import { condition, expectError, expectHealthy, expectOk, request } from './helpers';
+import { condition, expectError, expectHealthy, expectOk, request, useSandboxWithEveryLayer } from './helpers';
 
 type Kind = Extract<Awaited<ReturnType<PythonSandbox['evaluate']>>, { ok: false }>['error']['kind'];
 
@@ -41,17 +41,7 @@ const LATE = condition('attributes["days_since_delivery"] <= 30', { attributes: 
 
 describe('with every layer on', () => {
   const POOL_SIZE = 2;
-  let sandbox: PythonSandbox;
-
-  beforeAll(async () => {
-    sandbox = createPythonSandbox({ poolSize: POOL_SIZE, memoryLimitMb: 160 });
-    await sandbox.ready();
-    expect(sandbox.layers).toEqual({ permissionModel: true, policyCheck: true });
-  });
-
-  afterAll(async () => {
-    await sandbox?.close();
-  });
+  const sandbox = useSandboxWithEveryLayer(POOL_SIZE);
 
   it('refuses functools.update_wrapper and functools.wraps copying a host function\'s globals', async () => {
     await refusedWith(sandbox, request({ code: `${COPY_TODAY_GLOBALS}\n${FORGE_WITH_REAL_EXEC}` }), 'policy', /functools\.update_wrapper isn't available: it copies functions' internals by name/);

@@ -1,21 +1,11 @@
 // The attack suite, against the sandbox as the app runs it (every layer on). Each attack must fail
 // cleanly, with an error that says what happened, and leave the pool healthy.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPythonSandbox, type EvaluationRequest, type PythonSandbox } from '../../main/sandbox/index';
-import { condition, expectError, expectHealthy, expectOk, request } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { EvaluationRequest, PythonSandbox } from '../../main/sandbox/index';
+import { condition, expectError, expectHealthy, expectOk, request, useSandboxWithEveryLayer } from './helpers';
 
 const POOL_SIZE = 2;
-let sandbox: PythonSandbox;
-
-beforeAll(async () => {
-  sandbox = createPythonSandbox({ poolSize: POOL_SIZE, memoryLimitMb: 160 });
-  await sandbox.ready();
-  expect(sandbox.layers).toEqual({ permissionModel: true, policyCheck: true });
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-});
+const sandbox = useSandboxWithEveryLayer(POOL_SIZE);
 
 type Kind = Extract<Awaited<ReturnType<PythonSandbox['evaluate']>>, { ok: false }>['error']['kind'];
 

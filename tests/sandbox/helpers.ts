@@ -1,6 +1,6 @@
 // Shared helpers for the Python sandbox tests.
-import { expect } from 'vitest';
-import type { AttributeDecl, EvaluationRequest, EvaluationResult, PythonSandbox } from '../../main/sandbox/index';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createPythonSandbox, type AttributeDecl, type EvaluationRequest, type EvaluationResult, type PythonSandbox } from '../../main/sandbox/index';
 
 export const CLOCK = { now: '2024-05-10T09:30:00Z' };
 
@@ -61,4 +61,28 @@ export async function expectHealthy(sandbox: PythonSandbox, poolSize: number): P
   await sandbox.ready(); // the pool is elastic: ask for all of it again
   await waitFor(() => sandbox.stats().ready === poolSize && sandbox.stats().starting === 0, 30_000, 'a full pool');
   for (const pid of sandbox.pids()) expect(() => process.kill(pid, 0)).not.toThrow();
+}
+
+/**
+ * The attack suites' sandbox, as the app runs it (every layer on, checked): a full pool ready before
+ * the first test of the file (or describe block) that calls this, closed after its last. What it
+ * returns forwards to that sandbox, so tests use it as one.
+ */
+export function useSandboxWithEveryLayer(poolSize: number): PythonSandbox {
+  let sandbox: PythonSandbox | undefined;
+  beforeAll(async () => {
+    sandbox = createPythonSandbox({ poolSize, memoryLimitMb: 160 });
+    await sandbox.ready();
+    expect(sandbox.layers).toEqual({ permissionModel: true, policyCheck: true });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+  return new Proxy({} as PythonSandbox, {
+    get(_, key) {
+      if (!sandbox) throw new Error('useSandboxWithEveryLayer(): the sandbox runs only while the tests do');
+      const value: unknown = Reflect.get(sandbox, key);
+      return typeof value === 'function' ? value.bind(sandbox) : value;
+    },
+  });
 }
