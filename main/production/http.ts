@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'rate-limited'
   | 'not-ready'
   | 'shutting-down'
+  | 'unavailable'
   | 'reload-refused'
   | 'internal';
 

@@ -27,9 +27,11 @@ export class ServerMetrics {
       name: 'stepwise_conversations_active',
       help: 'Production conversations not closed (active or waiting).',
       registers: [this.registry],
-      // Read at scrape time from the database, so every instance reports the same truth.
+      // Read at scrape time from the database, so every instance reports the same truth. With the
+      // database down the gauge keeps its last value: the scrape (and every other metric) still answers.
       async collect() {
-        this.set(await countOpen());
+        const open = await countOpen().catch(() => null);
+        if (open !== null) this.set(open);
       },
     });
   }

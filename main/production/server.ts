@@ -16,6 +16,7 @@ import { ModelClient, type ModelCaller } from '../model/client';
 import { DEFAULT_MODELS, settingsFromEnvironment } from '../model/settings';
 import type { CodeSandbox } from '../sandbox/types';
 import { EscalationPolicySchema, type EscalationPolicy } from '../runtime/escalation';
+import { StoreError } from '../store/errors';
 import type { Workspace } from '../store/workspace';
 import { describeZodError } from '../validation/zod-error';
 import { KeyRing } from './api-keys';
@@ -141,6 +142,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
           metrics.webhookDeliveries.inc({ result });
           logger[result === 'delivered' ? 'info' : 'warn']({ delivery: info.id, event: info.event, status: info.status, error: info.error }, `webhook ${result}`);
         },
+        onPassFailed: (error) => logger.warn({ error: error.message }, 'webhook outbox unreadable; its deliveries wait for the next pass'),
       })
     : null;
 
@@ -295,6 +297,11 @@ function requestIdOf(req: IncomingMessage): string {
 }
 
 function failed(res: ServerResponse, error: unknown, log: Logger) {
+  if (error instanceof StoreError && error.code === 'unavailable') {
+    // The database down is no fault of the request: say so, and when to try again.
+    log.warn({ error: error.message }, 'database unavailable');
+    error = new ApiError(503, 'unavailable', 'The database cannot be reached now; nothing was changed. Try again shortly.', { 'retry-after': '1' });
+  }
   if (error instanceof ApiError) {
     if (!res.headersSent) sendError(res, error);
     else res.end();

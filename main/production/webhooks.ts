@@ -39,6 +39,8 @@ export interface OutboxOptions {
   /** How often to look for due rows when idle. */
   pollMs?: number;
   onDelivery?: (result: 'delivered' | 'retry' | 'gave_up', info: { id: number; event: string; status: number | null; error: string | null }) => void;
+  /** A pass that could not read or update the outbox (the database down): its rows stay due for the next. */
+  onPassFailed?: (error: Error) => void;
 }
 
 export class WebhookOutbox {
@@ -63,9 +65,13 @@ export class WebhookOutbox {
     if (!this.stopped) this.schedule(0);
   }
 
-  /** Delivers every due row once; resolves when this pass is done. */
+  /** Delivers every due row once; resolves when this pass is done, never rejects (the rows stay due). */
   flush(): Promise<void> {
-    this.running ??= this.pass().finally(() => (this.running = null));
+    this.running ??= this.pass()
+      .catch((error: unknown) => {
+        this.options.onPassFailed?.(error as Error);
+      })
+      .finally(() => (this.running = null));
     return this.running;
   }
 
@@ -113,7 +119,7 @@ export class WebhookOutbox {
       }
       error = `HTTP ${response.status}`;
     } catch (caught) {
-      error = (caught as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (caught as Error).message;
+      error = deliveryError(caught as Error, this.options.timeoutMs);
     }
     const attempt = row.attempts + 1;
     const giveUp = attempt >= this.options.maxAttempts;
@@ -122,4 +128,11 @@ export class WebhookOutbox {
     await this.repository.markAttemptFailed(row.id, next, error ?? 'unknown');
     this.options.onDelivery?.(giveUp ? 'gave_up' : 'retry', { id: row.id, event: row.event, status, error });
   }
+}
+
+/** Why a delivery failed, in a line: fetch's own "fetch failed" says nothing without its cause (ECONNREFUSED, say). */
+function deliveryError(error: Error, timeoutMs: number): string {
+  if (error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  return cause?.message ? `${error.message}: ${cause.code && !cause.message.includes(cause.code) ? `${cause.code} ` : ''}${cause.message}` : error.message;
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { runCli } from '../../main/cli/run';
+import { createApiKey } from '../../main/production/api-keys';
 import { resolveConfig } from '../../main/production/config';
 import { startProductionServer } from '../../main/production/server';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
@@ -120,14 +121,21 @@ describe('two instances on one PostgreSQL', () => {
     await store.close();
   });
 
-  it('is not ready while its PostgreSQL refuses connections, and ready again once it accepts them', { timeout: 60_000 }, async () => {
+  it('outlives its PostgreSQL going away: not ready, 503 to requests, metrics and the webhook outbox waiting; all again once it accepts connections', { timeout: 60_000 }, async () => {
     const url = await postgres.createDatabase();
     const database = new URL(url).pathname.slice(1);
+    const store = await PostgresConversationStore.open({ url });
+    const key = (await createApiKey(store.production, { name: 'outage', scope: 'admin' })).token;
+    await store.close();
     const fake = await startFake([]);
+    const logs: string[] = [];
+    // A webhook is configured, so the outbox reads the database about every 100 ms throughout.
     const server = await startProductionServer({
-      config: resolveConfig({ bundles: [shop.bundle], trust: [shop.signer.publicKeyFile], database: url, port: 0, logLevel: 'silent' }),
-      env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url },
+      config: resolveConfig({ bundles: [shop.bundle], trust: [shop.signer.publicKeyFile], database: url, port: 0, logLevel: 'warn', metricsPublic: true, webhook: { url: 'http://127.0.0.1:9/unused', firstRetryMs: 100 } }),
+      env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, STEPWISE_WEBHOOK_SECRET: 'whsec-outage-test' },
+      logDestination: { write: (line: string) => void logs.push(line) },
     });
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const admin = new pg.Client({ connectionString: postgres.url('postgres') });
     await admin.connect();
     try {
@@ -140,8 +148,19 @@ describe('two instances on one PostgreSQL', () => {
       }, 'readiness to fail');
       expect(await down.json()).toMatchObject({ ready: false, error: { code: 'not-ready' } });
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      // The outbox's passes fail meanwhile, and are logged, not thrown (an unhandled rejection fails this test).
+      await waitFor(() => logs.some((line) => line.includes('webhook outbox unreadable')), 'the outbox to find the database gone');
+      const refused = await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers, body: '{}' });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ error: { code: 'unavailable' } });
+      // Scraped without a key (metricsPublic): a key could not be checked with the database gone.
+      const metrics = await fetch(`${server.url}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/stepwise_turns_total/);
       await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
       await waitFor(async () => (await fetch(`${server.url}/readyz`)).status === 200, 'readiness to return');
+      expect((await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers, body: '{}' })).status).toBe(201);
     } finally {
       await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`).catch(() => undefined);
       await admin.end();

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { retryDelayMs, signWebhook, verifyWebhookSignature } from '../../main/production/webhooks';
+import { retryDelayMs, signWebhook, verifyWebhookSignature, WebhookOutbox } from '../../main/production/webhooks';
+import type { ProductionRepository } from '../../main/store/production';
 import { Workspace } from '../../main/store/workspace';
 import { toolCall, toolCalls, type FakeAnthropic } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
@@ -64,6 +65,39 @@ describe('webhook signatures', () => {
     expect(retryDelayMs(40, 1000, () => 0.5)).toBe(3_600_000);
     expect(retryDelayMs(3, 1000, () => 0)).toBe(3200);
     expect(retryDelayMs(3, 1000, () => 1)).toBe(4800);
+  });
+});
+
+describe('the webhook outbox', () => {
+  /** The outbox's view of the store, holding one due row; it records each failed attempt. */
+  const oneRow = () => {
+    const failures: string[] = [];
+    let passes = 0;
+    const repository = {
+      rescheduleUndelivered: async () => undefined,
+      dueOutbox: async () => (passes++ === 0 ? [{ id: 1, event: 'conversation.handed_off', body: '{}', attempts: 0 }] : []),
+      markDelivered: async () => undefined,
+      markAttemptFailed: async (_id: number, _next: string, error: string) => void failures.push(error),
+    };
+    return { repository: repository as unknown as ProductionRepository, failures };
+  };
+
+  it("says why a delivery failed, with fetch's cause (connection refused), not just 'fetch failed'", async () => {
+    const closed = await receiver();
+    await closed.close(); // nothing listens on its port now
+    const { repository, failures } = oneRow();
+    const outbox = new WebhookOutbox(repository, { url: closed.url, secret: SECRET, maxAttempts: 3, firstRetryMs: 1000, timeoutMs: 2000 });
+    await outbox.flush();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/^fetch failed: .*ECONNREFUSED/);
+  });
+
+  it('keeps going when a pass cannot read the outbox: the failure is reported, never thrown', async () => {
+    const reported: string[] = [];
+    const repository = { dueOutbox: async () => Promise.reject(new Error('PostgreSQL cannot be reached now')) } as unknown as ProductionRepository;
+    const outbox = new WebhookOutbox(repository, { url: 'http://127.0.0.1:9/', secret: SECRET, maxAttempts: 3, firstRetryMs: 1000, timeoutMs: 2000, onPassFailed: (error) => reported.push(error.message) });
+    await expect(outbox.flush()).resolves.toBeUndefined();
+    expect(reported).toEqual(['PostgreSQL cannot be reached now']);
   });
 });
 

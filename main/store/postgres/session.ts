@@ -122,7 +122,8 @@ export function rethrow(error: unknown): never {
   if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message)) {
     throw new StoreError('No PostgreSQL connection came free in time (every one in use, or the server slow to answer); nothing was written. Raise the pool size or the connect timeout.', 'unavailable');
   }
-  if (code && UNREACHABLE.has(code)) {
+  // 55000 is also other states; with this message it is a database an operator closed to connections.
+  if ((code && UNREACHABLE.has(code)) || (code === '55000' && /not currently accepting connections/i.test((error as Error).message))) {
     throw new StoreError(`PostgreSQL cannot be reached now (${code}: ${(error as Error).message}); nothing was written. Check that the server is running and reachable.`, 'unavailable');
   }
   if (code === '55P03') throw new StoreError(`PostgreSQL could not take a lock in time (${(error as Error).message}).`, 'conflict');
