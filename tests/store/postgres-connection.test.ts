@@ -105,36 +105,14 @@ describe('opening the PostgreSQL store', () => {
 
   it('says when every connection is taken for longer than the connect timeout', async () => {
     const store = await PostgresConversationStore.open({ url: await postgres.createDatabase(), lockPoolSize: 1, connectTimeoutMs: 200 });
-    try {
-      const first = await store.conversations.create({ kind: 'production' });
-      const second = await store.conversations.create({ kind: 'production' });
-      let release!: () => void;
-      const holding = store.withConversationLock(first.id, () => new Promise<void>((resolve) => (release = resolve)));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      await expect(store.withConversationLock(second.id, async () => 'ran')).rejects.toThrow(/No PostgreSQL connection came free in time/);
-      release();
-      await holding;
-    } finally {
-      await store.close();
-    }
+    await expectLockTimesOut(store);
   });
 
   it('takes its pool sizes and timeouts from the URL too, and refuses a stepwise_ parameter it does not know', async () => {
     const url = await postgres.createDatabase();
     const store = await PostgresConversationStore.open({ url: `${url}?stepwise_lock_pool_size=1&stepwise_connect_timeout_ms=200` });
-    try {
-      const first = await store.conversations.create({ kind: 'production' });
-      const second = await store.conversations.create({ kind: 'production' });
-      let release!: () => void;
-      const holding = store.withConversationLock(first.id, () => new Promise<void>((resolve) => (release = resolve)));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      // One lock connection, taken: the second conversation's turn times out after 200 ms.
-      await expect(store.withConversationLock(second.id, async () => 'ran')).rejects.toThrow(/No PostgreSQL connection came free in time/);
-      release();
-      await holding;
-    } finally {
-      await store.close();
-    }
+    // One lock connection, taken: the second conversation's turn times out after 200 ms.
+    await expectLockTimesOut(store);
     // Options in code win over the URL's.
     const roomy = await PostgresConversationStore.open({ url: `${url}?stepwise_lock_pool_size=1`, lockPoolSize: 3, connectTimeoutMs: 200 });
     try {
@@ -148,3 +126,22 @@ describe('opening the PostgreSQL store', () => {
     expect((await refusal(`${url}?stepwise_pool_size=0`)).message).toMatch(/PostgreSQL options are not valid: poolSize/);
   });
 });
+
+/**
+ * With the store's one lock connection held by a first conversation's turn, a second one's turn is
+ * refused once the connect timeout passes; then closes the store.
+ */
+async function expectLockTimesOut(store: PostgresConversationStore): Promise<void> {
+  try {
+    const first = await store.conversations.create({ kind: 'production' });
+    const second = await store.conversations.create({ kind: 'production' });
+    let release!: () => void;
+    const holding = store.withConversationLock(first.id, () => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(store.withConversationLock(second.id, async () => 'ran')).rejects.toThrow(/No PostgreSQL connection came free in time/);
+    release();
+    await holding;
+  } finally {
+    await store.close();
+  }
+}
