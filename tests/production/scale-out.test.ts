@@ -60,6 +60,11 @@ describe('two instances on one PostgreSQL', () => {
       return started;
     };
     const [a, b] = await Promise.all([start(), start()]);
+    // The start line names the database, never its password.
+    for (const server of [a, b]) {
+      expect(server.stderr()).toMatch(new RegExp(`database postgres://${postgres.user}@${postgres.host}:${postgres.port}/\\w+\\)`));
+      expect(server.stderr()).not.toContain(postgres.password);
+    }
     const call = (base: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, {
         method: body === undefined ? 'GET' : 'POST',

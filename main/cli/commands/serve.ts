@@ -8,7 +8,7 @@ import { BundleSetError } from '../../production/bundle-set';
 import { ConfigError, resolveConfig } from '../../production/config';
 import { SecretsError } from '../../production/secrets';
 import { startProductionServer, StartupError } from '../../production/server';
-import { isPostgresUrl } from '../../production/server-store';
+import { describeDatabase, isPostgresUrl } from '../../production/server-store';
 import { PostgresConversationStore } from '../../store/postgres/conversation-store';
 import { ensurePrivateFolder } from '../../store/private-files';
 import type { ProductionRepository } from '../../store/production';
@@ -57,7 +57,7 @@ export const serveCommand: Command = {
       }
       throw error;
     }
-    io.err(`Serving ${config.bundles.length} bundle${config.bundles.length === 1 ? '' : 's'} at ${server.url} (database ${config.database}).`);
+    io.err(`Serving ${config.bundles.length} bundle${config.bundles.length === 1 ? '' : 's'} at ${server.url} (database ${describeDatabase(config.database)}).`);
     return await new Promise<number>((done) => {
       const reload = () => {
         server.reload().catch(() => undefined); // refused sets are logged; the old one keeps serving
