@@ -52,6 +52,10 @@ function scenarioWorkspace(): Workspace {
 /** The scripted model's responses in order; past the script it only says it is looking into it. */
 const scripted = (responses: FakeMessage[]) => (_request: unknown, index: number) => responses[index] ?? toolCall('reply', { message: `Still looking into it (${index}).` });
 
+/** A conversation harness on the scenario's Procedures and world, the model playing `responses`. */
+const scenarioHarness = (responses: FakeMessage[]): Promise<Harness> =>
+  createHarness({ sandbox, workspace: scenarioWorkspace(), connectors: worldConnectors(), script: scripted(responses) });
+
 /** The bad model's opening: the order number, the lookup, then straight to the refund step. */
 const opening = (order: string): FakeMessage[] => [
   toolCall('route', { procedure: 'Refund check', reason: 'refund' }),
@@ -66,18 +70,13 @@ describe('an old order: the age check hands off to Billing, and no refund is mad
   let closedOnYes: unknown;
 
   beforeAll(async () => {
-    harness = await createHarness({
-      sandbox,
-      workspace: scenarioWorkspace(),
-      connectors: worldConnectors(),
-      script: scripted([
-        ...opening('988'),
-        toolCalls(['payments__create_refund', { amount: 59, customer_agreement: 'I want a refund' }], ['reply', { message: 'I can refund 59.00. Shall I go ahead?' }]),
-        toolCalls(['reply', { message: 'Let me check that for you.' }]),
-        // Next turn, if the conversation were still open: "yes go ahead".
-        toolCalls(['payments__create_refund', { amount: 59, customer_agreement: 'yes go ahead' }]),
-      ]),
-    });
+    harness = await scenarioHarness([
+      ...opening('988'),
+      toolCalls(['payments__create_refund', { amount: 59, customer_agreement: 'I want a refund' }], ['reply', { message: 'I can refund 59.00. Shall I go ahead?' }]),
+      toolCalls(['reply', { message: 'Let me check that for you.' }]),
+      // Next turn, if the conversation were still open: "yes go ahead".
+      toolCalls(['payments__create_refund', { amount: 59, customer_agreement: 'yes go ahead' }]),
+    ]);
     id = await harness.engine.start({ kind: 'preview' });
     await harness.engine.send(id, 'I want a refund for order 988');
     closedOnYes = await harness.engine.send(id, 'yes go ahead').catch((error: unknown) => error);
@@ -124,25 +123,20 @@ describe('a recent order: the identity check runs before the refund', () => {
   const replies: string[][] = [];
 
   beforeAll(async () => {
-    harness = await createHarness({
-      sandbox,
-      workspace: scenarioWorkspace(),
-      connectors: worldConnectors(),
-      script: scripted([
-        ...opening('1043'),
-        // Turn 1: straight to the refund, skipping [[Identity check]]; refused, so it runs it.
-        toolCalls(['payments__create_refund', { amount: 32.5, customer_agreement: 'I want a refund' }], ['reply', { message: 'Refunding 32.50 now.' }]),
-        toolCalls(['run_subprocedure', { name: 'Identity check' }], ['reply', { message: 'First, what is the email on your account?' }]),
-        // Turn 2
-        toolCalls(['set_attributes', { values: { email: 'sam@example.com' } }], ['accounts__send_code', { email: 'sam@example.com' }], ['reply', { message: 'I sent you a code. What is it?' }]),
-        // Turn 3
-        toolCalls(['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { code: '123456' }], ['end_procedure', { summary: 'Verified.' }]),
-        toolCalls(['reply', { message: 'Thanks, you are verified. Your refund would be 32.50. Shall I go ahead?' }], ['payments__create_refund', { amount: 32.5 }]),
-        // Turn 4: "yes go ahead"
-        toolCalls(['payments__create_refund', { amount: 32.5, customer_agreement: 'yes go ahead' }]),
-        toolCalls(['reply', { message: 'Done: 32.50 is on its way.' }], ['end_procedure', { summary: 'Refunded.' }]),
-      ]),
-    });
+    harness = await scenarioHarness([
+      ...opening('1043'),
+      // Turn 1: straight to the refund, skipping [[Identity check]]; refused, so it runs it.
+      toolCalls(['payments__create_refund', { amount: 32.5, customer_agreement: 'I want a refund' }], ['reply', { message: 'Refunding 32.50 now.' }]),
+      toolCalls(['run_subprocedure', { name: 'Identity check' }], ['reply', { message: 'First, what is the email on your account?' }]),
+      // Turn 2
+      toolCalls(['set_attributes', { values: { email: 'sam@example.com' } }], ['accounts__send_code', { email: 'sam@example.com' }], ['reply', { message: 'I sent you a code. What is it?' }]),
+      // Turn 3
+      toolCalls(['set_attributes', { values: { verification_code: '123456' } }], ['accounts__check_code', { code: '123456' }], ['end_procedure', { summary: 'Verified.' }]),
+      toolCalls(['reply', { message: 'Thanks, you are verified. Your refund would be 32.50. Shall I go ahead?' }], ['payments__create_refund', { amount: 32.5 }]),
+      // Turn 4: "yes go ahead"
+      toolCalls(['payments__create_refund', { amount: 32.5, customer_agreement: 'yes go ahead' }]),
+      toolCalls(['reply', { message: 'Done: 32.50 is on its way.' }], ['end_procedure', { summary: 'Refunded.' }]),
+    ]);
     id = await harness.engine.start({ kind: 'preview' });
     for (const message of ['I want a refund for order 1043', 'sam@example.com', '123456', 'yes go ahead']) replies.push((await harness.engine.send(id, message)).replies);
   });
