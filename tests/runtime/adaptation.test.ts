@@ -23,6 +23,14 @@ function withSubscription(): InMemoryConnectors {
 
 const sandbox = useHarnessFixtures();
 
+/** The model's first turn on a damage claim: order 1043 found, on to "Understand the damage", asking what is damaged. */
+const UP_TO_THE_DAMAGE = [
+  toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }),
+  toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
+  toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
+  toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }], ['reply', { message: 'What is damaged?' }]),
+];
+
 describe('a customer who interrupts with new information mid-step', () => {
   it('records everything given at once, lets the runtime run what it unblocks, and skips ahead', async () => {
     const harness = await createHarness({
@@ -62,10 +70,7 @@ describe('going back to an earlier step', () => {
     const harness = await createHarness({
       sandbox,
       script: [
-        toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }),
-        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
-        toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
-        toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }], ['reply', { message: 'What is damaged?' }]),
+        ...UP_TO_THE_DAMAGE,
         // "Actually, wrong order number": back to the first step.
         toolCalls(['set_attributes', { values: { order_number: '1044' } }], ['go_to_step', { step_id: 'step:find-the-order', reason: 'The customer corrected the order number.' }], ['shop__get_order', { order_number: '1044' }]),
         toolCalls(['reply', { message: 'Found order 1044. What is damaged?' }]),
@@ -95,10 +100,7 @@ describe('a change of topic', () => {
     const harness = await createHarness({
       sandbox,
       script: [
-        toolCall('route', { procedure: 'Damaged order claim', reason: 'damage' }),
-        toolCalls(['set_attributes', { values: { order_number: '1043' } }], ['shop__get_order', { order_number: '1043' }]),
-        toolCalls(['go_to_step', { step_id: 'step:check-the-claim-window' }]),
-        toolCalls(['go_to_step', { step_id: 'step:understand-the-damage' }], ['reply', { message: 'What is damaged?' }]),
+        ...UP_TO_THE_DAMAGE,
         // Topic switch.
         toolCalls(['start_procedure', { name: 'Cancel subscription', reason: 'The customer wants to cancel their membership first.' }]),
         toolCalls(['run_subprocedure', { name: 'Verify identity' }]),
