@@ -124,7 +124,7 @@ export const sharedFolders = {
   procedure: [],
   trace: [],
   knowledge: [],
-  connectors: ['json', 'zod-error'],
+  connectors: ['json', 'zod-error', 'plural'],
   simulations: ['connectors', 'json', 'model-roles'],
   api: [],
 };

@@ -4,7 +4,7 @@
 import type { AgreementView, CoverageView, RunFinalWorld, RunResult, SimulationSummary, SuiteCounts, SuiteView } from '../../shared/api';
 import type { RunView } from '../services/simulations';
 import { ServiceError } from '../services/errors';
-import { compareRuns, coverRuns, type CoverageReport, type SuiteReport } from '../services/simulation-reports';
+import { compareRuns, coverRuns, finalWorldOf, type CoverageReport, type SuiteReport } from '../services/simulation-reports';
 import type { DetailedRun, StoredSimulation } from '../store/simulations';
 import type { Workspace } from '../store/workspace';
 
@@ -114,19 +114,8 @@ function coverageView(report: CoverageReport, procedure: string): CoverageView |
   };
 }
 
-/** The world a run ended with beside the one it started from, read from the run's snapshots. */
-export function finalWorldOf(workspace: Workspace, run: DetailedRun): RunFinalWorld {
-  const recorded = run.details?.finalWorld;
-  if (recorded === undefined || !run.details) return { state: 'not_recorded' };
-  if (recorded === null) {
-    const live = run.definition?.connectors.mode === 'live';
-    return { state: 'none', reason: live ? 'It ran on live connectors: there is no mock world.' : 'The run ended before its connectors started.' };
-  }
-  const start = run.details.world ? workspace.simulations.recordings.snapshotText(run.details.world.hash) : null;
-  const final = workspace.simulations.recordings.snapshotText(recorded.hash);
-  if (start === null || final === null) return { state: 'not_recorded' };
-  return { state: 'recorded', startedFrom: run.details.world?.name ?? null, start: JSON.parse(start) as Record<string, unknown>, final: JSON.parse(final) as Record<string, unknown> };
-}
+// Read by the simulations engine, which `stepwise simulations show` shares.
+export { finalWorldOf };
 
 export function resultOf(view: RunView, finalWorld: RunFinalWorld): RunResult {
   const { run } = view;

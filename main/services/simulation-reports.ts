@@ -7,11 +7,14 @@ import type { CodeSandbox } from '../sandbox/types';
 import type { ModelCaller } from '../model/client';
 import { compareWithPrevious, type Comparison } from '../simulations/comparison';
 import { runsCoverage, type CoverageReport } from '../simulations/coverage';
+import { finalWorldOf } from '../simulations/final-world';
 import type { SuiteReport } from '../simulations/suite';
 import type { Workspace } from '../store/workspace';
 import { ServiceError } from './errors';
 
 export type { Comparison, CoverageReport, SuiteReport };
+/** The world a run ended with beside the one it started from (the app's run screen, simulations show). */
+export { finalWorldOf };
 
 export function compareRuns(workspace: Workspace, runIds: readonly number[]): Comparison {
   return compareWithPrevious(workspace, runIds);

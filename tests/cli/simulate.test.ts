@@ -75,6 +75,33 @@ describe('stepwise simulate', () => {
     expect(testcase.getElementsByTagName('system-out')[0]!.textContent).toContain('customer: My kettle from order 1043 arrived broken.');
   });
 
+  it('simulations show prints the world the run ended with after the transcript, as the app shows it', async () => {
+    const file = await exampleWorkspace();
+    const workspace = Workspace.open(file);
+    // The order lookup's mock notes each lookup in the world, as a CRM's audit log would.
+    const shop = workspace.connectors.get('shop')!;
+    if (shop.kind !== 'http') throw new Error('the example shop is an HTTP connector');
+    const actions = shop.actions.map((action) =>
+      action.name === 'get_order' ? { ...action, mocks: { ...action.mocks, handler: `attributes["world"].setdefault("lookups", []).append(str(data["input"]["order_number"]))\n${action.mocks!.handler}` } } : action,
+    );
+    workspace.connectors.save({ ...shop, actions });
+    workspace.simulations.save('Damaged order claim', 'Sparking kettle', baseDefinition({ finalStatus: { status: 'handed_off', team: 'Safety team' }, tags: ['safety'] }));
+    workspace.close();
+    server = await startModelServer(byRole({ agent: agentScript(), customer: customerScript(), judge: [verdicts([])] }));
+    const ran = io(server.fake.url);
+    expect(await runCli(['simulate', '--workspace', file, '--tag', 'safety', '--json'], ran)).toBe(0);
+    const runId = (JSON.parse(ran.stdout()) as { report: { runs: { runId: number }[] } }).report.runs[0]!.runId;
+
+    const shown = io();
+    expect(await runCli(['simulations', 'show', String(runId), '--workspace', file], shown)).toBe(0);
+    const text = shown.stdout();
+    expect(text).toContain('Final world: started from the mock world "shop"; 1 change.\n  + lookups: ["1043"]\nTrace:\n');
+    expect(text.indexOf('Transcript:')).toBeLessThan(text.indexOf('Final world:'));
+    const json = io();
+    expect(await runCli(['simulations', 'show', String(runId), '--workspace', file, '--json'], json)).toBe(0);
+    expect((JSON.parse(json.stdout()) as { finalWorld: { state: string; final: { lookups: string[] } } }).finalWorld).toMatchObject({ state: 'recorded', final: { lookups: ['1043'] } });
+  });
+
   it('says the cost is not known, naming the models, when no price is set for them (never $0.0000)', async () => {
     const file = join(folder(), 'shop.stepwise');
     expect(await runCli(['workspace', 'init', file, '--example'], captureIo(repoRoot))).toBe(0);

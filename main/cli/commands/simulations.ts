@@ -3,12 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { plural } from '../../../shared/plural';
+import { finalWorldOf } from '../../services/simulation-reports';
 import { SimulationService } from '../../services/simulations';
 import { traceSayers } from '../../simulations/node-words';
 import { describeEvent } from '../../simulations/trace-digest';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 import { wholeNumber } from '../model-args';
 import { withSession, type CliSession } from '../session';
+import { finalWorldLines } from '../final-world-lines';
 import { runsWording } from '../simulation-report';
 
 const SUBCOMMANDS = ['add', 'import-tau2', 'generate', 'list', 'show', 'review', 'agreement'] as const;
@@ -120,8 +122,9 @@ async function show(args: string[], io: CliIo): Promise<number> {
     io,
     (simulations, session) => {
       const { run, simulation, checks, reviewedStatus, transcript, trace } = simulations.show(runId);
+      const finalWorld = finalWorldOf(session.workspace, run);
       if (values.json) {
-        io.out(JSON.stringify({ run: { ...run, checks }, reviewedStatus, transcript, trace }, null, 2));
+        io.out(JSON.stringify({ run: { ...run, checks }, reviewedStatus, transcript, finalWorld, trace }, null, 2));
         return 0;
       }
       io.out(`Run ${run.id} of ${simulation ? `${simulation.procedure} / ${simulation.name}` : `simulation ${run.simulationId}`}${run.attempt > 1 ? ` (try ${run.attempt})` : ''}: ${run.status}${reviewedStatus !== run.status ? ` (${reviewedStatus} after review)` : ''}`);
@@ -133,6 +136,7 @@ async function show(args: string[], io: CliIo): Promise<number> {
       }
       io.out('Transcript:');
       for (const line of transcript) io.out(`  ${line.role}: ${line.text}`);
+      for (const line of finalWorldLines(finalWorld)) io.out(line);
       io.out('Trace:');
       const { words } = runsWording(session.workspace, [run.id], values.verbose);
       const says = traceSayers(trace, words, { withId: values.verbose });

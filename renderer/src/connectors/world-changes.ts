@@ -1,14 +1,10 @@
 // What the world-changes table says (WorldChanges.tsx), decided apart from its markup: the sentence
 // on how much a run changed, and each change as a row of text with its badge's tone.
-// plural from its own module, not the ui index: this file stays free of components (and JSX) so the
-// tests typecheck it under the root config.
-import { plural } from '../ui/plural';
-import { diffWorlds, type WorldChange } from './world-diff';
+// The diff and the sentence are shared with the command line (shared/connectors/world-diff.ts); this
+// file stays free of components (and JSX) so the tests typecheck it under the root config.
+import { changesSentence, diffWorlds, type WorldChange } from '../../../shared/connectors/world-diff';
 
-/** How much the run changed, after "Started from …;". */
-export function changesSentence(count: number): string {
-  return count === 0 ? 'the run left it as it found it.' : `${plural(count, 'change')}.`;
-}
+export { changesSentence };
 
 export interface WorldChangeRow {
   path: string;
