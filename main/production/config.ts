@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { PriceSchema } from '../model/settings';
 import { describeZodError } from '../validation/zod-error';
 import { MAX_MESSAGE_CHARS } from './api-schemas';
 
@@ -40,9 +41,21 @@ export const serverConfigSchema = z.strictObject({
       timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
     })
     .optional(),
-  model: z.strictObject({ agent: z.string().min(1).optional(), maxTokens: z.number().int().positive().max(64_000).optional() }).prefault({}),
+  model: z
+    .strictObject({
+      agent: z.string().min(1).optional(),
+      maxTokens: z.number().int().positive().max(64_000).optional(),
+      /** US dollars per million tokens, by model name, over the built-in prices (the cost metric's). */
+      prices: z.record(z.string().min(1), PriceSchema.strict()).default({}),
+    })
+    .prefault({}),
   escalation: z.record(z.string(), z.unknown()).optional(),
   shutdownDeadlineMs: z.number().int().min(0).max(600_000).default(15_000),
+  /**
+   * How long an idle keep-alive connection stays open. Longer than a load balancer's own idle
+   * timeout (60 s is common), so the balancer never sends on a connection the server is closing.
+   */
+  keepAliveTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(65_000),
   metricsPublic: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

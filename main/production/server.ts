@@ -13,7 +13,7 @@ import { appVersion } from '../app-version';
 import { createEngine } from '../assembly/engine';
 import { lazyPythonSandbox } from '../assembly/lazy-sandbox';
 import { ModelClient, type ModelCaller } from '../model/client';
-import { DEFAULT_MODELS, settingsFromEnvironment } from '../model/settings';
+import { DEFAULT_MODELS, DEFAULT_PRICES, settingsFromEnvironment } from '../model/settings';
 import type { CodeSandbox } from '../sandbox/types';
 import { EscalationPolicySchema, type EscalationPolicy } from '../runtime/escalation';
 import { StoreError } from '../store/errors';
@@ -223,7 +223,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
   });
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -277,6 +277,7 @@ function buildModel(config: ServerConfig, env: NodeJS.ProcessEnv): ModelCaller {
   const settings = settingsFromEnvironment(env, {
     models: { ...DEFAULT_MODELS, ...(config.model.agent ? { agent: config.model.agent } : {}) },
     ...(config.model.maxTokens ? { maxTokens: config.model.maxTokens } : {}),
+    prices: { ...DEFAULT_PRICES, ...config.model.prices },
   });
   if (!settings.apiKey && !settings.baseURL) throw new StartupError('No model is configured: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for an Anthropic-compatible server).');
   return new ModelClient(settings);

@@ -87,6 +87,28 @@ describe('operations', () => {
     expect(Number(total) - Number(model)).toBeGreaterThanOrEqual(290);
   });
 
+  it('prices model calls at the configured prices, and keeps idle connections open as long as configured', async () => {
+    const usage = { usage: { input_tokens: 2_000, output_tokens: 100 } };
+    const fake = await startFake([toolCall('route', { procedure: 'Greeting', reason: 'hello' }, usage), { ...toolCalls(['reply', { message: 'Hello!' }]), ...usage }]);
+    const price = { inputPerMTok: 1_000, outputPerMTok: 10_000, cacheReadPerMTok: 0, cacheWritePerMTok: 0 };
+    running = await startServer(
+      { bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), model: { agent: 'local-model-7b', prices: { 'local-model-7b': price } }, keepAliveTimeoutMs: 2_000 },
+      { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url },
+    );
+    const id = ((await (await running.request('/v1/conversations', { json: {} })).json()) as { id: number }).id;
+    const turn = await running.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hello' } });
+    expect(turn.headers.get('keep-alive')).toBe('timeout=2');
+    // Two calls of 2,000 input and 100 output tokens: 2 × (0.002 × 1,000 + 0.0001 × 10,000) = 6 dollars.
+    const metrics = await (await running.request('/metrics', { key: running.adminKey })).text();
+    expect(metrics).toMatch(/^stepwise_model_cost_usd_total 6$/m);
+  });
+
+  it('keeps idle connections open 65 s by default, longer than a load balancer\'s usual 60 s', async () => {
+    const fake = await startFake([]);
+    running = await startServer({ bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite') }, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url });
+    expect((await fetch(`${running.url}/healthz`)).headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   it('serves an OpenAPI document generated from the schemas that validate requests', async () => {
     const fake = await startFake([]);
     running = await startServer({ bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), limits: { messageChars: 321 } }, { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url });
