@@ -3,23 +3,13 @@
 // to the windows). The agent is the fake Messages API, through the real SDK.
 import { describe, expect, it } from 'vitest';
 import { channelForEvent } from '../../shared/api';
-import { useFakeAnthropic } from '../support/fixtures';
-import { useEngine } from './helpers';
 import { agentScript } from './preview-fixtures';
-import { setUpOrderStatus } from './support/order-status';
+import { useOrderStatusWorkspace } from './support/order-status';
 import { FOREIGN_FRAME, overHttp, overIpc, windowEvents } from './support/transports';
 
-const startFake = useFakeAnthropic();
-
 describe('the preview through both transports', () => {
-  const engine = useEngine();
-
-  async function setUp() {
-    const fake = await startFake(agentScript());
-    const api = engine();
-    await setUpOrderStatus(api, { baseURL: fake.url });
-    return api;
-  }
+  const open = useOrderStatusWorkspace();
+  const setUp = async () => (await open(agentScript())).api;
 
   it('browser mode: calls over HTTP, the streamed reply and the trace over the WebSocket', async () => {
     const api = await setUp();

@@ -6,23 +6,22 @@
 // real SDK.
 import { describe, expect, it } from 'vitest';
 import type { EventName } from '../../shared/api';
-import { toolCalls } from '../support/fake-anthropic';
+import { toolCalls, type Script } from '../support/fake-anthropic';
 import { captureIo } from '../support/capture-io';
 import { useFakeAnthropic } from '../support/fixtures';
 import { runCli } from '../../main/cli/run';
 import { useEngine, type TestEngine } from './helpers';
 import { agentScript, LONG_REPLY, models, ORDER } from './preview-fixtures';
-import { setUpOrderStatus } from './support/order-status';
+import { useOrderStatusWorkspace } from './support/order-status';
 
 const startFake = useFakeAnthropic();
 
 describe('the chat preview', () => {
   const engine = useEngine();
+  const open = useOrderStatusWorkspace();
 
-  async function setUp(script: Parameters<typeof startFake>[0], options: { key?: boolean } = {}) {
-    const fake = await startFake(script);
-    const api = engine();
-    await setUpOrderStatus(api, { baseURL: fake.url, apiKey: options.key !== false });
+  async function setUp(script: Script, options: { key?: boolean } = {}) {
+    const { api, fake } = await open(script, { apiKey: options.key !== false });
     const events: { event: EventName; payload: Record<string, unknown> }[] = [];
     api.hub.subscribe((event, payload) => events.push({ event, payload: payload as Record<string, unknown> }));
     return { fake, api, events };

@@ -4,23 +4,13 @@
 // judge through the real SDK.
 import { describe, expect, it } from 'vitest';
 import { channelForEvent } from '../../shared/api';
-import { useFakeAnthropic } from '../support/fixtures';
-import { useEngine } from './helpers';
 import { SIMULATION, simulationScript } from './simulations-fixtures';
-import { PROCEDURE, setUpOrderStatus } from './support/order-status';
+import { PROCEDURE, useOrderStatusWorkspace } from './support/order-status';
 import { FOREIGN_FRAME, overHttp, overIpc, windowEvents } from './support/transports';
 
-const startFake = useFakeAnthropic();
-
 describe('the simulations API through both transports', () => {
-  const engine = useEngine();
-
-  async function setUp(agentDelayMs = 0) {
-    const fake = await startFake(simulationScript({ agentDelayMs }));
-    const api = engine();
-    await setUpOrderStatus(api, { baseURL: fake.url });
-    return api;
-  }
+  const open = useOrderStatusWorkspace();
+  const setUp = async (agentDelayMs = 0) => (await open(simulationScript({ agentDelayMs }))).api;
 
   it('browser mode: a save refused with its field, a suite run over HTTP, its progress and end over the WebSocket', async () => {
     const api = await setUp();

@@ -5,12 +5,8 @@
 // mock handler runs in the real Python sandbox and changes the world.
 import { describe, expect, it } from 'vitest';
 import type { RunResult, SimulationList } from '../../shared/api';
-import { useFakeAnthropic } from '../support/fixtures';
-import { useEngine } from './helpers';
 import { crm, SIMULATION, simulationScript } from './simulations-fixtures';
-import { PROCEDURE, setUpOrderStatus } from './support/order-status';
-
-const startFake = useFakeAnthropic();
+import { PROCEDURE, useOrderStatusWorkspace } from './support/order-status';
 
 /** The lookup's mock notes each order looked up in the world, as a CRM's audit log would. */
 const handler = (entry: string) => ({
@@ -19,12 +15,10 @@ const handler = (entry: string) => ({
 });
 
 describe('the final world of a simulation run', () => {
-  const engine = useEngine();
+  const open = useOrderStatusWorkspace();
 
   async function runOnce(definition: Record<string, unknown> = SIMULATION) {
-    const fake = await startFake(simulationScript());
-    const api = engine({ python: true });
-    await setUpOrderStatus(api, { baseURL: fake.url, connector: handler('str(data["input"]["id"])') });
+    const { api, fake } = await open(simulationScript(), { python: true, connector: handler('str(data["input"]["id"])') });
     await api.call('simulations.save', { procedure: PROCEDURE, name: 'Where is order 7', definition });
     const finished: number[] = [];
     api.hub.subscribe((event, payload) => {

@@ -5,20 +5,15 @@
 // customer and judge, through the real SDK.
 import { describe, expect, it } from 'vitest';
 import type { EventPayload, RunResult, SimulationList, SuiteView } from '../../shared/api';
-import { useFakeAnthropic } from '../support/fixtures';
-import { useEngine, type TestEngine } from './helpers';
+import type { TestEngine } from './helpers';
 import { LOST_PARCEL, models, ORDER, ORDER_WITHOUT_LOOKUP, SIMULATION, simulationScript, type ScriptOptions } from './simulations-fixtures';
-import { PROCEDURE, setUpOrderStatus } from './support/order-status';
-
-const startFake = useFakeAnthropic();
+import { PROCEDURE, useOrderStatusWorkspace } from './support/order-status';
 
 describe('the simulations API', () => {
-  const engine = useEngine();
+  const open = useOrderStatusWorkspace();
 
   async function setUp(script: ScriptOptions = {}, withKey = true) {
-    const fake = await startFake(simulationScript(script));
-    const api = engine();
-    await setUpOrderStatus(api, { baseURL: fake.url, apiKey: withKey });
+    const { api, fake } = await open(simulationScript(script), { apiKey: withKey });
     await api.call('simulations.save', { procedure: PROCEDURE, name: 'Where is order 7', definition: SIMULATION });
     const events: { event: string; payload: Record<string, unknown> }[] = [];
     api.hub.subscribe((event, payload) => events.push({ event, payload: payload as Record<string, unknown> }));
