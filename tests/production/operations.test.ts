@@ -150,9 +150,11 @@ describe('operations', () => {
     const fake = await startFake((request) =>
       request.body.tools?.some((tool) => tool.name === 'route') ? toolCall('route', { procedure: 'Greeting', reason: 'hello' }) : { ...toolCalls(['reply', { message: 'Slow hello.' }]), delayMs: 1500 },
     );
-    const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url };
+    // As `npm run` starts it: npm would not pass the signals on, so the server names the pid to send them to.
+    const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url, npm_command: 'run-script' };
     const started = await spawnServer(['serve', bundle, '--trust', signer.publicKeyFile, '--database', database, '--port', '0'], env);
     child = started.child;
+    expect(started.stderr()).toContain(`send SIGHUP (reload) and SIGTERM (stop) to pid ${child.pid}`);
     const call = (path: string, init: RequestInit = {}, bearer = key) =>
       fetch(`${started.url}${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) } });
     const setHash = async () => ((await (await call('/v1/admin/bundles', {}, adminKey)).json()) as { setHash: string }).setHash;

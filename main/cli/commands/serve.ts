@@ -57,6 +57,8 @@ export const serveCommand: Command = {
       }
       throw error;
     }
+    const note = npmSignalNote(io.env ?? process.env, process.pid);
+    if (note) io.err(note);
     io.err(`Serving ${config.bundles.length} bundle${config.bundles.length === 1 ? '' : 's'} at ${server.url} (database ${describeDatabase(config.database)}).`);
     return await new Promise<number>((done) => {
       const reload = () => {
@@ -130,4 +132,13 @@ async function openKeyStore(database: string, postgres: boolean): Promise<{ keys
   }
   const workspace = Workspace.open(database, { activityDurability: 'full' });
   return { keys: workspace.production, close: async () => workspace.close() };
+}
+
+/**
+ * npm (`npm run`, `npx`) passes no signal on to the process it started: a SIGHUP or SIGTERM sent to
+ * npm ends npm and leaves the server running. Said at start, with the pid the signals must go to.
+ */
+export function npmSignalNote(env: NodeJS.ProcessEnv, pid: number): string | null {
+  if (!env.npm_command) return null;
+  return `Started through npm, which passes no signals on: send SIGHUP (reload) and SIGTERM (stop) to pid ${pid}, or run "node scripts/stepwise.mjs serve …" under a service manager.`;
 }
