@@ -1,7 +1,9 @@
 // The suite report's wording, decided apart from the run: counts in words ("1 run", "1,000 runs",
 // never "run(s)"), and a cost with no price said as not known, never $0.0000.
 import { describe, expect, it } from 'vitest';
+import { mutationEstimateLine, reportLines } from '../../main/cli/commands/simulate-mutate';
 import { estimateLine, summaryLines, type Wording } from '../../main/cli/simulation-report';
+import { REPLAY_NOTE, type MutationReport } from '../../main/simulations/mutation-run';
 import type { Comparison } from '../../main/simulations/comparison';
 import { costCoverage, costInWords, type CostEstimate } from '../../main/simulations/cost';
 import type { CoverageReport } from '../../main/simulations/coverage';
@@ -85,5 +87,37 @@ describe('the cost in words', () => {
     const partly = estimateLine({ ...estimate(2, 900), usd: 0.5, unpricedModels: ['judge-model'] }, 2, 1);
     expect(partly).toContain('Estimated cost: $0.5000 for 2 runs');
     expect(partly).toContain('Not counted (no price in the settings): judge-model.');
+  });
+});
+
+describe('mutation testing says a cost with no price as not known', () => {
+  const plan = (usd: number, unpricedModels: string[]) => ({ suites: 3, runs: 6, usd, tokens: 9000, usdPerSuite: usd / 3, unpricedModels });
+  const report: MutationReport = {
+    procedure: 'Refunds',
+    status: 'finished',
+    baseline: { passed: ['Happy'], failed: [], wallMs: 10, costUsd: 0 },
+    mutants: [],
+    invalid: [],
+    killed: 1,
+    survived: 1,
+    score: 0.5,
+    costUsd: 0,
+    wallMs: 1000,
+    suitesWallMs: 900,
+    overheadMs: 100,
+    replayNote: REPLAY_NOTE,
+  };
+
+  it('in the estimate and the total when no model had a price', () => {
+    expect(mutationEstimateLine(plan(0, ['agent-model', 'judge-model']))).toBe('Estimated cost: not known (no price set for agent-model, judge-model) for 6 runs: the suite once on the Procedure, then once on each mutant.');
+    const cost = reportLines(report, ['agent-model']).find((line) => line.startsWith('Cost:'));
+    expect(cost).toMatch(/^Cost: not known \(no price set for agent-model\)\. Time: 1\.0 s/);
+  });
+
+  it('keeps a priced cost in dollars, and names the models left out of a partly priced one', () => {
+    expect(mutationEstimateLine(plan(0.3, []))).toBe('Estimated cost: $0.3000 for 6 runs: the suite once on the Procedure, then once on each mutant ($0.1000 a suite).');
+    expect(mutationEstimateLine(plan(0.3, ['judge-model']))).toContain('($0.1000 a suite). Not counted (no price in the settings): judge-model.');
+    expect(reportLines({ ...report, costUsd: 0.25 }, []).find((line) => line.startsWith('Cost:'))).toMatch(/^Cost: \$0\.2500\. Time:/);
+    expect(reportLines({ ...report, costUsd: 0.25 }, ['judge-model']).find((line) => line.startsWith('Cost:'))).toMatch(/^Cost: \$0\.2500 \(not counted: judge-model, no price set\)\. Time:/);
   });
 });

@@ -5,7 +5,8 @@
 // survivors (proposals only: `simulations add` keeps one).
 import { terminalAsk } from '../terminal-ask';
 import { plural } from '../../../shared/plural';
-import type { MutantOutcome, MutationReport } from '../../simulations/mutation-run';
+import { estimateInWords, usd } from '../../simulations/cost';
+import type { MutantOutcome, MutationPlan, MutationReport } from '../../simulations/mutation-run';
 import { SimulationService } from '../../services/simulations';
 import { processIo } from '../io';
 import type { CliSession } from '../session';
@@ -27,7 +28,7 @@ export async function mutate(session: CliSession, io: AskingIo, options: MutateO
   const log = options.json ? io.err : io.out;
   const { estimate } = plan;
   log(`Mutation testing of "${plan.procedure}": ${plural(plan.mutants.length, 'mutant')} to run${plan.invalid.length > 0 ? ` (${plan.invalid.length} more do not validate and are not run)` : ''}, against ${plural(plan.simulations.length, 'simulation')}.`);
-  log(`Estimated cost: $${estimate.usd.toFixed(4)} for ${plural(estimate.runs, 'run')}: the suite once on the Procedure, then once on each mutant ($${estimate.usdPerSuite.toFixed(4)} a suite).${estimate.unpricedModels.length > 0 ? ` No price for ${estimate.unpricedModels.join(', ')}: counted as free.` : ''}`);
+  log(mutationEstimateLine(estimate));
   if (plan.mutants.length === 0) {
     log('No mutant to run: the Procedure has no comparison, condition, handoff, end or connector call to change.');
     return 0;
@@ -38,7 +39,8 @@ export async function mutate(session: CliSession, io: AskingIo, options: MutateO
       io.err('Nothing was run: mutation testing runs only with consent to its cost. Run again with --yes to accept the estimate.');
       return 1;
     }
-    if (!/^(y|yes)$/i.test((await ask(`Run the suite on ${plural(plan.mutants.length, 'mutant')} for about $${estimate.usd.toFixed(4)}? [y/N] `)).trim())) {
+    const cost = estimateInWords(estimate);
+    if (!/^(y|yes)$/i.test((await ask(`Run the suite on ${plural(plan.mutants.length, 'mutant')} ${cost.known ? `for about ${cost.text}` : `(cost ${cost.text})`}? [y/N] `)).trim())) {
       io.err('Nothing was run.');
       return 1;
     }
@@ -65,9 +67,18 @@ export async function mutate(session: CliSession, io: AskingIo, options: MutateO
   const survivors = report.mutants.filter((outcome) => outcome.status === 'survived').map((outcome) => outcome.mutant);
   const suggestions = options.suggest && survivors.length > 0 ? await simulations.suggestForSurvivors(plan.procedure, survivors, async () => client) : [];
   if (options.json) io.out(JSON.stringify({ estimate, report, suggestions }, null, 2));
-  else for (const line of [...reportLines(report), ...suggestions.map((entry) => `Suggested for ${entry.target.replace(/^mutant-/, '')}: ${entry.name} — ${entry.definition.customer.persona}`)]) io.out(line);
+  else for (const line of [...reportLines(report, estimate.unpricedModels), ...suggestions.map((entry) => `Suggested for ${entry.target.replace(/^mutant-/, '')}: ${entry.name} — ${entry.definition.customer.persona}`)]) io.out(line);
   if (options.suggest && suggestions.length > 0 && !options.json) io.out('These are proposals: save one to a file and add it with `simulations add <file>`.');
   return report.status === 'finished' ? 0 : 1;
+}
+
+/** The estimate before consent; a cost with no price is "not known", never $0.0000. */
+export function mutationEstimateLine(estimate: MutationPlan['estimate']): string {
+  const cost = estimateInWords(estimate);
+  const runs = `for ${plural(estimate.runs, 'run')}: the suite once on the Procedure, then once on each mutant`;
+  if (!cost.known) return `Estimated cost: ${cost.text} ${runs}.`;
+  const unpriced = estimate.unpricedModels.length > 0 ? ` Not counted (no price in the settings): ${estimate.unpricedModels.join(', ')}.` : '';
+  return `Estimated cost: ${cost.text} ${runs} (${usd(estimate.usdPerSuite)} a suite).${unpriced}`;
 }
 
 function mutantLine(outcome: MutantOutcome, index: number, total: number): string {
@@ -78,7 +89,8 @@ function mutantLine(outcome: MutantOutcome, index: number, total: number): strin
   return `[${index}/${total}] ${outcome.status.toUpperCase()} ${what}${outcome.errors.length > 0 ? ` (${outcome.errors.join('; ')})` : ''}`;
 }
 
-export function reportLines(report: MutationReport): string[] {
+/** The report after the runs; `unpricedModels` (the estimate's) had no price, so their calls are not in the cost. */
+export function reportLines(report: MutationReport, unpricedModels: readonly string[] = []): string[] {
   const lines: string[] = [''];
   if (report.status === 'baseline_failed') {
     lines.push(`No simulation passes on "${report.procedure}" as it is (${report.baseline.failed.join(', ')}): a mutant cannot be told apart. Make the suite pass first.`);
@@ -96,7 +108,8 @@ export function reportLines(report: MutationReport): string[] {
   }
   for (const { mutant, errors: why } of report.invalid) lines.push(`Not run (does not validate): ${mutant.id} ${mutant.description}: ${why.join('; ')}`);
   const overhead = report.suitesWallMs > 0 ? (report.overheadMs / report.suitesWallMs) * 100 : 0;
-  lines.push(`Cost: $${report.costUsd.toFixed(4)}. Time: ${(report.wallMs / 1000).toFixed(1)} s, of which ${(report.overheadMs / 1000).toFixed(2)} s (${overhead.toFixed(1)}%) over running the suite once per mutant.`);
+  const cost = report.costUsd === 0 && unpricedModels.length > 0 ? `not known (no price set for ${unpricedModels.join(', ')})` : `${usd(report.costUsd)}${unpricedModels.length > 0 ? ` (not counted: ${unpricedModels.join(', ')}, no price set)` : ''}`;
+  lines.push(`Cost: ${cost}. Time: ${(report.wallMs / 1000).toFixed(1)} s, of which ${(report.overheadMs / 1000).toFixed(2)} s (${overhead.toFixed(1)}%) over running the suite once per mutant.`);
   lines.push(report.replayNote);
   return lines;
 }
