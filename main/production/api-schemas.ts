@@ -43,7 +43,10 @@ export const listConversationsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-export const conversationIdSchema = z.coerce.number().int().positive();
+export const conversationIdSchema = z.coerce
+  .number({ error: 'it must be a whole number, as in /v1/conversations/42' })
+  .int({ error: 'it must be a whole number, as in /v1/conversations/42' })
+  .positive({ error: 'it must be 1 or more' });
 
 export const idempotencyKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 

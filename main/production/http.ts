@@ -109,6 +109,11 @@ export async function jsonBody<S extends z.ZodType>(req: IncomingMessage, schema
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ApiError(400, 'invalid-request', `${what} is not valid: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) {
+    // A single value (a path part, a header) needs no "(top level)": `what` already names it.
+    const scalar = parsed.error.issues.every((issue) => issue.path.length === 0);
+    const why = scalar ? parsed.error.issues.map((issue) => issue.message).join('; ') : describeZodError(parsed.error);
+    throw new ApiError(400, 'invalid-request', `${what} is not valid: ${why}`);
+  }
   return parsed.data;
 }

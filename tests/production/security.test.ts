@@ -47,7 +47,8 @@ describe('the production API under bad input and attack', () => {
     await expectError(await post('text=hi', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported-media-type');
     await expectError(await post('{"text":"hi"}', { 'content-type': 'application/json', 'idempotency-key': 'has spaces in it' }), 400, 'invalid-request', /Idempotency-Key/);
     await expectError(await raw(server, '/v1/conversations/987654/messages', { method: 'POST', body: '{"text":"hi"}', headers: { 'content-type': 'application/json' } }), 404, 'not-found', /987654/);
-    await expectError(await raw(server, '/v1/conversations/abc'), 400, 'invalid-request', /conversation id/);
+    await expectError(await raw(server, '/v1/conversations/abc'), 400, 'invalid-request', /^The conversation id is not valid: it must be a whole number, as in \/v1\/conversations\/42\.?$/);
+    await expectError(await raw(server, '/v1/conversations/0'), 400, 'invalid-request', /^The conversation id is not valid: it must be 1 or more\.?$/);
     await expectError(await raw(server, '/v1/conversations/987654'), 404, 'not-found');
     await expectError(await raw(server, '/v1/conversations/987654/trace'), 404, 'not-found');
     await expectError(await raw(server, '/v1/nothing-here'), 404, 'unknown-route', /openapi/);
