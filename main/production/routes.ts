@@ -47,7 +47,7 @@ export interface ServerContext {
   logger: Logger;
   version: string;
   bundleSet(): { set: BundleSet; loadedAt: string };
-  reload(): Promise<{ setHash: string }>;
+  reload(log?: Logger): Promise<{ setHash: string }>;
   isReady(): Promise<boolean>;
   accepting(): boolean;
   /** Keeps a turn in the set graceful shutdown waits for. */
@@ -365,9 +365,9 @@ async function conversationView(ctx: ServerContext, id: number) {
 
 // --- admin -------------------------------------------------------------------------------------
 
-async function reloadBundles(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse) {
+async function reloadBundles(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse, { log }: { log: Logger }) {
   try {
-    const { setHash } = await ctx.reload();
+    const { setHash } = await ctx.reload(log);
     sendJson(res, 200, { reloaded: true, setHash });
   } catch (error) {
     throw new ApiError(422, 'reload-refused', `The new bundles were refused; the previous ones keep serving. ${(error as Error).message}`);

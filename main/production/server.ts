@@ -148,7 +148,8 @@ export async function startProductionServer(options: ProductionServerOptions): P
 
   let loadedAt = new Date().toISOString();
   let reloading: Promise<{ setHash: string }> | null = null;
-  const reload = () => {
+  /** `log`: the admin request's logger, so its lines carry the request id (a SIGHUP's have none). */
+  const reload = (log: Logger = logger) => {
     reloading ??= (async () => {
       try {
         const next = await loadBundleSet(config.bundles, { trustedKeys, sandbox });
@@ -159,10 +160,10 @@ export async function startProductionServer(options: ProductionServerOptions): P
         bundleSet = next;
         knownSecretValues = [...secrets.values(next.secretNames), ...(webhookSecret ? [webhookSecret] : [])];
         loadedAt = new Date().toISOString();
-        logger.info({ setHash: next.hash, bundles: next.bundles.map((bundle) => bundle.file) }, 'bundles reloaded');
+        log.info({ setHash: next.hash, bundles: next.bundles.map((bundle) => bundle.file) }, 'bundles reloaded');
         return { setHash: next.hash };
       } catch (error) {
-        logger.error({ error: (error as Error).message }, 'reload refused; the previous bundles keep serving');
+        log.error({ error: (error as Error).message }, 'reload refused; the previous bundles keep serving');
         throw error;
       }
     })().finally(() => (reloading = null));

@@ -142,6 +142,10 @@ describe('operations', () => {
     const ofTurn = lines.filter((line) => line.reqId === 'req-from-the-lb-42');
     expect(ofTurn.map((line) => line.msg)).toEqual(['turn', 'request']);
     expect(lines.filter((line) => line.msg === 'request').every((line) => typeof line.reqId === 'string')).toBe(true);
+    // An admin reload's own line carries its request's id too.
+    await server.request('/v1/admin/reload', { method: 'POST', key: server.adminKey, headers: { 'x-request-id': 'req-reload-7' } });
+    const ofReload = server.logs.join('').trim().split('\n').map((line) => JSON.parse(line) as { reqId?: string; msg: string }).filter((line) => line.reqId === 'req-reload-7');
+    expect(ofReload.map((line) => line.msg)).toEqual(['bundles reloaded', 'request']);
   });
 
   it('as a process: reloads on SIGHUP, and on SIGTERM stops accepting, finishes the turn in flight and exits 0', async () => {
