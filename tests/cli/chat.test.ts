@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/run';
+import { usageLine } from '../../main/cli/commands/chat';
 import { Workspace } from '../../main/store/workspace';
 import { captureIo } from '../support/capture-io';
 import { fault, toolCall, toolCalls, type FakeAnthropic } from '../support/fake-anthropic';
@@ -19,6 +20,17 @@ async function exampleWorkspace(): Promise<string> {
   expect(await runCli(['workspace', 'init', file, '--example'], captureIo(repoRoot))).toBe(0);
   return file;
 }
+
+describe("chat's usage line", () => {
+  const usage = { modelCalls: 1, inputTokens: 1_200, outputTokens: 34, costUsd: 0 };
+  it('says the cost is not known when the agent\'s model has no price, never $0.0000', () => {
+    expect(usageLine(usage, { models: { agent: 'local-7b', customer: 'x', judge: 'x', author: 'x' }, prices: {} })).toBe('1 model call, 1,234 tokens, cost not known (no price set for local-7b).');
+  });
+  it('prints a priced cost in dollars', () => {
+    const price = { inputPerMTok: 1, outputPerMTok: 5, cacheReadPerMTok: 0, cacheWritePerMTok: 0 };
+    expect(usageLine({ ...usage, modelCalls: 2, costUsd: 0.0234 }, { models: { agent: 'm', customer: 'm', judge: 'm', author: 'm' }, prices: { m: price } })).toBe('2 model calls, 1,234 tokens, $0.0234.');
+  });
+});
 
 describe('stepwise chat', () => {
   it('talks to the agent line by line, printing replies and a compact trace', async () => {
@@ -41,7 +53,7 @@ describe('stepwise chat', () => {
     expect(out).toMatch(/ {2}· shop__get_order ok \d+ ms/);
     expect(out).toContain('agent: I found order 1043. What exactly is damaged?');
     expect(out).toContain('[escalated to Support team: stuck]');
-    expect(out).toContain('4 model calls');
+    expect(out).toMatch(/^4 model calls, [\d,]+ tokens, \$\d+\.\d+\.$/m);
     // The conversation and the world it ended with are kept in the workspace.
     const workspace = Workspace.open(file);
     const [conversation] = workspace.conversations.list({ kind: 'preview' });

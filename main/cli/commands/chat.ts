@@ -5,7 +5,10 @@ import { createEngine } from '../../assembly/engine';
 import { ConversationClosedError, type ConversationEngine } from '../../runtime/engine';
 import type { TraceEvent } from '../../runtime/types';
 import { procedureNodeWords, traceSayers, type NodeWords } from '../../simulations/node-words';
+import type { ModelSettings } from '../../model/settings';
+import { usd } from '../../simulations/cost';
 import type { Workspace } from '../../store/workspace';
+import { plural } from '../../../shared/plural';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
 import { withSession } from '../session';
 
@@ -25,7 +28,7 @@ export const chatCommand: Command = {
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}".`);
     if (values.world && !values.mock) throw new UsageError('--world goes with --mock.');
     return withSession(values.workspace, io, async ({ workspace, secrets, sandbox, model }) => {
-      const { client } = await model();
+      const { client, settings } = await model();
       const { engine, close } = createEngine({
         workspace,
         model: client,
@@ -41,7 +44,7 @@ export const chatCommand: Command = {
       try {
         const id = await engine.start({ kind: 'preview', ...(values.procedure ? { procedure: values.procedure } : {}) });
         io.out(`Conversation ${id} (${values.draft ? 'drafts' : 'live versions'}, ${values.mock ? 'mocked connectors' : 'live connectors'}). Type a message; an empty line or Ctrl+D ends.`);
-        return await converse(engine, id, io);
+        return await converse(engine, id, io, settings);
       } finally {
         await close();
       }
@@ -49,7 +52,7 @@ export const chatCommand: Command = {
   },
 };
 
-async function converse(engine: ConversationEngine, id: number, io: CliIo): Promise<number> {
+async function converse(engine: ConversationEngine, id: number, io: CliIo, settings: ModelSettings): Promise<number> {
   const lines = createInterface({ input: io.stdin ?? process.stdin, terminal: false });
   try {
     for await (const line of lines) {
@@ -80,8 +83,15 @@ async function converse(engine: ConversationEngine, id: number, io: CliIo): Prom
     lines.close();
   }
   const state = await engine.state(id);
-  if (state) io.out(`${state.usage.modelCalls} model calls, ${state.usage.inputTokens + state.usage.outputTokens} tokens, $${state.usage.costUsd.toFixed(4)}.`);
+  if (state) io.out(usageLine(state.usage, settings));
   return 0;
+}
+
+/** The conversation's use of the model; its cost "not known" when the agent's model has no price, never $0.0000. */
+export function usageLine(usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number }, settings: Pick<ModelSettings, 'models' | 'prices'>): string {
+  const agent = settings.models.agent;
+  const cost = settings.prices[agent] ? usd(usage.costUsd) : `cost not known (no price set for ${agent})`;
+  return `${plural(usage.modelCalls, 'model call')}, ${plural(usage.inputTokens + usage.outputTokens, 'token')}, ${cost}.`;
 }
 
 /**
