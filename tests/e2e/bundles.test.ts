@@ -34,11 +34,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function call(app: RunningApp, method: string, input: unknown = {}) {
-  const result = await app.mode.engine.dispatch(method, input);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as Record<string, unknown>;
-}
+const call = async (app: RunningApp, method: string, input: unknown = {}) => (await app.call(method, input)) as Record<string, unknown>;
 
 describe('the bundles screen', () => {
   it('exports the chosen drafts with their closure, and the saved file passes stepwise verify', async () => {

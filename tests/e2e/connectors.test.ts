@@ -43,11 +43,7 @@ afterAll(async () => {
 });
 
 const connectorList = (page: Page) => page.getByRole('navigation', { name: 'Connector list' });
-const engineCall = async (method: string, input: unknown = {}) => {
-  const result = await app.mode.engine.dispatch(method, input);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as Record<string, unknown>[];
-};
+const engineCall = async (method: string, input: unknown = {}) => (await app.call(method, input)) as Record<string, unknown>[];
 
 async function openConnector(page: Page, name: string, tab: string) {
   await connectorList(page).locator(`li[data-connector="${name}"] button`).click();

@@ -412,10 +412,8 @@ function expectNoOverlap(nodes: Box[], when: string) {
 let parcelCheckAdded = false;
 async function addParcelCheck() {
   if (parcelCheckAdded) return;
-  for (const [method, input] of [['procedures.create', { name: 'Parcel check' }], ['procedures.saveDraft', { name: 'Parcel check', text: PARCEL_CHECK }]] as const) {
-    const result = await app.mode.engine.dispatch(method, input);
-    if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
-  }
+  await app.call('procedures.create', { name: 'Parcel check' });
+  await app.call('procedures.saveDraft', { name: 'Parcel check', text: PARCEL_CHECK });
   parcelCheckAdded = true;
 }
 

@@ -41,9 +41,7 @@ afterAll(async () => {
 });
 
 async function count(): Promise<number> {
-  const result = await app.mode.engine.dispatch('knowledge.list', { limit: 1 });
-  if (!result.ok) throw new Error(result.error.message);
-  return (result.value as { total: number }).total;
+  return ((await app.call('knowledge.list', { limit: 1 })) as { total: number }).total;
 }
 
 /** Slows each batch on its way back, so the progress can be watched (the engine still does the work). */
@@ -230,15 +228,14 @@ describe('the knowledge screen', () => {
     const frameP95 = p95(frames.slice(1));
 
     // Up to 50,000 articles, added through the engine's own import calls (not timed).
-    const { importId } = (await app.mode.engine.dispatch('knowledge.importStart', {}).then((result) => (result.ok ? result.value : Promise.reject(new Error(result.error.message))))) as { importId: string };
+    const { importId } = (await app.call('knowledge.importStart')) as { importId: string };
     const missing = 50_000 - (await count());
     for (let chunk = 0; chunk * 5000 < missing; chunk++) {
       const entries = Array.from({ length: Math.min(5000, missing - chunk * 5000) }, (_, index) => {
         const n = chunk * 5000 + index;
         return { title: `Note ${n} about ${words[n % 10]}`, body: `Stored note ${n}: ${words[(n * 3) % 10]} and ${words[(n * 7) % 10]} for team ${n % 97}.` };
       });
-      const result = await app.mode.engine.dispatch('knowledge.importFiles', { importId, files: [{ name: `bulk-${chunk}.json`, base64: Buffer.from(JSON.stringify(entries)).toString('base64') }] });
-      if (!result.ok) throw new Error(result.error.message);
+      await app.call('knowledge.importFiles', { importId, files: [{ name: `bulk-${chunk}.json`, base64: Buffer.from(JSON.stringify(entries)).toString('base64') }] });
     }
     await app.mode.engine.dispatch('knowledge.importCommit', { importId });
     expect(await count()).toBeGreaterThanOrEqual(50_000);

@@ -39,11 +39,7 @@ let browser: Browser;
 let app: RunningApp;
 let fake: FakeAnthropic;
 
-async function call(method: string, input: unknown) {
-  const result = await app.mode.engine.dispatch(method, input);
-  if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
-  return result.value as Record<string, unknown>;
-}
+const call = async (method: string, input: unknown) => (await app.call(method, input)) as Record<string, unknown>;
 
 beforeAll(async () => {
   fake = await startFakeAnthropic(agent);

@@ -25,11 +25,7 @@ let fake: FakeAnthropic;
 /** The fake model's script: each agent answer waits 700 ms, long enough to watch the progress. */
 let script = simulationScript({ agentDelayMs: 700 });
 
-async function call(method: string, input: unknown) {
-  const result = await app.mode.engine.dispatch(method, input);
-  if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
-  return result.value;
-}
+const call = (method: string, input: unknown) => app.call(method, input);
 
 beforeAll(async () => {
   // Each agent answer waits, so the progress is there to see before the pass.

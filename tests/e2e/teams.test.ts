@@ -25,11 +25,7 @@ afterAll(async () => {
 });
 
 const teamList = (page: Page) => page.getByRole('navigation', { name: 'Team list' });
-const draftOf = async (name: string) => {
-  const result = await app.mode.engine.dispatch('procedures.get', { name });
-  if (!result.ok) throw new Error(result.error.message);
-  return (result.value as { draftText: string }).draftText;
-};
+const draftOf = async (name: string) => ((await app.call('procedures.get', { name })) as { draftText: string }).draftText;
 
 describe('the teams screen', () => {
   it('lists the teams with the Procedures that hand off to them', async () => {

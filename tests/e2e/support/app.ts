@@ -20,6 +20,8 @@ export interface RunningApp {
   requests: string[];
   /** Console errors and CSP violations seen in the page. */
   problems: string[];
+  /** Calls the engine directly (to set up or check what the page did); an error answer throws, naming the method. */
+  call(method: string, input?: unknown): Promise<unknown>;
   close(): Promise<void>;
   screenshot(name: string): Promise<void>;
 }
@@ -48,6 +50,11 @@ export async function startApp(browser: Browser, options: Partial<BrowserModeOpt
     page,
     requests,
     problems,
+    async call(method, input = {}) {
+      const result = await mode.engine.dispatch(method, input);
+      if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+      return result.value;
+    },
     async close() {
       await context.close();
       await mode.close();
