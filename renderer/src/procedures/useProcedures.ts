@@ -1,23 +1,11 @@
 // The workspace's Procedures, refreshed whenever the engine says they changed.
-import { useCallback, useEffect, useState } from 'react';
-import type { ProcedureSummary } from '../../../shared/api';
+import { useCallback, useEffect } from 'react';
 import { useApi } from '../api/context';
+import { useLoaded } from '../api/useLoaded';
 
 export function useProcedures() {
   const api = useApi();
-  const [procedures, setProcedures] = useState<ProcedureSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const refresh = useCallback(async () => {
-    try {
-      setProcedures(await api['procedures.list']({}));
-      setError(null);
-    } catch (caught) {
-      setError((caught as Error).message);
-    }
-  }, [api]);
-  useEffect(() => {
-    void refresh();
-    return api.on('procedures.changed', () => void refresh());
-  }, [api, refresh]);
+  const { value: procedures, error, reload: refresh } = useLoaded(useCallback(() => api['procedures.list']({}), [api]));
+  useEffect(() => api.on('procedures.changed', () => void refresh()), [api, refresh]);
   return { procedures, error, refresh };
 }
