@@ -213,7 +213,7 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
   refuseWhenClosing(ctx);
   const conversationId = id!;
   const input = await jsonBody(req, postMessageSchema(ctx.config.limits.messageChars), ctx.config.limits.bodyBytes);
-  await requireConversation(ctx, conversationId);
+  // Whether the conversation is there is checked under its lock, in the read that finds whether it is closed.
   const header = req.headers['idempotency-key'];
   const idempotencyKey = header === undefined ? null : parse(idempotencyKeySchema, header, 'The Idempotency-Key header');
   const requestHash = createHash('sha256').update(input.text, 'utf8').digest('hex');
@@ -253,7 +253,8 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
           const replay = await storedTurn(ctx, key.id, conversationId, idempotencyKey, requestHash);
           if (replay) return { replay };
         }
-        const closedAt = (await ctx.store.production.productionInfo(conversationId)).closedAt;
+        const { production, closedAt } = await ctx.store.production.productionInfo(conversationId);
+        if (!production) throw new ApiError(404, 'not-found', `There is no conversation ${conversationId}.`);
         if (closedAt) throw new ApiError(409, 'conversation-closed', `Conversation ${conversationId} was closed at ${closedAt}; start a new one.`);
         // Under the lock, so no whole turn can remember a state again until this one has saved its own.
         if (ctx.sharedTurnEngine && !shared) ctx.engine.forget(conversationId);

@@ -68,6 +68,17 @@ export interface ProductionConversation extends Conversation {
   closedAt: string | null;
 }
 
+/** A conversation as the server sees it: whether it is one of production's (it exists, of that kind), its Procedure, when it was closed. */
+export interface ProductionInfo {
+  production: boolean;
+  procedure: string | null;
+  closedAt: string | null;
+}
+
+export function toProductionInfo(row: { kind: string; procedure: string | null; closed_at: string | null } | undefined): ProductionInfo {
+  return { production: row?.kind === 'production', procedure: row?.procedure ?? null, closedAt: row?.closed_at ?? null };
+}
+
 export interface ProductionRepository {
   createApiKey(input: { name: string; scope: ApiKeyScope; tokenHash: string; fingerprint: string }): Promise<ApiKeyRecord>;
   /** The live (not revoked) key with this token hash. */
@@ -78,7 +89,7 @@ export interface ProductionRepository {
   conversationByExternalId(externalId: string): Promise<Conversation | null>;
   listConversations(filter: ProductionConversationFilter): Promise<ProductionConversation[]>;
   /** The Procedure it is in and when the API closed it (null: never). */
-  productionInfo(conversationId: number): Promise<{ procedure: string | null; closedAt: string | null }>;
+  productionInfo(conversationId: number): Promise<ProductionInfo>;
   /** Closes it for good: status ended, closed now (a message after that is refused). False: no such production conversation. */
   close(conversationId: number): Promise<boolean>;
   /** Production conversations not closed. */
@@ -154,9 +165,11 @@ export class SqliteProductionRepository implements ProductionRepository {
     return rows.map((row) => ({ ...this.conversations.require(row.id), procedure: row.procedure, closedAt: row.closed_at }));
   }
 
-  async productionInfo(conversationId: number): Promise<{ procedure: string | null; closedAt: string | null }> {
-    const row = statement(this.db, 'SELECT procedure, closed_at FROM production_conversations WHERE conversation_id = ?').get(conversationId) as { procedure: string | null; closed_at: string | null } | undefined;
-    return { procedure: row?.procedure ?? null, closedAt: row?.closed_at ?? null };
+  async productionInfo(conversationId: number): Promise<ProductionInfo> {
+    const row = statement(this.db, 'SELECT c.kind, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id WHERE c.id = ?').get(conversationId) as
+      | { kind: string; procedure: string | null; closed_at: string | null }
+      | undefined;
+    return toProductionInfo(row);
   }
 
   async close(conversationId: number): Promise<boolean> {

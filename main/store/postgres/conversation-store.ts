@@ -18,7 +18,7 @@ import { connectionError, createPool, parsePostgresUrl, resolvePostgresOptions, 
 import { migratePostgres } from './migrations';
 import { PostgresProductionRepository } from './production';
 import { postgresRepositories } from './repositories';
-import { inTransaction, poolSession, rethrow, transactionSession } from './session';
+import { inTransaction, poolSession, transactionSession } from './session';
 
 const conversationIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -79,23 +79,23 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   private lockedTransaction<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
-    // Two round trips before the work: the transaction with its lock wait bounded, then the lock
-    // and whether the conversation exists (conversations are never deleted, so the statement's
-    // snapshot, taken before the wait, answers that truly).
-    return inTransaction(this.lockPool, `BEGIN; SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}`, async (client) => {
-      let found: boolean;
-      try {
-        const { rows } = await client.query<{ found: boolean }>('SELECT pg_advisory_xact_lock($1), EXISTS (SELECT 1 FROM conversations WHERE id = $1) AS found', [conversationId]);
-        found = rows[0]!.found;
-      } catch (error) {
-        if ((error as { code?: string }).code === '55P03') {
-          throw new StoreError(`Conversation ${conversationId} is busy: another turn held it for over ${this.options.lockTimeoutMs} ms. Try again.`, 'conflict');
-        }
-        rethrow(error);
-      }
-      if (!found) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
-      return work(postgresRepositories(transactionSession(client)));
-    });
+    // One round trip before the work: the transaction with its lock wait bounded, the lock, and
+    // whether the conversation exists (conversations are never deleted, so the statement's
+    // snapshot, taken before the wait, answers that truly). Several statements in one query take
+    // no parameters: the id is inlined, a safe integer checked above.
+    const begin = `BEGIN; SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}; SELECT pg_advisory_xact_lock(${conversationId}), EXISTS (SELECT 1 FROM conversations WHERE id = ${conversationId}) AS found`;
+    const busy = (error: unknown) =>
+      (error as { code?: string }).code === '55P03' ? new StoreError(`Conversation ${conversationId} is busy: another turn held it for over ${this.options.lockTimeoutMs} ms. Try again.`, 'conflict') : null;
+    return inTransaction(
+      this.lockPool,
+      begin,
+      async (client, began) => {
+        const found = (began.at(-1)!.rows[0] as { found: boolean }).found;
+        if (!found) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+        return work(postgresRepositories(transactionSession(client)));
+      },
+      busy,
+    );
   }
 
   /** Whether the database answers now (for readiness checks). */

@@ -14,11 +14,13 @@ import { now } from '../hash';
 import {
   toApiKeyRecord,
   toOutboxRow,
+  toProductionInfo,
   type ApiKeyRecord,
   type ApiKeyScope,
   type IdempotencyRecord,
   type OutboxRow,
   type ProductionConversation,
+  type ProductionInfo,
   type ProductionConversationFilter,
   type ProductionRepository,
   type ProductionTurnExtras,
@@ -97,9 +99,12 @@ export class PostgresProductionRepository implements ProductionRepository {
     }));
   }
 
-  async productionInfo(conversationId: number): Promise<{ procedure: string | null; closedAt: string | null }> {
-    const { rows } = await this.query<{ procedure: string | null; closed_at: string | null }>('SELECT procedure, closed_at FROM production_conversations WHERE conversation_id = $1', [conversationId]);
-    return { procedure: rows[0]?.procedure ?? null, closedAt: rows[0]?.closed_at ?? null };
+  async productionInfo(conversationId: number): Promise<ProductionInfo> {
+    const { rows } = await this.query<{ kind: string; procedure: string | null; closed_at: string | null }>(
+      'SELECT c.kind, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id WHERE c.id = $1',
+      [conversationId],
+    );
+    return toProductionInfo(rows[0]);
   }
 
   async close(conversationId: number): Promise<boolean> {

@@ -74,7 +74,17 @@ export function wholeTransactionSession(client: pg.PoolClient): Session {
  * Runs `work` in a transaction on a connection of `pool`: committed if it returns, rolled back if
  * it throws. A connection that failed is closed, never handed to the next caller.
  */
-export async function inTransaction<T>(pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a transaction on a connection of `pool`. `begin` opens it, and may carry more
+ * statements in the same round trip (no parameters then): `work` gets their results, and
+ * `beginFailed` may say in the store's words why they failed (its error is rethrown as it gives it).
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  work: (client: pg.PoolClient, began: pg.QueryResult[]) => Promise<T>,
+  beginFailed?: (error: unknown) => StoreError | null,
+): Promise<T> {
   const client = await pool.connect().catch((error: unknown) => rethrow(error));
   // A checked-out connection the server drops emits 'error': the query in flight fails with it,
   // and the process must not crash on the event.
@@ -82,8 +92,14 @@ export async function inTransaction<T>(pool: pg.Pool, begin: string, work: (clie
   client.on('error', ignore);
   let broken: Error | undefined;
   try {
-    await client.query(begin);
-    const result = await work(client);
+    let began: pg.QueryResult[];
+    try {
+      const answer = (await client.query(begin)) as pg.QueryResult | pg.QueryResult[];
+      began = Array.isArray(answer) ? answer : [answer];
+    } catch (error) {
+      throw beginFailed?.(error) ?? error;
+    }
+    const result = await work(client, began);
     try {
       await client.query('COMMIT');
     } catch (error) {

@@ -47,6 +47,11 @@ export function describeProductionRepository(name: string, make: () => Promise<P
       const { id } = await store.conversations.create({ kind: 'production', externalId: 'chat-1' });
       expect((await production.conversationByExternalId('chat-1'))!.id).toBe(id);
       expect(await production.conversationByExternalId('chat-2')).toBeNull();
+      // Production's before its first turn; a conversation of another kind, or none, is not.
+      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: null, closedAt: null });
+      const preview = await store.conversations.create({ kind: 'preview' });
+      expect((await production.productionInfo(preview.id)).production).toBe(false);
+      expect((await production.productionInfo(id + 1000)).production).toBe(false);
       await production.saveTurn(id, turn('hello', { status: 'handed_off' }), {
         procedure: 'Order help',
         outbox: [{ event: 'handoff', body: '{"n":1}' }, { event: 'escalation', body: '{"n":2}' }],
@@ -54,14 +59,14 @@ export function describeProductionRepository(name: string, make: () => Promise<P
       });
       expect(await production.idempotency(7, id, 'retry-1')).toEqual({ requestHash: 'req', response: '{"reply":"hi"}' });
       expect(await production.idempotency(8, id, 'retry-1')).toBeNull();
-      expect(await production.productionInfo(id)).toEqual({ procedure: 'Order help', closedAt: null });
+      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: 'Order help', closedAt: null });
       expect(await production.pendingOutbox()).toBe(2);
       await expect(
         production.saveTurn(id, turn('hello again'), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{"n":3}' }], idempotency: { keyId: 7, key: 'retry-1', requestHash: 'req', response: '{}' } }),
       ).rejects.toThrow(/Idempotency-Key "retry-1" was already used/);
       expect((await store.conversations.messages(id)).map((message) => message.content)).toEqual(['hello']);
       expect(await production.pendingOutbox()).toBe(2);
-      expect(await production.productionInfo(id)).toEqual({ procedure: 'Order help', closedAt: null });
+      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: 'Order help', closedAt: null });
       expect((await store.conversations.get(id))!.status).toBe('handed_off');
       // A bad turn keeps nothing of its extras either.
       await expect(production.saveTurn(id, turn('x', { trace: [{ type: '' }] }), { procedure: 'Bad', outbox: [{ event: 'handoff', body: '{}' }] })).rejects.toThrow(/Trace events are not valid/);
