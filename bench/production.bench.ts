@@ -120,6 +120,9 @@ export async function run(): Promise<boolean> {
   const loads = async (label: string, servers: Server[], key: string, cluster: PostgresCluster | null = null) => {
     await runCustomers(servers, key, { conversations: WARM_UP_CONVERSATIONS * servers.length, turns: TURNS, thinkMs: 0 }, LOAD_DEADLINE_MS);
     await sequential(label, servers, key);
+    // As many conversations at once as the largest load, so the database pools have opened the
+    // connections a server in steady service holds (opening one costs a backend and its password exchange).
+    await runCustomers(servers, key, { conversations: Math.max(...LOADS), turns: 1, thinkMs: 0 }, LOAD_DEADLINE_MS);
     for (const conversations of LOADS) rows.push(await measure(label, 'chatting', servers, key, { conversations, turns: TURNS, thinkMs: THINK_MS }, cluster));
     for (const conversations of LOADS) rows.push(await measure(label, 'back to back', servers, key, { conversations, turns: TURNS, thinkMs: 0 }, cluster));
   };

@@ -1,6 +1,7 @@
 // Opening the PostgreSQL store: each way it can fail gets an error naming the problem (and never
 // the password), and nothing is left open behind it.
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../main/store/errors';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
@@ -108,6 +109,25 @@ describe('opening the PostgreSQL store', () => {
     await expectLockTimesOut(store);
   });
 
+  it('keeps idle connections open a minute by default, and closes them after stepwise_idle_timeout_ms', async () => {
+    const admin = new pg.Client({ connectionString: postgres.url('postgres') });
+    await admin.connect();
+    const connectionsTo = async (url: string) => Number((await admin.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [new URL(url).pathname.slice(1)])).rows[0].n);
+    const lasting = await postgres.createDatabase();
+    const brief = await postgres.createDatabase();
+    const stores = [await PostgresConversationStore.open({ url: lasting }), await PostgresConversationStore.open({ url: `${brief}?stepwise_idle_timeout_ms=200` })];
+    try {
+      for (const store of stores) await store.conversations.create({ kind: 'production' });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      // A turn after a pause does not wait for a new backend and its password exchange.
+      expect(await connectionsTo(lasting)).toBeGreaterThan(0);
+      expect(await connectionsTo(brief)).toBe(0);
+    } finally {
+      for (const store of stores) await store.close();
+      await admin.end();
+    }
+  });
+
   it('takes its pool sizes and timeouts from the URL too, and refuses a stepwise_ parameter it does not know', async () => {
     const url = await postgres.createDatabase();
     const store = await PostgresConversationStore.open({ url: `${url}?stepwise_lock_pool_size=1&stepwise_connect_timeout_ms=200` });
@@ -121,7 +141,7 @@ describe('opening the PostgreSQL store', () => {
     } finally {
       await roomy.close();
     }
-    expect((await refusal(`${url}?stepwise_pools=3`)).message).toMatch(/unknown parameter stepwise_pools: use stepwise_pool_size, stepwise_lock_pool_size, stepwise_lock_timeout_ms, stepwise_connect_timeout_ms/);
+    expect((await refusal(`${url}?stepwise_pools=3`)).message).toMatch(/unknown parameter stepwise_pools: use stepwise_pool_size, stepwise_lock_pool_size, stepwise_lock_timeout_ms, stepwise_connect_timeout_ms, stepwise_idle_timeout_ms/);
     expect((await refusal(`${url}?stepwise_pool_size=many`)).message).toMatch(/stepwise_pool_size must be a whole number, not "many"/);
     expect((await refusal(`${url}?stepwise_pool_size=0`)).message).toMatch(/PostgreSQL options are not valid: poolSize/);
   });
