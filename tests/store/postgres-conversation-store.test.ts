@@ -187,9 +187,14 @@ describe('PostgreSQL conversation store', () => {
       const { id } = await store.conversations.create({ kind: 'production' });
       const idempotency = { keyId: 1, key: 'k1', requestHash: 'h', response: '{}' };
       sent.length = 0;
-      await store.production.saveTurn(id, turn('first', { history: [{ n: 1 }] }), { procedure: 'Returns', outbox: [], idempotency });
-      // BEGIN, the conversation's status and history count, the turn's rows, its Procedure, its idempotency record, COMMIT.
-      expect(sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'INSERT', 'INSERT', 'COMMIT']);
+      await store.production.saveTurn(id, turn('first', { history: [{ n: 1 }] }), { procedure: "Returns (Sam's shop); DROP TABLE messages", outbox: [], idempotency });
+      // Four round trips: BEGIN with where the conversation's rows end and its Procedure, the turn's
+      // rows, its idempotency record, COMMIT.
+      expect(sent).toEqual(['BEGIN;', 'WITH', 'INSERT', 'COMMIT']);
+      // The Procedure's name went in as a literal, escaped: kept as given, nothing run from it.
+      expect((await store.production.productionInfo(id)).procedure).toBe("Returns (Sam's shop); DROP TABLE messages");
+      expect((await store.conversations.messages(id)).map((message) => message.content)).toEqual(['first']);
+      await expect(store.production.saveTurn(id + 1000, turn('lost'), { procedure: 'Returns', outbox: [] })).rejects.toThrow(/There is no conversation/);
 
       // The same key again: the idempotency record (the last write) is refused, after the turn's rows
       // were written in the same transaction; none of them is kept.
@@ -201,7 +206,7 @@ describe('PostgreSQL conversation store', () => {
       expect((await store.turns.load(id))!.history).toEqual([{ n: 1 }]);
       expect(await store.traces.count(id)).toBe(1);
       expect(await store.production.pendingOutbox()).toBe(0);
-      expect((await store.production.productionInfo(id)).procedure).toBe('Returns');
+      expect((await store.production.productionInfo(id)).procedure).toBe("Returns (Sam's shop); DROP TABLE messages");
     } finally {
       spy.mockRestore();
       await store.close();

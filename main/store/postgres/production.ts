@@ -5,7 +5,7 @@
 //  - `dueOutbox` claims the rows it returns (FOR UPDATE SKIP LOCKED, then a lease: leased_until),
 //    so two instances never deliver one row at once; a row whose instance died before marking it
 //    is due again when the lease runs out.
-import type pg from 'pg';
+import pg from 'pg';
 import { isClosedStatus, type ConversationStatus } from '../../../shared/conversation-status';
 import type { TurnRecord } from '../conversation-turns';
 import type { Conversation } from '../conversations';
@@ -26,7 +26,7 @@ import {
   type ProductionTurnExtras,
 } from '../production';
 import type { ConversationRepository } from '../repositories';
-import { postgresRepositories } from './repositories';
+import { positionFrom, positionSql, postgresRepositories, turnWrite } from './repositories';
 import { inTransaction, poolSession, rethrow, wholeTransactionSession } from './session';
 
 /** How long a claimed outbox row stays with the instance delivering it. */
@@ -128,15 +128,21 @@ export class PostgresProductionRepository implements ProductionRepository {
   }
 
   async saveTurn(conversationId: number, turn: TurnRecord, extras: ProductionTurnExtras): Promise<void> {
+    const begin = positionSql(conversationId);
+    if (!begin) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+    const at = now();
     // The transaction is the turn's unit: any failure rolls all of it back (no savepoint needed).
-    await inTransaction(this.pool, 'BEGIN', async (client) => {
-      await postgresRepositories(wholeTransactionSession(client)).turns.save(conversationId, turn);
-      const at = now();
-      await client.query(
-        `INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES ($1, $2, $3)
-         ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at`,
-        [conversationId, extras.procedure, at],
-      );
+    // Three round trips: the BEGIN, where the conversation's rows end and its Procedure together
+    // (literals only: the id is a checked integer, the text escaped; the Procedure is recorded
+    // only for a conversation that exists, so an unknown one reads as not found); the turn's
+    // writes; the COMMIT.
+    const procedure = extras.procedure === null ? 'NULL' : pg.escapeLiteral(extras.procedure);
+    const recordProcedure = `INSERT INTO production_conversations (conversation_id, procedure, updated_at)
+         SELECT ${conversationId}, ${procedure}, ${pg.escapeLiteral(at)}::timestamptz WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ${conversationId})
+         ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at`;
+    await inTransaction(this.pool, `BEGIN; ${begin}; ${recordProcedure}`, async (client, began) => {
+      const write = turnWrite(conversationId, turn, positionFrom(began[1]!.rows, conversationId), at);
+      await client.query(write.sql, write.params);
       if (extras.outbox.length > 0) {
         await client.query(
           `INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at)

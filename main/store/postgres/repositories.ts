@@ -130,50 +130,57 @@ function traceRepository(session: Session): TraceRepository {
   };
 }
 
-interface Position {
+export interface Position {
   status: ConversationStatus;
   history: number;
   messages: number;
   trace: number;
 }
 
-/** Where a conversation stands, in one round trip; refuses an unknown conversation. */
-async function positionOf(q: Queryable, conversationId: number): Promise<Position> {
-  const { rows } = isRowId(conversationId)
-    ? await q.query<Position>(
-        `SELECT c.status,
+/**
+ * Where a conversation stands: one statement, its id inlined (a checked safe integer), so it can
+ * share a round trip with the BEGIN before it. Null for an id no row can have.
+ */
+export function positionSql(conversationId: number): string | null {
+  if (!isRowId(conversationId)) return null;
+  return `SELECT c.status,
            (SELECT count(*) FROM conversation_history h WHERE h.conversation_id = c.id) AS history,
            (SELECT coalesce(max(seq), 0) FROM messages m WHERE m.conversation_id = c.id) AS messages,
            (SELECT coalesce(max(seq), 0) FROM trace_events t WHERE t.conversation_id = c.id) AS trace
-         FROM conversations c WHERE c.id = $1`,
-        [conversationId],
-      )
-    : { rows: [] };
-  if (!rows[0]) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
-  return rows[0];
+         FROM conversations c WHERE c.id = ${conversationId}`;
 }
 
-function turnRepository(session: Session): TurnRepository {
+/** The position a `positionSql` read found; refuses an unknown conversation. */
+export function positionFrom(rows: readonly unknown[], conversationId: number): Position {
+  if (!rows[0]) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+  return rows[0] as Position;
+}
+
+/** Where a conversation stands, in one round trip; refuses an unknown conversation. */
+async function positionOf(q: Queryable, conversationId: number): Promise<Position> {
+  const sql = positionSql(conversationId);
+  return positionFrom(sql ? (await q.query<Position>(sql)).rows : [], conversationId);
+}
+
+/**
+ * Every write of a turn in one statement (one round trip): the transcript lines, the trace, the
+ * new history entries, the state, and the status if it changed. Checks the turn first: history is
+ * append-only, roles and the status are known ones.
+ */
+export function turnWrite(conversationId: number, turn: TurnRecord, position: Position, at: string): { sql: string; params: unknown[] } {
+  if (turn.history.length < position.history) {
+    throw new StoreError(`Conversation ${conversationId} has ${position.history} history entries stored; a turn cannot save fewer (${turn.history.length}): history is append-only.`, 'invalid');
+  }
+  for (const message of turn.newMessages) {
+    if (!messageRoleSchema.safeParse(message.role).success) throw new StoreError(`"${message.role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
+  }
+  const status = conversationStatusSchema.safeParse(turn.status);
+  if (!status.success) throw new StoreError(`"${turn.status}" is not a conversation status: use ${CONVERSATION_STATUSES.join(', ')}.`, 'invalid');
+  const trace = parseTrace(turn.trace);
+  const added = turn.history.slice(position.history);
+  const endedAt = isClosedStatus(status.data) ? at : null;
   return {
-    async save(conversationId: number, turn: TurnRecord) {
-      return session.atomic(async (q) => {
-        const position = await positionOf(q, conversationId);
-        if (turn.history.length < position.history) {
-          throw new StoreError(`Conversation ${conversationId} has ${position.history} history entries stored; a turn cannot save fewer (${turn.history.length}): history is append-only.`, 'invalid');
-        }
-        for (const message of turn.newMessages) {
-          if (!messageRoleSchema.safeParse(message.role).success) throw new StoreError(`"${message.role}" is not a message role: use customer, agent, system or tool.`, 'invalid');
-        }
-        const status = conversationStatusSchema.safeParse(turn.status);
-        if (!status.success) throw new StoreError(`"${turn.status}" is not a conversation status: use ${CONVERSATION_STATUSES.join(', ')}.`, 'invalid');
-        const trace = parseTrace(turn.trace);
-        const at = now();
-        const added = turn.history.slice(position.history);
-        const endedAt = isClosedStatus(status.data) ? at : null;
-        // Every write of the turn in one statement (one round trip): the transcript lines, the
-        // trace, the new history entries, the state, and the status if it changed.
-        await q.query(
-          `WITH new_messages AS (
+    sql: `WITH new_messages AS (
              INSERT INTO messages (conversation_id, seq, role, content, created_at)
              SELECT $1::bigint, seq, role, content, $5::timestamptz FROM unnest($2::int[], $3::text[], $4::text[]) AS m(seq, role, content)
            ), new_trace AS (
@@ -188,24 +195,33 @@ function turnRepository(session: Session): TurnRepository {
            )
            UPDATE conversations SET status = $14::text, ended_at = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE coalesce(ended_at, $15::timestamptz) END
            WHERE id = $1::bigint AND status <> $14::text`,
-          [
-            conversationId,
-            turn.newMessages.map((_, index) => position.messages + 1 + index),
-            turn.newMessages.map((message) => message.role),
-            turn.newMessages.map((message) => message.content),
-            at,
-            trace.map((_, index) => position.trace + 1 + index),
-            trace.map((event) => event.at ?? at),
-            trace.map((event) => event.type),
-            trace.map((event) => event.stepId ?? null),
-            trace.map((event) => JSON.stringify(event.payload)),
-            added.map((_, index) => position.history + 1 + index),
-            added.map((entry) => JSON.stringify(entry)),
-            JSON.stringify({ ...turn.state, history: [] }),
-            status.data,
-            endedAt,
-          ],
-        );
+    params: [
+      conversationId,
+      turn.newMessages.map((_, index) => position.messages + 1 + index),
+      turn.newMessages.map((message) => message.role),
+      turn.newMessages.map((message) => message.content),
+      at,
+      trace.map((_, index) => position.trace + 1 + index),
+      trace.map((event) => event.at ?? at),
+      trace.map((event) => event.type),
+      trace.map((event) => event.stepId ?? null),
+      trace.map((event) => JSON.stringify(event.payload)),
+      added.map((_, index) => position.history + 1 + index),
+      added.map((entry) => JSON.stringify(entry)),
+      JSON.stringify({ ...turn.state, history: [] }),
+      status.data,
+      endedAt,
+    ],
+  };
+}
+
+function turnRepository(session: Session): TurnRepository {
+  return {
+    async save(conversationId: number, turn: TurnRecord) {
+      return session.atomic(async (q) => {
+        const position = await positionOf(q, conversationId);
+        const write = turnWrite(conversationId, turn, position, now());
+        await q.query(write.sql, write.params);
       });
     },
 
