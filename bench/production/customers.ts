@@ -3,6 +3,8 @@
 // back to back (the next message the moment the reply arrives: the load a server's throughput is
 // measured under) or as people chat: the first message at a random moment of the first
 // `thinkMs`, each next one 0.5–1.5 × `thinkMs` after the reply (seeded, so runs compare).
+import { makeRandom } from '../corpus';
+
 export interface CustomerLoad {
   conversations: number;
   turns: number;
@@ -30,7 +32,7 @@ export async function runCustomers(servers: readonly { url: string }[], key: str
   let next = 0;
   const base = () => servers[next++ % servers.length]!.url;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-  const random = seededRandom(load.conversations * 1_000 + load.turns);
+  const random = makeRandom(load.conversations * 1_000 + load.turns);
   const pause = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
   const deadline = AbortSignal.timeout(deadlineMs);
   const timings: TurnTiming[] = [];
@@ -76,16 +78,4 @@ export async function runCustomers(servers: readonly { url: string }[], key: str
 export function parseServerTiming(header: string | null): { serverMs: number; modelMs: number; calls: number } | null {
   const match = /total;dur=([\d.]+), model;dur=([\d.]+);desc="(\d+) calls?"/.exec(header ?? '');
   return match ? { serverMs: Number(match[1]), modelMs: Number(match[2]), calls: Number(match[3]) } : null;
-}
-
-/** mulberry32: a small seeded generator, so two runs of the bench pace their customers alike. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
