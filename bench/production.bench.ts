@@ -1,7 +1,8 @@
 // The production server under load, on 127.0.0.1 only and bounded in time. The server runs as its
 // own process (`stepwise serve`, as deployed); the fake Messages API, in a thread of its own,
 // answers every call after 200 ms, through the real SDK. Each customer creates a conversation and
-// sends four messages (the first is routed: two model calls; the others one). Three paces:
+// sends six messages (the first is routed: two model calls; the others one). PostgreSQL runs with
+// its own durability defaults, as SQLite commits at FULL. Three paces:
 //   - chatting: customers pause 0.5–1.5 s (STEPWISE_BENCH_THINK_MS, mean 1 s) before each message and
 //     start at random moments, as people do (real customers take longer: this is the busier case).
 //     Added latency is measured here (target: p95 < 10 ms at 50 conversations);
@@ -10,9 +11,11 @@
 //   - model-bound (PostgreSQL): back to back, each instance with a model deployment of its own that
 //     answers at most STEPWISE_BENCH_MODEL_SLOTS calls at once (16), so the model is the only
 //     bottleneck (target: two instances ≥ 1.7 × one).
-// Added latency per turn, two ways:
+// Added latency per turn, three ways:
 //   - the server's: Server-Timing total (from the request's arrival to its answer) minus the model
 //     calls as the server timed them — server time minus model time;
+//   - the server's with its SDK work counted as its own: Server-Timing total minus the model's own
+//     200 ms per call;
 //   - the customer's: what the client waited minus the model's own 200 ms per call — the server's
 //     time plus the SDK and both HTTP round trips, and the bench client's own delays;
 //   - and between them, per model call, what the server timed beyond the model's 200 ms (median).
@@ -36,7 +39,7 @@ import { startFakeModelThread, type FakeModelThread } from './support/fake-model
 import { percentile } from './stats';
 
 const MODEL_DELAY_MS = 200;
-const TURNS = 4;
+const TURNS = 6;
 /** STEPWISE_BENCH_LOADS=1,50 runs other loads; STEPWISE_BENCH_POSTGRES=0 skips PostgreSQL. */
 const LOADS = (process.env.STEPWISE_BENCH_LOADS ?? '50,200').split(',').map(Number);
 const THINK_MS = Number(process.env.STEPWISE_BENCH_THINK_MS ?? 1_000);
@@ -147,7 +150,8 @@ export async function run(): Promise<boolean> {
       console.log('  (no PostgreSQL server installed: the PostgreSQL figures are skipped)');
     }
     if (havePostgres) {
-      cluster = await startPostgresCluster();
+      // PostgreSQL's own durability (fsync, synchronous commit), as SQLite commits at FULL here.
+      cluster = await startPostgresCluster({ durable: true });
       const database = async () => {
         // STEPWISE_BENCH_PG_PARAMS=stepwise_pool_size=30 tries the store's own URL parameters (docs/production.md).
         const url = `${await cluster!.createDatabase()}${process.env.STEPWISE_BENCH_PG_PARAMS ? `?${process.env.STEPWISE_BENCH_PG_PARAMS}` : ''}`;
@@ -224,6 +228,8 @@ async function measure(label: string, pace: Pace, servers: Server[], key: string
 
 /** Server time minus model time, per turn, sorted. */
 const serverAdded = (row: Row) => row.result.timings.map((timing) => timing.serverMs - timing.modelMs).sort((a, b) => a - b);
+/** Server time minus the model's own 200 ms a call: the SDK's work and its HTTP round trip counted as the server's. */
+const serverStrict = (row: Row) => row.result.timings.map((timing) => timing.serverMs - timing.calls * MODEL_DELAY_MS).sort((a, b) => a - b);
 /** What the customer waited minus the model's own time, per turn, sorted. */
 const clientAdded = (row: Row) => row.result.timings.map((timing) => timing.clientMs - timing.calls * MODEL_DELAY_MS).sort((a, b) => a - b);
 /** Per model call, what the server timed beyond the model's own 200 ms (the SDK, the HTTP round trip), median. */
@@ -232,7 +238,7 @@ const throughput = (row: Row) => row.result.timings.length / (row.result.wallMs 
 const triple = (sorted: number[]) => [50, 95, 99].map((p) => percentile(sorted, p).toFixed(1)).join('/');
 
 function printRows(rows: Row[]): void {
-  const header = ['setup', 'customers', 'convs', 'turns', 'failed', 'turns/s', 'added p50/p95/p99: server', 'customer', 'call overhead', 'server CPU/turn (busy)', 'client CPU/turn, lag p99', 'db CPU/turn', 'machine', 'load', 'RSS per instance (peak)'];
+  const header = ['setup', 'customers', 'convs', 'turns', 'failed', 'turns/s', 'added p50/p95/p99: server', 'server with its SDK', 'customer', 'call overhead', 'server CPU/turn (busy)', 'client CPU/turn, lag p99', 'db CPU/turn', 'machine', 'load', 'RSS per instance (peak)'];
   const lines = rows.map((row) => [
     row.label,
     row.pace,
@@ -241,6 +247,7 @@ function printRows(rows: Row[]): void {
     String(row.result.failed),
     throughput(row).toFixed(1),
     `${triple(serverAdded(row))} ms`,
+    `${triple(serverStrict(row))} ms`,
     `${triple(clientAdded(row))} ms`,
     `${callOverhead(row).toFixed(1)} ms`,
     `${row.serverCpuMs.toFixed(1)} ms (${row.serverBusy.toFixed(2)})`,
@@ -259,12 +266,23 @@ function printRows(rows: Row[]): void {
 function printTargets(rows: Row[]): boolean {
   const find = (label: string, pace: Pace, conversations?: number) => rows.find((row) => row.label === label && row.pace === pace && (conversations === undefined || row.conversations === conversations));
   let met = true;
-  const chatting50 = rows.filter((row) => row.pace === 'chatting' && row.conversations === 50);
-  for (const row of chatting50) {
+  // The issue names SQLite with one instance and PostgreSQL with two; a target not measured is not met.
+  for (const label of ['SQLite, 1 instance', instanceLabel(2)]) {
+    const row = find(label, 'chatting', 50);
+    if (!row) {
+      met = false;
+      console.log(`  target: p95 added latency under ${LATENCY_TARGET_MS} ms at 50 chatting conversations, ${label}: NOT MEASURED (STEPWISE_BENCH_LOADS, STEPWISE_BENCH_SQLITE or STEPWISE_BENCH_POSTGRES left it out)`);
+      continue;
+    }
     const p95 = percentile(serverAdded(row), 95);
-    if (row.label.startsWith('SQLite, ') && !(p95 < LATENCY_TARGET_MS)) met = false;
-    console.log(`  target: p95 added latency under ${LATENCY_TARGET_MS} ms at 50 chatting conversations, ${row.label}: ${p95.toFixed(1)} ms ${p95 < LATENCY_TARGET_MS ? 'met' : 'MISSED'} (as the customer waits it: ${percentile(clientAdded(row), 95).toFixed(1)} ms)`);
+    if (!(p95 < LATENCY_TARGET_MS)) met = false;
+    console.log(
+      `  target: p95 added latency under ${LATENCY_TARGET_MS} ms at 50 chatting conversations, ${label}: ${p95.toFixed(1)} ms ${p95 < LATENCY_TARGET_MS ? 'met' : 'MISSED'} ` +
+        `(the SDK's work counted as the server's: ${percentile(serverStrict(row), 95).toFixed(1)} ms; as the customer waits it: ${percentile(clientAdded(row), 95).toFixed(1)} ms)`,
+    );
   }
+  const onePostgres = find(instanceLabel(1), 'chatting', 50);
+  if (onePostgres) console.log(`  (PostgreSQL, 1 instance, at 50 chatting conversations: p95 ${percentile(serverAdded(onePostgres), 95).toFixed(1)} ms)`);
   const largest = Math.max(...LOADS);
   const bound1 = find(instanceLabel(1), 'model-bound');
   const bound2 = find(instanceLabel(2), 'model-bound');
@@ -278,17 +296,20 @@ function printTargets(rows: Row[]): boolean {
         `(${throughput(bound1).toFixed(1)} → ${throughput(bound2).toFixed(1)} turns/s; the models allow ${ideal(1, bound1).toFixed(1)} and ${ideal(2, bound2).toFixed(1)})`,
     );
   }
+  if (!(bound1 && bound2)) {
+    met = false;
+    console.log('  target: two instances ≥ 1.7× one when the model is the only bottleneck: NOT MEASURED (no PostgreSQL run)');
+  }
   const pg1 = find(instanceLabel(1), 'back to back', largest);
   const pg2 = find(instanceLabel(2), 'back to back', largest);
   if (pg1 && pg2) {
-    // When CPU is the limit instead: one instance runs on one thread, at most 1000 / (its CPU per
-    // turn) turns/s; two share the machine's cores with PostgreSQL and the bench client, at most
-    // cores × 1000 / (everything per turn). Their ratio bounds what two can show over one here.
-    const perTurn = pg2.serverCpuMs + pg2.databaseCpuMs + pg2.clientCpuMs;
-    const bound = (availableParallelism() * pg2.serverCpuMs) / perTurn;
+    // Back to back with one model for all, the servers are the bottleneck: say how busy each side
+    // was, so a reader sees whether the one instance was held by its CPU or by something else (its
+    // lock connections: one per turn in progress, model call included).
     console.log(
-      `  with CPU the limit (${largest} conversations back to back, one model for all): two instances / one ${(throughput(pg2) / throughput(pg1)).toFixed(2)}×; ` +
-        `CPU per turn: servers ${pg2.serverCpuMs.toFixed(1)} + PostgreSQL ${pg2.databaseCpuMs.toFixed(1)} + bench client and fake model ${pg2.clientCpuMs.toFixed(1)} ms on ${availableParallelism()} cores bound it at ${bound.toFixed(2)}× here`,
+      `  back to back with one model for all (${largest} conversations): two instances / one ${(throughput(pg2) / throughput(pg1)).toFixed(2)}×; ` +
+        `one instance's process ${(pg1.serverBusy * 100).toFixed(0)} % busy, the machine ${pg1.machineBusy.toFixed(2)} cores; with two, the machine ${pg2.machineBusy.toFixed(2)} of ${availableParallelism()} cores ` +
+        `(CPU per turn: servers ${pg2.serverCpuMs.toFixed(1)}, PostgreSQL ${pg2.databaseCpuMs.toFixed(1)}, bench client and fake model ${pg2.clientCpuMs.toFixed(1)} ms)`,
     );
   }
   const busiest = Math.max(...rows.flatMap((row) => [row.loadBefore, row.loadAfter]));

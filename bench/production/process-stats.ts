@@ -23,7 +23,9 @@ export function postgresCpuMs(port: number): number {
       }
     })
     .filter((entry) => entry !== null);
-  const postmaster = stats.find((entry) => entry.cmdline.some((arg) => arg.endsWith('/postgres')) && entry.cmdline.includes('-p') && entry.cmdline[entry.cmdline.indexOf('-p') + 1] === String(port));
+  // The postmaster runs the postgres program itself (its backends rename themselves "postgres: …");
+  // the supervising shell that started it has the same arguments after its own, so it is not it.
+  const postmaster = stats.find((entry) => entry.cmdline[0]?.endsWith('/postgres') && entry.cmdline.includes('-p') && entry.cmdline[entry.cmdline.indexOf('-p') + 1] === String(port));
   if (!postmaster) return 0;
   const ticks = (fields: string[], from: number, count: number) => fields.slice(from, from + count).reduce((sum, value) => sum + Number(value), 0);
   // After ") ": ppid is field 1; utime, stime, cutime, cstime are 11 to 14.

@@ -75,7 +75,8 @@ exit "$status"
 `;
 
 /** `firstPort`: try this port first (tests of the port race); a free one otherwise. */
-export async function startPostgresCluster(options: { firstPort?: number } = {}): Promise<PostgresCluster> {
+/** `durable`: PostgreSQL's own defaults (fsync, synchronous commit), as a benchmark compares; tests trade them for speed. */
+export async function startPostgresCluster(options: { firstPort?: number; durable?: boolean } = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-pg-'));
   const dataDir = join(dir, 'data');
@@ -99,7 +100,7 @@ export async function startPostgresCluster(options: { firstPort?: number } = {})
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = attempt === 0 && options.firstPort ? options.firstPort : await freePort();
     try {
-      const server = await startServer(bin, dir, dataDir, port, password);
+      const server = await startServer(bin, dir, dataDir, port, password, options.durable ?? false);
       return cluster(server, dir, port, password);
     } catch (error) {
       lastError = error;
@@ -110,13 +111,14 @@ export async function startPostgresCluster(options: { firstPort?: number } = {})
   throw lastError;
 }
 
-async function startServer(bin: string, dir: string, dataDir: string, port: number, password: string): Promise<ChildProcess> {
+async function startServer(bin: string, dir: string, dataDir: string, port: number, password: string, durable: boolean): Promise<ChildProcess> {
   const logFile = join(dir, `server-${port}.log`);
   const [program, args] = asClusterOwner('sh', [
     '-c', SUPERVISOR, 'postgres-supervisor', dir,
     join(bin, 'postgres'), '-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', dir,
-    // A throwaway cluster: speed over durability.
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB',
+    // A throwaway cluster: speed over durability, unless asked.
+    ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+    '-c', 'shared_buffers=16MB',
     '-c', 'max_connections=300', // room for several instances' pools at once
   ]);
   const log = openSync(logFile, 'a');
