@@ -72,12 +72,9 @@ export function wholeTransactionSession(client: pg.PoolClient): Session {
 
 /**
  * Runs `work` in a transaction on a connection of `pool`: committed if it returns, rolled back if
- * it throws. A connection that failed is closed, never handed to the next caller.
- */
-/**
- * Runs `work` in a transaction on a connection of `pool`. `begin` opens it, and may carry more
- * statements in the same round trip (no parameters then): `work` gets their results, and
- * `beginFailed` may say in the store's words why they failed (its error is rethrown as it gives it).
+ * it throws. A connection that failed is closed, never handed to the next caller. `begin` opens
+ * the transaction and may carry more statements in the same round trip (no parameters then):
+ * `work` gets their results, and `beginFailed` may say in the store's words why they failed.
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
