@@ -15,7 +15,7 @@
 //   - the server's: Server-Timing total (from the request's arrival to its answer) minus the model
 //     calls as the server timed them — server time minus model time;
 //   - the server's with its SDK work counted as its own: Server-Timing total minus the model's own
-//     200 ms per call;
+//     time per turn, as the fake model kept it (from taking each call to answering it);
 //   - the customer's: what the client waited minus the model's own 200 ms per call — the server's
 //     time plus the SDK and both HTTP round trips, and the bench client's own delays;
 //   - and between them, per model call, what the server timed beyond the model's 200 ms (median).
@@ -65,6 +65,8 @@ interface Row {
   pace: Pace;
   conversations: number;
   result: CustomersResult;
+  /** The model's own time per turn token, as the fake model kept it. */
+  modelOwnMs: Map<string, number>;
   /** The servers' CPU per turn (user + system), and their CPU over the wall time (1 = one core throughout). */
   serverCpuMs: number;
   serverBusy: number;
@@ -126,8 +128,8 @@ export async function run(): Promise<boolean> {
     // As many conversations at once as the largest load, so the database pools have opened the
     // connections a server in steady service holds (opening one costs a backend and its password exchange).
     await runCustomers(servers, key, { conversations: Math.max(...LOADS), turns: 1, thinkMs: 0 }, LOAD_DEADLINE_MS);
-    for (const conversations of LOADS) rows.push(await measure(label, 'chatting', servers, key, { conversations, turns: TURNS, thinkMs: THINK_MS }, cluster));
-    for (const conversations of LOADS) rows.push(await measure(label, 'back to back', servers, key, { conversations, turns: TURNS, thinkMs: 0 }, cluster));
+    for (const conversations of LOADS) rows.push(await measure(label, 'chatting', servers, key, { conversations, turns: TURNS, thinkMs: THINK_MS }, cluster, [model]));
+    for (const conversations of LOADS) rows.push(await measure(label, 'back to back', servers, key, { conversations, turns: TURNS, thinkMs: 0 }, cluster, [model]));
   };
   const rows: Row[] = [];
   let cluster: PostgresCluster | null = null;
@@ -178,7 +180,7 @@ export async function run(): Promise<boolean> {
           servers.push(await start(url, configFile, own.url));
         }
         await runCustomers(servers, key, { conversations: WARM_UP_CONVERSATIONS * instances, turns: TURNS, thinkMs: 0 }, LOAD_DEADLINE_MS);
-        rows.push(await measure(instanceLabel(instances), 'model-bound', servers, key, { conversations: Math.max(...LOADS), turns: TURNS, thinkMs: 0 }, cluster));
+        rows.push(await measure(instanceLabel(instances), 'model-bound', servers, key, { conversations: Math.max(...LOADS), turns: TURNS, thinkMs: 0 }, cluster, ownModels.slice(-instances)));
         await stop();
       }
     }
@@ -196,7 +198,8 @@ export async function run(): Promise<boolean> {
 
 const instanceLabel = (instances: number) => `PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`;
 
-async function measure(label: string, pace: Pace, servers: Server[], key: string, load: CustomerLoad, database: PostgresCluster | null): Promise<Row> {
+async function measure(label: string, pace: Pace, servers: Server[], key: string, load: CustomerLoad, database: PostgresCluster | null, models: FakeModelThread[]): Promise<Row> {
+  for (const model of models) await model.report(); // what the warm-up left
   const loadBefore = loadavg()[0]!;
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
@@ -209,11 +212,14 @@ async function measure(label: string, pace: Pace, servers: Server[], key: string
   const client = process.cpuUsage(clientBefore);
   lag.disable();
   const turns = Math.max(1, result.timings.length);
+  const modelOwnMs = new Map<string, number>();
+  for (const model of models) for (const [token, ms] of Object.entries((await model.report<Record<string, number>>()) ?? {})) modelOwnMs.set(token, ms);
   return {
     label,
     pace,
     conversations: load.conversations,
     result,
+    modelOwnMs,
     serverCpuMs: cpu / turns,
     serverBusy: cpu / result.wallMs,
     clientCpuMs: (client.user + client.system) / 1000 / turns,
@@ -228,8 +234,15 @@ async function measure(label: string, pace: Pace, servers: Server[], key: string
 
 /** Server time minus model time, per turn, sorted. */
 const serverAdded = (row: Row) => row.result.timings.map((timing) => timing.serverMs - timing.modelMs).sort((a, b) => a - b);
-/** Server time minus the model's own 200 ms a call: the SDK's work and its HTTP round trip counted as the server's. */
-const serverStrict = (row: Row) => row.result.timings.map((timing) => timing.serverMs - timing.calls * MODEL_DELAY_MS).sort((a, b) => a - b);
+/** Server time minus the model's own time as the fake model kept it: the SDK's work and its HTTP round trips counted as the server's. */
+const serverStrict = (row: Row) =>
+  row.result.timings
+    .map((timing) => {
+      const own = row.modelOwnMs.get(timing.token);
+      if (own === undefined) throw new Error(`The fake model kept no time for turn ${timing.token} (${row.label}, ${row.pace})`);
+      return timing.serverMs - own;
+    })
+    .sort((a, b) => a - b);
 /** What the customer waited minus the model's own time, per turn, sorted. */
 const clientAdded = (row: Row) => row.result.timings.map((timing) => timing.clientMs - timing.calls * MODEL_DELAY_MS).sort((a, b) => a - b);
 /** Per model call, what the server timed beyond the model's own 200 ms (the SDK, the HTTP round trip), median. */

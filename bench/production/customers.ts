@@ -13,6 +13,8 @@ export interface CustomerLoad {
 }
 
 export interface TurnTiming {
+  /** The turn's token in the customer's words, "<conversation>.<n>": the fake model keys its own time by it. */
+  token: string;
   /** What the customer waited, send to whole answer. */
   clientMs: number;
   /** Server-Timing: the server's whole time for the turn, from the request's arrival. */
@@ -52,7 +54,8 @@ export async function runCustomers(servers: readonly { url: string }[], key: str
         for (let turn = 1; turn <= load.turns; turn++) {
           if (turn > 1) await pause((0.5 + random()) * load.thinkMs);
           const sent = performance.now();
-          const response = await fetch(`${base()}/v1/conversations/${id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: `I want to return a mug (${turn})` }), signal: deadline });
+          const token = `${id}.${turn}`;
+          const response = await fetch(`${base()}/v1/conversations/${id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: `I want to return a mug [turn ${token}]` }), signal: deadline });
           await response.arrayBuffer();
           const clientMs = performance.now() - sent;
           attempted++;
@@ -62,7 +65,7 @@ export async function runCustomers(servers: readonly { url: string }[], key: str
             failed++;
             continue;
           }
-          timings.push({ clientMs, ...timing });
+          timings.push({ token, clientMs, ...timing });
         }
       } catch (error) {
         if (!deadline.aborted) throw error;

@@ -5,6 +5,8 @@ import { Worker } from 'node:worker_threads';
 export interface FakeModelThread {
   url: string;
   requests(): Promise<number>;
+  /** What the script module's `report()` returns (null without one). */
+  report<T>(): Promise<T | null>;
   /** Passes options to the script module's `configure` (see fake-model-worker.ts). */
   configure(options: unknown): Promise<void>;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export async function startFakeModelThread(scriptModule: URL): Promise<FakeModel
   return {
     url: ready.url,
     requests: () => ask<number>('count', 'count'),
+    report: <T>() => ask<T | null>('report', 'report'),
     configure: async (options) => {
       await ask({ configure: options }, 'configured');
     },
