@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { describeTarget, parsePostgresUrl } from '../store/postgres/connection';
 import { PostgresConversationStore } from '../store/postgres/conversation-store';
 import { ensurePrivateFolder } from '../store/private-files';
 import type { ProductionRepository } from '../store/production';
@@ -25,11 +26,9 @@ export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
 
-/** The database for messages: a PostgreSQL URL without its password or options, a file as given. */
+/** The database for messages: a PostgreSQL URL as the store names it in its own messages (never its password), a file as given. */
 export function describeDatabase(database: string): string {
-  if (!isPostgresUrl(database)) return database;
-  const url = new URL(database);
-  return `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
+  return isPostgresUrl(database) ? `postgres://${describeTarget(parsePostgresUrl(database))}` : database;
 }
 
 export async function openServerStore(database: string, options: { durability?: 'full' | 'relaxed' } = {}): Promise<ServerStore> {
