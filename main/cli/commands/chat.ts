@@ -6,7 +6,7 @@ import { ConversationClosedError, type ConversationEngine } from '../../runtime/
 import type { TraceEvent } from '../../runtime/types';
 import { procedureNodeWords, traceSayers, type NodeWords } from '../../simulations/node-words';
 import type { ModelSettings } from '../../model/settings';
-import { usd } from '../../simulations/cost';
+import { costInWords } from '../../simulations/cost';
 import type { Workspace } from '../../store/workspace';
 import { plural } from '../../../shared/plural';
 import { parseCommandArgs, UsageError, type CliIo, type Command } from '../io';
@@ -90,8 +90,8 @@ async function converse(engine: ConversationEngine, id: number, io: CliIo, setti
 /** The conversation's use of the model; its cost "not known" when the agent's model has no price, never $0.0000. */
 export function usageLine(usage: { modelCalls: number; inputTokens: number; outputTokens: number; costUsd: number }, settings: Pick<ModelSettings, 'models' | 'prices'>): string {
   const agent = settings.models.agent;
-  const cost = settings.prices[agent] ? usd(usage.costUsd) : `cost not known (no price set for ${agent})`;
-  return `${plural(usage.modelCalls, 'model call')}, ${plural(usage.inputTokens + usage.outputTokens, 'token')}, ${cost}.`;
+  const cost = costInWords(usage.costUsd, { calls: usage.modelCalls, unpriced: settings.prices[agent] ? 0 : usage.modelCalls, unpricedModels: [agent] });
+  return `${plural(usage.modelCalls, 'model call')}, ${plural(usage.inputTokens + usage.outputTokens, 'token')}, ${cost.known ? cost.text : `cost ${cost.text}`}.`;
 }
 
 /**
