@@ -37,11 +37,15 @@ import { runCustomers, type CustomerLoad, type CustomersResult } from './product
 import { cpuMsOf, machineCpuMs, postgresCpuMs, rssOf } from './production/process-stats';
 import { startFakeModelThread, type FakeModelThread } from './support/fake-model-thread';
 import { percentile } from './stats';
+import { plural } from '../shared/plural';
 
 const MODEL_DELAY_MS = 200;
 const TURNS = 6;
 /** STEPWISE_BENCH_LOADS=1,50 runs other loads; STEPWISE_BENCH_POSTGRES=0 skips PostgreSQL. */
 const LOADS = (process.env.STEPWISE_BENCH_LOADS ?? '50,200').split(',').map(Number);
+/** The fake model's script (bench/support/fake-model-worker.ts loads it in a thread). */
+const MODEL_SCRIPT = new URL('./production/model-script.ts', import.meta.url);
+const LARGEST_LOAD = Math.max(...LOADS);
 const THINK_MS = Number(process.env.STEPWISE_BENCH_THINK_MS ?? 1_000);
 /** STEPWISE_BENCH_SQLITE=full,relaxed adds SQLite without an fsync per answer (0 for neither). */
 const SQLITE_RUNS = (process.env.STEPWISE_BENCH_SQLITE ?? 'full').split(',').filter((value): value is 'full' | 'relaxed' => value === 'full' || value === 'relaxed');
@@ -83,7 +87,7 @@ interface Row {
 
 export async function run(): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-production-'));
-  const model = await startFakeModelThread(new URL('./production/model-script.ts', import.meta.url));
+  const model = await startFakeModelThread(MODEL_SCRIPT);
   const signer = await newSigner(dir);
   const bundle = await writeBundle(signer, join(dir, 'shop.bundle'), [RETURNS_PROCEDURE]);
   const configFile = join(dir, 'server.json');
@@ -112,10 +116,10 @@ export async function run(): Promise<boolean> {
     if (SEQUENTIAL === 0) return;
     await model.configure({ delayMs: 0 });
     try {
-      const before = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0);
+      const before = serversCpuMs(servers);
       let turns = 0;
       for (let index = 0; index < SEQUENTIAL; index++) turns += (await runCustomers(servers, key, { conversations: 1, turns: TURNS, thinkMs: 0 }, LOAD_DEADLINE_MS)).timings.length;
-      const cpu = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0) - before;
+      const cpu = serversCpuMs(servers) - before;
       console.log(`  ${label}: ${(cpu / turns).toFixed(2)} ms of server CPU per turn, ${turns} turns one at a time (model at once; load average ${loadavg()[0]!.toFixed(1)})`);
     } finally {
       await model.configure({ delayMs: MODEL_DELAY_MS });
@@ -127,7 +131,7 @@ export async function run(): Promise<boolean> {
     await sequential(label, servers, key);
     // As many conversations at once as the largest load, so the database pools have opened the
     // connections a server in steady service holds (opening one costs a backend and its password exchange).
-    await runCustomers(servers, key, { conversations: Math.max(...LOADS), turns: 1, thinkMs: 0 }, LOAD_DEADLINE_MS);
+    await runCustomers(servers, key, { conversations: LARGEST_LOAD, turns: 1, thinkMs: 0 }, LOAD_DEADLINE_MS);
     for (const conversations of LOADS) rows.push(await measure(label, 'chatting', servers, key, { conversations, turns: TURNS, thinkMs: THINK_MS }, cluster, [model]));
     for (const conversations of LOADS) rows.push(await measure(label, 'back to back', servers, key, { conversations, turns: TURNS, thinkMs: 0 }, cluster, [model]));
   };
@@ -174,13 +178,13 @@ export async function run(): Promise<boolean> {
         const { url, key } = await database();
         const servers: Server[] = [];
         for (let index = 0; index < instances; index++) {
-          const own = await startFakeModelThread(new URL('./production/model-script.ts', import.meta.url));
+          const own = await startFakeModelThread(MODEL_SCRIPT);
           ownModels.push(own);
           await own.configure({ delayMs: MODEL_DELAY_MS, capacity: MODEL_SLOTS });
           servers.push(await start(url, configFile, own.url));
         }
         await runCustomers(servers, key, { conversations: WARM_UP_CONVERSATIONS * instances, turns: TURNS, thinkMs: 0 }, LOAD_DEADLINE_MS);
-        rows.push(await measure(instanceLabel(instances), 'model-bound', servers, key, { conversations: Math.max(...LOADS), turns: TURNS, thinkMs: 0 }, cluster, ownModels.slice(-instances)));
+        rows.push(await measure(instanceLabel(instances), 'model-bound', servers, key, { conversations: LARGEST_LOAD, turns: TURNS, thinkMs: 0 }, cluster, ownModels.slice(-instances)));
         await stop();
       }
     }
@@ -196,7 +200,10 @@ export async function run(): Promise<boolean> {
   return printTargets(rows) && rows.every((row) => row.result.failed === 0);
 }
 
-const instanceLabel = (instances: number) => `PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`;
+const instanceLabel = (instances: number) => `PostgreSQL, ${plural(instances, 'instance')}`;
+
+/** The servers' CPU time so far, together. */
+const serversCpuMs = (servers: readonly Server[]) => servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0);
 
 async function measure(label: string, pace: Pace, servers: Server[], key: string, load: CustomerLoad, database: PostgresCluster | null, models: FakeModelThread[]): Promise<Row> {
   for (const model of models) await model.report(); // what the warm-up left
@@ -204,11 +211,11 @@ async function measure(label: string, pace: Pace, servers: Server[], key: string
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const clientBefore = process.cpuUsage();
-  const cpuBefore = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0);
+  const cpuBefore = serversCpuMs(servers);
   const databaseBefore = database ? postgresCpuMs(database.port) : 0;
   const machineBefore = machineCpuMs();
   const result = await runCustomers(servers, key, load, LOAD_DEADLINE_MS);
-  const cpu = servers.reduce((sum, server) => sum + cpuMsOf(server.child.pid!), 0) - cpuBefore;
+  const cpu = serversCpuMs(servers) - cpuBefore;
   const client = process.cpuUsage(clientBefore);
   lag.disable();
   const turns = Math.max(1, result.timings.length);
@@ -296,7 +303,6 @@ function printTargets(rows: Row[]): boolean {
   }
   const onePostgres = find(instanceLabel(1), 'chatting', 50);
   if (onePostgres) console.log(`  (PostgreSQL, 1 instance, at 50 chatting conversations: p95 ${percentile(serverAdded(onePostgres), 95).toFixed(1)} ms)`);
-  const largest = Math.max(...LOADS);
   const bound1 = find(instanceLabel(1), 'model-bound');
   const bound2 = find(instanceLabel(2), 'model-bound');
   if (bound1 && bound2) {
@@ -305,7 +311,7 @@ function printTargets(rows: Row[]): boolean {
     const ideal = (instances: number, row: Row) => (instances * MODEL_SLOTS * 1000) / MODEL_DELAY_MS / callsPerTurn(row);
     if (!(ratio >= SCALE_TARGET)) met = false;
     console.log(
-      `  target: two instances ≥ ${SCALE_TARGET}× one when the model is the only bottleneck (${largest} conversations back to back, each instance's model ${MODEL_SLOTS} calls at once): ${ratio.toFixed(2)}× ${ratio >= SCALE_TARGET ? 'met' : 'MISSED'} ` +
+      `  target: two instances ≥ ${SCALE_TARGET}× one when the model is the only bottleneck (${LARGEST_LOAD} conversations back to back, each instance's model ${MODEL_SLOTS} calls at once): ${ratio.toFixed(2)}× ${ratio >= SCALE_TARGET ? 'met' : 'MISSED'} ` +
         `(${throughput(bound1).toFixed(1)} → ${throughput(bound2).toFixed(1)} turns/s; the models allow ${ideal(1, bound1).toFixed(1)} and ${ideal(2, bound2).toFixed(1)})`,
     );
   }
@@ -313,14 +319,14 @@ function printTargets(rows: Row[]): boolean {
     met = false;
     console.log('  target: two instances ≥ 1.7× one when the model is the only bottleneck: NOT MEASURED (no PostgreSQL run)');
   }
-  const pg1 = find(instanceLabel(1), 'back to back', largest);
-  const pg2 = find(instanceLabel(2), 'back to back', largest);
+  const pg1 = find(instanceLabel(1), 'back to back', LARGEST_LOAD);
+  const pg2 = find(instanceLabel(2), 'back to back', LARGEST_LOAD);
   if (pg1 && pg2) {
     // Back to back with one model for all, the servers are the bottleneck: say how busy each side
     // was, so a reader sees whether the one instance was held by its CPU or by something else (its
     // lock connections: one per turn in progress, model call included).
     console.log(
-      `  back to back with one model for all (${largest} conversations): two instances / one ${(throughput(pg2) / throughput(pg1)).toFixed(2)}×; ` +
+      `  back to back with one model for all (${LARGEST_LOAD} conversations): two instances / one ${(throughput(pg2) / throughput(pg1)).toFixed(2)}×; ` +
         `one instance's process ${(pg1.serverBusy * 100).toFixed(0)} % busy, the machine ${pg1.machineBusy.toFixed(2)} cores; with two, the machine ${pg2.machineBusy.toFixed(2)} of ${availableParallelism()} cores ` +
         `(CPU per turn: servers ${pg2.serverCpuMs.toFixed(1)}, PostgreSQL ${pg2.databaseCpuMs.toFixed(1)}, bench client and fake model ${pg2.clientCpuMs.toFixed(1)} ms)`,
     );
