@@ -5,11 +5,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TurnRecord } from '../../main/store/repositories';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
 import { OUTBOX_LEASE_MS } from '../../main/store/postgres/production';
 import { repoRoot } from '../support/paths';
+import { recordStatements } from '../support/pg-statements';
 import { usePostgres } from '../support/postgres';
 import { describeConversationStore } from './contract/conversation-store';
 import { describeProductionRepository } from './contract/production-repository';
@@ -176,13 +177,7 @@ describe('PostgreSQL conversation store', () => {
 
   it('saves a production turn in one transaction without savepoints, and keeps nothing of it when its last write fails', async () => {
     const store = await PostgresConversationStore.open({ url: await postgres.createDatabase() });
-    const sent: string[] = [];
-    const query = pg.Client.prototype.query;
-    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-      if (text) sent.push(text.trim().split(/\s+/)[0]!.toUpperCase());
-      return (query as (...input: unknown[]) => unknown).apply(this, args);
-    } as typeof query);
+    const { sent, restore } = recordStatements();
     try {
       const { id } = await store.conversations.create({ kind: 'production' });
       const idempotency = { keyId: 1, key: 'k1', requestHash: 'h', response: '{}' };
@@ -208,7 +203,7 @@ describe('PostgreSQL conversation store', () => {
       expect(await store.production.pendingOutbox()).toBe(0);
       expect((await store.production.productionInfo(id)).procedure).toBe("Returns (Sam's shop); DROP TABLE messages");
     } finally {
-      spy.mockRestore();
+      restore();
       await store.close();
     }
   });

@@ -6,9 +6,9 @@
 //  - withConversationLock queues in the process first (turns waiting in one instance hold no
 //    connection), then holds a transaction-scoped advisory lock on the conversation id, on a
 //    connection of a second pool: a turn holds it while it waits for the model, and if the turns
-//    in progress took the pool the plain calls they make would wait for ever. The lock's
-//    transaction carries the work's writes; a crash of the instance rolls them back and the
-//    server frees the lock.
+//    in progress took the pool the plain calls they make would wait for ever. Everything the
+//    holder does through the store runs in the lock's transaction (lock-scope.ts): its writes
+//    commit with the lock, a crash of the instance rolls them back and the server frees the lock.
 import type pg from 'pg';
 import { z } from 'zod';
 import { ConversationQueue } from '../conversation-queue';
@@ -16,9 +16,11 @@ import { StoreError } from '../errors';
 import type { ConversationRepositories, ConversationRepository, ConversationStore, TraceRepository, TurnRepository } from '../repositories';
 import { connectionError, createPool, parsePostgresUrl, resolvePostgresOptions, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
 import { migratePostgres } from './migrations';
+import { LockScopes, routedSession, type LockReads } from './lock-scope';
 import { PostgresProductionRepository } from './production';
+import { toProductionInfo } from '../production';
 import { postgresRepositories } from './repositories';
-import { inTransaction, poolSession, transactionSession } from './session';
+import { inTransaction, transactionSession } from './session';
 
 const conversationIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -28,9 +30,12 @@ export class PostgresConversationStore implements ConversationStore {
   readonly turns: TurnRepository;
   /** The production server's records (API keys, idempotency, webhook outbox) on the same pool. */
   readonly production: PostgresProductionRepository;
+  private readonly repositories: ConversationRepositories;
   private closed = false;
   /** Turns of one conversation in this instance wait here, holding no connection, for the one before. */
   private readonly queue = new ConversationQueue();
+  /** Who holds which lock, so that their statements run in its transaction. */
+  private readonly scopes = new LockScopes();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -38,11 +43,13 @@ export class PostgresConversationStore implements ConversationStore {
     private readonly options: ParsedPostgresOptions,
     readonly target: PostgresTarget,
   ) {
-    const repos = postgresRepositories(poolSession(pool));
+    const repos = postgresRepositories(routedSession(pool, this.scopes));
     this.conversations = repos.conversations;
     this.traces = repos.traces;
-    this.turns = repos.turns;
-    this.production = new PostgresProductionRepository(pool);
+    // A turn's first read of its state is the one its lock made.
+    this.turns = { ...repos.turns, load: async (id) => (this.scopes.reads(id)?.turn ?? (await repos.turns.load(id))) };
+    this.production = new PostgresProductionRepository(pool, this.scopes);
+    this.repositories = { conversations: this.conversations, traces: this.traces, turns: this.turns };
   }
 
   /**
@@ -79,20 +86,33 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   private lockedTransaction<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
-    // One round trip before the work: the transaction with its lock wait bounded, the lock, and
-    // whether the conversation exists (conversations are never deleted, so the statement's
-    // snapshot, taken before the wait, answers that truly). Several statements in one query take
-    // no parameters: the id is inlined, a safe integer checked above.
-    const begin = `BEGIN; SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}; SELECT pg_advisory_xact_lock(${conversationId}), EXISTS (SELECT 1 FROM conversations WHERE id = ${conversationId}) AS found`;
+    // One round trip before the work: the transaction with its lock wait bounded, the lock, then
+    // what a turn reads first (whether the conversation exists and is production's, and its
+    // state). The read is a statement of its own after the lock's: each statement reads the
+    // database as it is when the statement starts, so this one sees the turn before's commit.
+    // Several statements in one query take no parameters: the id is inlined, a safe integer
+    // checked above.
+    const begin = [
+      'BEGIN',
+      `SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}`,
+      `SELECT pg_advisory_xact_lock(${conversationId})`,
+      `SELECT c.kind, p.procedure, p.closed_at, s.state,
+         CASE WHEN s.conversation_id IS NULL THEN NULL
+              ELSE (SELECT coalesce(json_agg(h.message ORDER BY h.seq), '[]'::json) FROM conversation_history h WHERE h.conversation_id = c.id) END AS history
+       FROM conversations c
+       LEFT JOIN production_conversations p ON p.conversation_id = c.id
+       LEFT JOIN conversation_state s ON s.conversation_id = c.id
+       WHERE c.id = ${conversationId}`,
+    ].join('; ');
     const busy = (error: unknown) =>
       (error as { code?: string }).code === '55P03' ? new StoreError(`Conversation ${conversationId} is busy: another turn held it for over ${this.options.lockTimeoutMs} ms. Try again.`, 'conflict') : null;
     return inTransaction(
       this.lockPool,
       begin,
       async (client, began) => {
-        const found = (began.at(-1)!.rows[0] as { found: boolean }).found;
-        if (!found) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
-        return work(postgresRepositories(transactionSession(client)));
+        const row = began.at(-1)!.rows[0] as LockRow | undefined;
+        if (!row) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+        return this.scopes.run(conversationId, client, lockReads(row), () => work(this.repositories));
       },
       busy,
     );
@@ -118,4 +138,19 @@ export class PostgresConversationStore implements ConversationStore {
   private refuseIfClosed(): void {
     if (this.closed) throw new StoreError('This PostgreSQL store is closed.', 'invalid');
   }
+}
+
+interface LockRow {
+  kind: string;
+  procedure: string | null;
+  closed_at: string | null;
+  state: unknown;
+  history: unknown[] | null;
+}
+
+function lockReads(row: LockRow): LockReads {
+  return {
+    info: toProductionInfo(row),
+    turn: row.history === null ? null : { state: row.state, history: row.history },
+  };
 }

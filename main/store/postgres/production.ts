@@ -27,7 +27,8 @@ import {
 } from '../production';
 import type { ConversationRepository } from '../repositories';
 import { positionFrom, positionSql, postgresRepositories, turnWrite } from './repositories';
-import { inTransaction, poolSession, rethrow, wholeTransactionSession } from './session';
+import { allOrNothing, LockScopes, routedSession } from './lock-scope';
+import { wholeTransactionSession, type Session } from './session';
 
 /** How long a claimed outbox row stays with the instance delivering it. */
 export const OUTBOX_LEASE_MS = 60_000;
@@ -35,12 +36,19 @@ export const OUTBOX_LEASE_MS = 60_000;
 export class PostgresProductionRepository implements ProductionRepository {
   private readonly conversations: ConversationRepository;
 
-  constructor(private readonly pool: pg.Pool) {
-    this.conversations = postgresRepositories(poolSession(pool)).conversations;
+  private readonly session: Session;
+
+  /** `scopes`: the conversation locks held, whose transactions their holders' statements join. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly scopes: LockScopes = new LockScopes(),
+  ) {
+    this.session = routedSession(pool, scopes);
+    this.conversations = postgresRepositories(this.session).conversations;
   }
 
   private query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>(sql, params).catch((error: unknown) => rethrow(error));
+    return this.session.query<R>(sql, params);
   }
 
   async createApiKey(input: { name: string; scope: ApiKeyScope; tokenHash: string; fingerprint: string }): Promise<ApiKeyRecord> {
@@ -100,6 +108,9 @@ export class PostgresProductionRepository implements ProductionRepository {
   }
 
   async productionInfo(conversationId: number): Promise<ProductionInfo> {
+    // Under the conversation's lock, the lock read it already.
+    const read = this.scopes.reads(conversationId);
+    if (read) return read.info;
     const { rows } = await this.query<{ kind: string; procedure: string | null; closed_at: string | null }>(
       'SELECT c.kind, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id WHERE c.id = $1',
       [conversationId],
@@ -108,7 +119,7 @@ export class PostgresProductionRepository implements ProductionRepository {
   }
 
   async close(conversationId: number): Promise<boolean> {
-    return inTransaction(this.pool, 'BEGIN', async (client) => {
+    return allOrNothing(this.pool, this.scopes, [], async (client) => {
       const { rows } = await client.query<{ kind: string; status: ConversationStatus }>('SELECT kind, status FROM conversations WHERE id = $1', [conversationId]);
       if (rows[0]?.kind !== 'production') return false;
       const at = now();
@@ -131,17 +142,18 @@ export class PostgresProductionRepository implements ProductionRepository {
     const begin = positionSql(conversationId);
     if (!begin) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
     const at = now();
-    // The transaction is the turn's unit: any failure rolls all of it back (no savepoint needed).
-    // Three round trips: the BEGIN, where the conversation's rows end and its Procedure together
-    // (literals only: the id is a checked integer, the text escaped; the Procedure is recorded
-    // only for a conversation that exists, so an unknown one reads as not found); the turn's
-    // writes; the COMMIT.
+    // All or nothing: a transaction of its own, or a savepoint in the lock's transaction (which
+    // commits it with the lock). Its opening carries where the conversation's rows end and its
+    // Procedure (literals only: the id is a checked integer, the text escaped; the Procedure is
+    // recorded only for a conversation that exists, so an unknown one reads as not found); then
+    // the turn's writes in one statement (and the outbox and idempotency rows if any); then, on
+    // its own, the COMMIT.
     const procedure = extras.procedure === null ? 'NULL' : pg.escapeLiteral(extras.procedure);
     const recordProcedure = `INSERT INTO production_conversations (conversation_id, procedure, updated_at)
          SELECT ${conversationId}, ${procedure}, ${pg.escapeLiteral(at)}::timestamptz WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ${conversationId})
          ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at`;
-    await inTransaction(this.pool, `BEGIN; ${begin}; ${recordProcedure}`, async (client, began) => {
-      const write = turnWrite(conversationId, turn, positionFrom(began[1]!.rows, conversationId), at);
+    await allOrNothing(this.pool, this.scopes, [begin, recordProcedure], async (client, began) => {
+      const write = turnWrite(conversationId, turn, positionFrom(began[0]!.rows, conversationId), at);
       await client.query(write.sql, write.params);
       if (extras.outbox.length > 0) {
         await client.query(

@@ -57,10 +57,10 @@ export function transactionSession(client: pg.PoolClient): Session {
  * rolls all of it back if anything fails, so a write needs no savepoint of its own (two round trips
  * fewer per write). Atomic work still runs one at a time.
  */
-export function wholeTransactionSession(client: pg.PoolClient): Session {
+export function wholeTransactionSession(client: Queryable): Session {
   let queue: Promise<unknown> = Promise.resolve();
   return {
-    query: (sql, params) => client.query(sql, params).catch((error: unknown) => rethrow(error)),
+    query: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => client.query<R>(sql, params).catch((error: unknown) => rethrow(error)),
     atomic<T>(work: (q: Queryable) => Promise<T>): Promise<T> {
       const run = () => work(client).catch((error: unknown) => rethrow(error));
       const result = queue.then(run, run);

@@ -1,0 +1,104 @@
+// A conversation lock's transaction as the home of everything its holder does. While a caller
+// holds a conversation's lock, every statement it makes through the store (the production
+// repository's too) runs on the lock's connection, inside the lock's transaction:
+//  - a turn's save commits with the lock, in one commit, not in a transaction of its own (two
+//    round trips fewer, and an instance that dies mid-turn leaves nothing half-kept);
+//  - no statement of the holder waits on a row the holder's own transaction wrote (on another
+//    connection it would wait for the lock's commit, which waits for it: a deadlock PostgreSQL
+//    cannot see, since one side is this process);
+//  - what the lock read as it was taken (whether the conversation is production's, its state)
+//    answers the holder's first reads, until the holder writes.
+// The scope is per store (two stores in one process never route to each other) and ends with the
+// transaction: work the holder left running afterwards goes to the pool again.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type pg from 'pg';
+import type { StoredTurnState } from '../repositories';
+import type { ProductionInfo } from '../production';
+import { inTransaction, rethrow, type Queryable, type Session } from './session';
+
+/** What the lock's own query read once the lock was held. */
+export interface LockReads {
+  info: ProductionInfo;
+  turn: StoredTurnState | null;
+}
+
+export interface HeldLock {
+  readonly conversationId: number;
+  readonly client: pg.PoolClient;
+  /** Until the holder writes (then null: the next read goes to the database). */
+  reads: LockReads | null;
+  /** False once the lock's transaction has ended. */
+  open: boolean;
+  /** All-or-nothing work runs one at a time: savepoints nest, they do not interleave. */
+  queue: Promise<unknown>;
+}
+
+export class LockScopes {
+  private readonly current = new AsyncLocalStorage<HeldLock>();
+
+  /** Runs `work` as the holder of `conversationId`'s lock, whose transaction is on `client`. */
+  async run<T>(conversationId: number, client: pg.PoolClient, reads: LockReads, work: () => Promise<T>): Promise<T> {
+    const held: HeldLock = { conversationId, client, reads, open: true, queue: Promise.resolve() };
+    try {
+      return await this.current.run(held, work);
+    } finally {
+      held.open = false;
+    }
+  }
+
+  /** The lock the caller holds now, if any (and its transaction still open). */
+  held(): HeldLock | undefined {
+    const held = this.current.getStore();
+    return held?.open ? held : undefined;
+  }
+
+  /** What the lock read of `conversationId`, while the caller holds that lock and has written nothing since. */
+  reads(conversationId: number): LockReads | null {
+    const held = this.held();
+    return held?.conversationId === conversationId ? held.reads : null;
+  }
+}
+
+// A statement that only reads leaves the lock's reads valid; anything else may change them.
+const READ_ONLY = /^\s*SELECT\b/i;
+
+/** The store's statements: on the held lock's transaction when the caller holds one, else on the pool. */
+export function routedSession(pool: pg.Pool, scopes: LockScopes): Session {
+  return {
+    query(sql, params) {
+      const held = scopes.held();
+      if (!held) return pool.query(sql, params).catch((error: unknown) => rethrow(error));
+      if (!READ_ONLY.test(sql)) held.reads = null;
+      return held.client.query(sql, params).catch((error: unknown) => rethrow(error));
+    },
+    atomic: (work) => allOrNothing(pool, scopes, [], (q) => work(q)),
+  };
+}
+
+/**
+ * Runs `work` all or nothing, with `statements` (no parameters) sent with its opening and their
+ * results handed to it: in a transaction of its own on the pool, or inside the held lock's
+ * transaction under a savepoint (rolled back to if `work` fails, so the holder can go on; left
+ * unreleased if it succeeds, which costs nothing and saves a round trip).
+ */
+export async function allOrNothing<T>(pool: pg.Pool, scopes: LockScopes, statements: readonly string[], work: (q: Queryable, results: pg.QueryResult[]) => Promise<T>): Promise<T> {
+  const held = scopes.held();
+  if (!held) return inTransaction(pool, ['BEGIN', ...statements].join('; '), (client, began) => work(client, began.slice(1)));
+  held.reads = null;
+  const run = async (): Promise<T> => {
+    const savepoint = `whole_${++savepoints}`;
+    const results = await held.client.query([`SAVEPOINT ${savepoint}`, ...statements].join('; ')).catch((error: unknown) => rethrow(error));
+    try {
+      return await work(held.client, (Array.isArray(results) ? results : [results]).slice(1));
+    } catch (error) {
+      // If the connection is gone, so is the transaction: report the first error.
+      await held.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
+      return rethrow(error);
+    }
+  };
+  const result = held.queue.then(run, run);
+  held.queue = result.catch(() => undefined);
+  return result;
+}
+
+let savepoints = 0;

@@ -1,0 +1,192 @@
+// What a conversation lock's holder does through the PostgreSQL store runs in the lock's
+// transaction (main/store/postgres/lock-scope.ts): a production turn's save commits with the lock,
+// the holder reads its own writes, and its first reads come from the lock's own query, fresh
+// after the turn before and never stale after the holder writes. On a real PostgreSQL.
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
+import type { TurnRecord } from '../../main/store/repositories';
+import { recordStatements } from '../support/pg-statements';
+import { usePostgres } from '../support/postgres';
+
+const postgres = usePostgres();
+
+const turn = (content: string, overrides: Partial<TurnRecord> = {}): TurnRecord => ({
+  state: { said: content },
+  history: [{ said: content }],
+  status: 'waiting',
+  newMessages: [{ role: 'agent', content }],
+  trace: [{ type: 'reply', payload: { content } }],
+  ...overrides,
+});
+
+async function otherConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const messagesSeenElsewhere = (url: string, id: number) =>
+  otherConnection(url, async (client) => (await client.query<{ content: string }>('SELECT content FROM messages WHERE conversation_id = $1 ORDER BY seq', [id])).rows.map((row) => row.content));
+
+async function openStore() {
+  const url = await postgres.createDatabase();
+  return { url, store: await PostgresConversationStore.open({ url }) };
+}
+
+describe('PostgreSQL: a lock holder works in the lock\'s transaction', () => {
+  it('commits a production turn saved under the lock with the lock, not before, and keeps nothing if the holder then fails', async () => {
+    const { url, store } = await openStore();
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await store.withConversationLock(id, async () => {
+        await store.production.saveTurn(id, turn('kept'), { procedure: 'Returns', outbox: [] });
+        // The holder sees its turn; nobody else does until the lock commits.
+        expect((await store.conversations.messages(id)).map((message) => message.content)).toEqual(['kept']);
+        expect(await messagesSeenElsewhere(url, id)).toEqual([]);
+      });
+      expect(await messagesSeenElsewhere(url, id)).toEqual(['kept']);
+
+      await expect(
+        store.withConversationLock(id, async () => {
+          await store.production.saveTurn(id, turn('lost', { history: [{ said: 'kept' }, { said: 'lost' }] }), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{}' }] });
+          throw new Error('the reply could not be sent');
+        }),
+      ).rejects.toThrow('the reply could not be sent');
+      expect(await messagesSeenElsewhere(url, id)).toEqual(['kept']);
+      expect((await store.production.productionInfo(id)).procedure).toBe('Returns');
+      expect(await store.production.pendingOutbox()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('takes a turn in four round trips: the lock with its reads, the save in two, the commit', async () => {
+    const { store } = await openStore();
+    const { id } = await store.conversations.create({ kind: 'production' });
+    await store.production.saveTurn(id, turn('first'), { procedure: 'Returns', outbox: [] });
+    // What a read on the pool gives: the lock's own read must give the same.
+    const loaded = await store.turns.load(id);
+    expect(loaded!.history).toEqual([{ said: 'first' }]);
+    const { sent, restore } = recordStatements();
+    try {
+      await store.withConversationLock(id, async () => {
+        expect(await store.production.productionInfo(id)).toEqual({ production: true, procedure: 'Returns', closedAt: null });
+        expect(await store.turns.load(id)).toEqual(loaded);
+        await store.production.saveTurn(id, turn('second', { history: [{ said: 'first' }, { said: 'second' }] }), { procedure: 'Returns', outbox: [] });
+      });
+      expect(sent).toEqual(['BEGIN;', 'SAVEPOINT', 'WITH', 'COMMIT']);
+    } finally {
+      restore();
+      await store.close();
+    }
+  });
+
+  it('reads, once the lock is held, what the turn before committed, however long it waited', async () => {
+    const { url, store } = await openStore();
+    const second = await PostgresConversationStore.open({ url });
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const first = store.withConversationLock(id, async () => {
+        entered();
+        await held;
+        await store.production.saveTurn(id, turn('one'), { procedure: 'Returns', outbox: [] });
+      });
+      await inside;
+      // The other instance asks while the first holds the lock: its reads are made after the wait.
+      const waiting = second.withConversationLock(id, async () => ({ info: await second.production.productionInfo(id), state: await second.turns.load(id) }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      release();
+      await first;
+      expect(await waiting).toEqual({ info: { production: true, procedure: 'Returns', closedAt: null }, state: await store.turns.load(id) });
+      expect((await waiting).state!.history).toEqual([{ said: 'one' }]);
+    } finally {
+      await Promise.all([store.close(), second.close()]);
+    }
+  });
+
+  it('answers the holder\'s reads from the database once it has written, not from what the lock read', async () => {
+    const { store } = await openStore();
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await store.withConversationLock(id, async () => {
+        expect(await store.turns.load(id)).toBeNull();
+        expect((await store.production.productionInfo(id)).procedure).toBeNull();
+        await store.production.saveTurn(id, turn('one'), { procedure: 'Returns', outbox: [] });
+        expect((await store.turns.load(id))!.history).toEqual([{ said: 'one' }]);
+        expect((await store.production.productionInfo(id)).procedure).toBe('Returns');
+        // A write through the plain repositories counts too.
+        await store.turns.save(id, turn('two', { history: [{ said: 'one' }, { said: 'two' }], status: 'ended' }));
+        expect((await store.turns.load(id))!.history).toHaveLength(2);
+      });
+      expect((await store.conversations.get(id))!.status).toBe('ended');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets the holder go on after a save it made was refused, keeping the rest of the turn', async () => {
+    const { url, store } = await openStore();
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      const idempotency = { keyId: 1, key: 'retry-1', requestHash: 'h', response: '{}' };
+      await store.production.saveTurn(id, turn('answered'), { procedure: 'Returns', outbox: [], idempotency });
+      await store.withConversationLock(id, async () => {
+        // The same Idempotency-Key again: refused, and its rows rolled back to before it.
+        await expect(
+          store.production.saveTurn(id, turn('twice', { history: [{ said: 'answered' }, { said: 'twice' }] }), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{}' }], idempotency }),
+        ).rejects.toThrow(/already used/);
+        await store.production.saveTurn(id, turn('instead', { history: [{ said: 'answered' }, { said: 'instead' }] }), { procedure: 'Returns', outbox: [] });
+      });
+      expect(await messagesSeenElsewhere(url, id)).toEqual(['answered', 'instead']);
+      expect(await store.production.pendingOutbox()).toBe(0);
+      expect((await store.production.productionInfo(id)).procedure).toBe('Returns');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('closes a conversation in the lock\'s transaction', async () => {
+    const { url, store } = await openStore();
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await store.withConversationLock(id, async () => {
+        expect(await store.production.close(id)).toBe(true);
+        expect((await store.production.productionInfo(id)).closedAt).not.toBeNull();
+        const elsewhere = await otherConnection(url, async (client) => (await client.query('SELECT closed_at FROM production_conversations WHERE conversation_id = $1', [id])).rows);
+        expect(elsewhere).toEqual([]);
+      });
+      expect((await store.production.productionInfo(id)).closedAt).not.toBeNull();
+      expect((await store.conversations.get(id))!.status).toBe('ended');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('sends work the holder leaves running after the lock ends to the pool, and another store\'s statements never to this lock', async () => {
+    const { url, store } = await openStore();
+    const other = await PostgresConversationStore.open({ url });
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      let later!: Promise<string[]>;
+      await store.withConversationLock(id, async () => {
+        await store.production.saveTurn(id, turn('saved'), { procedure: 'Returns', outbox: [] });
+        // Another store (another instance in this process) reads on its own pool: not the holder's write.
+        expect(await other.conversations.messages(id)).toEqual([]);
+        later = new Promise((resolve) => setTimeout(resolve, 100)).then(async () => (await store.conversations.messages(id)).map((message) => message.content));
+      });
+      // Started inside the lock, run after it: on the pool, where the committed turn is.
+      expect(await later).toEqual(['saved']);
+    } finally {
+      await Promise.all([store.close(), other.close()]);
+    }
+  });
+});
