@@ -16,11 +16,16 @@ import { StoreError } from '../errors';
 import type { ConversationRepositories, ConversationRepository, ConversationStore, TraceRepository, TurnRepository } from '../repositories';
 import { connectionError, createPool, parsePostgresUrl, resolvePostgresOptions, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
 import { migratePostgres } from './migrations';
+import { API_KEYS_CHANNEL, ApiKeyCache } from './api-key-cache';
 import { LockScopes, routedSession, type LockReads } from './lock-scope';
+import { NotificationListener } from './notification-listener';
 import { PostgresProductionRepository } from './production';
 import { toProductionInfo } from '../production';
 import { postgresRepositories } from './repositories';
 import { inTransaction, transactionSession } from './session';
+
+/** How long a checked key is kept at most, should a change go unheard on a connection that looks alive. */
+export const API_KEY_TTL_MS = 30_000;
 
 const conversationIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -36,6 +41,9 @@ export class PostgresConversationStore implements ConversationStore {
   private readonly queue = new ConversationQueue();
   /** Who holds which lock, so that their statements run in its transaction. */
   private readonly scopes = new LockScopes();
+  /** API keys checked, kept while a connection of their own hears of every change to them. */
+  private readonly keys = new ApiKeyCache({ ttlMs: API_KEY_TTL_MS, maxEntries: 10_000 });
+  private readonly keyChanges: NotificationListener;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -48,7 +56,11 @@ export class PostgresConversationStore implements ConversationStore {
     this.traces = repos.traces;
     // A turn's first read of its state is the one its lock made.
     this.turns = { ...repos.turns, load: async (id) => (this.scopes.reads(id)?.turn ?? (await repos.turns.load(id))) };
-    this.production = new PostgresProductionRepository(pool, this.scopes);
+    this.production = new PostgresProductionRepository(pool, this.scopes, this.keys);
+    this.keyChanges = new NotificationListener(options, API_KEYS_CHANNEL, {
+      notified: () => this.keys.invalidate(),
+      listening: (listening) => this.keys.setListening(listening),
+    });
     this.repositories = { conversations: this.conversations, traces: this.traces, turns: this.turns };
   }
 
@@ -67,6 +79,8 @@ export class PostgresConversationStore implements ConversationStore {
         throw connectionError(error, target);
       });
       await migratePostgres(pool);
+      // After the migration that makes key changes heard; if listening fails, keys are read each time until it works.
+      await store.keyChanges.start();
       return store;
     } catch (error) {
       await store.close();
@@ -132,7 +146,7 @@ export class PostgresConversationStore implements ConversationStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.pool.end(), this.lockPool.end()]);
+    await Promise.all([this.pool.end(), this.lockPool.end(), this.keyChanges.stop()]);
   }
 
   private refuseIfClosed(): void {

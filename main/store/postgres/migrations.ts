@@ -11,6 +11,7 @@
 //  - state, history and payloads are `json`, which keeps the text as written (key order, and the
 //    \u0000 escape that jsonb refuses), as SQLite's TEXT does.
 import type pg from 'pg';
+import { API_KEYS_CHANNEL } from './api-key-cache';
 import { StoreError } from '../errors';
 
 export interface PostgresMigration {
@@ -121,6 +122,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
 
       CREATE UNIQUE INDEX conversations_production_external_id ON conversations (external_id) WHERE kind = 'production' AND external_id IS NOT NULL;
       CREATE INDEX conversations_by_started ON conversations (started_at);
+    `,
+  },
+  {
+    // Instances keep the keys they checked in memory (api-key-cache.ts): any change to the keys
+    // (a revocation by any instance, the CLI, or SQL by hand) tells them all to forget.
+    version: 3,
+    name: 'api key changes notify',
+    sql: `
+      CREATE FUNCTION stepwise_api_keys_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('${API_KEYS_CHANNEL}', '');
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER api_keys_changed AFTER UPDATE OR DELETE OR TRUNCATE ON api_keys
+        FOR EACH STATEMENT EXECUTE FUNCTION stepwise_api_keys_changed();
     `,
   },
 ];

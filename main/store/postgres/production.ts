@@ -27,6 +27,7 @@ import {
 } from '../production';
 import type { ConversationRepository } from '../repositories';
 import { positionFrom, positionSql, postgresRepositories, turnWrite } from './repositories';
+import type { ApiKeyCache } from './api-key-cache';
 import { allOrNothing, LockScopes, routedSession } from './lock-scope';
 import { wholeTransactionSession, type Session } from './session';
 
@@ -38,10 +39,14 @@ export class PostgresProductionRepository implements ProductionRepository {
 
   private readonly session: Session;
 
-  /** `scopes`: the conversation locks held, whose transactions their holders' statements join. */
+  /**
+   * `scopes`: the conversation locks held, whose transactions their holders' statements join.
+   * `keys`: where checked keys are kept, when the store hears of changes to them.
+   */
   constructor(
     private readonly pool: pg.Pool,
     private readonly scopes: LockScopes = new LockScopes(),
+    private readonly keys: ApiKeyCache | null = null,
   ) {
     this.session = routedSession(pool, scopes);
     this.conversations = postgresRepositories(this.session).conversations;
@@ -63,8 +68,11 @@ export class PostgresProductionRepository implements ProductionRepository {
   }
 
   async apiKeyByHash(tokenHash: string): Promise<ApiKeyRecord | null> {
-    const { rows } = await this.query('SELECT * FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
-    return rows[0] ? toApiKeyRecord(rows[0]) : null;
+    const read = async () => {
+      const { rows } = await this.query('SELECT * FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash]);
+      return rows[0] ? toApiKeyRecord(rows[0]) : null;
+    };
+    return this.keys ? this.keys.get(tokenHash, read) : read();
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
