@@ -53,13 +53,13 @@ export async function callModel(
     const result = await services.model.call({ role: 'agent', system: request.system, messages: request.messages, tools: request.tools, toolChoice: request.toolChoice }, options);
     emit({
       type: 'model_call',
-      payload: { purpose: request.purpose, model: result.model, usage: result.usage, costUsd: result.costUsd, latencyMs: Math.round(result.latencyMs), stopReason: result.message.stop_reason },
+      payload: { purpose: request.purpose, model: result.model, usage: result.usage, costUsd: result.costUsd, latencyMs: tenths(result.latencyMs), stopReason: result.message.stop_reason },
     });
     return result;
   } catch (error) {
     withdrawStreamedReply();
     const fault = error instanceof ModelUnavailableError || error instanceof ModelRequestError ? { fault: error.fault.kind, phase: error.fault.phase } : {};
-    emit({ type: 'model_call', payload: { purpose: request.purpose, ok: false, error: (error as Error).message, ...fault, latencyMs: Math.round(performance.now() - started) } });
+    emit({ type: 'model_call', payload: { purpose: request.purpose, ok: false, error: (error as Error).message, ...fault, latencyMs: tenths(performance.now() - started) } });
     throw error;
   }
 }
@@ -68,3 +68,6 @@ export async function callModel(
 export function withCallUsage(usage: ConversationState['usage'], result: Pick<ModelCallResult, 'usage' | 'costUsd'>): ConversationState['usage'] {
   return { ...usage, ...addUsage(usage, result.usage), costUsd: usage.costUsd + (result.costUsd ?? 0), modelCalls: usage.modelCalls + 1 };
 }
+
+/** A latency to a tenth of a millisecond: a turn's model time sums its calls', and whole ms would be off by up to half a ms a call. */
+const tenths = (ms: number) => Math.round(ms * 10) / 10;

@@ -47,6 +47,22 @@ describe('createEngine', () => {
     return { starts, sandbox: new LazySandbox(() => ((starts.count += 1), Promise.reject(new Error('no Python in this test')))) };
   };
 
+  it("keeps each model call's latency in the trace to a tenth of a millisecond, so the server's model time is not off by rounding", async () => {
+    const workspace = workspaceWithOrder();
+    try {
+      const scripted = lookupThenReply();
+      const model = { ...scripted, call: async (...args: Parameters<typeof scripted.call>) => ({ ...(await scripted.call(...args)), latencyMs: 203.456 }) };
+      const { engine, close } = createEngine({ workspace, model, draft: true, connectors: { mode: 'mock' }, sandbox: counting().sandbox });
+      const id = await engine.start({ kind: 'preview', procedure: 'Order status' });
+      await engine.send(id, 'Where is order 7?');
+      const latencies = workspace.traces.events(id).filter((event) => event.type === 'model_call').map((event) => event.payload.latencyMs);
+      expect(latencies).toEqual([203.5, 203.5]);
+      await close();
+    } finally {
+      workspace.close();
+    }
+  });
+
   it('reads drafts or live versions as `draft` says', async () => {
     const workspace = workspaceWithOrder();
     try {
