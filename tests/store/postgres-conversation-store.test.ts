@@ -183,16 +183,16 @@ describe('PostgreSQL conversation store', () => {
       const idempotency = { keyId: 1, key: 'k1', requestHash: 'h', response: '{}' };
       sent.length = 0;
       await store.production.saveTurn(id, turn('first', { history: [{ n: 1 }] }), { procedure: "Returns (Sam's shop); DROP TABLE messages", outbox: [], idempotency });
-      // Four round trips: BEGIN with where the conversation's rows end and its Procedure, the turn's
-      // rows, its idempotency record, COMMIT.
-      expect(sent).toEqual(['BEGIN;', 'WITH', 'INSERT', 'COMMIT']);
+      // Three round trips: BEGIN with where the conversation's rows end; the turn's rows, its
+      // Procedure and its idempotency record in one statement; COMMIT.
+      expect(sent).toEqual(['BEGIN;', 'WITH', 'COMMIT']);
       // The Procedure's name went in as a literal, escaped: kept as given, nothing run from it.
       expect((await store.production.productionInfo(id)).procedure).toBe("Returns (Sam's shop); DROP TABLE messages");
       expect((await store.conversations.messages(id)).map((message) => message.content)).toEqual(['first']);
       await expect(store.production.saveTurn(id + 1000, turn('lost'), { procedure: 'Returns', outbox: [] })).rejects.toThrow(/There is no conversation/);
 
-      // The same key again: the idempotency record (the last write) is refused, after the turn's rows
-      // were written in the same transaction; none of them is kept.
+      // The same key again: the idempotency record is refused, in the statement that wrote the
+      // turn's rows; none of them is kept.
       sent.length = 0;
       await expect(store.production.saveTurn(id, turn('second', { history: [{ n: 1 }, { n: 2 }] }), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{}' }], idempotency })).rejects.toThrow(/already used/);
       expect(sent).not.toContain('SAVEPOINT');

@@ -65,7 +65,7 @@ describe('PostgreSQL: a lock holder works in the lock\'s transaction', () => {
     }
   });
 
-  it('takes a turn in four round trips: the lock with its reads, the save in two, the commit', async () => {
+  it('takes a turn in three round trips: the lock with its reads, the save in one statement, the commit', async () => {
     const { store } = await openStore();
     const { id } = await store.conversations.create({ kind: 'production' });
     await store.production.saveTurn(id, turn('first'), { procedure: 'Returns', outbox: [] });
@@ -79,7 +79,7 @@ describe('PostgreSQL: a lock holder works in the lock\'s transaction', () => {
         expect(await store.turns.load(id)).toEqual(loaded);
         await store.production.saveTurn(id, turn('second', { history: [{ said: 'first' }, { said: 'second' }] }), { procedure: 'Returns', outbox: [] });
       });
-      expect(sent).toEqual(['BEGIN;', 'SAVEPOINT', 'WITH', 'COMMIT']);
+      expect(sent).toEqual(['BEGIN;', 'WITH', 'COMMIT']);
     } finally {
       restore();
       await store.close();
@@ -133,22 +133,43 @@ describe('PostgreSQL: a lock holder works in the lock\'s transaction', () => {
     }
   });
 
-  it('lets the holder go on after a save it made was refused, keeping the rest of the turn', async () => {
+  it('keeps nothing of a turn whose save was refused under the lock, even if the holder goes on', async () => {
     const { url, store } = await openStore();
     try {
       const { id } = await store.conversations.create({ kind: 'production' });
       const idempotency = { keyId: 1, key: 'retry-1', requestHash: 'h', response: '{}' };
       await store.production.saveTurn(id, turn('answered'), { procedure: 'Returns', outbox: [], idempotency });
-      await store.withConversationLock(id, async () => {
-        // The same Idempotency-Key again: refused, and its rows rolled back to before it.
+      const holding = store.withConversationLock(id, async () => {
+        // The same Idempotency-Key again: refused, in the statement that wrote the turn's rows.
         await expect(
           store.production.saveTurn(id, turn('twice', { history: [{ said: 'answered' }, { said: 'twice' }] }), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{}' }], idempotency }),
         ).rejects.toThrow(/already used/);
-        await store.production.saveTurn(id, turn('instead', { history: [{ said: 'answered' }, { said: 'instead' }] }), { procedure: 'Returns', outbox: [] });
+        // A holder that catches the refusal and writes on is refused too, naming the first failure.
+        await expect(store.conversations.setStatus(id, 'ended')).rejects.toThrow(/An earlier write of this conversation's turn failed \(The Idempotency-Key "retry-1"/);
+        return 'went on';
       });
-      expect(await messagesSeenElsewhere(url, id)).toEqual(['answered', 'instead']);
+      await expect(holding).rejects.toThrow(/already used/);
+      expect(await messagesSeenElsewhere(url, id)).toEqual(['answered']);
       expect(await store.production.pendingOutbox()).toBe(0);
       expect((await store.production.productionInfo(id)).procedure).toBe('Returns');
+      expect((await store.conversations.get(id))!.status).toBe('waiting');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('saves a second turn under one lock from the database, not from what the lock read before the first', async () => {
+    const { url, store } = await openStore();
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await store.withConversationLock(id, async () => {
+        await store.production.saveTurn(id, turn('one'), { procedure: 'Returns', outbox: [{ event: 'handoff', body: '{"n":1}' }] });
+        await store.production.saveTurn(id, turn('two', { history: [{ said: 'one' }, { said: 'two' }] }), { procedure: 'Returns', outbox: [{ event: 'handoff', body: '{"n":2}' }] });
+      });
+      expect(await messagesSeenElsewhere(url, id)).toEqual(['one', 'two']);
+      expect((await store.turns.load(id))!.history).toEqual([{ said: 'one' }, { said: 'two' }]);
+      expect(await store.traces.count(id)).toBe(2);
+      expect((await store.production.dueOutbox(new Date(Date.now() + 1000).toISOString(), 10)).map((row) => row.body)).toEqual(['{"n":1}', '{"n":2}']);
     } finally {
       await store.close();
     }

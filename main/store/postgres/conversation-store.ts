@@ -10,6 +10,7 @@
 //    holder does through the store runs in the lock's transaction (lock-scope.ts): its writes
 //    commit with the lock, a crash of the instance rolls them back and the server frees the lock.
 import type pg from 'pg';
+import type { ConversationStatus } from '../../../shared/conversation-status';
 import { z } from 'zod';
 import { ConversationQueue } from '../conversation-queue';
 import { StoreError } from '../errors';
@@ -101,8 +102,8 @@ export class PostgresConversationStore implements ConversationStore {
 
   private lockedTransaction<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
     // One round trip before the work: the transaction with its lock wait bounded, the lock, then
-    // what a turn reads first (whether the conversation exists and is production's, and its
-    // state). The read is a statement of its own after the lock's: each statement reads the
+    // what a turn reads first (whether the conversation exists and is production's, its state)
+    // and where its rows end (for the turn's save). The read is a statement of its own after the lock's: each statement reads the
     // database as it is when the statement starts, so this one sees the turn before's commit.
     // Several statements in one query take no parameters: the id is inlined, a safe integer
     // checked above.
@@ -110,9 +111,10 @@ export class PostgresConversationStore implements ConversationStore {
       'BEGIN',
       `SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}`,
       `SELECT pg_advisory_xact_lock(${conversationId})`,
-      `SELECT c.kind, p.procedure, p.closed_at, s.state,
-         CASE WHEN s.conversation_id IS NULL THEN NULL
-              ELSE (SELECT coalesce(json_agg(h.message ORDER BY h.seq), '[]'::json) FROM conversation_history h WHERE h.conversation_id = c.id) END AS history
+      `SELECT c.kind, p.procedure, p.closed_at, s.state, c.status,
+         (SELECT coalesce(json_agg(h.message ORDER BY h.seq), '[]'::json) FROM conversation_history h WHERE h.conversation_id = c.id) AS history,
+         (SELECT coalesce(max(seq), 0) FROM messages m WHERE m.conversation_id = c.id) AS messages,
+         (SELECT coalesce(max(seq), 0) FROM trace_events t WHERE t.conversation_id = c.id) AS trace
        FROM conversations c
        LEFT JOIN production_conversations p ON p.conversation_id = c.id
        LEFT JOIN conversation_state s ON s.conversation_id = c.id
@@ -158,13 +160,18 @@ interface LockRow {
   kind: string;
   procedure: string | null;
   closed_at: string | null;
+  /** Null before the first turn is saved. */
   state: unknown;
-  history: unknown[] | null;
+  status: ConversationStatus;
+  history: unknown[];
+  messages: number;
+  trace: number;
 }
 
 function lockReads(row: LockRow): LockReads {
   return {
     info: toProductionInfo(row),
-    turn: row.history === null ? null : { state: row.state, history: row.history },
+    turn: row.state === null ? null : { state: row.state, history: row.history },
+    position: { status: row.status, history: row.history.length, messages: row.messages, trace: row.trace },
   };
 }

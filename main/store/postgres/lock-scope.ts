@@ -12,14 +12,18 @@
 // transaction: work the holder left running afterwards goes to the pool again.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
-import type { StoredTurnState } from '../repositories';
+import { StoreError } from '../errors';
 import type { ProductionInfo } from '../production';
+import type { StoredTurnState } from '../repositories';
+import type { Position } from './repositories';
 import { inTransaction, rethrow, type Queryable, type Session } from './session';
 
 /** What the lock's own query read once the lock was held. */
 export interface LockReads {
   info: ProductionInfo;
   turn: StoredTurnState | null;
+  /** Where the conversation's rows end, for the turn's save. */
+  position: Position;
 }
 
 export interface HeldLock {
@@ -31,6 +35,8 @@ export interface HeldLock {
   open: boolean;
   /** All-or-nothing work runs one at a time: savepoints nest, they do not interleave. */
   queue: Promise<unknown>;
+  /** Why the transaction can only roll back now (a last write failed): the holder's work fails with it. */
+  failed: Error | null;
 }
 
 export class LockScopes {
@@ -38,9 +44,12 @@ export class LockScopes {
 
   /** Runs `work` as the holder of `conversationId`'s lock, whose transaction is on `client`. */
   async run<T>(conversationId: number, client: pg.PoolClient, reads: LockReads, work: () => Promise<T>): Promise<T> {
-    const held: HeldLock = { conversationId, client, reads, open: true, queue: Promise.resolve() };
+    const held: HeldLock = { conversationId, client, reads, open: true, queue: Promise.resolve(), failed: null };
     try {
-      return await this.current.run(held, work);
+      const result = await this.current.run(held, work);
+      // The holder went on after its last write failed: nothing of it may be kept.
+      if (held.failed) throw held.failed;
+      return result;
     } finally {
       held.open = false;
     }
@@ -68,6 +77,7 @@ export function routedSession(pool: pg.Pool, scopes: LockScopes): Session {
     query(sql, params) {
       const held = scopes.held();
       if (!held) return pool.query(sql, params).catch((error: unknown) => rethrow(error));
+      if (held.failed) return Promise.reject(afterFailure(held.failed));
       if (!READ_ONLY.test(sql)) held.reads = null;
       return held.client.query(sql, params).catch((error: unknown) => rethrow(error));
     },
@@ -84,12 +94,13 @@ export function routedSession(pool: pg.Pool, scopes: LockScopes): Session {
 export async function allOrNothing<T>(pool: pg.Pool, scopes: LockScopes, statements: readonly string[], work: (q: Queryable, results: pg.QueryResult[]) => Promise<T>): Promise<T> {
   const held = scopes.held();
   if (!held) return inTransaction(pool, ['BEGIN', ...statements].join('; '), (client, began) => work(client, began.slice(1)));
+  if (held.failed) throw afterFailure(held.failed);
   held.reads = null;
   const run = async (): Promise<T> => {
     const savepoint = `whole_${++savepoints}`;
     const results = await held.client.query([`SAVEPOINT ${savepoint}`, ...statements].join('; ')).catch((error: unknown) => rethrow(error));
     try {
-      return await work(held.client, (Array.isArray(results) ? results : [results]).slice(1));
+      return await work(held.client, toResults(results).slice(1));
     } catch (error) {
       // If the connection is gone, so is the transaction: report the first error.
       await held.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
@@ -102,3 +113,41 @@ export async function allOrNothing<T>(pool: pg.Pool, scopes: LockScopes, stateme
 }
 
 let savepoints = 0;
+
+/**
+ * A write that ends the holder's work, such as a turn's save: in a transaction of its own on the
+ * pool, or in the held lock's transaction with no savepoint (a round trip less). If it fails
+ * there, the lock's whole transaction is lost: the holder's later statements are refused and its
+ * work fails, so nothing of it is kept. `work` gets what the lock read of the conversation, if
+ * nothing was written since.
+ */
+export async function lastWrite<T>(
+  pool: pg.Pool,
+  scopes: LockScopes,
+  conversationId: number,
+  begin: string,
+  work: (q: Queryable, reads: LockReads | null, began: pg.QueryResult[]) => Promise<T>,
+): Promise<T> {
+  const held = scopes.held();
+  if (!held) return inTransaction(pool, `BEGIN; ${begin}`, (client, began) => work(client, null, began.slice(1)));
+  if (held.failed) throw afterFailure(held.failed);
+  const reads = scopes.reads(conversationId);
+  held.reads = null;
+  const run = async (): Promise<T> => {
+    try {
+      return await work(held.client, reads, reads ? [] : toResults(await held.client.query(begin)));
+    } catch (error) {
+      held.failed = error instanceof Error ? error : new Error(String(error));
+      return rethrow(error);
+    }
+  };
+  const result = held.queue.then(run, run);
+  held.queue = result.catch(() => undefined);
+  return result;
+}
+
+const toResults = (answer: pg.QueryResult | pg.QueryResult[]) => (Array.isArray(answer) ? answer : [answer]);
+
+function afterFailure(failed: Error): StoreError {
+  return new StoreError(`An earlier write of this conversation's turn failed (${failed.message}); nothing of the turn is kept.`, 'conflict');
+}

@@ -26,9 +26,9 @@ import {
   type ProductionTurnExtras,
 } from '../production';
 import type { ConversationRepository } from '../repositories';
-import { positionFrom, positionSql, postgresRepositories, turnWrite } from './repositories';
+import { positionFrom, positionSql, postgresRepositories, turnWriteParts, type Position } from './repositories';
 import type { ApiKeyCache } from './api-key-cache';
-import { allOrNothing, LockScopes, routedSession } from './lock-scope';
+import { allOrNothing, lastWrite, LockScopes, routedSession } from './lock-scope';
 import { wholeTransactionSession, type Session } from './session';
 
 /** How long a claimed outbox row stays with the instance delivering it. */
@@ -147,37 +147,18 @@ export class PostgresProductionRepository implements ProductionRepository {
   }
 
   async saveTurn(conversationId: number, turn: TurnRecord, extras: ProductionTurnExtras): Promise<void> {
-    const begin = positionSql(conversationId);
-    if (!begin) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
+    const position = positionSql(conversationId);
+    if (!position) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
     const at = now();
-    // All or nothing: a transaction of its own, or a savepoint in the lock's transaction (which
-    // commits it with the lock). Its opening carries where the conversation's rows end and its
-    // Procedure (literals only: the id is a checked integer, the text escaped; the Procedure is
-    // recorded only for a conversation that exists, so an unknown one reads as not found); then
-    // the turn's writes in one statement (and the outbox and idempotency rows if any); then, on
-    // its own, the COMMIT.
-    const procedure = extras.procedure === null ? 'NULL' : pg.escapeLiteral(extras.procedure);
-    const recordProcedure = `INSERT INTO production_conversations (conversation_id, procedure, updated_at)
-         SELECT ${conversationId}, ${procedure}, ${pg.escapeLiteral(at)}::timestamptz WHERE EXISTS (SELECT 1 FROM conversations WHERE id = ${conversationId})
-         ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at`;
-    await allOrNothing(this.pool, this.scopes, [begin, recordProcedure], async (client, began) => {
-      const write = turnWrite(conversationId, turn, positionFrom(began[0]!.rows, conversationId), at);
-      await client.query(write.sql, write.params);
-      if (extras.outbox.length > 0) {
-        await client.query(
-          `INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at)
-           SELECT $1::bigint, event, body, $4::timestamptz, $4::timestamptz FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS o(event, body, n) ORDER BY n`,
-          [conversationId, extras.outbox.map((row) => row.event), extras.outbox.map((row) => row.body), at],
-        );
-      }
-      if (extras.idempotency) {
-        const { keyId, key, requestHash, response } = extras.idempotency;
-        const inserted = await client.query(
-          'INSERT INTO idempotency_records (key_id, conversation_id, idempotency_key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
-          [keyId, conversationId, key, requestHash, response, at],
-        );
-        // Another turn already answered this key: this one must not be kept (it would run twice).
-        if (inserted.rowCount === 0) throw new StoreError(`The Idempotency-Key "${key}" was already used for a turn of conversation ${conversationId}.`, 'conflict');
+    // All of the turn in one statement, after where the conversation's rows end is known: under
+    // its lock, from the lock's own read (unless the holder wrote since), so the statement is the
+    // turn's one round trip before the lock's commit; otherwise read with the BEGIN.
+    await lastWrite(this.pool, this.scopes, conversationId, position, async (client, reads, began) => {
+      const write = productionTurnWrite(conversationId, turn, reads?.position ?? positionFrom(began[0]!.rows, conversationId), at, extras);
+      const { rows } = await client.query<{ idempotency: number }>(write.sql, write.params);
+      // Another turn already answered this key: this one must not be kept (it would run twice).
+      if (extras.idempotency && rows[0]!.idempotency === 0) {
+        throw new StoreError(`The Idempotency-Key "${extras.idempotency.key}" was already used for a turn of conversation ${conversationId}.`, 'conflict');
       }
     });
   }
@@ -229,4 +210,35 @@ export class PostgresProductionRepository implements ProductionRepository {
   async ping(): Promise<void> {
     await this.query('SELECT 1');
   }
+}
+
+/**
+ * A production turn in one statement: the turn's own writes, which Procedure the conversation is
+ * in, its webhook outbox rows (in order), and its idempotency record, whose insert says whether
+ * the key was free (0: another turn answered it, and the caller must roll this one back).
+ */
+function productionTurnWrite(conversationId: number, turn: TurnRecord, position: Position, at: string, extras: ProductionTurnExtras): { sql: string; params: unknown[] } {
+  const { parts, params } = turnWriteParts(conversationId, turn, position, at);
+  const next = (value: unknown) => `$${params.push(value)}`;
+  const procedure = next(extras.procedure);
+  const events = next(extras.outbox.map((row) => row.event));
+  const bodies = next(extras.outbox.map((row) => row.body));
+  const idempotency = extras.idempotency;
+  const [keyId, key, requestHash, response] = [idempotency?.keyId ?? null, idempotency?.key ?? null, idempotency?.requestHash ?? null, idempotency?.response ?? null].map(next);
+  parts.push(
+    `new_procedure AS (
+       INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES ($1::bigint, ${procedure}::text, $5::timestamptz)
+       ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at
+     )`,
+    `new_outbox AS (
+       INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at)
+       SELECT $1::bigint, event, body, $5::timestamptz, $5::timestamptz FROM unnest(${events}::text[], ${bodies}::text[]) WITH ORDINALITY AS o(event, body, n) ORDER BY n
+     )`,
+    `new_idempotency AS (
+       INSERT INTO idempotency_records (key_id, conversation_id, idempotency_key, request_hash, response, created_at)
+       SELECT ${keyId}::bigint, $1::bigint, ${key}::text, ${requestHash}::text, ${response}::text, $5::timestamptz WHERE ${keyId}::bigint IS NOT NULL
+       ON CONFLICT DO NOTHING RETURNING 1
+     )`,
+  );
+  return { sql: `WITH ${parts.join(', ')} SELECT (SELECT count(*) FROM new_idempotency) AS idempotency`, params };
 }

@@ -162,12 +162,24 @@ async function positionOf(q: Queryable, conversationId: number): Promise<Positio
   return positionFrom(sql ? (await q.query<Position>(sql)).rows : [], conversationId);
 }
 
+/** A turn's writes as the parts of one WITH statement: more parts (with more parameters) may join them. */
+export interface TurnWriteParts {
+  /** Data-modifying `name AS (…)` parts; $1 is the conversation's id, $5 the time of the turn. */
+  parts: string[];
+  params: unknown[];
+}
+
 /**
  * Every write of a turn in one statement (one round trip): the transcript lines, the trace, the
- * new history entries, the state, and the status if it changed. Checks the turn first: history is
- * append-only, roles and the status are known ones.
+ * new history entries, the state, and the status if it changed.
  */
 export function turnWrite(conversationId: number, turn: TurnRecord, position: Position, at: string): { sql: string; params: unknown[] } {
+  const { parts, params } = turnWriteParts(conversationId, turn, position, at);
+  return { sql: `WITH ${parts.join(', ')} SELECT 1`, params };
+}
+
+/** turnWrite's parts. Checks the turn first: history is append-only, roles and the status are known ones. */
+export function turnWriteParts(conversationId: number, turn: TurnRecord, position: Position, at: string): TurnWriteParts {
   if (turn.history.length < position.history) {
     throw new StoreError(`Conversation ${conversationId} has ${position.history} history entries stored; a turn cannot save fewer (${turn.history.length}): history is append-only.`, 'invalid');
   }
@@ -180,21 +192,28 @@ export function turnWrite(conversationId: number, turn: TurnRecord, position: Po
   const added = turn.history.slice(position.history);
   const endedAt = isClosedStatus(status.data) ? at : null;
   return {
-    sql: `WITH new_messages AS (
+    parts: [
+      `new_messages AS (
              INSERT INTO messages (conversation_id, seq, role, content, created_at)
              SELECT $1::bigint, seq, role, content, $5::timestamptz FROM unnest($2::int[], $3::text[], $4::text[]) AS m(seq, role, content)
-           ), new_trace AS (
+           )`,
+      `new_trace AS (
              INSERT INTO trace_events (conversation_id, seq, at, type, step_id, payload)
              SELECT $1::bigint, seq, at, type, step_id, payload::json FROM unnest($6::int[], $7::text[], $8::text[], $9::text[], $10::text[]) AS e(seq, at, type, step_id, payload)
-           ), new_history AS (
+           )`,
+      `new_history AS (
              INSERT INTO conversation_history (conversation_id, seq, message)
              SELECT $1::bigint, seq, message::json FROM unnest($11::int[], $12::text[]) AS h(seq, message)
-           ), new_state AS (
+           )`,
+      `new_state AS (
              INSERT INTO conversation_state (conversation_id, state, updated_at) VALUES ($1::bigint, $13::json, $5::timestamptz)
              ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-           )
-           UPDATE conversations SET status = $14::text, ended_at = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE coalesce(ended_at, $15::timestamptz) END
-           WHERE id = $1::bigint AND status <> $14::text`,
+           )`,
+      `new_status AS (
+             UPDATE conversations SET status = $14::text, ended_at = CASE WHEN $15::timestamptz IS NULL THEN NULL ELSE coalesce(ended_at, $15::timestamptz) END
+             WHERE id = $1::bigint AND status <> $14::text
+           )`,
+    ],
     params: [
       conversationId,
       turn.newMessages.map((_, index) => position.messages + 1 + index),
