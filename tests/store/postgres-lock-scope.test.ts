@@ -86,6 +86,32 @@ describe('PostgreSQL: a lock holder works in the lock\'s transaction', () => {
     }
   });
 
+  it('plans the turn\'s statement once per connection: later turns on it run the prepared statement', async () => {
+    const { url, store } = await openStore();
+    await store.close();
+    // One lock connection, so every turn runs on the same one.
+    const lockPoolOfOne = await PostgresConversationStore.open({ url, lockPoolSize: 1 });
+    try {
+      const { id } = await lockPoolOfOne.conversations.create({ kind: 'production' });
+      const prepared = () =>
+        lockPoolOfOne.withConversationLock(id, async () => {
+          // pg_prepared_statements shows this connection's own: asked through the store's session, which runs on the lock's.
+          const { rows } = await lockPoolOfOne.production['session'].query<{ name: string; calls: number }>("SELECT name, generic_plans + custom_plans AS calls FROM pg_prepared_statements WHERE name = 'stepwise_production_turn'");
+          return rows;
+        });
+      expect(await prepared()).toEqual([]);
+      const history: unknown[] = [];
+      for (const said of ['one', 'two', 'three']) {
+        history.push({ said });
+        await lockPoolOfOne.withConversationLock(id, () => lockPoolOfOne.production.saveTurn(id, turn(said, { history: [...history] }), { procedure: 'Returns', outbox: [] }));
+      }
+      // One statement prepared on the one lock connection, run by all three turns.
+      expect(await prepared()).toEqual([{ name: 'stepwise_production_turn', calls: 3 }]);
+    } finally {
+      await lockPoolOfOne.close();
+    }
+  });
+
   it('reads, once the lock is held, what the turn before committed, however long it waited', async () => {
     const { url, store } = await openStore();
     const second = await PostgresConversationStore.open({ url });

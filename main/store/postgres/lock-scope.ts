@@ -126,7 +126,7 @@ export async function lastWrite<T>(
   scopes: LockScopes,
   conversationId: number,
   begin: string,
-  work: (q: Queryable, reads: LockReads | null, began: pg.QueryResult[]) => Promise<T>,
+  work: (client: pg.PoolClient, reads: LockReads | null, began: pg.QueryResult[]) => Promise<T>,
 ): Promise<T> {
   const held = scopes.held();
   if (!held) return inTransaction(pool, `BEGIN; ${begin}`, (client, began) => work(client, null, began.slice(1)));

