@@ -3,7 +3,7 @@
 // the holder reads its own writes, and its first reads come from the lock's own query, fresh
 // after the turn before and never stale after the holder writes. On a real PostgreSQL.
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
 import type { TurnRecord } from '../../main/store/repositories';
 import { recordStatements } from '../support/pg-statements';
@@ -166,19 +166,67 @@ describe('PostgreSQL: a lock holder works in the lock\'s transaction', () => {
       const idempotency = { keyId: 1, key: 'retry-1', requestHash: 'h', response: '{}' };
       await store.production.saveTurn(id, turn('answered'), { procedure: 'Returns', outbox: [], idempotency });
       const holding = store.withConversationLock(id, async () => {
-        // The same Idempotency-Key again: refused, in the statement that wrote the turn's rows.
-        await expect(
-          store.production.saveTurn(id, turn('twice', { history: [{ said: 'answered' }, { said: 'twice' }] }), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{}' }], idempotency }),
-        ).rejects.toThrow(/already used/);
-        // A holder that catches the refusal and writes on is refused too, naming the first failure.
-        await expect(store.conversations.setStatus(id, 'ended')).rejects.toThrow(/An earlier write of this conversation's turn failed \(The Idempotency-Key "retry-1"/);
+        // The same Idempotency-Key again. Under the lock the save is sent, not waited for: its
+        // refusal comes with the lock's end.
+        await store.production.saveTurn(id, turn('twice', { history: [{ said: 'answered' }, { said: 'twice' }] }), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{}' }], idempotency });
+        // A holder that writes on is refused.
+        await expect(store.conversations.setStatus(id, 'ended')).rejects.toThrow(/An earlier write of this (conversation's turn|transaction) failed/);
         return 'went on';
       });
-      await expect(holding).rejects.toThrow(/already used/);
+      await expect(holding).rejects.toThrow(/The Idempotency-Key "retry-1" was already used for a turn of conversation/);
       expect(await messagesSeenElsewhere(url, id)).toEqual(['answered']);
       expect(await store.production.pendingOutbox()).toBe(0);
       expect((await store.production.productionInfo(id)).procedure).toBe('Returns');
       expect((await store.conversations.get(id))!.status).toBe('waiting');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('sends the lock\'s COMMIT right behind the turn\'s save, before the save is answered', async () => {
+    const { url, store } = await openStore();
+    const { id } = await store.conversations.create({ kind: 'production' });
+    const events: string[] = [];
+    const firstWord = (text: string) => text.trim().split(/\s+/)[0]!.toUpperCase();
+    // When a statement is written to the connection (not when it is asked for: a connection that
+    // does not pipeline holds it back until the one before is answered), and when it is answered.
+    const submit = pg.Query.prototype.submit;
+    const submitted = vi.spyOn(pg.Query.prototype, 'submit').mockImplementation(function (this: pg.Query & { text: string }, ...args: unknown[]) {
+      events.push(`sent ${firstWord(this.text)}`);
+      return (submit as (...input: unknown[]) => unknown).apply(this, args);
+    } as typeof submit);
+    const complete = (pg.Query.prototype as unknown as { handleCommandComplete: (...input: unknown[]) => unknown }).handleCommandComplete;
+    const answered = vi.spyOn(pg.Query.prototype as unknown as { handleCommandComplete: (...input: unknown[]) => unknown }, 'handleCommandComplete').mockImplementation(function (
+      this: pg.Query & { text: string },
+      ...args: unknown[]
+    ) {
+      events.push(`answered ${firstWord(this.text)}`);
+      return complete.apply(this, args);
+    });
+    const spy = { mockRestore: () => (submitted.mockRestore(), answered.mockRestore()) };
+    try {
+      await store.withConversationLock(id, () => store.production.saveTurn(id, turn('one'), { procedure: 'Returns', outbox: [] }));
+      expect(events.indexOf('sent COMMIT')).toBeLessThan(events.indexOf('answered WITH'));
+      expect(events.filter((event) => event.startsWith('sent'))).toEqual(['sent BEGIN;', 'sent WITH', 'sent COMMIT']);
+    } finally {
+      spy.mockRestore();
+      await store.close();
+    }
+    expect(await messagesSeenElsewhere(url, id)).toEqual(['one']);
+  });
+
+  it('fails the holder\'s work when PostgreSQL rolls back at the commit, after a failure the holder swallowed', async () => {
+    const { url, store } = await openStore();
+    try {
+      const { id } = await store.conversations.create({ kind: 'production' });
+      const holding = store.withConversationLock(id, async () => {
+        await store.turns.save(id, turn('kept?'));
+        // A plain statement fails (PostgreSQL cannot store a NUL): the transaction is lost, though the holder carries on.
+        await store.conversations.create({ kind: 'production', externalId: 'a\u0000b' }).catch(() => undefined);
+        return 'done';
+      });
+      await expect(holding).rejects.toThrow(/rolled the transaction back/);
+      expect(await messagesSeenElsewhere(url, id)).toEqual([]);
     } finally {
       await store.close();
     }

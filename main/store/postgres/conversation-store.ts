@@ -18,7 +18,7 @@ import type { ConversationRepositories, ConversationRepository, ConversationStor
 import { connectionError, createPool, parsePostgresUrl, resolvePostgresOptions, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
 import { migratePostgres } from './migrations';
 import { API_KEYS_CHANNEL, ApiKeyCache } from './api-key-cache';
-import { LockScopes, routedSession, type LockReads } from './lock-scope';
+import { LockScopes, routedSession, type HeldLock, type LockReads } from './lock-scope';
 import { NotificationListener } from './notification-listener';
 import { PostgresProductionRepository } from './production';
 import { toProductionInfo } from '../production';
@@ -73,7 +73,8 @@ export class PostgresConversationStore implements ConversationStore {
     const options = resolvePostgresOptions(input);
     const target = parsePostgresUrl(options.url);
     const pool = createPool(options, options.poolSize);
-    const lockPool = createPool(options, options.lockPoolSize);
+    // Lock connections pipeline: a turn's save and the lock's COMMIT go out together.
+    const lockPool = createPool(options, options.lockPoolSize, { pipeline: true });
     const store = new PostgresConversationStore(pool, lockPool, options, target);
     try {
       await pool.query('SELECT 1').catch((error: unknown) => {
@@ -122,15 +123,19 @@ export class PostgresConversationStore implements ConversationStore {
     ].join('; ');
     const busy = (error: unknown) =>
       (error as { code?: string }).code === '55P03' ? new StoreError(`Conversation ${conversationId} is busy: another turn held it for over ${this.options.lockTimeoutMs} ms. Try again.`, 'conflict') : null;
+    let held: HeldLock | undefined;
     return inTransaction(
       this.lockPool,
       begin,
       async (client, began) => {
         const row = began.at(-1)!.rows[0] as LockRow | undefined;
         if (!row) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
-        return this.scopes.run(conversationId, client, lockReads(row), () => work(this.repositories));
+        held = this.scopes.hold(conversationId, client, lockReads(row));
+        return this.scopes.run(held, () => work(this.repositories));
       },
       busy,
+      // The turn's save, still on its way: the COMMIT follows it without waiting for it.
+      () => held?.inFlight ?? [],
     );
   }
 

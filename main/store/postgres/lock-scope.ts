@@ -31,20 +31,26 @@ export interface HeldLock {
   readonly client: pg.PoolClient;
   /** Until the holder writes (then null: the next read goes to the database). */
   reads: LockReads | null;
-  /** False once the lock's transaction has ended. */
+  /** False once the holder's work has ended (the transaction is committing or gone). */
   open: boolean;
   /** All-or-nothing work runs one at a time: savepoints nest, they do not interleave. */
   queue: Promise<unknown>;
   /** Why the transaction can only roll back now (a last write failed): the holder's work fails with it. */
   failed: Error | null;
+  /** Last writes sent and not yet answered: the lock's COMMIT goes out behind them. */
+  readonly inFlight: Promise<unknown>[];
 }
 
 export class LockScopes {
   private readonly current = new AsyncLocalStorage<HeldLock>();
 
-  /** Runs `work` as the holder of `conversationId`'s lock, whose transaction is on `client`. */
-  async run<T>(conversationId: number, client: pg.PoolClient, reads: LockReads, work: () => Promise<T>): Promise<T> {
-    const held: HeldLock = { conversationId, client, reads, open: true, queue: Promise.resolve(), failed: null };
+  /** The lock on `conversationId`, whose transaction is on `client`, as its holder will hold it. */
+  hold(conversationId: number, client: pg.PoolClient, reads: LockReads): HeldLock {
+    return { conversationId, client, reads, open: true, queue: Promise.resolve(), failed: null, inFlight: [] };
+  }
+
+  /** Runs `work` as the holder of `held`. */
+  async run<T>(held: HeldLock, work: () => Promise<T>): Promise<T> {
     try {
       const result = await this.current.run(held, work);
       // The holder went on after its last write failed: nothing of it may be kept.
@@ -116,34 +122,34 @@ let savepoints = 0;
 
 /**
  * A write that ends the holder's work, such as a turn's save: in a transaction of its own on the
- * pool, or in the held lock's transaction with no savepoint (a round trip less). If it fails
- * there, the lock's whole transaction is lost: the holder's later statements are refused and its
- * work fails, so nothing of it is kept. `work` gets what the lock read of the conversation, if
- * nothing was written since.
+ * pool, or in the held lock's transaction. There it is sent and not waited for: it resolves once
+ * sent, and the lock's COMMIT goes out right behind it (one round trip for both on the lock's
+ * pipelining connection); if the write fails, the COMMIT rolls back and the holder's work fails
+ * with the write's error, so nothing of it is kept (the holder's later statements are refused).
+ * It takes no savepoint: a round trip less, and nothing to go on with after a failed last write.
+ * `work` must send its one statement before it first awaits; it gets what the lock read of the
+ * conversation, if nothing was written since, or else the results of `begin`.
  */
-export async function lastWrite<T>(
+export async function lastWrite(
   pool: pg.Pool,
   scopes: LockScopes,
   conversationId: number,
   begin: string,
-  work: (client: pg.PoolClient, reads: LockReads | null, began: pg.QueryResult[]) => Promise<T>,
-): Promise<T> {
+  work: (client: pg.PoolClient, reads: LockReads | null, began: pg.QueryResult[]) => Promise<void>,
+): Promise<void> {
   const held = scopes.held();
   if (!held) return inTransaction(pool, `BEGIN; ${begin}`, (client, began) => work(client, null, began.slice(1)));
   if (held.failed) throw afterFailure(held.failed);
   const reads = scopes.reads(conversationId);
   held.reads = null;
-  const run = async (): Promise<T> => {
-    try {
-      return await work(held.client, reads, reads ? [] : toResults(await held.client.query(begin)));
-    } catch (error) {
-      held.failed = error instanceof Error ? error : new Error(String(error));
-      return rethrow(error);
-    }
-  };
-  const result = held.queue.then(run, run);
-  held.queue = result.catch(() => undefined);
-  return result;
+  await held.queue;
+  const began = reads ? [] : toResults(await held.client.query(begin).catch((error: unknown) => rethrow(error)));
+  const answered = work(held.client, reads, began).catch((error: unknown) => {
+    held.failed ??= error instanceof Error ? error : new Error(String(error));
+    return rethrow(error);
+  });
+  held.inFlight.push(answered);
+  held.queue = answered.catch(() => undefined);
 }
 
 const toResults = (answer: pg.QueryResult | pg.QueryResult[]) => (Array.isArray(answer) ? answer : [answer]);

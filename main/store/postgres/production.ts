@@ -150,17 +150,19 @@ export class PostgresProductionRepository implements ProductionRepository {
     const position = positionSql(conversationId);
     if (!position) throw new StoreError(`There is no conversation ${conversationId}.`, 'not-found');
     const at = now();
-    // All of the turn in one statement, after where the conversation's rows end is known: under
-    // its lock, from the lock's own read (unless the holder wrote since), so the statement is the
-    // turn's one round trip before the lock's commit; otherwise read with the BEGIN.
+    // All of the turn in one statement, once where the conversation's rows end is known: under
+    // its lock, from the lock's own read (unless the holder wrote since), and the statement goes
+    // out with the lock's COMMIT; otherwise read with the BEGIN.
     await lastWrite(this.pool, this.scopes, conversationId, position, async (client, reads, began) => {
       const write = productionTurnWrite(conversationId, turn, reads?.position ?? positionFrom(began[0]!.rows, conversationId), at, extras);
-      // Named, so each connection plans this nine-part statement once, not on every turn (0.7 → 0.45 ms here).
-      const { rows } = await client.query<{ idempotency: number }>({ name: 'stepwise_production_turn', text: write.sql, values: write.params });
-      // Another turn already answered this key: this one must not be kept (it would run twice).
-      if (extras.idempotency && rows[0]!.idempotency === 0) {
-        throw new StoreError(`The Idempotency-Key "${extras.idempotency.key}" was already used for a turn of conversation ${conversationId}.`, 'conflict');
-      }
+      // Named, so each connection plans this nine-part statement once, not on every turn (0.70 → 0.45 ms here).
+      await client.query({ name: 'stepwise_production_turn', text: write.sql, values: write.params }).catch((error: unknown) => {
+        // Another turn already answered this key: this one must not be kept (it would run twice).
+        if ((error as { constraint?: string }).constraint === 'idempotency_records_pkey') {
+          throw new StoreError(`The Idempotency-Key "${extras.idempotency?.key}" was already used for a turn of conversation ${conversationId}.`, 'conflict');
+        }
+        throw error;
+      });
     });
   }
 
@@ -215,8 +217,8 @@ export class PostgresProductionRepository implements ProductionRepository {
 
 /**
  * A production turn in one statement: the turn's own writes, which Procedure the conversation is
- * in, its webhook outbox rows (in order), and its idempotency record, whose insert says whether
- * the key was free (0: another turn answered it, and the caller must roll this one back).
+ * in, its webhook outbox rows (in order), and its idempotency record, whose insert fails the
+ * whole statement if another turn answered the key already.
  */
 function productionTurnWrite(conversationId: number, turn: TurnRecord, position: Position, at: string, extras: ProductionTurnExtras): { sql: string; params: unknown[] } {
   const { parts, params } = turnWriteParts(conversationId, turn, position, at);
@@ -238,8 +240,7 @@ function productionTurnWrite(conversationId: number, turn: TurnRecord, position:
     `new_idempotency AS (
        INSERT INTO idempotency_records (key_id, conversation_id, idempotency_key, request_hash, response, created_at)
        SELECT ${keyId}::bigint, $1::bigint, ${key}::text, ${requestHash}::text, ${response}::text, $5::timestamptz WHERE ${keyId}::bigint IS NOT NULL
-       ON CONFLICT DO NOTHING RETURNING 1
      )`,
   );
-  return { sql: `WITH ${parts.join(', ')} SELECT (SELECT count(*) FROM new_idempotency) AS idempotency`, params };
+  return { sql: `WITH ${parts.join(', ')} SELECT 1`, params };
 }

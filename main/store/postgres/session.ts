@@ -75,12 +75,16 @@ export function wholeTransactionSession(client: Queryable): Session {
  * it throws. A connection that failed is closed, never handed to the next caller. `begin` opens
  * the transaction and may carry more statements in the same round trip (no parameters then):
  * `work` gets their results, and `beginFailed` may say in the store's words why they failed.
+ * `inFlight`: writes `work` sent and left unanswered when it returned; the COMMIT goes out behind
+ * them (on a pipelining connection, without waiting for them), and if one failed its error is
+ * thrown: PostgreSQL answers a COMMIT after a failed statement with a rollback.
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
   begin: string,
   work: (client: pg.PoolClient, began: pg.QueryResult[]) => Promise<T>,
   beginFailed?: (error: unknown) => StoreError | null,
+  inFlight: () => readonly Promise<unknown>[] = () => [],
 ): Promise<T> {
   const client = await pool.connect().catch((error: unknown) => rethrow(error));
   // A checked-out connection the server drops emits 'error': the query in flight fails with it,
@@ -97,14 +101,19 @@ export async function inTransaction<T>(
       throw beginFailed?.(error) ?? error;
     }
     const result = await work(client, began);
+    const committing = client.query('COMMIT');
+    const failed = (await Promise.allSettled(inFlight())).find((write): write is PromiseRejectedResult => write.status === 'rejected');
+    let committed: pg.QueryResult;
     try {
-      await client.query('COMMIT');
+      committed = await committing;
     } catch (error) {
       if (!isConnectionLost(error)) throw error;
       broken = error as Error;
       // The commit may have reached the server before the connection went: say so, not "nothing kept".
       throw new StoreError(`The connection to PostgreSQL was lost while committing (${(error as Error).message}); the transaction may or may not have been kept.`, 'unavailable');
     }
+    if (failed) throw failed.reason;
+    if (committed.command !== 'COMMIT') throw new StoreError('PostgreSQL rolled the transaction back when asked to commit it (a statement of it had failed); nothing of it was kept.', 'conflict');
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackFailed: unknown) => (broken = rollbackFailed as Error));
@@ -139,6 +148,7 @@ export function rethrow(error: unknown): never {
   if ((code && UNREACHABLE.has(code)) || (code === '55000' && /not currently accepting connections/i.test((error as Error).message))) {
     throw new StoreError(`PostgreSQL cannot be reached now (${code}: ${(error as Error).message}); nothing was written. Check that the server is running and reachable.`, 'unavailable');
   }
+  if (code === '25P02') throw new StoreError('An earlier write of this transaction failed, so PostgreSQL refuses the rest of it; nothing of it is kept.', 'conflict');
   if (code === '55P03') throw new StoreError(`PostgreSQL could not take a lock in time (${(error as Error).message}).`, 'conflict');
   if (code === '40P01' || code === '40001') throw new StoreError(`PostgreSQL stopped this transaction to let another go on (${(error as Error).message}); nothing of it was kept. Try again.`, 'conflict');
   if (code === '23505' && (error as { constraint?: string }).constraint === 'conversations_production_external_id') {
