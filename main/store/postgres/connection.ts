@@ -104,9 +104,20 @@ export function describeTarget(target: PostgresTarget): string {
   return `${target.user}@${target.host}:${target.port}/${target.database}`;
 }
 
-/** `pipeline`: statements are sent without waiting for the answer to the one before (node-postgres' pipelining). */
-export function createPool(options: ParsedPostgresOptions, max: number, { pipeline = false }: { pipeline?: boolean } = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: options.url, max, connectionTimeoutMillis: options.connectTimeoutMs, idleTimeoutMillis: options.idleTimeoutMs, types, pipeline });
+/**
+ * `pipeline`: statements are sent without waiting for the answer to the one before (node-postgres'
+ * pipelining). `lockTimeoutMs`: how long any statement on these connections waits for a lock.
+ */
+export function createPool(options: ParsedPostgresOptions, max: number, { pipeline = false, lockTimeoutMs }: { pipeline?: boolean; lockTimeoutMs?: number } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: options.idleTimeoutMs,
+    types,
+    pipeline,
+    ...(lockTimeoutMs === undefined ? {} : { lock_timeout: lockTimeoutMs }),
+  });
   // An idle connection the server drops (a restart, a failover) must not crash the process; the
   // pool discards it and the next query opens another.
   pool.on('error', () => undefined);

@@ -73,8 +73,9 @@ export class PostgresConversationStore implements ConversationStore {
     const options = resolvePostgresOptions(input);
     const target = parsePostgresUrl(options.url);
     const pool = createPool(options, options.poolSize);
-    // Lock connections pipeline: a turn's save and the lock's COMMIT go out together.
-    const lockPool = createPool(options, options.lockPoolSize, { pipeline: true });
+    // Lock connections pipeline (the lock and the turn's first reads go out together, and so do
+    // the turn's save and the COMMIT), and bound every wait for a lock on them.
+    const lockPool = createPool(options, options.lockPoolSize, { pipeline: true, lockTimeoutMs: options.lockTimeoutMs });
     const store = new PostgresConversationStore(pool, lockPool, options, target);
     try {
       await pool.query('SELECT 1').catch((error: unknown) => {
@@ -102,25 +103,14 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   private lockedTransaction<T>(conversationId: number, work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
-    // One round trip before the work: the transaction with its lock wait bounded, the lock, then
-    // what a turn reads first (whether the conversation exists and is production's, its state)
-    // and where its rows end (for the turn's save). The read is a statement of its own after the lock's: each statement reads the
-    // database as it is when the statement starts, so this one sees the turn before's commit.
-    // Several statements in one query take no parameters: the id is inlined, a safe integer
-    // checked above.
-    const begin = [
-      'BEGIN',
-      `SET LOCAL lock_timeout = ${this.options.lockTimeoutMs}`,
-      `SELECT pg_advisory_xact_lock(${conversationId})`,
-      `SELECT c.kind, p.procedure, p.closed_at, s.state, c.status,
-         (SELECT coalesce(json_agg(h.message ORDER BY h.seq), '[]'::json) FROM conversation_history h WHERE h.conversation_id = c.id) AS history,
-         (SELECT coalesce(max(seq), 0) FROM messages m WHERE m.conversation_id = c.id) AS messages,
-         (SELECT coalesce(max(seq), 0) FROM trace_events t WHERE t.conversation_id = c.id) AS trace
-       FROM conversations c
-       LEFT JOIN production_conversations p ON p.conversation_id = c.id
-       LEFT JOIN conversation_state s ON s.conversation_id = c.id
-       WHERE c.id = ${conversationId}`,
-    ].join('; ');
+    // One round trip before the work, on the lock's pipelining connection: the transaction and
+    // the lock (its wait bounded by the connection's lock_timeout), then what a turn reads first
+    // (whether the conversation exists and is production's, its state) and where its rows end
+    // (for the turn's save). The read is a statement of its own after the lock's: each statement
+    // reads the database as it is when the statement starts, so this one sees the commit of the
+    // turn the lock waited for. The lock's statement inlines the id, a safe integer checked
+    // above; the read is prepared once per connection.
+    const begin = [`BEGIN; SELECT pg_advisory_xact_lock(${conversationId})`, { name: 'stepwise_lock_reads', text: LOCK_READS_SQL, values: [conversationId] }];
     const busy = (error: unknown) =>
       (error as { code?: string }).code === '55P03' ? new StoreError(`Conversation ${conversationId} is busy: another turn held it for over ${this.options.lockTimeoutMs} ms. Try again.`, 'conflict') : null;
     let held: HeldLock | undefined;
@@ -160,6 +150,15 @@ export class PostgresConversationStore implements ConversationStore {
     if (this.closed) throw new StoreError('This PostgreSQL store is closed.', 'invalid');
   }
 }
+
+const LOCK_READS_SQL = `SELECT c.kind, p.procedure, p.closed_at, s.state, c.status,
+    (SELECT coalesce(json_agg(h.message ORDER BY h.seq), '[]'::json) FROM conversation_history h WHERE h.conversation_id = c.id) AS history,
+    (SELECT coalesce(max(seq), 0) FROM messages m WHERE m.conversation_id = c.id) AS messages,
+    (SELECT coalesce(max(seq), 0) FROM trace_events t WHERE t.conversation_id = c.id) AS trace
+  FROM conversations c
+  LEFT JOIN production_conversations p ON p.conversation_id = c.id
+  LEFT JOIN conversation_state s ON s.conversation_id = c.id
+  WHERE c.id = $1`;
 
 interface LockRow {
   kind: string;

@@ -81,7 +81,7 @@ export function wholeTransactionSession(client: Queryable): Session {
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
-  begin: string,
+  begin: string | readonly (string | pg.QueryConfig)[],
   work: (client: pg.PoolClient, began: pg.QueryResult[]) => Promise<T>,
   beginFailed?: (error: unknown) => StoreError | null,
   inFlight: () => readonly Promise<unknown>[] = () => [],
@@ -95,8 +95,7 @@ export async function inTransaction<T>(
   try {
     let began: pg.QueryResult[];
     try {
-      const answer = (await client.query(begin)) as pg.QueryResult | pg.QueryResult[];
-      began = Array.isArray(answer) ? answer : [answer];
+      began = await opening(client, typeof begin === 'string' ? [begin] : begin);
     } catch (error) {
       throw beginFailed?.(error) ?? error;
     }
@@ -123,6 +122,24 @@ export async function inTransaction<T>(
     client.off('error', ignore);
     client.release(broken);
   }
+}
+
+/**
+ * The opening queries' results, in order: sent together on a pipelining connection (one round
+ * trip), else one after another. The first failure is thrown (the ones after it fail with it).
+ */
+async function opening(client: pg.PoolClient, queries: readonly (string | pg.QueryConfig)[]): Promise<pg.QueryResult[]> {
+  const send = (query: string | pg.QueryConfig) => (typeof query === 'string' ? client.query(query) : client.query(query)) as Promise<pg.QueryResult | pg.QueryResult[]>;
+  const answers: (pg.QueryResult | pg.QueryResult[])[] = [];
+  if (client.pipeline) {
+    const settled = await Promise.allSettled(queries.map(send));
+    const failed = settled.find((answer): answer is PromiseRejectedResult => answer.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const answer of settled) answers.push((answer as PromiseFulfilledResult<pg.QueryResult | pg.QueryResult[]>).value);
+  } else {
+    for (const query of queries) answers.push(await send(query));
+  }
+  return answers.flatMap((answer) => (Array.isArray(answer) ? answer : [answer]));
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P03', '53300']);
