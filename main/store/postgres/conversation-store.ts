@@ -18,12 +18,12 @@ import type { ConversationRepositories, ConversationRepository, ConversationStor
 import { connectionError, createPool, parsePostgresUrl, resolvePostgresOptions, type ParsedPostgresOptions, type PostgresOptions, type PostgresTarget } from './connection';
 import { migratePostgres } from './migrations';
 import { API_KEYS_CHANNEL, ApiKeyCache } from './api-key-cache';
-import { LockScopes, routedSession, type HeldLock, type LockReads } from './lock-scope';
+import { allOrNothing, LockScopes, routedSession, type HeldLock, type LockReads } from './lock-scope';
 import { NotificationListener } from './notification-listener';
 import { PostgresProductionRepository } from './production';
 import { toProductionInfo } from '../production';
 import { postgresRepositories } from './repositories';
-import { inTransaction, transactionSession } from './session';
+import { inTransaction, transactionSession, wholeTransactionSession } from './session';
 
 /** How long a checked key is kept at most, should a change go unheard on a connection that looks alive. */
 export const API_KEY_TTL_MS = 30_000;
@@ -55,8 +55,14 @@ export class PostgresConversationStore implements ConversationStore {
     const repos = postgresRepositories(routedSession(pool, this.scopes));
     this.conversations = repos.conversations;
     this.traces = repos.traces;
-    // A turn's first read of its state is the one its lock made.
-    this.turns = { ...repos.turns, load: async (id) => (this.scopes.reads(id)?.turn ?? (await repos.turns.load(id))) };
+    // A turn's first read of its state is the one its lock made (a copy: as a read would, each load gives its own).
+    this.turns = {
+      ...repos.turns,
+      load: async (id) => {
+        const read = this.scopes.reads(id);
+        return read ? structuredClone(read.turn) : repos.turns.load(id);
+      },
+    };
     this.production = new PostgresProductionRepository(pool, this.scopes, this.keys);
     this.keyChanges = new NotificationListener(options, API_KEYS_CHANNEL, {
       notified: () => this.keys.invalidate(),
@@ -93,6 +99,9 @@ export class PostgresConversationStore implements ConversationStore {
 
   async unitOfWork<T>(work: (repos: ConversationRepositories) => Promise<T>): Promise<T> {
     this.refuseIfClosed();
+    // Under a conversation's lock, in the lock's transaction (a savepoint): on a connection of its
+    // own it could wait for ever on a row the lock's transaction wrote.
+    if (this.scopes.held()) return allOrNothing(this.pool, this.scopes, [], (q) => work(postgresRepositories(wholeTransactionSession(q))));
     return inTransaction(this.pool, 'BEGIN', (client) => work(postgresRepositories(transactionSession(client))));
   }
 

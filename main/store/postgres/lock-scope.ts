@@ -77,15 +77,33 @@ export class LockScopes {
 // A statement that only reads leaves the lock's reads valid; anything else may change them.
 const READ_ONLY = /^\s*SELECT\b/i;
 
+/**
+ * The lock's connection for the holder's statements, as long as the holder's work runs: once it
+ * has ended, the connection is committing, rolled back or another holder's, and a statement the
+ * holder left queued is refused rather than run there. Errors come back as PostgreSQL gave them.
+ */
+function lockConnection(held: HeldLock): Queryable {
+  return {
+    query<R extends pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[]) {
+      if (!held.open) return Promise.reject(released(held));
+      return held.client.query<R>(sql, params);
+    },
+  };
+}
+
+function released(held: HeldLock): StoreError {
+  return new StoreError(`Conversation ${held.conversationId}'s lock was let go before this write ran (its holder's work had ended); it was not run.`, 'conflict');
+}
+
 /** The store's statements: on the held lock's transaction when the caller holds one, else on the pool. */
 export function routedSession(pool: pg.Pool, scopes: LockScopes): Session {
   return {
-    query(sql, params) {
+    query<R extends pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[]) {
       const held = scopes.held();
-      if (!held) return pool.query(sql, params).catch((error: unknown) => rethrow(error));
+      if (!held) return pool.query<R>(sql, params).catch((error: unknown) => rethrow(error));
       if (held.failed) return Promise.reject(afterFailure(held.failed));
-      if (!READ_ONLY.test(sql)) held.reads = null;
-      return held.client.query(sql, params).catch((error: unknown) => rethrow(error));
+      if (!READ_ONLY.test(typeof sql === 'string' ? sql : sql.text)) held.reads = null;
+      return lockConnection(held).query<R>(sql, params).catch((error: unknown) => rethrow(error));
     },
     atomic: (work) => allOrNothing(pool, scopes, [], (q) => work(q)),
   };
@@ -102,14 +120,15 @@ export async function allOrNothing<T>(pool: pg.Pool, scopes: LockScopes, stateme
   if (!held) return inTransaction(pool, ['BEGIN', ...statements].join('; '), (client, began) => work(client, began.slice(1)));
   if (held.failed) throw afterFailure(held.failed);
   held.reads = null;
+  const connection = lockConnection(held);
   const run = async (): Promise<T> => {
     const savepoint = `whole_${++savepoints}`;
-    const results = await held.client.query([`SAVEPOINT ${savepoint}`, ...statements].join('; ')).catch((error: unknown) => rethrow(error));
+    const results = await connection.query([`SAVEPOINT ${savepoint}`, ...statements].join('; ')).catch((error: unknown) => rethrow(error));
     try {
-      return await work(held.client, toResults(results).slice(1));
+      return await work(connection, toResults(results).slice(1));
     } catch (error) {
-      // If the connection is gone, so is the transaction: report the first error.
-      await held.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
+      // If the connection is gone, so is the transaction (and if the work ended, the savepoint): report the first error.
+      await connection.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
       return rethrow(error);
     }
   };
@@ -135,7 +154,7 @@ export async function lastWrite(
   scopes: LockScopes,
   conversationId: number,
   begin: string,
-  work: (client: pg.PoolClient, reads: LockReads | null, began: pg.QueryResult[]) => Promise<void>,
+  work: (q: Queryable, reads: LockReads | null, began: pg.QueryResult[]) => Promise<void>,
 ): Promise<void> {
   const held = scopes.held();
   if (!held) return inTransaction(pool, `BEGIN; ${begin}`, (client, began) => work(client, null, began.slice(1)));
@@ -143,8 +162,9 @@ export async function lastWrite(
   const reads = scopes.reads(conversationId);
   held.reads = null;
   await held.queue;
-  const began = reads ? [] : toResults(await held.client.query(begin).catch((error: unknown) => rethrow(error)));
-  const answered = work(held.client, reads, began).catch((error: unknown) => {
+  const connection = lockConnection(held);
+  const began = reads ? [] : toResults(await connection.query(begin).catch((error: unknown) => rethrow(error)));
+  const answered = work(connection, reads, began).catch((error: unknown) => {
     held.failed ??= error instanceof Error ? error : new Error(String(error));
     return rethrow(error);
   });

@@ -118,7 +118,7 @@ export class PostgresProductionRepository implements ProductionRepository {
   async productionInfo(conversationId: number): Promise<ProductionInfo> {
     // Under the conversation's lock, the lock read it already.
     const read = this.scopes.reads(conversationId);
-    if (read) return read.info;
+    if (read) return { ...read.info };
     const { rows } = await this.query<{ kind: string; procedure: string | null; closed_at: string | null }>(
       'SELECT c.kind, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id WHERE c.id = $1',
       [conversationId],

@@ -6,7 +6,8 @@ import type pg from 'pg';
 import { StoreError } from '../errors';
 
 export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** `sql` as text, or a query config (a named, prepared statement). */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
 export interface Session extends Queryable {
@@ -60,7 +61,7 @@ export function transactionSession(client: pg.PoolClient): Session {
 export function wholeTransactionSession(client: Queryable): Session {
   let queue: Promise<unknown> = Promise.resolve();
   return {
-    query: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => client.query<R>(sql, params).catch((error: unknown) => rethrow(error)),
+    query: <R extends pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[]) => client.query<R>(sql, params).catch((error: unknown) => rethrow(error)),
     atomic<T>(work: (q: Queryable) => Promise<T>): Promise<T> {
       const run = () => work(client).catch((error: unknown) => rethrow(error));
       const result = queue.then(run, run);
