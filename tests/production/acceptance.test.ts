@@ -1,0 +1,116 @@
+// Acceptance of issue 19's points that no other test pinned down: conversations listed by Procedure
+// and by start time (both sides of the bound), connector errors counted by action, the answers
+// matching the schemas /openapi.json documents them with, and the shutdown deadline.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import * as api from '../../main/production/api-schemas';
+import { toolCall, toolCalls } from '../support/fake-anthropic';
+import { useFakeAnthropic } from '../support/fixtures';
+import { CRM_CONNECTOR, CRM_PROCEDURE, GREETING_PROCEDURE, HANDOFF_PROCEDURE, useShop, waitFor, writeBundle } from './helpers';
+
+const startFake = useFakeAnthropic();
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The body, exactly as the schema documents it: a key the schema lacks would be stripped and fail the comparison. */
+async function documented(response: Response, schema: z.ZodType): Promise<unknown> {
+  const body: unknown = await response.json();
+  expect(schema.parse(body)).toEqual(body);
+  return body;
+}
+
+describe('issue 19 acceptance', () => {
+  const shop = useShop([HANDOFF_PROCEDURE, GREETING_PROCEDURE()]);
+
+  it('lists conversations by Procedure and by start time, each filter keeping the ones it names and only those', async () => {
+    const fake = await startFake([
+      toolCall('route', { procedure: 'Greeting', reason: 'hello' }),
+      toolCalls(['reply', { message: 'Hello!' }]),
+      toolCall('route', { procedure: 'Order help', reason: 'order' }),
+      toolCalls(['reply', { message: 'Passing you on.' }], ['handoff', { team: 'Orders team', summary: 'Order question.' }]),
+    ]);
+    const server = await shop.serve(fake);
+    const create = async () => ((await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number }).id;
+    const ids = async (query: string) => ((await (await server.request(`/v1/conversations?${query}`)).json()) as { conversations: { id: number }[] }).conversations.map((row) => row.id);
+
+    const greeted = await create();
+    await pause(30);
+    const between = new Date().toISOString();
+    await pause(30);
+    const handedOff = await create();
+    await server.request(`/v1/conversations/${greeted}/messages`, { json: { text: 'Hello' } });
+    await server.request(`/v1/conversations/${handedOff}/messages`, { json: { text: 'My order?' } });
+
+    expect(await ids('procedure=Greeting')).toEqual([greeted]);
+    expect(await ids(`procedure=${encodeURIComponent('Order help')}`)).toEqual([handedOff]);
+    expect(await ids(`startedBefore=${encodeURIComponent(between)}`)).toEqual([greeted]);
+    expect(await ids(`startedAfter=${encodeURIComponent(between)}`)).toEqual([handedOff]);
+    expect(await ids(`startedAfter=${encodeURIComponent(between)}&status=waiting`)).toEqual([]);
+    expect(await ids(`status=waiting&procedure=Greeting&startedBefore=${encodeURIComponent(between)}`)).toEqual([greeted]);
+  });
+
+  it('answers every route with the very shape /openapi.json documents', async () => {
+    const fake = await startFake([toolCall('route', { procedure: 'Greeting', reason: 'hello' }), toolCalls(['reply', { message: 'Hello!' }])]);
+    const server = await shop.serve(fake);
+    const created = await server.request('/v1/conversations', { json: { externalId: 'chat-9', attributes: { plan: 'pro' } } });
+    const { id } = (await documented(created, api.conversationStateSchema)) as { id: number };
+    await documented(await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hello' } }), api.turnResponseSchema);
+    await documented(await server.request(`/v1/conversations/${id}`), api.conversationStateSchema);
+    await documented(await server.request(`/v1/conversations/${id}/transcript`), api.transcriptSchema);
+    await documented(await server.request(`/v1/conversations/${id}/trace`), api.traceSchema);
+    await documented(await server.request('/v1/conversations'), api.conversationListSchema);
+    await documented(await server.request(`/v1/conversations/${id}/close`, { method: 'POST' }), api.conversationStateSchema);
+    await documented(await server.request('/v1/admin/bundles', { key: server.adminKey }), api.bundlesSchema);
+    await documented(await server.request('/v1/admin/keys', { key: server.adminKey }), api.keysSchema);
+    await documented(await server.request('/v1/admin/reload', { method: 'POST', key: server.adminKey }), api.reloadSchema);
+    await documented(await server.request('/v1/conversations/999999'), api.errorSchema);
+  });
+
+  it('stops within the shutdown deadline when a turn in flight outlasts it', async () => {
+    const fake = await startFake([toolCall('route', { procedure: 'Greeting', reason: 'hello' }), { ...toolCalls(['reply', { message: 'Too late.' }]), delayMs: 4000 }]);
+    const server = await shop.serve(fake, { shutdownDeadlineMs: 300 });
+    const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
+    const inFlight = server.request(`/v1/conversations/${id}/messages`, { json: { text: 'Hello' } }).then(
+      (response) => response.status,
+      () => 'connection closed',
+    );
+    await waitFor(() => fake.requests.length >= 2, 'the turn to reach the model');
+    const started = performance.now();
+    await server.close();
+    const took = performance.now() - started;
+    expect(took).toBeGreaterThanOrEqual(280);
+    expect(took).toBeLessThan(2000);
+    expect(await inFlight).toBe('connection closed');
+    expect(server.logs.join('')).toContain('shutdown deadline passed with turns still running');
+  });
+
+  describe('connector errors', () => {
+    let crm: Server;
+    beforeEach(async () => {
+      crm = createServer((_req, res) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"error":"the CRM is down"}');
+      });
+      await new Promise<void>((resolve) => crm.listen(0, '127.0.0.1', resolve));
+      return () => new Promise<void>((resolve) => crm.close(() => resolve()));
+    });
+
+    it('are counted by action in the metrics', async () => {
+      const connector = { ...CRM_CONNECTOR, baseUrl: `http://127.0.0.1:${(crm.address() as AddressInfo).port}`, allowInternalHosts: true };
+      shop.bundle = await writeBundle(shop.signer, join(shop.dir, 'crm.bundle'), [CRM_PROCEDURE], { connectors: [connector as never] });
+      const fake = await startFake([
+        toolCall('route', { procedure: 'Account question', reason: 'account' }),
+        toolCalls(['crm__lookup', { email: 'ada@example.com' }]),
+        toolCalls(['reply', { message: 'The CRM does not answer now.' }]),
+      ]);
+      const server = await shop.serve(fake, { approve: { internalHosts: ['crm'] } }, { STEPWISE_SECRET_CRM_API_TOKEN: 'crm-token-1234' });
+      const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
+      expect((await server.request(`/v1/conversations/${id}/messages`, { json: { text: 'A question about my account' } })).status).toBe(200);
+      const metrics = await (await server.request('/metrics', { key: server.adminKey })).text();
+      expect(metrics).toMatch(/stepwise_connector_calls_total\{action="crm\.lookup",result="error"\} 1/);
+      expect(metrics).not.toMatch(/stepwise_connector_calls_total\{action="crm\.lookup",result="ok"\}/);
+    });
+  });
+});
