@@ -1,9 +1,11 @@
 // Acceptance of issue 19's points that no other test pinned down: conversations listed by Procedure
 // and by start time (both sides of the bound), connector errors counted by action, the answers
-// matching the schemas /openapi.json documents them with, and the shutdown deadline.
+// matching the schemas /openapi.json documents them with, the shutdown deadline, and the outbox
+// flushed at shutdown.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import * as api from '../../main/production/api-schemas';
@@ -84,6 +86,39 @@ describe('issue 19 acceptance', () => {
     expect(took).toBeLessThan(2000);
     expect(await inFlight).toBe('connection closed');
     expect(server.logs.join('')).toContain('shutdown deadline passed with turns still running');
+  });
+
+  it('delivers, before it stops, a webhook due in the outbox that no pass has reached yet', async () => {
+    const received: string[] = [];
+    const hooks = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    try {
+      const fake = await startFake([]);
+      // Idle, the outbox looks for due rows once a second (its poll is the first retry's wait, at most 1 s).
+      const server = await shop.serve(fake, { webhook: { url: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hooks`, firstRetryMs: 3_600_000 } }, { STEPWISE_WEBHOOK_SECRET: 'whsec-acceptance-77' });
+      const { id } = (await (await server.request('/v1/conversations', { json: {} })).json()) as { id: number };
+      await pause(100);
+      // A row due now, written behind the server's back: no turn kicked the outbox for it.
+      const db = new Database(server.database);
+      try {
+        const at = new Date().toISOString();
+        db.prepare('INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)').run(id, 'conversation.handed_off', '{"flushed":true}', at, at);
+      } finally {
+        db.close();
+      }
+      await server.close();
+      expect(received).toEqual(['{"flushed":true}']);
+    } finally {
+      await new Promise<void>((resolve) => hooks.close(() => resolve()));
+    }
   });
 
   describe('connector errors', () => {
