@@ -1,7 +1,7 @@
 // Acceptance of issue 19's points that no other test pinned down: conversations listed by Procedure
 // and by start time (both sides of the bound), connector errors counted by action, the answers
 // matching the schemas /openapi.json documents them with, the shutdown deadline, and the outbox
-// flushed at shutdown.
+// flushed at shutdown, and `serve --host`.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import * as api from '../../main/production/api-schemas';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
-import { CRM_CONNECTOR, CRM_PROCEDURE, GREETING_PROCEDURE, HANDOFF_PROCEDURE, useShop, waitFor, writeBundle } from './helpers';
+import { CRM_CONNECTOR, CRM_PROCEDURE, GREETING_PROCEDURE, HANDOFF_PROCEDURE, spawnServer, useShop, waitFor, writeBundle } from './helpers';
 
 const startFake = useFakeAnthropic();
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -118,6 +118,22 @@ describe('issue 19 acceptance', () => {
       expect(received).toEqual(['{"flushed":true}']);
     } finally {
       await new Promise<void>((resolve) => hooks.close(() => resolve()));
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('serve --host listens on the address given, and only there', async () => {
+    const fake = await startFake([]);
+    const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url };
+    // 127.0.0.2 is loopback on Linux, and not the default 127.0.0.1.
+    const { child, url } = await spawnServer(['serve', shop.bundle, '--trust', shop.signer.publicKeyFile, '--database', join(shop.dir, 'server.sqlite'), '--port', '0', '--host', '127.0.0.2'], env);
+    try {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      await expect(fetch(url.replace('127.0.0.2', '127.0.0.1') + '/healthz')).rejects.toThrow();
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
     }
   });
 
