@@ -26,9 +26,11 @@ export function withRequestContext<T>(context: RequestContext, work: () => Promi
 export class ProductionPersistence implements ConversationPersistence {
   private readonly base: WorkspacePersistence;
 
+  /** `currentSet`: the bundle set new conversations start on, recorded with each conversation's first save. */
   constructor(
     private readonly store: ConversationStore,
     private readonly production: ProductionRepository,
+    private readonly currentSet: () => string | null = () => null,
   ) {
     this.base = new WorkspacePersistence(store);
   }
@@ -60,6 +62,8 @@ export class ProductionPersistence implements ConversationPersistence {
       },
       {
         procedure,
+        // Kept only by the first save (the store keeps the first one): a later turn may run on an earlier set.
+        bundleSet: this.currentSet(),
         outbox,
         ...(context.idempotency && customerTurn ? { idempotency: { ...context.idempotency, response: JSON.stringify(response) } } : {}),
       },

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationEngine, TurnResult } from '../runtime/engine';
 import { ConversationClosedError } from '../runtime/engine';
-import type { ConversationState } from '../runtime/types';
+import type { ConversationState, ProcedureCatalog } from '../runtime/types';
 import type { ApiKeyScope } from '../store/production';
 import { StoreError } from '../store/errors';
 import { allows, type KeyRing } from './api-keys';
@@ -32,7 +32,8 @@ export interface ServerContext {
   config: ServerConfig;
   /** For starts and reads, and on SQLite for whole (not streamed) turns too (see sharedTurnEngine). */
   engine: ConversationEngine;
-  newEngine(stream?: boolean): ConversationEngine;
+  /** `procedures`: a conversation's own bundle set, when not the current one. */
+  newEngine(stream?: boolean, procedures?: ProcedureCatalog): ConversationEngine;
   /**
    * May whole turns run on `engine`? On SQLite this process is the only one writing conversations,
    * so one engine keeps each conversation's state from its last turn instead of reading it back
@@ -230,17 +231,24 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
   }
   // A stream's headers go out with its first event: a refusal before it (a closed or handed-off
   // conversation, say) is still a plain 4xx JSON answer.
-  // A streamed turn has an engine of its own: its reply listener must hear this turn only.
-  const shared = ctx.sharedTurnEngine && !stream;
-  const engine = shared ? ctx.engine : ctx.newEngine(stream);
-  let stopStream: (() => void) | null = null;
-  if (stream) {
-    stopStream = engine.subscribeReplies((conversation, text, withdrawn) => {
-      if (conversation !== conversationId) return;
-      openStream(res);
-      res.write(withdrawn ? `event: withdraw\ndata: {}\n\n` : `event: reply\ndata: ${JSON.stringify({ text })}\n\n`);
-    });
-  }
+  // Set once the turn's engine is (a closure assigns it: typed so that the checks below stay).
+  let stopStream = null as (() => void) | null;
+  /** The engine for this turn, once the conversation's bundle set is known (under its lock). */
+  const engineFor = async (bundleSet: string | null) => {
+    // A conversation started on an earlier bundle set finishes on it; a streamed turn has an
+    // engine of its own (its reply listener must hear this turn only).
+    const pinned = bundleSet !== null && bundleSet !== ctx.catalog.currentSet;
+    const shared = ctx.sharedTurnEngine && !stream && !pinned;
+    const engine = shared ? ctx.engine : ctx.newEngine(stream, pinned ? await ctx.catalog.forSet(bundleSet, (hash) => ctx.store.production.bundleSet(hash)) : undefined);
+    if (stream) {
+      stopStream = engine.subscribeReplies((conversation, text, withdrawn) => {
+        if (conversation !== conversationId) return;
+        openStream(res);
+        res.write(withdrawn ? `event: withdraw\ndata: {}\n\n` : `event: reply\ndata: ${JSON.stringify({ text })}\n\n`);
+      });
+    }
+    return { engine, shared };
+  };
   const requestContext: RequestContext = { ...(idempotencyKey ? { idempotency: { keyId: key.id, key: idempotencyKey, requestHash } } : {}) };
   // The conversation's lock spans the whole turn, from reading its state to saving the next one:
   // two messages to one conversation (on any instance) are serialized, never interleaved.
@@ -253,9 +261,10 @@ async function postMessage(ctx: ServerContext, req: IncomingMessage, res: Server
           const replay = await storedTurn(ctx, key.id, conversationId, idempotencyKey, requestHash);
           if (replay) return { replay };
         }
-        const { production, closedAt } = await ctx.store.production.productionInfo(conversationId);
+        const { production, closedAt, bundleSet } = await ctx.store.production.productionInfo(conversationId);
         if (!production) throw new ApiError(404, 'not-found', `There is no conversation ${conversationId}.`);
         if (closedAt) throw new ApiError(409, 'conversation-closed', `Conversation ${conversationId} was closed at ${closedAt}; start a new one.`);
+        const { engine, shared } = await engineFor(bundleSet);
         // Under the lock, so no whole turn can remember a state again until this one has saved its own.
         if (ctx.sharedTurnEngine && !shared) ctx.engine.forget(conversationId);
         return { result: await engine.send(conversationId, input.text) };

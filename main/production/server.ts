@@ -16,12 +16,13 @@ import { ModelClient, type ModelCaller } from '../model/client';
 import { DEFAULT_MODELS, DEFAULT_PRICES, settingsFromEnvironment } from '../model/settings';
 import type { CodeSandbox } from '../sandbox/types';
 import { EscalationPolicySchema, type EscalationPolicy } from '../runtime/escalation';
+import type { ProcedureCatalog } from '../runtime/types';
 import { StoreError } from '../store/errors';
 import type { Workspace } from '../store/workspace';
 import { describeZodError } from '../validation/zod-error';
 import { KeyRing } from './api-keys';
 import { loadBundleSet, type BundleSet } from './bundle-set';
-import { BundleCatalog } from './catalog';
+import { BundleCatalog, setProcedures } from './catalog';
 import type { ServerConfig } from './config';
 import { SwappableConnectors } from './connectors';
 import { ApiError, sendError, sendJson } from './http';
@@ -100,18 +101,20 @@ export async function startProductionServer(options: ProductionServerOptions): P
   }
   const catalog = new BundleCatalog();
   const connectors = new SwappableConnectors(secrets, config.approve, () => undefined);
-  const persistence = new ProductionPersistence(store.conversations, store.production);
+  // Each conversation's first save records the set it started on (the current one then).
+  const persistence = new ProductionPersistence(store.conversations, store.production, () => catalog.currentSet);
   // On PostgreSQL an engine per turn (and one for starts and reads): another instance may have run a
   // conversation's last turn, so no engine may keep a conversation's state between turns. On SQLite
   // whole turns share the one engine (routes.ts, sharedTurnEngine).
-  const newEngine = (stream = false) =>
+  // `procedures`: a conversation's own bundle set, when it started on another than the current one.
+  const newEngine = (stream = false, procedures: ProcedureCatalog = catalog) =>
     createEngine({
       workspace: store.local,
       model,
       draft: false,
       connectors,
       sandbox,
-      catalog,
+      catalog: procedures,
       persistence,
       ...(escalation ? { escalation } : {}),
       // Streamed from the model only when the client streams: whole replies skip the parsing of partial tool input.
@@ -119,7 +122,9 @@ export async function startProductionServer(options: ProductionServerOptions): P
     }).engine;
   let engine;
   try {
-    catalog.replace(bundleSet.procedures);
+    // Kept in the database first, so every instance can serve a conversation on this set.
+    await store.production.keepBundleSet(bundleSet.hash, setProcedures(bundleSet.procedures));
+    catalog.replace(bundleSet.procedures, bundleSet.hash);
     await connectors.replace(bundleSet.connectors);
     replaceKnowledge(store.local, bundleSet);
     engine = newEngine();
@@ -154,7 +159,8 @@ export async function startProductionServer(options: ProductionServerOptions): P
       try {
         const next = await loadBundleSet(config.bundles, { trustedKeys, sandbox });
         await secrets.requireAll(next.secretNames);
-        catalog.replace(next.procedures);
+        await store.production.keepBundleSet(next.hash, setProcedures(next.procedures));
+        catalog.replace(next.procedures, next.hash);
         await connectors.replace(next.connectors);
         replaceKnowledge(store.local, next);
         bundleSet = next;

@@ -48,6 +48,8 @@ export interface IdempotencyRecord {
 export interface ProductionTurnExtras {
   /** The main Procedure the conversation is in after the turn (null: none yet). */
   procedure: string | null;
+  /** The bundle set the turn ran on: recorded with the conversation's first save, never changed after. */
+  bundleSet?: string | null;
   outbox: readonly OutboxInput[];
   idempotency?: { keyId: number; key: string; requestHash: string; response: string };
 }
@@ -73,10 +75,19 @@ export interface ProductionInfo {
   production: boolean;
   procedure: string | null;
   closedAt: string | null;
+  /** The bundle set it started on (null: not recorded yet). */
+  bundleSet: string | null;
 }
 
-export function toProductionInfo(row: { kind: string; procedure: string | null; closed_at: string | null } | undefined): ProductionInfo {
-  return { production: row?.kind === 'production', procedure: row?.procedure ?? null, closedAt: row?.closed_at ?? null };
+export function toProductionInfo(row: { kind: string; procedure: string | null; closed_at: string | null; bundle_set: string | null } | undefined): ProductionInfo {
+  return { production: row?.kind === 'production', procedure: row?.procedure ?? null, closedAt: row?.closed_at ?? null, bundleSet: row?.bundle_set ?? null };
+}
+
+/** A Procedure version of a bundle set: its text, whose content hash is `version`. */
+export interface SetProcedure {
+  name: string;
+  version: string;
+  text: string;
 }
 
 export interface ProductionRepository {
@@ -88,8 +99,12 @@ export interface ProductionRepository {
 
   conversationByExternalId(externalId: string): Promise<Conversation | null>;
   listConversations(filter: ProductionConversationFilter): Promise<ProductionConversation[]>;
-  /** The Procedure it is in and when the API closed it (null: never). */
+  /** The Procedure it is in, when the API closed it (null: never), the bundle set it started on. */
   productionInfo(conversationId: number): Promise<ProductionInfo>;
+  /** Keeps a bundle set's Procedure versions (idempotent: a set is its content). */
+  keepBundleSet(setHash: string, procedures: readonly SetProcedure[]): Promise<void>;
+  /** A kept bundle set's Procedures (empty: not kept here). */
+  bundleSet(setHash: string): Promise<SetProcedure[]>;
   /** Closes it for good: status ended, closed now (a message after that is refused). False: no such production conversation. */
   close(conversationId: number): Promise<boolean>;
   /** Production conversations not closed. */
@@ -166,10 +181,25 @@ export class SqliteProductionRepository implements ProductionRepository {
   }
 
   async productionInfo(conversationId: number): Promise<ProductionInfo> {
-    const row = statement(this.db, 'SELECT c.kind, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id WHERE c.id = ?').get(conversationId) as
-      | { kind: string; procedure: string | null; closed_at: string | null }
+    const row = statement(this.db, 'SELECT c.kind, p.procedure, p.closed_at, p.bundle_set FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id WHERE c.id = ?').get(conversationId) as
+      | { kind: string; procedure: string | null; closed_at: string | null; bundle_set: string | null }
       | undefined;
     return toProductionInfo(row);
+  }
+
+  async keepBundleSet(setHash: string, procedures: readonly SetProcedure[]): Promise<void> {
+    activityTransaction(this.db, this.durability, () => {
+      const version = statement(this.db, 'INSERT INTO bundled_procedures (name, version, text) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      const member = statement(this.db, 'INSERT INTO bundle_set_procedures (set_hash, name, version) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      for (const procedure of procedures) {
+        version.run(procedure.name, procedure.version, procedure.text);
+        member.run(setHash, procedure.name, procedure.version);
+      }
+    });
+  }
+
+  async bundleSet(setHash: string): Promise<SetProcedure[]> {
+    return statement(this.db, 'SELECT v.name, v.version, v.text FROM bundle_set_procedures s JOIN bundled_procedures v ON v.name = s.name AND v.version = s.version WHERE s.set_hash = ? ORDER BY v.name').all(setHash) as SetProcedure[];
   }
 
   async close(conversationId: number): Promise<boolean> {
@@ -194,8 +224,10 @@ export class SqliteProductionRepository implements ProductionRepository {
     activityTransaction(this.db, this.durability, () => {
       this.turns.save(conversationId, turn);
       const at = now();
-      statement(this.db, 'INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at')
-        .run(conversationId, extras.procedure, at);
+      statement(
+        this.db,
+        'INSERT INTO production_conversations (conversation_id, procedure, bundle_set, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, bundle_set = coalesce(production_conversations.bundle_set, excluded.bundle_set), updated_at = excluded.updated_at',
+      ).run(conversationId, extras.procedure, extras.bundleSet ?? null, at);
       const insert = statement(this.db, 'INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)');
       for (const row of extras.outbox) insert.run(conversationId, row.event, row.body, at, at);
       if (extras.idempotency) {

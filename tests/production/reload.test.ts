@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../support/fake-anthropic';
 import { toolCall, toolCalls } from '../support/fake-anthropic';
 import { useFakeAnthropic } from '../support/fixtures';
-import { newSigner, useShop, writeBundle, type Signer } from './helpers';
+import { join } from 'node:path';
+import { newSigner, openOrCreate, useShop, writeBundle, type Signer } from './helpers';
+import { sqlOf } from '../store/sql';
 
 const startFake = useFakeAnthropic();
 
@@ -20,6 +22,28 @@ ${ask}
 
 ## Confirm
 Confirm the return. @end
+`;
+
+const check = (marker: string) => `---
+name: Refund check
+trigger: Used by Returns before a refund.
+sub_procedure: true
+---
+
+## Check
+Check the receipt (${marker}). @end
+`;
+
+const returnsWithCheck = (marker: string) => `---
+name: Returns
+trigger: The customer wants to return something.
+---
+
+## Ask
+Ask which item they want to return (${marker}).
+
+## Check
+Check it with [[Refund check]]. @end
 `;
 
 describe('hot reload', () => {
@@ -80,5 +104,63 @@ describe('hot reload', () => {
     writeFileSync(shop.bundle, JSON.stringify(parsed));
     expect((await server.request('/v1/admin/reload', { method: 'POST', key: server.adminKey })).status).toBe(422);
     expect(requests.length).toBeGreaterThan(4);
+  });
+});
+
+describe('a conversation on an earlier bundle set', () => {
+  const shop = useShop([returnsWithCheck('RETURNS-ONE'), check('CHECK-ONE')]);
+
+  it('finishes on it, sub-Procedures included, on a server that never loaded that set (another instance, or after a restart)', async () => {
+    const prompts: string[] = [];
+    const fake = await startFake((request) => {
+      const text = JSON.stringify(request.body);
+      if (request.body.tools?.some((tool) => tool.name === 'route')) return toolCall('route', { procedure: 'Returns', reason: 'return' });
+      prompts.push(text);
+      return toolCalls(['reply', { message: 'Which item?' }]);
+    });
+    const first = await shop.serve(fake);
+    const early = ((await (await first.request('/v1/conversations', { json: {} })).json()) as { id: number }).id;
+    expect((await first.request(`/v1/conversations/${early}/messages`, { json: { text: 'I want to return a mug' } })).status).toBe(200);
+    const v1 = (await (await first.request('/v1/admin/bundles', { key: first.adminKey })).json()) as { setHash: string };
+    await first.close();
+
+    // The next server serves only the new set: both Procedures changed.
+    await writeBundle(shop.signer, shop.bundle, [returnsWithCheck('RETURNS-TWO'), check('CHECK-TWO')]);
+    const second = await shop.serve(fake);
+    expect(((await (await second.request('/v1/admin/bundles', { key: second.adminKey })).json()) as { setHash: string }).setHash).not.toBe(v1.setHash);
+    prompts.length = 0;
+    expect((await second.request(`/v1/conversations/${early}/messages`, { json: { text: 'The blue one' } })).status).toBe(200);
+    // The early conversation's prompt holds its own set's texts: the Procedure and the sub-Procedure it may call.
+    expect(prompts.at(-1)).toContain('RETURNS-ONE');
+    expect(prompts.at(-1)).toContain('CHECK-ONE');
+    expect(prompts.at(-1)).not.toContain('TWO');
+
+    // A new conversation takes the new set.
+    const late = ((await (await second.request('/v1/conversations', { json: {} })).json()) as { id: number }).id;
+    prompts.length = 0;
+    expect((await second.request(`/v1/conversations/${late}/messages`, { json: { text: 'I want to return a kettle' } })).status).toBe(200);
+    expect(prompts.at(-1)).toContain('RETURNS-TWO');
+    expect(prompts.at(-1)).toContain('CHECK-TWO');
+  });
+
+  it('refuses to run a set whose text in the database no longer matches its content hash', async () => {
+    const fake = await startFake((request) => (request.body.tools?.some((tool) => tool.name === 'route') ? toolCall('route', { procedure: 'Returns', reason: 'return' }) : toolCalls(['reply', { message: 'Which item?' }])));
+    const first = await shop.serve(fake);
+    const early = ((await (await first.request('/v1/conversations', { json: {} })).json()) as { id: number }).id;
+    expect((await first.request(`/v1/conversations/${early}/messages`, { json: { text: 'I want to return a mug' } })).status).toBe(200);
+    await first.close();
+    // Someone edits the kept text in the database (the Procedure would now do something its signer never signed).
+    const database = openOrCreate(join(shop.dir, 'server.sqlite'));
+    try {
+      expect(sqlOf(database).prepare("UPDATE bundled_procedures SET text = replace(text, 'RETURNS-ONE', 'GIVE EVERYTHING AWAY') WHERE name = 'Returns'").run().changes).toBe(1);
+    } finally {
+      database.close();
+    }
+    await writeBundle(shop.signer, shop.bundle, [returnsWithCheck('RETURNS-TWO'), check('CHECK-TWO')]);
+    const second = await shop.serve(fake);
+    const refused = await second.request(`/v1/conversations/${early}/messages`, { json: { text: 'The blue one' } });
+    expect(refused.status).toBe(500);
+    // Nothing of the turn was kept: the transcript has the first turn's two messages only.
+    expect(((await (await second.request(`/v1/conversations/${early}/transcript`)).json()) as { messages: unknown[] }).messages).toHaveLength(2);
   });
 });

@@ -61,6 +61,11 @@ const seeds: Record<number, (db: Database.Database) => void> = {
   12: (db) => {
     db.prepare("UPDATE teams SET note_template = 'Order {order_id}: what was tried.' WHERE name = 'Claims team'").run();
   },
+  13: (db) => {
+    db.prepare("INSERT INTO bundled_procedures (name, version, text) VALUES ('Hello', 'h1', 'text')").run();
+    db.prepare("INSERT INTO bundle_set_procedures (set_hash, name, version) VALUES ('set1', 'Hello', 'h1')").run();
+    db.prepare("UPDATE production_conversations SET bundle_set = 'set1' WHERE conversation_id = 2").run();
+  },
 };
 
 describe('migrations', () => {

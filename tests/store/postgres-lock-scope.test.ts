@@ -75,7 +75,7 @@ describe('PostgreSQL: a lock holder works in the lock\'s transaction', () => {
     const wire = recordWire();
     try {
       await store.withConversationLock(id, async () => {
-        expect(await store.production.productionInfo(id)).toEqual({ production: true, procedure: 'Returns', closedAt: null });
+        expect(await store.production.productionInfo(id)).toEqual({ production: true, procedure: 'Returns', closedAt: null, bundleSet: null });
         expect(await store.turns.load(id)).toEqual(loaded);
         await store.production.saveTurn(id, turn('second', { history: [{ said: 'first' }, { said: 'second' }] }), { procedure: 'Returns', outbox: [] });
       });
@@ -135,7 +135,7 @@ describe('PostgreSQL: a lock holder works in the lock\'s transaction', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       release();
       await first;
-      expect(await waiting).toEqual({ info: { production: true, procedure: 'Returns', closedAt: null }, state: await store.turns.load(id) });
+      expect(await waiting).toEqual({ info: { production: true, procedure: 'Returns', closedAt: null, bundleSet: null }, state: await store.turns.load(id) });
       expect((await waiting).state!.history).toEqual([{ said: 'one' }]);
     } finally {
       await Promise.all([store.close(), second.close()]);

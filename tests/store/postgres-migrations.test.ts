@@ -33,7 +33,7 @@ describe('PostgreSQL migrations', () => {
       expect(ran.filter((versions) => versions.length > 0)).toHaveLength(1);
       expect(await postgresSchemaVersions(pools[0]!)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version));
       expect(await tables(pools[0]!)).toEqual([
-        'api_keys', 'conversation_history', 'conversation_state', 'conversations', 'idempotency_records', 'messages', 'production_conversations', 'schema_migrations', 'trace_events', 'webhook_outbox',
+        'api_keys', 'bundle_set_procedures', 'bundled_procedures', 'conversation_history', 'conversation_state', 'conversations', 'idempotency_records', 'messages', 'production_conversations', 'schema_migrations', 'trace_events', 'webhook_outbox',
       ]);
       // Started again, nothing runs.
       expect(await migratePostgres(pools[3]!)).toEqual([]);

@@ -13,11 +13,12 @@ import { connectorGrants } from './009-connector-grants';
 import { conversationStatus } from './010-conversation-status';
 import { productionServer } from './011-production-server';
 import { teamHandoffNotes } from './012-team-handoff-notes';
+import { bundleSets } from './013-bundle-sets';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory, connectorGrants, conversationStatus, productionServer, teamHandoffNotes];
+export const MIGRATIONS: readonly Migration[] = [procedures, knowledge, connectorsAndKeys, runs, conversationStateAndSettings, mockWorlds, simulationResults, conversationHistory, connectorGrants, conversationStatus, productionServer, teamHandoffNotes, bundleSets];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export function schemaVersion(db: Database.Database): number {

@@ -160,7 +160,7 @@ export class PostgresConversationStore implements ConversationStore {
   }
 }
 
-const LOCK_READS_SQL = `SELECT c.kind, p.procedure, p.closed_at, s.state, c.status,
+const LOCK_READS_SQL = `SELECT c.kind, p.procedure, p.closed_at, p.bundle_set, s.state, c.status,
     (SELECT coalesce(json_agg(h.message ORDER BY h.seq), '[]'::json) FROM conversation_history h WHERE h.conversation_id = c.id) AS history,
     (SELECT coalesce(max(seq), 0) FROM messages m WHERE m.conversation_id = c.id) AS messages,
     (SELECT coalesce(max(seq), 0) FROM trace_events t WHERE t.conversation_id = c.id) AS trace
@@ -173,6 +173,7 @@ interface LockRow {
   kind: string;
   procedure: string | null;
   closed_at: string | null;
+  bundle_set: string | null;
   /** Null before the first turn is saved. */
   state: unknown;
   status: ConversationStatus;

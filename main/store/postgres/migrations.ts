@@ -140,6 +140,27 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION stepwise_api_keys_changed();
     `,
   },
+  {
+    // As SQLite migration 13 (main/store/migrations/013-bundle-sets.ts).
+    version: 4,
+    name: 'bundle sets',
+    sql: `
+      CREATE TABLE bundled_procedures (
+        name    text NOT NULL,
+        version text NOT NULL,
+        text    text NOT NULL,
+        PRIMARY KEY (name, version)
+      );
+      CREATE TABLE bundle_set_procedures (
+        set_hash text NOT NULL,
+        name     text NOT NULL,
+        version  text NOT NULL,
+        PRIMARY KEY (set_hash, name),
+        FOREIGN KEY (name, version) REFERENCES bundled_procedures (name, version)
+      );
+      ALTER TABLE production_conversations ADD COLUMN bundle_set text;
+    `,
+  },
 ];
 
 export const POSTGRES_LATEST_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]!.version;

@@ -24,6 +24,7 @@ import {
   type ProductionConversationFilter,
   type ProductionRepository,
   type ProductionTurnExtras,
+  type SetProcedure,
 } from '../production';
 import type { ConversationRepository } from '../repositories';
 import { positionFrom, positionSql, postgresRepositories, turnWriteParts, type Position } from './repositories';
@@ -119,11 +120,32 @@ export class PostgresProductionRepository implements ProductionRepository {
     // Under the conversation's lock, the lock read it already.
     const read = this.scopes.reads(conversationId);
     if (read) return { ...read.info };
-    const { rows } = await this.query<{ kind: string; procedure: string | null; closed_at: string | null }>(
-      'SELECT c.kind, p.procedure, p.closed_at FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id WHERE c.id = $1',
+    const { rows } = await this.query<{ kind: string; procedure: string | null; closed_at: string | null; bundle_set: string | null }>(
+      'SELECT c.kind, p.procedure, p.closed_at, p.bundle_set FROM conversations c LEFT JOIN production_conversations p ON p.conversation_id = c.id WHERE c.id = $1',
       [conversationId],
     );
     return toProductionInfo(rows[0]);
+  }
+
+  async keepBundleSet(setHash: string, procedures: readonly SetProcedure[]): Promise<void> {
+    await allOrNothing(this.pool, this.scopes, [], async (client) => {
+      await client.query(
+        `INSERT INTO bundled_procedures (name, version, text) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+        [procedures.map((p) => p.name), procedures.map((p) => p.version), procedures.map((p) => p.text)],
+      );
+      await client.query(
+        `INSERT INTO bundle_set_procedures (set_hash, name, version) SELECT $1, name, version FROM unnest($2::text[], $3::text[]) AS m(name, version) ON CONFLICT DO NOTHING`,
+        [setHash, procedures.map((p) => p.name), procedures.map((p) => p.version)],
+      );
+    });
+  }
+
+  async bundleSet(setHash: string): Promise<SetProcedure[]> {
+    const { rows } = await this.query<SetProcedure>(
+      'SELECT v.name, v.version, v.text FROM bundle_set_procedures s JOIN bundled_procedures v ON v.name = s.name AND v.version = s.version WHERE s.set_hash = $1 ORDER BY v.name',
+      [setHash],
+    );
+    return rows;
   }
 
   async close(conversationId: number): Promise<boolean> {
@@ -224,14 +246,15 @@ function productionTurnWrite(conversationId: number, turn: TurnRecord, position:
   const { parts, params } = turnWriteParts(conversationId, turn, position, at);
   const next = (value: unknown) => `$${params.push(value)}`;
   const procedure = next(extras.procedure);
+  const bundleSet = next(extras.bundleSet ?? null);
   const events = next(extras.outbox.map((row) => row.event));
   const bodies = next(extras.outbox.map((row) => row.body));
   const idempotency = extras.idempotency;
   const [keyId, key, requestHash, response] = [idempotency?.keyId ?? null, idempotency?.key ?? null, idempotency?.requestHash ?? null, idempotency?.response ?? null].map(next);
   parts.push(
     `new_procedure AS (
-       INSERT INTO production_conversations (conversation_id, procedure, updated_at) VALUES ($1::bigint, ${procedure}::text, $5::timestamptz)
-       ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, updated_at = excluded.updated_at
+       INSERT INTO production_conversations (conversation_id, procedure, bundle_set, updated_at) VALUES ($1::bigint, ${procedure}::text, ${bundleSet}::text, $5::timestamptz)
+       ON CONFLICT (conversation_id) DO UPDATE SET procedure = excluded.procedure, bundle_set = coalesce(production_conversations.bundle_set, excluded.bundle_set), updated_at = excluded.updated_at
      )`,
     `new_outbox AS (
        INSERT INTO webhook_outbox (conversation_id, event, body, created_at, next_attempt_at)

@@ -48,7 +48,7 @@ export function describeProductionRepository(name: string, make: () => Promise<P
       expect((await production.conversationByExternalId('chat-1'))!.id).toBe(id);
       expect(await production.conversationByExternalId('chat-2')).toBeNull();
       // Production's before its first turn; a conversation of another kind, or none, is not.
-      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: null, closedAt: null });
+      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: null, closedAt: null, bundleSet: null });
       const preview = await store.conversations.create({ kind: 'preview' });
       expect((await production.productionInfo(preview.id)).production).toBe(false);
       expect((await production.productionInfo(id + 1000)).production).toBe(false);
@@ -59,14 +59,14 @@ export function describeProductionRepository(name: string, make: () => Promise<P
       });
       expect(await production.idempotency(7, id, 'retry-1')).toEqual({ requestHash: 'req', response: '{"reply":"hi"}' });
       expect(await production.idempotency(8, id, 'retry-1')).toBeNull();
-      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: 'Order help', closedAt: null });
+      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: 'Order help', closedAt: null, bundleSet: null });
       expect(await production.pendingOutbox()).toBe(2);
       await expect(
         production.saveTurn(id, turn('hello again'), { procedure: 'Other', outbox: [{ event: 'handoff', body: '{"n":3}' }], idempotency: { keyId: 7, key: 'retry-1', requestHash: 'req', response: '{}' } }),
       ).rejects.toThrow(/Idempotency-Key "retry-1" was already used/);
       expect((await store.conversations.messages(id)).map((message) => message.content)).toEqual(['hello']);
       expect(await production.pendingOutbox()).toBe(2);
-      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: 'Order help', closedAt: null });
+      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: 'Order help', closedAt: null, bundleSet: null });
       expect((await store.conversations.get(id))!.status).toBe('handed_off');
       // A bad turn keeps nothing of its extras either.
       await expect(production.saveTurn(id, turn('x', { trace: [{ type: '' }] }), { procedure: 'Bad', outbox: [{ event: 'handoff', body: '{}' }] })).rejects.toThrow(/Trace events are not valid/);
@@ -165,6 +165,26 @@ export function describeProductionRepository(name: string, make: () => Promise<P
       // Two attempts is the most: the second row is given up on, the delivered one is done.
       expect(await production.rescheduleUndelivered(2)).toBe(1);
       expect((await production.dueOutbox(later(1_000), 10)).map((row) => row.id)).toEqual([first!.id]);
+    });
+
+    it('keeps bundle sets by hash, idempotently, and records the set a conversation started on with its first save only', async () => {
+      const { store, production } = await open();
+      const setOne = [
+        { name: 'Returns', version: 'r1', text: 'returns one' },
+        { name: 'Refund check', version: 'c1', text: 'check one' },
+      ];
+      await production.keepBundleSet('set-1', setOne);
+      await production.keepBundleSet('set-1', setOne);
+      // A later set shares an unchanged Procedure's version.
+      await production.keepBundleSet('set-2', [{ name: 'Returns', version: 'r2', text: 'returns two' }, setOne[1]!]);
+      expect(await production.bundleSet('set-1')).toEqual([setOne[1], setOne[0]]);
+      expect((await production.bundleSet('set-2')).map((procedure) => procedure.version)).toEqual(['c1', 'r2']);
+      expect(await production.bundleSet('set-3')).toEqual([]);
+
+      const { id } = await store.conversations.create({ kind: 'production' });
+      await production.saveTurn(id, turn('start'), { procedure: null, bundleSet: 'set-1', outbox: [] });
+      await production.saveTurn(id, turn('next'), { procedure: 'Returns', bundleSet: 'set-2', outbox: [] });
+      expect(await production.productionInfo(id)).toEqual({ production: true, procedure: 'Returns', closedAt: null, bundleSet: 'set-1' });
     });
   });
 }
