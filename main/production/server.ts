@@ -33,7 +33,7 @@ import { ProductionPersistence } from './persistence';
 import { RateLimiter } from './rate-limit';
 import { handleRequest, type ServerContext } from './routes';
 import { openServerStore, type ServerStore } from './server-store';
-import { readSecretsFile, ServerSecretStore } from './secrets';
+import { readSecretsFile, SecretsError, ServerSecretStore } from './secrets';
 import { WebhookOutbox } from './webhooks';
 
 export interface ProductionServerOptions {
@@ -59,6 +59,18 @@ export interface ProductionServer {
 /** A server that cannot start; the message says everything that is wrong. */
 export class StartupError extends Error {}
 
+/** Every secret the server needs and was not given, in one error: the connectors' and the webhook's signing secret (`webhookSecretMissing`: its variable). */
+async function requireSecrets(secrets: ServerSecretStore, names: readonly string[], webhookSecretMissing: string | null): Promise<void> {
+  const webhookLine = `the webhook's signing secret (environment variable ${webhookSecretMissing})`;
+  try {
+    await secrets.requireAll(names);
+  } catch (error) {
+    if (error instanceof SecretsError && webhookSecretMissing) throw new SecretsError(`${error.message}\nand ${webhookLine}.`, error.missing);
+    throw error;
+  }
+  if (webhookSecretMissing) throw new StartupError(`A webhook URL is configured but its signing secret is not: set the environment variable ${webhookSecretMissing}.`);
+}
+
 export async function startProductionServer(options: ProductionServerOptions): Promise<ProductionServer> {
   const { config, env } = options;
   const trustedKeys = config.trust.map((file) => {
@@ -70,7 +82,8 @@ export async function startProductionServer(options: ProductionServerOptions): P
   });
   const secrets = new ServerSecretStore(env, config.secretsFile ? readSecretsFile(config.secretsFile) : {});
   const webhookSecret = config.webhook ? env[config.webhook.secretEnv] : undefined;
-  if (config.webhook && !webhookSecret) throw new StartupError(`A webhook URL is configured but its signing secret is not: set the environment variable ${config.webhook.secretEnv}.`);
+  // Said with the connectors' missing secrets, once the bundles say which: every missing name at once.
+  const webhookSecretMissing = config.webhook && !webhookSecret ? config.webhook.secretEnv : null;
 
   const model = options.model ?? buildModel(config, env);
   const escalation = config.escalation ? parseEscalation(config.escalation) : null;
@@ -82,7 +95,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
   let bundleSet: BundleSet;
   try {
     bundleSet = await loadBundleSet(config.bundles, { trustedKeys, sandbox });
-    await secrets.requireAll(bundleSet.secretNames);
+    await requireSecrets(secrets, bundleSet.secretNames, webhookSecretMissing);
   } catch (error) {
     await ownSandbox?.close();
     throw error;

@@ -98,6 +98,14 @@ describe('loading bundles', () => {
     expect(error.message).toMatch(/shop\.bundle and second\.bundle both carry the Procedure "Greeting"/);
   });
 
+  it('fails to start when a webhook is configured without its signing secret, naming the variable', async () => {
+    const fake = await startFake([]);
+    const config = resolveConfig({ bundles: [bundle], trust: [signer.publicKeyFile], database: join(dir, 'server.sqlite'), port: 0, logLevel: 'silent', webhook: { url: 'http://127.0.0.1:9/hooks' } });
+    await expect(startProductionServer({ config, env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url } })).rejects.toThrow(
+      'A webhook URL is configured but its signing secret is not: set the environment variable STEPWISE_WEBHOOK_SECRET.',
+    );
+  });
+
   it('fails to start listing every secret the connectors need that it was not given, and starts once they are given', async () => {
     const crm = await writeBundle(signer, join(dir, 'crm.bundle'), [CRM_PROCEDURE], {
       connectors: [CRM_CONNECTOR, { ...CRM_CONNECTOR, name: 'billing', auth: { type: 'basic', username: 'shop', passwordSecret: 'billing_password' } } as never],
@@ -114,6 +122,16 @@ describe('loading bundles', () => {
     expect(error!.missing).toEqual(['billing_password', 'crm.api_token']);
     expect(error!.message).toContain('STEPWISE_SECRET_CRM_API_TOKEN');
     expect(error!.message).toContain('STEPWISE_SECRET_BILLING_PASSWORD');
+
+    // With a webhook configured and its signing secret missing too, the one error names all three.
+    const withWebhook = await startProductionServer({ config: { ...config, webhook: { ...resolveConfig({ bundles: [crm], trust: [signer.publicKeyFile], webhook: { url: 'http://127.0.0.1:9/hooks' } }).webhook! } }, env }).then(
+      () => null,
+      (caught: unknown) => caught as SecretsError,
+    );
+    expect(withWebhook).toBeInstanceOf(SecretsError);
+    expect(withWebhook!.message).toContain('STEPWISE_SECRET_CRM_API_TOKEN');
+    expect(withWebhook!.message).toContain('STEPWISE_SECRET_BILLING_PASSWORD');
+    expect(withWebhook!.message).toContain("the webhook's signing secret (environment variable STEPWISE_WEBHOOK_SECRET)");
 
     // One from the environment, one from the secrets file: it starts.
     const secretsFile = join(dir, 'secrets.json');
