@@ -1,8 +1,11 @@
 // Scale-out: two server processes on one real PostgreSQL. A conversation's messages alternate
 // between the instances, concurrent messages to one conversation are serialized, and an instance
-// SIGKILLed mid-turn loses nothing and runs no turn twice once the message is retried.
+// SIGKILLed mid-turn loses nothing and runs no turn twice once the message is retried. Also what is
+// PostgreSQL's own for a server: an outage survived, and no secret in any table.
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -15,7 +18,7 @@ import { toolCall, toolCalls, type RecordedRequest } from '../support/fake-anthr
 import { captureIo } from '../support/capture-io';
 import { useFakeAnthropic } from '../support/fixtures';
 import { usePostgres } from '../support/postgres';
-import { RETURNS_PROCEDURE, spawnServer, useShop, waitFor } from './helpers';
+import { CRM_CONNECTOR, CRM_PROCEDURE, RETURNS_PROCEDURE, spawnServer, useShop, waitFor, writeBundle } from './helpers';
 
 const startFake = useFakeAnthropic();
 const postgres = usePostgres();
@@ -170,6 +173,55 @@ describe('two instances on one PostgreSQL', () => {
       await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`).catch(() => undefined);
       await admin.end();
       await server.close();
+    }
+  });
+
+  it('keeps the connectors\' secrets and the model key out of every PostgreSQL table, as out of the SQLite file', async () => {
+    const token = 'crm-token-PG-SECRET-5531';
+    const modelKey = 'sk-model-PG-SECRET-7719';
+    const seen: string[] = [];
+    const crm = createServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ name: 'Ada', plan: 'pro' }));
+    });
+    await new Promise<void>((resolve) => crm.listen(0, '127.0.0.1', resolve));
+    const connector = { ...CRM_CONNECTOR, baseUrl: `http://127.0.0.1:${(crm.address() as AddressInfo).port}`, allowInternalHosts: true };
+    const bundle = await writeBundle(shop.signer, join(shop.dir, 'crm.bundle'), [CRM_PROCEDURE], { connectors: [connector as never] });
+    const url = await postgres.createDatabase();
+    const store = await PostgresConversationStore.open({ url });
+    const key = (await createApiKey(store.production, { name: 'secrets', scope: 'conversations' })).token;
+    await store.close();
+    const fake = await startFake([toolCall('route', { procedure: 'Account question', reason: 'account' }), toolCalls(['crm__lookup', { email: 'ada@example.com' }]), toolCalls(['reply', { message: 'Found you, Ada.' }])]);
+    const server = await startProductionServer({
+      config: resolveConfig({ bundles: [bundle], trust: [shop.signer.publicKeyFile], database: url, port: 0, logLevel: 'silent', approve: { internalHosts: ['crm'] } }),
+      env: { ANTHROPIC_API_KEY: modelKey, ANTHROPIC_BASE_URL: fake.url, STEPWISE_SECRET_CRM_API_TOKEN: token },
+    });
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    try {
+      const { id } = (await (await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers, body: '{}' })).json()) as { id: number };
+      const turn = await fetch(`${server.url}/v1/conversations/${id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: 'A question about my account' }) });
+      expect(await turn.json()).toMatchObject({ replies: ['Found you, Ada.'] });
+      expect(seen).toEqual([`Bearer ${token}`]);
+    } finally {
+      await server.close();
+      await new Promise<void>((resolve) => crm.close(() => resolve()));
+    }
+    // Every row of every table, as text.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const tables = (await client.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'")).rows.map((row) => row.name);
+      expect(tables).toEqual(expect.arrayContaining(['trace_events', 'messages', 'conversation_state', 'bundled_procedures']));
+      let everything = '';
+      for (const table of tables) everything += (await client.query<{ row: string }>(`SELECT t::text AS row FROM ${pg.escapeIdentifier(table)} t`)).rows.map((row) => row.row).join('\n');
+      expect(everything).toContain('connector_call');
+      expect(everything).toContain('Found you, Ada.');
+      expect(everything).not.toContain(token);
+      expect(everything).not.toContain(modelKey);
+      expect(everything).not.toContain(key);
+    } finally {
+      await client.end();
     }
   });
 });
