@@ -36,27 +36,34 @@ export class ServerMetrics {
     });
   }
 
-  /** Counts a finished turn from its trace; returns the model's share of its time (ms). */
+  /**
+   * Counts a model or connector call as it happens (the engines' trace events): a turn that fails
+   * afterwards still spent them.
+   */
+  recordCall(event: TraceEvent): void {
+    const p = event.payload;
+    if (event.type === 'model_call') {
+      this.modelCalls.inc({ result: p.ok === false ? 'failed' : 'ok' });
+      const usage = p.usage as Partial<Record<'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens', number>> | undefined;
+      if (usage) {
+        for (const [kind, key] of [['input', 'inputTokens'], ['output', 'outputTokens'], ['cache_read', 'cacheReadTokens'], ['cache_write', 'cacheWriteTokens']] as const) {
+          if (usage[key]) this.modelTokens.inc({ kind }, usage[key]);
+        }
+      }
+      if (typeof p.costUsd === 'number') this.modelCost.inc(p.costUsd);
+    } else if (event.type === 'connector_call') {
+      const record = p.record as { error?: string | null } | undefined;
+      this.connectorCalls.inc({ action: String(p.action), result: record?.error ? 'error' : 'ok' });
+    }
+  }
+
+  /** Counts a finished turn from its trace (its handoffs, its time); returns the model's share of its time (ms). */
   recordTurn(trace: readonly TraceEvent[], totalMs: number, result: 'ok' | 'failed'): number {
     let modelMs = 0;
     for (const event of trace) {
       const p = event.payload;
-      if (event.type === 'model_call') {
-        modelMs += Number(p.latencyMs ?? 0);
-        this.modelCalls.inc({ result: p.ok === false ? 'failed' : 'ok' });
-        const usage = p.usage as Partial<Record<'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens', number>> | undefined;
-        if (usage) {
-          for (const [kind, key] of [['input', 'inputTokens'], ['output', 'outputTokens'], ['cache_read', 'cacheReadTokens'], ['cache_write', 'cacheWriteTokens']] as const) {
-            if (usage[key]) this.modelTokens.inc({ kind }, usage[key]);
-          }
-        }
-        if (typeof p.costUsd === 'number') this.modelCost.inc(p.costUsd);
-      } else if (event.type === 'handoff' || event.type === 'escalation') {
-        this.handoffs.inc({ kind: event.type, reason: String(p.reason ?? 'unknown').slice(0, 80) });
-      } else if (event.type === 'connector_call') {
-        const record = p.record as { error?: string | null } | undefined;
-        this.connectorCalls.inc({ action: String(p.action), result: record?.error ? 'error' : 'ok' });
-      }
+      if (event.type === 'model_call') modelMs += Number(p.latencyMs ?? 0);
+      else if (event.type === 'handoff' || event.type === 'escalation') this.handoffs.inc({ kind: event.type, reason: String(p.reason ?? 'unknown').slice(0, 80) });
     }
     this.turns.inc({ result });
     this.turnSeconds.observe(totalMs / 1000);

@@ -120,8 +120,9 @@ export async function startProductionServer(options: ProductionServerOptions): P
   // conversation's last turn, so no engine may keep a conversation's state between turns. On SQLite
   // whole turns share the one engine (routes.ts, sharedTurnEngine).
   // `procedures`: a conversation's own bundle set, when it started on another than the current one.
-  const newEngine = (stream = false, procedures: ProcedureCatalog = catalog) =>
-    createEngine({
+  const metrics = new ServerMetrics(() => store.production.countOpen());
+  const newEngine = (stream = false, procedures: ProcedureCatalog = catalog) => {
+    const { engine: created } = createEngine({
       workspace: store.local,
       model,
       draft: false,
@@ -132,7 +133,10 @@ export async function startProductionServer(options: ProductionServerOptions): P
       ...(escalation ? { escalation } : {}),
       // Streamed from the model only when the client streams: whole replies skip the parsing of partial tool input.
       stream,
-    }).engine;
+    });
+    created.subscribe((_conversation, event) => metrics.recordCall(event));
+    return created;
+  };
   let engine;
   try {
     // Kept in the database first, so every instance can serve a conversation on this set.
@@ -147,7 +151,6 @@ export async function startProductionServer(options: ProductionServerOptions): P
     await store.close();
     throw error;
   }
-  const metrics = new ServerMetrics(() => store.production.countOpen());
   const outbox = config.webhook
     ? new WebhookOutbox(store.production, {
         url: config.webhook.url,

@@ -224,4 +224,29 @@ describe('two instances on one PostgreSQL', () => {
       await client.end();
     }
   });
+
+  it('counts the model calls of a turn that fails afterwards: they were spent', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PostgresConversationStore.open({ url });
+    const key = (await createApiKey(store.production, { name: 'spent', scope: 'admin' })).token;
+    await store.close();
+    // The reply holds a NUL, which PostgreSQL cannot store: the turn fails at its save, after both calls.
+    const fake = await startFake([toolCall('route', { procedure: 'Returns', reason: 'return' }, { usage: { input_tokens: 1000, output_tokens: 20 } }), toolCalls(['reply', { message: 'Which item?\u0000' }])]);
+    const server = await startProductionServer({
+      config: resolveConfig({ bundles: [shop.bundle], trust: [shop.signer.publicKeyFile], database: url, port: 0, logLevel: 'silent' }),
+      env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: fake.url },
+    });
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    try {
+      const { id } = (await (await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers, body: '{}' })).json()) as { id: number };
+      const turn = await fetch(`${server.url}/v1/conversations/${id}/messages`, { method: 'POST', headers, body: JSON.stringify({ text: 'I want to return a mug' }) });
+      expect(turn.status).toBeGreaterThanOrEqual(400);
+      const metrics = await (await fetch(`${server.url}/metrics`, { headers })).text();
+      expect(metrics).toMatch(/stepwise_model_calls_total\{result="ok"\} 2/);
+      expect(metrics).toMatch(/stepwise_model_tokens_total\{kind="input"\} \d+/);
+      expect(metrics).not.toMatch(/stepwise_turns_total\{result="ok"\} [1-9]/);
+    } finally {
+      await server.close();
+    }
+  });
 });
