@@ -1,7 +1,7 @@
 // Scale-out: two server processes on one real PostgreSQL. A conversation's messages alternate
 // between the instances, concurrent messages to one conversation are serialized, and an instance
 // SIGKILLed mid-turn loses nothing and runs no turn twice once the message is retried. Also what is
-// PostgreSQL's own for a server: an outage survived, and no secret in any table.
+// PostgreSQL's own for a server: an outage survived, no secret in any table, a failed turn's calls counted.
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
