@@ -1,31 +1,13 @@
 // API keys on PostgreSQL are checked from memory between changes, and every instance forgets them
 // the moment any change to api_keys commits (a trigger's NOTIFY, heard on a connection of each
 // store's own). While that connection is down, every check reads the table. On a real PostgreSQL.
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
 import { recordStatements } from '../support/pg-statements';
 import { usePostgres } from '../support/postgres';
+import { sql, until } from './postgres-fixtures';
 
 const postgres = usePostgres();
-
-async function sql(url: string, text: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function until(check: () => Promise<boolean>, what: string, deadlineMs = 10_000) {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting until ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Statements a check of `hash` sends (0: answered from memory). */
 async function statementsFor(store: PostgresConversationStore, hash: string) {

@@ -2,36 +2,13 @@
 // transaction (main/store/postgres/lock-scope.ts): a production turn's save commits with the lock,
 // the holder reads its own writes, and its first reads come from the lock's own query, fresh
 // after the turn before and never stale after the holder writes. On a real PostgreSQL.
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
-import type { TurnRecord } from '../../main/store/repositories';
 import { recordWire } from '../support/pg-statements';
 import { usePostgres } from '../support/postgres';
+import { messagesSeenElsewhere, otherConnection, turn } from './postgres-fixtures';
 
 const postgres = usePostgres();
-
-const turn = (content: string, overrides: Partial<TurnRecord> = {}): TurnRecord => ({
-  state: { said: content },
-  history: [{ said: content }],
-  status: 'waiting',
-  newMessages: [{ role: 'agent', content }],
-  trace: [{ type: 'reply', payload: { content } }],
-  ...overrides,
-});
-
-async function otherConnection<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const messagesSeenElsewhere = (url: string, id: number) =>
-  otherConnection(url, async (client) => (await client.query<{ content: string }>('SELECT content FROM messages WHERE conversation_id = $1 ORDER BY seq', [id])).rows.map((row) => row.content));
 
 async function openStore() {
   const url = await postgres.createDatabase();

@@ -3,42 +3,12 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PostgresConversationStore } from '../../main/store/postgres/conversation-store';
-import type { TurnRecord } from '../../main/store/repositories';
 import { usePostgres } from '../support/postgres';
+import { messagesSeenElsewhere, sql, turn, until } from './postgres-fixtures';
 
 const postgres = usePostgres();
 
-const turn = (content: string, overrides: Partial<TurnRecord> = {}): TurnRecord => ({
-  state: { said: content },
-  history: [{ said: content }],
-  status: 'waiting',
-  newMessages: [{ role: 'agent', content }],
-  trace: [{ type: 'reply', payload: { content } }],
-  ...overrides,
-});
-
-async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => Promise<boolean>, what: string, deadlineMs = 10_000) {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting until ${what}.`);
-    await sleep(20);
-  }
-}
-
-const messagesSeenElsewhere = async (url: string, id: number) =>
-  (await sql<{ content: string }>(url, 'SELECT content FROM messages WHERE conversation_id = $1 ORDER BY seq', [id])).map((row) => row.content);
 
 /** The backend holding conversation `id`'s lock. */
 const lockHolderPid = async (url: string, id: number) =>
