@@ -137,13 +137,17 @@ export async function startProductionServer(options: ProductionServerOptions): P
     created.subscribe((_conversation, event) => metrics.recordCall(event));
     return created;
   };
+  /** Makes `set` the one new conversations use: at start and on each reload. */
+  const serveSet = async (set: BundleSet) => {
+    // Kept in the database first, so every instance can serve a conversation on this set.
+    await store.production.keepBundleSet(set.hash, setProcedures(set.procedures));
+    catalog.replace(set.procedures, set.hash);
+    await connectors.replace(set.connectors);
+    replaceKnowledge(store.local, set);
+  };
   let engine;
   try {
-    // Kept in the database first, so every instance can serve a conversation on this set.
-    await store.production.keepBundleSet(bundleSet.hash, setProcedures(bundleSet.procedures));
-    catalog.replace(bundleSet.procedures, bundleSet.hash);
-    await connectors.replace(bundleSet.connectors);
-    replaceKnowledge(store.local, bundleSet);
+    await serveSet(bundleSet);
     engine = newEngine();
   } catch (error) {
     await connectors.close();
@@ -175,10 +179,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
       try {
         const next = await loadBundleSet(config.bundles, { trustedKeys, sandbox });
         await secrets.requireAll(next.secretNames);
-        await store.production.keepBundleSet(next.hash, setProcedures(next.procedures));
-        catalog.replace(next.procedures, next.hash);
-        await connectors.replace(next.connectors);
-        replaceKnowledge(store.local, next);
+        await serveSet(next);
         bundleSet = next;
         knownSecretValues = [...secrets.values(next.secretNames), ...(webhookSecret ? [webhookSecret] : [])];
         loadedAt = new Date().toISOString();

@@ -5,7 +5,7 @@
 //  - `dueOutbox` claims the rows it returns (FOR UPDATE SKIP LOCKED, then a lease: leased_until),
 //    so two instances never deliver one row at once; a row whose instance died before marking it
 //    is due again when the lease runs out.
-import pg from 'pg';
+import type pg from 'pg';
 import { isClosedStatus, type ConversationStatus } from '../../../shared/conversation-status';
 import type { TurnRecord } from '../conversation-turns';
 import type { Conversation } from '../conversations';
